@@ -1,0 +1,3461 @@
+/* jug.h - persistent, parallel, resumable task graphs for C.   v0.1.0
+   MIT license (see the end of this file).
+
+   Do this:
+       #define JUG_IMPLEMENTATION
+       #include "jug.h"
+   in exactly ONE C or C++ file, before any other #include, to create the
+   implementation. Other files include jug.h without the define.
+   Needs POSIX (Linux, BSD, macOS) and pthreads: link with -pthread.
+   Written in C11; the declarations and the implementation also compile as C++11.
+
+   TL;DR
+       #define JUG_IMPLEMENTATION
+       #include "jug.h"
+
+       JUG_TASK(square) { return jug_int(jug_arg_int(call, 0) * jug_arg_int(call, 0)); }
+       JUG_TASK(total) {
+           const jug_value *xs = jug_arg(call, 0);       // a list: the results of the tasks
+           int64_t s = 0;
+           for (size_t i = 0; i < xs->len; i++) s += xs->as.list[i]->as.i;
+           return jug_int(s);
+       }
+       static int build(jug_graph *g, int argc, char **argv) {
+           jug_value *squares = jug_list();
+           for (int i = 0; i < 100; i++) jug_list_push(squares, jug_ref(jug_task(g, square, i)));
+           jug_task(g, total, squares);
+           return 0;
+       }
+       int main(int argc, char **argv) { return jug_main(argc, argv, build); }
+
+   $ ./prog execute        runs the 101 tasks, storing each result in ./prog.jugdata
+   $ ./prog execute        runs nothing: every result is already stored
+   $ ./prog status         a table of waiting/ready/finished/running tasks
+   $ ./prog value total    prints 328350
+
+   CONCEPTS
+   A task is a call of a task function (declared with JUG_TASK) on arguments.
+   Its identity is a 128-bit hash of the function's name, its version
+   (JUG_TASK_VERSION; bump it when the code changes) and its arguments; a
+   task passed as an argument (jug_ref, or directly through jug_task's
+   argument conversion) contributes its own hash, so changing one input
+   changes the hashes of exactly the tasks downstream of it. A result is
+   stored under its task's hash and never computed twice.
+
+   MEMORY OWNERSHIP
+   - jug_value constructors return a new value owned by the caller;
+     jug_value_free() frees it and everything inside it.
+   - jug_list_push(list, item) and jug_task(g, fn, args...) take ownership of
+     the values handed to them. Never pass the same jug_value* twice; make a
+     second one (or jug_value_copy()).
+   - A task function receives borrowed arguments (valid during the call only)
+     and returns a new value, which jug then owns. Returning NULL, or calling
+     jug_fail(), makes the task fail.
+   - jug_task pointers are owned by their graph and live as long as it.
+   - jug_store_load() and jug_value_of() return values the caller frees.
+
+   ERRORS
+   Library functions return a jug_result (JUG_OK = 0) and fill a jug_error
+   with a one-line message. Nothing in the library prints or exits; only
+   jug_main() talks to the terminal.
+
+   THREAD SAFETY
+   A jug_graph is built by one thread. A jug_store may be used by several
+   threads at once. Under `execute --threads N`, task functions run
+   concurrently in one process: they must not touch unprotected global
+   state (most numerical code is fine; strtok, rand and non-reentrant
+   libraries are not).
+
+   STORE FORMAT (file store, format 1)
+       DIR/jugstore            "jug.h file store 1": which format wrote DIR
+       DIR/results/ab/cdef...  a result, named by the hex of its task hash
+       DIR/locks/<hash>        a lock: host, pid and start time of its holder;
+                               its mtime is the holder's heartbeat
+       DIR/failed/<hash>       the reason a task failed (kept until it succeeds)
+       DIR/corrupt/            results that failed their checksum, kept aside
+       DIR/tmp/                files being written; renamed into place
+   A result file is a 32-byte header ("JUGR", u16 format version, u16 flags,
+   u64 payload size, u64 run time in microseconds, u64 zero), the encoded
+   value, and an 8-byte checksum of everything before it. All integers are
+   little-endian. Value encoding: a one-byte type tag, then int and double
+   as 8 bytes, bool as 1, strings, bytes and arrays as a u64 count and the
+   elements, lists as a u64 count and the items.
+
+   CONFIGURATION
+   #define JUG_STATIC        to make every function static to the file.
+   #define JUG_MALLOC/JUG_REALLOC/JUG_FREE  all three, or none.
+*/
+#ifndef JUG_H_INCLUDED
+#define JUG_H_INCLUDED
+
+#if defined(JUG_IMPLEMENTATION) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* POSIX and Linux calls (pthreads, openat, strsignal) under -std=c11 */
+#endif
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define JUG_VERSION_MAJOR 0
+#define JUG_VERSION_MINOR 1
+#define JUG_VERSION_PATCH 0
+#define JUG_VERSION_STRING "0.1.0"
+#define JUG_FORMAT_VERSION 1 /* of stored results and of the store layout */
+
+#ifndef JUG_API
+#ifdef JUG_STATIC
+#define JUG_API static
+#else
+#define JUG_API extern
+#endif
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define JUG__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define JUG__UNUSED __attribute__((unused))
+#else
+#define JUG__PRINTF(f, a)
+#define JUG__UNUSED
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* >>results: one enum, its strings in one place */
+#define JUG__RESULTS(X)                                                   \
+    X(JUG_OK, "ok")                                                       \
+    X(JUG_NOT_FOUND, "not found")                                         \
+    X(JUG_LOCKED, "locked by another worker")                             \
+    X(JUG_CORRUPT, "corrupt or truncated data")                           \
+    X(JUG_VERSION_MISMATCH, "written by another format version")          \
+    X(JUG_IO_ERROR, "input/output error")                                 \
+    X(JUG_NO_SPACE, "no space left on device")                            \
+    X(JUG_NO_MEMORY, "out of memory")                                     \
+    X(JUG_INVALID, "invalid argument")                                    \
+    X(JUG_TASK_FAILED, "task failed")                                     \
+    X(JUG_UNSUPPORTED, "not supported")                                   \
+    X(JUG_INTERRUPTED, "interrupted")                                     \
+    X(JUG_CONNECTION, "connection error")
+
+typedef enum jug_result {
+#define JUG__ENUM(name, text) name,
+    JUG__RESULTS(JUG__ENUM)
+#undef JUG__ENUM
+    JUG_RESULT_COUNT
+} jug_result;
+
+typedef struct jug_error {
+    jug_result code;
+    char msg[512]; /* one line for a human, saying what and where */
+} jug_error;
+
+JUG_API const char *jug_strerror(jug_result r);
+
+/* >>values */
+typedef enum jug_type {
+    JUG_NULL = 0,
+    JUG_BOOL,
+    JUG_INT,    /* int64_t */
+    JUG_DOUBLE,
+    JUG_STRING, /* NUL-terminated; len excludes the NUL */
+    JUG_BYTES,
+    JUG_F64,    /* arrays: len elements of double, float, int32_t, int64_t, uint8_t */
+    JUG_F32,
+    JUG_I32,
+    JUG_I64,
+    JUG_U8,
+    JUG_LIST,   /* len items, each a jug_value* */
+    JUG_TASKREF /* only in task arguments: another task's result (or one item of it) */
+} jug_type;
+
+typedef struct jug_task jug_task;
+typedef struct jug_value jug_value;
+
+struct jug_value {
+    jug_type type;
+    size_t len; /* STRING/BYTES: bytes; arrays: elements; LIST: items */
+    union {
+        int b;
+        int64_t i;
+        double d;
+        void *data; /* STRING, BYTES and arrays */
+        jug_value **list;
+        struct {
+            jug_task *task;
+            int64_t index; /* -1: the whole result; else one item of it (a tasklet) */
+        } ref;
+    } as;
+    size_t cap; /* LIST: allocated items */
+};
+
+JUG_API jug_value *jug_null(void);
+JUG_API jug_value *jug_bool(int b);
+JUG_API jug_value *jug_int(int64_t i);
+JUG_API jug_value *jug_double(double d);
+JUG_API jug_value *jug_string(const char *s);
+JUG_API jug_value *jug_string_n(const char *s, size_t n);
+JUG_API jug_value *jug_bytes(const void *p, size_t n);
+JUG_API jug_value *jug_array(jug_type type, size_t n); /* uninitialised elements */
+JUG_API jug_value *jug_array_from(jug_type type, const void *data, size_t n);
+JUG_API jug_value *jug_list(void);
+JUG_API jug_result jug_list_push(jug_value *list, jug_value *item); /* takes item */
+JUG_API jug_value *jug_ref(jug_task *t);                  /* a task's whole result */
+JUG_API jug_value *jug_item(jug_task *t, int64_t index);   /* item `index` of it */
+JUG_API jug_value *jug_value_copy(const jug_value *v);
+JUG_API int jug_value_equal(const jug_value *a, const jug_value *b);
+JUG_API void jug_value_free(jug_value *v);
+JUG_API size_t jug_type_size(jug_type t); /* element size of an array type, else 0 */
+JUG_API const char *jug_type_name(jug_type t);
+
+/* >>hash */
+typedef struct jug_hash {
+    unsigned char bytes[16];
+} jug_hash;
+
+JUG_API jug_hash jug_hash_bytes(const void *p, size_t n);
+JUG_API void jug_hash_hex(const jug_hash *h, char out[33]);
+
+/* >>encode: the stored form of a value */
+typedef struct jug_meta {
+    uint64_t run_usec; /* how long the task ran */
+} jug_meta;
+
+typedef jug_result (*jug_write_fn)(void *ud, const void *p, size_t n, jug_error *err);
+JUG_API uint64_t jug_encoded_size(const jug_value *v); /* header and checksum included */
+JUG_API jug_result jug_encode(const jug_value *v, const jug_meta *meta, jug_write_fn write,
+                              void *ud, jug_error *err);
+JUG_API jug_result jug_decode(const void *buf, size_t n, jug_value **out, jug_meta *meta,
+                              jug_error *err);
+
+/* >>tasks */
+typedef struct jug_call jug_call;
+typedef jug_value *(*jug_task_fn)(jug_call *call);
+typedef struct jug_function {
+    const char *name;
+    uint64_t version;
+    jug_task_fn fn;
+} jug_function;
+
+/* JUG_TASK(name) { body }: defines a task function `name`. In the body,
+   `call` gives the arguments (jug_arg_int(call, 0), ...). Return a new
+   value, or jug_fail(call, "why") to fail. */
+#define JUG_TASK(name) JUG_TASK_VERSION(name, 0)
+#define JUG_TASK_VERSION(name, version)                                   \
+    static jug_value *name##_jug_body(jug_call *call JUG__UNUSED);        \
+    static const jug_function name = {#name, (version), name##_jug_body}; \
+    static jug_value *name##_jug_body(jug_call *call JUG__UNUSED)
+
+JUG_API size_t jug_nargs(const jug_call *call);
+JUG_API const jug_value *jug_arg(jug_call *call, size_t i); /* fails the task if i is out of range */
+JUG_API int64_t jug_arg_int(jug_call *call, size_t i);
+JUG_API double jug_arg_double(jug_call *call, size_t i); /* accepts an int too */
+JUG_API const char *jug_arg_string(jug_call *call, size_t i);
+JUG_API const void *jug_arg_array(jug_call *call, size_t i, jug_type type, size_t *len);
+JUG_API jug_value *jug_fail(jug_call *call, const char *fmt, ...) JUG__PRINTF(2, 3);
+JUG_API const jug_task *jug_call_task(const jug_call *call);
+
+/* >>graph */
+typedef struct jug_graph jug_graph;
+typedef int (*jug_build_fn)(jug_graph *g, int argc, char **argv);
+
+JUG_API jug_graph *jug_graph_new(void);
+JUG_API void jug_graph_free(jug_graph *g);
+/* Declares a task; takes ownership of args[0..nargs). Returns the existing
+   task when the same computation was declared before. NULL: out of memory. */
+JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t nargs, jug_value **args);
+JUG_API size_t jug_graph_size(const jug_graph *g);
+JUG_API jug_task *jug_graph_task(const jug_graph *g, size_t i); /* in declaration order */
+JUG_API const jug_hash *jug_task_hash(const jug_task *t);
+JUG_API const char *jug_task_name(const jug_task *t);
+JUG_API size_t jug_task_index(const jug_task *t);
+
+/* jug_task(g, fn, args...): declares fn(args...). Each argument is a
+   jug_value*, a jug_task* (a dependency), an integer, a double or a string. */
+#ifndef __cplusplus
+#define JUG_ARG(x)                                                                \
+    _Generic((x), jug_value *: jug__arg_value, jug_task *: jug_ref,                \
+             char *: jug_string, const char *: jug_string, double: jug_double,     \
+             float: jug_double, _Bool: jug_bool, default: jug_int)(x)
+#define JUG__ARGV(...) ((jug_value *[]){__VA_ARGS__})
+#endif
+#define jug_task(...) JUG__CAT(JUG__TASK_, JUG__NARGS(__VA_ARGS__))(__VA_ARGS__)
+#define JUG__CAT(a, b) JUG__CAT2(a, b)
+#define JUG__CAT2(a, b) a##b
+#define JUG__NARGS(...) JUG__NTH(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define JUG__NTH(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, N, ...) N
+#define JUG__TASK_2(g, f) jug_task_new(g, &(f), 0, NULL)
+#define JUG__TASK_3(g, f, a) jug_task_new(g, &(f), 1, JUG__ARGV(JUG_ARG(a)))
+#define JUG__TASK_4(g, f, a, b) jug_task_new(g, &(f), 2, JUG__ARGV(JUG_ARG(a), JUG_ARG(b)))
+#define JUG__TASK_5(g, f, a, b, c) \
+    jug_task_new(g, &(f), 3, JUG__ARGV(JUG_ARG(a), JUG_ARG(b), JUG_ARG(c)))
+#define JUG__TASK_6(g, f, a, b, c, d) \
+    jug_task_new(g, &(f), 4, JUG__ARGV(JUG_ARG(a), JUG_ARG(b), JUG_ARG(c), JUG_ARG(d)))
+#define JUG__TASK_7(g, f, a, b, c, d, e)                                                  \
+    jug_task_new(g, &(f), 5,                                                              \
+                 JUG__ARGV(JUG_ARG(a), JUG_ARG(b), JUG_ARG(c), JUG_ARG(d), JUG_ARG(e)))
+#define JUG__TASK_8(g, f, a, b, c, d, e, h)                                               \
+    jug_task_new(g, &(f), 6,                                                              \
+                 JUG__ARGV(JUG_ARG(a), JUG_ARG(b), JUG_ARG(c), JUG_ARG(d), JUG_ARG(e),    \
+                           JUG_ARG(h)))
+#define JUG__TASK_9(g, f, a, b, c, d, e, h, i)                                            \
+    jug_task_new(g, &(f), 7,                                                              \
+                 JUG__ARGV(JUG_ARG(a), JUG_ARG(b), JUG_ARG(c), JUG_ARG(d), JUG_ARG(e),    \
+                           JUG_ARG(h), JUG_ARG(i)))
+#define JUG__TASK_10(g, f, a, b, c, d, e, h, i, j)                                         \
+    jug_task_new(g, &(f), 8,                                                              \
+                 JUG__ARGV(JUG_ARG(a), JUG_ARG(b), JUG_ARG(c), JUG_ARG(d), JUG_ARG(e),    \
+                           JUG_ARG(h), JUG_ARG(i), JUG_ARG(j)))
+/* Beyond eight arguments, pass a list (jug_list + jug_list_push). */
+
+static inline jug_value *jug__arg_value(jug_value *v) { return v; }
+
+/* >>store: the interface every backend implements */
+typedef struct jug_store jug_store;
+typedef enum jug_entry { JUG_ENTRY_RESULT, JUG_ENTRY_LOCK, JUG_ENTRY_FAILURE } jug_entry;
+typedef void (*jug_scan_fn)(void *ud, const jug_hash *h, jug_entry kind);
+
+typedef struct jug_lock_info {
+    int stale;         /* its holder is gone (dead pid, or heartbeat older than the lease) */
+    char holder[128];  /* "host pid N" */
+    double age_sec;    /* since the last heartbeat */
+} jug_lock_info;
+
+typedef struct jug_store_ops {
+    const char *kind;
+    jug_result (*save)(jug_store *s, const jug_hash *h, const jug_value *v, const jug_meta *m, jug_error *err);
+    /* JUG_NOT_FOUND; JUG_CORRUPT (the bad copy is moved aside, so the task reads as not done) */
+    jug_result (*load)(jug_store *s, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err);
+    jug_result (*exists)(jug_store *s, const jug_hash *h, jug_error *err); /* JUG_OK or JUG_NOT_FOUND */
+    /* Reports every stored result, lock and failure record. */
+    jug_result (*scan)(jug_store *s, jug_scan_fn fn, void *ud, jug_error *err);
+    /* JUG_OK: taken (a stale lock is taken over); JUG_LOCKED: a live holder has it. */
+    jug_result (*lock)(jug_store *s, const jug_hash *h, jug_error *err);
+    jug_result (*unlock)(jug_store *s, const jug_hash *h, jug_error *err);
+    jug_result (*lock_info)(jug_store *s, const jug_hash *h, jug_lock_info *info, jug_error *err);
+    /* Refreshes the heartbeat of every lock this process holds. */
+    jug_result (*keepalive)(jug_store *s, jug_error *err);
+    /* Releases every lock this process holds (used on SIGINT/SIGTERM). */
+    void (*release_all)(jug_store *s);
+    jug_result (*fail)(jug_store *s, const jug_hash *h, const char *reason, jug_error *err);
+    jug_result (*failure)(jug_store *s, const jug_hash *h, char *reason, size_t size, jug_error *err);
+    jug_result (*remove)(jug_store *s, const jug_hash *h, jug_entry kind, jug_error *err);
+    void (*close)(jug_store *s);
+} jug_store_ops;
+
+typedef struct jug_store_options {
+    double lock_lease_sec;   /* a lock whose heartbeat is older is stale (default 300) */
+    int fsync;               /* fsync results before they become visible (default 0) */
+    int create;              /* create the store if missing (default 0) */
+    void (*log)(void *ud, const char *line); /* takeovers and other notices (default: none) */
+    void *log_ud;
+} jug_store_options;
+
+struct jug_store {
+    const jug_store_ops *ops;
+    jug_store_options opt;
+    char where[512]; /* the directory or URL, for messages */
+};
+
+typedef jug_result (*jug_store_opener)(const char *where, const jug_store_options *opt,
+                                       jug_store **out, jug_error *err);
+
+/* Opens a file store in a directory. Other schemes need their adapter (jug_redis.h). */
+JUG_API jug_result jug_store_open(const char *where, const jug_store_options *opt, jug_store **out,
+                                  jug_error *err);
+JUG_API jug_result jug_file_store_open(const char *dir, const jug_store_options *opt, jug_store **out,
+                                       jug_error *err);
+JUG_API void jug_store_close(jug_store *s);
+/* The stored result of a task (Jug's value()): JUG_NOT_FOUND if not computed yet. */
+JUG_API jug_result jug_value_of(jug_store *s, const jug_task *t, jug_value **out, jug_error *err);
+
+/* >>cli */
+typedef struct jug_main_options {
+    jug_store_opener open_store; /* default: jug_store_open */
+} jug_main_options;
+
+/* Runs the subcommand in argv on the graph that build() declares; returns the
+   exit status. Arguments after `--` are handed to build(). */
+JUG_API int jug_main(int argc, char **argv, jug_build_fn build);
+JUG_API int jug_main_ex(int argc, char **argv, jug_build_fn build, const jug_main_options *opt);
+
+#ifdef __cplusplus
+}
+/* C++: the same argument conversion through overloads. */
+#include <initializer_list>
+static inline jug_value *JUG_ARG(jug_value *v) { return v; }
+static inline jug_value *JUG_ARG(jug_task *t) { return jug_ref(t); }
+static inline jug_value *JUG_ARG(const char *s) { return jug_string(s); }
+static inline jug_value *JUG_ARG(double d) { return jug_double(d); }
+static inline jug_value *JUG_ARG(float d) { return jug_double(d); }
+static inline jug_value *JUG_ARG(bool b) { return jug_bool(b); }
+static inline jug_value *JUG_ARG(int i) { return jug_int(i); }
+static inline jug_value *JUG_ARG(long i) { return jug_int(i); }
+static inline jug_value *JUG_ARG(long long i) { return jug_int(i); }
+static inline jug_value *JUG_ARG(unsigned i) { return jug_int(i); }
+static inline jug_value *JUG_ARG(unsigned long i) { return jug_int((int64_t)i); }
+static inline jug_value *JUG_ARG(unsigned long long i) { return jug_int((int64_t)i); }
+static inline jug_task *jug_task_new(jug_graph *g, const jug_function *fn,
+                                     std::initializer_list<jug_value *> args) {
+    return jug_task_new(g, fn, args.size(), const_cast<jug_value **>(args.begin()));
+}
+#define JUG__ARGV(...) std::initializer_list<jug_value *>{__VA_ARGS__}
+#endif
+
+#endif /* JUG_H_INCLUDED */
+
+/* ======================================================================== */
+#if defined(JUG_IMPLEMENTATION) && !defined(JUG_IMPLEMENTATION_DONE)
+#define JUG_IMPLEMENTATION_DONE
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(JUG_MALLOC) && defined(JUG_REALLOC) && defined(JUG_FREE)
+#elif !defined(JUG_MALLOC) && !defined(JUG_REALLOC) && !defined(JUG_FREE)
+#define JUG_MALLOC(n) malloc(n)
+#define JUG_REALLOC(p, n) realloc(p, n)
+#define JUG_FREE(p) free(p)
+#else
+#error "jug.h: define all of JUG_MALLOC, JUG_REALLOC and JUG_FREE, or none of them"
+#endif
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define JUG__BIG_ENDIAN 1
+#else
+#define JUG__BIG_ENDIAN 0
+#endif
+
+#define JUG__NEW(T, n) ((T *)JUG_MALLOC(sizeof(T) * (n)))
+
+/* >>errors */
+JUG_API const char *jug_strerror(jug_result r) {
+    static const char *const text[] = {
+#define JUG__TEXT(name, t) t,
+        JUG__RESULTS(JUG__TEXT)
+#undef JUG__TEXT
+    };
+    return (unsigned)r < JUG_RESULT_COUNT ? text[r] : "unknown error";
+}
+
+static jug_result jug__error(jug_error *err, jug_result code, const char *fmt, ...) JUG__PRINTF(3, 4);
+static jug_result jug__error(jug_error *err, jug_result code, const char *fmt, ...) {
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        err->code = code;
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+/* Reports errno after a failed system call on `path`. */
+static jug_result jug__sys_error(jug_error *err, const char *what, const char *path) {
+    int e = errno;
+    jug_result code = e == ENOSPC || e == EDQUOT ? JUG_NO_SPACE : e == ENOMEM ? JUG_NO_MEMORY : JUG_IO_ERROR;
+    return jug__error(err, code, "%s %s: %s", what, path, strerror(e));
+}
+
+static double jug__now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void jug__sleep(double sec) {
+    struct timespec ts;
+    ts.tv_sec = (time_t)sec;
+    ts.tv_nsec = (long)((sec - (double)ts.tv_sec) * 1e9);
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* >>hash: a wide multiply-accumulate hash with 128-bit output. Not
+   cryptographic; fast on large arrays, and the same on every machine
+   (input is read as little-endian words). */
+static const uint64_t jug__key[24] = {
+    0x97b1165f0971b7c4ULL, 0xd13c513a42f8eda1ULL, 0x8a8318174d645fa6ULL, 0x25abd89bd67e4d92ULL,
+    0x48a7c8252abc5619ULL, 0x3cbb7daa64c184faULL, 0xf15ce760f3e452f2ULL, 0xeca9bad1449e78e4ULL,
+    0xcbc16f01162794bfULL, 0x76e9c8092966493dULL, 0xf4d6d23508bd9d96ULL, 0x29ec148cead50263ULL,
+    0x343a2c9fbed3e91cULL, 0x959575fe0a734d03ULL, 0xbdcdc219fe72c33bULL, 0x7d791a3ca63cf5f9ULL,
+    0xb79db4df2694e1f7ULL, 0xcc9ff851b6ab9f1aULL, 0x0727d4dad921bf95ULL, 0x72488b810dfafe39ULL,
+    0xef4d6ee6dda4dd1eULL, 0xe14c1d7e84488709ULL, 0xbc2c8e3e93afd954ULL, 0xf9fc2f72a562d07cULL};
+
+typedef struct jug__hasher {
+    uint64_t acc[8];
+    unsigned char buf[64];
+    size_t buflen, stripes;
+    uint64_t total;
+} jug__hasher;
+
+static uint64_t jug__bswap64(uint64_t v) {
+    v = ((v & 0x00ff00ff00ff00ffULL) << 8) | ((v >> 8) & 0x00ff00ff00ff00ffULL);
+    v = ((v & 0x0000ffff0000ffffULL) << 16) | ((v >> 16) & 0x0000ffff0000ffffULL);
+    return (v << 32) | (v >> 32);
+}
+static uint64_t jug__rd64(const unsigned char *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return JUG__BIG_ENDIAN ? jug__bswap64(v) : v;
+}
+static void jug__wr64(unsigned char *p, uint64_t v) {
+    if (JUG__BIG_ENDIAN) v = jug__bswap64(v);
+    memcpy(p, &v, 8);
+}
+static uint64_t jug__mix(uint64_t x) {
+    x ^= x >> 31;
+    x *= 0xd13c513a42f8eda1ULL;
+    x ^= x >> 29;
+    x *= 0x8a8318174d645fa7ULL;
+    return x ^ (x >> 32);
+}
+
+static void jug__hasher_init(jug__hasher *h) {
+    for (int i = 0; i < 8; i++) h->acc[i] = jug__key[i] ^ jug__key[23 - i];
+    h->buflen = h->stripes = 0;
+    h->total = 0;
+}
+
+/* One 64-byte stripe; each stripe of a 16-stripe block uses a shifted key,
+   and blocks are scrambled, so the position of every byte matters. */
+static void jug__stripe(uint64_t *acc, const unsigned char *p, const uint64_t *key) {
+    for (int i = 0; i < 8; i++) {
+        uint64_t v = jug__rd64(p + 8 * i), k = v ^ key[i];
+        acc[i ^ 1] += v;
+        acc[i] += (k & 0xffffffffu) * (k >> 32);
+    }
+}
+static void jug__consume(jug__hasher *h, const unsigned char *p) {
+    jug__stripe(h->acc, p, jug__key + h->stripes);
+    if (++h->stripes == 16) {
+        for (int i = 0; i < 8; i++) {
+            uint64_t a = h->acc[i];
+            a ^= a >> 47;
+            a ^= jug__key[16 + i];
+            h->acc[i] = a * 0x9e3779b185ebca87ULL;
+        }
+        h->stripes = 0;
+    }
+}
+static void jug__hasher_update(jug__hasher *h, const void *data, size_t n) {
+    const unsigned char *p = (const unsigned char *)data;
+    h->total += n;
+    if (h->buflen) {
+        size_t take = 64 - h->buflen < n ? 64 - h->buflen : n;
+        memcpy(h->buf + h->buflen, p, take);
+        h->buflen += take;
+        p += take;
+        n -= take;
+        if (h->buflen < 64) return;
+        jug__consume(h, h->buf);
+        h->buflen = 0;
+    }
+    for (; n >= 64; p += 64, n -= 64) jug__consume(h, p);
+    if (n) memcpy(h->buf, p, n);
+    h->buflen = n;
+}
+static jug_hash jug__hasher_final(const jug__hasher *h) {
+    uint64_t acc[8], lo, hi;
+    jug_hash out;
+    memcpy(acc, h->acc, sizeof acc);
+    if (h->buflen) {
+        unsigned char last[64] = {0};
+        memcpy(last, h->buf, h->buflen);
+        jug__stripe(acc, last, jug__key + 11);
+    }
+    lo = jug__mix(h->total ^ jug__key[0]);
+    hi = jug__mix(h->total + jug__key[1]);
+    for (int i = 0; i < 8; i++) {
+        lo = jug__mix(lo ^ acc[i]);
+        hi = jug__mix(hi + (acc[i] ^ jug__key[8 + i]));
+    }
+    jug__wr64(out.bytes, lo);
+    jug__wr64(out.bytes + 8, hi);
+    return out;
+}
+static void jug__hash_u64(jug__hasher *h, uint64_t v) {
+    unsigned char b[8];
+    jug__wr64(b, v);
+    jug__hasher_update(h, b, 8);
+}
+
+JUG_API jug_hash jug_hash_bytes(const void *p, size_t n) {
+    jug__hasher h;
+    jug__hasher_init(&h);
+    jug__hasher_update(&h, p, n);
+    return jug__hasher_final(&h);
+}
+
+JUG_API void jug_hash_hex(const jug_hash *h, char out[33]) {
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 16; i++) {
+        out[2 * i] = digits[h->bytes[i] >> 4];
+        out[2 * i + 1] = digits[h->bytes[i] & 15];
+    }
+    out[32] = 0;
+}
+
+static int jug__hex_digit(int c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+/* Parses 32 lower-case hex digits (split as `a` then `b`, for sharded names). */
+static int jug__parse_hex(const char *a, size_t na, const char *b, jug_hash *out) {
+    char hex[32];
+    if (na > 32 || strlen(b) != 32 - na) return 0;
+    memcpy(hex, a, na);
+    memcpy(hex + na, b, 32 - na);
+    for (int i = 0; i < 16; i++) {
+        int x = jug__hex_digit(hex[2 * i]), y = jug__hex_digit(hex[2 * i + 1]);
+        if (x < 0 || y < 0) return 0;
+        out->bytes[i] = (unsigned char)(x << 4 | y);
+    }
+    return 1;
+}
+
+/* >>value */
+JUG_API size_t jug_type_size(jug_type t) {
+    switch (t) {
+    case JUG_F64: case JUG_I64: return 8;
+    case JUG_F32: case JUG_I32: return 4;
+    case JUG_U8: return 1;
+    default: return 0;
+    }
+}
+
+JUG_API const char *jug_type_name(jug_type t) {
+    static const char *const names[] = {"null", "bool", "int", "double", "string", "bytes", "f64 array",
+                                        "f32 array", "i32 array", "i64 array", "u8 array", "list", "task"};
+    return (unsigned)t <= JUG_TASKREF ? names[t] : "unknown";
+}
+
+static int jug__is_array(jug_type t) { return jug_type_size(t) != 0; }
+static int jug__is_buffer(jug_type t) { return t == JUG_STRING || t == JUG_BYTES || jug__is_array(t); }
+
+static jug_value *jug__value(jug_type t) {
+    jug_value *v = JUG__NEW(jug_value, 1);
+    if (v) {
+        memset(v, 0, sizeof *v);
+        v->type = t;
+    }
+    return v;
+}
+JUG_API jug_value *jug_null(void) { return jug__value(JUG_NULL); }
+JUG_API jug_value *jug_bool(int b) {
+    jug_value *v = jug__value(JUG_BOOL);
+    if (v) v->as.b = b != 0;
+    return v;
+}
+JUG_API jug_value *jug_int(int64_t i) {
+    jug_value *v = jug__value(JUG_INT);
+    if (v) v->as.i = i;
+    return v;
+}
+JUG_API jug_value *jug_double(double d) {
+    jug_value *v = jug__value(JUG_DOUBLE);
+    if (v) v->as.d = d;
+    return v;
+}
+
+/* A buffer value of `n` elements (plus a NUL for strings), uninitialised. */
+static jug_value *jug__buffer(jug_type t, size_t n) {
+    size_t size = t == JUG_STRING || t == JUG_BYTES ? 1 : jug_type_size(t);
+    jug_value *v;
+    if (size == 0 || n > (SIZE_MAX - 1) / size) return NULL;
+    v = jug__value(t);
+    if (!v) return NULL;
+    v->as.data = JUG_MALLOC(n * size + (t == JUG_STRING || t == JUG_BYTES));
+    if (!v->as.data) {
+        JUG_FREE(v);
+        return NULL;
+    }
+    v->len = n;
+    if (t == JUG_STRING || t == JUG_BYTES) ((char *)v->as.data)[n] = 0;
+    return v;
+}
+JUG_API jug_value *jug_string_n(const char *s, size_t n) {
+    jug_value *v = s ? jug__buffer(JUG_STRING, n) : NULL;
+    if (v) memcpy(v->as.data, s, n);
+    return v;
+}
+JUG_API jug_value *jug_string(const char *s) { return s ? jug_string_n(s, strlen(s)) : NULL; }
+JUG_API jug_value *jug_bytes(const void *p, size_t n) {
+    jug_value *v = jug__buffer(JUG_BYTES, n);
+    if (v && n) memcpy(v->as.data, p, n);
+    return v;
+}
+JUG_API jug_value *jug_array(jug_type type, size_t n) {
+    return jug__is_array(type) ? jug__buffer(type, n) : NULL;
+}
+JUG_API jug_value *jug_array_from(jug_type type, const void *data, size_t n) {
+    jug_value *v = jug_array(type, n);
+    if (v && n) memcpy(v->as.data, data, n * jug_type_size(type));
+    return v;
+}
+JUG_API jug_value *jug_list(void) { return jug__value(JUG_LIST); }
+
+JUG_API jug_result jug_list_push(jug_value *list, jug_value *item) {
+    if (!item || !list || list->type != JUG_LIST) {
+        jug_value_free(item);
+        return item ? JUG_INVALID : JUG_NO_MEMORY;
+    }
+    if (list->len == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 8;
+        jug_value **items = (jug_value **)JUG_REALLOC(list->as.list, cap * sizeof *items);
+        if (!items) {
+            jug_value_free(item);
+            return JUG_NO_MEMORY;
+        }
+        list->as.list = items;
+        list->cap = cap;
+    }
+    list->as.list[list->len++] = item;
+    return JUG_OK;
+}
+
+JUG_API jug_value *jug_item(jug_task *t, int64_t index) {
+    jug_value *v = t ? jug__value(JUG_TASKREF) : NULL;
+    if (v) {
+        v->as.ref.task = t;
+        v->as.ref.index = index;
+    }
+    return v;
+}
+JUG_API jug_value *jug_ref(jug_task *t) { return jug_item(t, -1); }
+
+JUG_API void jug_value_free(jug_value *v) {
+    if (!v) return;
+    if (v->type == JUG_LIST) {
+        for (size_t i = 0; i < v->len; i++) jug_value_free(v->as.list[i]);
+        JUG_FREE(v->as.list);
+    } else if (jug__is_buffer(v->type)) {
+        JUG_FREE(v->as.data);
+    }
+    JUG_FREE(v);
+}
+
+JUG_API jug_value *jug_value_copy(const jug_value *v) {
+    jug_value *c;
+    if (!v) return NULL;
+    if (jug__is_buffer(v->type)) {
+        c = jug__buffer(v->type, v->len);
+        if (c && v->len) memcpy(c->as.data, v->as.data, v->len * (jug__is_array(v->type) ? jug_type_size(v->type) : 1));
+        return c;
+    }
+    if (v->type != JUG_LIST) {
+        c = jug__value(v->type);
+        if (c) c->as = v->as;
+        return c;
+    }
+    c = jug_list();
+    for (size_t i = 0; c && i < v->len; i++) {
+        if (jug_list_push(c, jug_value_copy(v->as.list[i])) != JUG_OK) {
+            jug_value_free(c);
+            return NULL;
+        }
+    }
+    return c;
+}
+
+JUG_API int jug_value_equal(const jug_value *a, const jug_value *b) {
+    if (!a || !b || a->type != b->type) return a == b;
+    switch (a->type) {
+    case JUG_NULL: return 1;
+    case JUG_BOOL: return a->as.b == b->as.b;
+    case JUG_INT: return a->as.i == b->as.i;
+    case JUG_DOUBLE: return memcmp(&a->as.d, &b->as.d, sizeof(double)) == 0;
+    case JUG_LIST:
+        if (a->len != b->len) return 0;
+        for (size_t i = 0; i < a->len; i++)
+            if (!jug_value_equal(a->as.list[i], b->as.list[i])) return 0;
+        return 1;
+    case JUG_TASKREF: return a->as.ref.task == b->as.ref.task && a->as.ref.index == b->as.ref.index;
+    default: {
+        size_t size = jug__is_array(a->type) ? jug_type_size(a->type) : 1;
+        return a->len == b->len && (a->len == 0 || memcmp(a->as.data, b->as.data, a->len * size) == 0);
+    }
+    }
+}
+
+/* >>encode */
+#define JUG__HEADER_SIZE 32
+#define JUG__TRAILER_SIZE 8
+#define JUG__MAX_DEPTH 200
+
+static uint64_t jug__payload_size(const jug_value *v) {
+    switch (v->type) {
+    case JUG_NULL: return 1;
+    case JUG_BOOL: return 2;
+    case JUG_INT: case JUG_DOUBLE: return 9;
+    case JUG_STRING: case JUG_BYTES: return 9 + (uint64_t)v->len;
+    case JUG_LIST: {
+        uint64_t n = 9;
+        for (size_t i = 0; i < v->len; i++) n += jug__payload_size(v->as.list[i]);
+        return n;
+    }
+    case JUG_TASKREF: return 0;
+    default: return 9 + (uint64_t)v->len * jug_type_size(v->type);
+    }
+}
+JUG_API uint64_t jug_encoded_size(const jug_value *v) {
+    return JUG__HEADER_SIZE + jug__payload_size(v) + JUG__TRAILER_SIZE;
+}
+
+/* Buffers small pieces; large ones go straight to the writer (no copy). */
+typedef struct jug__sink {
+    jug_write_fn write;
+    void *ud;
+    jug_error *err;
+    jug_result rc;
+    jug__hasher h;
+    size_t n;
+    unsigned char buf[16384];
+} jug__sink;
+
+static void jug__sink_flush(jug__sink *s) {
+    if (s->n && s->rc == JUG_OK) s->rc = s->write(s->ud, s->buf, s->n, s->err);
+    s->n = 0;
+}
+static void jug__sink_raw(jug__sink *s, const void *p, size_t n) {
+    if (n > sizeof s->buf - s->n) {
+        jug__sink_flush(s);
+        if (n >= sizeof s->buf) {
+            if (s->rc == JUG_OK) s->rc = s->write(s->ud, p, n, s->err);
+            return;
+        }
+    }
+    memcpy(s->buf + s->n, p, n);
+    s->n += n;
+}
+static void jug__sink_put(jug__sink *s, const void *p, size_t n) {
+    jug__hasher_update(&s->h, p, n);
+    jug__sink_raw(s, p, n);
+}
+static void jug__sink_u64(jug__sink *s, uint64_t v) {
+    unsigned char b[8];
+    jug__wr64(b, v);
+    jug__sink_put(s, b, 8);
+}
+/* Array elements, little-endian on every host. */
+static void jug__put_elements(void (*put)(void *, const void *, size_t), void *ud, const void *data,
+                              size_t count, size_t size) {
+    if (!JUG__BIG_ENDIAN || size == 1) {
+        put(ud, data, count * size);
+        return;
+    }
+    unsigned char tmp[4096];
+    const unsigned char *p = (const unsigned char *)data;
+    while (count) {
+        size_t k = count < sizeof tmp / size ? count : sizeof tmp / size;
+        for (size_t i = 0; i < k; i++)
+            for (size_t j = 0; j < size; j++) tmp[i * size + j] = p[i * size + size - 1 - j];
+        put(ud, tmp, k * size);
+        p += k * size;
+        count -= k;
+    }
+}
+static void jug__sink_put_cb(void *ud, const void *p, size_t n) { jug__sink_put((jug__sink *)ud, p, n); }
+
+static void jug__encode_value(jug__sink *s, const jug_value *v) {
+    unsigned char tag = (unsigned char)v->type;
+    jug__sink_put(s, &tag, 1);
+    switch (v->type) {
+    case JUG_NULL: break;
+    case JUG_BOOL: {
+        unsigned char b = (unsigned char)(v->as.b != 0);
+        jug__sink_put(s, &b, 1);
+        break;
+    }
+    case JUG_INT: jug__sink_u64(s, (uint64_t)v->as.i); break;
+    case JUG_DOUBLE: {
+        uint64_t bits;
+        memcpy(&bits, &v->as.d, 8);
+        jug__sink_u64(s, bits);
+        break;
+    }
+    case JUG_STRING: case JUG_BYTES:
+        jug__sink_u64(s, v->len);
+        jug__sink_put(s, v->as.data, v->len);
+        break;
+    case JUG_LIST:
+        jug__sink_u64(s, v->len);
+        for (size_t i = 0; i < v->len; i++) jug__encode_value(s, v->as.list[i]);
+        break;
+    default:
+        jug__sink_u64(s, v->len);
+        jug__put_elements(jug__sink_put_cb, s, v->as.data, v->len, jug_type_size(v->type));
+        break;
+    }
+}
+
+static int jug__storable(const jug_value *v, int depth) {
+    if (!v || v->type > JUG_LIST || depth > JUG__MAX_DEPTH) return 0;
+    if (v->type == JUG_LIST)
+        for (size_t i = 0; i < v->len; i++)
+            if (!jug__storable(v->as.list[i], depth + 1)) return 0;
+    return 1;
+}
+
+JUG_API jug_result jug_encode(const jug_value *v, const jug_meta *meta, jug_write_fn write, void *ud,
+                              jug_error *err) {
+    unsigned char header[JUG__HEADER_SIZE] = {'J', 'U', 'G', 'R', JUG_FORMAT_VERSION, 0, 0, 0};
+    unsigned char sum[8];
+    jug__sink *s;
+    jug_result rc;
+    if (!jug__storable(v, 0))
+        return jug__error(err, JUG_INVALID, "cannot store this value (a task reference, or nesting deeper than %d)",
+                          JUG__MAX_DEPTH);
+    s = JUG__NEW(jug__sink, 1);
+    if (!s) return jug__error(err, JUG_NO_MEMORY, "out of memory encoding a result");
+    s->write = write;
+    s->ud = ud;
+    s->err = err;
+    s->rc = JUG_OK;
+    s->n = 0;
+    jug__hasher_init(&s->h);
+    jug__wr64(header + 8, jug__payload_size(v));
+    jug__wr64(header + 16, meta ? meta->run_usec : 0);
+    jug__sink_put(s, header, sizeof header);
+    jug__encode_value(s, v);
+    jug_hash check = jug__hasher_final(&s->h);
+    memcpy(sum, check.bytes, 8);
+    jug__sink_raw(s, sum, 8);
+    jug__sink_flush(s);
+    rc = s->rc;
+    JUG_FREE(s);
+    return rc;
+}
+
+/* >>decode: bounds-checked against the size of the input, checksum verified
+   before a value is returned; large arrays are read straight into place. */
+typedef jug_result (*jug__read_fn)(void *ud, void *p, size_t n, jug_error *err);
+
+typedef struct jug__source {
+    jug__read_fn read;
+    void *ud;
+    jug_error *err;
+    uint64_t unread;  /* bytes not yet pulled from the reader */
+    uint64_t payload; /* payload bytes not yet decoded */
+    jug__hasher h;
+    size_t pos, len;
+    unsigned char buf[16384];
+} jug__source;
+
+static jug_result jug__src_pull(jug__source *s, void *p, size_t n) {
+    jug_result rc = s->read(s->ud, p, n, s->err);
+    s->unread -= n;
+    return rc;
+}
+/* Takes n bytes of input, hashing them. */
+static jug_result jug__src_get(jug__source *s, void *dst, size_t n) {
+    unsigned char *d = (unsigned char *)dst;
+    size_t want = n;
+    while (n) {
+        if (s->pos == s->len) {
+            if (s->unread == 0) return jug__error(s->err, JUG_CORRUPT, "truncated result");
+            if (n >= sizeof s->buf) {
+                if (n > s->unread) return jug__error(s->err, JUG_CORRUPT, "truncated result");
+                jug_result rc = jug__src_pull(s, d, n);
+                if (rc != JUG_OK) return rc;
+                break;
+            }
+            s->len = s->unread < sizeof s->buf ? (size_t)s->unread : sizeof s->buf;
+            s->pos = 0;
+            jug_result rc = jug__src_pull(s, s->buf, s->len);
+            if (rc != JUG_OK) return rc;
+        }
+        size_t k = s->len - s->pos < n ? s->len - s->pos : n;
+        memcpy(d, s->buf + s->pos, k);
+        s->pos += k;
+        d += k;
+        n -= k;
+    }
+    jug__hasher_update(&s->h, dst, want);
+    return JUG_OK;
+}
+static jug_result jug__src_payload(jug__source *s, void *dst, uint64_t n) {
+    if (n > s->payload) return jug__error(s->err, JUG_CORRUPT, "corrupt result: a length runs past the end");
+    s->payload -= n;
+    return jug__src_get(s, dst, (size_t)n);
+}
+static jug_result jug__src_u64(jug__source *s, uint64_t *v) {
+    unsigned char b[8];
+    jug_result rc = jug__src_payload(s, b, 8);
+    *v = jug__rd64(b);
+    return rc;
+}
+
+static void jug__swap_elements(void *data, size_t count, size_t size) {
+    unsigned char *p = (unsigned char *)data;
+    if (!JUG__BIG_ENDIAN || size == 1) return;
+    for (size_t i = 0; i < count; i++, p += size)
+        for (size_t j = 0; j < size / 2; j++) {
+            unsigned char t = p[j];
+            p[j] = p[size - 1 - j];
+            p[size - 1 - j] = t;
+        }
+}
+
+static jug_result jug__decode_value(jug__source *s, jug_value **out, int depth) {
+    unsigned char tag;
+    uint64_t n;
+    jug_value *v;
+    jug_result rc;
+    *out = NULL;
+    if (depth > JUG__MAX_DEPTH) return jug__error(s->err, JUG_CORRUPT, "corrupt result: nested too deep");
+    if ((rc = jug__src_payload(s, &tag, 1)) != JUG_OK) return rc;
+    switch (tag) {
+    case JUG_NULL: *out = jug_null(); break;
+    case JUG_BOOL: {
+        unsigned char b;
+        if ((rc = jug__src_payload(s, &b, 1)) != JUG_OK) return rc;
+        if (b > 1) return jug__error(s->err, JUG_CORRUPT, "corrupt result: bad bool");
+        *out = jug_bool(b);
+        break;
+    }
+    case JUG_INT: case JUG_DOUBLE:
+        if ((rc = jug__src_u64(s, &n)) != JUG_OK) return rc;
+        if (tag == JUG_INT) {
+            *out = jug_int((int64_t)n);
+        } else {
+            double d;
+            memcpy(&d, &n, 8);
+            *out = jug_double(d);
+        }
+        break;
+    case JUG_LIST:
+        if ((rc = jug__src_u64(s, &n)) != JUG_OK) return rc;
+        if (n > s->payload) return jug__error(s->err, JUG_CORRUPT, "corrupt result: bad list length");
+        v = jug_list();
+        if (!v || (n && !(v->as.list = JUG__NEW(jug_value *, (size_t)n)))) {
+            jug_value_free(v);
+            return jug__error(s->err, JUG_NO_MEMORY, "out of memory reading a result");
+        }
+        v->cap = (size_t)n;
+        for (; v->len < n; v->len++) {
+            if ((rc = jug__decode_value(s, &v->as.list[v->len], depth + 1)) != JUG_OK) {
+                jug_value_free(v);
+                return rc;
+            }
+        }
+        *out = v;
+        return JUG_OK;
+    default: {
+        if (!jug__is_buffer((jug_type)tag)) return jug__error(s->err, JUG_CORRUPT, "corrupt result: unknown type %u", tag);
+        size_t size = jug__is_array((jug_type)tag) ? jug_type_size((jug_type)tag) : 1;
+        if ((rc = jug__src_u64(s, &n)) != JUG_OK) return rc;
+        if (n > s->payload / size) return jug__error(s->err, JUG_CORRUPT, "corrupt result: bad length");
+        v = jug__buffer((jug_type)tag, (size_t)n);
+        if (!v) return jug__error(s->err, JUG_NO_MEMORY, "out of memory reading a result of %llu bytes",
+                                  (unsigned long long)(n * size));
+        if ((rc = jug__src_payload(s, v->as.data, n * size)) != JUG_OK) {
+            jug_value_free(v);
+            return rc;
+        }
+        jug__swap_elements(v->as.data, (size_t)n, size);
+        *out = v;
+        return JUG_OK;
+    }
+    }
+    return *out ? JUG_OK : jug__error(s->err, JUG_NO_MEMORY, "out of memory reading a result");
+}
+
+/* Decodes `total` bytes that `read` delivers. */
+static jug_result jug__decode_from(jug__read_fn read, void *ud, uint64_t total, jug_value **out, jug_meta *meta,
+                                   jug_error *err) {
+    unsigned char header[JUG__HEADER_SIZE], sum[8];
+    jug_hash check;
+    jug_value *v = NULL;
+    jug_result rc;
+    jug__source *s = JUG__NEW(jug__source, 1);
+    *out = NULL;
+    if (!s) return jug__error(err, JUG_NO_MEMORY, "out of memory reading a result");
+    s->read = read;
+    s->ud = ud;
+    s->err = err;
+    s->unread = total;
+    s->payload = 0;
+    s->pos = s->len = 0;
+    jug__hasher_init(&s->h);
+    if (total < JUG__HEADER_SIZE + JUG__TRAILER_SIZE) {
+        rc = jug__error(err, JUG_CORRUPT, "truncated result (%llu bytes)", (unsigned long long)total);
+        goto done;
+    }
+    if ((rc = jug__src_get(s, header, sizeof header)) != JUG_OK) goto done;
+    if (memcmp(header, "JUGR", 4) != 0) {
+        rc = jug__error(err, JUG_CORRUPT, "not a jug.h result (bad magic)");
+        goto done;
+    }
+    if (header[4] + 256 * header[5] != JUG_FORMAT_VERSION) {
+        rc = jug__error(err, JUG_VERSION_MISMATCH, "result written in format version %u; this jug.h %s reads version %u",
+                        header[4] + 256u * header[5], JUG_VERSION_STRING, JUG_FORMAT_VERSION);
+        goto done;
+    }
+    s->payload = jug__rd64(header + 8);
+    if (s->payload != total - JUG__HEADER_SIZE - JUG__TRAILER_SIZE) {
+        rc = jug__error(err, JUG_CORRUPT, "truncated result: %llu bytes, the header says %llu",
+                        (unsigned long long)total,
+                        (unsigned long long)(s->payload + JUG__HEADER_SIZE + JUG__TRAILER_SIZE));
+        goto done;
+    }
+    if ((rc = jug__decode_value(s, &v, 0)) != JUG_OK) goto done;
+    if (s->payload != 0) {
+        rc = jug__error(err, JUG_CORRUPT, "corrupt result: %llu stray bytes", (unsigned long long)s->payload);
+        goto done;
+    }
+    check = jug__hasher_final(&s->h);
+    s->payload = JUG__TRAILER_SIZE;
+    s->h.total = 0;
+    if ((rc = jug__src_payload(s, sum, 8)) != JUG_OK) goto done;
+    if (memcmp(sum, check.bytes, 8) != 0) {
+        rc = jug__error(err, JUG_CORRUPT, "corrupt result: checksum mismatch");
+        goto done;
+    }
+    if (meta) meta->run_usec = jug__rd64(header + 16);
+    *out = v;
+    v = NULL;
+done:
+    jug_value_free(v);
+    JUG_FREE(s);
+    return rc;
+}
+
+typedef struct jug__memreader {
+    const unsigned char *p;
+} jug__memreader;
+static jug_result jug__mem_read(void *ud, void *p, size_t n, jug_error *err) {
+    jug__memreader *m = (jug__memreader *)ud;
+    (void)err;
+    memcpy(p, m->p, n);
+    m->p += n;
+    return JUG_OK;
+}
+JUG_API jug_result jug_decode(const void *buf, size_t n, jug_value **out, jug_meta *meta, jug_error *err) {
+    jug__memreader m;
+    m.p = (const unsigned char *)buf;
+    return jug__decode_from(jug__mem_read, &m, n, out, meta, err);
+}
+
+/* >>graph */
+enum { /* where a task stands, as the executor sees it */
+    JUG__WAITING = 0, /* some dependency not finished */
+    JUG__READY,       /* may run now (queued) */
+    JUG__RUNNING,     /* a thread of this process runs it */
+    JUG__DONE,        /* its result is stored */
+    JUG__FAILED,      /* it failed in this run */
+    JUG__UNREACHABLE, /* a dependency failed */
+    JUG__SKIPPED,     /* not needed for the --target */
+    JUG__PARKED       /* ready, but locked by another worker: looked at again after a nap */
+};
+
+struct jug_task {
+    jug_hash hash;
+    const jug_function *fn;
+    jug_value *args; /* a JUG_LIST, owned */
+    jug_task **deps; /* distinct dependencies */
+    uint32_t ndeps, index, group, mark;
+    /* executor state */
+    uint32_t waiting;   /* dependencies not finished */
+    uint32_t consumers; /* unfinished dependents that will read `value` */
+    uint8_t state, tries;
+    uint8_t has_failure; /* the store holds a failure record for it */
+    jug_value *value;    /* the result, while consumers need it */
+};
+
+#define JUG__SLAB 4096
+struct jug_graph {
+    jug_task **tasks;
+    size_t n, cap;
+    uint32_t *table; /* open addressing on the hash: task index + 1, 0 = empty */
+    size_t table_cap;
+    jug_task *slab;  /* tasks are carved from slabs of JUG__SLAB */
+    size_t slab_used;
+    jug_task **slabs;
+    size_t nslabs;
+    const jug_function **groups; /* one per task function, in order of first use */
+    size_t ngroups;
+    uint32_t epoch;
+    jug_error error; /* the first error while building */
+};
+
+JUG_API jug_graph *jug_graph_new(void) {
+    jug_graph *g = JUG__NEW(jug_graph, 1);
+    if (g) memset(g, 0, sizeof *g);
+    return g;
+}
+
+JUG_API void jug_graph_free(jug_graph *g) {
+    if (!g) return;
+    for (size_t i = 0; i < g->n; i++) {
+        jug_value_free(g->tasks[i]->args);
+        jug_value_free(g->tasks[i]->value);
+        JUG_FREE(g->tasks[i]->deps);
+    }
+    for (size_t i = 0; i < g->nslabs; i++) JUG_FREE(g->slabs[i]);
+    JUG_FREE(g->slabs);
+    JUG_FREE(g->tasks);
+    JUG_FREE(g->table);
+    JUG_FREE(g->groups);
+    JUG_FREE(g);
+}
+
+JUG_API size_t jug_graph_size(const jug_graph *g) { return g->n; }
+JUG_API jug_task *jug_graph_task(const jug_graph *g, size_t i) { return i < g->n ? g->tasks[i] : NULL; }
+JUG_API const jug_hash *jug_task_hash(const jug_task *t) { return &t->hash; }
+JUG_API const char *jug_task_name(const jug_task *t) { return t->fn->name; }
+JUG_API size_t jug_task_index(const jug_task *t) { return t->index; }
+
+static size_t jug__bucket(const jug_hash *h, size_t cap) {
+    uint64_t x;
+    memcpy(&x, h->bytes, 8);
+    return (size_t)x & (cap - 1);
+}
+
+static jug_task *jug__graph_find(const jug_graph *g, const jug_hash *h) {
+    if (!g->table_cap) return NULL;
+    for (size_t i = jug__bucket(h, g->table_cap);; i = (i + 1) & (g->table_cap - 1)) {
+        uint32_t e = g->table[i];
+        if (!e) return NULL;
+        if (memcmp(g->tasks[e - 1]->hash.bytes, h->bytes, 16) == 0) return g->tasks[e - 1];
+    }
+}
+
+static int jug__graph_grow(jug_graph *g) {
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 1024;
+        jug_task **tasks = (jug_task **)JUG_REALLOC(g->tasks, cap * sizeof *tasks);
+        if (!tasks) return 0;
+        g->tasks = tasks;
+        g->cap = cap;
+    }
+    if ((g->n + 1) * 2 > g->table_cap) {
+        size_t cap = g->table_cap ? g->table_cap * 2 : 2048;
+        uint32_t *table = JUG__NEW(uint32_t, cap);
+        if (!table) return 0;
+        memset(table, 0, cap * sizeof *table);
+        for (size_t k = 0; k < g->n; k++) {
+            size_t i = jug__bucket(&g->tasks[k]->hash, cap);
+            while (table[i]) i = (i + 1) & (cap - 1);
+            table[i] = (uint32_t)k + 1;
+        }
+        JUG_FREE(g->table);
+        g->table = table;
+        g->table_cap = cap;
+    }
+    if (!g->slab || g->slab_used == JUG__SLAB) {
+        jug_task **slabs = (jug_task **)JUG_REALLOC(g->slabs, (g->nslabs + 1) * sizeof *slabs);
+        if (!slabs) return 0;
+        g->slabs = slabs;
+        if (!(g->slab = JUG__NEW(jug_task, JUG__SLAB))) return 0;
+        g->slabs[g->nslabs++] = g->slab;
+        g->slab_used = 0;
+    }
+    return 1;
+}
+
+static void jug__hasher_put_cb(void *h, const void *p, size_t n) { jug__hasher_update((jug__hasher *)h, p, n); }
+static void jug__hash_value(jug__hasher *h, const jug_value *v) {
+    unsigned char tag = (unsigned char)v->type;
+    jug__hasher_update(h, &tag, 1);
+    switch (v->type) {
+    case JUG_NULL: break;
+    case JUG_BOOL: tag = (unsigned char)(v->as.b != 0); jug__hasher_update(h, &tag, 1); break;
+    case JUG_INT: jug__hash_u64(h, (uint64_t)v->as.i); break;
+    case JUG_DOUBLE: {
+        uint64_t bits;
+        memcpy(&bits, &v->as.d, 8);
+        jug__hash_u64(h, bits);
+        break;
+    }
+    case JUG_STRING: case JUG_BYTES:
+        jug__hash_u64(h, v->len);
+        jug__hasher_update(h, v->as.data, v->len);
+        break;
+    case JUG_LIST:
+        jug__hash_u64(h, v->len);
+        for (size_t i = 0; i < v->len; i++) jug__hash_value(h, v->as.list[i]);
+        break;
+    case JUG_TASKREF:
+        jug__hasher_update(h, v->as.ref.task->hash.bytes, 16);
+        jug__hash_u64(h, (uint64_t)v->as.ref.index);
+        break;
+    default:
+        jug__hash_u64(h, v->len);
+        jug__put_elements(jug__hasher_put_cb, h, v->as.data, v->len, jug_type_size(v->type));
+        break;
+    }
+}
+
+/* Checks the arguments and collects the distinct tasks they refer to. */
+static int jug__collect_deps(jug_graph *g, const jug_value *v, jug_task ***deps, uint32_t *n, size_t *cap,
+                             int depth) {
+    if (!v || depth > JUG__MAX_DEPTH) return 0;
+    if (v->type == JUG_LIST) {
+        for (size_t i = 0; i < v->len; i++)
+            if (!jug__collect_deps(g, v->as.list[i], deps, n, cap, depth + 1)) return 0;
+    } else if (v->type == JUG_TASKREF) {
+        jug_task *t = v->as.ref.task;
+        if (!t) return 0;
+        if (t->mark == g->epoch) return 1;
+        t->mark = g->epoch;
+        if (*n == *cap) {
+            size_t c = *cap ? *cap * 2 : 4;
+            jug_task **d = (jug_task **)JUG_REALLOC(*deps, c * sizeof *d);
+            if (!d) return 0;
+            *deps = d;
+            *cap = c;
+        }
+        (*deps)[(*n)++] = t;
+    }
+    return 1;
+}
+
+static uint32_t jug__group(jug_graph *g, const jug_function *fn) {
+    for (size_t i = 0; i < g->ngroups; i++) {
+        if (g->groups[i] == fn) return (uint32_t)i;
+        if (strcmp(g->groups[i]->name, fn->name) == 0) {
+            jug__error(&g->error, JUG_INVALID, "two different task functions are named '%s'", fn->name);
+            return UINT32_MAX;
+        }
+    }
+    const jug_function **gs = (const jug_function **)JUG_REALLOC(g->groups, (g->ngroups + 1) * sizeof *gs);
+    if (!gs) {
+        jug__error(&g->error, JUG_NO_MEMORY, "out of memory building the graph");
+        return UINT32_MAX;
+    }
+    g->groups = gs;
+    gs[g->ngroups] = fn;
+    return (uint32_t)g->ngroups++;
+}
+
+JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t nargs, jug_value **args) {
+    jug_value *list = jug_list();
+    jug__hasher h;
+    jug_task *t, **deps = NULL;
+    uint32_t ndeps = 0, group;
+    size_t dcap = 0, namelen;
+    int ok = list != NULL;
+    for (size_t i = 0; i < nargs; i++) {
+        if (!args[i]) ok = 0;
+        if (ok) ok = jug_list_push(list, args[i]) == JUG_OK;
+        else jug_value_free(args[i]);
+    }
+    g->epoch++;
+    if (ok) ok = jug__collect_deps(g, list, &deps, &ndeps, &dcap, 0);
+    if (!ok) {
+        if (!g->error.code)
+            jug__error(&g->error, JUG_NO_MEMORY, "declaring %s: an argument is missing (out of memory, or a NULL task)",
+                       fn->name);
+        goto fail;
+    }
+    if ((group = jug__group(g, fn)) == UINT32_MAX) goto fail;
+
+    jug__hasher_init(&h);
+    namelen = strlen(fn->name);
+    jug__hasher_update(&h, "jug.task", 8);
+    jug__hash_u64(&h, namelen);
+    jug__hasher_update(&h, fn->name, namelen);
+    jug__hash_u64(&h, fn->version);
+    jug__hash_value(&h, list);
+    jug_hash hash = jug__hasher_final(&h);
+
+    if ((t = jug__graph_find(g, &hash)) != NULL) { /* the same computation, declared again */
+        jug_value_free(list);
+        JUG_FREE(deps);
+        return t;
+    }
+    if (!jug__graph_grow(g)) {
+        jug__error(&g->error, JUG_NO_MEMORY, "out of memory building the graph");
+        goto fail;
+    }
+    t = &g->slab[g->slab_used++];
+    memset(t, 0, sizeof *t);
+    t->hash = hash;
+    t->fn = fn;
+    t->args = list;
+    t->deps = deps;
+    t->ndeps = ndeps;
+    t->index = (uint32_t)g->n;
+    t->group = group;
+    g->tasks[g->n++] = t;
+    {
+        size_t i = jug__bucket(&hash, g->table_cap);
+        while (g->table[i]) i = (i + 1) & (g->table_cap - 1);
+        g->table[i] = t->index + 1;
+    }
+    return t;
+fail:
+    jug_value_free(list);
+    JUG_FREE(deps);
+    return NULL;
+}
+
+/* >>call: what a task function sees */
+struct jug_call {
+    const jug_task *task;
+    const jug_value **args;
+    size_t nargs;
+    int failed;
+    char reason[512];
+};
+
+JUG_API size_t jug_nargs(const jug_call *call) { return call->nargs; }
+JUG_API const jug_task *jug_call_task(const jug_call *call) { return call->task; }
+
+JUG_API jug_value *jug_fail(jug_call *call, const char *fmt, ...) {
+    if (!call->failed) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(call->reason, sizeof call->reason, fmt, ap);
+        va_end(ap);
+        call->failed = 1;
+    }
+    return NULL;
+}
+
+static const jug_value *jug__arg_typed(jug_call *call, size_t i, jug_type t1, jug_type t2) {
+    const jug_value *v = jug_arg(call, i);
+    if (v && v->type != t1 && v->type != t2) {
+        jug_fail(call, "argument %zu is a %s, not a %s", i, jug_type_name(v->type), jug_type_name(t1));
+        return NULL;
+    }
+    return v;
+}
+JUG_API const jug_value *jug_arg(jug_call *call, size_t i) {
+    if (i < call->nargs) return call->args[i];
+    jug_fail(call, "asked for argument %zu of %zu", i, call->nargs);
+    return NULL;
+}
+JUG_API int64_t jug_arg_int(jug_call *call, size_t i) {
+    const jug_value *v = jug__arg_typed(call, i, JUG_INT, JUG_INT);
+    return v ? v->as.i : 0;
+}
+JUG_API double jug_arg_double(jug_call *call, size_t i) {
+    const jug_value *v = jug__arg_typed(call, i, JUG_DOUBLE, JUG_INT);
+    return !v ? 0.0 : v->type == JUG_INT ? (double)v->as.i : v->as.d;
+}
+JUG_API const char *jug_arg_string(jug_call *call, size_t i) {
+    const jug_value *v = jug__arg_typed(call, i, JUG_STRING, JUG_STRING);
+    return v ? (const char *)v->as.data : "";
+}
+JUG_API const void *jug_arg_array(jug_call *call, size_t i, jug_type type, size_t *len) {
+    const jug_value *v = jug__arg_typed(call, i, type, type);
+    if (len) *len = v ? v->len : 0;
+    return v ? v->as.data : NULL;
+}
+
+/* >>store: the file store */
+typedef struct jug__held_lock {
+    jug_hash h;
+    int fd; /* kept open: the heartbeat touches it, unlock checks it is still ours */
+} jug__held_lock;
+
+typedef struct jug__fs {
+    jug_store base;
+    int dirfd; /* -1: the directory does not exist (yet); it reads as empty */
+    char host[256];
+    pthread_mutex_t mu; /* guards held and identity */
+    jug__held_lock *held;
+    size_t nheld, cheld;
+    unsigned long counter; /* makes temporary names unique (atomic) */
+    long identity_pid;
+    char identity[512]; /* the lock contents of this process */
+} jug__fs;
+
+static const char *const jug__fs_dirs[] = {"results", "locks", "failed", "corrupt", "tmp"};
+#define JUG__FS_MARKER "jug.h file store"
+
+/* Start time of a process (clock ticks since boot): tells a pid from its reuse. 0 if unknown. */
+static unsigned long long jug__proc_start(long pid) {
+    char path[64], buf[1024];
+    unsigned long long start = 0;
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+    for (int field = 2; p && field < 22; field++) p = strchr(p + 1, ' ');
+    if (p) start = strtoull(p + 1, NULL, 10);
+    return start;
+}
+
+static void jug__fs_log(jug__fs *fs, const char *fmt, ...) JUG__PRINTF(2, 3);
+static void jug__fs_log(jug__fs *fs, const char *fmt, ...) {
+    char line[768];
+    va_list ap;
+    if (!fs->base.opt.log) return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fs->base.opt.log(fs->base.opt.log_ud, line);
+}
+
+/* A name no other thread, process or host uses: PREFIX.host.pid.counter */
+static void jug__fs_unique(jug__fs *fs, char *out, size_t size, const char *prefix) {
+    unsigned long n = __atomic_fetch_add(&fs->counter, 1, __ATOMIC_RELAXED);
+    snprintf(out, size, "%s.%s.%ld.%lu", prefix, fs->host, (long)getpid(), n);
+}
+
+static jug_result jug__fs_missing(jug__fs *fs, jug_error *err) {
+    return jug__error(err, JUG_IO_ERROR, "store %s does not exist", fs->base.where);
+}
+
+typedef struct jug__fdio {
+    int fd;
+    const char *path;
+    jug__fs *fs;
+} jug__fdio;
+
+static jug_result jug__fd_write(void *ud, const void *p, size_t n, jug_error *err) {
+    jug__fdio *io = (jug__fdio *)ud;
+    const char *c = (const char *)p;
+    while (n) {
+        ssize_t k = write(io->fd, c, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            if (k == 0) errno = EIO;
+            char where[1024];
+            snprintf(where, sizeof where, "%s/%s", io->fs->base.where, io->path);
+            return jug__sys_error(err, "writing", where);
+        }
+        c += k;
+        n -= (size_t)k;
+    }
+    return JUG_OK;
+}
+
+static jug_result jug__fd_read(void *ud, void *p, size_t n, jug_error *err) {
+    jug__fdio *io = (jug__fdio *)ud;
+    char *c = (char *)p;
+    while (n) {
+        ssize_t k = read(io->fd, c, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) return jug__sys_error(err, "reading", io->path);
+        if (k == 0) return jug__error(err, JUG_CORRUPT, "truncated result %s (it shrank while read)", io->path);
+        c += k;
+        n -= (size_t)k;
+    }
+    return JUG_OK;
+}
+
+/* Writes `data` to `path` all at once: a temporary file renamed into place.
+   A missing parent directory (a shard) is created on the way. */
+static jug_result jug__fs_publish(jug__fs *fs, const char *path, const jug_value *v, const jug_meta *m,
+                                  const char *text, jug_error *err) {
+    char tmp[512];
+    jug__fdio io;
+    jug_result rc = JUG_OK;
+    if (fs->dirfd < 0) return jug__fs_missing(fs, err);
+    jug__fs_unique(fs, tmp, sizeof tmp, "tmp/w");
+    io.fd = openat(fs->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    io.path = tmp;
+    io.fs = fs;
+    if (io.fd < 0) return jug__sys_error(err, "creating", tmp);
+    rc = v ? jug_encode(v, m, jug__fd_write, &io, err) : jug__fd_write(&io, text, strlen(text), err);
+    if (rc == JUG_OK && fs->base.opt.fsync && fsync(io.fd) != 0) rc = jug__sys_error(err, "syncing", tmp);
+    if (close(io.fd) != 0 && rc == JUG_OK) rc = jug__sys_error(err, "closing", tmp);
+    if (rc == JUG_OK && renameat(fs->dirfd, tmp, fs->dirfd, path) != 0) {
+        char dir[512];
+        const char *slash = strrchr(path, '/');
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+        if (errno != ENOENT || (mkdirat(fs->dirfd, dir, 0777) != 0 && errno != EEXIST) ||
+            renameat(fs->dirfd, tmp, fs->dirfd, path) != 0)
+            rc = jug__sys_error(err, "renaming into", path);
+    }
+    if (rc == JUG_OK && fs->base.opt.fsync) {
+        char dir[512];
+        const char *slash = strrchr(path, '/');
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+        int dfd = openat(fs->dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 || fsync(dfd) != 0) rc = jug__sys_error(err, "syncing", dir);
+        if (dfd >= 0) close(dfd);
+    }
+    if (rc != JUG_OK) unlinkat(fs->dirfd, tmp, 0);
+    return rc;
+}
+
+static void jug__fs_path(char *out, size_t size, jug_entry kind, const jug_hash *h) {
+    char hex[33];
+    jug_hash_hex(h, hex);
+    if (kind == JUG_ENTRY_RESULT) snprintf(out, size, "results/%.2s/%s", hex, hex + 2);
+    else snprintf(out, size, "%s/%s", kind == JUG_ENTRY_LOCK ? "locks" : "failed", hex);
+}
+
+static jug_result jug__fs_save(jug_store *st, const jug_hash *h, const jug_value *v, const jug_meta *m,
+                               jug_error *err) {
+    char path[128];
+    jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, h);
+    return jug__fs_publish((jug__fs *)st, path, v, m, NULL, err);
+}
+
+static jug_result jug__fs_load(jug_store *st, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    char path[128];
+    struct stat sb;
+    jug__fdio io;
+    jug_result rc;
+    *out = NULL;
+    jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, h);
+    if (fs->dirfd < 0) return jug__error(err, JUG_NOT_FOUND, "no result %s", path);
+    io.fd = openat(fs->dirfd, path, O_RDONLY | O_CLOEXEC);
+    io.path = path;
+    io.fs = fs;
+    if (io.fd < 0)
+        return errno == ENOENT ? jug__error(err, JUG_NOT_FOUND, "no result %s", path)
+                               : jug__sys_error(err, "opening", path);
+    if (fstat(io.fd, &sb) != 0) rc = jug__sys_error(err, "reading", path);
+    else rc = jug__decode_from(jug__fd_read, &io, (uint64_t)sb.st_size, out, m, err);
+    close(io.fd);
+    if (rc == JUG_CORRUPT) { /* keep the bad copy for a post-mortem; the task reads as not done */
+        char aside[512], prefix[64], hex[33];
+        size_t len = strlen(err->msg);
+        jug_hash_hex(h, hex);
+        snprintf(prefix, sizeof prefix, "corrupt/%s", hex);
+        jug__fs_unique(fs, aside, sizeof aside, prefix);
+        if (renameat(fs->dirfd, path, fs->dirfd, aside) == 0 && len < sizeof err->msg)
+            snprintf(err->msg + len, sizeof err->msg - len, " (moved to %.200s)", aside);
+    }
+    return rc;
+}
+
+static jug_result jug__fs_exists(jug_store *st, const jug_hash *h, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    char path[128];
+    struct stat sb;
+    (void)err;
+    if (fs->dirfd < 0) return JUG_NOT_FOUND;
+    jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, h);
+    return fstatat(fs->dirfd, path, &sb, 0) == 0 ? JUG_OK : JUG_NOT_FOUND;
+}
+
+/* Lists one directory; names are handed to `each` with the prefix they were found under. */
+static jug_result jug__fs_list(jug__fs *fs, const char *dir, size_t namelen, jug_entry kind, jug_scan_fn fn,
+                               void *ud, jug_error *err) {
+    int fd = openat(fs->dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d;
+    struct dirent *e;
+    jug_hash h;
+    const char *prefix = strchr(dir, '/');
+    prefix = prefix ? prefix + 1 : "";
+    if (fd < 0) return errno == ENOENT ? JUG_OK : jug__sys_error(err, "listing", dir);
+    if (!(d = fdopendir(fd))) {
+        close(fd);
+        return jug__sys_error(err, "listing", dir);
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (strlen(e->d_name) != namelen) continue;
+        if (kind == JUG_ENTRY_RESULT && namelen == 2) {
+            char sub[64];
+            snprintf(sub, sizeof sub, "results/%s", e->d_name);
+            jug_result rc = jug__fs_list(fs, sub, 30, kind, fn, ud, err);
+            if (rc != JUG_OK) {
+                closedir(d);
+                return rc;
+            }
+        } else if (jug__parse_hex(prefix, strlen(prefix), e->d_name, &h)) {
+            fn(ud, &h, kind);
+        }
+    }
+    closedir(d);
+    return JUG_OK;
+}
+
+static jug_result jug__fs_scan(jug_store *st, jug_scan_fn fn, void *ud, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    jug_result rc;
+    if (fs->dirfd < 0) return JUG_OK;
+    if ((rc = jug__fs_list(fs, "results", 2, JUG_ENTRY_RESULT, fn, ud, err)) != JUG_OK) return rc;
+    if ((rc = jug__fs_list(fs, "locks", 32, JUG_ENTRY_LOCK, fn, ud, err)) != JUG_OK) return rc;
+    return jug__fs_list(fs, "failed", 32, JUG_ENTRY_FAILURE, fn, ud, err);
+}
+
+/* Decides whether the holder of a lock is gone: on this host by its pid and
+   start time, elsewhere by the age of its heartbeat. */
+static jug_result jug__fs_judge(jug__fs *fs, const char *path, jug_lock_info *info, ino_t *ino, jug_error *err) {
+    char buf[512], host[256];
+    long pid = 0;
+    unsigned long long start = 0;
+    struct stat sb;
+    ssize_t n;
+    int fd = openat(fs->dirfd, path, O_RDONLY | O_CLOEXEC);
+    memset(info, 0, sizeof *info);
+    if (fd < 0) return errno == ENOENT ? JUG_NOT_FOUND : jug__sys_error(err, "reading lock", path);
+    n = fstat(fd, &sb) == 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    close(fd);
+    if (n < 0) return jug__sys_error(err, "reading lock", path);
+    buf[n] = 0;
+    *ino = sb.st_ino;
+    info->age_sec = (double)time(NULL) - (double)sb.st_mtime;
+    if (info->age_sec < 0) info->age_sec = 0;
+    if (sscanf(buf, "jug-lock 1\nhost %255s\npid %ld\nstart %llu", host, &pid, &start) != 3) {
+        /* written by a holder that died between creating and filling it, or not ours */
+        snprintf(info->holder, sizeof info->holder, "an unreadable lock");
+        info->stale = info->age_sec > 10;
+        return JUG_OK;
+    }
+    snprintf(info->holder, sizeof info->holder, "%.100s pid %ld", host, pid);
+    if (strcmp(host, fs->host) == 0) {
+        int alive = kill((pid_t)pid, 0) == 0 || errno == EPERM;
+        unsigned long long now_start = alive ? jug__proc_start(pid) : 0;
+        info->stale = !alive || (start && now_start && now_start != start);
+    } else {
+        info->stale = info->age_sec > fs->base.opt.lock_lease_sec;
+    }
+    return JUG_OK;
+}
+
+static const char *jug__fs_identity(jug__fs *fs) {
+    long pid = (long)getpid();
+    if (fs->identity_pid != pid) { /* a forked worker writes its own pid */
+        snprintf(fs->identity, sizeof fs->identity, "jug-lock 1\nhost %s\npid %ld\nstart %llu\n", fs->host, pid,
+                 jug__proc_start(pid));
+        fs->identity_pid = pid;
+    }
+    return fs->identity;
+}
+
+static jug_result jug__fs_hold(jug__fs *fs, const jug_hash *h, int fd) {
+    if (fs->nheld == fs->cheld) {
+        size_t c = fs->cheld ? fs->cheld * 2 : 8;
+        jug__held_lock *held = (jug__held_lock *)JUG_REALLOC(fs->held, c * sizeof *held);
+        if (!held) return JUG_NO_MEMORY;
+        fs->held = held;
+        fs->cheld = c;
+    }
+    fs->held[fs->nheld].h = *h;
+    fs->held[fs->nheld++].fd = fd;
+    return JUG_OK;
+}
+
+/* Removes a lock we hold, unless someone took it over meanwhile (it is then
+   another file under the same name). Caller holds fs->mu. */
+static void jug__fs_drop(jug__fs *fs, size_t k) {
+    char path[128];
+    struct stat mine, there;
+    jug__fs_path(path, sizeof path, JUG_ENTRY_LOCK, &fs->held[k].h);
+    if (fstat(fs->held[k].fd, &mine) == 0 && fstatat(fs->dirfd, path, &there, 0) == 0 && mine.st_ino == there.st_ino)
+        unlinkat(fs->dirfd, path, 0);
+    close(fs->held[k].fd);
+    fs->held[k] = fs->held[--fs->nheld];
+}
+
+static jug_result jug__fs_lock(jug_store *st, const jug_hash *h, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    char path[128];
+    jug_lock_info info;
+    ino_t ino;
+    jug_result rc;
+    if (fs->dirfd < 0) return jug__fs_missing(fs, err);
+    jug__fs_path(path, sizeof path, JUG_ENTRY_LOCK, h);
+    for (int attempt = 0; attempt < 3; attempt++) {
+        int fd = openat(fs->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd >= 0) {
+            jug__fdio io;
+            io.fd = fd;
+            io.path = path;
+            io.fs = fs;
+            pthread_mutex_lock(&fs->mu);
+            const char *id = jug__fs_identity(fs);
+            rc = jug__fd_write(&io, id, strlen(id), err);
+            if (rc == JUG_OK && (rc = jug__fs_hold(fs, h, fd)) != JUG_OK)
+                jug__error(err, rc, "out of memory taking a lock");
+            pthread_mutex_unlock(&fs->mu);
+            if (rc != JUG_OK) {
+                unlinkat(fs->dirfd, path, 0);
+                close(fd);
+            }
+            return rc;
+        }
+        if (errno != EEXIST) return jug__sys_error(err, "creating lock", path);
+        rc = jug__fs_judge(fs, path, &info, &ino, err);
+        if (rc == JUG_NOT_FOUND) continue; /* released meanwhile */
+        if (rc != JUG_OK) return rc;
+        if (!info.stale) return JUG_LOCKED;
+        /* Take over: move the stale lock aside, then check that what moved is
+           the file we judged, not a fresh lock someone made in between. */
+        char grave[512];
+        struct stat sb;
+        jug__fs_unique(fs, grave, sizeof grave, "tmp/stale");
+        if (renameat(fs->dirfd, path, fs->dirfd, grave) != 0) {
+            if (errno == ENOENT) continue;
+            return jug__sys_error(err, "taking over lock", path);
+        }
+        if (fstatat(fs->dirfd, grave, &sb, 0) == 0 && sb.st_ino != ino) {
+            if (linkat(fs->dirfd, grave, fs->dirfd, path, 0) != 0) { /* lost a race; the holder lives */
+            }
+            unlinkat(fs->dirfd, grave, 0);
+            return JUG_LOCKED;
+        }
+        unlinkat(fs->dirfd, grave, 0);
+        jug__fs_log(fs, "took over the stale lock %.12s of %s (heartbeat %.0fs old)", path + 6, info.holder,
+                    info.age_sec);
+    }
+    return JUG_LOCKED;
+}
+
+static jug_result jug__fs_unlock(jug_store *st, const jug_hash *h, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    jug_result rc = JUG_INVALID;
+    pthread_mutex_lock(&fs->mu);
+    for (size_t k = 0; k < fs->nheld; k++) {
+        if (memcmp(fs->held[k].h.bytes, h->bytes, 16) == 0) {
+            jug__fs_drop(fs, k);
+            rc = JUG_OK;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&fs->mu);
+    return rc == JUG_OK ? rc : jug__error(err, rc, "unlocking a lock this process does not hold");
+}
+
+static jug_result jug__fs_lock_info(jug_store *st, const jug_hash *h, jug_lock_info *info, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    char path[128];
+    ino_t ino;
+    if (fs->dirfd < 0) return JUG_NOT_FOUND;
+    jug__fs_path(path, sizeof path, JUG_ENTRY_LOCK, h);
+    return jug__fs_judge(fs, path, info, &ino, err);
+}
+
+static jug_result jug__fs_keepalive(jug_store *st, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    jug_result rc = JUG_OK;
+    pthread_mutex_lock(&fs->mu);
+    for (size_t k = 0; k < fs->nheld; k++)
+        if (futimens(fs->held[k].fd, NULL) != 0) rc = jug__sys_error(err, "refreshing a lock in", fs->base.where);
+    pthread_mutex_unlock(&fs->mu);
+    return rc;
+}
+
+static void jug__fs_release_all(jug_store *st) {
+    jug__fs *fs = (jug__fs *)st;
+    pthread_mutex_lock(&fs->mu);
+    while (fs->nheld) jug__fs_drop(fs, fs->nheld - 1);
+    pthread_mutex_unlock(&fs->mu);
+}
+
+static jug_result jug__fs_fail(jug_store *st, const jug_hash *h, const char *reason, jug_error *err) {
+    char path[128], text[1024];
+    jug__fs_path(path, sizeof path, JUG_ENTRY_FAILURE, h);
+    snprintf(text, sizeof text, "%s\n", reason);
+    return jug__fs_publish((jug__fs *)st, path, NULL, NULL, text, err);
+}
+
+static jug_result jug__fs_failure(jug_store *st, const jug_hash *h, char *reason, size_t size, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    char path[128];
+    int fd;
+    ssize_t n;
+    if (fs->dirfd < 0 || size == 0) return JUG_NOT_FOUND;
+    jug__fs_path(path, sizeof path, JUG_ENTRY_FAILURE, h);
+    if ((fd = openat(fs->dirfd, path, O_RDONLY | O_CLOEXEC)) < 0)
+        return errno == ENOENT ? JUG_NOT_FOUND : jug__sys_error(err, "reading", path);
+    n = read(fd, reason, size - 1);
+    close(fd);
+    if (n < 0) return jug__sys_error(err, "reading", path);
+    while (n > 0 && reason[n - 1] == '\n') n--;
+    reason[n] = 0;
+    return JUG_OK;
+}
+
+static jug_result jug__fs_remove(jug_store *st, const jug_hash *h, jug_entry kind, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    char path[128];
+    if (fs->dirfd < 0) return JUG_NOT_FOUND;
+    jug__fs_path(path, sizeof path, kind, h);
+    if (unlinkat(fs->dirfd, path, 0) == 0) return JUG_OK;
+    return errno == ENOENT ? JUG_NOT_FOUND : jug__sys_error(err, "removing", path);
+}
+
+static void jug__fs_close(jug_store *st) {
+    jug__fs *fs = (jug__fs *)st;
+    jug__fs_release_all(st);
+    if (fs->dirfd >= 0) close(fs->dirfd);
+    pthread_mutex_destroy(&fs->mu);
+    JUG_FREE(fs->held);
+    JUG_FREE(fs);
+}
+
+static const jug_store_ops jug__fs_ops = {
+    "file",           jug__fs_save,      jug__fs_load,      jug__fs_exists,      jug__fs_scan,
+    jug__fs_lock,     jug__fs_unlock,    jug__fs_lock_info, jug__fs_keepalive,   jug__fs_release_all,
+    jug__fs_fail,     jug__fs_failure,   jug__fs_remove,    jug__fs_close};
+
+/* A directory is ours if it has our marker; an empty one (or one another
+   worker is just setting up) becomes ours when we may create. */
+static jug_result jug__fs_adopt(jug__fs *fs, jug_error *err) {
+    char buf[128];
+    int version, fd = openat(fs->dirfd, "jugstore", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        buf[n > 0 ? n : 0] = 0;
+        if (sscanf(buf, JUG__FS_MARKER " %d", &version) != 1)
+            return jug__error(err, JUG_CORRUPT, "%s/jugstore is not a jug.h store marker", fs->base.where);
+        if (version != JUG_FORMAT_VERSION)
+            return jug__error(err, JUG_VERSION_MISMATCH,
+                              "store %s was written in format %d; this jug.h (%s) reads format %d", fs->base.where,
+                              version, JUG_VERSION_STRING, JUG_FORMAT_VERSION);
+    } else if (errno != ENOENT) {
+        return jug__sys_error(err, "opening", fs->base.where);
+    } else {
+        int dfd = dup(fs->dirfd);
+        DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+        struct dirent *e;
+        if (!d) return jug__sys_error(err, "listing", fs->base.where);
+        while ((e = readdir(d)) != NULL) {
+            int known = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+            for (size_t i = 0; i < sizeof jug__fs_dirs / sizeof *jug__fs_dirs; i++)
+                known |= strcmp(e->d_name, jug__fs_dirs[i]) == 0;
+            if (!known) {
+                closedir(d);
+                return jug__error(err, JUG_INVALID, "%s is not a jug.h store (no jugstore file); refusing to use it",
+                                  fs->base.where);
+            }
+        }
+        closedir(d);
+        if (!fs->base.opt.create) return JUG_OK;
+    }
+    if (fs->base.opt.create) {
+        for (size_t i = 0; i < sizeof jug__fs_dirs / sizeof *jug__fs_dirs; i++)
+            if (mkdirat(fs->dirfd, jug__fs_dirs[i], 0777) != 0 && errno != EEXIST)
+                return jug__sys_error(err, "creating", jug__fs_dirs[i]);
+        if (fd < 0) {
+            snprintf(buf, sizeof buf, JUG__FS_MARKER " %d\n", JUG_FORMAT_VERSION);
+            char tmp[512];
+            jug__fs_unique(fs, tmp, sizeof tmp, "tmp/w");
+            jug__fdio io;
+            io.fd = openat(fs->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+            io.path = tmp;
+            io.fs = fs;
+            if (io.fd < 0) return jug__sys_error(err, "creating", tmp);
+            jug_result rc = jug__fd_write(&io, buf, strlen(buf), err);
+            if (close(io.fd) != 0 && rc == JUG_OK) rc = jug__sys_error(err, "writing", tmp);
+            if (rc == JUG_OK && renameat(fs->dirfd, tmp, fs->dirfd, "jugstore") != 0)
+                rc = jug__sys_error(err, "creating", "jugstore");
+            if (rc != JUG_OK) unlinkat(fs->dirfd, tmp, 0);
+            return rc;
+        }
+    }
+    return JUG_OK;
+}
+
+JUG_API jug_result jug_file_store_open(const char *dir, const jug_store_options *opt, jug_store **out,
+                                       jug_error *err) {
+    jug__fs *fs = JUG__NEW(jug__fs, 1);
+    jug_result rc;
+    *out = NULL;
+    if (!fs) return jug__error(err, JUG_NO_MEMORY, "out of memory opening %s", dir);
+    memset(fs, 0, sizeof *fs);
+    fs->base.ops = &jug__fs_ops;
+    if (opt) fs->base.opt = *opt;
+    if (fs->base.opt.lock_lease_sec <= 0) fs->base.opt.lock_lease_sec = 300;
+    snprintf(fs->base.where, sizeof fs->base.where, "%s", dir);
+    pthread_mutex_init(&fs->mu, NULL);
+    if (gethostname(fs->host, sizeof fs->host - 1) != 0) strcpy(fs->host, "localhost");
+    for (char *c = fs->host; *c; c++)
+        if (*c == '/' || *c == ' ' || *c == '\n') *c = '_';
+    fs->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fs->dirfd < 0 && errno == ENOENT && fs->base.opt.create && mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        rc = jug__sys_error(err, "creating store", dir);
+        goto fail;
+    }
+    if (fs->dirfd < 0) fs->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fs->dirfd < 0 && (errno != ENOENT || fs->base.opt.create)) {
+        rc = jug__sys_error(err, "opening store", dir);
+        goto fail;
+    }
+    if (fs->dirfd >= 0 && (rc = jug__fs_adopt(fs, err)) != JUG_OK) goto fail;
+    *out = &fs->base;
+    return JUG_OK;
+fail:
+    jug__fs_close(&fs->base);
+    return rc;
+}
+
+JUG_API jug_result jug_store_open(const char *where, const jug_store_options *opt, jug_store **out,
+                                  jug_error *err) {
+    if (strstr(where, "://")) {
+        *out = NULL;
+        if (strncmp(where, "redis://", 8) == 0)
+            return jug__error(err, JUG_UNSUPPORTED,
+                              "%s: this program was built without redis support (include jug_redis.h and link -lhiredis)",
+                              where);
+        return jug__error(err, JUG_UNSUPPORTED, "%s: unknown store scheme", where);
+    }
+    return jug_file_store_open(where, opt, out, err);
+}
+
+JUG_API void jug_store_close(jug_store *s) {
+    if (s) s->ops->close(s);
+}
+
+JUG_API jug_result jug_value_of(jug_store *s, const jug_task *t, jug_value **out, jug_error *err) {
+    return s->ops->load(s, &t->hash, out, NULL, err);
+}
+
+/* >>exec: running the graph */
+typedef struct jug__xopts {
+    int verbose, keep_going, jobs, threads, retries;
+    double mem_limit_mb;
+    const char *target;
+    void (*say)(void *ud, int is_error, const char *line);
+    void *ud;
+} jug__xopts;
+
+/* What a worker of the fork pool tells its parent, in shared memory. */
+typedef struct jug__slot {
+    int32_t task; /* index of the task it runs, or -1 */
+    uint64_t ran, found, failed;
+} jug__slot;
+
+typedef struct jug__exec {
+    jug_graph *g;
+    jug_store *s;
+    const jug__xopts *o;
+    pthread_mutex_t mu; /* guards everything below and the executor state of tasks */
+    pthread_cond_t cv;
+    uint32_t *queue; /* ready tasks (entries whose task is no longer READY are skipped) */
+    size_t qhead, qtail, qcap;
+    uint32_t *blocked; /* tasks locked by other workers */
+    size_t nblocked;
+    uint32_t *rdep_off, *rdeps; /* dependents of each task */
+    size_t wanted, unfinished, busy;
+    size_t ran, found, failed;
+    int stop, napping;
+    jug_result rc;
+    jug__slot *slot; /* in a forked worker */
+    int guardian_quit;
+} jug__exec;
+
+static void jug__say(const jug__exec *x, int is_error, const char *fmt, ...) JUG__PRINTF(3, 4);
+static void jug__say(const jug__exec *x, int is_error, const char *fmt, ...) {
+    char line[1024];
+    va_list ap;
+    if (!x->o->say) return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    x->o->say(x->o->ud, is_error, line);
+}
+
+static const char *jug__label(const jug_task *t, char *buf, size_t size) {
+    char hex[33];
+    jug_hash_hex(&t->hash, hex);
+    snprintf(buf, size, "%s %.12s", t->fn->name, hex);
+    return buf;
+}
+
+static int jug__push(jug__exec *x, jug_task *t) {
+    if (x->qtail == x->qcap) {
+        if (x->qhead > 0) {
+            memmove(x->queue, x->queue + x->qhead, (x->qtail - x->qhead) * sizeof *x->queue);
+            x->qtail -= x->qhead;
+            x->qhead = 0;
+        } else {
+            size_t cap = x->qcap ? x->qcap * 2 : 1024;
+            uint32_t *q = (uint32_t *)JUG_REALLOC(x->queue, cap * sizeof *q);
+            if (!q) return 0;
+            x->queue = q;
+            x->qcap = cap;
+        }
+    }
+    t->state = JUG__READY;
+    x->queue[x->qtail++] = t->index;
+    return 1;
+}
+
+static jug_task *jug__pop(jug__exec *x) {
+    while (x->qhead < x->qtail) {
+        jug_task *t = x->g->tasks[x->queue[x->qhead++]];
+        if (t->state == JUG__READY) return t;
+    }
+    x->qhead = x->qtail = 0;
+    return NULL;
+}
+
+static void jug__scan_cb(void *ud, const jug_hash *h, jug_entry kind) {
+    jug_task *t = jug__graph_find((jug_graph *)ud, h);
+    if (!t) return;
+    if (kind == JUG_ENTRY_RESULT && t->state != JUG__SKIPPED) t->state = JUG__DONE;
+    else if (kind == JUG_ENTRY_FAILURE) t->has_failure = 1;
+}
+
+/* Marks t and everything it needs as wanted (state WAITING), for --target. */
+static void jug__want(jug_task *t) {
+    if (t->state != JUG__SKIPPED) return;
+    t->state = JUG__WAITING;
+    for (uint32_t i = 0; i < t->ndeps; i++) jug__want(t->deps[i]);
+}
+
+static int jug__target_match(const jug_task *t, const char *target) {
+    char hex[33];
+    jug_hash_hex(&t->hash, hex);
+    return strcmp(t->fn->name, target) == 0 || (strlen(target) >= 4 && strncmp(hex, target, strlen(target)) == 0);
+}
+
+/* Reads the store and sets up the executor state of every task. */
+static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
+    jug_graph *g = x->g;
+    jug_error err;
+    size_t n = g->n, nq;
+    for (size_t i = 0; i < n; i++) {
+        jug_task *t = g->tasks[i];
+        t->state = x->o->target ? JUG__SKIPPED : JUG__WAITING;
+        t->has_failure = 0;
+        t->consumers = t->waiting = 0;
+    }
+    if (x->o->target) {
+        for (size_t i = 0; i < n; i++)
+            if (jug__target_match(g->tasks[i], x->o->target)) jug__want(g->tasks[i]);
+    }
+    if (x->s->ops->scan(x->s, jug__scan_cb, g, &err) != JUG_OK) {
+        jug__say(x, 1, "%s", err.msg);
+        return err.code;
+    }
+    x->rdep_off = JUG__NEW(uint32_t, n + 1);
+    if (!x->rdep_off) return JUG_NO_MEMORY;
+    memset(x->rdep_off, 0, (n + 1) * sizeof *x->rdep_off);
+    for (size_t i = 0; i < n; i++)
+        for (uint32_t k = 0; k < g->tasks[i]->ndeps; k++) x->rdep_off[g->tasks[i]->deps[k]->index + 1]++;
+    for (size_t i = 0; i < n; i++) x->rdep_off[i + 1] += x->rdep_off[i];
+    x->rdeps = JUG__NEW(uint32_t, x->rdep_off[n] + 1);
+    if (!x->rdeps) return JUG_NO_MEMORY;
+    {
+        uint32_t *fill = JUG__NEW(uint32_t, n + 1);
+        if (!fill) return JUG_NO_MEMORY;
+        memcpy(fill, x->rdep_off, (n + 1) * sizeof *fill);
+        for (size_t i = 0; i < n; i++)
+            for (uint32_t k = 0; k < g->tasks[i]->ndeps; k++) x->rdeps[fill[g->tasks[i]->deps[k]->index]++] = (uint32_t)i;
+        JUG_FREE(fill);
+    }
+    x->wanted = x->unfinished = 0;
+    for (size_t i = 0; i < n; i++) {
+        jug_task *t = g->tasks[i];
+        if (t->state == JUG__SKIPPED) continue;
+        x->wanted++;
+        if (t->state == JUG__DONE) continue;
+        if (x->o->retries + 1 <= t->tries) { /* crashed too often in this run (fork pool) */
+            t->state = JUG__FAILED;
+            continue;
+        }
+        x->unfinished++;
+        for (uint32_t k = 0; k < t->ndeps; k++) {
+            t->deps[k]->consumers++;
+            if (t->deps[k]->state != JUG__DONE) t->waiting++;
+        }
+    }
+    /* Tasks downstream of a failure cannot run. */
+    for (size_t i = 0; i < n; i++) {
+        jug_task *t = g->tasks[i];
+        for (uint32_t k = 0; t->state == JUG__WAITING && k < t->ndeps; k++)
+            if (t->deps[k]->state == JUG__FAILED || t->deps[k]->state == JUG__UNREACHABLE) {
+                t->state = JUG__UNREACHABLE;
+                x->unfinished--;
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (g->tasks[i]->state == JUG__WAITING && g->tasks[i]->waiting == 0 && !jug__push(x, g->tasks[i]))
+            return JUG_NO_MEMORY;
+    /* Workers start at different points of the ready list, so they collide less. */
+    nq = x->qtail;
+    if (nrotate > 1 && nq > 1) {
+        size_t skip = nq * rotate / nrotate;
+        uint32_t *copy = JUG__NEW(uint32_t, nq);
+        if (!copy) return JUG_NO_MEMORY;
+        for (size_t i = 0; i < nq; i++) copy[i] = x->queue[(i + skip) % nq];
+        memcpy(x->queue, copy, nq * sizeof *copy);
+        JUG_FREE(copy);
+    }
+    return JUG_OK;
+}
+
+static void jug__release_value(jug_task *t) {
+    if (t->consumers == 0 && t->value) {
+        jug_value_free(t->value);
+        t->value = NULL;
+    }
+}
+
+/* t is finished (run here or elsewhere): wake its dependents, drop what it read. */
+static void jug__finish(jug__exec *x, jug_task *t) {
+    t->state = JUG__DONE;
+    x->unfinished--;
+    for (uint32_t k = x->rdep_off[t->index]; k < x->rdep_off[t->index + 1]; k++) {
+        jug_task *d = x->g->tasks[x->rdeps[k]];
+        if (d->state == JUG__WAITING && --d->waiting == 0 && !jug__push(x, d)) {
+            x->rc = JUG_NO_MEMORY;
+            x->stop = 1;
+        }
+    }
+    for (uint32_t k = 0; k < t->ndeps; k++) {
+        t->deps[k]->consumers--;
+        jug__release_value(t->deps[k]);
+    }
+    jug__release_value(t);
+}
+
+/* t failed for good: nothing downstream of it can run in this run. */
+static void jug__give_up(jug__exec *x, jug_task *t, uint8_t state) {
+    t->state = state;
+    x->unfinished--;
+    for (uint32_t k = 0; k < t->ndeps; k++) {
+        t->deps[k]->consumers--;
+        jug__release_value(t->deps[k]);
+    }
+    for (uint32_t k = x->rdep_off[t->index]; k < x->rdep_off[t->index + 1]; k++) {
+        jug_task *d = x->g->tasks[x->rdeps[k]];
+        if (d->state == JUG__WAITING || d->state == JUG__READY || d->state == JUG__PARKED)
+            jug__give_up(x, d, JUG__UNREACHABLE);
+    }
+}
+
+/* A dependency's stored result vanished or was corrupt: compute it again
+   before `t` and its other dependents run. */
+static void jug__redo(jug__exec *x, jug_task *dep, jug_task *t) {
+    x->unfinished++;
+    dep->consumers = 0;
+    for (uint32_t k = x->rdep_off[dep->index]; k < x->rdep_off[dep->index + 1]; k++) {
+        jug_task *d = x->g->tasks[x->rdeps[k]];
+        if (d == t || d->state == JUG__WAITING || d->state == JUG__READY || d->state == JUG__PARKED) {
+            d->state = JUG__WAITING;
+            d->waiting++;
+        }
+        if (d->state == JUG__WAITING) dep->consumers++;
+    }
+    if (!jug__push(x, dep)) {
+        x->rc = JUG_NO_MEMORY;
+        x->stop = 1;
+    }
+}
+
+/* Arguments as the task function sees them: task references replaced by
+   results. Lists that hold references become temporary shallow copies. */
+typedef struct jug__temps {
+    jug_value **shells; /* lists whose items are borrowed */
+    size_t nshells, cshells;
+    jug_value **owned; /* scalars taken out of arrays */
+    size_t nowned, cowned;
+} jug__temps;
+
+static int jug__keep(jug_value ***arr, size_t *n, size_t *cap, jug_value *v) {
+    if (!v) return 0;
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 8;
+        jug_value **a = (jug_value **)JUG_REALLOC(*arr, c * sizeof *a);
+        if (!a) return 0;
+        *arr = a;
+        *cap = c;
+    }
+    (*arr)[(*n)++] = v;
+    return 1;
+}
+
+static int jug__has_refs(const jug_value *v) {
+    if (v->type == JUG_TASKREF) return 1;
+    if (v->type == JUG_LIST)
+        for (size_t i = 0; i < v->len; i++)
+            if (jug__has_refs(v->as.list[i])) return 1;
+    return 0;
+}
+
+static const jug_value *jug__resolve(const jug_value *v, jug__temps *tmp, jug_call *call) {
+    if (v->type == JUG_TASKREF) {
+        const jug_value *base = v->as.ref.task->value;
+        int64_t i = v->as.ref.index;
+        if (i < 0) return base;
+        if (base->type == JUG_LIST && (uint64_t)i < base->len) return base->as.list[i];
+        if (jug__is_array(base->type) && (uint64_t)i < base->len) {
+            jug_value *item = NULL;
+            switch (base->type) {
+            case JUG_F64: item = jug_double(((const double *)base->as.data)[i]); break;
+            case JUG_F32: item = jug_double(((const float *)base->as.data)[i]); break;
+            case JUG_I32: item = jug_int(((const int32_t *)base->as.data)[i]); break;
+            case JUG_I64: item = jug_int(((const int64_t *)base->as.data)[i]); break;
+            default: item = jug_int(((const uint8_t *)base->as.data)[i]); break;
+            }
+            if (!jug__keep(&tmp->owned, &tmp->nowned, &tmp->cowned, item)) {
+                jug_value_free(item);
+                jug_fail(call, "out of memory");
+                return NULL;
+            }
+            return item;
+        }
+        jug_fail(call, "an argument asks for item %lld of the result of %s, a %s of %zu", (long long)i,
+                 v->as.ref.task->fn->name, jug_type_name(base->type), base->len);
+        return NULL;
+    }
+    if (v->type != JUG_LIST || !jug__has_refs(v)) return v;
+    jug_value *shell = jug__value(JUG_LIST);
+    if (!shell || !(shell->as.list = JUG__NEW(jug_value *, v->len ? v->len : 1)) ||
+        !jug__keep(&tmp->shells, &tmp->nshells, &tmp->cshells, shell)) {
+        if (shell) JUG_FREE(shell->as.list);
+        JUG_FREE(shell);
+        jug_fail(call, "out of memory");
+        return NULL;
+    }
+    shell->len = shell->cap = v->len;
+    for (size_t i = 0; i < v->len; i++) {
+        const jug_value *r = jug__resolve(v->as.list[i], tmp, call);
+        if (!r) return NULL;
+        shell->as.list[i] = (jug_value *)r;
+    }
+    return shell;
+}
+
+static void jug__temps_free(jug__temps *tmp) {
+    for (size_t i = 0; i < tmp->nshells; i++) {
+        JUG_FREE(tmp->shells[i]->as.list);
+        JUG_FREE(tmp->shells[i]);
+    }
+    for (size_t i = 0; i < tmp->nowned; i++) jug_value_free(tmp->owned[i]);
+    JUG_FREE(tmp->shells);
+    JUG_FREE(tmp->owned);
+}
+
+enum { JUG__RAN, JUG__FOUND, JUG__BUSY, JUG__TASK_FAILED, JUG__DEP_LOST, JUG__STORE_ERROR };
+
+/* Calls the task function on resolved arguments; NULL when it failed. */
+static jug_value *jug__call(jug_task *t, jug_call *call) {
+    jug__temps tmp;
+    const jug_value **args = JUG__NEW(const jug_value *, t->args->len ? t->args->len : 1);
+    jug_value *result = NULL;
+    memset(&tmp, 0, sizeof tmp);
+    memset(call, 0, sizeof *call);
+    call->task = t;
+    call->args = args;
+    call->nargs = t->args->len;
+    if (!args) {
+        jug_fail(call, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < t->args->len; i++)
+        if (!(args[i] = jug__resolve(t->args->as.list[i], &tmp, call))) break;
+    if (!call->failed) result = t->fn->fn(call);
+    if (call->failed) {
+        jug_value_free(result);
+        result = NULL;
+    } else if (!result) {
+        jug_fail(call, "returned NULL without a reason (out of memory?)");
+    }
+    jug__temps_free(&tmp);
+    JUG_FREE(args);
+    return result;
+}
+
+/* Runs one ready task under its lock. Called without x->mu held. */
+static int jug__run_one(jug__exec *x, jug_task *t, jug_value **result, jug_task **lost, jug_error *err) {
+    jug_store *s = x->s;
+    jug_call call;
+    jug_meta meta;
+    jug_result rc;
+    double t0;
+    *result = NULL;
+    if (s->ops->exists(s, &t->hash, err) == JUG_OK) return JUG__FOUND;
+    rc = s->ops->lock(s, &t->hash, err);
+    if (rc == JUG_LOCKED) return JUG__BUSY;
+    if (rc != JUG_OK) return JUG__STORE_ERROR;
+    if (s->ops->exists(s, &t->hash, err) == JUG_OK) { /* finished between our look and our lock */
+        s->ops->unlock(s, &t->hash, err);
+        return JUG__FOUND;
+    }
+    if (x->slot) __atomic_store_n(&x->slot->task, (int32_t)t->index, __ATOMIC_SEQ_CST);
+    for (uint32_t k = 0; k < t->ndeps; k++) {
+        jug_task *d = t->deps[k];
+        jug_value *v;
+        pthread_mutex_lock(&x->mu);
+        int have = d->value != NULL;
+        pthread_mutex_unlock(&x->mu);
+        if (have) continue;
+        rc = s->ops->load(s, &d->hash, &v, NULL, err);
+        if (rc != JUG_OK) {
+            s->ops->unlock(s, &t->hash, NULL);
+            if (x->slot) __atomic_store_n(&x->slot->task, -1, __ATOMIC_SEQ_CST);
+            if (rc != JUG_NOT_FOUND && rc != JUG_CORRUPT) return JUG__STORE_ERROR;
+            *lost = d;
+            return JUG__DEP_LOST;
+        }
+        pthread_mutex_lock(&x->mu);
+        if (d->value) jug_value_free(v);
+        else d->value = v;
+        pthread_mutex_unlock(&x->mu);
+    }
+    t0 = jug__now();
+    *result = jug__call(t, &call);
+    meta.run_usec = (uint64_t)((jug__now() - t0) * 1e6);
+    if (!*result) {
+        jug__error(err, JUG_TASK_FAILED, "%s", call.reason);
+        s->ops->fail(s, &t->hash, call.reason, NULL);
+        t->has_failure = 1;
+        s->ops->unlock(s, &t->hash, NULL);
+        if (x->slot) __atomic_store_n(&x->slot->task, -1, __ATOMIC_SEQ_CST);
+        return JUG__TASK_FAILED;
+    }
+    rc = s->ops->save(s, &t->hash, *result, &meta, err);
+    if (rc == JUG_OK && t->has_failure) s->ops->remove(s, &t->hash, JUG_ENTRY_FAILURE, NULL);
+    s->ops->unlock(s, &t->hash, NULL);
+    if (x->slot) __atomic_store_n(&x->slot->task, -1, __ATOMIC_SEQ_CST);
+    if (rc != JUG_OK) {
+        jug_value_free(*result);
+        *result = NULL;
+        return JUG__STORE_ERROR;
+    }
+    if (x->o->verbose) {
+        char label[128];
+        jug__say(x, 0, "%s %.3fs", jug__label(t, label, sizeof label), (double)meta.run_usec * 1e-6);
+    }
+    return JUG__RAN;
+}
+
+static void jug__record(jug__exec *x, jug_task *t, int outcome, jug_value *result, jug_task *lost,
+                        const jug_error *err) {
+    char label[128], dlabel[128];
+    switch (outcome) {
+    case JUG__RAN:
+        x->ran++;
+        t->value = result;
+        jug__finish(x, t);
+        break;
+    case JUG__FOUND:
+        x->found++;
+        jug__finish(x, t);
+        break;
+    case JUG__BUSY:
+        t->state = JUG__PARKED;
+        x->blocked[x->nblocked++] = t->index;
+        break;
+    case JUG__DEP_LOST:
+        jug__say(x, 1, "%s: the result of %s is gone: %s; computing it again", jug__label(t, label, sizeof label),
+                 jug__label(lost, dlabel, sizeof dlabel), err->msg);
+        jug__redo(x, lost, t);
+        break;
+    case JUG__TASK_FAILED:
+        jug__say(x, 1, "%s failed: %s", jug__label(t, label, sizeof label), err->msg);
+        if (++t->tries <= x->o->retries) {
+            jug__say(x, 1, "%s: retrying (%d of %d)", label, t->tries, x->o->retries);
+            jug__push(x, t);
+            break;
+        }
+        x->failed++;
+        jug__give_up(x, t, JUG__FAILED);
+        if (!x->o->keep_going) x->stop = 1;
+        break;
+    default: /* the store failed us: a full disk, a lost server; stop */
+        jug__say(x, 1, "%s: %s", jug__label(t, label, sizeof label), err->msg);
+        t->state = JUG__READY;
+        x->rc = err->code ? err->code : JUG_IO_ERROR;
+        x->stop = 1;
+        break;
+    }
+    if (x->slot) {
+        __atomic_store_n(&x->slot->ran, x->ran, __ATOMIC_RELAXED);
+        __atomic_store_n(&x->slot->found, x->found, __ATOMIC_RELAXED);
+        __atomic_store_n(&x->slot->failed, x->failed, __ATOMIC_RELAXED);
+    }
+}
+
+/* One worker thread: take a ready task, run it, record what happened. When
+   every ready task is locked by other workers, nap with backoff and look again. */
+static void *jug__worker(void *arg) {
+    jug__exec *x = (jug__exec *)arg;
+    double nap = 0.002;
+    pthread_mutex_lock(&x->mu);
+    while (!x->stop && x->unfinished > 0) {
+        jug_task *t = jug__pop(x), *lost = NULL;
+        jug_value *result;
+        jug_error err;
+        if (!t) {
+            if (x->busy > 0 || x->napping) {
+                pthread_cond_wait(&x->cv, &x->mu);
+                continue;
+            }
+            if (x->nblocked == 0) break; /* the rest hangs on failed tasks */
+            x->napping = 1;
+            pthread_mutex_unlock(&x->mu);
+            jug__sleep(nap);
+            nap = nap * 2 < 0.25 ? nap * 2 : 0.25;
+            pthread_mutex_lock(&x->mu);
+            x->napping = 0;
+            for (size_t i = 0; i < x->nblocked; i++)
+                if (x->g->tasks[x->blocked[i]]->state == JUG__PARKED) jug__push(x, x->g->tasks[x->blocked[i]]);
+            x->nblocked = 0;
+            pthread_cond_broadcast(&x->cv);
+            continue;
+        }
+        t->state = JUG__RUNNING;
+        x->busy++;
+        pthread_mutex_unlock(&x->mu);
+        err.code = JUG_OK;
+        err.msg[0] = 0;
+        int outcome = jug__run_one(x, t, &result, &lost, &err);
+        pthread_mutex_lock(&x->mu);
+        x->busy--;
+        if (outcome != JUG__BUSY) nap = 0.002;
+        jug__record(x, t, outcome, result, lost, &err);
+        pthread_cond_broadcast(&x->cv);
+    }
+    pthread_cond_broadcast(&x->cv);
+    pthread_mutex_unlock(&x->mu);
+    return NULL;
+}
+
+/* The guardian thread of an executing process: refreshes the heartbeat of
+   held locks and, on SIGINT/SIGTERM/SIGHUP, releases them before the signal
+   ends the process. */
+static void *jug__guardian(void *arg) {
+    jug__exec *x = (jug__exec *)arg;
+    double beat = x->s->opt.lock_lease_sec / 4;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGUSR2);
+    if (beat > 30) beat = 30;
+    for (;;) {
+        struct timespec ts;
+        ts.tv_sec = (time_t)beat;
+        ts.tv_nsec = (long)((beat - (double)ts.tv_sec) * 1e9);
+        int sig = sigtimedwait(&set, NULL, &ts);
+        if (__atomic_load_n(&x->guardian_quit, __ATOMIC_SEQ_CST)) break;
+        if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+            struct sigaction sa;
+            sigset_t one;
+            jug__say(x, 1, "interrupted by %s: releasing the locks of running tasks", strsignal(sig));
+            x->s->ops->release_all(x->s);
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = SIG_DFL;
+            sigaction(sig, &sa, NULL);
+            sigemptyset(&one);
+            sigaddset(&one, sig);
+            pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+            raise(sig);
+        }
+        x->s->ops->keepalive(x->s, NULL);
+    }
+    return NULL;
+}
+
+static void jug__exec_free(jug__exec *x) {
+    for (size_t i = 0; i < x->g->n; i++) {
+        jug_value_free(x->g->tasks[i]->value);
+        x->g->tasks[i]->value = NULL;
+    }
+    JUG_FREE(x->queue);
+    JUG_FREE(x->blocked);
+    JUG_FREE(x->rdep_off);
+    JUG_FREE(x->rdeps);
+    pthread_mutex_destroy(&x->mu);
+    pthread_cond_destroy(&x->cv);
+}
+
+/* Runs the graph in this process with o->threads threads. Returns 0 when
+   every wanted task is finished, 1 otherwise. */
+static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__slot *slot, size_t rotate,
+                         size_t nrotate) {
+    jug__exec x;
+    sigset_t block, old;
+    pthread_t guardian, *threads = NULL;
+    int nthreads = o->threads > 1 ? o->threads : 1, started = 0, code;
+    memset(&x, 0, sizeof x);
+    x.g = g;
+    x.s = s;
+    x.o = o;
+    x.slot = slot;
+    pthread_mutex_init(&x.mu, NULL);
+    pthread_cond_init(&x.cv, NULL);
+    x.blocked = JUG__NEW(uint32_t, g->n + 1);
+    if (!x.blocked || (x.rc = jug__exec_init(&x, rotate, nrotate)) != JUG_OK) {
+        jug__say(&x, 1, "cannot start: %s", jug_strerror(x.rc ? x.rc : JUG_NO_MEMORY));
+        jug__exec_free(&x);
+        return 2;
+    }
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigaddset(&block, SIGUSR2);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    int have_guardian = pthread_create(&guardian, NULL, jug__guardian, &x) == 0;
+    if (nthreads > 1 && (threads = JUG__NEW(pthread_t, (size_t)nthreads)) != NULL) {
+        for (; started < nthreads; started++)
+            if (pthread_create(&threads[started], NULL, jug__worker, &x) != 0) break;
+        for (int i = 0; i < started; i++) pthread_join(threads[i], NULL);
+        JUG_FREE(threads);
+    }
+    if (started == 0) jug__worker(&x);
+    if (have_guardian) {
+        __atomic_store_n(&x.guardian_quit, 1, __ATOMIC_SEQ_CST);
+        pthread_kill(guardian, SIGUSR2);
+        pthread_join(guardian, NULL);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!slot) {
+        if (x.ran == 0 && x.found == 0 && x.unfinished == 0 && x.failed == 0)
+            jug__say(&x, 0, "Nothing to do: all %zu tasks are finished.", x.wanted);
+        else
+            jug__say(&x, 0, "Executed %zu tasks; %zu were finished by other workers; %zu failed; %zu of %zu tasks not finished.",
+                     x.ran, x.found, x.failed, x.unfinished + x.failed, x.wanted);
+    }
+    code = x.rc != JUG_OK ? 2 : (x.unfinished > 0 || x.failed > 0) ? 1 : 0;
+    {   /* tasks that could not run (upstream failures) count as not finished */
+        size_t undone = 0;
+        for (size_t i = 0; i < g->n; i++)
+            if (g->tasks[i]->state == JUG__UNREACHABLE || g->tasks[i]->state == JUG__FAILED) undone++;
+        if (undone && code == 0) code = 1;
+    }
+    jug__exec_free(&x);
+    return code;
+}
+
+/* >>pool: the fork executor. Workers share nothing but the store, like
+   separate `execute` processes; the parent only watches them, so a task that
+   crashes takes down one worker, whose lock the parent releases. */
+static volatile sig_atomic_t jug__pool_signal;
+static void jug__pool_on_signal(int sig) { jug__pool_signal = sig; }
+
+static pid_t jug__spawn(jug_graph *g, jug_store *s, const jug__xopts *o, jug__slot *slots, int k) {
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid != 0) return pid;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    if (o->mem_limit_mb > 0) {
+        struct rlimit rl;
+        rl.rlim_cur = rl.rlim_max = (rlim_t)(o->mem_limit_mb * 1048576.0);
+        setrlimit(RLIMIT_AS, &rl);
+    }
+    slots[k].task = -1;
+    slots[k].ran = slots[k].found = slots[k].failed = 0;
+    _exit(jug__run_here(g, s, o, &slots[k], (size_t)k, (size_t)o->jobs));
+}
+
+/* Releases the lock of a task whose worker died, and records why. */
+static void jug__bury(jug_store *s, jug_task *t, const char *reason) {
+    if (s->ops->lock(s, &t->hash, NULL) != JUG_OK) return;
+    s->ops->fail(s, &t->hash, reason, NULL);
+    s->ops->unlock(s, &t->hash, NULL);
+}
+
+static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
+    int n = o->jobs, alive = 0, stopping = 0, code = 0;
+    uint64_t ran = 0, found = 0, failed = 0;
+    struct sigaction sa, old[3];
+    const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+    jug__exec x; /* only for jug__say */
+    pid_t *pids = JUG__NEW(pid_t, (size_t)n);
+    jug__slot *slots = (jug__slot *)mmap(NULL, (size_t)n * sizeof *slots, PROT_READ | PROT_WRITE,
+                                         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    memset(&x, 0, sizeof x);
+    x.o = o;
+    if (!pids || slots == MAP_FAILED) {
+        jug__say(&x, 1, "cannot start %d workers: %s", n, strerror(errno));
+        JUG_FREE(pids);
+        if (slots != MAP_FAILED) munmap(slots, (size_t)n * sizeof *slots);
+        return 2;
+    }
+    jug__pool_signal = 0;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = jug__pool_on_signal; /* no SA_RESTART: waitpid wakes up */
+    for (int i = 0; i < 3; i++) sigaction(sigs[i], &sa, &old[i]);
+    for (int k = 0; k < n; k++) {
+        pids[k] = jug__spawn(g, s, o, slots, k);
+        if (pids[k] > 0) alive++;
+    }
+    while (alive > 0) {
+        int st, k;
+        pid_t pid = waitpid(-1, &st, 0);
+        if (pid < 0) {
+            if (errno != EINTR) break;
+            if (jug__pool_signal && !stopping) {
+                stopping = 1;
+                for (k = 0; k < n; k++)
+                    if (pids[k] > 0) kill(pids[k], SIGTERM);
+            }
+            continue;
+        }
+        for (k = 0; k < n && pids[k] != pid; k++) {
+        }
+        if (k == n) continue;
+        pids[k] = 0;
+        alive--;
+        ran += slots[k].ran;
+        found += slots[k].found;
+        failed += slots[k].failed;
+        if (WIFSIGNALED(st) && !stopping) {
+            int32_t ti = slots[k].task;
+            char reason[128], label[128];
+            snprintf(reason, sizeof reason, "killed by signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
+            if (ti >= 0) {
+                jug_task *t = g->tasks[ti];
+                jug__say(&x, 1, "%s crashed: %s", jug__label(t, label, sizeof label), reason);
+                jug__bury(s, t, reason);
+                if (++t->tries <= o->retries) {
+                    jug__say(&x, 1, "%s: retrying (%d of %d)", label, t->tries, o->retries);
+                } else {
+                    failed++;
+                    if (!o->keep_going) stopping = 1;
+                }
+            } else {
+                jug__say(&x, 1, "worker %d (pid %ld) was %s outside any task", k, (long)pid, reason);
+            }
+            if (stopping) {
+                code = 1;
+                for (int j = 0; j < n; j++)
+                    if (pids[j] > 0) kill(pids[j], SIGTERM);
+            } else if ((pids[k] = jug__spawn(g, s, o, slots, k)) > 0) {
+                alive++;
+            }
+        } else if (WIFEXITED(st)) {
+            if (WEXITSTATUS(st) > code) code = WEXITSTATUS(st);
+            if (WEXITSTATUS(st) != 0 && !o->keep_going && !stopping) {
+                stopping = 1;
+                for (int j = 0; j < n; j++)
+                    if (pids[j] > 0) kill(pids[j], SIGTERM);
+            }
+        }
+    }
+    for (int i = 0; i < 3; i++) sigaction(sigs[i], &old[i], NULL);
+    munmap(slots, (size_t)n * sizeof *slots);
+    JUG_FREE(pids);
+    if (failed && code == 0) code = 1;
+    if (jug__pool_signal) {
+        jug__say(&x, 1, "interrupted by %s: workers stopped, their locks released", strsignal(jug__pool_signal));
+        return 128 + jug__pool_signal;
+    }
+    jug__say(&x, 0, "Executed %llu tasks with %d workers; %llu were finished by other workers; %llu failed.",
+             (unsigned long long)ran, n, (unsigned long long)found, (unsigned long long)failed);
+    return code;
+}
+
+/* >>cli */
+enum {
+    JUG__C_EXECUTE = 1, JUG__C_STATUS = 2, JUG__C_CHECK = 4, JUG__C_VALUE = 8, JUG__C_CLEANUP = 16,
+    JUG__C_SLEEP = 32, JUG__C_INVALIDATE = 64, JUG__C_HELP = 128, JUG__C_ALL = 255
+};
+
+static const struct jug__command {
+    const char *name;
+    int id;
+    const char *args, *help;
+} jug__commands[] = {
+    {"execute", JUG__C_EXECUTE, "", "run the tasks that are not finished yet"},
+    {"status", JUG__C_STATUS, "", "show how many tasks wait, are ready, finished, running or failed"},
+    {"check", JUG__C_CHECK, "", "exit 0 if every task is finished and its result readable, else 1"},
+    {"value", JUG__C_VALUE, " TASK...", "print stored results as JSON (TASK: a name, name[i] or a hash prefix)"},
+    {"sleep-until", JUG__C_SLEEP, "", "wait until every task is finished (exit 0) or failures block the rest (exit 1)"},
+    {"invalidate", JUG__C_INVALIDATE, " TASK...", "remove the results of TASK and of everything that depends on it"},
+    {"cleanup", JUG__C_CLEANUP, "", "remove results no task of this graph uses (--locks: remove stale locks)"},
+    {"help", JUG__C_HELP, "", "show this help"},
+};
+
+enum { JUG__O_FLAG, JUG__O_INT, JUG__O_NUM, JUG__O_STR };
+static const struct jug__option {
+    const char *name, *alias;
+    int kind, cmds;
+    const char *help;
+} jug__options[] = {
+    {"--jugdir", NULL, JUG__O_STR, JUG__C_ALL, "DIR: the store (default PROG.jugdata, or $JUG_DIR)"},
+    {"--verbose", "-v", JUG__O_FLAG, JUG__C_EXECUTE, "print a line per task run: name, hash, run time"},
+    {"--keep-going", NULL, JUG__O_FLAG, JUG__C_EXECUTE, "after a failure, go on with tasks that do not need it"},
+    {"--jobs", "-j", JUG__O_INT, JUG__C_EXECUTE, "N: run N worker processes (0: one per core)"},
+    {"--threads", NULL, JUG__O_INT, JUG__C_EXECUTE, "N: run tasks on N threads (task functions must be thread-safe)"},
+    {"--retry", NULL, JUG__O_INT, JUG__C_EXECUTE, "N: try a failed or crashed task up to N more times"},
+    {"--target", NULL, JUG__O_STR, JUG__C_EXECUTE, "NAME: run only tasks of that name (or hash prefix) and what they need"},
+    {"--mem-limit", NULL, JUG__O_NUM, JUG__C_EXECUTE, "MB: with -j, the address space limit of each worker"},
+    {"--fsync", NULL, JUG__O_FLAG, JUG__C_EXECUTE, "sync each result to disk before it becomes visible"},
+    {"--lock-lease", NULL, JUG__O_NUM, JUG__C_EXECUTE | JUG__C_STATUS | JUG__C_CLEANUP | JUG__C_SLEEP,
+     "SECONDS: a lock from another host whose heartbeat is older is stale (default 300, or $JUG_LOCK_LEASE)"},
+    {"--short", NULL, JUG__O_FLAG, JUG__C_STATUS, "print one line"},
+    {"--locks", NULL, JUG__O_FLAG, JUG__C_CLEANUP, "remove stale locks instead of unused results"},
+    {"--dry-run", "-n", JUG__O_FLAG, JUG__C_CLEANUP | JUG__C_INVALIDATE, "only print what would be removed"},
+    {"--help", "-h", JUG__O_FLAG, JUG__C_ALL, "show help"},
+};
+#define JUG__NOPTIONS (sizeof jug__options / sizeof *jug__options)
+
+typedef struct jug__cli {
+    const char *prog;
+    const struct jug__command *cmd;
+    const char *values[JUG__NOPTIONS]; /* the option's argument, or "" for a flag; NULL: not given */
+    char **rest;                       /* positional arguments of the subcommand */
+    int nrest;
+    int user_argc;
+    char **user_argv;
+} jug__cli;
+
+static const char *jug__opt(const jug__cli *c, const char *name) {
+    for (size_t i = 0; i < JUG__NOPTIONS; i++)
+        if (strcmp(jug__options[i].name, name) == 0) return c->values[i];
+    return NULL;
+}
+static double jug__opt_num(const jug__cli *c, const char *name, double dflt) {
+    const char *v = jug__opt(c, name);
+    return v ? strtod(v, NULL) : dflt;
+}
+
+static void jug__out(int fd, const char *fmt, ...) JUG__PRINTF(2, 3);
+/* Whole lines with one write(2), so lines of concurrent workers never mix. */
+static void jug__out(int fd, const char *fmt, ...) {
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n >= sizeof buf) n = sizeof buf - 1;
+    fflush(fd == 1 ? stdout : stderr);
+    for (const char *p = buf; n > 0;) {
+        ssize_t k = write(fd, p, (size_t)n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) break;
+        p += k;
+        n -= (int)k;
+    }
+}
+
+static void jug__cli_say(void *ud, int is_error, const char *line) {
+    jug__out(is_error ? 2 : 1, "%s%s\n", is_error ? (const char *)ud : "", line);
+}
+static void jug__cli_log(void *ud, const char *line) { jug__out(2, "%s%s\n", (const char *)ud, line); }
+
+static void jug__usage(const jug__cli *c, FILE *f) {
+    if (c->cmd && c->cmd->id != JUG__C_HELP) {
+        fprintf(f, "usage: %s %s [options]%s [-- build arguments]\n%s.\n\noptions:\n", c->prog, c->cmd->name,
+                c->cmd->args, c->cmd->help);
+        for (size_t i = 0; i < JUG__NOPTIONS; i++) {
+            if (!(jug__options[i].cmds & c->cmd->id)) continue;
+            char both[64];
+            snprintf(both, sizeof both, "%s%s%s", jug__options[i].alias ? jug__options[i].alias : "",
+                     jug__options[i].alias ? ", " : "", jug__options[i].name);
+            fprintf(f, "  %-18s %s\n", both, jug__options[i].help);
+        }
+        return;
+    }
+    fprintf(f, "usage: %s COMMAND [options] [-- build arguments]\n\ncommands:\n", c->prog);
+    for (size_t i = 0; i < sizeof jug__commands / sizeof *jug__commands; i++)
+        fprintf(f, "  %-12s %s\n", jug__commands[i].name, jug__commands[i].help);
+    fprintf(f, "\n'%s COMMAND --help' lists the options of a command. jug.h %s\n", c->prog, JUG_VERSION_STRING);
+}
+
+/* Returns 0, or 2 after printing the one-line reason. */
+static int jug__parse(jug__cli *c, int argc, char **argv) {
+    const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
+    memset(c, 0, sizeof *c);
+    c->prog = argc > 0 ? (slash ? slash + 1 : argv[0]) : "jug";
+    c->user_argc = 1;
+    c->user_argv = argv;
+    c->rest = JUG__NEW(char *, (size_t)argc + 1);
+    if (!c->rest) return 2;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            /* the build function sees argv[0] and what follows "--" */
+            argv[i] = argv[0];
+            c->user_argv = argv + i;
+            c->user_argc = argc - i;
+            break;
+        }
+        if (a[0] != '-' || a[1] == 0) {
+            if (!c->cmd) {
+                for (size_t k = 0; k < sizeof jug__commands / sizeof *jug__commands; k++)
+                    if (strcmp(jug__commands[k].name, a) == 0) c->cmd = &jug__commands[k];
+                if (!c->cmd) {
+                    jug__out(2, "%s: unknown command '%s' (try '%s help')\n", c->prog, a, c->prog);
+                    return 2;
+                }
+            } else {
+                c->rest[c->nrest++] = argv[i];
+            }
+            continue;
+        }
+        size_t k, len = strcspn(a, "=");
+        for (k = 0; k < JUG__NOPTIONS; k++)
+            if ((strncmp(jug__options[k].name, a, len) == 0 && jug__options[k].name[len] == 0) ||
+                (jug__options[k].alias && strncmp(jug__options[k].alias, a, len) == 0 &&
+                 jug__options[k].alias[len] == 0))
+                break;
+        int cmd = c->cmd ? c->cmd->id : JUG__C_ALL;
+        if (k == JUG__NOPTIONS || !(jug__options[k].cmds & cmd)) {
+            jug__out(2, "%s: unknown option '%.*s'%s%s (try '%s %s%s--help')\n", c->prog, (int)len, a,
+                     c->cmd ? " for " : "", c->cmd ? c->cmd->name : "", c->prog, c->cmd ? c->cmd->name : "",
+                     c->cmd ? " " : "");
+            return 2;
+        }
+        const char *v = "";
+        if (jug__options[k].kind != JUG__O_FLAG) {
+            v = a[len] == '=' ? a + len + 1 : i + 1 < argc ? argv[++i] : NULL;
+            char *end = NULL;
+            if (v && jug__options[k].kind != JUG__O_STR) {
+                double num = strtod(v, &end);
+                if (*v == 0 || *end != 0 || num < 0 || (jug__options[k].kind == JUG__O_INT && num != (int)num)) end = NULL;
+            }
+            if (!v || (jug__options[k].kind != JUG__O_STR && !end)) {
+                jug__out(2, "%s: option %s needs %s\n", c->prog, jug__options[k].name,
+                         jug__options[k].kind == JUG__O_STR ? "a value" : "a non-negative number");
+                return 2;
+            }
+        } else if (a[len] == '=') {
+            jug__out(2, "%s: option %s takes no value\n", c->prog, jug__options[k].name);
+            return 2;
+        }
+        c->values[k] = v;
+    }
+    if (!c->cmd && !jug__opt(c, "--help")) {
+        jug__out(2, "%s: no command given (try '%s help')\n", c->prog, c->prog);
+        return 2;
+    }
+    return 0;
+}
+
+/* >>json */
+static void jug__json_string(FILE *f, const char *s, size_t n) {
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
+        else if (ch == '\n') fputs("\\n", f);
+        else if (ch == '\t') fputs("\\t", f);
+        else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
+        else fputc(ch, f);
+    }
+    fputc('"', f);
+}
+static void jug__json_double(FILE *f, double d) {
+    if (isfinite(d)) fprintf(f, "%.17g", d);
+    else fputs("null", f); /* JSON has no NaN or infinity */
+}
+static void jug__json_value(FILE *f, const jug_value *v) {
+    switch (v->type) {
+    case JUG_NULL: fputs("null", f); break;
+    case JUG_BOOL: fputs(v->as.b ? "true" : "false", f); break;
+    case JUG_INT: fprintf(f, "%lld", (long long)v->as.i); break;
+    case JUG_DOUBLE: jug__json_double(f, v->as.d); break;
+    case JUG_STRING: jug__json_string(f, (const char *)v->as.data, v->len); break;
+    case JUG_BYTES:
+        fputs("{\"bytes\": \"", f);
+        for (size_t i = 0; i < v->len; i++) fprintf(f, "%02x", ((const unsigned char *)v->as.data)[i]);
+        fputs("\"}", f);
+        break;
+    case JUG_LIST:
+        fputc('[', f);
+        for (size_t i = 0; i < v->len; i++) {
+            if (i) fputs(", ", f);
+            jug__json_value(f, v->as.list[i]);
+        }
+        fputc(']', f);
+        break;
+    default:
+        fputc('[', f);
+        for (size_t i = 0; i < v->len; i++) {
+            if (i) fputs(", ", f);
+            switch (v->type) {
+            case JUG_F64: jug__json_double(f, ((const double *)v->as.data)[i]); break;
+            case JUG_F32: jug__json_double(f, ((const float *)v->as.data)[i]); break;
+            case JUG_I32: fprintf(f, "%ld", (long)((const int32_t *)v->as.data)[i]); break;
+            case JUG_I64: fprintf(f, "%lld", (long long)((const int64_t *)v->as.data)[i]); break;
+            default: fprintf(f, "%u", ((const uint8_t *)v->as.data)[i]); break;
+            }
+        }
+        fputc(']', f);
+        break;
+    }
+}
+
+/* >>status */
+enum { JUG__HAS_RESULT = 1, JUG__HAS_LOCK = 2, JUG__HAS_FAILURE = 4 };
+enum { JUG__ST_WAITING, JUG__ST_READY, JUG__ST_FINISHED, JUG__ST_RUNNING, JUG__ST_FAILED, JUG__ST_STALE, JUG__NST };
+static const char *const jug__st_names[JUG__NST] = {"Waiting", "Ready", "Finished", "Running", "Failed", "Stale"};
+
+typedef struct jug__scan {
+    jug_graph *g;
+    uint8_t *has; /* JUG__HAS_* per task */
+} jug__scan;
+
+static void jug__scan_flags(void *ud, const jug_hash *h, jug_entry kind) {
+    jug__scan *sc = (jug__scan *)ud;
+    jug_task *t = jug__graph_find(sc->g, h);
+    if (t) sc->has[t->index] |= kind == JUG_ENTRY_RESULT ? JUG__HAS_RESULT : kind == JUG_ENTRY_LOCK ? JUG__HAS_LOCK : JUG__HAS_FAILURE;
+}
+
+/* Where every task stands, read from the store without locking it. */
+static jug_result jug__states(jug_graph *g, jug_store *s, uint8_t *state, jug_error *err) {
+    jug__scan sc;
+    jug_result rc;
+    sc.g = g;
+    sc.has = state;
+    memset(state, 0, g->n);
+    if ((rc = s->ops->scan(s, jug__scan_flags, &sc, err)) != JUG_OK) return rc;
+    for (size_t i = 0; i < g->n; i++) { /* dependencies are declared first, so one pass suffices */
+        jug_task *t = g->tasks[i];
+        uint8_t has = state[i], st = JUG__ST_READY;
+        jug_lock_info info;
+        for (uint32_t k = 0; k < t->ndeps; k++)
+            if (state[t->deps[k]->index] != JUG__ST_FINISHED) st = JUG__ST_WAITING;
+        if (has & JUG__HAS_RESULT) st = JUG__ST_FINISHED;
+        else if ((has & JUG__HAS_LOCK) && s->ops->lock_info(s, &t->hash, &info, NULL) == JUG_OK)
+            st = info.stale ? JUG__ST_STALE : JUG__ST_RUNNING;
+        else if (has & JUG__HAS_FAILURE) st = JUG__ST_FAILED;
+        state[i] = st;
+    }
+    return JUG_OK;
+}
+
+static int jug__status(jug_graph *g, jug_store *s, const jug__cli *c) {
+    uint8_t *state = JUG__NEW(uint8_t, g->n + 1);
+    size_t *count = JUG__NEW(size_t, (g->ngroups + 1) * JUG__NST), width = 24, *total;
+    jug_error err;
+    int show[JUG__NST] = {1, 1, 1, 1, 0, 0};
+    if (!state || !count) {
+        JUG_FREE(state);
+        JUG_FREE(count);
+        jug__out(2, "%s: out of memory\n", c->prog);
+        return 1;
+    }
+    if (jug__states(g, s, state, &err) != JUG_OK) {
+        jug__out(2, "%s: %s\n", c->prog, err.msg);
+        JUG_FREE(state);
+        JUG_FREE(count);
+        return 1;
+    }
+    memset(count, 0, (g->ngroups + 1) * JUG__NST * sizeof *count);
+    total = count + g->ngroups * JUG__NST;
+    for (size_t i = 0; i < g->n; i++) {
+        count[g->tasks[i]->group * JUG__NST + state[i]]++;
+        total[state[i]]++;
+    }
+    show[JUG__ST_FAILED] = total[JUG__ST_FAILED] > 0;
+    show[JUG__ST_STALE] = total[JUG__ST_STALE] > 0;
+    if (jug__opt(c, "--short")) {
+        if (total[JUG__ST_FINISHED] == g->n)
+            printf("All tasks finished (%zu tasks).\n", g->n);
+        else
+            printf("%zu waiting, %zu ready, %zu finished, %zu running, %zu failed, %zu stale (%zu tasks).\n",
+                   total[JUG__ST_WAITING], total[JUG__ST_READY], total[JUG__ST_FINISHED], total[JUG__ST_RUNNING],
+                   total[JUG__ST_FAILED], total[JUG__ST_STALE], g->n);
+    } else {
+        size_t rule;
+        for (size_t k = 0; k < g->ngroups; k++)
+            if (strlen(g->groups[k]->name) + 2 > width) width = strlen(g->groups[k]->name) + 2;
+        rule = width;
+        printf("%-*s", (int)width, "Task name");
+        for (int j = 0; j < JUG__NST; j++)
+            if (show[j]) printf("%12s", jug__st_names[j]), rule += 12;
+        printf("\n");
+        for (size_t i = 0; i < rule; i++) putchar('-');
+        printf("\n");
+        for (size_t k = 0; k <= g->ngroups; k++) {
+            if (k == g->ngroups) {
+                for (size_t i = 0; i < rule; i++) putchar('.');
+                printf("\n");
+            }
+            printf("%-*s", (int)width, k < g->ngroups ? g->groups[k]->name : "Total:");
+            for (int j = 0; j < JUG__NST; j++)
+                if (show[j]) printf("%12zu", count[k * JUG__NST + j]);
+            printf("\n");
+        }
+        printf("\n");
+    }
+    JUG_FREE(state);
+    JUG_FREE(count);
+    return 0;
+}
+
+static int jug__sleep_until(jug_graph *g, jug_store *s, const jug__cli *c) {
+    uint8_t *state = JUG__NEW(uint8_t, g->n + 1);
+    double nap = 0.05;
+    jug_error err;
+    int code = 1;
+    if (!state) return 1;
+    for (;;) {
+        size_t finished = 0, failed = 0, blocked = 0;
+        if (jug__states(g, s, state, &err) != JUG_OK) {
+            jug__out(2, "%s: %s\n", c->prog, err.msg);
+            break;
+        }
+        /* a task waiting only on failed (or blocked) tasks can never run */
+        for (size_t i = 0; i < g->n; i++) {
+            jug_task *t = g->tasks[i];
+            if (state[i] == JUG__ST_FINISHED) finished++;
+            if (state[i] == JUG__ST_FAILED) failed++;
+            if (state[i] != JUG__ST_WAITING) continue;
+            for (uint32_t k = 0; k < t->ndeps; k++)
+                if (state[t->deps[k]->index] == JUG__ST_FAILED || state[t->deps[k]->index] == JUG__NST) {
+                    state[i] = JUG__NST; /* blocked */
+                    blocked++;
+                    break;
+                }
+        }
+        if (finished == g->n) {
+            printf("All %zu tasks finished.\n", g->n);
+            code = 0;
+            break;
+        }
+        if (finished + failed + blocked == g->n) {
+            char label[128];
+            for (size_t i = 0; i < g->n; i++)
+                if (state[i] == JUG__ST_FAILED) {
+                    char why[512] = "";
+                    s->ops->failure(s, &g->tasks[i]->hash, why, sizeof why, NULL);
+                    jug__out(2, "%s: %s failed: %s\n", c->prog, jug__label(g->tasks[i], label, sizeof label), why);
+                }
+            jug__out(2, "%s: %zu tasks failed and %zu depend on them; nothing more can run.\n", c->prog, failed,
+                     blocked);
+            break;
+        }
+        jug__sleep(nap);
+        nap = nap * 1.5 < 2 ? nap * 1.5 : 2;
+    }
+    JUG_FREE(state);
+    return code;
+}
+
+/* >>select: TASK arguments of value and invalidate */
+static int jug__select(jug_graph *g, const char *sel, uint8_t *picked) {
+    char name[256], hex[33];
+    long index = -1, seen = 0;
+    int found = 0;
+    const char *br = strchr(sel, '[');
+    snprintf(name, sizeof name, "%.*s", (int)(br ? (size_t)(br - sel) : strlen(sel)), sel);
+    if (br) {
+        char *end;
+        index = strtol(br + 1, &end, 10);
+        if (end == br + 1 || strcmp(end, "]") != 0 || index < 0) return 0;
+    }
+    size_t hexlen = strspn(sel, "0123456789abcdef");
+    for (size_t i = 0; i < g->n; i++) {
+        jug_task *t = g->tasks[i];
+        int hit = 0;
+        if (strcmp(t->fn->name, name) == 0) hit = !br || seen++ == index;
+        if (!hit && !br && hexlen >= 4 && hexlen == strlen(sel)) {
+            jug_hash_hex(&t->hash, hex);
+            hit = strncmp(hex, sel, hexlen) == 0;
+        }
+        if (hit) picked[i] = 1, found = 1;
+    }
+    return found;
+}
+
+static int jug__print_values(jug_graph *g, jug_store *s, const jug__cli *c) {
+    uint8_t *picked = JUG__NEW(uint8_t, g->n + 1);
+    int code = 0;
+    if (!picked) return 1;
+    if (c->nrest == 0) {
+        jug__out(2, "%s: value needs at least one TASK (a name, name[i] or a hash prefix)\n", c->prog);
+        JUG_FREE(picked);
+        return 2;
+    }
+    for (int r = 0; r < c->nrest && code == 0; r++) {
+        size_t n = 0, done = 0;
+        memset(picked, 0, g->n);
+        if (!jug__select(g, c->rest[r], picked)) {
+            jug__out(2, "%s: no task matches '%s'\n", c->prog, c->rest[r]);
+            code = 1;
+            break;
+        }
+        for (size_t i = 0; i < g->n; i++) n += picked[i];
+        if (n > 1) fputc('[', stdout);
+        for (size_t i = 0; i < g->n && code == 0; i++) {
+            jug_value *v;
+            jug_error err;
+            char label[128];
+            if (!picked[i]) continue;
+            if (jug_value_of(s, g->tasks[i], &v, &err) != JUG_OK) {
+                fflush(stdout);
+                jug__out(2, "%s%s: %s: %s\n", n > 1 ? "\n" : "", c->prog, jug__label(g->tasks[i], label, sizeof label),
+                         err.code == JUG_NOT_FOUND ? "not finished" : err.msg);
+                code = 1;
+                break;
+            }
+            if (done++) fputs(", ", stdout);
+            jug__json_value(stdout, v);
+            jug_value_free(v);
+        }
+        if (code == 0) fputs(n > 1 ? "]\n" : "\n", stdout);
+    }
+    JUG_FREE(picked);
+    return code;
+}
+
+static int jug__check(jug_graph *g, jug_store *s, const jug__cli *c) {
+    uint8_t *has = JUG__NEW(uint8_t, g->n + 1);
+    jug__scan sc;
+    jug_error err;
+    size_t bad = 0;
+    if (!has) return 1;
+    memset(has, 0, g->n);
+    sc.g = g;
+    sc.has = has;
+    if (s->ops->scan(s, jug__scan_flags, &sc, &err) != JUG_OK) {
+        jug__out(2, "%s: %s\n", c->prog, err.msg);
+        JUG_FREE(has);
+        return 1;
+    }
+    for (size_t i = 0; i < g->n; i++) {
+        jug_value *v;
+        char label[128];
+        if (!(has[i] & JUG__HAS_RESULT)) {
+            bad++;
+            continue;
+        }
+        if (jug_value_of(s, g->tasks[i], &v, &err) != JUG_OK) {
+            jug__out(2, "%s: %s: %s\n", c->prog, jug__label(g->tasks[i], label, sizeof label), err.msg);
+            bad++;
+        }
+        jug_value_free(v);
+    }
+    JUG_FREE(has);
+    if (bad) printf("%zu of %zu tasks are not finished or not readable.\n", bad, g->n);
+    else printf("All %zu tasks are finished and readable.\n", g->n);
+    return bad ? 1 : 0;
+}
+
+static int jug__invalidate(jug_graph *g, jug_store *s, const jug__cli *c) {
+    uint8_t *picked = JUG__NEW(uint8_t, g->n + 1);
+    size_t *per = JUG__NEW(size_t, g->ngroups + 1), removed = 0;
+    int dry = jug__opt(c, "--dry-run") != NULL, code = 0;
+    if (!picked || !per) {
+        JUG_FREE(picked);
+        JUG_FREE(per);
+        return 1;
+    }
+    memset(picked, 0, g->n);
+    memset(per, 0, (g->ngroups + 1) * sizeof *per);
+    if (c->nrest == 0) {
+        jug__out(2, "%s: invalidate needs at least one TASK (a name, name[i] or a hash prefix)\n", c->prog);
+        code = 2;
+    }
+    for (int r = 0; r < c->nrest && code == 0; r++)
+        if (!jug__select(g, c->rest[r], picked)) {
+            jug__out(2, "%s: no task matches '%s'\n", c->prog, c->rest[r]);
+            code = 1;
+        }
+    if (code == 0) {
+        for (size_t i = 0; i < g->n; i++) /* dependencies come first: one pass finds everything downstream */
+            for (uint32_t k = 0; !picked[i] && k < g->tasks[i]->ndeps; k++)
+                if (picked[g->tasks[i]->deps[k]->index]) picked[i] = 1;
+        for (size_t i = 0; i < g->n; i++) {
+            jug_error err;
+            if (!picked[i]) continue;
+            jug_result rc = dry ? s->ops->exists(s, &g->tasks[i]->hash, &err)
+                                : s->ops->remove(s, &g->tasks[i]->hash, JUG_ENTRY_RESULT, &err);
+            if (!dry) s->ops->remove(s, &g->tasks[i]->hash, JUG_ENTRY_FAILURE, NULL);
+            if (rc == JUG_OK) {
+                per[g->tasks[i]->group]++;
+                removed++;
+            } else if (rc != JUG_NOT_FOUND) {
+                jug__out(2, "%s: %s\n", c->prog, err.msg);
+                code = 1;
+            }
+        }
+        for (size_t k = 0; k < g->ngroups; k++)
+            if (per[k]) printf("%s %zu results of %s\n", dry ? "Would remove" : "Removed", per[k], g->groups[k]->name);
+        if (!removed) printf("No results to remove.\n");
+    }
+    JUG_FREE(picked);
+    JUG_FREE(per);
+    return code;
+}
+
+typedef struct jug__leftovers {
+    jug_graph *g;
+    jug_hash *found;
+    jug_entry *kinds;
+    size_t n, cap;
+    int locks; /* collect locks (else results and failure records no task uses) */
+} jug__leftovers;
+
+static void jug__leftover_cb(void *ud, const jug_hash *h, jug_entry kind) {
+    jug__leftovers *l = (jug__leftovers *)ud;
+    if (l->locks ? kind != JUG_ENTRY_LOCK : kind == JUG_ENTRY_LOCK || jug__graph_find(l->g, h) != NULL) return;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        jug_hash *f = (jug_hash *)JUG_REALLOC(l->found, cap * sizeof *f);
+        jug_entry *k = f ? (jug_entry *)JUG_REALLOC(l->kinds, cap * sizeof *k) : NULL;
+        if (f) l->found = f;
+        if (!k) return;
+        l->kinds = k;
+        l->cap = cap;
+    }
+    l->found[l->n] = *h;
+    l->kinds[l->n++] = kind;
+}
+
+static int jug__cleanup(jug_graph *g, jug_store *s, const jug__cli *c) {
+    jug__leftovers l;
+    jug_error err;
+    size_t removed = 0;
+    int dry = jug__opt(c, "--dry-run") != NULL, code = 0;
+    memset(&l, 0, sizeof l);
+    l.g = g;
+    l.locks = jug__opt(c, "--locks") != NULL;
+    if (s->ops->scan(s, jug__leftover_cb, &l, &err) != JUG_OK) {
+        jug__out(2, "%s: %s\n", c->prog, err.msg);
+        return 1;
+    }
+    for (size_t i = 0; i < l.n; i++) {
+        char hex[33];
+        jug_lock_info info;
+        jug_hash_hex(&l.found[i], hex);
+        if (l.locks && (s->ops->lock_info(s, &l.found[i], &info, NULL) != JUG_OK || !info.stale)) continue;
+        if (!dry && s->ops->remove(s, &l.found[i], l.kinds[i], &err) != JUG_OK) {
+            jug__out(2, "%s: %s\n", c->prog, err.msg);
+            code = 1;
+            continue;
+        }
+        removed++;
+        if (l.locks) printf("%s the stale lock %.12s of %s\n", dry ? "Would remove" : "Removed", hex, info.holder);
+    }
+    printf("%s %zu %s.\n", dry ? "Would remove" : "Removed", removed,
+           l.locks ? "stale locks" : "results and failure records that no task uses");
+    JUG_FREE(l.found);
+    JUG_FREE(l.kinds);
+    return code;
+}
+
+static int jug__execute(jug_graph *g, jug_store *s, const jug__cli *c) {
+    jug__xopts o;
+    memset(&o, 0, sizeof o);
+    o.verbose = jug__opt(c, "--verbose") != NULL;
+    o.keep_going = jug__opt(c, "--keep-going") != NULL;
+    o.jobs = jug__opt(c, "--jobs") ? (int)jug__opt_num(c, "--jobs", 0) : -1;
+    if (o.jobs == 0) o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    o.threads = (int)jug__opt_num(c, "--threads", 1);
+    o.retries = (int)jug__opt_num(c, "--retry", 0);
+    o.mem_limit_mb = jug__opt_num(c, "--mem-limit", 0);
+    o.target = jug__opt(c, "--target");
+    o.say = jug__cli_say;
+    o.ud = (void *)"";
+    if (o.target) {
+        uint8_t any = 0;
+        for (size_t i = 0; i < g->n && !any; i++) any = (uint8_t)jug__target_match(g->tasks[i], o.target);
+        if (!any) {
+            jug__out(2, "%s: no task matches --target '%s'\n", c->prog, o.target);
+            return 2;
+        }
+    }
+    return o.jobs > 0 ? jug__pool(g, s, &o) : jug__run_here(g, s, &o, NULL, 0, 1);
+}
+
+JUG_API int jug_main_ex(int argc, char **argv, jug_build_fn build, const jug_main_options *opt) {
+    jug__cli c;
+    jug_graph *g = NULL;
+    jug_store *s = NULL;
+    jug_store_options so;
+    jug_error err;
+    char where[1024], prefix[300];
+    const char *env;
+    int code;
+    if (jug__parse(&c, argc, argv) != 0) {
+        JUG_FREE(c.rest);
+        return 2;
+    }
+    if (jug__opt(&c, "--help") || c.cmd->id == JUG__C_HELP) {
+        jug__usage(&c, stdout);
+        JUG_FREE(c.rest);
+        return 0;
+    }
+    snprintf(prefix, sizeof prefix, "%s: ", c.prog);
+    if (c.nrest && !(c.cmd->id & (JUG__C_VALUE | JUG__C_INVALIDATE))) {
+        jug__out(2, "%s: unexpected argument '%s' for %s (build arguments go after --)\n", c.prog, c.rest[0],
+                 c.cmd->name);
+        JUG_FREE(c.rest);
+        return 2;
+    }
+    if (jug__opt(&c, "--jugdir")) snprintf(where, sizeof where, "%s", jug__opt(&c, "--jugdir"));
+    else if ((env = getenv("JUG_DIR")) != NULL && *env) snprintf(where, sizeof where, "%s", env);
+    else snprintf(where, sizeof where, "%s.jugdata", c.prog);
+    memset(&so, 0, sizeof so);
+    env = getenv("JUG_LOCK_LEASE");
+    so.lock_lease_sec = jug__opt_num(&c, "--lock-lease", env && *env ? strtod(env, NULL) : 300);
+    so.fsync = jug__opt(&c, "--fsync") != NULL;
+    so.create = c.cmd->id == JUG__C_EXECUTE;
+    so.log = jug__cli_log;
+    so.log_ud = prefix;
+
+    g = jug_graph_new();
+    if (!g) {
+        jug__out(2, "%s: out of memory\n", c.prog);
+        JUG_FREE(c.rest);
+        return 1;
+    }
+    code = build(g, c.user_argc, c.user_argv);
+    if (code != 0 || g->error.code) {
+        jug__out(2, "%s: building the graph failed: %s\n", c.prog,
+                 g->error.code ? g->error.msg : "the build function returned an error");
+        jug_graph_free(g);
+        JUG_FREE(c.rest);
+        return 1;
+    }
+    if (((opt && opt->open_store) ? opt->open_store : jug_store_open)(where, &so, &s, &err) != JUG_OK) {
+        jug__out(2, "%s: %s\n", c.prog, err.msg);
+        jug_graph_free(g);
+        JUG_FREE(c.rest);
+        return 1;
+    }
+    switch (c.cmd->id) {
+    case JUG__C_EXECUTE: code = jug__execute(g, s, &c); break;
+    case JUG__C_STATUS: code = jug__status(g, s, &c); break;
+    case JUG__C_CHECK: code = jug__check(g, s, &c); break;
+    case JUG__C_VALUE: code = jug__print_values(g, s, &c); break;
+    case JUG__C_SLEEP: code = jug__sleep_until(g, s, &c); break;
+    case JUG__C_INVALIDATE: code = jug__invalidate(g, s, &c); break;
+    default: code = jug__cleanup(g, s, &c); break;
+    }
+    fflush(stdout);
+    jug_store_close(s);
+    jug_graph_free(g);
+    JUG_FREE(c.rest);
+    return code;
+}
+
+JUG_API int jug_main(int argc, char **argv, jug_build_fn build) { return jug_main_ex(argc, argv, build, NULL); }
+
+#endif /* JUG_IMPLEMENTATION */
+
+/*
+MIT License
+
+Copyright (c) 2026 the jug.h authors
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+*/

@@ -394,9 +394,9 @@ static inline jug_value *JUG_ARG(long long i) { return jug_int(i); }
 static inline jug_value *JUG_ARG(unsigned i) { return jug_int(i); }
 static inline jug_value *JUG_ARG(unsigned long i) { return jug_int((int64_t)i); }
 static inline jug_value *JUG_ARG(unsigned long long i) { return jug_int((int64_t)i); }
-static inline jug_task *jug_task_new(jug_graph *g, const jug_function *fn,
+static inline jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t nargs,
                                      std::initializer_list<jug_value *> args) {
-    return jug_task_new(g, fn, args.size(), const_cast<jug_value **>(args.begin()));
+    return jug_task_new(g, fn, nargs, const_cast<jug_value **>(args.begin()));
 }
 #define JUG__ARGV(...) std::initializer_list<jug_value *>{__VA_ARGS__}
 #endif
@@ -1347,6 +1347,7 @@ static uint32_t jug__group(jug_graph *g, const jug_function *fn) {
 JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t nargs, jug_value **args) {
     jug_value *list = jug_list();
     jug__hasher h;
+    jug_hash hash;
     jug_task *t, **deps = NULL;
     uint32_t ndeps = 0, group;
     size_t dcap = 0, namelen;
@@ -1373,7 +1374,7 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
     jug__hasher_update(&h, fn->name, namelen);
     jug__hash_u64(&h, fn->version);
     jug__hash_value(&h, list);
-    jug_hash hash = jug__hasher_final(&h);
+    hash = jug__hasher_final(&h);
 
     if ((t = jug__graph_find(g, &hash)) != NULL) { /* the same computation, declared again */
         jug_value_free(list);
@@ -1665,7 +1666,7 @@ static jug_result jug__fs_list(jug__fs *fs, const char *dir, size_t namelen, jug
         if (strlen(e->d_name) != namelen) continue;
         if (kind == JUG_ENTRY_RESULT && namelen == 2) {
             char sub[64];
-            snprintf(sub, sizeof sub, "results/%s", e->d_name);
+            snprintf(sub, sizeof sub, "results/%.2s", e->d_name);
             jug_result rc = jug__fs_list(fs, sub, 30, kind, fn, ud, err);
             if (rc != JUG_OK) {
                 closedir(d);
@@ -2025,7 +2026,7 @@ typedef struct jug__xopts {
 /* What a worker of the fork pool tells its parent, in shared memory. */
 typedef struct jug__slot {
     int32_t task; /* index of the task it runs, or -1 */
-    uint64_t ran, found, failed;
+    uint64_t ran, failed;
 } jug__slot;
 
 typedef struct jug__exec {
@@ -2040,7 +2041,7 @@ typedef struct jug__exec {
     size_t nblocked;
     uint32_t *rdep_off, *rdeps; /* dependents of each task */
     size_t wanted, unfinished, busy;
-    size_t ran, found, failed;
+    size_t ran, failed;
     int stop, napping;
     jug_result rc;
     jug__slot *slot; /* in a forked worker */
@@ -2436,7 +2437,6 @@ static void jug__record(jug__exec *x, jug_task *t, int outcome, jug_value *resul
         jug__finish(x, t);
         break;
     case JUG__FOUND:
-        x->found++;
         jug__finish(x, t);
         break;
     case JUG__BUSY:
@@ -2468,7 +2468,6 @@ static void jug__record(jug__exec *x, jug_task *t, int outcome, jug_value *resul
     }
     if (x->slot) {
         __atomic_store_n(&x->slot->ran, x->ran, __ATOMIC_RELAXED);
-        __atomic_store_n(&x->slot->found, x->found, __ATOMIC_RELAXED);
         __atomic_store_n(&x->slot->failed, x->failed, __ATOMIC_RELAXED);
     }
 }
@@ -2609,20 +2608,19 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
         pthread_join(guardian, NULL);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
+    size_t undone = 0; /* failed, or waiting on a failure, or left when the run stopped */
+    for (size_t i = 0; i < g->n; i++)
+        if (g->tasks[i]->state != JUG__DONE && g->tasks[i]->state != JUG__SKIPPED) undone++;
     if (!slot) {
-        if (x.ran == 0 && x.found == 0 && x.unfinished == 0 && x.failed == 0)
+        if (x.ran == 0 && undone == 0)
             jug__say(&x, 0, "Nothing to do: all %zu tasks are finished.", x.wanted);
+        else if (undone == 0)
+            jug__say(&x, 0, "Executed %zu tasks; all %zu tasks are finished.", x.ran, x.wanted);
         else
-            jug__say(&x, 0, "Executed %zu tasks; %zu were finished by other workers; %zu failed; %zu of %zu tasks not finished.",
-                     x.ran, x.found, x.failed, x.unfinished + x.failed, x.wanted);
+            jug__say(&x, 0, "Executed %zu tasks; %zu failed; %zu of %zu tasks are not finished.", x.ran, x.failed,
+                     undone, x.wanted);
     }
-    code = x.rc != JUG_OK ? 2 : (x.unfinished > 0 || x.failed > 0) ? 1 : 0;
-    {   /* tasks that could not run (upstream failures) count as not finished */
-        size_t undone = 0;
-        for (size_t i = 0; i < g->n; i++)
-            if (g->tasks[i]->state == JUG__UNREACHABLE || g->tasks[i]->state == JUG__FAILED) undone++;
-        if (undone && code == 0) code = 1;
-    }
+    code = x.rc != JUG_OK ? 2 : undone ? 1 : 0;
     jug__exec_free(&x);
     return code;
 }
@@ -2650,7 +2648,7 @@ static pid_t jug__spawn(jug_graph *g, jug_store *s, const jug__xopts *o, jug__sl
         setrlimit(RLIMIT_AS, &rl);
     }
     slots[k].task = -1;
-    slots[k].ran = slots[k].found = slots[k].failed = 0;
+    slots[k].ran = slots[k].failed = 0;
     _exit(jug__run_here(g, s, o, &slots[k], (size_t)k, (size_t)o->jobs));
 }
 
@@ -2663,7 +2661,7 @@ static void jug__bury(jug_store *s, jug_task *t, const char *reason) {
 
 static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
     int n = o->jobs, alive = 0, stopping = 0, code = 0;
-    uint64_t ran = 0, found = 0, failed = 0;
+    uint64_t ran = 0, failed = 0;
     struct sigaction sa, old[3];
     const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
     jug__exec x; /* only for jug__say */
@@ -2704,7 +2702,6 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
         pids[k] = 0;
         alive--;
         ran += slots[k].ran;
-        found += slots[k].found;
         failed += slots[k].failed;
         if (WIFSIGNALED(st) && !stopping) {
             int32_t ti = slots[k].task;
@@ -2747,8 +2744,8 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
         jug__say(&x, 1, "interrupted by %s: workers stopped, their locks released", strsignal(jug__pool_signal));
         return 128 + jug__pool_signal;
     }
-    jug__say(&x, 0, "Executed %llu tasks with %d workers; %llu were finished by other workers; %llu failed.",
-             (unsigned long long)ran, n, (unsigned long long)found, (unsigned long long)failed);
+    jug__say(&x, 0, "Executed %llu tasks with %d workers; %llu failed.", (unsigned long long)ran, n,
+             (unsigned long long)failed);
     return code;
 }
 

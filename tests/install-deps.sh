@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs from Debian's packages when run as root.
+# Not root and something missing: says what, and the tests that need it fail.
+set -u
+need=()
+command -v gcc >/dev/null || need+=(gcc)
+command -v g++ >/dev/null || need+=(g++)
+command -v clang >/dev/null || need+=(clang)
+command -v valgrind >/dev/null || need+=(valgrind)
+command -v redis-server >/dev/null || need+=(redis-server)
+[ -f /usr/include/hiredis/hiredis.h ] || need+=(libhiredis-dev)
+command -v python3 >/dev/null || need+=(python3)
+command -v unshare >/dev/null || need+=(util-linux)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then
+    echo "installing: ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null || {
+        echo "apt-get install ${need[*]} failed" >&2
+        exit 1
+    }
+else
+    echo "missing (run 'make test' as root to install them): ${need[*]}" >&2
+fi
+exit 0

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs the whole suite. Each part prints "ok NAME" / "FAIL NAME: why" lines;
+# a part that dies without saying why counts as one failure. Ends with
+# "N passed, N failed" and a non-zero exit status if anything failed.
+set -u
+cd "$(dirname "$0")/.."
+export JUG_TEST_ROOT=$PWD
+mkdir -p build
+log=build/test.log
+: >"$log"
+filter=${1:-}
+
+part() { # part NAME COMMAND...
+    local name=$1
+    shift
+    [ -n "$filter" ] && [[ "$name" != *"$filter"* ]] && return
+    echo "== $name" | tee -a "$log"
+    local out rc
+    out=$(timeout 600 "$@" 2>&1)
+    rc=$?
+    printf '%s\n' "$out" | tee -a "$log" | grep -E '^(ok|FAIL) ' || true
+    if [ $rc -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^FAIL '; then
+        echo "FAIL $name: exited with status $rc" | tee -a "$log"
+        printf '%s\n' "$out" | tail -n 20
+    elif printf '%s\n' "$out" | grep -q '^FAIL '; then
+        printf '%s\n' "$out" | grep -v -E '^(ok|FAIL) ' | tail -n 20
+    fi
+}
+
+part unit-gcc build/unit
+part unit-clang build/unit_clang
+part unit-c++ build/unit_cxx
+part unit-asan-ubsan build/unit_asan
+part unit-valgrind valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite build/unit
+for t in tests/t_*.sh; do
+    part "$(basename "$t" .sh)" bash "$t"
+done
+
+passed=$(grep -c '^ok ' "$log")
+failed=$(grep -c '^FAIL ' "$log")
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

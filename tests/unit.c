@@ -1,0 +1,468 @@
+/* Unit tests of jug.h: hashing, values, encoding, the file store, the graph.
+   Compiled as C (gcc, clang, sanitizers, valgrind) and as C++. */
+#define JUG_IMPLEMENTATION
+#include "../jug.h"
+#include "test.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char *hex_of(const jug_hash *h) {
+    static char out[4][33];
+    static int i;
+    char *o = out[i++ % 4];
+    jug_hash_hex(h, o);
+    return o;
+}
+
+static char *temp_dir(void) {
+    static char path[4][64];
+    static int i;
+    char *p = path[i++ % 4];
+    snprintf(p, sizeof path[0], "/tmp/jug-unit.XXXXXX");
+    return mkdtemp(p);
+}
+
+static void remove_tree(const char *dir) {
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) printf("could not remove %s\n", dir);
+}
+
+JUG_TASK(square) { return jug_int(jug_arg_int(call, 0) * jug_arg_int(call, 0)); }
+JUG_TASK_VERSION(square2, 2) { return jug_int(jug_arg_int(call, 0) * jug_arg_int(call, 0)); }
+JUG_TASK(sum) {
+    const jug_value *xs = jug_arg(call, 0);
+    int64_t s = 0;
+    for (size_t i = 0; i < xs->len; i++) s += xs->as.list[i]->as.i;
+    return jug_int(s);
+}
+
+/* >>hash */
+TEST(hash, golden_bytes) {
+    unsigned char buf[1000];
+    jug_hash h;
+    for (int i = 0; i < 1000; i++) buf[i] = (unsigned char)(i * 7 + 3);
+    h = jug_hash_bytes("", 0);
+    CHECK_STR(hex_of(&h), "8a1d374feeb0135c17cb81a67622306c");
+    h = jug_hash_bytes("abc", 3);
+    CHECK_STR(hex_of(&h), "4afe126feb22eab167c4f60381e72b51");
+    h = jug_hash_bytes(buf, sizeof buf);
+    CHECK_STR(hex_of(&h), "4cc3dfbae270d629ac293922163d2acc");
+}
+
+TEST(hash, streaming_equals_one_shot) {
+    static unsigned char buf[5000];
+    for (int i = 0; i < 5000; i++) buf[i] = (unsigned char)(i * 13 + i / 256);
+    jug_hash one = jug_hash_bytes(buf, sizeof buf);
+    for (size_t step = 1; step < 200; step += 37) {
+        jug__hasher h;
+        jug__hasher_init(&h);
+        for (size_t off = 0; off < sizeof buf; off += step)
+            jug__hasher_update(&h, buf + off, off + step > sizeof buf ? sizeof buf - off : step);
+        jug_hash many = jug__hasher_final(&h);
+        CHECK(memcmp(one.bytes, many.bytes, 16) == 0);
+    }
+}
+
+TEST(hash, every_byte_and_position_matters) {
+    static unsigned char buf[3000];
+    jug_hash base, h;
+    memset(buf, 0, sizeof buf);
+    base = jug_hash_bytes(buf, sizeof buf);
+    for (size_t i = 0; i < sizeof buf; i += 61) {
+        buf[i] = 1;
+        h = jug_hash_bytes(buf, sizeof buf);
+        CHECK(memcmp(base.bytes, h.bytes, 16) != 0);
+        buf[i] = 0;
+    }
+    h = jug_hash_bytes(buf, sizeof buf - 1); /* zero padding must not collide */
+    CHECK(memcmp(base.bytes, h.bytes, 16) != 0);
+    /* two swapped stripes within one block */
+    buf[0] = 1;
+    base = jug_hash_bytes(buf, sizeof buf);
+    buf[0] = 0;
+    buf[64] = 1;
+    h = jug_hash_bytes(buf, sizeof buf);
+    CHECK(memcmp(base.bytes, h.bytes, 16) != 0);
+}
+
+TEST(hash, golden_tasks) {
+    jug_graph *g = jug_graph_new();
+    jug_task *a = jug_task(g, square, 3);
+    jug_task *b = jug_task(g, square, 4);
+    jug_value *xs = jug_list();
+    jug_list_push(xs, jug_ref(a));
+    jug_list_push(xs, jug_ref(b));
+    jug_task *s = jug_task(g, sum, xs);
+    CHECK_STR(hex_of(jug_task_hash(a)), "1895e511651dd5eec1a62dc79eb7ac7f");
+    CHECK_STR(hex_of(jug_task_hash(b)), "a67f02c4db2c017621f1ec02ec3f0b53");
+    CHECK_STR(hex_of(jug_task_hash(s)), "a350fd9e620faedaa99a7f1fba8fad1c");
+    jug_graph_free(g);
+}
+
+TEST(graph, identity_of_tasks) {
+    jug_graph *g = jug_graph_new();
+    jug_task *a = jug_task(g, square, 3);
+    CHECK(jug_task(g, square, 3) == a); /* the same computation is one task */
+    CHECK_INT(jug_graph_size(g), 1);
+    CHECK(jug_task(g, square, 3.0) != a); /* a double is not an int */
+    CHECK(jug_task(g, square2, 3) != a); /* nor another version */
+    jug_task *x = jug_task(g, square, jug_int(3));
+    CHECK(x == a);
+    jug_value *l1 = jug_list(), *l2 = jug_list();
+    jug_list_push(l1, jug_ref(a));
+    jug_list_push(l2, jug_item(a, 0));
+    CHECK(jug_task(g, sum, l1) != jug_task(g, sum, l2)); /* a tasklet is not its task */
+    CHECK_STR(jug_task_name(a), "square");
+    jug_graph_free(g);
+}
+
+TEST(graph, dependencies_change_downstream_hashes) {
+    jug_graph *g1 = jug_graph_new(), *g2 = jug_graph_new();
+    jug_task *a1 = jug_task(g1, square, 3), *b1 = jug_task(g1, square, 4);
+    jug_task *a2 = jug_task(g2, square, 3), *b2 = jug_task(g2, square, 5);
+    jug_task *s1 = jug_task(g1, sum, jug_ref(a1)), *s2 = jug_task(g2, sum, jug_ref(a2));
+    jug_task *t1 = jug_task(g1, sum, b1), *t2 = jug_task(g2, sum, b2);
+    CHECK(memcmp(jug_task_hash(s1), jug_task_hash(s2), 16) == 0);
+    CHECK(memcmp(jug_task_hash(t1), jug_task_hash(t2), 16) != 0);
+    jug_graph_free(g1);
+    jug_graph_free(g2);
+}
+
+static jug_value *clash_body(jug_call *call) { return jug_fail(call, "never runs"); }
+
+TEST(graph, two_functions_with_one_name_are_refused) {
+    static const jug_function other = {"square", 0, clash_body};
+    jug_graph *g = jug_graph_new();
+    jug_task(g, square, 1);
+    CHECK(jug_task_new(g, &other, 0, NULL) == NULL);
+    CHECK(g->error.code == JUG_INVALID);
+    jug_graph_free(g);
+}
+
+/* >>encode */
+static jug_result to_buffer(void *ud, const void *p, size_t n, jug_error *err) {
+    jug_value *b = (jug_value *)ud;
+    (void)err;
+    b->as.data = realloc(b->as.data, b->len + n);
+    memcpy((char *)b->as.data + b->len, p, n);
+    b->len += n;
+    return JUG_OK;
+}
+
+static jug_value *sample_value(void) {
+    jug_value *v = jug_list();
+    double d[3] = {1.5, -2.25, 1e300};
+    float f[2] = {0.5f, -3.0f};
+    int32_t i32[2] = {-7, 2147483647};
+    int64_t i64[2] = {-1, 1234567890123LL};
+    uint8_t u8[4] = {0, 1, 254, 255};
+    jug_list_push(v, jug_null());
+    jug_list_push(v, jug_bool(1));
+    jug_list_push(v, jug_int(-42));
+    jug_list_push(v, jug_double(0.1));
+    jug_list_push(v, jug_string("h\"i\n"));
+    jug_list_push(v, jug_bytes("\0\1\2", 3));
+    jug_list_push(v, jug_array_from(JUG_F64, d, 3));
+    jug_list_push(v, jug_array_from(JUG_F32, f, 2));
+    jug_list_push(v, jug_array_from(JUG_I32, i32, 2));
+    jug_list_push(v, jug_array_from(JUG_I64, i64, 2));
+    jug_list_push(v, jug_array_from(JUG_U8, u8, 4));
+    jug_list_push(v, jug_list());
+    return v;
+}
+
+static jug_value *encode(const jug_value *v, uint64_t usec) {
+    jug_value *buf = jug_bytes("", 0);
+    jug_meta m;
+    jug_error err;
+    free(buf->as.data);
+    buf->as.data = NULL;
+    m.run_usec = usec;
+    if (jug_encode(v, &m, to_buffer, buf, &err) != JUG_OK) printf("encode: %s\n", err.msg);
+    return buf;
+}
+
+TEST(encode, round_trip_every_type) {
+    jug_value *v = sample_value(), *back = NULL;
+    jug_value *buf = encode(v, 77);
+    jug_meta m;
+    jug_error err;
+    CHECK_INT(buf->len, jug_encoded_size(v));
+    CHECK_INT(jug_decode(buf->as.data, buf->len, &back, &m, &err), JUG_OK);
+    CHECK(jug_value_equal(v, back));
+    CHECK_INT(m.run_usec, 77);
+    jug_value_free(v);
+    jug_value_free(back);
+    jug_value_free(buf);
+}
+
+TEST(encode, golden_bytes) {
+    jug_value *v = jug_list();
+    jug_list_push(v, jug_int(258));
+    jug_list_push(v, jug_double(1.0));
+    jug_value *buf = encode(v, 0);
+    char hex[512] = "";
+    for (size_t i = 0; i < buf->len; i++) sprintf(hex + 2 * i, "%02x", ((unsigned char *)buf->as.data)[i]);
+    CHECK_STR(hex, "4a554752010000001b00000000000000000000000000000000000000000000000b020000000000000002020100000000000003000000000000f03f8910d6a76662fd51");
+    jug_value_free(v);
+    jug_value_free(buf);
+}
+
+TEST(encode, every_truncation_and_bit_flip_is_caught) {
+    jug_value *v = sample_value(), *back;
+    jug_value *buf = encode(v, 5);
+    unsigned char *p = (unsigned char *)buf->as.data;
+    jug_error err;
+    int bad = 0;
+    for (size_t n = 0; n < buf->len; n++) {
+        back = NULL;
+        if (jug_decode(p, n, &back, NULL, &err) != JUG_CORRUPT || back) bad++;
+    }
+    CHECK_INT(bad, 0);
+    for (size_t i = 0; i < buf->len; i++)
+        for (int b = 0; b < 8; b++) {
+            p[i] ^= (unsigned char)(1 << b);
+            back = NULL;
+            jug_result rc = jug_decode(p, buf->len, &back, NULL, &err);
+            if (rc == JUG_OK || back) bad++;
+            if (rc == JUG_NO_MEMORY) bad++; /* a flipped length must not ask for huge memory */
+            p[i] ^= (unsigned char)(1 << b);
+        }
+    CHECK_INT(bad, 0);
+    jug_value_free(v);
+    jug_value_free(buf);
+}
+
+TEST(encode, newer_format_is_refused_clearly) {
+    jug_value *v = jug_int(1), *back = NULL;
+    jug_value *buf = encode(v, 0);
+    jug_error err;
+    ((unsigned char *)buf->as.data)[4] = 2;
+    CHECK_INT(jug_decode(buf->as.data, buf->len, &back, NULL, &err), JUG_VERSION_MISMATCH);
+    CHECK(strstr(err.msg, "format version 2") != NULL);
+    jug_value_free(v);
+    jug_value_free(buf);
+}
+
+TEST(encode, random_garbage_never_decodes) {
+    unsigned char junk[256];
+    jug_value *back;
+    jug_error err;
+    unsigned seed = 12345;
+    int ok = 0;
+    for (int round = 0; round < 2000; round++) {
+        size_t n = (size_t)(seed % sizeof junk);
+        for (size_t i = 0; i < n; i++) junk[i] = (unsigned char)((seed = seed * 1103515245u + 12345u) >> 16);
+        if (n > 4) memcpy(junk, "JUGR\1\0", 6);
+        back = NULL;
+        if (jug_decode(junk, n, &back, NULL, &err) == JUG_OK) ok++;
+        jug_value_free(back);
+    }
+    CHECK_INT(ok, 0);
+}
+
+TEST(encode, task_references_are_not_storable) {
+    jug_graph *g = jug_graph_new();
+    jug_value *r = jug_ref(jug_task(g, square, 1));
+    jug_value *buf = jug_bytes("", 0);
+    jug_error err;
+    CHECK_INT(jug_encode(r, NULL, to_buffer, buf, &err), JUG_INVALID);
+    jug_value_free(r);
+    jug_value_free(buf);
+    jug_graph_free(g);
+}
+
+/* >>store */
+static jug_store *open_store(const char *dir, double lease) {
+    jug_store *s = NULL;
+    jug_store_options o;
+    jug_error err;
+    memset(&o, 0, sizeof o);
+    o.create = 1;
+    o.lock_lease_sec = lease;
+    if (jug_file_store_open(dir, &o, &s, &err) != JUG_OK) printf("open %s: %s\n", dir, err.msg);
+    return s;
+}
+
+static void count_entries(void *ud, const jug_hash *h, jug_entry kind) {
+    (void)h;
+    ((int *)ud)[kind]++;
+}
+
+TEST(store, save_load_scan_remove) {
+    char *dir = temp_dir();
+    jug_store *s = open_store(dir, 0);
+    jug_hash h = jug_hash_bytes("x", 1);
+    jug_value *v = sample_value(), *back = NULL;
+    jug_meta m;
+    jug_error err;
+    int counts[3] = {0, 0, 0};
+    CHECK_INT(s->ops->exists(s, &h, &err), JUG_NOT_FOUND);
+    CHECK_INT(s->ops->load(s, &h, &back, &m, &err), JUG_NOT_FOUND);
+    m.run_usec = 9;
+    CHECK_INT(s->ops->save(s, &h, v, &m, &err), JUG_OK);
+    CHECK_INT(s->ops->exists(s, &h, &err), JUG_OK);
+    CHECK_INT(s->ops->load(s, &h, &back, &m, &err), JUG_OK);
+    CHECK(jug_value_equal(v, back));
+    CHECK_INT(m.run_usec, 9);
+    CHECK_INT(s->ops->fail(s, &h, "it broke", &err), JUG_OK);
+    char why[64];
+    CHECK_INT(s->ops->failure(s, &h, why, sizeof why, &err), JUG_OK);
+    CHECK_STR(why, "it broke");
+    CHECK_INT(s->ops->scan(s, count_entries, counts, &err), JUG_OK);
+    CHECK_INT(counts[JUG_ENTRY_RESULT], 1);
+    CHECK_INT(counts[JUG_ENTRY_FAILURE], 1);
+    CHECK_INT(s->ops->remove(s, &h, JUG_ENTRY_RESULT, &err), JUG_OK);
+    CHECK_INT(s->ops->exists(s, &h, &err), JUG_NOT_FOUND);
+    jug_value_free(v);
+    jug_value_free(back);
+    jug_store_close(s);
+    remove_tree(dir);
+}
+
+TEST(store, corrupt_and_truncated_results_are_caught_and_kept_aside) {
+    char *dir = temp_dir(), path[512];
+    jug_store *s = open_store(dir, 0);
+    jug_hash h = jug_hash_bytes("y", 1);
+    jug_value *v = jug_array(JUG_F64, 1000), *back = NULL;
+    jug_error err;
+    char hex[33];
+    for (int i = 0; i < 1000; i++) ((double *)v->as.data)[i] = i;
+    jug_hash_hex(&h, hex);
+    snprintf(path, sizeof path, "%s/results/%.2s/%s", dir, hex, hex + 2);
+    CHECK_INT(s->ops->save(s, &h, v, NULL, &err), JUG_OK);
+    CHECK(truncate(path, 4000) == 0);
+    CHECK_INT(s->ops->load(s, &h, &back, NULL, &err), JUG_CORRUPT);
+    CHECK(back == NULL);
+    CHECK(strstr(err.msg, "truncated") != NULL);
+    CHECK_INT(s->ops->exists(s, &h, &err), JUG_NOT_FOUND); /* moved to corrupt/ */
+    CHECK_INT(s->ops->save(s, &h, v, NULL, &err), JUG_OK);
+    FILE *f = fopen(path, "r+b");
+    CHECK(f != NULL);
+    if (f) {
+        fseek(f, 100, SEEK_SET);
+        fputc('X', f);
+        fclose(f);
+    }
+    CHECK_INT(s->ops->load(s, &h, &back, NULL, &err), JUG_CORRUPT);
+    CHECK(strstr(err.msg, "checksum") != NULL);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "test $(ls %s/corrupt | wc -l) -eq 2", dir);
+    CHECK(system(cmd) == 0);
+    jug_value_free(v);
+    jug_store_close(s);
+    remove_tree(dir);
+}
+
+TEST(store, other_versions_and_strangers_are_refused) {
+    char *dir = temp_dir(), path[512];
+    jug_store *s = open_store(dir, 0);
+    jug_store_options o;
+    jug_error err;
+    jug_store_close(s);
+    snprintf(path, sizeof path, "%s/jugstore", dir);
+    FILE *f = fopen(path, "w");
+    fputs("jug.h file store 7\n", f);
+    fclose(f);
+    memset(&o, 0, sizeof o);
+    o.create = 1;
+    CHECK_INT(jug_file_store_open(dir, &o, &s, &err), JUG_VERSION_MISMATCH);
+    CHECK(strstr(err.msg, "format 7") != NULL);
+    remove_tree(dir);
+    dir = temp_dir();
+    snprintf(path, sizeof path, "%s/thesis.tex", dir);
+    f = fopen(path, "w");
+    fclose(f);
+    CHECK_INT(jug_file_store_open(dir, &o, &s, &err), JUG_INVALID);
+    CHECK(strstr(err.msg, "not a jug.h store") != NULL);
+    remove_tree(dir);
+    CHECK_INT(jug_store_open("redis://localhost", &o, &s, &err), JUG_UNSUPPORTED);
+    CHECK(strstr(err.msg, "built without redis") != NULL);
+}
+
+static void write_lock(const char *dir, const jug_hash *h, const char *text, int age_sec) {
+    char path[512], hex[33];
+    jug_hash_hex(h, hex);
+    snprintf(path, sizeof path, "%s/locks/%s", dir, hex);
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    if (age_sec) {
+        struct timeval tv[2];
+        gettimeofday(&tv[0], NULL);
+        tv[0].tv_sec -= age_sec;
+        tv[1] = tv[0];
+        utimes(path, tv);
+    }
+}
+
+TEST(store, locks_exclude_and_stale_ones_are_taken_over) {
+    char *dir = temp_dir(), host[256], text[512];
+    jug_store *s = open_store(dir, 60);
+    jug_hash h = jug_hash_bytes("z", 1);
+    jug_error err;
+    jug_lock_info info;
+    CHECK_INT(s->ops->lock(s, &h, &err), JUG_OK);
+    CHECK_INT(s->ops->lock(s, &h, &err), JUG_LOCKED); /* held by this live process */
+    CHECK_INT(s->ops->lock_info(s, &h, &info, &err), JUG_OK);
+    CHECK(!info.stale);
+    CHECK_INT(s->ops->unlock(s, &h, &err), JUG_OK);
+    CHECK_INT(s->ops->lock_info(s, &h, &info, &err), JUG_NOT_FOUND);
+
+    /* a dead process on this host */
+    pid_t pid = fork();
+    if (pid == 0) _exit(0);
+    waitpid(pid, NULL, 0);
+    gethostname(host, sizeof host);
+    snprintf(text, sizeof text, "jug-lock 1\nhost %s\npid %ld\nstart 1\n", host, (long)pid);
+    write_lock(dir, &h, text, 0);
+    CHECK_INT(s->ops->lock_info(s, &h, &info, &err), JUG_OK);
+    CHECK(info.stale);
+    CHECK_INT(s->ops->lock(s, &h, &err), JUG_OK);
+    CHECK_INT(s->ops->unlock(s, &h, &err), JUG_OK);
+
+    /* a live pid whose start time differs: the pid was reused */
+    snprintf(text, sizeof text, "jug-lock 1\nhost %s\npid %ld\nstart 1\n", host, (long)getppid());
+    write_lock(dir, &h, text, 0);
+    CHECK_INT(s->ops->lock(s, &h, &err), JUG_OK);
+    CHECK_INT(s->ops->unlock(s, &h, &err), JUG_OK);
+
+    /* another host: stale only once the heartbeat is older than the lease */
+    write_lock(dir, &h, "jug-lock 1\nhost elsewhere-node\npid 1\nstart 1\n", 10);
+    CHECK_INT(s->ops->lock(s, &h, &err), JUG_LOCKED);
+    write_lock(dir, &h, "jug-lock 1\nhost elsewhere-node\npid 1\nstart 1\n", 120);
+    CHECK_INT(s->ops->lock(s, &h, &err), JUG_OK);
+    CHECK_INT(s->ops->unlock(s, &h, &err), JUG_OK);
+
+    /* a lock that was never filled in */
+    write_lock(dir, &h, "", 0);
+    CHECK_INT(s->ops->lock(s, &h, &err), JUG_LOCKED);
+    write_lock(dir, &h, "", 30);
+    CHECK_INT(s->ops->lock(s, &h, &err), JUG_OK);
+    CHECK_INT(s->ops->unlock(s, &h, &err), JUG_OK);
+    jug_store_close(s);
+    remove_tree(dir);
+}
+
+TEST(store, release_keeps_a_lock_someone_else_took_over) {
+    char *dir = temp_dir(), path[512], hex[33];
+    jug_store *s = open_store(dir, 0);
+    jug_hash h = jug_hash_bytes("w", 1);
+    jug_error err;
+    struct stat sb;
+    jug_hash_hex(&h, hex);
+    snprintf(path, sizeof path, "%s/locks/%s", dir, hex);
+    CHECK_INT(s->ops->lock(s, &h, &err), JUG_OK);
+    unlink(path); /* as a takeover would */
+    write_lock(dir, &h, "jug-lock 1\nhost elsewhere-node\npid 1\nstart 1\n", 0);
+    CHECK_INT(s->ops->unlock(s, &h, &err), JUG_OK);
+    CHECK(stat(path, &sb) == 0);
+    jug_store_close(s);
+    remove_tree(dir);
+}
+
+int main(int argc, char **argv) { return test_main(argc, argv); }

@@ -49,6 +49,10 @@ build/primes_asan: examples/primes.c jug.h | build
 build:
 	mkdir -p build
 
+# The benchmarks build themselves (bench/run.sh); `make test` runs them once at a tiny size.
+bench: all
+	@bench/run.sh
+
 install:
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 jug.h jug_redis.h $(DESTDIR)$(PREFIX)/include

@@ -73,7 +73,7 @@ JUG_TASK(total) {
 
 static int build(jug_graph *g, int argc, char **argv) {
     long n = argc > 1 ? atol(argv[1]) : 10, param = 0;
-    jug_value *pairs = jug_list();
+    jug_value *pairs;
     jug_task *prev = NULL;
     if (argc > 2) sleep_ms = atol(argv[2]);
     for (int a = 3; a < argc; a++) {
@@ -86,6 +86,7 @@ static int build(jug_graph *g, int argc, char **argv) {
         else if (!strncmp(argv[a], "param=", 6)) param = v;
         else return 1;
     }
+    pairs = jug_list();
     for (long i = 0; i < n; i++) {
         jug_task *t = jug_task(g, leaf, i, param);
         if (i % 2 == 1) jug_list_push(pairs, jug_ref(jug_task(g, pair, prev, t)));

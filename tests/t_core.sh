@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# End to end: the primes example and the workload graph as real processes on
+# a real file store: execute, status, check, value, failures, corrupt files,
+# bad input, a full disk.
+source "$JUG_TEST_ROOT/tests/lib.sh"
+PRIMES=$ROOT/examples/primes
+W=$BUILD/workload
+export JUG_TEST_LOG=$WORK/log
+
+# --- primes, as in Python Jug's README
+run "$PRIMES" status -- 100 0
+same status_before "$(echo "$OUT" | sed -n 3p)" "is_prime                           0          99           0           0"
+same status_header "$(echo "$OUT" | sed -n 1p)" "Task name                    Waiting       Ready    Finished     Running"
+run "$PRIMES" execute -- 100 0
+same execute_exit "$RC" 0
+run "$PRIMES" value count_primes
+same value_count_primes "$OUT" 25
+run "$PRIMES" status
+same status_after "$(echo "$OUT" | sed -n 3,4p | tr -s ' ')" "$(printf 'is_prime 0 0 99 0\ncount_primes 0 0 1 0')"
+same status_total "$(echo "$OUT" | grep '^Total:' | tr -s ' ')" "Total: 0 0 100 0"
+same status_rules "$(echo "$OUT" | sed -n '2p;5p' | tr -d '\n' | tr -d '.-' | wc -c)" 0
+run "$PRIMES" status --short
+same status_short "$OUT" "All tasks finished (100 tasks)."
+run "$PRIMES" execute
+same second_execute_runs_nothing "$OUT" "Nothing to do: all 100 tasks are finished."
+expect default_store_location test -f primes.jugdata/jugstore
+run "$PRIMES" value 'is_prime[2]' 'is_prime[3]'
+same value_by_name_and_index "$OUT" "$(printf 'false\ntrue')"
+prefix=$(find primes.jugdata/results -type f | head -1 | awk -F/ '{print $(NF-1) substr($NF, 1, 6)}')
+run "$PRIMES" value "$prefix"
+expect value_by_hash_prefix test "$RC" -eq 0 -a -n "$OUT"
+run "$PRIMES" value no_such_task
+expect value_unknown_task test "$RC" -ne 0 -a "$(echo "$ERR" | wc -l)" -eq 1
+run "$PRIMES" check
+same check_all_finished "$RC" 0
+
+# --- execute -v: name, 12 hex digits of the hash, run time
+run "$PRIMES" execute -v --jugdir verbose.jugdata -- 20 0
+expect verbose_lines test "$(echo "$OUT" | grep -cE '^is_prime [0-9a-f]{12} [0-9.]+s$')" -eq 19
+
+# --- JUG_DIR and --jugdir
+JUG_DIR=$WORK/envstore "$PRIMES" execute -- 10 0 >/dev/null
+expect jug_dir_variable test -f envstore/jugstore
+JUG_DIR=$WORK/envstore "$PRIMES" execute --jugdir flagstore -- 10 0 >/dev/null
+expect jugdir_flag_beats_variable test -f flagstore/jugstore
+
+# --- a corrupt and a truncated result: reported, kept aside, recomputed
+"$W" execute --jugdir c.jugdata -- 8 >/dev/null
+: >"$JUG_TEST_LOG"
+files=(c.jugdata/results/*/*)
+truncate -s 20 "${files[0]}"
+printf 'garbage' | dd of="${files[1]}" bs=1 seek=40 conv=notrunc 2>/dev/null
+run "$W" check --jugdir c.jugdata -- 8
+expect check_reports_corrupt test "$RC" -eq 1 -a "$(echo "$ERR" | grep -cE 'truncated|checksum')" -eq 2
+expect corrupt_files_kept_aside test "$(ls c.jugdata/corrupt | wc -l)" -eq 2
+run "$W" status --jugdir c.jugdata -- 8
+expect status_shows_them_not_finished test "$(echo "$OUT" | grep '^Total:' | awk '{print $4}')" -eq 11
+run "$W" execute --jugdir c.jugdata -- 8
+expect execute_recomputes_exactly_those test "$RC" -eq 0 -a "$(wc -l <"$JUG_TEST_LOG")" -eq 2
+run "$W" value total --jugdir c.jugdata -- 8
+same value_after_recompute "$OUT" 140
+
+# --- changing one input recomputes only what depends on it
+"$W" execute --jugdir grow.jugdata -- 10 >/dev/null
+: >"$JUG_TEST_LOG"
+"$W" execute --jugdir grow.jugdata -- 12 >/dev/null
+same only_new_tasks_run "$(sort "$JUG_TEST_LOG" | tr '\n' ' ')" "leaf 10 leaf 11 pair 100 total 6 "
+run "$W" value total --jugdir grow.jugdata -- 12
+same grown_total "$OUT" 506
+
+# --- a task that fails
+: >"$JUG_TEST_LOG"
+run "$W" execute --jugdir f.jugdata -- 10 0 fail=3
+expect failure_exit_status test "$RC" -ne 0
+expect failure_names_task_hash_reason test "$(echo "$ERR" | grep -cE '^leaf [0-9a-f]{12} failed: leaf 3 was told to fail$')" -eq 1
+run "$W" execute --keep-going --jugdir f.jugdata -- 10 0 fail=3
+expect keep_going_exit_status test "$RC" -ne 0
+run "$W" value 'pair[0]' 'pair[4]' --jugdir f.jugdata -- 10 0 fail=3
+same keep_going_runs_independent_tasks "$OUT" "$(printf '1\n145')"
+run "$W" status --jugdir f.jugdata -- 10 0 fail=3
+same status_shows_failed "$(echo "$OUT" | head -1 | awk '{print $NF}')" Failed
+same status_failed_counts "$(echo "$OUT" | grep '^Total:' | tr -s ' ')" "Total: 2 0 13 0 1"
+run "$W" execute --jugdir f.jugdata -- 10 0
+expect failure_retried_later_and_record_removed test "$RC" -eq 0 -a -z "$(ls f.jugdata/failed)"
+
+# --- bad input: one line, exit 2, nothing touched
+run "$PRIMES" frobnicate
+expect unknown_command test "$RC" -eq 2 -a "$(echo "$ERR" | wc -l)" -eq 1
+run "$PRIMES" execute --frobnicate
+expect unknown_option test "$RC" -eq 2 -a "$(echo "$ERR" | wc -l)" -eq 1
+run "$PRIMES" status --keep-going
+expect option_of_another_command test "$RC" -eq 2
+run "$PRIMES" execute -j
+expect option_without_value test "$RC" -eq 2
+run "$PRIMES" execute -j lots
+expect option_with_bad_number test "$RC" -eq 2
+run "$PRIMES"
+expect no_command test "$RC" -eq 2
+for c in execute status check value sleep-until invalidate cleanup; do
+    run "$PRIMES" $c --help
+    expect "help_$c" test "$RC" -eq 0 -a -n "$(echo "$OUT" | grep "usage: primes $c")"
+done
+run "$PRIMES" help
+expect help_lists_commands test "$RC" -eq 0 -a "$(echo "$OUT" | grep -c '^  [a-z-]* ')" -ge 7
+
+# --- stores it must not use
+before=$(find primes.jugdata -type f | sort | xargs md5sum)
+sed -i 's/store 1/store 9/' primes.jugdata/jugstore
+run "$PRIMES" execute
+expect other_version_refused test "$RC" -ne 0 -a -n "$(echo "$ERR" | grep 'format 9')"
+sed -i 's/store 9/store 1/' primes.jugdata/jugstore
+same other_version_left_untouched "$(find primes.jugdata -type f | sort | xargs md5sum)" "$before"
+mkdir notastore && echo precious >notastore/thesis.tex
+run "$PRIMES" execute --jugdir notastore
+expect stranger_directory_refused test "$RC" -ne 0 -a "$(ls notastore)" = thesis.tex
+
+# --- a full disk: a clear error, nothing stored lost, no partial file left
+if [ "$(id -u)" -eq 0 ] && mkdir full && mount -t tmpfs -o size=1m tmpfs full 2>/dev/null; then
+    "$W" execute --jugdir full/s -- 6 >/dev/null
+    run "$ROOT/examples/sweep" execute --jugdir full/s2 -- 100000 5
+    expect full_disk_error test "$RC" -ne 0 -a -n "$(echo "$ERR" | grep 'No space left')"
+    expect full_disk_no_partial_files test -z "$(ls full/s2/tmp)"
+    dd if=/dev/zero of=full/filler bs=4k 2>/dev/null
+    run "$W" execute --jugdir full/s -- 8
+    expect full_disk_store_error test "$RC" -ne 0 -a -n "$(echo "$ERR" | grep 'No space left')"
+    rm -f full/filler
+    run "$W" check --jugdir full/s -- 6
+    same full_disk_kept_results "$RC" 0
+    umount full
+else
+    fail full_disk "needs root to mount a 1 MB tmpfs"
+fi
+
+# --- sanitizers and valgrind on real runs
+run "$BUILD/primes_asan" execute --jugdir asan.jugdata -- 200 0
+expect asan_execute test "$RC" -eq 0
+run "$BUILD/primes_asan" status --jugdir asan.jugdata -- 200 0
+expect asan_status test "$RC" -eq 0
+run "$BUILD/workload_asan" execute -j 2 --keep-going --jugdir asan2.jugdata -- 40 0 fail=5
+expect asan_pool_with_failure test "$RC" -eq 1 -a -z "$(echo "$ERR" | grep -i sanitizer)"
+run valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "$W" execute --threads 2 --keep-going --jugdir vg.jugdata -- 30 0 fail=4
+expect valgrind_execute test "$RC" -eq 1
+run valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "$W" value total --jugdir c.jugdata -- 8
+same valgrind_value "$RC" 0
+
+# --- the examples compile as C++ too
+for ex in primes sweep; do
+    expect "cxx_$ex" g++ -x c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -o "$WORK/$ex" "$ROOT/examples/$ex.c" -pthread -lm
+done

@@ -368,6 +368,32 @@ JUG_API void jug_store_close(jug_store *s);
 /* The stored result of a task (Jug's value()): JUG_NOT_FOUND if not computed yet. */
 JUG_API jug_result jug_value_of(jug_store *s, const jug_task *t, jug_value **out, jug_error *err);
 
+/* >>building: graphs that depend on results. These read the store that
+   jug_main attaches to the graph (scripts: jug_graph_use_store). A build
+   function that gets 0 from jug_barrier or NULL from jug_bvalue returns 0
+   right away; execute runs what is declared, then builds again. */
+JUG_API void jug_graph_use_store(jug_graph *g, jug_store *s);
+/* 1 when every task declared so far is finished; 0: stop building here. */
+JUG_API int jug_barrier(jug_graph *g);
+/* The result of t (owned by the graph), or NULL: stop building here. */
+JUG_API const jug_value *jug_bvalue(jug_graph *g, jug_task *t);
+/* Runs t now unless its result is stored, and returns the result (Jug's
+   CachedFunction). For cheap set-up steps; t must not depend on tasks. */
+JUG_API const jug_value *jug_compute(jug_graph *g, jug_task *t);
+/* Whether the build stopped at a barrier (more tasks follow once it is passed). */
+JUG_API int jug_graph_stopped(const jug_graph *g);
+/* The index-th task (from 0, in declaration order) of the function `name`. */
+JUG_API jug_task *jug_graph_lookup(const jug_graph *g, const char *name, size_t index);
+
+/* Map/reduce: a mapper is a task function of one argument, a reducer one of
+   two. `step` inputs go into one task, so 10^6 tiny calls become 10^6/step
+   tasks. All three take ownership of the list they are given.
+   jug_map returns a list of tasklets, one per input, usable as arguments. */
+JUG_API jug_value *jug_map(jug_graph *g, const jug_function *mapper, jug_value *inputs, size_t step);
+JUG_API jug_task *jug_reduce(jug_graph *g, const jug_function *reducer, jug_value *items, size_t step);
+JUG_API jug_task *jug_mapreduce(jug_graph *g, const jug_function *reducer, const jug_function *mapper,
+                                jug_value *inputs, size_t map_step, size_t reduce_step);
+
 /* >>cli */
 typedef struct jug_main_options {
     jug_store_opener open_store; /* default: jug_store_open */
@@ -1179,6 +1205,13 @@ struct jug_task {
 };
 
 #define JUG__SLAB 4096
+typedef struct jug__derived { /* a map, reduce or mapreduce block function */
+    jug_function f;           /* first: a task's fn points here */
+    const jug_function *mapper, *reducer;
+    char name[160];
+    struct jug__derived *next;
+} jug__derived;
+
 struct jug_graph {
     jug_task **tasks;
     size_t n, cap;
@@ -1192,6 +1225,10 @@ struct jug_graph {
     size_t ngroups;
     uint32_t epoch;
     jug_error error; /* the first error while building */
+    jug_store *store; /* for barriers and bvalue */
+    int barrier;      /* the build stopped at a barrier */
+    size_t checked;   /* tasks known finished by jug_barrier */
+    struct jug__derived *derived; /* the functions behind map/reduce tasks */
 };
 
 JUG_API jug_graph *jug_graph_new(void) {
@@ -1208,6 +1245,11 @@ JUG_API void jug_graph_free(jug_graph *g) {
         JUG_FREE(g->tasks[i]->deps);
     }
     for (size_t i = 0; i < g->nslabs; i++) JUG_FREE(g->slabs[i]);
+    while (g->derived) {
+        struct jug__derived *d = g->derived;
+        g->derived = d->next;
+        JUG_FREE(d);
+    }
     JUG_FREE(g->slabs);
     JUG_FREE(g->tasks);
     JUG_FREE(g->table);
@@ -2014,6 +2056,227 @@ JUG_API jug_result jug_value_of(jug_store *s, const jug_task *t, jug_value **out
     return s->ops->load(s, &t->hash, out, NULL, err);
 }
 
+/* >>building */
+static jug_value *jug__call(jug_task *t, jug_call *call);
+
+JUG_API void jug_graph_use_store(jug_graph *g, jug_store *s) { g->store = s; }
+JUG_API int jug_graph_stopped(const jug_graph *g) { return g->barrier; }
+
+JUG_API jug_task *jug_graph_lookup(const jug_graph *g, const char *name, size_t index) {
+    for (size_t i = 0; i < g->n; i++)
+        if (strcmp(g->tasks[i]->fn->name, name) == 0 && index-- == 0) return g->tasks[i];
+    return NULL;
+}
+
+static int jug__need_store(jug_graph *g, const char *what) {
+    if (g->store) return 1;
+    if (!g->error.code) jug__error(&g->error, JUG_INVALID, "%s needs a store (jug_graph_use_store)", what);
+    g->barrier = 1;
+    return 0;
+}
+
+JUG_API int jug_barrier(jug_graph *g) {
+    if (g->barrier || !jug__need_store(g, "jug_barrier")) return 0;
+    for (; g->checked < g->n; g->checked++)
+        if (g->store->ops->exists(g->store, &g->tasks[g->checked]->hash, NULL) != JUG_OK) {
+            g->barrier = 1;
+            return 0;
+        }
+    return 1;
+}
+
+JUG_API const jug_value *jug_bvalue(jug_graph *g, jug_task *t) {
+    jug_error err;
+    jug_result rc;
+    if (!t || g->barrier || !jug__need_store(g, "jug_bvalue")) return NULL;
+    if (t->value) return t->value;
+    rc = g->store->ops->load(g->store, &t->hash, &t->value, NULL, &err);
+    if (rc == JUG_OK) return t->value;
+    if (rc != JUG_NOT_FOUND && rc != JUG_CORRUPT && !g->error.code) g->error = err;
+    g->barrier = 1;
+    return NULL;
+}
+
+JUG_API const jug_value *jug_compute(jug_graph *g, jug_task *t) {
+    jug_store *s = g->store;
+    double nap = 0.01;
+    if (!t || g->barrier || !jug__need_store(g, "jug_compute")) return NULL;
+    if (t->ndeps) {
+        jug__error(&g->error, JUG_INVALID, "jug_compute(%s): it depends on other tasks; use jug_bvalue", t->fn->name);
+        g->barrier = 1;
+        return NULL;
+    }
+    while (!t->value) {
+        jug_error err;
+        jug_result rc = s->ops->load(s, &t->hash, &t->value, NULL, &err);
+        if (rc == JUG_OK) break;
+        if (rc != JUG_NOT_FOUND && rc != JUG_CORRUPT) {
+            g->error = err;
+            break;
+        }
+        rc = s->ops->lock(s, &t->hash, &err);
+        if (rc == JUG_LOCKED) { /* another worker computes it */
+            jug__sleep(nap);
+            nap = nap * 2 < 0.5 ? nap * 2 : 0.5;
+            continue;
+        }
+        if (rc != JUG_OK) {
+            g->error = err;
+            break;
+        }
+        if (s->ops->exists(s, &t->hash, NULL) != JUG_OK) {
+            jug_call call;
+            jug_meta meta;
+            double t0 = jug__now();
+            jug_value *v = jug__call(t, &call);
+            meta.run_usec = (uint64_t)((jug__now() - t0) * 1e6);
+            if (!v) jug__error(&g->error, JUG_TASK_FAILED, "computing %s failed: %s", t->fn->name, call.reason);
+            else if (s->ops->save(s, &t->hash, v, &meta, &err) != JUG_OK) g->error = err;
+            else t->value = v;
+            if (!t->value) jug_value_free(v);
+        }
+        s->ops->unlock(s, &t->hash, NULL);
+        if (g->error.code) break;
+    }
+    if (!t->value) g->barrier = 1;
+    return t->value;
+}
+
+/* Calls fn(args) from inside another task's function; its failure fails `outer`. */
+static jug_value *jug__apply(jug_call *outer, const jug_function *fn, const jug_value **args, size_t nargs) {
+    jug_call sub;
+    jug_value *r;
+    memset(&sub, 0, sizeof sub);
+    sub.task = outer->task;
+    sub.args = args;
+    sub.nargs = nargs;
+    r = fn->fn(&sub);
+    if (sub.failed || !r) {
+        jug_value_free(r);
+        jug_fail(outer, "%s: %s", fn->name, sub.failed ? sub.reason : "returned NULL");
+        return NULL;
+    }
+    return r;
+}
+
+static jug_value *jug__map_body(jug_call *call) {
+    const jug__derived *d = (const jug__derived *)(const void *)jug_call_task(call)->fn;
+    const jug_value *items = jug_arg(call, 0);
+    jug_value *out = jug_list();
+    for (size_t i = 0; out && i < items->len; i++) {
+        const jug_value *item = items->as.list[i];
+        jug_value *r = jug__apply(call, d->mapper, &item, 1);
+        if (!r || jug_list_push(out, r) != JUG_OK) {
+            jug_value_free(out);
+            return r ? jug_fail(call, "out of memory") : NULL;
+        }
+    }
+    return out;
+}
+
+/* Folds the items with the reducer (mapping each first, for mapreduce). */
+static jug_value *jug__reduce_body(jug_call *call) {
+    const jug__derived *d = (const jug__derived *)(const void *)jug_call_task(call)->fn;
+    const jug_value *items = jug_arg(call, 0);
+    jug_value *acc = NULL;
+    for (size_t i = 0; i < items->len; i++) {
+        const jug_value *item = items->as.list[i];
+        jug_value *mapped = d->mapper ? jug__apply(call, d->mapper, &item, 1) : NULL;
+        const jug_value *cur = d->mapper ? mapped : item;
+        if (!cur) break;
+        if (!acc) {
+            acc = mapped ? mapped : jug_value_copy(cur);
+            continue;
+        }
+        const jug_value *pair[2] = {acc, cur};
+        jug_value *next = jug__apply(call, d->reducer, pair, 2);
+        jug_value_free(acc);
+        jug_value_free(mapped);
+        if (!(acc = next)) break;
+    }
+    if (call->failed) {
+        jug_value_free(acc);
+        return NULL;
+    }
+    return acc ? acc : jug_null();
+}
+
+static const jug_function *jug__derive(jug_graph *g, const char *kind, const jug_function *mapper,
+                                       const jug_function *reducer) {
+    jug__derived *d;
+    for (d = g->derived; d; d = d->next)
+        if (d->mapper == mapper && d->reducer == reducer && strncmp(d->name, kind, strlen(kind)) == 0 &&
+            d->name[strlen(kind)] == ':')
+            return &d->f;
+    if (!(d = JUG__NEW(jug__derived, 1))) return NULL;
+    memset(d, 0, sizeof *d);
+    d->mapper = mapper;
+    d->reducer = reducer;
+    snprintf(d->name, sizeof d->name, "%s:%.60s%s%.60s", kind, reducer ? reducer->name : mapper->name,
+             reducer && mapper ? ":" : "", reducer && mapper ? mapper->name : "");
+    d->f.name = d->name;
+    d->f.version = (mapper ? mapper->version : 0) * 1000003u + (reducer ? reducer->version : 0);
+    d->f.fn = mapper && !reducer ? jug__map_body : jug__reduce_body;
+    d->next = g->derived;
+    g->derived = d;
+    return &d->f;
+}
+
+/* Splits `items` into tasks of fn over `step` of them each; the list of those
+   tasks, and `items` (emptied) is freed. */
+static jug_value *jug__blocks(jug_graph *g, const jug_function *fn, jug_value *items, size_t step, int tasklets) {
+    jug_value *out = fn ? jug_list() : NULL;
+    size_t n = items ? items->len : 0;
+    if (step == 0) step = 1;
+    for (size_t start = 0; out && start < n; start += step) {
+        jug_value *chunk = jug_list();
+        size_t end = start + step < n ? start + step : n;
+        for (size_t j = start; j < end; j++) {
+            jug_list_push(chunk, items->as.list[j]);
+            items->as.list[j] = NULL;
+        }
+        jug_task *t = chunk && chunk->len == end - start ? jug_task_new(g, fn, 1, &chunk) : NULL;
+        if (!t) {
+            if (chunk && chunk->len != end - start) jug_value_free(chunk);
+            jug_value_free(out);
+            out = NULL;
+            break;
+        }
+        for (size_t j = start; j < (tasklets ? end : start + 1); j++)
+            if (jug_list_push(out, tasklets ? jug_item(t, (int64_t)(j - start)) : jug_ref(t)) != JUG_OK) {
+                jug_value_free(out);
+                out = NULL;
+                break;
+            }
+    }
+    jug_value_free(items);
+    if (!out && !g->error.code) jug__error(&g->error, JUG_NO_MEMORY, "out of memory building map/reduce tasks");
+    return out;
+}
+
+JUG_API jug_value *jug_map(jug_graph *g, const jug_function *mapper, jug_value *inputs, size_t step) {
+    return jug__blocks(g, jug__derive(g, "map", mapper, NULL), inputs, step, 1);
+}
+
+JUG_API jug_task *jug_reduce(jug_graph *g, const jug_function *reducer, jug_value *items, size_t step) {
+    const jug_function *fn = jug__derive(g, "reduce", NULL, reducer);
+    jug_value *level = items;
+    jug_task *root = NULL;
+    if (step < 2) step = 2;
+    do {
+        level = jug__blocks(g, fn, level, step, 0);
+        root = level && level->len ? level->as.list[level->len - 1]->as.ref.task : NULL;
+    } while (level && level->len > 1);
+    jug_value_free(level);
+    return root;
+}
+
+JUG_API jug_task *jug_mapreduce(jug_graph *g, const jug_function *reducer, const jug_function *mapper,
+                                jug_value *inputs, size_t map_step, size_t reduce_step) {
+    jug_value *partial = jug__blocks(g, jug__derive(g, "mapreduce", mapper, reducer), inputs, map_step, 0);
+    return partial ? jug_reduce(g, reducer, partial, reduce_step) : NULL;
+}
+
 /* >>exec: running the graph */
 typedef struct jug__xopts {
     int verbose, keep_going, jobs, threads, retries;
@@ -2021,12 +2284,15 @@ typedef struct jug__xopts {
     const char *target;
     void (*say)(void *ud, int is_error, const char *line);
     void *ud;
+    void (*progress)(void *ud, size_t done, size_t todo, double rate, int final);
+    void *progress_ud;
+    double progress_every; /* seconds between calls of progress */
 } jug__xopts;
 
 /* What a worker of the fork pool tells its parent, in shared memory. */
 typedef struct jug__slot {
     int32_t task; /* index of the task it runs, or -1 */
-    uint64_t ran, failed;
+    uint64_t ran, failed, todo;
 } jug__slot;
 
 typedef struct jug__exec {
@@ -2046,7 +2312,16 @@ typedef struct jug__exec {
     jug_result rc;
     jug__slot *slot; /* in a forked worker */
     int guardian_quit;
+    size_t todo;                 /* tasks to finish, at the start */
+    double started, last_progress;
 } jug__exec;
+
+static void jug__progress(jug__exec *x, size_t done, size_t todo, int final) {
+    double now = jug__now();
+    if (!x->o->progress || (!final && now - x->last_progress < x->o->progress_every)) return;
+    x->last_progress = now;
+    x->o->progress(x->o->progress_ud, done, todo, now > x->started ? (double)done / (now - x->started) : 0, final);
+}
 
 static void jug__say(const jug__exec *x, int is_error, const char *fmt, ...) JUG__PRINTF(3, 4);
 static void jug__say(const jug__exec *x, int is_error, const char *fmt, ...) {
@@ -2466,6 +2741,7 @@ static void jug__record(jug__exec *x, jug_task *t, int outcome, jug_value *resul
         x->stop = 1;
         break;
     }
+    if (!x->slot) jug__progress(x, x->todo - x->unfinished, x->todo, 0);
     if (x->slot) {
         __atomic_store_n(&x->slot->ran, x->ran, __ATOMIC_RELAXED);
         __atomic_store_n(&x->slot->failed, x->failed, __ATOMIC_RELAXED);
@@ -2588,6 +2864,9 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
         jug__exec_free(&x);
         return 2;
     }
+    x.todo = x.unfinished;
+    x.started = x.last_progress = jug__now();
+    if (slot) slot->todo = x.todo;
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGTERM);
@@ -2608,6 +2887,7 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
         pthread_join(guardian, NULL);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!slot && x.ran > 0) jug__progress(&x, x.todo - x.unfinished, x.todo, 1);
     size_t undone = 0; /* failed, or waiting on a failure, or left when the run stopped */
     for (size_t i = 0; i < g->n; i++)
         if (g->tasks[i]->state != JUG__DONE && g->tasks[i]->state != JUG__SKIPPED) undone++;
@@ -2664,7 +2944,7 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
     uint64_t ran = 0, failed = 0;
     struct sigaction sa, old[3];
     const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
-    jug__exec x; /* only for jug__say */
+    jug__exec x; /* for jug__say and jug__progress */
     pid_t *pids = JUG__NEW(pid_t, (size_t)n);
     jug__slot *slots = (jug__slot *)mmap(NULL, (size_t)n * sizeof *slots, PROT_READ | PROT_WRITE,
                                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -2684,16 +2964,27 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
         pids[k] = jug__spawn(g, s, o, slots, k);
         if (pids[k] > 0) alive++;
     }
+    x.started = x.last_progress = jug__now();
     while (alive > 0) {
         int st, k;
-        pid_t pid = waitpid(-1, &st, 0);
+        if (jug__pool_signal && !stopping) {
+            stopping = 1;
+            for (k = 0; k < n; k++)
+                if (pids[k] > 0) kill(pids[k], SIGTERM);
+        }
+        pid_t pid = waitpid(-1, &st, o->progress ? WNOHANG : 0);
+        if (pid == 0) { /* nothing ended: show progress, nap */
+            uint64_t done = ran, todo = 0;
+            for (k = 0; k < n; k++) {
+                done += __atomic_load_n(&slots[k].ran, __ATOMIC_RELAXED);
+                if (slots[k].todo > todo) todo = slots[k].todo;
+            }
+            if (todo) jug__progress(&x, (size_t)done, (size_t)todo, 0);
+            jug__sleep(0.05);
+            continue;
+        }
         if (pid < 0) {
             if (errno != EINTR) break;
-            if (jug__pool_signal && !stopping) {
-                stopping = 1;
-                for (k = 0; k < n; k++)
-                    if (pids[k] > 0) kill(pids[k], SIGTERM);
-            }
             continue;
         }
         for (k = 0; k < n && pids[k] != pid; k++) {
@@ -2752,7 +3043,7 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
 /* >>cli */
 enum {
     JUG__C_EXECUTE = 1, JUG__C_STATUS = 2, JUG__C_CHECK = 4, JUG__C_VALUE = 8, JUG__C_CLEANUP = 16,
-    JUG__C_SLEEP = 32, JUG__C_INVALIDATE = 64, JUG__C_HELP = 128, JUG__C_ALL = 255
+    JUG__C_SLEEP = 32, JUG__C_INVALIDATE = 64, JUG__C_GRAPH = 128, JUG__C_HELP = 256, JUG__C_ALL = 511
 };
 
 static const struct jug__command {
@@ -2767,6 +3058,7 @@ static const struct jug__command {
     {"sleep-until", JUG__C_SLEEP, "", "wait until every task is finished (exit 0) or failures block the rest (exit 1)"},
     {"invalidate", JUG__C_INVALIDATE, " TASK...", "remove the results of TASK and of everything that depends on it"},
     {"cleanup", JUG__C_CLEANUP, "", "remove results no task of this graph uses (--locks: remove stale locks)"},
+    {"graph", JUG__C_GRAPH, "", "print the task graph in Graphviz dot, a node per task name (--full: per task)"},
     {"help", JUG__C_HELP, "", "show this help"},
 };
 
@@ -2788,6 +3080,11 @@ static const struct jug__option {
     {"--lock-lease", NULL, JUG__O_NUM, JUG__C_EXECUTE | JUG__C_STATUS | JUG__C_CLEANUP | JUG__C_SLEEP,
      "SECONDS: a lock from another host whose heartbeat is older is stale (default 300, or $JUG_LOCK_LEASE)"},
     {"--short", NULL, JUG__O_FLAG, JUG__C_STATUS, "print one line"},
+    {"--json", NULL, JUG__O_FLAG, JUG__C_STATUS, "print the counts as JSON"},
+    {"--times", NULL, JUG__O_FLAG, JUG__C_STATUS, "add count, mean and max run time of finished tasks per name"},
+    {"--watch", NULL, JUG__O_FLAG, JUG__C_STATUS, "refresh every second until every task is finished"},
+    {"--npy", NULL, JUG__O_STR, JUG__C_VALUE, "FILE: write a numeric array result as a NumPy .npy file"},
+    {"--full", NULL, JUG__O_FLAG, JUG__C_GRAPH, "one node per task instead of per task name"},
     {"--locks", NULL, JUG__O_FLAG, JUG__C_CLEANUP, "remove stale locks instead of unused results"},
     {"--dry-run", "-n", JUG__O_FLAG, JUG__C_CLEANUP | JUG__C_INVALIDATE, "only print what would be removed"},
     {"--help", "-h", JUG__O_FLAG, JUG__C_ALL, "show help"},
@@ -2802,6 +3099,9 @@ typedef struct jug__cli {
     int nrest;
     int user_argc;
     char **user_argv;
+    jug_build_fn build;
+    jug_graph *g; /* the graph as built so far */
+    jug_store *store;
 } jug__cli;
 
 static const char *jug__opt(const jug__cli *c, const char *name) {
@@ -2928,6 +3228,8 @@ static int jug__parse(jug__cli *c, int argc, char **argv) {
     return 0;
 }
 
+static void jug__fwrite_cb(void *f, const void *p, size_t n) { fwrite(p, 1, n, (FILE *)f); }
+
 /* >>json */
 static void jug__json_string(FILE *f, const char *s, size_t n) {
     fputc('"', f);
@@ -3021,76 +3323,158 @@ static jug_result jug__states(jug_graph *g, jug_store *s, uint8_t *state, jug_er
     return JUG_OK;
 }
 
-static int jug__status(jug_graph *g, jug_store *s, const jug__cli *c) {
-    uint8_t *state = JUG__NEW(uint8_t, g->n + 1);
-    size_t *count = JUG__NEW(size_t, (g->ngroups + 1) * JUG__NST), width = 24, *total;
-    jug_error err;
-    int show[JUG__NST] = {1, 1, 1, 1, 0, 0};
-    if (!state || !count) {
-        JUG_FREE(state);
-        JUG_FREE(count);
-        jug__out(2, "%s: out of memory\n", c->prog);
-        return 1;
-    }
-    if (jug__states(g, s, state, &err) != JUG_OK) {
-        jug__out(2, "%s: %s\n", c->prog, err.msg);
-        JUG_FREE(state);
-        JUG_FREE(count);
-        return 1;
-    }
-    memset(count, 0, (g->ngroups + 1) * JUG__NST * sizeof *count);
-    total = count + g->ngroups * JUG__NST;
+typedef struct jug__times {
+    size_t count;
+    double sum, max;
+} jug__times;
+
+/* Run times of finished tasks per task name, from the metadata of each result. */
+static jug__times *jug__collect_times(jug_graph *g, jug_store *s, const uint8_t *state) {
+    jug__times *t = JUG__NEW(jug__times, g->ngroups + 1);
+    if (!t) return NULL;
+    memset(t, 0, (g->ngroups + 1) * sizeof *t);
     for (size_t i = 0; i < g->n; i++) {
-        count[g->tasks[i]->group * JUG__NST + state[i]]++;
-        total[state[i]]++;
+        jug_value *v = NULL;
+        jug_meta m;
+        if (state[i] != JUG__ST_FINISHED || s->ops->load(s, &g->tasks[i]->hash, &v, &m, NULL) != JUG_OK) continue;
+        jug_value_free(v);
+        jug__times *x = &t[g->tasks[i]->group];
+        double sec = (double)m.run_usec * 1e-6;
+        x->count++;
+        x->sum += sec;
+        if (sec > x->max) x->max = sec;
     }
-    show[JUG__ST_FAILED] = total[JUG__ST_FAILED] > 0;
-    show[JUG__ST_STALE] = total[JUG__ST_STALE] > 0;
-    if (jug__opt(c, "--short")) {
-        if (total[JUG__ST_FINISHED] == g->n)
-            printf("All tasks finished (%zu tasks).\n", g->n);
-        else
-            printf("%zu waiting, %zu ready, %zu finished, %zu running, %zu failed, %zu stale (%zu tasks).\n",
-                   total[JUG__ST_WAITING], total[JUG__ST_READY], total[JUG__ST_FINISHED], total[JUG__ST_RUNNING],
-                   total[JUG__ST_FAILED], total[JUG__ST_STALE], g->n);
-    } else {
-        size_t rule;
-        for (size_t k = 0; k < g->ngroups; k++)
-            if (strlen(g->groups[k]->name) + 2 > width) width = strlen(g->groups[k]->name) + 2;
-        rule = width;
-        printf("%-*s", (int)width, "Task name");
-        for (int j = 0; j < JUG__NST; j++)
-            if (show[j]) printf("%12s", jug__st_names[j]), rule += 12;
-        printf("\n");
-        for (size_t i = 0; i < rule; i++) putchar('-');
-        printf("\n");
-        for (size_t k = 0; k <= g->ngroups; k++) {
-            if (k == g->ngroups) {
-                for (size_t i = 0; i < rule; i++) putchar('.');
-                printf("\n");
-            }
-            printf("%-*s", (int)width, k < g->ngroups ? g->groups[k]->name : "Total:");
-            for (int j = 0; j < JUG__NST; j++)
-                if (show[j]) printf("%12zu", count[k * JUG__NST + j]);
-            printf("\n");
-        }
-        printf("\n");
-    }
-    JUG_FREE(state);
-    JUG_FREE(count);
-    return 0;
+    return t;
 }
 
-static int jug__sleep_until(jug_graph *g, jug_store *s, const jug__cli *c) {
+static void jug__status_json(const jug_graph *g, const size_t *count, const jug__times *times) {
+    printf("{\"tasks\": %zu, \"behind_barrier\": %s, \"groups\": [", g->n, g->barrier ? "true" : "false");
+    for (size_t k = 0; k <= g->ngroups; k++) {
+        if (k == g->ngroups) printf("], \"total\": {");
+        else printf("%s{\"name\": ", k ? ", " : ""), jug__json_string(stdout, g->groups[k]->name, strlen(g->groups[k]->name)), printf(", ");
+        for (int j = 0; j < JUG__NST; j++) {
+            char key[16];
+            snprintf(key, sizeof key, "%s", jug__st_names[j]);
+            key[0] = (char)(key[0] - 'A' + 'a');
+            printf("%s\"%s\": %zu", j ? ", " : "", key, count[k * JUG__NST + j]);
+        }
+        if (times && k < g->ngroups) {
+            printf(", \"timed\": %zu, \"mean_sec\": ", times[k].count);
+            jug__json_double(stdout, times[k].count ? times[k].sum / (double)times[k].count : 0);
+            printf(", \"max_sec\": ");
+            jug__json_double(stdout, times[k].max);
+        }
+        printf("}");
+    }
+    printf("}\n");
+}
+
+static void jug__status_table(const jug_graph *g, const size_t *count, const jug__times *times) {
+    const size_t *total = count + g->ngroups * JUG__NST;
+    int show[JUG__NST] = {1, 1, 1, 1, 0, 0};
+    size_t width = 24, rule;
+    show[JUG__ST_FAILED] = total[JUG__ST_FAILED] > 0;
+    show[JUG__ST_STALE] = total[JUG__ST_STALE] > 0;
+    for (size_t k = 0; k < g->ngroups; k++)
+        if (strlen(g->groups[k]->name) + 2 > width) width = strlen(g->groups[k]->name) + 2;
+    rule = width;
+    printf("%-*s", (int)width, "Task name");
+    for (int j = 0; j < JUG__NST; j++)
+        if (show[j]) printf("%12s", jug__st_names[j]), rule += 12;
+    if (times) printf("%12s%12s%12s", "Timed", "Mean (s)", "Max (s)"), rule += 36;
+    printf("\n");
+    for (size_t i = 0; i < rule; i++) putchar('-');
+    printf("\n");
+    for (size_t k = 0; k <= g->ngroups; k++) {
+        if (k == g->ngroups) {
+            for (size_t i = 0; i < rule; i++) putchar('.');
+            printf("\n");
+        }
+        printf("%-*s", (int)width, k < g->ngroups ? g->groups[k]->name : "Total:");
+        for (int j = 0; j < JUG__NST; j++)
+            if (show[j]) printf("%12zu", count[k * JUG__NST + j]);
+        if (times && k < g->ngroups)
+            printf("%12zu%12.3f%12.3f", times[k].count, times[k].count ? times[k].sum / (double)times[k].count : 0.0,
+                   times[k].max);
+        printf("\n");
+    }
+    if (g->barrier) printf("More tasks follow a barrier; execute declares them once it is passed.\n");
+    printf("\n");
+}
+
+/* Prints the status once; *all_done tells whether every task is finished. */
+static int jug__status_once(jug_graph *g, jug_store *s, const jug__cli *c, int *all_done) {
     uint8_t *state = JUG__NEW(uint8_t, g->n + 1);
-    double nap = 0.05;
+    size_t *count = JUG__NEW(size_t, (g->ngroups + 1) * JUG__NST), *total;
+    jug__times *times = NULL;
     jug_error err;
+    int code = 0;
+    if (!state || !count) {
+        jug__out(2, "%s: out of memory\n", c->prog);
+        code = 1;
+    } else if (jug__states(g, s, state, &err) != JUG_OK) {
+        jug__out(2, "%s: %s\n", c->prog, err.msg);
+        code = 1;
+    }
+    if (code == 0) {
+        memset(count, 0, (g->ngroups + 1) * JUG__NST * sizeof *count);
+        total = count + g->ngroups * JUG__NST;
+        for (size_t i = 0; i < g->n; i++) {
+            count[g->tasks[i]->group * JUG__NST + state[i]]++;
+            total[state[i]]++;
+        }
+        *all_done = total[JUG__ST_FINISHED] == g->n && !g->barrier;
+        if (jug__opt(c, "--times")) times = jug__collect_times(g, s, state);
+        if (jug__opt(c, "--json")) {
+            jug__status_json(g, count, times);
+        } else if (jug__opt(c, "--short")) {
+            if (*all_done)
+                printf("All tasks finished (%zu tasks).\n", g->n);
+            else
+                printf("%zu waiting, %zu ready, %zu finished, %zu running, %zu failed, %zu stale (%zu tasks%s).\n",
+                       total[JUG__ST_WAITING], total[JUG__ST_READY], total[JUG__ST_FINISHED], total[JUG__ST_RUNNING],
+                       total[JUG__ST_FAILED], total[JUG__ST_STALE], g->n, g->barrier ? ", more behind a barrier" : "");
+        } else {
+            jug__status_table(g, count, times);
+        }
+        fflush(stdout);
+    }
+    JUG_FREE(times);
+    JUG_FREE(state);
+    JUG_FREE(count);
+    return code;
+}
+
+static jug_graph *jug__build(const jug__cli *c);
+
+static int jug__status(jug__cli *c) {
+    int done = 0, tty = isatty(1), code;
+    while ((code = jug__status_once(c->g, c->store, c, &done)) == 0 && jug__opt(c, "--watch") && !done) {
+        jug__sleep(1.0);
+        if (c->g->barrier) { /* results arrived may let the build pass its barrier */
+            jug_graph *g = jug__build(c);
+            if (!g) return 1;
+            jug_graph_free(c->g);
+            c->g = g;
+        }
+        if (tty) printf("\033[H\033[2J");
+    }
+    return code;
+}
+
+static int jug__sleep_until(jug__cli *c) {
+    double nap = 0.05;
     int code = 1;
-    if (!state) return 1;
     for (;;) {
+        jug_graph *g = c->g;
+        jug_store *s = c->store;
+        uint8_t *state = JUG__NEW(uint8_t, g->n + 1);
         size_t finished = 0, failed = 0, blocked = 0;
+        jug_error err;
+        if (!state) break;
         if (jug__states(g, s, state, &err) != JUG_OK) {
             jug__out(2, "%s: %s\n", c->prog, err.msg);
+            JUG_FREE(state);
             break;
         }
         /* a task waiting only on failed (or blocked) tasks can never run */
@@ -3106,12 +3490,17 @@ static int jug__sleep_until(jug_graph *g, jug_store *s, const jug__cli *c) {
                     break;
                 }
         }
+        if (finished == g->n && g->barrier) { /* the build can go further now */
+            JUG_FREE(state);
+            if (!(g = jug__build(c))) break;
+            jug_graph_free(c->g);
+            c->g = g;
+            continue;
+        }
         if (finished == g->n) {
             printf("All %zu tasks finished.\n", g->n);
             code = 0;
-            break;
-        }
-        if (finished + failed + blocked == g->n) {
+        } else if (finished + failed + blocked == g->n) {
             char label[128];
             for (size_t i = 0; i < g->n; i++)
                 if (state[i] == JUG__ST_FAILED) {
@@ -3121,12 +3510,12 @@ static int jug__sleep_until(jug_graph *g, jug_store *s, const jug__cli *c) {
                 }
             jug__out(2, "%s: %zu tasks failed and %zu depend on them; nothing more can run.\n", c->prog, failed,
                      blocked);
-            break;
         }
+        JUG_FREE(state);
+        if (finished == g->n || finished + failed + blocked == g->n) break;
         jug__sleep(nap);
         nap = nap * 1.5 < 2 ? nap * 1.5 : 2;
     }
-    JUG_FREE(state);
     return code;
 }
 
@@ -3154,6 +3543,36 @@ static int jug__select(jug_graph *g, const char *sel, uint8_t *picked) {
         if (hit) picked[i] = 1, found = 1;
     }
     return found;
+}
+
+/* NumPy's .npy format 1.0: magic, a header dict padded to 64 bytes, the raw little-endian elements. */
+static int jug__write_npy(const char *path, const jug_value *v, char *why, size_t size) {
+    const char *descr = v->type == JUG_F64 ? "<f8" : v->type == JUG_F32 ? "<f4" : v->type == JUG_I32 ? "<i4"
+                      : v->type == JUG_I64 ? "<i8" : v->type == JUG_U8 ? "|u1" : NULL;
+    char header[160];
+    FILE *f;
+    if (!descr) {
+        snprintf(why, size, "the result is a %s, not a numeric array", jug_type_name(v->type));
+        return 1;
+    }
+    int n = snprintf(header, sizeof header, "{'descr': '%s', 'fortran_order': False, 'shape': (%zu,), }", descr, v->len);
+    int pad = (int)((64 - (10 + (size_t)n + 1) % 64) % 64);
+    unsigned char len[2];
+    len[0] = (unsigned char)((n + pad + 1) & 255);
+    len[1] = (unsigned char)((n + pad + 1) >> 8);
+    if (!(f = fopen(path, "wb"))) {
+        snprintf(why, size, "%s: %s", path, strerror(errno));
+        return 1;
+    }
+    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+    fwrite(len, 1, 2, f);
+    fprintf(f, "%s%*s\n", header, pad, "");
+    jug__put_elements(jug__fwrite_cb, f, v->as.data, v->len, jug_type_size(v->type));
+    if (ferror(f) | fclose(f)) {
+        snprintf(why, size, "writing %s: %s", path, strerror(errno));
+        return 1;
+    }
+    return 0;
 }
 
 static int jug__print_values(jug_graph *g, jug_store *s, const jug__cli *c) {
@@ -3186,6 +3605,16 @@ static int jug__print_values(jug_graph *g, jug_store *s, const jug__cli *c) {
                          err.code == JUG_NOT_FOUND ? "not finished" : err.msg);
                 code = 1;
                 break;
+            }
+            if (jug__opt(c, "--npy")) {
+                char why[600];
+                if (n > 1 || c->nrest > 1) snprintf(why, sizeof why, "--npy writes the result of one task, not %zu", n);
+                code = n > 1 || c->nrest > 1 || jug__write_npy(jug__opt(c, "--npy"), v, why, sizeof why);
+                if (code) jug__out(2, "%s: %s\n", c->prog, why);
+                else printf("wrote %s: %zu elements of %s\n", jug__opt(c, "--npy"), v->len, jug_type_name(v->type));
+                jug_value_free(v);
+                JUG_FREE(picked);
+                return code;
             }
             if (done++) fputs(", ", stdout);
             jug__json_value(stdout, v);
@@ -3309,6 +3738,11 @@ static int jug__cleanup(jug_graph *g, jug_store *s, const jug__cli *c) {
     memset(&l, 0, sizeof l);
     l.g = g;
     l.locks = jug__opt(c, "--locks") != NULL;
+    if (g->barrier && !l.locks) {
+        jug__out(2, "%s: the build stops at a barrier, so the tasks behind it are unknown and their results "
+                    "could be needed; run execute until it passes, then cleanup\n", c->prog);
+        return 1;
+    }
     if (s->ops->scan(s, jug__leftover_cb, &l, &err) != JUG_OK) {
         jug__out(2, "%s: %s\n", c->prog, err.msg);
         return 1;
@@ -3333,7 +3767,65 @@ static int jug__cleanup(jug_graph *g, jug_store *s, const jug__cli *c) {
     return code;
 }
 
-static int jug__execute(jug_graph *g, jug_store *s, const jug__cli *c) {
+
+/* >>graph (dot) */
+static int jug__graph_dot(jug_graph *g, jug_store *s, const jug__cli *c) {
+    uint8_t *state = JUG__NEW(uint8_t, g->n + 1), *edge = NULL;
+    size_t *count = JUG__NEW(size_t, (g->ngroups + 1) * JUG__NST);
+    int full = jug__opt(c, "--full") != NULL;
+    jug_error err;
+    if (!state || !count || (!full && !(edge = JUG__NEW(uint8_t, g->ngroups * g->ngroups + 1))) ||
+        jug__states(g, s, state, &err) != JUG_OK) {
+        jug__out(2, "%s: %s\n", c->prog, state && count ? err.msg : "out of memory");
+        JUG_FREE(state);
+        JUG_FREE(count);
+        JUG_FREE(edge);
+        return 1;
+    }
+    printf("digraph jug {\n  node [shape=box];\n");
+    if (full) {
+        for (size_t i = 0; i < g->n; i++) {
+            char hex[33];
+            jug_task *t = g->tasks[i];
+            jug_hash_hex(&t->hash, hex);
+            printf("  t%zu [label=\"%s\\n%.12s\\n%s\"];\n", i, t->fn->name, hex, jug__st_names[state[i]]);
+            for (uint32_t k = 0; k < t->ndeps; k++) printf("  t%u -> t%zu;\n", t->deps[k]->index, i);
+        }
+    } else {
+        memset(count, 0, (g->ngroups + 1) * JUG__NST * sizeof *count);
+        memset(edge, 0, g->ngroups * g->ngroups);
+        for (size_t i = 0; i < g->n; i++) {
+            count[g->tasks[i]->group * JUG__NST + state[i]]++;
+            for (uint32_t k = 0; k < g->tasks[i]->ndeps; k++)
+                edge[g->tasks[i]->deps[k]->group * g->ngroups + g->tasks[i]->group] = 1;
+        }
+        for (size_t k = 0; k < g->ngroups; k++) {
+            printf("  g%zu [label=\"%s", k, g->groups[k]->name);
+            for (int j = 0; j < JUG__NST; j++)
+                if (count[k * JUG__NST + j]) printf("\\n%zu %s", count[k * JUG__NST + j], jug__st_names[j]);
+            printf("\"];\n");
+        }
+        for (size_t a = 0; a < g->ngroups; a++)
+            for (size_t b = 0; b < g->ngroups; b++)
+                if (edge[a * g->ngroups + b]) printf("  g%zu -> g%zu;\n", a, b);
+    }
+    printf("}\n");
+    JUG_FREE(state);
+    JUG_FREE(count);
+    JUG_FREE(edge);
+    return 0;
+}
+
+static void jug__cli_progress(void *ud, size_t done, size_t todo, double rate, int final) {
+    const jug__cli *c = (const jug__cli *)ud;
+    double eta = rate > 0 ? (double)(todo - done) / rate : 0;
+    if (isatty(2))
+        jug__out(2, "\r\033[K[%zu/%zu] %.1f tasks/s, ETA %.0fs%s", done, todo, rate, eta, final ? "\n" : "");
+    else if (!final)
+        jug__out(2, "%s: progress: %zu of %zu tasks, %.1f tasks/s, ETA %.0fs\n", c->prog, done, todo, rate, eta);
+}
+
+static int jug__execute(jug__cli *c) {
     jug__xopts o;
     memset(&o, 0, sizeof o);
     o.verbose = jug__opt(c, "--verbose") != NULL;
@@ -3346,21 +3838,56 @@ static int jug__execute(jug_graph *g, jug_store *s, const jug__cli *c) {
     o.target = jug__opt(c, "--target");
     o.say = jug__cli_say;
     o.ud = (void *)"";
-    if (o.target) {
-        uint8_t any = 0;
-        for (size_t i = 0; i < g->n && !any; i++) any = (uint8_t)jug__target_match(g->tasks[i], o.target);
-        if (!any) {
-            jug__out(2, "%s: no task matches --target '%s'\n", c->prog, o.target);
-            return 2;
-        }
+    if (!o.verbose) {
+        o.progress = jug__cli_progress;
+        o.progress_ud = c;
+        o.progress_every = isatty(2) ? 0.2 : 10.0;
     }
-    return o.jobs > 0 ? jug__pool(g, s, &o) : jug__run_here(g, s, &o, NULL, 0, 1);
+    for (;;) {
+        jug_graph *g = c->g;
+        if (o.target) {
+            int any = 0;
+            for (size_t i = 0; i < g->n && !any; i++) any = jug__target_match(g->tasks[i], o.target);
+            if (!any && !g->barrier) {
+                jug__out(2, "%s: no task matches --target '%s'\n", c->prog, o.target);
+                return 2;
+            }
+        }
+        int code = o.jobs > 0 ? jug__pool(g, c->store, &o) : jug__run_here(g, c->store, &o, NULL, 0, 1);
+        if (code != 0 || !g->barrier) return code;
+        /* everything before the barrier is finished: build further */
+        if (!(g = jug__build(c))) return 1;
+        if (g->barrier && g->n == c->g->n) {
+            jug__out(2, "%s: the build stops at a barrier although every task before it is finished\n", c->prog);
+            jug_graph_free(g);
+            return 1;
+        }
+        jug__out(1, "Passed a barrier: %zu tasks declared now.\n", g->n);
+        jug_graph_free(c->g);
+        c->g = g;
+    }
+}
+
+/* Builds the graph with the user's build function, on the open store. */
+static jug_graph *jug__build(const jug__cli *c) {
+    jug_graph *g = jug_graph_new();
+    if (!g) {
+        jug__out(2, "%s: out of memory\n", c->prog);
+        return NULL;
+    }
+    g->store = c->store;
+    int code = c->build(g, c->user_argc, c->user_argv);
+    if (code != 0 || g->error.code) {
+        jug__out(2, "%s: building the graph failed: %s\n", c->prog,
+                 g->error.code ? g->error.msg : "the build function returned an error");
+        jug_graph_free(g);
+        return NULL;
+    }
+    return g;
 }
 
 JUG_API int jug_main_ex(int argc, char **argv, jug_build_fn build, const jug_main_options *opt) {
     jug__cli c;
-    jug_graph *g = NULL;
-    jug_store *s = NULL;
     jug_store_options so;
     jug_error err;
     char where[1024], prefix[300];
@@ -3392,39 +3919,30 @@ JUG_API int jug_main_ex(int argc, char **argv, jug_build_fn build, const jug_mai
     so.create = c.cmd->id == JUG__C_EXECUTE;
     so.log = jug__cli_log;
     so.log_ud = prefix;
-
-    g = jug_graph_new();
-    if (!g) {
-        jug__out(2, "%s: out of memory\n", c.prog);
-        JUG_FREE(c.rest);
-        return 1;
-    }
-    code = build(g, c.user_argc, c.user_argv);
-    if (code != 0 || g->error.code) {
-        jug__out(2, "%s: building the graph failed: %s\n", c.prog,
-                 g->error.code ? g->error.msg : "the build function returned an error");
-        jug_graph_free(g);
-        JUG_FREE(c.rest);
-        return 1;
-    }
-    if (((opt && opt->open_store) ? opt->open_store : jug_store_open)(where, &so, &s, &err) != JUG_OK) {
+    if (((opt && opt->open_store) ? opt->open_store : jug_store_open)(where, &so, &c.store, &err) != JUG_OK) {
         jug__out(2, "%s: %s\n", c.prog, err.msg);
-        jug_graph_free(g);
+        JUG_FREE(c.rest);
+        return 1;
+    }
+    c.build = build;
+    if (!(c.g = jug__build(&c))) {
+        jug_store_close(c.store);
         JUG_FREE(c.rest);
         return 1;
     }
     switch (c.cmd->id) {
-    case JUG__C_EXECUTE: code = jug__execute(g, s, &c); break;
-    case JUG__C_STATUS: code = jug__status(g, s, &c); break;
-    case JUG__C_CHECK: code = jug__check(g, s, &c); break;
-    case JUG__C_VALUE: code = jug__print_values(g, s, &c); break;
-    case JUG__C_SLEEP: code = jug__sleep_until(g, s, &c); break;
-    case JUG__C_INVALIDATE: code = jug__invalidate(g, s, &c); break;
-    default: code = jug__cleanup(g, s, &c); break;
+    case JUG__C_EXECUTE: code = jug__execute(&c); break;
+    case JUG__C_STATUS: code = jug__status(&c); break;
+    case JUG__C_CHECK: code = jug__check(c.g, c.store, &c); break;
+    case JUG__C_VALUE: code = jug__print_values(c.g, c.store, &c); break;
+    case JUG__C_SLEEP: code = jug__sleep_until(&c); break;
+    case JUG__C_INVALIDATE: code = jug__invalidate(c.g, c.store, &c); break;
+    case JUG__C_GRAPH: code = jug__graph_dot(c.g, c.store, &c); break;
+    default: code = jug__cleanup(c.g, c.store, &c); break;
     }
     fflush(stdout);
-    jug_store_close(s);
-    jug_graph_free(g);
+    jug_store_close(c.store);
+    jug_graph_free(c.g);
     JUG_FREE(c.rest);
     return code;
 }

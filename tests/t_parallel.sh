@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# End to end: several workers on one file store. -j 2 and -j 0; two separate
+# execute processes started at different times plus a -j 2 run at once; status
+# while they run; sleep-until waiting for them and giving up on a failure.
+source "$JUG_TEST_ROOT/tests/lib.sh"
+W=$BUILD/workload
+export JUG_TEST_LOG=$WORK/log
+N=60
+MS=20
+
+# sum(i*i) for i < N, plus N*param: what `value total` prints
+want_total() { echo $((($1 - 1) * $1 * (2 * $1 - 1) / 6 + $1 * ${2:-0})); }
+# waitfor SECONDS COMMAND...: polls until the command succeeds; status 1 on timeout
+waitfor() {
+    local end=$((SECONDS + $1))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [ $SECONDS -ge "$end" ] && return 1
+        sleep 0.05
+    done
+}
+loglines() { [ "$(cat "$JUG_TEST_LOG" 2>/dev/null | wc -l)" -ge "$1" ]; }
+nlocks() { find "$1/locks" -type f 2>/dev/null | wc -l; }
+# bad_runs N LO HI [PARAM]: every task of the workload graph (leaf i, pair, total)
+# whose number of runs in the log is outside [LO, HI], and any unexpected line
+bad_runs() {
+    awk -v n="$1" -v lo="$2" -v hi="$3" -v p="${4:-0}" '
+        { c[$1 " " $2]++ }
+        END {
+            for (i = 0; i < n; i++) want["leaf " i] = 1
+            for (i = 0; i + 1 < n; i += 2) want["pair " (i * i + p)] = 1
+            want["total " int(n / 2)] = 1
+            for (k in want) if (c[k] < lo || c[k] > hi) printf "%s ran %d times; ", k, c[k]
+            for (k in c) if (!(k in want)) printf "unexpected line %s; ", k
+        }' "$JUG_TEST_LOG" 2>/dev/null
+}
+# field K of the Total: row of `status`
+status_total() { "$W" status --jugdir "$1" -- $N $MS | awk -v k="$2" '/^Total:/ {print $(k + 1)}'; }
+
+# --- -j 2
+: >"$JUG_TEST_LOG"
+run "$W" execute -j 2 --jugdir j2 -- $N $MS
+same j2_exit "$RC" 0
+same j2_summary "$OUT" "Executed 91 tasks with 2 workers; 0 failed."
+run "$W" value total --jugdir j2 -- $N $MS
+same j2_total "$OUT" "$(want_total $N)"
+same j2_each_task_once "$(bad_runs $N 1 1)" ""
+same j2_no_lock_left "$(nlocks j2)" 0
+run "$W" status --short --jugdir j2 -- $N $MS
+same j2_status_all_finished "$OUT" "All tasks finished (91 tasks)."
+
+# --- -j 0: one worker per core
+: >"$JUG_TEST_LOG"
+run "$W" execute -j 0 --jugdir j0 -- $N $MS
+same j0_exit "$RC" 0
+same j0_one_worker_per_core "$OUT" "Executed 91 tasks with $(nproc) workers; 0 failed."
+run "$W" value total --jugdir j0 -- $N $MS
+same j0_total "$OUT" "$(want_total $N)"
+same j0_each_task_once "$(bad_runs $N 1 1)" ""
+same j0_no_lock_left "$(nlocks j0)" 0
+
+# --- a serial execute, then a -j 2 run, then another serial execute, all at
+# once on one store; status and sleep-until watching them
+: >"$JUG_TEST_LOG"
+S=mix
+"$W" execute --jugdir $S -- $N $MS >a.out 2>a.err &
+pa=$!
+waitfor 30 loglines 3 || fail mixed_first_started "no task ran in 30 s"
+"$W" sleep-until --jugdir $S -- $N $MS >su.out 2>su.err &
+psu=$!
+"$W" execute -j 2 --jugdir $S -- $N $MS >b.out 2>b.err &
+pb=$!
+waitfor 30 loglines 10
+"$W" execute --jugdir $S -- $N $MS >c.out 2>c.err &
+pc=$!
+maxrun=0
+while kill -0 $pa 2>/dev/null || kill -0 $pb 2>/dev/null || kill -0 $pc 2>/dev/null; do
+    r=$("$W" status --short --jugdir $S -- $N $MS | sed -n 's/.* \([0-9][0-9]*\) running.*/\1/p')
+    [ -n "$r" ] && [ "$r" -gt "$maxrun" ] && maxrun=$r
+done
+wait $pa
+ra=$?
+wait $pb
+rb=$?
+wait $pc
+rc=$?
+same mixed_exit_statuses "$ra $rb $rc" "0 0 0"
+expect status_shows_running_while_others_execute test "$maxrun" -gt 0
+run "$W" value total --jugdir $S -- $N $MS
+same mixed_total "$OUT" "$(want_total $N)"
+same mixed_each_task_once "$(bad_runs $N 1 1)" ""
+same mixed_no_lock_left "$(nlocks $S)" 0
+run "$W" status --short --jugdir $S -- $N $MS
+same mixed_status_all_finished "$OUT" "All tasks finished (91 tasks)."
+same mixed_status_table_finished "$(status_total $S 3)" 91
+run "$W" check --jugdir $S -- $N $MS
+same mixed_check "$RC" 0
+# sleep-until returns 0 once every task is finished
+if waitfor 20 eval '! kill -0 '$psu; then
+    wait $psu
+    same sleep_until_returns_0 "$?" 0
+    same sleep_until_says_done "$(cat su.out)" "All 91 tasks finished."
+else
+    fail sleep_until_returns_0 "still waiting 20 s after every task finished"
+    kill $psu
+fi
+
+# --- sleep-until blocks while a task is still running (one hangs here), and
+# returns as soon as a second execute has finished the rest
+: >"$JUG_TEST_LOG"
+"$W" execute --jugdir hang -- 20 0 hang=5 >h.out 2>h.err &
+ph=$!
+waitfor 30 grep -q '^leaf 5$' "$JUG_TEST_LOG" || fail hang_started "leaf 5 did not start in 30 s"
+"$W" sleep-until --jugdir hang -- 20 0 >su2.out 2>su2.err &
+psu=$!
+sleep 1
+expect sleep_until_blocks_while_a_task_runs kill -0 $psu
+kill -TERM $ph
+wait $ph
+run "$W" execute --jugdir hang -- 20 0
+same hang_resumed "$RC" 0
+if waitfor 20 eval '! kill -0 '$psu; then
+    wait $psu
+    same sleep_until_returns_0_after_resume "$?" 0
+else
+    fail sleep_until_returns_0_after_resume "still waiting 20 s after every task finished"
+    kill $psu
+fi
+
+# --- sleep-until gives up (non-zero) and names the failed task when a failure
+# blocks the rest
+: >"$JUG_TEST_LOG"
+"$W" execute --jugdir f -- 4 0 param=7 >/dev/null 2>&1 # creates the store (other tasks)
+"$W" sleep-until --jugdir f -- 10 0 >su3.out 2>su3.err &
+psu=$!
+run "$W" execute --keep-going --jugdir f -- 10 0 fail=3
+same failing_execute_exit "$RC" 1
+hash3=$("$W" value 'leaf[3]' --jugdir f -- 10 0 2>&1 | sed -n 's/.*leaf \([0-9a-f]\{12\}\): not finished.*/\1/p')
+if waitfor 20 eval '! kill -0 '$psu; then
+    wait $psu
+    expect sleep_until_fails_on_blocking_failure test "$?" -ne 0
+    expect sleep_until_names_failed_task grep -q "leaf ${hash3:-nohash} failed: leaf 3 was told to fail" su3.err
+else
+    fail sleep_until_fails_on_blocking_failure "still waiting 20 s after a failure blocked the rest"
+    kill $psu
+fi
+
+# --- sleep-until started before the store exists waits for it
+: >"$JUG_TEST_LOG"
+"$W" sleep-until --jugdir later -- 10 0 >su4.out 2>su4.err &
+psu=$!
+sleep 0.3
+run "$W" execute --jugdir later -- 10 0
+if waitfor 10 eval '! kill -0 '$psu; then
+    wait $psu
+    same sleep_until_before_store_exists "$?" 0
+else
+    fail sleep_until_before_store_exists "still waiting 10 s after execute finished every task (the store did not exist when it started; stderr: $(head -c 300 su4.err))"
+    kill $psu
+fi
+wait 2>/dev/null
+exit 0

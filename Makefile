@@ -9,7 +9,7 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 EXAMPLES := examples/primes examples/sweep
 TEST_BINS := build/unit build/unit_clang build/unit_cxx build/unit_asan \
-             build/workload build/workload_asan build/workload_tsan build/primes_asan
+             build/workload build/workload_asan build/workload_tsan build/primes_asan build/model
 
 .PHONY: all demo test test-programs bench install clean
 all: $(EXAMPLES)
@@ -61,3 +61,5 @@ install:
 
 clean:
 	rm -rf build $(EXAMPLES) examples/*.jugdata *.jugdata
+build/model: tests/progs/model.c jug.h | build
+	gcc $(STD) -O2 -g -o $@ $< $(LDLIBS)

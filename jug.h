@@ -387,11 +387,16 @@ JUG_API jug_task *jug_graph_lookup(const jug_graph *g, const char *name, size_t 
 
 /* Map/reduce: a mapper is a task function of one argument, a reducer one of
    two. `step` inputs go into one task, so 10^6 tiny calls become 10^6/step
-   tasks. All three take ownership of the list they are given.
+   tasks. All three take ownership of the list they are given, and take the
+   functions by name, like jug_task: jug_map(g, square, inputs, 1000).
    jug_map returns a list of tasklets, one per input, usable as arguments. */
-JUG_API jug_value *jug_map(jug_graph *g, const jug_function *mapper, jug_value *inputs, size_t step);
-JUG_API jug_task *jug_reduce(jug_graph *g, const jug_function *reducer, jug_value *items, size_t step);
-JUG_API jug_task *jug_mapreduce(jug_graph *g, const jug_function *reducer, const jug_function *mapper,
+#define jug_map(g, mapper, inputs, step) jug_map_new(g, &(mapper), inputs, step)
+#define jug_reduce(g, reducer, items, step) jug_reduce_new(g, &(reducer), items, step)
+#define jug_mapreduce(g, reducer, mapper, inputs, map_step, reduce_step) \
+    jug_mapreduce_new(g, &(reducer), &(mapper), inputs, map_step, reduce_step)
+JUG_API jug_value *jug_map_new(jug_graph *g, const jug_function *mapper, jug_value *inputs, size_t step);
+JUG_API jug_task *jug_reduce_new(jug_graph *g, const jug_function *reducer, jug_value *items, size_t step);
+JUG_API jug_task *jug_mapreduce_new(jug_graph *g, const jug_function *reducer, const jug_function *mapper,
                                 jug_value *inputs, size_t map_step, size_t reduce_step);
 
 /* >>cli */
@@ -1559,7 +1564,7 @@ static void jug__fs_unique(jug__fs *fs, char *out, size_t size, const char *pref
 }
 
 static jug_result jug__fs_missing(jug__fs *fs, jug_error *err) {
-    return jug__error(err, JUG_IO_ERROR, "store %s does not exist", fs->base.where);
+    return jug__error(err, JUG_NOT_FOUND, "store %s does not exist", fs->base.where);
 }
 
 typedef struct jug__fdio {
@@ -2120,22 +2125,24 @@ JUG_API const jug_value *jug_compute(jug_graph *g, jug_task *t) {
             nap = nap * 2 < 0.5 ? nap * 2 : 0.5;
             continue;
         }
-        if (rc != JUG_OK) {
+        if (rc != JUG_OK && rc != JUG_NOT_FOUND) {
             g->error = err;
             break;
         }
-        if (s->ops->exists(s, &t->hash, NULL) != JUG_OK) {
+        /* JUG_NOT_FOUND: no store yet (status before the first execute): compute, keep nothing */
+        int store_it = rc == JUG_OK;
+        if (!store_it || s->ops->exists(s, &t->hash, NULL) != JUG_OK) {
             jug_call call;
             jug_meta meta;
             double t0 = jug__now();
             jug_value *v = jug__call(t, &call);
             meta.run_usec = (uint64_t)((jug__now() - t0) * 1e6);
             if (!v) jug__error(&g->error, JUG_TASK_FAILED, "computing %s failed: %s", t->fn->name, call.reason);
-            else if (s->ops->save(s, &t->hash, v, &meta, &err) != JUG_OK) g->error = err;
+            else if (store_it && s->ops->save(s, &t->hash, v, &meta, &err) != JUG_OK) g->error = err;
             else t->value = v;
             if (!t->value) jug_value_free(v);
         }
-        s->ops->unlock(s, &t->hash, NULL);
+        if (store_it) s->ops->unlock(s, &t->hash, NULL);
         if (g->error.code) break;
     }
     if (!t->value) g->barrier = 1;
@@ -2254,11 +2261,11 @@ static jug_value *jug__blocks(jug_graph *g, const jug_function *fn, jug_value *i
     return out;
 }
 
-JUG_API jug_value *jug_map(jug_graph *g, const jug_function *mapper, jug_value *inputs, size_t step) {
+JUG_API jug_value *jug_map_new(jug_graph *g, const jug_function *mapper, jug_value *inputs, size_t step) {
     return jug__blocks(g, jug__derive(g, "map", mapper, NULL), inputs, step, 1);
 }
 
-JUG_API jug_task *jug_reduce(jug_graph *g, const jug_function *reducer, jug_value *items, size_t step) {
+JUG_API jug_task *jug_reduce_new(jug_graph *g, const jug_function *reducer, jug_value *items, size_t step) {
     const jug_function *fn = jug__derive(g, "reduce", NULL, reducer);
     jug_value *level = items;
     jug_task *root = NULL;
@@ -2271,10 +2278,10 @@ JUG_API jug_task *jug_reduce(jug_graph *g, const jug_function *reducer, jug_valu
     return root;
 }
 
-JUG_API jug_task *jug_mapreduce(jug_graph *g, const jug_function *reducer, const jug_function *mapper,
+JUG_API jug_task *jug_mapreduce_new(jug_graph *g, const jug_function *reducer, const jug_function *mapper,
                                 jug_value *inputs, size_t map_step, size_t reduce_step) {
     jug_value *partial = jug__blocks(g, jug__derive(g, "mapreduce", mapper, reducer), inputs, map_step, 0);
-    return partial ? jug_reduce(g, reducer, partial, reduce_step) : NULL;
+    return partial ? jug_reduce_new(g, reducer, partial, reduce_step) : NULL;
 }
 
 /* >>exec: running the graph */

@@ -7,7 +7,7 @@ LDLIBS  := -pthread -lm
 PREFIX  ?= /usr/local
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-EXAMPLES := examples/primes examples/sweep
+EXAMPLES := examples/primes examples/sweep examples/reader
 TEST_BINS := build/unit build/unit_clang build/unit_cxx build/unit_asan \
              build/workload build/workload_asan build/workload_tsan build/primes_asan build/model
 
@@ -16,6 +16,7 @@ all: $(EXAMPLES)
 
 examples/%: examples/%.c jug.h
 	$(CC) $(STD) $(CFLAGS) -o $@ $< $(LDLIBS)
+examples/reader: examples/sweep.c
 
 # Two workers share the default store (examples/primes.jugdata), as in Python Jug's README.
 demo: examples/primes

@@ -1,15 +1,19 @@
 /* A parameter sweep, as in real scientific work: simulate 1-D heat diffusion
-   on a rod for every (diffusivity, source) pair; each run returns the final
-   temperature profile, a large double array; a reduction per run gives the
-   mean temperature; the last task picks the hottest run.
-     ./sweep execute -j 2 -- [POINTS [STEPS]]    (defaults 200000 and 400)
+   on a rod for every (diffusivity, source) pair; each run returns the
+   temperature profile at 100 moments, a large double array (100 x POINTS);
+   a reduction per run gives the final mean temperature; the last task picks
+   the hottest run.
+     ./sweep execute -j 2 -- [POINTS [STEPS]]    (defaults 1000 and 100000)
      ./sweep value best                          [index, mean temperature]
+     ./sweep value --npy run0.npy 'simulate[0]'  the first run, for NumPy
    Adding a diffusivity to the list recomputes only the new runs. */
 #define JUG_IMPLEMENTATION
 #include "../jug.h"
 
 #include <stdlib.h>
+#include <string.h>
 
+#define SNAPSHOTS 100
 static const double diffusivities[] = {0.05, 0.1, 0.2, 0.4};
 static const double sources[] = {0.5, 1.0, 2.0};
 
@@ -18,41 +22,40 @@ static const double sources[] = {0.5, 1.0, 2.0};
 JUG_TASK(simulate) {
     double kappa = jug_arg_double(call, 0), source = jug_arg_double(call, 1);
     int64_t n = jug_arg_int(call, 2), steps = jug_arg_int(call, 3);
-    double dx = 1.0 / (double)(n - 1), dt = 0.4 * dx * dx / kappa; /* stable for the explicit scheme */
+    if (n < 3 || steps < SNAPSHOTS) return jug_fail(call, "need at least 3 points and %d steps", SNAPSHOTS);
+    double dx = 1.0 / (double)(n - 1), dt = 0.4 * dx * dx / 0.4; /* stable for every diffusivity up to 0.4 */
     double r = kappa * dt / (dx * dx);
-    jug_value *u = jug_array(JUG_F64, (size_t)n);
-    double *next = (double *)calloc((size_t)n, sizeof(double));
-    if (!u || !next || n < 3) {
-        jug_value_free(u);
+    jug_value *history = jug_array(JUG_F64, (size_t)(SNAPSHOTS * n));
+    double *cur = (double *)calloc((size_t)n, sizeof(double)), *next = (double *)calloc((size_t)n, sizeof(double));
+    if (!history || !cur || !next) {
+        jug_value_free(history);
+        free(cur);
         free(next);
-        return jug_fail(call, "cannot simulate %lld points", (long long)n);
+        return jug_fail(call, "out of memory for %lld points", (long long)n);
     }
-    double *cur = (double *)u->as.data;
-    for (int64_t i = 0; i < n; i++) cur[i] = 0.0;
     for (int64_t s = 0; s < steps; s++) {
         for (int64_t i = 1; i < n - 1; i++) {
             double heat = (i > n / 3 && i < 2 * n / 3) ? source * dt : 0.0;
             next[i] = cur[i] + r * (cur[i - 1] - 2 * cur[i] + cur[i + 1]) + heat;
         }
-        next[0] = next[n - 1] = 0.0;
         double *t = cur;
         cur = next;
         next = t;
+        if ((s + 1) % (steps / SNAPSHOTS) == 0 && (s + 1) / (steps / SNAPSHOTS) <= SNAPSHOTS)
+            memcpy((double *)history->as.data + ((s + 1) / (steps / SNAPSHOTS) - 1) * n, cur, (size_t)n * sizeof(double));
     }
-    if (cur != (double *)u->as.data) { /* the result lives in the array we return */
-        memcpy(u->as.data, cur, (size_t)n * sizeof(double));
-        next = cur;
-    }
+    free(cur);
     free(next);
-    return u;
+    return history;
 }
 
-JUG_TASK(mean_temperature) {
-    size_t n;
-    const double *u = (const double *)jug_arg_array(call, 0, JUG_F64, &n);
+JUG_TASK(mean_temperature) { /* of the last snapshot */
+    size_t len;
+    const double *h = (const double *)jug_arg_array(call, 0, JUG_F64, &len);
+    size_t n = len / SNAPSHOTS;
     double sum = 0;
-    for (size_t i = 0; i < n; i++) sum += u[i];
-    return n ? jug_double(sum / (double)n) : jug_fail(call, "empty profile");
+    for (size_t i = 0; i < n; i++) sum += h[len - n + i];
+    return n ? jug_double(sum / (double)n) : jug_fail(call, "empty history");
 }
 
 JUG_TASK(best) {
@@ -67,7 +70,7 @@ JUG_TASK(best) {
 }
 
 static int build(jug_graph *g, int argc, char **argv) {
-    long points = argc > 1 ? atol(argv[1]) : 200000, steps = argc > 2 ? atol(argv[2]) : 400;
+    long points = argc > 1 ? atol(argv[1]) : 1000, steps = argc > 2 ? atol(argv[2]) : 100000;
     jug_value *means = jug_list();
     for (size_t k = 0; k < sizeof diffusivities / sizeof *diffusivities; k++)
         for (size_t s = 0; s < sizeof sources / sizeof *sources; s++) {
@@ -78,4 +81,6 @@ static int build(jug_graph *g, int argc, char **argv) {
     return 0;
 }
 
+#ifndef SWEEP_NO_MAIN /* examples/reader.c reuses the graph */
 int main(int argc, char **argv) { return jug_main(argc, argv, build); }
+#endif

@@ -117,7 +117,7 @@ expect stranger_directory_refused test "$RC" -ne 0 -a "$(ls notastore)" = thesis
 # --- a full disk: a clear error, nothing stored lost, no partial file left
 if [ "$(id -u)" -eq 0 ] && mkdir full && mount -t tmpfs -o size=1m tmpfs full 2>/dev/null; then
     "$W" execute --jugdir full/s -- 6 >/dev/null
-    run "$ROOT/examples/sweep" execute --jugdir full/s2 -- 100000 5
+    run "$ROOT/examples/sweep" execute --jugdir full/s2 -- 20000 200
     expect full_disk_error test "$RC" -ne 0 -a -n "$(echo "$ERR" | grep 'No space left')"
     expect full_disk_no_partial_files test -z "$(ls full/s2/tmp)"
     dd if=/dev/zero of=full/filler bs=4k 2>/dev/null

@@ -6,8 +6,9 @@ set -u
 cd "$(dirname "$0")/.."
 export JUG_TEST_ROOT=$PWD
 mkdir -p build
-log=build/test.log
+log=build/test.$$.log # a run of its own: parts may run in parallel shells
 : >"$log"
+trap 'mv -f "$log" build/test.log' EXIT
 filter=${1:-}
 
 part() { # part NAME COMMAND...

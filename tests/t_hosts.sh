@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# End to end: stale locks. A serial execute killed with SIGKILL leaves its
+# lock; status shows it Stale; the next execute takes it over. cleanup --locks
+# removes stale locks, never live ones. A lock of another host (a process in
+# its own UTS namespace named node-2) is judged by its heartbeat: not taken
+# while fresh, taken over once old.
+source "$JUG_TEST_ROOT/tests/lib.sh"
+W=$BUILD/workload
+export JUG_TEST_LOG=$WORK/log
+N=10
+
+waitfor() {
+    local end=$((SECONDS + $1))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [ $SECONDS -ge "$end" ] && return 1
+        sleep 0.05
+    done
+}
+gone() { ! kill -0 "$1" 2>/dev/null; }
+loglines() { [ "$(grep -c . "$JUG_TEST_LOG" 2>/dev/null)" -ge "$1" ]; }
+nlocks() { find "$1/locks" -type f 2>/dev/null | wc -l; }
+nresults() { find "$1/results" -type f 2>/dev/null | wc -l; }
+lockfile() { find "$1/locks" -type f | head -1; }
+# the 12 hex digits jug.h shows for task SEL of graph ARGS... (SEL not finished)
+hash_of() {
+    local sel=$1 dir=$2
+    shift 2
+    "$W" value "$sel" --jugdir "$dir" -- "$@" 2>&1 | sed -n 's/.* [a-z]* \([0-9a-f]\{12\}\): not finished$/\1/p'
+}
+row() { echo "$OUT" | grep "^$1 " | tr -s ' '; }
+# waits for background job P (at most SECS seconds) and sets $RC; kills it on timeout
+finish() {
+    if waitfor "$2" gone "$1"; then
+        wait "$1" 2>/dev/null
+        RC=$?
+    else
+        kill -9 "$1"
+        wait "$1" 2>/dev/null
+        RC=timeout
+    fi
+}
+HOST=$(hostname)
+
+# --- kill -9 a serial execute in the middle of leaf 4
+S=local
+: >"$JUG_TEST_LOG"
+"$W" execute --jugdir $S -- $N 0 hang=4 >$S.out 2>$S.err &
+p=$!
+waitfor 30 grep -q '^leaf 4$' "$JUG_TEST_LOG" || fail local_started "leaf 4 did not start in 30 s"
+kill -9 $p
+wait $p 2>/dev/null
+same kill9_leaves_its_lock "$(nlocks $S)" 1
+expect lock_names_holder grep -qxF "pid $p" "$(lockfile $S)"
+h4=$(hash_of 'leaf[4]' $S $N 0)
+run "$W" status --jugdir $S -- $N 0
+same stale_status_header "$(echo "$OUT" | head -1 | tr -s ' ')" "Task name Waiting Ready Finished Running Stale"
+same stale_status_leaf_row "$(row leaf)" "leaf 0 5 4 0 1"
+run "$W" status --short --jugdir $S -- $N 0
+same stale_status_short "$OUT" "4 waiting, 7 ready, 4 finished, 0 running, 0 failed, 1 stale (16 tasks)."
+run "$W" execute --jugdir $S -- $N 0
+same takeover_exit "$RC" 0
+expect takeover_reported grep -q "took over the stale lock ${h4:-nohash} of $HOST pid $p" <<<"$ERR"
+same takeover_reran_only_leaf_4 "$(sort "$JUG_TEST_LOG" | uniq -c | awk '$1 != 1 {print $2, $3, $1}')" "leaf 4 2"
+run "$W" value total --jugdir $S -- $N 0
+same takeover_total "$OUT" 285
+same takeover_no_lock_left "$(nlocks $S)" 0
+
+# --- cleanup --locks: a stale lock (leaf 6 of the graph with param=1, its
+# execute killed) and a live one (leaf 1 of the graph with param=0, hanging)
+S=clean
+: >"$JUG_TEST_LOG"
+"$W" execute --jugdir $S -- $N 0 param=1 hang=6 >/dev/null 2>&1 &
+p1=$!
+waitfor 30 grep -q '^leaf 6$' "$JUG_TEST_LOG" || fail cleanup_stale_started "leaf 6 did not start in 30 s"
+kill -9 $p1
+wait $p1 2>/dev/null
+"$W" execute --jugdir $S -- $N 0 hang=1 >$S.out 2>$S.err &
+p2=$!
+waitfor 30 grep -q '^leaf 1$' "$JUG_TEST_LOG" || fail cleanup_live_started "leaf 1 did not start in 30 s"
+stale=$(hash_of 'leaf[6]' $S $N 0 param=1)
+live=$(hash_of 'leaf[1]' $S $N 0)
+same cleanup_two_locks "$(nlocks $S)" 2
+run "$W" cleanup --locks --dry-run --jugdir $S -- $N 0
+same cleanup_dry_run "$OUT" "$(printf 'Would remove the stale lock %s of %s pid %s\nWould remove 1 stale locks.' "$stale" "$HOST" $p1)"
+same cleanup_dry_run_removes_nothing "$(nlocks $S)" 2
+run "$W" cleanup --locks --jugdir $S -- $N 0
+same cleanup_exit "$RC" 0
+same cleanup_output "$OUT" "$(printf 'Removed the stale lock %s of %s pid %s\nRemoved 1 stale locks.' "$stale" "$HOST" $p1)"
+expect cleanup_removed_stale_lock test -z "$(find $S/locks -name "${stale:-nohash}*")"
+expect cleanup_kept_live_lock test -n "$(find $S/locks -name "${live:-nohash}*")"
+expect cleanup_live_holder_still_runs kill -0 $p2
+kill -TERM $p2
+wait $p2
+same cleanup_live_holder_released "$(nlocks $S)" 0
+
+# --- a holder killed but not reaped (a zombie: its parent never waits, as
+# under a PID 1 that does not reap) is gone too: its lock is stale
+S=zombie
+: >"$JUG_TEST_LOG"
+bash -c '"$0" execute --jugdir zombie -- 10 0 hang=4 >/dev/null 2>&1 & exec sleep 600' "$W" &
+pz=$!
+waitfor 30 grep -q '^leaf 4$' "$JUG_TEST_LOG" || fail zombie_started "leaf 4 did not start in 30 s"
+p=$(pgrep -P $pz)
+kill -9 $p
+waitfor 10 test "$(ps -o stat= -p "$p" | cut -c1)" = Z || fail zombie_made "pid $p is not a zombie"
+run "$W" status --jugdir $S -- $N 0
+same zombie_holder_reads_stale "$(row leaf)" "leaf 0 5 4 0 1"
+"$W" execute --jugdir $S -- $N 0 >$S.out 2>$S.err &
+pl=$!
+finish $pl 8
+same zombie_holder_lock_taken_over "$RC" 0
+kill $pz
+wait $pz 2>/dev/null
+
+# --- another host, alive: node-2 runs with --lock-lease 2, so it refreshes
+# its heartbeat every 0.5 s while leaf 4 hangs. A local execute with
+# --lock-lease 2 does the rest and waits for leaf 4 without taking it.
+expect unshare_uts_works unshare --uts sh -c 'hostname node-2 && test "$(hostname)" = node-2'
+S=remote
+: >"$JUG_TEST_LOG"
+unshare --uts sh -c 'hostname node-2 && exec "$0" execute --lock-lease 2 --jugdir remote -- 10 0 hang=4' "$W" \
+    >$S.n2.out 2>$S.n2.err &
+pr=$!
+waitfor 30 grep -q '^leaf 4$' "$JUG_TEST_LOG" || fail remote_started "leaf 4 did not start on node-2 in 30 s: $(head -c 300 $S.n2.err)"
+expect remote_lock_names_node2 grep -qx "host node-2" "$(lockfile $S)"
+expect remote_lock_names_pid grep -qx "pid $pr" "$(lockfile $S)"
+h4=$(hash_of 'leaf[4]' $S $N 0)
+"$W" execute --lock-lease 2 --jugdir $S -- $N 0 >$S.out 2>$S.err &
+pl=$!
+# leaves 0-4 on node-2, 5-9 here, and the pairs that do not need leaf 4
+waitfor 30 loglines 14 || fail remote_rest_done "only $(grep -c . "$JUG_TEST_LOG") of 14 tasks started in 30 s"
+waitfor 10 test "$(nresults $S)" -eq 13
+sleep 3 # longer than the lease: only the heartbeat keeps the lock fresh
+expect fresh_remote_lock_not_taken kill -0 $pl
+expect fresh_remote_lock_kept grep -qx "host node-2" "$(lockfile $S)"
+run "$W" status --lock-lease 2 --jugdir $S -- $N 0
+same fresh_remote_lock_is_running "$(row leaf)" "leaf 0 0 9 1"
+# node-2 dies: its heartbeat stops, and after the lease the lock is taken over
+kill -9 $pr
+wait $pr 2>/dev/null
+finish $pl 30
+same remote_takeover_after_lease "$RC" 0
+expect remote_takeover_reported grep -q "took over the stale lock ${h4:-nohash} of node-2 pid $pr" $S.err
+run "$W" value total --jugdir $S -- $N 0
+same remote_takeover_total "$OUT" 285
+same remote_takeover_no_lock_left "$(nlocks $S)" 0
+same remote_takeover_reran_only_leaf_4 "$(sort "$JUG_TEST_LOG" | uniq -c | awk '$1 != 1 {print $2, $3, $1}')" "leaf 4 2"
+
+# --- another host, dead: node-2 is killed and leaves its lock. With the
+# default lease (300 s) it reads Running until its heartbeat is old.
+S=remote2
+: >"$JUG_TEST_LOG"
+unshare --uts sh -c 'hostname node-2 && exec "$0" execute --jugdir remote2 -- 10 0 hang=4' "$W" >/dev/null 2>&1 &
+pr=$!
+waitfor 30 grep -q '^leaf 4$' "$JUG_TEST_LOG" || fail remote2_started "leaf 4 did not start on node-2 in 30 s"
+kill -9 $pr
+wait $pr 2>/dev/null
+lock=$(lockfile $S)
+h4=$(hash_of 'leaf[4]' $S $N 0)
+run "$W" status --jugdir $S -- $N 0
+same dead_remote_fresh_lock_reads_running "$(row leaf)" "leaf 0 5 4 1"
+touch -d '10 minutes ago' "$lock"
+run "$W" status --jugdir $S -- $N 0
+same old_remote_lock_status_header "$(echo "$OUT" | head -1 | tr -s ' ')" "Task name Waiting Ready Finished Running Stale"
+same old_remote_lock_reads_stale "$(row leaf)" "leaf 0 5 4 0 1"
+run "$W" status --lock-lease 900 --jugdir $S -- $N 0
+same old_remote_lock_within_longer_lease "$(row leaf)" "leaf 0 5 4 1"
+touch "$lock"
+"$W" execute --jugdir $S -- $N 0 >$S.out 2>$S.err &
+pl=$!
+waitfor 30 loglines 14 || fail remote2_rest_done "only $(grep -c . "$JUG_TEST_LOG") of 14 tasks started in 30 s"
+waitfor 10 test "$(nresults $S)" -eq 13
+sleep 1
+expect fresh_dead_remote_lock_not_taken kill -0 $pl
+expect fresh_dead_remote_lock_kept test -f "$lock"
+touch -d '10 minutes ago' "$lock"
+finish $pl 20
+same old_remote_lock_taken_over "$RC" 0
+expect old_remote_takeover_reported grep -qE "took over the stale lock ${h4:-nohash} of node-2 pid $pr \(heartbeat 6[0-9][0-9]s old\)" $S.err
+run "$W" value total --jugdir $S -- $N 0
+same old_remote_takeover_total "$OUT" 285
+same old_remote_no_lock_left "$(nlocks $S)" 0
+exit 0

@@ -1,0 +1,419 @@
+#!/usr/bin/env bash
+# bench/run.sh - builds jug.h's benchmarks (into build/bench/) and runs them.
+#
+#   bench/run.sh                  everything, at full size (`make bench`; a few minutes)
+#   bench/run.sh --smoke          each benchmark once at a tiny size (seconds; tests/t_bench.sh)
+#   bench/run.sh [--smoke] NAME.. only those: floor strace tiny primes status parallel large redis
+#
+# Every benchmark measures jug.h and its point of comparison side by side in
+# the same run (interleaved, best of several) and prints figures and ratios;
+# the goals are judged on the ratios, never on absolute timings. tmpfs
+# (/dev/shm) gives stable ratios, the disk (a directory under build/bench)
+# realistic figures. Each section ends with "[NAME] done" once it printed its
+# figures ("[NAME] ERROR ..." otherwise); the run ends with a summary of the
+# goals and exits 1 if a benchmark could not run (a missed goal is no error).
+# The output is also kept in bench/results/latest.txt (latest-smoke.txt).
+set -u
+export LC_ALL=C
+cd "$(dirname "$0")/.." || exit 1
+ROOT=$PWD
+B=$ROOT/build/bench
+SMOKE=0
+ONLY=()
+ALL=(floor strace tiny primes status parallel large redis)
+for a in "$@"; do
+    case $a in
+    --smoke) SMOKE=1 ;;
+    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "bench/run.sh: unknown option $a" >&2; exit 2 ;;
+    *)
+        [[ " ${ALL[*]} " == *" $a "* ]] || { echo "bench/run.sh: unknown benchmark $a (${ALL[*]})" >&2; exit 2; }
+        ONLY+=("$a")
+        ;;
+    esac
+done
+[ ${#ONLY[@]} -eq 0 ] && ONLY=("${ALL[@]}")
+selected() { [[ " ${ONLY[*]} " == *" $1 "* ]]; }
+
+ERRORS=0
+GOALS=()
+LOG=$B/log.txt
+
+# --- helpers -----------------------------------------------------------------
+calc() { awk "BEGIN { printf \"%s\", $1 }" </dev/null; }            # calc 'EXPR' (awk syntax)
+fmt() { awk -v x="$2" "BEGIN { printf \"$1\", x }" </dev/null; }     # fmt '%.2f' VALUE
+min() { if [ -z "$1" ]; then echo "$2"; else awk -v a="$1" -v b="$2" 'BEGIN { print (b < a ? b : a) }'; fi; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+
+header() { # header NAME TEXT
+    SECTION=$1
+    SECTION_OK=1
+    echo
+    echo "== $1: $2"
+}
+error() { # error TEXT: this benchmark could not produce its figures
+    echo "[$SECTION] ERROR: $*"
+    SECTION_OK=0
+    ERRORS=$((ERRORS + 1))
+}
+done_section() { [ "$SECTION_OK" = 1 ] && echo "[$SECTION] done"; }
+
+# goal "TEXT" MET(1/0) "MEASURED": prints and remembers one goal line
+goal() {
+    local verdict
+    if [ "$SMOKE" = 1 ]; then verdict="not judged (smoke size)"
+    elif [ "$2" = 1 ]; then verdict="met"
+    else verdict="MISSED"; fi
+    local line
+    line=$(printf '%-64s %-34s %s' "$1" "$3" "$verdict")
+    echo "goal  $line"
+    GOALS+=("$line")
+}
+le() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b) ? 1 : 0 }'; } # le A B: 1 when A <= B
+
+# tm CMD...: runs CMD (stdout to /dev/null, stderr to the log); sets T (wall
+# seconds), RSS (peak KiB, the largest of CMD and its children), CPU (user+sys).
+tm() {
+    echo "+ $*" >>"$LOG"
+    "$B/timeit" "$WORK/.t" "$@" >/dev/null 2>>"$LOG"
+    local rc u s
+    read -r T RSS rc u s <"$WORK/.t"
+    CPU=$(calc "$u + $s")
+    if [ "$rc" != 0 ]; then
+        error "'$*' exited with status $rc (see $LOG)"
+        return 1
+    fi
+}
+
+fs_type() { df --output=fstype "$1" 2>/dev/null | tail -1 || echo "?"; }
+
+# --- build ---------------------------------------------------------------------
+mkdir -p "$B" bench/results
+: >"$LOG"
+FLAGS=(-O2 -std=c11 -Wall -Wextra -Wpedantic -Werror)
+build() { # build OUT SOURCE: when missing or older than its source or jug.h
+    local out=$B/$1 src=$2
+    if [ ! -x "$out" ] || [ "$src" -nt "$out" ] || [ jug.h -nt "$out" ] || [ "$0" -nt "$out" ]; then
+        gcc "${FLAGS[@]}" -o "$out" "$src" -pthread -lm
+    fi
+}
+pids=()
+for p in timeit floor tasks large; do
+    build "$p" "bench/$p.c" &
+    pids+=($!)
+done
+build primes examples/primes.c &
+pids+=($!)
+for p in "${pids[@]}"; do wait "$p" || { echo "bench/run.sh: building the benchmarks failed" >&2; exit 1; }; done
+
+# --- where ---------------------------------------------------------------------
+SHM=/dev/shm
+[ -d "$SHM" ] && [ -w "$SHM" ] && [ "$(fs_type "$SHM")" = tmpfs ] || SHM=${TMPDIR:-/tmp}
+WORK=$(mktemp -d "$SHM/jug-bench.XXXXXX")
+DISK=$(mktemp -d "$B/disk.XXXXXX")
+cleanup() { rm -rf "$WORK" "$DISK"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+TM=$WORK # tmpfs side
+DK=$DISK # disk side
+
+if [ "$SMOKE" = 1 ]; then
+    FLOOR_SIZES=(200); REPS_SMALL=1; REPS_BIG=1; MILLION=2000; PRIMES=101; PAR_N=4; PAR_MS=0.1
+    LARGE_MB=4; LARGE_REPS=1; STRACE_N=(20 60)
+else
+    FLOOR_SIZES=(10000 100000); REPS_SMALL=5; REPS_BIG=3; MILLION=1000000; PRIMES=3001; PAR_N=200; PAR_MS=10
+    LARGE_MB=100; LARGE_REPS=5; STRACE_N=(1000 3000)
+fi
+reps_for() { if [ "$1" -ge 100000 ]; then echo "$REPS_BIG"; else echo "$REPS_SMALL"; fi; }
+
+main() {
+    local start=$SECONDS
+    echo "jug.h benchmarks$([ "$SMOKE" = 1 ] && echo " (smoke: tiny sizes, goals not judged)")"
+    echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
+    echo "tmpfs side: $TM ($(fs_type "$TM")); disk side: $DK ($(fs_type "$DK"))"
+    echo "jug.h $(sed -n 's/^#define JUG_VERSION_STRING "\(.*\)"/\1/p' jug.h), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- jug.h 2>/dev/null || echo ' (jug.h modified)')"
+    for b in "${ONLY[@]}"; do "bench_$b"; done
+    echo
+    echo "== summary of the goals"
+    for g in "${GOALS[@]}"; do echo "$g"; done
+    echo "run time: $((SECONDS - start)) s; $ERRORS benchmark errors"
+}
+
+# --- 1. the per-file protocol floor ------------------------------------------------
+FLOOR_US=()  # fs:N -> floor microseconds per task (for later sections)
+JUG_STORE_1E5_tmpfs="" JUG_STORE_1E5_disk=""
+bench_floor() {
+    header floor "jug.h vs the floor of its per-file protocol: N tiny tasks (return i*i), one process"
+    echo "  (floor = bench/floor.c: the same stat/open/write/rename/unlink calls and nothing else; whole processes timed, best of several, interleaved)"
+    printf '  %-6s %7s %10s %10s %10s %12s %12s %9s\n' fs N "floor s" "jug s" jug/floor "floor us/t" "jug us/t" "jug RSS"
+    local fs dir n r bf bj row=() ratios
+    for fs in tmpfs disk; do
+        [ $fs = tmpfs ] && dir=$TM || dir=$DK
+        ratios=""
+        for n in "${FLOOR_SIZES[@]}"; do
+            bf="" bj="" rss=0
+            for r in $(seq "$(reps_for "$n")"); do
+                # the sides take turns going first; every run gets a fresh store
+                if [ $((r % 2)) = 1 ]; then
+                    tm "$B/floor" "$dir/floor-$n-$r" "$n" && bf=$(min "$bf" "$T")
+                    tm "$B/tasks" execute --jugdir "$dir/jug-$n-$r" -- tiny "$n" && bj=$(min "$bj" "$T") && rss=$RSS
+                else
+                    tm "$B/tasks" execute --jugdir "$dir/jug-$n-$r" -- tiny "$n" && bj=$(min "$bj" "$T") && rss=$RSS
+                    tm "$B/floor" "$dir/floor-$n-$r" "$n" && bf=$(min "$bf" "$T")
+                fi
+                # deleting on ext4 slows later creates for minutes: disk stores stay until the end
+                [ $fs = tmpfs ] && rm -rf "$dir/floor-$n-$r"
+                [ $fs = tmpfs ] && [ "$r" -gt 1 ] && rm -rf "$dir/jug-$n-$((r - 1))"
+            done
+            [ -z "$bf" ] || [ -z "$bj" ] && { error "no figures for $fs N=$n"; continue; }
+            [ "$n" = "${FLOOR_SIZES[-1]}" ] && eval "JUG_STORE_1E5_$fs=\$dir/jug-\$n-\$r"
+            FLOOR_US+=("$fs:$n:$(calc "$bf / $n * 1e6")")
+            printf '  %-6s %7d %10.3f %10.3f %9.2fx %12.1f %12.1f %7.0f MiB\n' $fs "$n" "$bf" "$bj" "$(ratio "$bj" "$bf")" \
+                "$(calc "$bf / $n * 1e6")" "$(calc "$bj / $n * 1e6")" "$(calc "$rss / 1024")"
+            ratios="$ratios $(ratio "$bj" "$bf")"
+        done
+        local worst met=1 x
+        for x in $ratios; do [ "$(le "$x" 1.2)" = 1 ] || met=0; done
+        goal "1. per-file protocol: jug/floor <= 1.2x ($fs, N=${FLOOR_SIZES[*]})" $met "$(echo $ratios | sed 's/ /x, /g')x"
+    done
+    done_section
+}
+
+# --- 1b. system calls per task (strace -c -f) ------------------------------------------
+bench_strace() {
+    header strace "system calls per tiny task: jug.h vs the floor (strace -c -f, tmpfs)"
+    if ! command -v strace >/dev/null; then
+        echo "[strace] skipped: strace is not installed (apt-get install strace)"
+        return
+    fi
+    local n1=${STRACE_N[0]} n2=${STRACE_N[1]} side n
+    for side in jug floor; do
+        for n in $n1 $n2; do
+            if [ $side = jug ]; then
+                strace -f -c -o "$TM/st-$side-$n" "$B/tasks" execute --jugdir "$TM/st-$side-$n.d" -- tiny "$n" >/dev/null 2>>"$LOG"
+            else
+                strace -f -c -o "$TM/st-$side-$n" "$B/floor" "$TM/st-$side-$n.d" "$n" >/dev/null 2>>"$LOG"
+            fi || { error "strace of $side N=$n failed"; return; }
+            rm -rf "$TM/st-$side-$n.d"
+        done
+    done
+    echo "  (calls per task = (calls at N=$n2 - calls at N=$n1) / $((n2 - n1)): start-up calls cancel out)"
+    # strace -c rows: % time, seconds, usecs/call, calls, [errors], syscall
+    awk -v n1="$n1" -v n2="$n2" -v dir="$TM" '
+        function take(file, side, n,    line, f, k) {
+            while ((getline line < file) > 0) {
+                k = split(line, f)
+                if (k < 5 || f[4] !~ /^[0-9]+$/ || f[k] == "total") continue
+                c[side, n, f[k]] = f[4]; names[f[k]] = 1
+                if (k == 6) e[side, n, f[k]] = f[5]
+            }
+        }
+        BEGIN {
+            take(dir "/st-jug-" n1, "jug", n1); take(dir "/st-jug-" n2, "jug", n2)
+            take(dir "/st-floor-" n1, "floor", n1); take(dir "/st-floor-" n2, "floor", n2)
+            printf "  %-18s %10s %10s %10s   %s\n", "syscall", "jug/task", "floor/task", "extra", "(failed calls per task: jug, floor)"
+            for (s in names) {
+                j = (c["jug", n2, s] - c["jug", n1, s]) / (n2 - n1)
+                f = (c["floor", n2, s] - c["floor", n1, s]) / (n2 - n1)
+                je = (e["jug", n2, s] - e["jug", n1, s]) / (n2 - n1)
+                fe = (e["floor", n2, s] - e["floor", n1, s]) / (n2 - n1)
+                if (j < 0.005 && f < 0.005) continue
+                row[s] = sprintf("  %-18s %10.2f %10.2f %+10.2f   (%.2f, %.2f)", s, j, f, j - f, je, fe)
+                tj += j; tf += f; order[s] = j
+            }
+            m = 0; for (s in row) keys[++m] = s
+            for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++)
+                if (order[keys[b]] > order[keys[a]]) { t = keys[a]; keys[a] = keys[b]; keys[b] = t }
+            for (a = 1; a <= m; a++) print row[keys[a]]
+            printf "  %-18s %10.2f %10.2f %+10.2f\n", "total", tj, tf, tj - tf
+            printf "STRACE_TOTALS %.2f %.2f\n", tj, tf > "/dev/stderr"
+        }' 2>"$TM/st-totals" </dev/null
+    local tj tf
+    read -r _ tj tf <"$TM/st-totals"
+    [ -n "${tf:-}" ] || { error "could not read strace's tables"; return; }
+    echo "  jug.h makes $(ratio "$tj" "$tf")x the system calls of the floor per task"
+    done_section
+}
+
+# --- 2. tiny tasks: a million with two workers; the primes graph -----------------------
+MILLION_STORE=""
+bench_tiny() {
+    header tiny "$MILLION tiny tasks with -j 2 (tmpfs), against two floor processes on halves of the same store"
+    local half=$((MILLION / 2)) bf bj
+    tm bash -c "'$B/floor' '$TM/m-floor' $half 0 & '$B/floor' '$TM/m-floor' $half $half; wait" && bf=$T
+    rm -rf "$TM/m-floor"
+    tm "$B/tasks" execute -j 2 --jugdir "$TM/million" -- tiny "$MILLION" || { rm -rf "$TM/million"; return; }
+    bj=$T
+    MILLION_STORE=$TM/million
+    printf '  jug.h -j 2: %.2f s (%.1f us per task, %.1f s of CPU, peak RSS %.0f MiB = %.0f bytes per task)\n' \
+        "$bj" "$(calc "$bj / $MILLION * 1e6")" "$CPU" "$(calc "$RSS / 1024")" "$(calc "$RSS * 1024 / $MILLION")"
+    [ -n "${bf:-}" ] && printf '  floor, 2 processes: %.2f s; jug/floor %.2fx\n' "$bf" "$(ratio "$bj" "$bf")"
+    goal "2. $MILLION tiny tasks with -j 2 (tmpfs) < 30 s" "$(le "$bj" 30)" "$(fmt %.1f "$bj") s"
+    done_section
+}
+
+bench_primes() {
+    header primes "examples/primes.c -- $PRIMES 0: $PRIMES tasks, no sleep (tmpfs); Python Jug: 0.77 s (reference figure from the issue)"
+    local r bp cp bt ns pj=""
+    ns=$("$B/tasks" nanosleep0 2000)
+    for r in $(seq "$REPS_SMALL"); do
+        tm "$B/primes" execute --jugdir "$TM/primes-$r" -- "$PRIMES" 0 && { [ -z "${bp:-}" ] || [ "$(le "$T" "$bp")" = 1 ]; } && bp=$T cp=$CPU
+        tm "$B/tasks" execute --jugdir "$TM/tinyp-$r" -- tiny "$PRIMES" && bt=$(min "${bt:-}" "$T")
+        rm -rf "$TM/primes-$r" "$TM/tinyp-$r"
+    done
+    [ -n "${bp:-}" ] || return
+    if command -v jug >/dev/null; then
+        for r in $(seq "$REPS_SMALL"); do
+            PRIMES_MAX=$PRIMES tm jug execute "$ROOT/bench/primes_jug.py" --jugdir "$TM/pyjug-$r" && pj=$(min "$pj" "$T")
+            rm -rf "$TM/pyjug-$r"
+        done
+    fi
+    printf '  jug.h primes: %.3f s wall, %.3f s CPU (best of %d)\n' "$bp" "$cp" "$REPS_SMALL"
+    printf '    of the wall time, %d calls of nanosleep({0,0}) in is_prime take %.3f s here (%.1f us each): the example sleeps, not jug.h\n' \
+        $((PRIMES - 1)) "$(calc "$ns * ($PRIMES - 1) / 1e6")" "$ns"
+    printf '  jug.h, the same number of tiny tasks (bench/tasks.c tiny %d): %.3f s\n' "$PRIMES" "$bt"
+    if [ -n "$pj" ]; then
+        printf '  Python Jug (measured now, bench/primes_jug.py): %.3f s; jug.h/Python %.2fx\n' "$pj" "$(ratio "$bp" "$pj")"
+    else
+        printf '  Python Jug: no `jug` command here; reference figure from the issue: 0.77 s; jug.h/reference %.2fx\n' "$(ratio "$bp" 0.77)"
+    fi
+    goal "2. primes $PRIMES tasks (tmpfs) faster than Python Jug (${pj:-0.77 ref} s)" "$(le "$bp" "${pj:-0.77}")" \
+        "$(fmt %.3f "$bp") s = $(ratio "$bp" "${pj:-0.77}")x"
+    done_section
+}
+
+# --- 3. status and no-op execute on finished tasks; against find ------------------------
+bench_status() {
+    header status "status and no-op execute on $MILLION finished tasks (tmpfs; graph building and hashing included)"
+    if [ -z "$MILLION_STORE" ]; then
+        tm "$B/tasks" execute -j 2 --jugdir "$TM/million" -- tiny "$MILLION" || return
+        MILLION_STORE=$TM/million
+    fi
+    local r bs be rs re bf fs dir store n=${FLOOR_SIZES[-1]}
+    for r in $(seq "$REPS_BIG"); do
+        tm "$B/tasks" status --jugdir "$MILLION_STORE" -- tiny "$MILLION" && bs=$(min "${bs:-}" "$T") && rs=$RSS
+        tm "$B/tasks" execute --jugdir "$MILLION_STORE" -- tiny "$MILLION" && be=$(min "${be:-}" "$T") && re=$RSS
+        tm find "$MILLION_STORE" && bf=$(min "${bf:-}" "$T")
+    done
+    [ -n "${bs:-}" ] && [ -n "${be:-}" ] || return
+    printf '  status:          %6.2f s, peak RSS %4.0f MiB = %.0f bytes per task\n' "$bs" "$(calc "$rs / 1024")" "$(calc "$rs * 1024 / $MILLION")"
+    printf '  no-op execute:   %6.2f s, peak RSS %4.0f MiB = %.0f bytes per task\n' "$be" "$(calc "$re / 1024")" "$(calc "$re * 1024 / $MILLION")"
+    printf '  find (%d files): %6.2f s; status/find %.2fx, execute/find %.2fx\n' "$MILLION" "$bf" "$(ratio "$bs" "$bf")" "$(ratio "$be" "$bf")"
+    goal "3. status on $MILLION finished tasks <= 2 s" "$(le "$bs" 2)" "$(fmt %.2f "$bs") s"
+    goal "3. no-op execute on $MILLION finished tasks <= 2 s" "$(le "$be" 2)" "$(fmt %.2f "$be") s"
+    rm -rf "$MILLION_STORE"
+    MILLION_STORE=""
+    echo "  on $n finished tasks, against find DIR:"
+    printf '  %-6s %10s %10s %10s %12s %12s\n' fs "find s" "status s" "execute s" status/find execute/find
+    for fs in tmpfs disk; do
+        [ $fs = tmpfs ] && dir=$TM || dir=$DK
+        eval "store=\$JUG_STORE_1E5_$fs"
+        if [ -z "$store" ] || [ ! -d "$store" ]; then
+            store=$dir/status-$n
+            tm "$B/tasks" execute --jugdir "$store" -- tiny "$n" || continue
+        fi
+        bs="" be="" bf=""
+        for r in $(seq "$REPS_SMALL"); do
+            tm find "$store" && bf=$(min "$bf" "$T")
+            tm "$B/tasks" status --jugdir "$store" -- tiny "$n" && bs=$(min "$bs" "$T")
+            tm "$B/tasks" execute --jugdir "$store" -- tiny "$n" && be=$(min "$be" "$T")
+        done
+        printf '  %-6s %10.3f %10.3f %10.3f %11.2fx %11.2fx\n' $fs "$bf" "$bs" "$be" "$(ratio "$bs" "$bf")" "$(ratio "$be" "$bf")"
+        goal "3. status on $n finished <= 1.5x find DIR ($fs)" "$(le "$(ratio "$bs" "$bf")" 1.5)" "$(ratio "$bs" "$bf")x"
+    done
+    done_section
+}
+
+# --- 4. parallel: CPU-bound tasks -----------------------------------------------------
+bench_parallel() {
+    local iters
+    iters=$("$B/tasks" calibrate "$PAR_MS")
+    header parallel "$PAR_N CPU-bound tasks of ~$PAR_MS ms (a busy loop of $iters steps): serial, -j 2, --threads 2 (tmpfs)"
+    local r m bs="" bj="" bt="" order
+    for r in $(seq "$REPS_BIG"); do
+        case $((r % 3)) in 1) order="serial j2 t2" ;; 2) order="j2 t2 serial" ;; *) order="t2 serial j2" ;; esac
+        for m in $order; do
+            case $m in
+            serial) tm "$B/tasks" execute --jugdir "$TM/par-$m-$r" -- busy "$PAR_N" "$iters" && bs=$(min "$bs" "$T") ;;
+            j2) tm "$B/tasks" execute -j 2 --jugdir "$TM/par-$m-$r" -- busy "$PAR_N" "$iters" && bj=$(min "$bj" "$T") ;;
+            t2) tm "$B/tasks" execute --threads 2 --jugdir "$TM/par-$m-$r" -- busy "$PAR_N" "$iters" && bt=$(min "$bt" "$T") ;;
+            esac
+            rm -rf "$TM/par-$m-$r"
+        done
+    done
+    [ -n "$bs" ] && [ -n "$bj" ] && [ -n "$bt" ] || return
+    printf '  serial       %7.3f s (%.2f ms per task)\n' "$bs" "$(calc "$bs / $PAR_N * 1000")"
+    printf '  -j 2         %7.3f s  speedup %.2fx\n' "$bj" "$(ratio "$bs" "$bj")"
+    printf '  --threads 2  %7.3f s  speedup %.2fx\n' "$bt" "$(ratio "$bs" "$bt")"
+    goal "4. CPU-bound speedup with -j 2 >= 1.9x" "$(le 1.9 "$(ratio "$bs" "$bj")")" "$(ratio "$bs" "$bj")x"
+    goal "4. CPU-bound speedup with --threads 2 >= 1.9x" "$(le 1.9 "$(ratio "$bs" "$bt")")" "$(ratio "$bs" "$bt")x"
+    done_section
+}
+
+# --- 5. large results and large arguments --------------------------------------------
+get() { awk -v k="$1" '$1 == k { print $2 }' "$2"; } # get KEY FILE: the value of "KEY value unit"
+bench_large() {
+    header large "a $LARGE_MB MiB f64 array: stored and loaded vs cp; hashed vs memcpy; peak memory"
+    local fs dir out=$TM/large.out cp save load bytes met_io=1 txt=""
+    printf '  %-6s %9s %9s %9s %9s %9s %10s %10s %12s\n' fs "cp s" "save s" "load s" save/cp load/cp "save GB/s" "load GB/s" "fault-in s"
+    for fs in tmpfs disk; do
+        [ $fs = tmpfs ] && dir=$TM/large || dir=$DK/large
+        mkdir -p "$dir"
+        "$B/large" io "$dir" "$LARGE_MB" "$LARGE_REPS" >"$out" 2>>"$LOG" || { error "large io on $fs failed (see $LOG)"; continue; }
+        cp=$(get cp "$out") save=$(get save "$out") load=$(get load "$out") bytes=$(get bytes "$out")
+        printf '  %-6s %9.4f %9.4f %9.4f %8.2fx %8.2fx %10.2f %10.2f %12.4f\n' $fs "$cp" "$save" "$load" "$(ratio "$save" "$cp")" \
+            "$(ratio "$load" "$cp")" "$(calc "$bytes / $save / 1e9")" "$(calc "$bytes / $load / 1e9")" "$(get fault "$out")"
+        goal "5. store $LARGE_MB MiB <= 1.5x cp ($fs)" "$(le "$(ratio "$save" "$cp")" 1.5)" "$(ratio "$save" "$cp")x"
+        goal "5. load $LARGE_MB MiB <= 1.5x cp ($fs)" "$(le "$(ratio "$load" "$cp")" 1.5)" "$(ratio "$load" "$cp")x"
+        rm -rf "$dir"
+    done
+    echo "  (fault-in: malloc + first touch of a fresh array of that size, which a load cannot avoid and cp does not pay)"
+    # peak memory: the file store alone, and a jug.h program whose task makes the array
+    local ps pl gs gl arr
+    mkdir -p "$TM/peak"
+    "$B/large" peak-save "$TM/peak" "$LARGE_MB" >"$out" 2>>"$LOG" && ps=$(get rss_peak "$out") && bytes=$(get bytes "$out")
+    "$B/large" peak-load "$TM/peak" "$LARGE_MB" >"$out" 2>>"$LOG" && pl=$(get rss_peak "$out")
+    rm -rf "$TM/peak"
+    tm "$B/tasks" execute --target make_array --jugdir "$TM/big" -- big "$LARGE_MB" && gs=$RSS
+    tm "$B/tasks" execute --jugdir "$TM/big" -- big "$LARGE_MB" && gl=$RSS
+    rm -rf "$TM/big"
+    if [ -n "${ps:-}" ] && [ -n "${pl:-}" ] && [ -n "${gs:-}" ] && [ -n "${gl:-}" ]; then
+        arr=$(calc "$bytes / 1024")
+        echo "  peak RSS / array size (array $(calc "$bytes / 1048576") MiB):"
+        printf '    ops->save %.2fx   ops->load %.2fx   execute make_array (compute + store) %.2fx   execute total (load + use) %.2fx\n' \
+            "$(ratio "$ps" "$arr")" "$(ratio "$pl" "$arr")" "$(ratio "$gs" "$arr")" "$(ratio "$gl" "$arr")"
+        local worst
+        worst=$(printf '%s\n' "$(ratio "$ps" "$arr")" "$(ratio "$pl" "$arr")" "$(ratio "$gs" "$arr")" "$(ratio "$gl" "$arr")" | sort -g | tail -1)
+        goal "5. peak memory <= 1.2x the array (store and load)" "$(le "$worst" 1.2)" "worst ${worst}x"
+    else
+        error "peak memory figures missing (see $LOG)"
+    fi
+    # hashing
+    "$B/large" hash "$LARGE_MB" "$LARGE_REPS" >"$out" 2>>"$LOG" || { error "large hash failed (see $LOG)"; return; }
+    local mc hs tn
+    mc=$(get memcpy "$out") hs=$(get hash "$out") tn=$(get task_new "$out") bytes=$(get bytes "$out")
+    printf '  memcpy %.2f GB/s; jug_hash_bytes %.2f GB/s (%.0f%% of memcpy); jug_task_new with the array as argument %.2f GB/s (%.0f%%)\n' \
+        "$(calc "$bytes / $mc / 1e9")" "$(calc "$bytes / $hs / 1e9")" "$(calc "$mc / $hs * 100")" \
+        "$(calc "$bytes / $tn / 1e9")" "$(calc "$mc / $tn * 100")"
+    goal "5. hashing a large array >= 50% of memcpy speed" "$(le 0.5 "$(calc "$mc / $tn")")" \
+        "hash $(calc "int($mc / $hs * 100)")%, task_new $(calc "int($mc / $tn * 100)")%"
+    done_section
+}
+
+# --- the redis store (written by its own engineer) -----------------------------------
+bench_redis() {
+    [ -f bench/redis.sh ] || [ -f bench/bench_redis.c ] || return 0
+    header redis "the redis store (bench/redis.sh)"
+    if [ ! -f bench/redis.sh ]; then
+        error "bench/bench_redis.c exists but bench/redis.sh does not"
+        return
+    fi
+    local args=()
+    [ "$SMOKE" = 1 ] && args=(--smoke)
+    if bash bench/redis.sh "${args[@]}"; then done_section; else error "bench/redis.sh exited with status $?"; fi
+}
+
+RESULT=bench/results/latest$([ "$SMOKE" = 1 ] && echo -smoke).txt
+main 2>&1 | tee "$RESULT"
+[ "${PIPESTATUS[0]}" = 0 ] || exit 1
+grep -q 'benchmark errors$' "$RESULT" && ! grep -q '^\[[a-z]*\] ERROR' "$RESULT"

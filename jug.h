@@ -1511,7 +1511,8 @@ JUG_API const void *jug_arg_array(jug_call *call, size_t i, jug_type type, size_
 /* >>store: the file store */
 typedef struct jug__held_lock {
     jug_hash h;
-    int fd; /* kept open: the heartbeat touches it, unlock checks it is still ours */
+    int fd;       /* kept open: the heartbeat touches it, unlock checks it is still ours */
+    double taken; /* jug__now() when created */
 } jug__held_lock;
 
 typedef struct jug__fs {
@@ -1557,10 +1558,24 @@ static void jug__fs_log(jug__fs *fs, const char *fmt, ...) {
     fs->base.opt.log(fs->base.opt.log_ud, line);
 }
 
+/* getpid() is a system call; the hot path asks for it per task. A fork
+   handler keeps the cached value right in child processes. */
+static long jug__cached_pid;
+static pthread_once_t jug__pid_once = PTHREAD_ONCE_INIT;
+static void jug__pid_reset(void) { __atomic_store_n(&jug__cached_pid, (long)getpid(), __ATOMIC_RELAXED); }
+static void jug__pid_init(void) {
+    jug__pid_reset();
+    pthread_atfork(NULL, NULL, jug__pid_reset);
+}
+static long jug__pid(void) {
+    pthread_once(&jug__pid_once, jug__pid_init);
+    return __atomic_load_n(&jug__cached_pid, __ATOMIC_RELAXED);
+}
+
 /* A name no other thread, process or host uses: PREFIX.host.pid.counter */
 static void jug__fs_unique(jug__fs *fs, char *out, size_t size, const char *prefix) {
     unsigned long n = __atomic_fetch_add(&fs->counter, 1, __ATOMIC_RELAXED);
-    snprintf(out, size, "%s.%s.%ld.%lu", prefix, fs->host, (long)getpid(), n);
+    snprintf(out, size, "%s.%s.%ld.%lu", prefix, fs->host, jug__pid(), n);
 }
 
 static jug_result jug__fs_missing(jug__fs *fs, jug_error *err) {
@@ -1772,7 +1787,7 @@ static jug_result jug__fs_judge(jug__fs *fs, const char *path, jug_lock_info *in
 }
 
 static const char *jug__fs_identity(jug__fs *fs) {
-    long pid = (long)getpid();
+    long pid = jug__pid();
     if (fs->identity_pid != pid) { /* a forked worker writes its own pid */
         snprintf(fs->identity, sizeof fs->identity, "jug-lock 1\nhost %s\npid %ld\nstart %llu\n", fs->host, pid,
                  jug__proc_start(pid));
@@ -1790,17 +1805,21 @@ static jug_result jug__fs_hold(jug__fs *fs, const jug_hash *h, int fd) {
         fs->cheld = c;
     }
     fs->held[fs->nheld].h = *h;
+    fs->held[fs->nheld].taken = jug__now();
     fs->held[fs->nheld++].fd = fd;
     return JUG_OK;
 }
 
 /* Removes a lock we hold, unless someone took it over meanwhile (it is then
-   another file under the same name). Caller holds fs->mu. */
+   another file under the same name). Nobody can judge a live lock stale
+   before half a lease has passed, so a young lock is removed unchecked.
+   Caller holds fs->mu. */
 static void jug__fs_drop(jug__fs *fs, size_t k) {
     char path[128];
     struct stat mine, there;
     jug__fs_path(path, sizeof path, JUG_ENTRY_LOCK, &fs->held[k].h);
-    if (fstat(fs->held[k].fd, &mine) == 0 && fstatat(fs->dirfd, path, &there, 0) == 0 && mine.st_ino == there.st_ino)
+    if (jug__now() - fs->held[k].taken < fs->base.opt.lock_lease_sec / 2 ||
+        (fstat(fs->held[k].fd, &mine) == 0 && fstatat(fs->dirfd, path, &there, 0) == 0 && mine.st_ino == there.st_ino))
         unlinkat(fs->dirfd, path, 0);
     close(fs->held[k].fd);
     fs->held[k] = fs->held[--fs->nheld];
@@ -2319,7 +2338,8 @@ typedef struct jug__exec {
     jug_result rc;
     jug__slot *slot; /* in a forked worker */
     int guardian_quit;
-    size_t todo;                 /* tasks to finish, at the start */
+    int others_seen; /* another worker has locked or finished a task we wanted */
+    size_t todo;     /* tasks to finish, at the start */
     double started, last_progress;
 } jug__exec;
 
@@ -2653,7 +2673,9 @@ static int jug__run_one(jug__exec *x, jug_task *t, jug_value **result, jug_task 
     jug_result rc;
     double t0;
     *result = NULL;
-    if (s->ops->exists(s, &t->hash, err) == JUG_OK) return JUG__FOUND;
+    /* Once other workers are seen at work, a look before locking saves locking tasks they finished. */
+    if (__atomic_load_n(&x->others_seen, __ATOMIC_RELAXED) && s->ops->exists(s, &t->hash, err) == JUG_OK)
+        return JUG__FOUND;
     rc = s->ops->lock(s, &t->hash, err);
     if (rc == JUG_LOCKED) return JUG__BUSY;
     if (rc != JUG_OK) return JUG__STORE_ERROR;
@@ -2719,9 +2741,11 @@ static void jug__record(jug__exec *x, jug_task *t, int outcome, jug_value *resul
         jug__finish(x, t);
         break;
     case JUG__FOUND:
+        __atomic_store_n(&x->others_seen, 1, __ATOMIC_RELAXED);
         jug__finish(x, t);
         break;
     case JUG__BUSY:
+        __atomic_store_n(&x->others_seen, 1, __ATOMIC_RELAXED);
         t->state = JUG__PARKED;
         x->blocked[x->nblocked++] = t->index;
         break;

@@ -450,13 +450,14 @@ TEST(store, locks_exclude_and_stale_ones_are_taken_over) {
 
 TEST(store, release_keeps_a_lock_someone_else_took_over) {
     char *dir = temp_dir(), path[512], hex[33];
-    jug_store *s = open_store(dir, 0);
+    jug_store *s = open_store(dir, 0.01); /* a lease so short that taking it over is legitimate */
     jug_hash h = jug_hash_bytes("w", 1);
     jug_error err;
     struct stat sb;
     jug_hash_hex(&h, hex);
     snprintf(path, sizeof path, "%s/locks/%s", dir, hex);
     CHECK_INT(s->ops->lock(s, &h, &err), JUG_OK);
+    usleep(20000);
     unlink(path); /* as a takeover would */
     write_lock(dir, &h, "jug-lock 1\nhost elsewhere-node\npid 1\nstart 1\n", 0);
     CHECK_INT(s->ops->unlock(s, &h, &err), JUG_OK);

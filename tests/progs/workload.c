@@ -32,7 +32,7 @@ static void note(const char *name, long long arg) {
 
 static void pause_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
+    if (ms > 0) nanosleep(&ts, NULL);
 }
 
 JUG_TASK(leaf) {

@@ -1,0 +1,1370 @@
+/* jug_redis.h - a redis store for jug.h.   v0.1.0
+   MIT license (see the end of jug.h).
+
+   Do this:
+       #define JUG_IMPLEMENTATION
+       #include "jug.h"
+       #include "jug_redis.h"
+   in the ONE file that has the implementation (other files include both
+   without the define), and link with -lhiredis. Then
+       ./prog execute --jugdir redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]
+   (or JUG_DIR=redis://...) keeps the store in redis; any other --jugdir is a
+   directory, as before. Including jug_redis.h makes jug_main() mean
+   jug_redis_main(); a program that calls jug_main_ex() sets
+   `.open_store = jug_redis_open` instead. PORT defaults to 6379, DB to 0;
+   USER and PASSWORD may be %-escaped. Needs hiredis 0.14 or 1.x and a redis
+   server 2.8 or newer (standalone: not a cluster; no TLS, no unix sockets).
+
+   KEYS (in database DB; programs may share one, as they may share a jugdir)
+       jug:store            "jug.h redis store 1": the format; another is refused
+       jug:result:<hex>     a result, byte for byte what the file store writes
+                            in results/ab/cdef... (jug_encode)
+       jug:chunk:<hex>:<i>  the pieces of a large result (below)
+       jug:lock:<hex>       a lock: "jug-lock 1\nhost H\npid P\nstart S\nttl MS\n"
+       jug:failed:<hex>     why the task failed (kept until it succeeds)
+       jug:corrupt:<hex>.<host>.<pid>.<n>[:<i>]  results that did not decode, kept aside
+
+   LARGE RESULTS are split, not refused. Redis takes at most
+   proto-max-bulk-len (512 MB by default; read with CONFIG GET at connect, 1 MB
+   when the server hides it) in one value. A result larger than that, or than
+   JUG_REDIS_MAX_CHUNK (64 MB), goes into chunks jug:chunk:<hex>:0.. and
+   jug:result:<hex> holds a 40-byte head: "JUGC", u16 format, u16 flags, u64
+   total size, u64 chunk size, u64 chunk count, u64 nonce (little-endian).
+   The chunks and the head are written in one MULTI/EXEC, so a reader sees
+   the whole result or none of it, and a writer that dies leaves nothing
+   behind. Chunks are read one at a time: loading needs one chunk of memory
+   besides the value. A reader that meets a chunk changed under it (a second
+   writer of the same task) sees another nonce in the head and reads again.
+
+   LOCKS are SET NX with a lifetime (PX) of twice the lease
+   (jug_store_options.lock_lease_sec); the keepalive renews it. The age of
+   the last heartbeat is the holder's ttl minus the key's PTTL, so all hosts
+   judge it by the server's clock. As in the file store, a lock whose holder
+   is on this host and dead (kill(pid, 0), or another process start time) is
+   stale at once, one from another host once its heartbeat is older than
+   the lease. A stale lock is taken over with a compare-and-set script
+   (reported through opt.log); a lock nobody takes over expires after two
+   leases. Unlocking deletes the key only while it still holds our identity.
+
+   CONNECTIONS: one per store object, guarded by a mutex (so `--threads N`
+   shares it) and made anew in a forked child (`-j N`), which must not use
+   its parent's. A lost connection (the server restarted, a reply slower
+   than JUG_REDIS_IO_TIMEOUT) is made again, retrying for JUG_REDIS_RETRY
+   seconds, and the command is sent again: every command this store sends
+   may run twice harmlessly. A restarted server that lost its data is
+   reported (opt.log); its finished tasks run again. SIGPIPE is blocked in
+   the calling thread while it talks to the server.
+
+   CONFIGURATION (define before including)
+       JUG_REDIS_CONNECT_TIMEOUT  seconds to connect (5)
+       JUG_REDIS_IO_TIMEOUT       seconds to wait for a reply (60)
+       JUG_REDIS_RETRY            seconds to keep reconnecting (30)
+       JUG_REDIS_MAX_CHUNK        bytes in one value at most (64 MiB)
+*/
+#ifndef JUG_REDIS_H_INCLUDED
+#define JUG_REDIS_H_INCLUDED
+
+#include "jug.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A jug_store_opener: redis://... opens a redis store, anything else goes to jug_store_open. */
+JUG_API jug_result jug_redis_open(const char *where, const jug_store_options *opt, jug_store **out,
+                                  jug_error *err);
+/* Opens the redis store at `url` (redis://...). */
+JUG_API jug_result jug_redis_store_open(const char *url, const jug_store_options *opt, jug_store **out,
+                                        jug_error *err);
+/* jug_main, with redis:// stores. */
+JUG_API int jug_redis_main(int argc, char **argv, jug_build_fn build);
+
+#ifdef __cplusplus
+}
+#endif
+
+#define jug_main jug_redis_main
+
+#endif /* JUG_REDIS_H_INCLUDED */
+
+/* ======================================================================== */
+#if defined(JUG_IMPLEMENTATION) && !defined(JUG_REDIS_IMPLEMENTATION_DONE)
+#define JUG_REDIS_IMPLEMENTATION_DONE
+
+#include <hiredis/hiredis.h>
+
+#ifndef JUG_REDIS_CONNECT_TIMEOUT
+#define JUG_REDIS_CONNECT_TIMEOUT 5.0
+#endif
+#ifndef JUG_REDIS_IO_TIMEOUT
+#define JUG_REDIS_IO_TIMEOUT 60.0
+#endif
+#ifndef JUG_REDIS_RETRY
+#define JUG_REDIS_RETRY 30.0
+#endif
+#ifndef JUG_REDIS_MAX_CHUNK
+#define JUG_REDIS_MAX_CHUNK (64u << 20)
+#endif
+
+#define JUG_REDIS__MARKER "jug.h redis store"
+#define JUG_REDIS__HEAD 40      /* bytes in the head of a chunked result */
+#define JUG_REDIS__MIN_CHUNK (1u << 20) /* the smallest proto-max-bulk-len a server accepts */
+#define JUG_REDIS__ATTEMPTS 5   /* sends of one command over fresh connections */
+#define JUG_REDIS__END ((const char *)0)
+
+/* A lock is ours if it still holds our identity: delete it. */
+static const char jug_redis__unlock_lua[] =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+/* Take over the stale lock we judged (ARGV[1]), unless it changed meanwhile. */
+static const char jug_redis__takeover_lua[] =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
+    "  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 end\n"
+    "return 0";
+/* The heartbeat: renew our lock; take it again if the server lost it; 0 if another worker has it. */
+static const char jug_redis__beat_lua[] =
+    "local v = redis.call('GET', KEYS[1])\n"
+    "if v == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end\n"
+    "if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 2 end\n"
+    "return 0";
+/* Moves a corrupt result (and its chunks) aside, if it is still what we read. */
+static const char jug_redis__aside_lua[] =
+    "local t = redis.call('TYPE', KEYS[1])['ok']\n"
+    "if t == 'none' then return 0 end\n"
+    "if t == 'string' then if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end\n"
+    "elseif ARGV[1] ~= '' then return 0 end\n"
+    "redis.call('RENAME', KEYS[1], KEYS[2])\n"
+    "for i = 0, tonumber(ARGV[2]) - 1 do\n"
+    "  local c = ARGV[3] .. i\n"
+    "  if redis.call('EXISTS', c) == 1 then redis.call('RENAME', c, KEYS[2] .. ':' .. i) end\n"
+    "end\n"
+    "return 1";
+static const char jug_redis__drop_chunks_lua[] =
+    "for i = 0, tonumber(ARGV[2]) - 1 do redis.call('DEL', ARGV[1] .. i) end return 1";
+
+typedef struct jug_redis__store {
+    jug_store base;
+    char host[256], user[128], pass[256];
+    int port, db;
+    char hostname[256]; /* this machine, in lock identities */
+    long long ttl_ms;   /* a lock key lives this long after its last heartbeat */
+    pthread_mutex_t mu; /* one connection, used by one thread at a time; guards everything below */
+    redisContext *c;
+    long pid;                 /* the process that owns c and the held locks */
+    int connected_once;       /* reconnect (with patience) only to a server that answered before */
+    int had_marker;           /* the server had jug:store: its loss means it lost its data */
+    unsigned long generation; /* counts connections: a scan restarts on a new one */
+    double down_since;        /* when the connection was lost; 0 while it is up */
+    size_t chunk;             /* the largest value sent in one piece */
+    long identity_pid;
+    char identity[512]; /* our lock contents */
+    jug_hash *held;
+    size_t nheld, cheld;
+    unsigned long counter; /* names of corrupt copies */
+} jug_redis__store;
+
+/* One command: arguments are borrowed, not copied. */
+typedef struct jug_redis__cmd {
+    int argc;
+    const char *argv[8];
+    size_t len[8];
+} jug_redis__cmd;
+
+/* Sets a command from NUL-terminated strings, ending with JUG_REDIS__END. */
+static void jug_redis__cmdv(jug_redis__cmd *c, const char *arg, ...) {
+    va_list ap;
+    c->argc = 0;
+    va_start(ap, arg);
+    for (; arg && c->argc < 8; arg = va_arg(ap, const char *)) {
+        c->argv[c->argc] = arg;
+        c->len[c->argc++] = strlen(arg);
+    }
+    va_end(ap);
+}
+
+static void jug_redis__log(jug_redis__store *r, const char *fmt, ...) JUG__PRINTF(2, 3);
+static void jug_redis__log(jug_redis__store *r, const char *fmt, ...) {
+    char line[768];
+    va_list ap;
+    if (!r->base.opt.log) return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    r->base.opt.log(r->base.opt.log_ud, line);
+}
+
+static void jug_redis__key(char *out, size_t size, const char *kind, const jug_hash *h) {
+    char hex[33];
+    jug_hash_hex(h, hex);
+    snprintf(out, size, "jug:%s:%s", kind, hex);
+}
+
+/* Up to n bytes of what a key held, safe to print on one line. */
+static const char *jug_redis__printable(char *out, size_t size, const char *p, size_t n) {
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 5 < size; i++) {
+        unsigned char ch = (unsigned char)p[i];
+        if (ch >= 0x20 && ch < 0x7f && ch != '\\') out[k++] = (char)ch;
+        else k += (size_t)snprintf(out + k, size - k, "\\x%02x", ch);
+    }
+    out[k] = 0;
+    return out;
+}
+
+/* >>redis-io: SIGPIPE would kill the process when the server goes away mid-write. */
+static void jug_redis__mute(sigset_t *old) {
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, old);
+}
+
+static void jug_redis__unmute(const sigset_t *old) {
+    sigset_t pending, pipe;
+    if (!sigismember(old, SIGPIPE) && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE)) {
+        struct timespec zero = {0, 0};
+        sigemptyset(&pipe);
+        sigaddset(&pipe, SIGPIPE);
+        while (sigtimedwait(&pipe, NULL, &zero) < 0 && errno == EINTR) {
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+static struct timeval jug_redis__tv(double sec) {
+    struct timeval tv;
+    tv.tv_sec = (time_t)sec;
+    tv.tv_usec = (suseconds_t)((sec - (double)tv.tv_sec) * 1e6);
+    return tv;
+}
+
+static int jug_redis__is_error(const redisReply *rep, const char *prefix) {
+    return rep && rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, prefix, strlen(prefix)) == 0;
+}
+
+/* Sends n commands at once and reads their n replies on the raw connection.
+   0: the connection failed (replies freed). */
+static int jug_redis__exchange(redisContext *c, jug_redis__cmd *cmds, int n, redisReply **rep) {
+    sigset_t old;
+    int sent = 1, got = 0;
+    jug_redis__mute(&old);
+    for (int i = 0; i < n && sent; i++)
+        sent = redisAppendCommandArgv(c, cmds[i].argc, cmds[i].argv, cmds[i].len) == REDIS_OK;
+    while (sent && got < n) {
+        void *p = NULL;
+        if (redisGetReply(c, &p) != REDIS_OK || !p) break;
+        rep[got++] = (redisReply *)p;
+    }
+    jug_redis__unmute(&old);
+    if (got == n) return 1;
+    while (got > 0) freeReplyObject(rep[--got]);
+    return 0;
+}
+
+/* Takes the store for this thread. A forked child owns neither its parent's
+   connection nor its locks: it forgets both (closing only its copy of the socket). */
+static void jug_redis__enter(jug_redis__store *r) {
+    long pid = (long)getpid();
+    pthread_mutex_lock(&r->mu);
+    if (r->pid == pid) return;
+    if (r->c) redisFree(r->c);
+    r->c = NULL;
+    r->nheld = 0;
+    r->down_since = 0;
+    r->pid = pid;
+}
+
+static void jug_redis__leave(jug_redis__store *r) { pthread_mutex_unlock(&r->mu); }
+
+/* The connection broke: drop it; the next command connects again. */
+static void jug_redis__lost(jug_redis__store *r, const char *why) {
+    if (r->down_since == 0) {
+        jug_redis__log(r, "lost the connection to %s (%s); reconnecting", r->base.where, why);
+        r->down_since = jug__now();
+    }
+    redisFree(r->c);
+    r->c = NULL;
+}
+
+/* Checks the jug:store marker (creating it when asked to). */
+static jug_result jug_redis__adopt(jug_redis__store *r, redisReply *rep, jug_error *err) {
+    char text[160];
+    int version;
+    if (rep->type == REDIS_REPLY_NIL) {
+        redisReply *set = NULL;
+        jug_redis__cmd c;
+        if (r->had_marker) {
+            jug_redis__log(r, "%s has lost its data (no jug:store any more): finished tasks will run again",
+                           r->base.where);
+            r->had_marker = 0;
+        }
+        if (!r->base.opt.create) return JUG_OK;
+        snprintf(text, sizeof text, JUG_REDIS__MARKER " %d", JUG_FORMAT_VERSION);
+        jug_redis__cmdv(&c, "SET", "jug:store", text, "NX", JUG_REDIS__END);
+        if (!jug_redis__exchange(r->c, &c, 1, &set))
+            return jug__error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
+        jug_result rc = set->type == REDIS_REPLY_ERROR
+                            ? jug__error(err, JUG_IO_ERROR, "%s: creating jug:store: %s", r->base.where, set->str)
+                            : JUG_OK;
+        freeReplyObject(set);
+        r->had_marker = rc == JUG_OK;
+        return rc;
+    }
+    if (rep->type != REDIS_REPLY_STRING)
+        return jug__error(err, JUG_CORRUPT, "%s: the key jug:store is not a jug.h store marker (%s)", r->base.where,
+                          rep->type == REDIS_REPLY_ERROR ? rep->str : "not a string");
+    if (sscanf(rep->str, JUG_REDIS__MARKER " %d", &version) != 1)
+        return jug__error(err, JUG_CORRUPT, "%s: the key jug:store holds \"%s\", not a jug.h store marker",
+                          r->base.where, jug_redis__printable(text, sizeof text, rep->str, rep->len < 40 ? rep->len : 40));
+    if (version != JUG_FORMAT_VERSION)
+        return jug__error(err, JUG_VERSION_MISMATCH, "store %s was written in format %d; this jug.h (%s) reads format %d",
+                          r->base.where, version, JUG_VERSION_STRING, JUG_FORMAT_VERSION);
+    r->had_marker = 1;
+    return JUG_OK;
+}
+
+/* Connects, logs in, selects the database, learns the largest value the
+   server takes and checks the marker: one round trip after the connect. */
+static jug_result jug_redis__connect(jug_redis__store *r, jug_error *err) {
+    jug_redis__cmd cmds[4];
+    redisReply *rep[4];
+    char dbtext[16];
+    int n = 0, auth = -1, sel = -1, conf, mark;
+    jug_result rc = JUG_OK;
+    redisContext *c = redisConnectWithTimeout(r->host, r->port, jug_redis__tv(JUG_REDIS_CONNECT_TIMEOUT));
+    if (!c) return jug__error(err, JUG_NO_MEMORY, "%s: out of memory connecting", r->base.where);
+    if (c->err) {
+        rc = jug__error(err, JUG_CONNECTION, "%s: cannot connect: %s", r->base.where, c->errstr);
+        redisFree(c);
+        return rc;
+    }
+    redisSetTimeout(c, jug_redis__tv(JUG_REDIS_IO_TIMEOUT));
+    if (r->pass[0] || r->user[0]) {
+        auth = n;
+        if (r->user[0]) jug_redis__cmdv(&cmds[n++], "AUTH", r->user, r->pass, JUG_REDIS__END);
+        else jug_redis__cmdv(&cmds[n++], "AUTH", r->pass, JUG_REDIS__END);
+    }
+    if (r->db != 0) {
+        sel = n;
+        snprintf(dbtext, sizeof dbtext, "%d", r->db);
+        jug_redis__cmdv(&cmds[n++], "SELECT", dbtext, JUG_REDIS__END);
+    }
+    conf = n;
+    jug_redis__cmdv(&cmds[n++], "CONFIG", "GET", "proto-max-bulk-len", JUG_REDIS__END);
+    mark = n;
+    jug_redis__cmdv(&cmds[n++], "GET", "jug:store", JUG_REDIS__END);
+    if (!jug_redis__exchange(c, cmds, n, rep)) {
+        rc = jug__error(err, JUG_CONNECTION, "%s: %s", r->base.where, c->errstr);
+        redisFree(c);
+        return rc;
+    }
+    r->c = c;
+    if (auth >= 0 && rep[auth]->type == REDIS_REPLY_ERROR)
+        rc = jug__error(err, JUG_INVALID, "%s: authentication failed: %s", r->base.where, rep[auth]->str);
+    else if (jug_redis__is_error(rep[mark], "NOAUTH"))
+        rc = jug__error(err, JUG_INVALID, "%s: the server wants a password (redis://:PASSWORD@%s:%d): %s",
+                        r->base.where, r->host, r->port, rep[mark]->str);
+    else if (sel >= 0 && rep[sel]->type == REDIS_REPLY_ERROR)
+        rc = jug__error(err, JUG_INVALID, "%s: cannot use database %d: %s", r->base.where, r->db, rep[sel]->str);
+    else if (jug_redis__is_error(rep[mark], "LOADING"))
+        rc = jug__error(err, JUG_CONNECTION, "%s: the server is loading its data", r->base.where);
+    if (rc == JUG_OK) {
+        long long most = 0;
+        if (rep[conf]->type == REDIS_REPLY_ARRAY && rep[conf]->elements == 2 &&
+            rep[conf]->element[1]->type == REDIS_REPLY_STRING)
+            most = atoll(rep[conf]->element[1]->str);
+        r->chunk = most >= (long long)JUG_REDIS__MIN_CHUNK ? (size_t)most : JUG_REDIS__MIN_CHUNK;
+        if (r->chunk > JUG_REDIS_MAX_CHUNK) r->chunk = JUG_REDIS_MAX_CHUNK;
+        rc = jug_redis__adopt(r, rep[mark], err);
+    }
+    for (int i = 0; i < n; i++) freeReplyObject(rep[i]);
+    if (rc != JUG_OK) {
+        redisFree(r->c);
+        r->c = NULL;
+    }
+    return rc;
+}
+
+/* A connection for this process. Once the server has answered, a lost one is
+   retried (when `patient`) until JUG_REDIS_RETRY seconds after it was lost. */
+static jug_result jug_redis__ready(jug_redis__store *r, int patient, jug_error *err) {
+    double nap = 0.05;
+    if (r->c) return JUG_OK;
+    for (;;) {
+        jug_result rc = jug_redis__connect(r, err);
+        if (rc == JUG_OK) {
+            if (r->down_since > 0)
+                jug_redis__log(r, "reconnected to %s after %.1f s", r->base.where, jug__now() - r->down_since);
+            r->down_since = 0;
+            r->connected_once = 1;
+            r->generation++;
+            return JUG_OK;
+        }
+        if (rc != JUG_CONNECTION || !r->connected_once || !patient) return rc;
+        if (r->down_since == 0) r->down_since = jug__now();
+        if (jug__now() - r->down_since > JUG_REDIS_RETRY) {
+            size_t len = strlen(err->msg);
+            if (len < sizeof err->msg)
+                snprintf(err->msg + len, sizeof err->msg - len, " (gave up reconnecting after %.0f s)",
+                         (double)JUG_REDIS_RETRY);
+            return rc;
+        }
+        jug__sleep(nap);
+        nap = nap * 2 < 1 ? nap * 2 : 1;
+    }
+}
+
+/* Sends n commands and collects their replies, over a new connection if the
+   old one broke (every command here may run twice). Caller is inside. */
+static jug_result jug_redis__run(jug_redis__store *r, jug_redis__cmd *cmds, int n, redisReply **rep,
+                                 int patient, jug_error *err) {
+    for (int attempt = 0; attempt < JUG_REDIS__ATTEMPTS; attempt++) {
+        jug_result rc = jug_redis__ready(r, patient, err);
+        if (rc != JUG_OK) return rc;
+        if (jug_redis__exchange(r->c, cmds, n, rep)) {
+            int loading = 0;
+            for (int i = 0; i < n; i++) loading |= jug_redis__is_error(rep[i], "LOADING");
+            if (!loading) return JUG_OK;
+            for (int i = 0; i < n; i++) freeReplyObject(rep[i]);
+            jug_redis__lost(r, "the server is loading its data");
+            jug__sleep(0.1);
+        } else {
+            jug__error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
+            jug_redis__lost(r, r->c->errstr);
+        }
+        if (!patient) return JUG_CONNECTION;
+    }
+    return jug__error(err, JUG_CONNECTION, "%s: the connection keeps breaking", r->base.where);
+}
+
+/* One command; the reply is the caller's. */
+static jug_result jug_redis__run1(jug_redis__store *r, jug_redis__cmd *cmd, redisReply **rep, jug_error *err) {
+    return jug_redis__run(r, cmd, 1, rep, 1, err);
+}
+
+/* An error reply, or one of an unexpected type, as a jug_result. */
+static jug_result jug_redis__bad_reply(jug_redis__store *r, const redisReply *rep, const char *what, const char *key,
+                                       jug_error *err) {
+    if (rep->type != REDIS_REPLY_ERROR)
+        return jug__error(err, JUG_IO_ERROR, "%s: %s %s: unexpected reply (type %d)", r->base.where, what, key, rep->type);
+    jug_result code = strncmp(rep->str, "OOM", 3) == 0         ? JUG_NO_SPACE
+                      : strncmp(rep->str, "WRONGTYPE", 9) == 0 ? JUG_CORRUPT
+                      : strncmp(rep->str, "NOAUTH", 6) == 0    ? JUG_INVALID
+                                                               : JUG_IO_ERROR;
+    return jug__error(err, code, "%s: %s %s: %s", r->base.where, what, key, rep->str);
+}
+
+/* A command whose reply should be a status or an integer (returned in *n). */
+static jug_result jug_redis__simple(jug_redis__store *r, jug_redis__cmd *cmd, long long *n, jug_error *err) {
+    redisReply *rep;
+    jug_result rc = jug_redis__run1(r, cmd, &rep, err);
+    if (rc != JUG_OK) return rc;
+    if (rep->type == REDIS_REPLY_INTEGER || rep->type == REDIS_REPLY_STATUS) {
+        if (n) *n = rep->type == REDIS_REPLY_INTEGER ? rep->integer : 1;
+    } else {
+        rc = jug_redis__bad_reply(r, rep, cmd->argv[0], cmd->argc > 1 ? cmd->argv[1] : "", err);
+    }
+    freeReplyObject(rep);
+    return rc;
+}
+
+/* >>redis-results */
+static void jug_redis__chunk_key(char *out, size_t size, const char *hex, uint64_t i) {
+    snprintf(out, size, "jug:chunk:%s:%llu", hex, (unsigned long long)i);
+}
+
+typedef struct jug_redis__headinfo {
+    unsigned version;
+    uint64_t total, chunk, count;
+} jug_redis__headinfo;
+
+/* 1 if p is the head of a chunked result (and fills hi). */
+static int jug_redis__is_head(const char *p, size_t n, jug_redis__headinfo *hi) {
+    const unsigned char *b = (const unsigned char *)p;
+    if (n != JUG_REDIS__HEAD || memcmp(p, "JUGC", 4) != 0) return 0;
+    hi->version = b[4] + 256u * b[5];
+    hi->total = jug__rd64(b + 8);
+    hi->chunk = jug__rd64(b + 16);
+    hi->count = jug__rd64(b + 24);
+    return 1;
+}
+
+typedef struct jug_redis__membuf {
+    unsigned char *p;
+    size_t n, cap;
+} jug_redis__membuf;
+
+static jug_result jug_redis__mem_write(void *ud, const void *p, size_t n, jug_error *err) {
+    jug_redis__membuf *m = (jug_redis__membuf *)ud;
+    if (n > m->cap - m->n) return jug__error(err, JUG_INVALID, "a result grew while it was encoded");
+    memcpy(m->p + m->n, p, n);
+    m->n += n;
+    return JUG_OK;
+}
+
+/* Streams an encoded result into chunk SETs inside an open MULTI. */
+typedef struct jug_redis__chunker {
+    jug_redis__store *r;
+    const char *hex;
+    jug_redis__membuf buf;
+    uint64_t count;
+    int lost; /* the connection broke: the whole save may be tried again */
+} jug_redis__chunker;
+
+/* Sends one command of a transaction: the reply must be `want` (QUEUED or OK). */
+static jug_result jug_redis__queue(jug_redis__chunker *ch, jug_redis__cmd *cmd, const char *want, jug_error *err) {
+    jug_redis__store *r = ch->r;
+    redisReply *rep;
+    if (!jug_redis__exchange(r->c, cmd, 1, &rep)) {
+        ch->lost = 1;
+        return jug__error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
+    }
+    jug_result rc = rep->type == REDIS_REPLY_STATUS && strcmp(rep->str, want) == 0
+                        ? JUG_OK
+                        : jug_redis__bad_reply(r, rep, "storing", cmd->argc > 1 ? cmd->argv[1] : "", err);
+    freeReplyObject(rep);
+    return rc;
+}
+
+static jug_result jug_redis__flush_chunk(jug_redis__chunker *ch, jug_error *err) {
+    char key[96];
+    jug_redis__cmd c;
+    jug_redis__chunk_key(key, sizeof key, ch->hex, ch->count);
+    jug_redis__cmdv(&c, "SET", key, "", JUG_REDIS__END);
+    c.argv[2] = (const char *)ch->buf.p;
+    c.len[2] = ch->buf.n;
+    ch->buf.n = 0;
+    ch->count++;
+    return jug_redis__queue(ch, &c, "QUEUED", err);
+}
+
+static jug_result jug_redis__chunk_write(void *ud, const void *p, size_t n, jug_error *err) {
+    jug_redis__chunker *ch = (jug_redis__chunker *)ud;
+    const unsigned char *src = (const unsigned char *)p;
+    while (n) {
+        size_t k = ch->buf.cap - ch->buf.n < n ? ch->buf.cap - ch->buf.n : n;
+        memcpy(ch->buf.p + ch->buf.n, src, k);
+        ch->buf.n += k;
+        src += k;
+        n -= k;
+        if (ch->buf.n == ch->buf.cap) {
+            jug_result rc = jug_redis__flush_chunk(ch, err);
+            if (rc != JUG_OK) return rc;
+        }
+    }
+    return JUG_OK;
+}
+
+/* One try at writing a large result: MULTI, the chunks, the head, EXEC. */
+static jug_result jug_redis__save_chunks(jug_redis__chunker *ch, const char *key, const jug_value *v,
+                                         const jug_meta *m, uint64_t total, jug_error *err) {
+    jug_redis__store *r = ch->r;
+    unsigned char head[JUG_REDIS__HEAD] = {'J', 'U', 'G', 'C', JUG_FORMAT_VERSION, 0, 0, 0};
+    jug_redis__cmd c;
+    redisReply *rep;
+    jug_result rc;
+    jug_redis__cmdv(&c, "MULTI", JUG_REDIS__END);
+    if ((rc = jug_redis__queue(ch, &c, "OK", err)) != JUG_OK) return rc;
+    if ((rc = jug_encode(v, m, jug_redis__chunk_write, ch, err)) != JUG_OK) return rc;
+    if (ch->buf.n && (rc = jug_redis__flush_chunk(ch, err)) != JUG_OK) return rc;
+    jug__wr64(head + 8, total);
+    jug__wr64(head + 16, ch->buf.cap);
+    jug__wr64(head + 24, ch->count);
+    jug__wr64(head + 32, ((uint64_t)getpid() << 32) ^ (uint64_t)(jug__now() * 1e9) ^ r->counter++);
+    jug_redis__cmdv(&c, "SET", key, "", JUG_REDIS__END);
+    c.argv[2] = (const char *)head;
+    c.len[2] = sizeof head;
+    if ((rc = jug_redis__queue(ch, &c, "QUEUED", err)) != JUG_OK) return rc;
+    jug_redis__cmdv(&c, "EXEC", JUG_REDIS__END);
+    if (!jug_redis__exchange(r->c, &c, 1, &rep)) {
+        ch->lost = 1;
+        return jug__error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
+    }
+    if (rep->type != REDIS_REPLY_ARRAY) rc = jug_redis__bad_reply(r, rep, "storing", key, err);
+    for (size_t i = 0; rc == JUG_OK && rep->type == REDIS_REPLY_ARRAY && i < rep->elements; i++)
+        if (rep->element[i]->type == REDIS_REPLY_ERROR) rc = jug_redis__bad_reply(r, rep->element[i], "storing", key, err);
+    freeReplyObject(rep);
+    return rc;
+}
+
+/* A large result, in chunks; tried again over a new connection if the old one broke. */
+static jug_result jug_redis__save_large(jug_redis__store *r, const char *key, const char *hex, const jug_value *v,
+                                        const jug_meta *m, uint64_t total, jug_error *err) {
+    jug_result rc = JUG_CONNECTION;
+    for (int attempt = 0; attempt < JUG_REDIS__ATTEMPTS && rc == JUG_CONNECTION; attempt++) {
+        jug_redis__chunker ch;
+        if ((rc = jug_redis__ready(r, 1, err)) != JUG_OK) return rc;
+        memset(&ch, 0, sizeof ch);
+        ch.r = r;
+        ch.hex = hex;
+        ch.buf.cap = r->chunk;
+        if (!(ch.buf.p = JUG__NEW(unsigned char, ch.buf.cap)))
+            return jug__error(err, JUG_NO_MEMORY, "out of memory storing %s", key);
+        rc = jug_redis__save_chunks(&ch, key, v, m, total, err);
+        JUG_FREE(ch.buf.p);
+        if (rc == JUG_OK) break;
+        if (ch.lost) {
+            jug_redis__lost(r, r->c->errstr);
+        } else { /* the transaction may still be open: the connection is no use now */
+            redisFree(r->c);
+            r->c = NULL;
+        }
+    }
+    return rc;
+}
+
+static jug_result jug_redis__save(jug_store *st, const jug_hash *h, const jug_value *v, const jug_meta *m,
+                                  jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    uint64_t total = jug_encoded_size(v);
+    char hex[33], key[64];
+    jug_redis__membuf buf;
+    jug_error tmp;
+    jug_result rc;
+    size_t chunk;
+    if (!err) err = &tmp;
+    jug_hash_hex(h, hex);
+    snprintf(key, sizeof key, "jug:result:%s", hex);
+    jug_redis__enter(r);
+    chunk = r->chunk;
+    if (total > chunk) {
+        rc = jug_redis__save_large(r, key, hex, v, m, total, err);
+        jug_redis__leave(r);
+        return rc;
+    }
+    jug_redis__leave(r);
+    /* encoded before taking the connection, so other threads go on meanwhile */
+    buf.n = 0;
+    buf.cap = (size_t)total;
+    if (!(buf.p = JUG__NEW(unsigned char, buf.cap ? buf.cap : 1)))
+        return jug__error(err, JUG_NO_MEMORY, "out of memory storing %s (%llu bytes)", key, (unsigned long long)total);
+    if ((rc = jug_encode(v, m, jug_redis__mem_write, &buf, err)) == JUG_OK) {
+        jug_redis__cmd c;
+        jug_redis__cmdv(&c, "SET", key, "", JUG_REDIS__END);
+        c.argv[2] = (const char *)buf.p;
+        c.len[2] = buf.n;
+        jug_redis__enter(r);
+        rc = jug_redis__simple(r, &c, NULL, err);
+        jug_redis__leave(r);
+    }
+    JUG_FREE(buf.p);
+    return rc;
+}
+
+/* Hands jug__decode_from the chunks of a large result, one GET at a time. */
+typedef struct jug_redis__reader {
+    jug_redis__store *r;
+    const char *hex;
+    uint64_t next, count;
+    redisReply *cur;
+    size_t pos;
+} jug_redis__reader;
+
+static jug_result jug_redis__chunk_read(void *ud, void *p, size_t n, jug_error *err) {
+    jug_redis__reader *rd = (jug_redis__reader *)ud;
+    unsigned char *dst = (unsigned char *)p;
+    while (n) {
+        if (!rd->cur || rd->pos == rd->cur->len) {
+            char key[96];
+            jug_redis__cmd c;
+            jug_result rc;
+            if (rd->cur) freeReplyObject(rd->cur);
+            rd->cur = NULL;
+            if (rd->next == rd->count)
+                return jug__error(err, JUG_CORRUPT, "truncated result: its %llu chunks hold less than its head says",
+                                  (unsigned long long)rd->count);
+            jug_redis__chunk_key(key, sizeof key, rd->hex, rd->next);
+            jug_redis__cmdv(&c, "GET", key, JUG_REDIS__END);
+            if ((rc = jug_redis__run1(rd->r, &c, &rd->cur, err)) != JUG_OK) return rc;
+            if (rd->cur->type != REDIS_REPLY_STRING)
+                return jug__error(err, JUG_CORRUPT, "chunk %llu of %llu (%s) is %s", (unsigned long long)rd->next,
+                                  (unsigned long long)rd->count, key,
+                                  rd->cur->type == REDIS_REPLY_NIL ? "missing" : "not a string");
+            rd->pos = 0;
+            rd->next++;
+            continue;
+        }
+        size_t k = rd->cur->len - rd->pos < n ? rd->cur->len - rd->pos : n;
+        memcpy(dst, rd->cur->str + rd->pos, k);
+        rd->pos += k;
+        dst += k;
+        n -= k;
+    }
+    return JUG_OK;
+}
+
+/* Decodes what GET jug:result:<hex> replied. */
+static jug_result jug_redis__decode(jug_redis__store *r, const char *hex, const redisReply *rep, jug_value **out,
+                                    jug_meta *m, jug_error *err) {
+    jug_redis__headinfo hi;
+    jug_redis__reader rd;
+    jug_result rc;
+    if (rep->type == REDIS_REPLY_NIL) return jug__error(err, JUG_NOT_FOUND, "no result jug:result:%s", hex);
+    if (rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "WRONGTYPE", 9) == 0)
+        return jug__error(err, JUG_CORRUPT, "jug:result:%s is not a jug.h result (not a string value)", hex);
+    if (rep->type != REDIS_REPLY_STRING) return jug_redis__bad_reply(r, rep, "reading", "a result", err);
+    if (!jug_redis__is_head(rep->str, rep->len, &hi)) return jug_decode(rep->str, rep->len, out, m, err);
+    if (hi.version != JUG_FORMAT_VERSION)
+        return jug__error(err, JUG_VERSION_MISMATCH, "jug:result:%s was written in format %u; this jug.h %s reads format %u",
+                          hex, hi.version, JUG_VERSION_STRING, JUG_FORMAT_VERSION);
+    if (hi.chunk == 0 || hi.count != (hi.total + hi.chunk - 1) / hi.chunk)
+        return jug__error(err, JUG_CORRUPT, "corrupt head of a chunked result");
+    memset(&rd, 0, sizeof rd);
+    rd.r = r;
+    rd.hex = hex;
+    rd.count = hi.count;
+    rc = jug__decode_from(jug_redis__chunk_read, &rd, hi.total, out, m, err);
+    if (rd.cur) freeReplyObject(rd.cur);
+    return rc;
+}
+
+/* Moves a corrupt result aside if it still is what we read. 1: moved (err->msg
+   says where), 0: it changed or vanished meanwhile, -1: could not. */
+static int jug_redis__aside(jug_redis__store *r, const char *hex, const redisReply *rep, jug_error *err) {
+    char key[64], aside[512], count[24], prefix[96];
+    jug_redis__headinfo hi;
+    jug_redis__cmd c;
+    jug_error e2;
+    long long moved = 0;
+    int is_string = rep->type == REDIS_REPLY_STRING;
+    snprintf(key, sizeof key, "jug:result:%s", hex);
+    snprintf(aside, sizeof aside, "jug:corrupt:%s.%s.%ld.%lu", hex, r->hostname, (long)getpid(), r->counter++);
+    snprintf(count, sizeof count, "%llu",
+             (unsigned long long)(is_string && jug_redis__is_head(rep->str, rep->len, &hi) ? hi.count : 0));
+    jug_redis__chunk_key(prefix, sizeof prefix, hex, 0);
+    prefix[strlen(prefix) - 1] = 0; /* "jug:chunk:<hex>:" */
+    jug_redis__cmdv(&c, "EVAL", jug_redis__aside_lua, "2", key, aside, "", count, prefix, JUG_REDIS__END);
+    if (is_string) {
+        c.argv[5] = rep->str;
+        c.len[5] = rep->len;
+    }
+    if (jug_redis__simple(r, &c, &moved, &e2) != JUG_OK) return -1;
+    if (moved) {
+        size_t len = strlen(err->msg);
+        if (len < sizeof err->msg) snprintf(err->msg + len, sizeof err->msg - len, " (moved to %.200s)", aside);
+    }
+    return moved ? 1 : 0;
+}
+
+static jug_result jug_redis__load(jug_store *st, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    char hex[33], key[64];
+    jug_error tmp;
+    jug_result rc = JUG_CORRUPT;
+    if (!err) err = &tmp;
+    *out = NULL;
+    jug_hash_hex(h, hex);
+    snprintf(key, sizeof key, "jug:result:%s", hex);
+    jug_redis__enter(r);
+    for (int attempt = 0; attempt < 3; attempt++) {
+        redisReply *rep;
+        jug_redis__cmd c;
+        jug_redis__cmdv(&c, "GET", key, JUG_REDIS__END);
+        if ((rc = jug_redis__run1(r, &c, &rep, err)) != JUG_OK) break;
+        rc = jug_redis__decode(r, hex, rep, out, m, err);
+        if (rc == JUG_CORRUPT) {
+            char msg[sizeof err->msg];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            if (strncmp(msg, "jug:result:", 11) == 0) snprintf(err->msg, sizeof err->msg, "%s", msg);
+            else snprintf(err->msg, sizeof err->msg, "%s: %.440s", key, msg);
+            int moved = jug_redis__aside(r, hex, rep, err);
+            freeReplyObject(rep);
+            if (moved != 0) break;
+            continue; /* it changed while we read it (another worker stored it again): read again */
+        }
+        freeReplyObject(rep);
+        break;
+    }
+    jug_redis__leave(r);
+    return rc;
+}
+
+static jug_result jug_redis__exists(jug_store *st, const jug_hash *h, jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    char key[64];
+    jug_redis__cmd c;
+    jug_error tmp;
+    long long n = 0;
+    if (!err) err = &tmp;
+    jug_redis__key(key, sizeof key, "result", h);
+    jug_redis__cmdv(&c, "EXISTS", key, JUG_REDIS__END);
+    jug_redis__enter(r);
+    jug_result rc = jug_redis__simple(r, &c, &n, err);
+    jug_redis__leave(r);
+    return rc != JUG_OK ? rc : n ? JUG_OK : JUG_NOT_FOUND;
+}
+
+/* >>redis-scan: SCAN may report a key twice (and restarts on a new
+   connection), so entries already reported are remembered. */
+typedef struct jug_redis__seen {
+    jug_hash *h;
+    unsigned char *kind; /* 0: empty slot, else kind + 1 */
+    size_t n, cap;
+} jug_redis__seen;
+
+static size_t jug_redis__slot(const jug_redis__seen *s, const jug_hash *h, jug_entry kind) {
+    uint64_t x = jug__rd64(h->bytes) ^ (uint64_t)kind * 0x9e3779b97f4a7c15ULL;
+    size_t i = (size_t)(x & (s->cap - 1));
+    while (s->kind[i] && (s->kind[i] != kind + 1 || memcmp(s->h[i].bytes, h->bytes, 16) != 0)) i = (i + 1) & (s->cap - 1);
+    return i;
+}
+
+/* 1 the first time (h, kind) is seen, 0 after; -1: out of memory. */
+static int jug_redis__first(jug_redis__seen *s, const jug_hash *h, jug_entry kind) {
+    if (2 * (s->n + 1) > s->cap) {
+        jug_redis__seen g;
+        g.cap = s->cap ? s->cap * 2 : 1024;
+        g.n = 0;
+        g.h = JUG__NEW(jug_hash, g.cap);
+        g.kind = JUG__NEW(unsigned char, g.cap);
+        if (!g.h || !g.kind) {
+            JUG_FREE(g.h);
+            JUG_FREE(g.kind);
+            return -1;
+        }
+        memset(g.kind, 0, g.cap);
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->kind[i]) {
+                size_t k = jug_redis__slot(&g, &s->h[i], (jug_entry)(s->kind[i] - 1));
+                g.h[k] = s->h[i];
+                g.kind[k] = s->kind[i];
+                g.n++;
+            }
+        JUG_FREE(s->h);
+        JUG_FREE(s->kind);
+        *s = g;
+    }
+    size_t i = jug_redis__slot(s, h, kind);
+    if (s->kind[i]) return 0;
+    s->h[i] = *h;
+    s->kind[i] = (unsigned char)(kind + 1);
+    s->n++;
+    return 1;
+}
+
+/* Which entry a key names: 1 for jug:result:/jug:lock:/jug:failed: and 32 hex digits. */
+static int jug_redis__classify(const char *k, size_t n, jug_hash *h, jug_entry *kind) {
+    static const struct {
+        const char *prefix;
+        jug_entry kind;
+    } kinds[] = {{"jug:result:", JUG_ENTRY_RESULT}, {"jug:lock:", JUG_ENTRY_LOCK}, {"jug:failed:", JUG_ENTRY_FAILURE}};
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        size_t p = strlen(kinds[i].prefix);
+        char hex[33];
+        if (n != p + 32 || memcmp(k, kinds[i].prefix, p) != 0) continue;
+        memcpy(hex, k + p, 32);
+        hex[32] = 0;
+        *kind = kinds[i].kind;
+        return jug__parse_hex("", 0, hex, h);
+    }
+    return 0;
+}
+
+static jug_result jug_redis__scan(jug_store *st, jug_scan_fn fn, void *ud, jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    jug_redis__seen seen;
+    char cursor[32] = "0";
+    unsigned long generation = 0;
+    jug_result rc = JUG_OK;
+    jug_error tmp;
+    if (!err) err = &tmp;
+    memset(&seen, 0, sizeof seen);
+    do {
+        redisReply *rep;
+        jug_redis__cmd c;
+        jug_redis__cmdv(&c, "SCAN", cursor, "MATCH", "jug:*", "COUNT", "1000", JUG_REDIS__END);
+        jug_redis__enter(r);
+        rc = jug_redis__run1(r, &c, &rep, err);
+        int restart = rc == JUG_OK && generation != 0 && generation != r->generation;
+        generation = r->generation;
+        jug_redis__leave(r);
+        if (rc != JUG_OK) break;
+        if (restart) { /* a cursor means nothing on a new connection (maybe to a new server) */
+            freeReplyObject(rep);
+            strcpy(cursor, "0");
+            continue;
+        }
+        if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 || rep->element[0]->type != REDIS_REPLY_STRING ||
+            rep->element[1]->type != REDIS_REPLY_ARRAY) {
+            rc = jug_redis__bad_reply(r, rep, "scanning", "jug:*", err);
+            freeReplyObject(rep);
+            break;
+        }
+        snprintf(cursor, sizeof cursor, "%s", rep->element[0]->str);
+        for (size_t i = 0; i < rep->element[1]->elements; i++) {
+            const redisReply *k = rep->element[1]->element[i];
+            jug_hash h;
+            jug_entry kind;
+            if (k->type == REDIS_REPLY_STRING && jug_redis__classify(k->str, k->len, &h, &kind) &&
+                jug_redis__first(&seen, &h, kind) != 0)
+                fn(ud, &h, kind);
+        }
+        freeReplyObject(rep);
+    } while (strcmp(cursor, "0") != 0);
+    JUG_FREE(seen.h);
+    JUG_FREE(seen.kind);
+    return rc;
+}
+
+/* >>redis-locks */
+static const char *jug_redis__identity(jug_redis__store *r) {
+    long pid = (long)getpid();
+    if (r->identity_pid != pid) {
+        snprintf(r->identity, sizeof r->identity, "jug-lock 1\nhost %s\npid %ld\nstart %llu\nttl %lld\n", r->hostname,
+                 pid, jug__proc_start(pid), r->ttl_ms);
+        r->identity_pid = pid;
+    }
+    return r->identity;
+}
+
+static long jug_redis__holding(const jug_redis__store *r, const jug_hash *h) {
+    for (size_t k = 0; k < r->nheld; k++)
+        if (memcmp(r->held[k].bytes, h->bytes, 16) == 0) return (long)k;
+    return -1;
+}
+
+static jug_result jug_redis__hold(jug_redis__store *r, const jug_hash *h) {
+    if (r->nheld == r->cheld) {
+        size_t c = r->cheld ? r->cheld * 2 : 8;
+        jug_hash *held = (jug_hash *)JUG_REALLOC(r->held, c * sizeof *held);
+        if (!held) return JUG_NO_MEMORY;
+        r->held = held;
+        r->cheld = c;
+    }
+    r->held[r->nheld++] = *h;
+    return JUG_OK;
+}
+
+/* Whether the holder of a lock (its contents, and the PTTL of its key) is
+   gone: on this host by its pid and start time, elsewhere by the age of its heartbeat. */
+static void jug_redis__judge(const jug_redis__store *r, const char *v, size_t n, long long pttl, jug_lock_info *info) {
+    char buf[512], host[256];
+    long pid = 0;
+    unsigned long long start = 0;
+    long long ttl = 0;
+    memset(info, 0, sizeof *info);
+    if (n >= sizeof buf) n = sizeof buf - 1;
+    memcpy(buf, v, n);
+    buf[n] = 0;
+    int got = sscanf(buf, "jug-lock 1\nhost %255s\npid %ld\nstart %llu\nttl %lld", host, &pid, &start, &ttl);
+    if (pttl >= 0 && ttl > pttl) info->age_sec = (double)(ttl - pttl) / 1000;
+    if (got < 3) { /* no jug.h worker wrote this */
+        snprintf(info->holder, sizeof info->holder, "an unreadable lock");
+        info->stale = 1;
+        return;
+    }
+    snprintf(info->holder, sizeof info->holder, "%.100s pid %ld", host, pid);
+    if (strcmp(host, r->hostname) == 0) {
+        int alive = kill((pid_t)pid, 0) == 0 || errno == EPERM;
+        unsigned long long now_start = alive ? jug__proc_start(pid) : 0;
+        info->stale = !alive || (start && now_start && now_start != start);
+    } else {
+        info->stale = pttl < 0 || info->age_sec > r->base.opt.lock_lease_sec;
+    }
+}
+
+/* GET and PTTL of a lock key. JUG_NOT_FOUND if there is none. *value is the caller's. */
+static jug_result jug_redis__peek(jug_redis__store *r, const char *key, redisReply **value, long long *pttl,
+                                  jug_error *err) {
+    jug_redis__cmd c[2];
+    redisReply *rep[2];
+    jug_redis__cmdv(&c[0], "GET", key, JUG_REDIS__END);
+    jug_redis__cmdv(&c[1], "PTTL", key, JUG_REDIS__END);
+    jug_result rc = jug_redis__run(r, c, 2, rep, 1, err);
+    *value = NULL;
+    if (rc != JUG_OK) return rc;
+    if (rep[0]->type == REDIS_REPLY_NIL) rc = JUG_NOT_FOUND;
+    else if (rep[0]->type != REDIS_REPLY_STRING) rc = jug_redis__bad_reply(r, rep[0], "reading lock", key, err);
+    *pttl = rep[1]->type == REDIS_REPLY_INTEGER ? rep[1]->integer : -1;
+    freeReplyObject(rep[1]);
+    if (rc == JUG_OK) *value = rep[0];
+    else freeReplyObject(rep[0]);
+    return rc;
+}
+
+/* Takes a lock this process just found holding its own identity (a reply
+   lost with a connection) or a stale one. Caller is inside. */
+static jug_result jug_redis__try_lock(jug_redis__store *r, const jug_hash *h, const char *key, const char *ttl,
+                                      jug_error *err) {
+    const char *id = jug_redis__identity(r);
+    redisReply *value;
+    jug_redis__cmd c;
+    jug_lock_info info;
+    long long pttl = -1, n = 0;
+    jug_redis__cmdv(&c, "SET", key, id, "NX", "PX", ttl, JUG_REDIS__END);
+    jug_result rc = jug_redis__run1(r, &c, &value, err);
+    if (rc != JUG_OK) return rc;
+    int taken = value->type == REDIS_REPLY_STATUS;
+    if (!taken && value->type != REDIS_REPLY_NIL) rc = jug_redis__bad_reply(r, value, "taking lock", key, err);
+    freeReplyObject(value);
+    if (rc != JUG_OK) return rc;
+    if (taken) return jug_redis__hold(r, h);
+    if ((rc = jug_redis__peek(r, key, &value, &pttl, err)) != JUG_OK) return rc == JUG_NOT_FOUND ? JUG_INTERRUPTED : rc;
+    if (value->len == strlen(id) && memcmp(value->str, id, value->len) == 0) {
+        freeReplyObject(value);
+        return jug_redis__holding(r, h) >= 0 ? JUG_LOCKED : jug_redis__hold(r, h);
+    }
+    jug_redis__judge(r, value->str, value->len, pttl, &info);
+    if (!info.stale) {
+        freeReplyObject(value);
+        return JUG_LOCKED;
+    }
+    jug_redis__cmdv(&c, "EVAL", jug_redis__takeover_lua, "1", key, "", id, ttl, JUG_REDIS__END);
+    c.argv[4] = value->str;
+    c.len[4] = value->len;
+    rc = jug_redis__simple(r, &c, &n, err);
+    freeReplyObject(value);
+    if (rc != JUG_OK) return rc;
+    if (!n) return JUG_INTERRUPTED; /* it changed meanwhile: look again */
+    jug_redis__log(r, "took over the stale lock %.12s of %s (heartbeat %.0fs old)", key + 9, info.holder, info.age_sec);
+    return jug_redis__hold(r, h);
+}
+
+static jug_result jug_redis__lock(jug_store *st, const jug_hash *h, jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    char key[64], ttl[32];
+    jug_error tmp;
+    jug_result rc = JUG_LOCKED;
+    if (!err) err = &tmp;
+    jug_redis__key(key, sizeof key, "lock", h);
+    snprintf(ttl, sizeof ttl, "%lld", r->ttl_ms);
+    jug_redis__enter(r);
+    for (int attempt = 0; attempt < 3; attempt++) /* JUG_INTERRUPTED: the lock changed under us */
+        if ((rc = jug_redis__try_lock(r, h, key, ttl, err)) != JUG_INTERRUPTED) break;
+    jug_redis__leave(r);
+    if (rc == JUG_INTERRUPTED) rc = JUG_LOCKED;
+    if (rc == JUG_NO_MEMORY) jug__error(err, rc, "out of memory taking a lock");
+    return rc;
+}
+
+/* One EVAL of `script` per held lock: KEYS[1] the lock, ARGV[1] our
+   identity, ARGV[2] `ttl` unless NULL. keys: room for nheld names. */
+static jug_redis__cmd *jug_redis__per_lock(jug_redis__store *r, char (*keys)[64], const char *script, const char *ttl) {
+    jug_redis__cmd *c = JUG__NEW(jug_redis__cmd, r->nheld ? r->nheld : 1);
+    const char *id = jug_redis__identity(r);
+    for (size_t k = 0; c && k < r->nheld; k++) {
+        jug_redis__key(keys[k], sizeof keys[k], "lock", &r->held[k]);
+        jug_redis__cmdv(&c[k], "EVAL", script, "1", keys[k], id, ttl, JUG_REDIS__END);
+    }
+    return c;
+}
+
+static jug_result jug_redis__unlock(jug_store *st, const jug_hash *h, jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    char key[64];
+    jug_redis__cmd c;
+    jug_error tmp;
+    jug_result rc;
+    if (!err) err = &tmp;
+    jug_redis__key(key, sizeof key, "lock", h);
+    jug_redis__enter(r);
+    long k = jug_redis__holding(r, h);
+    if (k < 0) {
+        jug_redis__leave(r);
+        return jug__error(err, JUG_INVALID, "unlocking a lock this process does not hold");
+    }
+    r->held[k] = r->held[--r->nheld];
+    jug_redis__cmdv(&c, "EVAL", jug_redis__unlock_lua, "1", key, jug_redis__identity(r), JUG_REDIS__END);
+    rc = jug_redis__simple(r, &c, NULL, err);
+    jug_redis__leave(r);
+    return rc;
+}
+
+static jug_result jug_redis__lock_info(jug_store *st, const jug_hash *h, jug_lock_info *info, jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    char key[64];
+    redisReply *value;
+    long long pttl = -1;
+    jug_error tmp;
+    if (!err) err = &tmp;
+    jug_redis__key(key, sizeof key, "lock", h);
+    memset(info, 0, sizeof *info);
+    jug_redis__enter(r);
+    jug_result rc = jug_redis__peek(r, key, &value, &pttl, err);
+    jug_redis__leave(r);
+    if (rc != JUG_OK) return rc;
+    jug_redis__judge(r, value->str, value->len, pttl, info);
+    freeReplyObject(value);
+    return JUG_OK;
+}
+
+static jug_result jug_redis__keepalive(jug_store *st, jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    char ttl[32];
+    jug_error tmp;
+    jug_result rc = JUG_OK;
+    if (!err) err = &tmp;
+    snprintf(ttl, sizeof ttl, "%lld", r->ttl_ms);
+    jug_redis__enter(r);
+    size_t n = r->nheld;
+    if (n == 0) {
+        jug_redis__leave(r);
+        return JUG_OK;
+    }
+    char(*keys)[64] = (char(*)[64])JUG_MALLOC(n * 64);
+    jug_redis__cmd *c = keys ? jug_redis__per_lock(r, keys, jug_redis__beat_lua, ttl) : NULL;
+    redisReply **rep = c ? JUG__NEW(redisReply *, n) : NULL;
+    if (!rep) {
+        rc = jug__error(err, JUG_NO_MEMORY, "out of memory refreshing locks");
+    } else {
+        if ((rc = jug_redis__run(r, c, (int)n, rep, 1, err)) == JUG_OK) {
+            for (size_t k = n; k-- > 0;) {
+                if (rep[k]->type == REDIS_REPLY_INTEGER && rep[k]->integer == 0) {
+                    jug_redis__log(r, "the lock %.12s was taken over by another worker", keys[k] + 9);
+                    r->held[k] = r->held[--r->nheld];
+                } else if (rep[k]->type == REDIS_REPLY_ERROR) {
+                    rc = jug_redis__bad_reply(r, rep[k], "refreshing", keys[k], err);
+                }
+                freeReplyObject(rep[k]);
+            }
+        }
+    }
+    jug_redis__leave(r);
+    JUG_FREE(rep);
+    JUG_FREE(c);
+    JUG_FREE(keys);
+    return rc;
+}
+
+/* On SIGINT/SIGTERM: one try, no waiting for a server that went away. */
+static void jug_redis__release_all(jug_store *st) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    jug_error err;
+    jug_redis__enter(r);
+    size_t n = r->nheld;
+    char(*keys)[64] = n ? (char(*)[64])JUG_MALLOC(n * 64) : NULL;
+    jug_redis__cmd *c = keys ? jug_redis__per_lock(r, keys, jug_redis__unlock_lua, NULL) : NULL;
+    redisReply **rep = c ? JUG__NEW(redisReply *, n) : NULL;
+    if (rep && jug_redis__run(r, c, (int)n, rep, 0, &err) == JUG_OK)
+        for (size_t k = 0; k < n; k++) freeReplyObject(rep[k]);
+    r->nheld = 0;
+    jug_redis__leave(r);
+    JUG_FREE(rep);
+    JUG_FREE(c);
+    JUG_FREE(keys);
+}
+
+/* >>redis-failures */
+static jug_result jug_redis__fail(jug_store *st, const jug_hash *h, const char *reason, jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    char key[64];
+    jug_redis__cmd c;
+    jug_error tmp;
+    if (!err) err = &tmp;
+    jug_redis__key(key, sizeof key, "failed", h);
+    jug_redis__cmdv(&c, "SET", key, reason, JUG_REDIS__END);
+    jug_redis__enter(r);
+    jug_result rc = jug_redis__simple(r, &c, NULL, err);
+    jug_redis__leave(r);
+    return rc;
+}
+
+static jug_result jug_redis__failure(jug_store *st, const jug_hash *h, char *reason, size_t size, jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    char key[64];
+    redisReply *rep;
+    jug_redis__cmd c;
+    jug_error tmp;
+    if (!err) err = &tmp;
+    if (size == 0) return JUG_NOT_FOUND;
+    jug_redis__key(key, sizeof key, "failed", h);
+    jug_redis__cmdv(&c, "GET", key, JUG_REDIS__END);
+    jug_redis__enter(r);
+    jug_result rc = jug_redis__run1(r, &c, &rep, err);
+    jug_redis__leave(r);
+    if (rc != JUG_OK) return rc;
+    if (rep->type == REDIS_REPLY_STRING) {
+        size_t n = rep->len < size - 1 ? rep->len : size - 1;
+        memcpy(reason, rep->str, n);
+        while (n > 0 && reason[n - 1] == '\n') n--;
+        reason[n] = 0;
+    } else {
+        rc = rep->type == REDIS_REPLY_NIL ? JUG_NOT_FOUND : jug_redis__bad_reply(r, rep, "reading", key, err);
+    }
+    freeReplyObject(rep);
+    return rc;
+}
+
+/* Removes an entry; a chunked result goes with its chunks. */
+static jug_result jug_redis__remove(jug_store *st, const jug_hash *h, jug_entry kind, jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    char key[64], hex[33], prefix[96], count[24];
+    jug_redis__cmd c[2];
+    redisReply *rep[2];
+    jug_redis__headinfo hi;
+    jug_error tmp;
+    if (!err) err = &tmp;
+    jug_hash_hex(h, hex);
+    snprintf(key, sizeof key, "jug:%s:%s", kind == JUG_ENTRY_RESULT ? "result" : kind == JUG_ENTRY_LOCK ? "lock" : "failed",
+             hex);
+    jug_redis__cmdv(&c[0], "GETRANGE", key, "0", "39", JUG_REDIS__END);
+    jug_redis__cmdv(&c[1], "DEL", key, JUG_REDIS__END);
+    jug_redis__enter(r);
+    jug_result rc = jug_redis__run(r, c, 2, rep, 1, err);
+    if (rc == JUG_OK) {
+        if (rep[1]->type != REDIS_REPLY_INTEGER) rc = jug_redis__bad_reply(r, rep[1], "removing", key, err);
+        else if (rep[1]->integer == 0) rc = jug__error(err, JUG_NOT_FOUND, "no %s", key);
+        if (rc == JUG_OK && kind == JUG_ENTRY_RESULT && rep[0]->type == REDIS_REPLY_STRING &&
+            jug_redis__is_head(rep[0]->str, rep[0]->len, &hi)) {
+            jug_redis__chunk_key(prefix, sizeof prefix, hex, 0);
+            prefix[strlen(prefix) - 1] = 0;
+            snprintf(count, sizeof count, "%llu", (unsigned long long)hi.count);
+            jug_redis__cmdv(&c[0], "EVAL", jug_redis__drop_chunks_lua, "0", prefix, count, JUG_REDIS__END);
+            rc = jug_redis__simple(r, &c[0], NULL, err);
+        }
+        freeReplyObject(rep[0]);
+        freeReplyObject(rep[1]);
+    }
+    jug_redis__leave(r);
+    return rc;
+}
+
+static void jug_redis__close(jug_store *st) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    jug_redis__release_all(st);
+    if (r->c) redisFree(r->c);
+    pthread_mutex_destroy(&r->mu);
+    JUG_FREE(r->held);
+    JUG_FREE(r);
+}
+
+static const jug_store_ops jug_redis__ops = {
+    "redis",           jug_redis__save,      jug_redis__load,      jug_redis__exists,      jug_redis__scan,
+    jug_redis__lock,   jug_redis__unlock,    jug_redis__lock_info, jug_redis__keepalive,   jug_redis__release_all,
+    jug_redis__fail,   jug_redis__failure,   jug_redis__remove,    jug_redis__close};
+
+/* >>redis-url: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] */
+static int jug_redis__unescape(char *out, size_t size, const char *s, size_t n) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int ch = (unsigned char)s[i];
+        if (ch == '%') {
+            int hi = i + 2 < n ? jug__hex_digit(s[i + 1]) : -1, lo = i + 2 < n ? jug__hex_digit(s[i + 2]) : -1;
+            if (hi < 0 || lo < 0) return 0;
+            ch = hi * 16 + lo;
+            i += 2;
+        }
+        if (k + 1 >= size) return 0;
+        out[k++] = (char)ch;
+    }
+    out[k] = 0;
+    return 1;
+}
+
+/* The URL with its password hidden, for messages. */
+static void jug_redis__masked(char *out, size_t size, const char *url) {
+    const char *at = strrchr(url, '@'), *colon = at ? (const char *)memchr(url + 8, ':', (size_t)(at - url - 8)) : NULL;
+    if (colon) snprintf(out, size, "%.*s:***%s", (int)(colon - url), url, at);
+    else snprintf(out, size, "%s", url);
+}
+
+static jug_result jug_redis__parse_url(jug_redis__store *r, const char *url, jug_error *err) {
+    const char *p = url + 8, *at = strrchr(p, '@'), *why = NULL;
+    char shown[512], *end = (char *)"";
+    size_t n;
+    long v;
+    r->port = 6379;
+    r->db = 0;
+    if (at) {
+        const char *colon = (const char *)memchr(p, ':', (size_t)(at - p));
+        if (!colon) why = "a password goes after a colon (redis://:PASSWORD@HOST or redis://USER:PASSWORD@HOST)";
+        else if (!jug_redis__unescape(r->user, sizeof r->user, p, (size_t)(colon - p)) ||
+                 !jug_redis__unescape(r->pass, sizeof r->pass, colon + 1, (size_t)(at - colon - 1)))
+            why = "a bad %-escape, or a user name or password too long";
+        p = at + 1;
+    }
+    if (!why && *p == '[') { /* [IPv6] */
+        const char *close = strchr(p, ']');
+        n = close ? (size_t)(close - p - 1) : 0;
+        if (close && n > 0 && n < sizeof r->host) {
+            memcpy(r->host, p + 1, n);
+            r->host[n] = 0;
+            p = close + 1;
+        }
+    } else if (!why) {
+        n = strcspn(p, ":/");
+        if (n < sizeof r->host) {
+            memcpy(r->host, p, n);
+            r->host[n] = 0;
+            p += n;
+        }
+    }
+    if (!why && !r->host[0]) why = "no host";
+    if (!why && *p == ':') {
+        v = p[1] >= '0' && p[1] <= '9' ? strtol(p + 1, &end, 10) : 0;
+        if (v < 1 || v > 65535 || (*end && *end != '/')) why = "the port must be a number from 1 to 65535";
+        else r->port = (int)v;
+        p = end;
+    }
+    if (!why && *p == '/' && p[1]) {
+        v = p[1] >= '0' && p[1] <= '9' ? strtol(p + 1, &end, 10) : -1;
+        if (v < 0 || *end || v > INT_MAX) why = "the database must be a number";
+        else r->db = (int)v;
+        p = "";
+    } else if (!why && *p == '/') {
+        p++;
+    }
+    if (!why && *p) why = "unexpected text after the host";
+    if (why) {
+        jug_redis__masked(shown, sizeof shown, url);
+        return jug__error(err, JUG_INVALID, "%s: not a valid redis URL: %s (expected redis://[[USER]:PASSWORD@]HOST[:PORT][/DB])",
+                          shown, why);
+    }
+    snprintf(r->base.where, sizeof r->base.where, "redis://%s%s%s%s%s%s:%d/%d", r->user, r->pass[0] ? ":***" : "",
+             r->user[0] || r->pass[0] ? "@" : "", strchr(r->host, ':') ? "[" : "", r->host,
+             strchr(r->host, ':') ? "]" : "", r->port, r->db);
+    return JUG_OK;
+}
+
+/* >>redis-open */
+JUG_API jug_result jug_redis_store_open(const char *url, const jug_store_options *opt, jug_store **out,
+                                        jug_error *err) {
+    jug_redis__store *r;
+    jug_error tmp;
+    jug_result rc;
+    *out = NULL;
+    if (!err) err = &tmp;
+    if (strncmp(url, "redis://", 8) != 0)
+        return jug__error(err, JUG_INVALID, "%.400s: not a redis URL (redis://HOST[:PORT][/DB])", url);
+    if (!(r = JUG__NEW(jug_redis__store, 1))) return jug__error(err, JUG_NO_MEMORY, "out of memory opening a store");
+    memset(r, 0, sizeof *r);
+    r->base.ops = &jug_redis__ops;
+    if (opt) r->base.opt = *opt;
+    if (r->base.opt.lock_lease_sec <= 0) r->base.opt.lock_lease_sec = 300;
+    r->ttl_ms = (long long)(r->base.opt.lock_lease_sec * 2000);
+    if (r->ttl_ms < 100) r->ttl_ms = 100;
+    r->chunk = JUG_REDIS__MIN_CHUNK;
+    r->pid = (long)getpid();
+    pthread_mutex_init(&r->mu, NULL);
+    if (gethostname(r->hostname, sizeof r->hostname - 1) != 0) strcpy(r->hostname, "localhost");
+    for (char *c = r->hostname; *c; c++)
+        if (*c == '/' || *c == ' ' || *c == '\n' || *c == ':') *c = '_';
+    if ((rc = jug_redis__parse_url(r, url, err)) == JUG_OK) {
+        jug_redis__enter(r);
+        rc = jug_redis__ready(r, 0, err);
+        jug_redis__leave(r);
+    }
+    if (rc != JUG_OK) {
+        jug_redis__close(&r->base);
+        return rc;
+    }
+    *out = &r->base;
+    return JUG_OK;
+}
+
+JUG_API jug_result jug_redis_open(const char *where, const jug_store_options *opt, jug_store **out, jug_error *err) {
+    if (strncmp(where, "redis://", 8) == 0) return jug_redis_store_open(where, opt, out, err);
+    if (strncmp(where, "rediss://", 9) == 0) {
+        *out = NULL;
+        return jug__error(err, JUG_UNSUPPORTED, "%.400s: redis over TLS (rediss://) is not supported", where);
+    }
+    return jug_store_open(where, opt, out, err);
+}
+
+JUG_API int jug_redis_main(int argc, char **argv, jug_build_fn build) {
+    jug_main_options o;
+    memset(&o, 0, sizeof o);
+    o.open_store = jug_redis_open;
+    return jug_main_ex(argc, argv, build, &o);
+}
+
+#endif /* JUG_IMPLEMENTATION */

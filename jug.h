@@ -1204,7 +1204,7 @@ struct jug_task {
     /* executor state */
     uint32_t waiting;   /* dependencies not finished */
     uint32_t consumers; /* unfinished dependents that will read `value` */
-    uint8_t state, tries;
+    uint8_t state, tries; /* tries: failures in this run (the fork pool shares its own count) */
     uint8_t has_failure; /* the store holds a failure record for it */
     jug_value *value;    /* the result, while consumers need it */
 };
@@ -1530,7 +1530,8 @@ typedef struct jug__fs {
 static const char *const jug__fs_dirs[] = {"results", "locks", "failed", "corrupt", "tmp"};
 #define JUG__FS_MARKER "jug.h file store"
 
-/* Start time of a process (clock ticks since boot): tells a pid from its reuse. 0 if unknown. */
+/* Start time of a process (clock ticks since boot): tells a pid from its
+   reuse. 0 if unknown (no /proc); 1 for a zombie, which holds nothing any more. */
 static unsigned long long jug__proc_start(long pid) {
     char path[64], buf[1024];
     unsigned long long start = 0;
@@ -1542,6 +1543,7 @@ static unsigned long long jug__proc_start(long pid) {
     if (n <= 0) return 0;
     buf[n] = 0;
     const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+    if (p && (p[2] == 'Z' || p[2] == 'X')) return 1;
     for (int field = 2; p && field < 22; field++) p = strchr(p + 1, ' ');
     if (p) start = strtoull(p + 1, NULL, 10);
     return start;
@@ -1742,10 +1744,17 @@ static jug_result jug__fs_list(jug__fs *fs, const char *dir, size_t namelen, jug
     return JUG_OK;
 }
 
+static jug_result jug__fs_adopt(jug__fs *fs, jug_error *err);
+
 static jug_result jug__fs_scan(jug_store *st, jug_scan_fn fn, void *ud, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
     jug_result rc;
-    if (fs->dirfd < 0) return JUG_OK;
+    if (fs->dirfd < 0) { /* a store that did not exist when opened may exist now (sleep-until, status --watch) */
+        int fd = open(fs->base.where, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) return JUG_OK;
+        fs->dirfd = fd;
+        if ((rc = jug__fs_adopt(fs, err)) != JUG_OK) return rc;
+    }
     if ((rc = jug__fs_list(fs, "results", 2, JUG_ENTRY_RESULT, fn, ud, err)) != JUG_OK) return rc;
     if ((rc = jug__fs_list(fs, "locks", 32, JUG_ENTRY_LOCK, fn, ud, err)) != JUG_OK) return rc;
     return jug__fs_list(fs, "failed", 32, JUG_ENTRY_FAILURE, fn, ud, err);
@@ -2336,12 +2345,23 @@ typedef struct jug__exec {
     size_t ran, failed;
     int stop, napping;
     jug_result rc;
-    jug__slot *slot; /* in a forked worker */
+    jug__slot *slot;       /* in a forked worker: its own slot... */
+    jug__slot *slots;      /* ...among those of all the pool's workers */
+    int nslots;
+    uint8_t *shared_tries; /* per task, shared by the fork pool's workers; else NULL */
     int guardian_quit;
     int others_seen; /* another worker has locked or finished a task we wanted */
     size_t todo;     /* tasks to finish, at the start */
     double started, last_progress;
 } jug__exec;
+
+/* How often t failed in this run, in every worker of the run. */
+static uint8_t *jug__tries(const jug__exec *x, jug_task *t) {
+    return x->shared_tries ? &x->shared_tries[t->index] : &t->tries;
+}
+static int jug__gave_up(const jug__exec *x, jug_task *t) {
+    return __atomic_load_n(jug__tries(x, t), __ATOMIC_SEQ_CST) > x->o->retries;
+}
 
 static void jug__progress(jug__exec *x, size_t done, size_t todo, int final) {
     double now = jug__now();
@@ -2457,7 +2477,7 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
         if (t->state == JUG__SKIPPED) continue;
         x->wanted++;
         if (t->state == JUG__DONE) continue;
-        if (x->o->retries + 1 <= t->tries) { /* crashed too often in this run (fork pool) */
+        if (jug__gave_up(x, t)) { /* failed or crashed too often in this run */
             t->state = JUG__FAILED;
             continue;
         }
@@ -2635,7 +2655,7 @@ static void jug__temps_free(jug__temps *tmp) {
     JUG_FREE(tmp->owned);
 }
 
-enum { JUG__RAN, JUG__FOUND, JUG__BUSY, JUG__TASK_FAILED, JUG__DEP_LOST, JUG__STORE_ERROR };
+enum { JUG__RAN, JUG__FOUND, JUG__BUSY, JUG__TASK_FAILED, JUG__FAILED_ELSEWHERE, JUG__DEP_LOST, JUG__STORE_ERROR };
 
 /* Calls the task function on resolved arguments; NULL when it failed. */
 static jug_value *jug__call(jug_task *t, jug_call *call) {
@@ -2683,6 +2703,15 @@ static int jug__run_one(jug__exec *x, jug_task *t, jug_value **result, jug_task 
         s->ops->unlock(s, &t->hash, err);
         return JUG__FOUND;
     }
+    if (jug__gave_up(x, t)) { /* another worker of this run saw it fail for good */
+        s->ops->unlock(s, &t->hash, err);
+        return JUG__FAILED_ELSEWHERE;
+    }
+    for (int k = 0; k < x->nslots; k++) /* a worker that died running it, not yet buried by the parent */
+        if (&x->slots[k] != x->slot && __atomic_load_n(&x->slots[k].task, __ATOMIC_SEQ_CST) == (int32_t)t->index) {
+            s->ops->unlock(s, &t->hash, err);
+            return JUG__BUSY;
+        }
     if (x->slot) __atomic_store_n(&x->slot->task, (int32_t)t->index, __ATOMIC_SEQ_CST);
     for (uint32_t k = 0; k < t->ndeps; k++) {
         jug_task *d = t->deps[k];
@@ -2756,14 +2785,20 @@ static void jug__record(jug__exec *x, jug_task *t, int outcome, jug_value *resul
         break;
     case JUG__TASK_FAILED:
         jug__say(x, 1, "%s failed: %s", jug__label(t, label, sizeof label), err->msg);
-        if (++t->tries <= x->o->retries) {
-            jug__say(x, 1, "%s: retrying (%d of %d)", label, t->tries, x->o->retries);
-            jug__push(x, t);
-            break;
+        {
+            int tries = __atomic_add_fetch(jug__tries(x, t), 1, __ATOMIC_SEQ_CST);
+            if (tries <= x->o->retries) {
+                jug__say(x, 1, "%s: retrying (%d of %d)", label, tries, x->o->retries);
+                jug__push(x, t);
+                break;
+            }
         }
         x->failed++;
         jug__give_up(x, t, JUG__FAILED);
         if (!x->o->keep_going) x->stop = 1;
+        break;
+    case JUG__FAILED_ELSEWHERE:
+        jug__give_up(x, t, JUG__FAILED);
         break;
     default: /* the store failed us: a full disk, a lost server; stop */
         jug__say(x, 1, "%s: %s", jug__label(t, label, sizeof label), err->msg);
@@ -2876,8 +2911,9 @@ static void jug__exec_free(jug__exec *x) {
 
 /* Runs the graph in this process with o->threads threads. Returns 0 when
    every wanted task is finished, 1 otherwise. */
-static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__slot *slot, size_t rotate,
-                         size_t nrotate) {
+static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__slot *slots, uint8_t *shared_tries,
+                         size_t rotate, size_t nrotate) {
+    jug__slot *slot = slots ? &slots[rotate] : NULL;
     jug__exec x;
     sigset_t block, old;
     pthread_t guardian, *threads = NULL;
@@ -2887,6 +2923,9 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
     x.s = s;
     x.o = o;
     x.slot = slot;
+    x.slots = slots;
+    x.nslots = slots ? (int)nrotate : 0;
+    x.shared_tries = shared_tries;
     pthread_mutex_init(&x.mu, NULL);
     pthread_cond_init(&x.cv, NULL);
     x.blocked = JUG__NEW(uint32_t, g->n + 1);
@@ -2942,7 +2981,7 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
 static volatile sig_atomic_t jug__pool_signal;
 static void jug__pool_on_signal(int sig) { jug__pool_signal = sig; }
 
-static pid_t jug__spawn(jug_graph *g, jug_store *s, const jug__xopts *o, jug__slot *slots, int k) {
+static pid_t jug__spawn(jug_graph *g, jug_store *s, const jug__xopts *o, jug__slot *slots, uint8_t *tries, int k) {
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
@@ -2960,12 +2999,17 @@ static pid_t jug__spawn(jug_graph *g, jug_store *s, const jug__xopts *o, jug__sl
     }
     slots[k].task = -1;
     slots[k].ran = slots[k].failed = 0;
-    _exit(jug__run_here(g, s, o, &slots[k], (size_t)k, (size_t)o->jobs));
+    _exit(jug__run_here(g, s, o, slots, tries, (size_t)k, (size_t)o->jobs));
 }
 
-/* Releases the lock of a task whose worker died, and records why. */
+/* Releases the lock of a task whose worker died (taking it over, quietly:
+   the crash was reported already), and records why. */
 static void jug__bury(jug_store *s, jug_task *t, const char *reason) {
-    if (s->ops->lock(s, &t->hash, NULL) != JUG_OK) return;
+    void (*log)(void *, const char *) = s->opt.log;
+    s->opt.log = NULL;
+    jug_result rc = s->ops->lock(s, &t->hash, NULL);
+    s->opt.log = log;
+    if (rc != JUG_OK) return;
     s->ops->fail(s, &t->hash, reason, NULL);
     s->ops->unlock(s, &t->hash, NULL);
 }
@@ -2977,14 +3021,16 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
     const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
     jug__exec x; /* for jug__say and jug__progress */
     pid_t *pids = JUG__NEW(pid_t, (size_t)n);
-    jug__slot *slots = (jug__slot *)mmap(NULL, (size_t)n * sizeof *slots, PROT_READ | PROT_WRITE,
-                                         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    /* shared with the workers: a slot each, then how often each task failed in this run */
+    size_t shared = (size_t)n * sizeof(jug__slot) + g->n;
+    jug__slot *slots = (jug__slot *)mmap(NULL, shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    uint8_t *tries_of = (uint8_t *)(slots + n);
     memset(&x, 0, sizeof x);
     x.o = o;
     if (!pids || slots == MAP_FAILED) {
         jug__say(&x, 1, "cannot start %d workers: %s", n, strerror(errno));
         JUG_FREE(pids);
-        if (slots != MAP_FAILED) munmap(slots, (size_t)n * sizeof *slots);
+        if (slots != MAP_FAILED) munmap(slots, shared);
         return 2;
     }
     jug__pool_signal = 0;
@@ -2992,7 +3038,7 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
     sa.sa_handler = jug__pool_on_signal; /* no SA_RESTART: waitpid wakes up */
     for (int i = 0; i < 3; i++) sigaction(sigs[i], &sa, &old[i]);
     for (int k = 0; k < n; k++) {
-        pids[k] = jug__spawn(g, s, o, slots, k);
+        pids[k] = jug__spawn(g, s, o, slots, tries_of, k);
         if (pids[k] > 0) alive++;
     }
     x.started = x.last_progress = jug__now();
@@ -3033,8 +3079,10 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
                 jug_task *t = g->tasks[ti];
                 jug__say(&x, 1, "%s crashed: %s", jug__label(t, label, sizeof label), reason);
                 jug__bury(s, t, reason);
-                if (++t->tries <= o->retries) {
-                    jug__say(&x, 1, "%s: retrying (%d of %d)", label, t->tries, o->retries);
+                int tries = __atomic_add_fetch(&tries_of[ti], 1, __ATOMIC_SEQ_CST);
+                __atomic_store_n(&slots[k].task, -1, __ATOMIC_SEQ_CST); /* buried: siblings may take it */
+                if (tries <= o->retries) {
+                    jug__say(&x, 1, "%s: retrying (%d of %d)", label, tries, o->retries);
                 } else {
                     failed++;
                     if (!o->keep_going) stopping = 1;
@@ -3046,7 +3094,7 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
                 code = 1;
                 for (int j = 0; j < n; j++)
                     if (pids[j] > 0) kill(pids[j], SIGTERM);
-            } else if ((pids[k] = jug__spawn(g, s, o, slots, k)) > 0) {
+            } else if ((pids[k] = jug__spawn(g, s, o, slots, tries_of, k)) > 0) {
                 alive++;
             }
         } else if (WIFEXITED(st)) {
@@ -3059,7 +3107,7 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
         }
     }
     for (int i = 0; i < 3; i++) sigaction(sigs[i], &old[i], NULL);
-    munmap(slots, (size_t)n * sizeof *slots);
+    munmap(slots, shared);
     JUG_FREE(pids);
     if (failed && code == 0) code = 1;
     if (jug__pool_signal) {
@@ -3884,7 +3932,7 @@ static int jug__execute(jug__cli *c) {
                 return 2;
             }
         }
-        int code = o.jobs > 0 ? jug__pool(g, c->store, &o) : jug__run_here(g, c->store, &o, NULL, 0, 1);
+        int code = o.jobs > 0 ? jug__pool(g, c->store, &o) : jug__run_here(g, c->store, &o, NULL, NULL, 0, 1);
         if (code != 0 || !g->barrier) return code;
         /* everything before the barrier is finished: build further */
         if (!(g = jug__build(c))) return 1;

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# End to end: workers of every kind (serial, -j 2, -j 2 --keep-going,
+# --threads 2) on one store while the tester SIGKILLs random ones again and
+# again (execute processes and the workers they forked), starting new ones
+# as they die; then one more execute. The results must be complete and
+# correct, each task run once plus at most once more per kill, no lock left
+# behind but those a kill left on a finished task (cleanup --locks removes them).
+#
+# usage: t_kill.sh [N [ROUNDS [MS]]]   (default 400 12 50; tests/stress.sh runs it bigger)
+#
+# The workers run under a child subreaper (a few lines of python), so a
+# worker orphaned by the kill of its -j parent and then killed itself is
+# reaped, as under any init that reaps. Under a PID 1 that does not reap,
+# such a worker stays a zombie and jug.h takes its lock for live; that case
+# has its own test (t_hosts.zombie_*).
+if [ -z "${JUG_KILL_REAPER:-}" ]; then
+    export JUG_KILL_REAPER=1
+    if ! command -v python3 >/dev/null; then
+        echo "FAIL $(basename "$0" .sh).subreaper: python3 is missing"
+        exit 1
+    fi
+    exec python3 -c '
+import ctypes, os, signal, sys
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+if ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
+    print("FAIL %s.subreaper: prctl(PR_SET_CHILD_SUBREAPER) failed" % os.path.basename(sys.argv[1])[:-3])
+    sys.exit(1)
+main = os.fork()
+if main == 0:
+    os.execvp("bash", ["bash"] + sys.argv[1:])
+code = 1
+while True:
+    try:
+        pid, st = os.waitpid(-1, 0)
+    except ChildProcessError:
+        break
+    if pid == main:
+        code = os.WEXITSTATUS(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st)
+        for d in os.listdir("/proc"):  # what the test left behind
+            try:
+                if d.isdigit() and int(open("/proc/%s/stat" % d).read().rsplit(")", 1)[1].split()[1]) == os.getpid():
+                    os.kill(int(d), signal.SIGKILL)
+            except (OSError, ValueError, IndexError):
+                pass
+sys.exit(code)
+' "$0" "$@"
+fi
+source "$JUG_TEST_ROOT/tests/lib.sh"
+W=$BUILD/workload
+export JUG_TEST_LOG=$WORK/log
+N=${1:-400}
+ROUNDS=${2:-12}
+MS=${3:-50}
+S=$WORK/killstore
+NTASKS=$((N + N / 2 + 1))
+
+want_total() { echo $((($1 - 1) * $1 * (2 * $1 - 1) / 6)); }
+waitfor() {
+    local end=$((SECONDS + $1))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [ $SECONDS -ge "$end" ] && return 1
+        sleep 0.05
+    done
+}
+loglines() { [ "$(grep -c . "$JUG_TEST_LOG" 2>/dev/null)" -ge "$1" ]; }
+# the live (not zombie) processes on this store: "PID PPID" lines, the
+# execute processes started here and the workers they forked (orphans too)
+workers() { ps -eo pid=,ppid=,stat=,args= | awk -v w="$W" -v s="--jugdir $S " '$4 == w && index($0, s) && $3 !~ /^Z/ {print $1, $2}'; }
+no_workers() { [ -z "$(workers)" ]; }
+nresults() { find "$S/results" -type f 2>/dev/null | wc -l; }
+
+KINDS=("" "-j 2" "-j 2 --keep-going" "--threads 2")
+started=0
+start_worker() {
+    local kind=${KINDS[$((started % ${#KINDS[@]}))]}
+    # shellcheck disable=SC2086
+    "$W" execute $kind --jugdir $S -- $N $MS >"w$started.out" 2>"w$started.err" &
+    started=$((started + 1))
+}
+
+# --- the workers, started at different times (bash's notices of killed
+# jobs go to a file, not into the test output)
+exec 3>&2 2>"$WORK/jobs.err"
+: >"$JUG_TEST_LOG"
+start_worker
+waitfor 30 loglines 2
+start_worker
+start_worker
+waitfor 30 loglines 8
+start_worker
+
+# --- the killing
+kills=0
+killed=" "
+for ((r = 0; r < ROUNDS; r++)); do
+    sleep "$(printf 0.%02d $((5 + RANDOM % 10)))"
+    [ "$(nresults)" -ge $NTASKS ] && break
+    mapfile -t cands < <(workers)
+    [ ${#cands[@]} -eq 0 ] && break
+    victim=${cands[$((RANDOM % ${#cands[@]}))]}
+    victim=${victim%% *}
+    if kill -9 "$victim" 2>/dev/null; then
+        kills=$((kills + 1))
+        killed+="$victim "
+    fi
+    # keep at least three execute processes going
+    live=$(workers | awk -v me=$$ -v v="$victim" '$2 == me && $1 != v' | wc -l)
+    while [ "$live" -lt 3 ]; do
+        start_worker
+        live=$((live + 1))
+    done
+done
+echo "# $kills kills in $r rounds, $started execute processes, $(nresults) of $NTASKS results"
+expect kills_happened test $kills -gt 0
+
+# --- the survivors finish; orphaned workers too
+t0=$SECONDS
+limit=$((60 + N * MS / 2000))
+if waitfor $limit no_workers; then
+    ok workers_finish
+    echo "# the workers finished $((SECONDS - t0)) s after the last kill"
+else
+    fail workers_finish "still running after $limit s: $(workers | cut -d' ' -f1 | tr '\n' ' ')"
+    for p in $(workers | cut -d' ' -f1); do kill -9 "$p"; done
+fi
+wait
+exec 2>&3 3>&-
+bad=""
+for ((i = 0; i < started; i++)); do
+    grep -qiE 'corrupt|checksum|truncated|cannot|error' "w$i.err" && bad+="w$i: $(grep -iE 'corrupt|checksum|truncated|cannot|error' "w$i.err" | head -1); "
+done
+same no_store_errors "$bad" ""
+
+# --- one more execute completes everything
+run "$W" execute --jugdir $S -- $N $MS
+same final_execute_exit "$RC" 0
+run "$W" value total --jugdir $S -- $N $MS
+same total_correct "$OUT" "$(want_total $N)"
+run "$W" check --jugdir $S -- $N $MS
+same check_exit "$RC" 0
+run "$W" status --short --jugdir $S -- $N $MS
+same status_all_finished "$OUT" "All tasks finished ($NTASKS tasks)."
+# every task ran at least once and at most once more per kill
+runs_report=$(awk -v n=$N -v k=$kills '
+    { c[$1 " " $2]++ }
+    END {
+        for (i = 0; i < n; i++) want["leaf " i] = 1
+        for (i = 0; i + 1 < n; i += 2) want["pair " (i * i)] = 1
+        want["total " int(n / 2)] = 1
+        for (t in want) {
+            if (c[t] < 1 || c[t] > 1 + k) bad = bad sprintf("%s ran %d times; ", t, c[t])
+            if (c[t] > 1) extra += c[t] - 1
+        }
+        for (t in c) if (!(t in want)) bad = bad "unexpected line " t "; "
+        printf "%d|%s", extra, substr(bad, 1, 400)
+    }' "$JUG_TEST_LOG")
+extra=${runs_report%%|*}
+same runs_within_bounds "${runs_report#*|}" ""
+# a kill interrupts at most one task per thread of the killed process (2 here)
+expect extra_runs_explained_by_kills test "$extra" -le $((2 * kills))
+echo "# $extra extra task runs"
+# locks: none left, except that of a finished task whose holder was killed
+# between publishing the result and removing its lock
+unexplained=""
+left=0
+for f in "$S"/locks/*; do
+    [ -e "$f" ] || continue
+    left=$((left + 1))
+    h=$(basename "$f")
+    pid=$(sed -n 's/^pid //p' "$f")
+    if [[ "$killed" != *" $pid "* ]] || [ ! -f "$S/results/${h:0:2}/${h:2}" ]; then
+        unexplained+="$h (pid ${pid:-?}); "
+    fi
+done
+same no_lock_left_behind "$unexplained" ""
+[ $left -gt 0 ] && echo "# $left locks of finished tasks left by killed holders"
+run "$W" cleanup --locks --jugdir $S -- $N $MS
+same cleanup_removes_leftover_locks "$(find "$S/locks" -type f | wc -l)" 0
+exit 0

@@ -5,6 +5,7 @@
 # as they die; then one more execute. The results must be complete and
 # correct, each task run once plus at most once more per kill, no lock left
 # behind but those a kill left on a finished task (cleanup --locks removes them).
+# Before that, the same without randomness: the orphaned worker of a -j run.
 #
 # usage: t_kill.sh [N [ROUNDS [MS]]]   (default 400 12 50; tests/stress.sh runs it bigger)
 #
@@ -78,6 +79,30 @@ start_worker() {
     "$W" execute $kind --jugdir $S -- $N $MS >"w$started.out" 2>"w$started.err" &
     started=$((started + 1))
 }
+
+# --- first, no randomness: a -j 2 run loses its parent, then one of its
+# two workers in the middle of a leaf. The orphaned survivor is the only
+# worker left: it must take over its dead sibling's task and finish the graph.
+O=$WORK/orphan
+: >"$JUG_TEST_LOG"
+"$W" execute -j 2 --jugdir $O -- 4 600 >orphan.out 2>orphan.err &
+pp=$!
+waitfor 30 loglines 2 || fail orphan_started "the two workers did not start in 30 s"
+kids=($(pgrep -P $pp))
+same orphan_two_workers "${#kids[@]}" 2
+kill -9 $pp
+wait $pp 2>/dev/null
+kill -9 "${kids[0]}"
+if waitfor 20 eval "! kill -0 ${kids[1]:-0} 2>/dev/null"; then
+    ok orphaned_worker_finishes
+else
+    fail orphaned_worker_finishes "the orphaned worker still runs 20 s after its sibling died; \
+$(grep -c . "$JUG_TEST_LOG") tasks ran, status: $("$W" status --short --jugdir $O -- 4 600)"
+    kill -9 "${kids[1]}" 2>/dev/null
+fi
+run "$W" check --jugdir $O -- 4 600
+same orphaned_worker_completed_the_graph "$RC" 0
+same orphan_no_lock_left "$(find $O/locks -type f | wc -l)" 0
 
 # --- the workers, started at different times (bash's notices of killed
 # jobs go to a file, not into the test output)

@@ -143,6 +143,7 @@ static const char jug_redis__drop_chunks_lua[] =
 
 typedef struct jug_redis__store {
     jug_store base;
+    jug_store_ops ops;
     char host[256], user[128], pass[256];
     int port, db;
     char hostname[256]; /* this machine, in lock identities */
@@ -263,7 +264,7 @@ static int jug_redis__exchange(redisContext *c, jug_redis__cmd *cmds, int n, red
 /* Takes the store for this thread. A forked child owns neither its parent's
    connection nor its locks: it forgets both (closing only its copy of the socket). */
 static void jug_redis__enter(jug_redis__store *r) {
-    long pid = (long)getpid();
+    long pid = jug__pid();
     pthread_mutex_lock(&r->mu);
     if (r->pid == pid) return;
     if (r->c) redisFree(r->c);
@@ -569,7 +570,7 @@ static jug_result jug_redis__save_chunks(jug_redis__chunker *ch, const char *key
     jug__wr64(head + 8, total);
     jug__wr64(head + 16, ch->buf.cap);
     jug__wr64(head + 24, ch->count);
-    jug__wr64(head + 32, ((uint64_t)getpid() << 32) ^ (uint64_t)(jug__now() * 1e9) ^ r->counter++);
+    jug__wr64(head + 32, ((uint64_t)jug__pid() << 32) ^ (uint64_t)(jug__now() * 1e9) ^ r->counter++);
     jug_redis__cmdv(&c, "SET", key, "", JUG_REDIS__END);
     c.argv[2] = (const char *)head;
     c.len[2] = sizeof head;
@@ -702,7 +703,14 @@ static jug_result jug_redis__decode(jug_redis__store *r, const char *hex, const 
     if (rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "WRONGTYPE", 9) == 0)
         return jug__error(err, JUG_CORRUPT, "jug:result:%s is not a jug.h result (not a string value)", hex);
     if (rep->type != REDIS_REPLY_STRING) return jug_redis__bad_reply(r, rep, "reading", "a result", err);
-    if (!jug_redis__is_head(rep->str, rep->len, &hi)) return jug_decode(rep->str, rep->len, out, m, err);
+    if (!jug_redis__is_head(rep->str, rep->len, &hi)) {
+        char text[100];
+        if (rep->len < 4 || memcmp(rep->str, "JUGR", 4) != 0)
+            return jug__error(err, JUG_CORRUPT, "not a jug.h result: it holds \"%s\"%s",
+                              jug_redis__printable(text, sizeof text, rep->str, rep->len < 24 ? rep->len : 24),
+                              rep->len > 24 ? "..." : "");
+        return jug_decode(rep->str, rep->len, out, m, err);
+    }
     if (hi.version != JUG_FORMAT_VERSION)
         return jug__error(err, JUG_VERSION_MISMATCH, "jug:result:%s was written in format %u; this jug.h %s reads format %u",
                           hex, hi.version, JUG_VERSION_STRING, JUG_FORMAT_VERSION);
@@ -727,7 +735,7 @@ static int jug_redis__aside(jug_redis__store *r, const char *hex, const redisRep
     long long moved = 0;
     int is_string = rep->type == REDIS_REPLY_STRING;
     snprintf(key, sizeof key, "jug:result:%s", hex);
-    snprintf(aside, sizeof aside, "jug:corrupt:%s.%s.%ld.%lu", hex, r->hostname, (long)getpid(), r->counter++);
+    snprintf(aside, sizeof aside, "jug:corrupt:%s.%s.%ld.%lu", hex, r->hostname, jug__pid(), r->counter++);
     snprintf(count, sizeof count, "%llu",
              (unsigned long long)(is_string && jug_redis__is_head(rep->str, rep->len, &hi) ? hi.count : 0));
     jug_redis__chunk_key(prefix, sizeof prefix, hex, 0);
@@ -907,7 +915,7 @@ static jug_result jug_redis__scan(jug_store *st, jug_scan_fn fn, void *ud, jug_e
 
 /* >>redis-locks */
 static const char *jug_redis__identity(jug_redis__store *r) {
-    long pid = (long)getpid();
+    long pid = jug__pid();
     if (r->identity_pid != pid) {
         snprintf(r->identity, sizeof r->identity, "jug-lock 1\nhost %s\npid %ld\nstart %llu\nttl %lld\n", r->hostname,
                  pid, jug__proc_start(pid), r->ttl_ms);
@@ -1227,10 +1235,24 @@ static void jug_redis__close(jug_store *st) {
     JUG_FREE(r);
 }
 
-static const jug_store_ops jug_redis__ops = {
-    "redis",           jug_redis__save,      jug_redis__load,      jug_redis__exists,      jug_redis__scan,
-    jug_redis__lock,   jug_redis__unlock,    jug_redis__lock_info, jug_redis__keepalive,   jug_redis__release_all,
-    jug_redis__fail,   jug_redis__failure,   jug_redis__remove,    jug_redis__close};
+/* Set by name: optional ops that jug.h may add stay NULL (not offered). */
+static void jug_redis__set_ops(jug_store_ops *o) {
+    memset(o, 0, sizeof *o);
+    o->kind = "redis";
+    o->save = jug_redis__save;
+    o->load = jug_redis__load;
+    o->exists = jug_redis__exists;
+    o->scan = jug_redis__scan;
+    o->lock = jug_redis__lock;
+    o->unlock = jug_redis__unlock;
+    o->lock_info = jug_redis__lock_info;
+    o->keepalive = jug_redis__keepalive;
+    o->release_all = jug_redis__release_all;
+    o->fail = jug_redis__fail;
+    o->failure = jug_redis__failure;
+    o->remove = jug_redis__remove;
+    o->close = jug_redis__close;
+}
 
 /* >>redis-url: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] */
 static int jug_redis__unescape(char *out, size_t size, const char *s, size_t n) {
@@ -1327,13 +1349,14 @@ JUG_API jug_result jug_redis_store_open(const char *url, const jug_store_options
         return jug__error(err, JUG_INVALID, "%.400s: not a redis URL (redis://HOST[:PORT][/DB])", url);
     if (!(r = JUG__NEW(jug_redis__store, 1))) return jug__error(err, JUG_NO_MEMORY, "out of memory opening a store");
     memset(r, 0, sizeof *r);
-    r->base.ops = &jug_redis__ops;
+    jug_redis__set_ops(&r->ops);
+    r->base.ops = &r->ops;
     if (opt) r->base.opt = *opt;
     if (r->base.opt.lock_lease_sec <= 0) r->base.opt.lock_lease_sec = 300;
     r->ttl_ms = (long long)(r->base.opt.lock_lease_sec * 2000);
     if (r->ttl_ms < 100) r->ttl_ms = 100;
     r->chunk = JUG_REDIS__MIN_CHUNK;
-    r->pid = (long)getpid();
+    r->pid = jug__pid();
     pthread_mutex_init(&r->mu, NULL);
     if (gethostname(r->hostname, sizeof r->hostname - 1) != 0) strcpy(r->hostname, "localhost");
     for (char *c = r->hostname; *c; c++)

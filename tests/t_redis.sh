@@ -1,0 +1,738 @@
+#!/usr/bin/env bash
+# The redis store (jug_redis.h) on real, private redis-servers: the store ops
+# next to the file store (same bytes), the workload graph as processes
+# (execute, status, check, value, invalidate; gcc, clang, C++, ASan/UBSan),
+# concurrent workers, a worker killed mid-task, the server killed and
+# restarted mid-run or gone for good, bad URLs and credentials, foreign values,
+# results larger than the server takes in one value, and a program built
+# without redis support.
+source "$JUG_TEST_ROOT/tests/lib.sh"
+source "$ROOT/tests/redis_server.sh"
+REDIS_DIR=$WORK/redis
+trap 'redis_stop_all; rm -rf "$WORK"' EXIT
+trap 'exit 1' INT TERM
+export JUG_TEST_LOG=$WORK/log
+
+if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+    fail redis_server "redis-server or redis-cli is not installed (Debian: apt-get install redis-server); nothing tested"
+    exit 1
+fi
+if [ ! -f /usr/include/hiredis/hiredis.h ]; then
+    fail hiredis "hiredis is not installed (Debian: apt-get install libhiredis-dev); nothing tested"
+    exit 1
+fi
+
+# --- programs, built in parallel
+STD="-std=c11 -Wall -Wextra -Wpedantic -Werror"
+SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+LIBS="-pthread -lm -lhiredis"
+WL=$ROOT/tests/progs/workload.c
+cat >"$WORK/big.c" <<'EOF'
+/* One large result: make_big(n) is an f64 array of n elements, sum_big its sum. */
+#define JUG_IMPLEMENTATION
+#include "jug.h"
+#include "jug_redis.h"
+#include <stdlib.h>
+
+JUG_TASK(make_big) {
+    int64_t n = jug_arg_int(call, 0);
+    jug_value *v = jug_array(JUG_F64, (size_t)n);
+    if (!v) return jug_fail(call, "out of memory");
+    for (int64_t i = 0; i < n; i++) ((double *)v->as.data)[i] = (double)i * 0.5;
+    return v;
+}
+JUG_TASK(sum_big) {
+    size_t n;
+    const double *d = (const double *)jug_arg_array(call, 0, JUG_F64, &n);
+    double s = 0;
+    for (size_t i = 0; d && i < n; i++) s += d[i];
+    return jug_double(s);
+}
+static int build(jug_graph *g, int argc, char **argv) {
+    int64_t n = argc > 1 ? atol(argv[1]) : 400000;
+    jug_task_new(g, &sum_big, 1, (jug_value *[]){jug_ref(jug_task(g, make_big, n))});
+    return 0;
+}
+int main(int argc, char **argv) { return jug_main(argc, argv, build); }
+EOF
+sed -n '/^\/\/ REDIS_UNIT_BEGIN/,/^\/\/ REDIS_UNIT_END/p' "$ROOT/tests/t_redis.sh" >"$WORK/redis_unit.c"
+builds=(
+    "workload_redis|gcc $STD -O2 -DWITH_REDIS -o $BUILD/workload_redis $WL $LIBS"
+    "workload_redis_clang|clang $STD -O1 -DWITH_REDIS -o $BUILD/workload_redis_clang $WL $LIBS"
+    "workload_redis_cxx|g++ -x c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -O1 -DWITH_REDIS -o $BUILD/workload_redis_cxx $WL $LIBS"
+    "workload_redis_asan|gcc $STD -O1 -g1 $SAN -DWITH_REDIS -DJUG_REDIS_RETRY=2 -o $BUILD/workload_redis_asan $WL $LIBS"
+    "workload_noredis|gcc $STD -O0 -o $BUILD/workload_noredis $WL -pthread -lm"
+    "redis_big|gcc $STD -O1 -I$ROOT -o $BUILD/redis_big $WORK/big.c $LIBS"
+    "redis_unit|gcc $STD -O1 -g1 $SAN -I$ROOT -o $BUILD/redis_unit $WORK/redis_unit.c $LIBS"
+)
+mkdir -p "$BUILD"
+pids=()
+for b in "${builds[@]}"; do
+    name=${b%%|*}
+    (eval "${b#*|}" >"$WORK/build-$name.err" 2>&1 && touch "$WORK/build-$name.ok") &
+    pids+=($!)
+done
+wait "${pids[@]}"
+for b in "${builds[@]}"; do
+    name=${b%%|*}
+    if [ -f "$WORK/build-$name.ok" ]; then ok "build_$name"; else fail "build_$name" "$(head -c 600 "$WORK/build-$name.err" | tr '\n' ' ')"; fi
+done
+W=$BUILD/workload_redis
+
+# --- servers: the main one takes at most 1 MB per value (so a few MB are chunks), one with a password
+if ! redis_start main --proto-max-bulk-len 1mb || ! redis_start pw --requirepass 's3cret'; then
+    fail redis_server_start "could not start redis-server (see the lines above)"
+    exit 1
+fi
+P=${REDIS_PORT[main]}
+PW=${REDIS_PORT[pw]}
+url() { echo "redis://127.0.0.1:$P/$1"; }
+rcli() { local db=$1; shift; redis-cli -p "$P" -n "$db" "$@"; }
+keys() { rcli "$1" --scan --pattern "$2" | wc -l; }
+total() { # the expected value of total for N leaves: sum of i*i
+    echo $(($1 * ($1 - 1) * (2 * $1 - 1) / 6))
+}
+one_line() { # NAME PATTERN: the last run failed with exactly one line on stderr matching PATTERN
+    if [ "$RC" -ne 0 ] && [ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] && printf '%s' "$ERR" | grep -qE "$2"; then
+        ok "$1"
+    else
+        fail "$1" "exit $RC, stderr [$ERR]"
+    fi
+}
+
+# --- the store ops, byte for byte next to the file store (databases 10 and 11)
+"$BUILD/redis_unit" 127.0.0.1 "$P" 10 "$WORK/unit.jugdata" >"$WORK/unit.out" 2>&1
+unit_rc=$?
+sed -n -e "s/^ok /ok $SUITE.ops_/p" -e "s/^FAIL /FAIL $SUITE.ops_/p" "$WORK/unit.out"
+if [ $unit_rc -ne 0 ] && ! grep -q '^FAIL ' "$WORK/unit.out"; then
+    fail ops "redis_unit exited with $unit_rc: $(tail -c 600 "$WORK/unit.out" | tr '\n' ' ')"
+fi
+
+# --- the workload on redis and on files: same results, same hashes (database 1)
+R=$(url 1)
+run "$W" execute -v --jugdir "$R" -- 20
+same execute "$RC $(echo "$OUT" | tail -1)" "0 Executed 31 tasks; all 31 tasks are finished."
+same task_hashes_as_files "$(echo "$OUT" | awk 'NF == 3 {print $1, $2}' | sort | md5sum)" \
+    "$("$W" execute -v --jugdir files.jugdata -- 20 | awk 'NF == 3 {print $1, $2}' | sort | md5sum)"
+same result_keys_are_the_task_hashes "$(rcli 1 --scan --pattern 'jug:result:*' | cut -c12-23 | sort | tr '\n' ' ')" \
+    "$(echo "$OUT" | awk 'NF == 3 {print $2}' | sort | tr '\n' ' ')"
+run "$W" value total --jugdir "$R" -- 20
+same value_total "$OUT" "$(total 20)"
+same value_total_as_files "$OUT" "$("$W" value total --jugdir files.jugdata -- 20)"
+same value_items_as_files "$("$W" value 'pair[3]' 'leaf[7]' --jugdir "$R" -- 20)" \
+    "$("$W" value 'pair[3]' 'leaf[7]' --jugdir files.jugdata -- 20)"
+same status_as_files "$("$W" status --jugdir "$R" -- 20)" "$("$W" status --jugdir files.jugdata -- 20)"
+run "$W" check --jugdir "$R" -- 20
+same check "$RC" 0
+run "$W" execute --jugdir "$R" -- 20
+same second_execute_runs_nothing "$OUT" "Nothing to do: all 31 tasks are finished."
+same jug_dir_variable "$(JUG_DIR=$R "$W" value total -- 20)" "$(total 20)"
+same marker "$(rcli 1 get jug:store)" "jug.h redis store 1"
+: >"$JUG_TEST_LOG"
+run "$W" invalidate pair --jugdir "$R" -- 20
+same invalidate "$RC $OUT" "0 $(printf 'Removed 10 results of pair\nRemoved 1 results of total')"
+"$W" execute --jugdir "$R" -- 20 >/dev/null
+same invalidate_recomputes_exactly_those "$(cut -d' ' -f1 "$JUG_TEST_LOG" | sort | uniq -c | tr -s ' ' | tr '\n' ',')" \
+    " 10 pair, 1 total,"
+run "$W" status --jugdir "$(url 12)" -- 20
+same status_of_empty_store "$RC $(echo "$OUT" | grep '^Total:' | tr -s ' ')" "0 Total: 11 20 0 0"
+same status_creates_nothing "$(keys 12 '*')" 0
+
+# --- the same with clang, as C++, and under ASan/UBSan (databases 2, 3, 4)
+for v in clang:2 cxx:3; do
+    run "$BUILD/workload_redis_${v%%:*}" execute --jugdir "$(url "${v#*:}")" -- 20
+    same "build_${v%%:*}_execute_and_value" "$RC $("$BUILD/workload_redis_${v%%:*}" value total --jugdir "$(url "${v#*:}")" -- 20)" \
+        "0 $(total 20)"
+done
+A=$BUILD/workload_redis_asan
+{
+    "$A" execute --threads 3 --jugdir "$(url 4)" -- 30 5
+    "$A" execute -j 2 --jugdir "$(url 4)" -- 40 5
+    "$A" status --jugdir "$(url 4)" -- 40
+    "$A" check --jugdir "$(url 4)" -- 40
+    "$A" value total --jugdir "$(url 4)" -- 40
+    "$A" execute --jugdir "redis://127.0.0.1:$P/99" -- 4
+} >"$WORK/asan.out" 2>"$WORK/asan.err"
+expect asan_ubsan_clean test -z "$(grep -E 'AddressSanitizer|LeakSanitizer|runtime error' "$WORK/asan.err")"
+same asan_value "$(tail -1 "$WORK/asan.out")" "$(total 40)"
+
+# --- concurrent workers: two processes, -j 2 and --threads 2 at once; each task runs once (database 5)
+: >"$JUG_TEST_LOG"
+R=$(url 5)
+pids=()
+for opts in "" "" "-j 2" "--threads 2"; do
+    # shellcheck disable=SC2086
+    "$W" execute $opts --jugdir "$R" -- 60 20 >/dev/null 2>>"$WORK/concurrent.err" &
+    pids+=($!)
+done
+codes=""
+for p in "${pids[@]}"; do
+    wait "$p"
+    codes+="$? "
+done
+same concurrent_exit "$codes" "0 0 0 0 "
+same concurrent_each_task_once "$(wc -l <"$JUG_TEST_LOG") $(sort "$JUG_TEST_LOG" | uniq -d | wc -l)" "91 0"
+same concurrent_value "$("$W" value total --jugdir "$R" -- 60)" "$(total 60)"
+same concurrent_no_locks_left "$(keys 5 'jug:lock:*')" 0
+
+# --- a worker killed mid-task: its lock is stale at once (same host, dead pid) and taken over (database 6)
+R=$(url 6)
+"$W" execute --jugdir "$R" -- 4 5000 >/dev/null 2>&1 &
+victim=$!
+for _ in $(seq 100); do [ "$(keys 6 'jug:lock:*')" -gt 0 ] && break; sleep 0.05; done
+kill -9 $victim
+wait $victim 2>/dev/null
+same killed_worker_leaves_its_lock "$(keys 6 'jug:lock:*')" 1
+run "$W" status --short --jugdir "$R" -- 4
+same status_shows_it_stale "$OUT" "3 waiting, 3 ready, 0 finished, 0 running, 0 failed, 1 stale (7 tasks)."
+run "$W" execute --jugdir "$R" -- 4 0
+expect takeover_execute test "$RC" -eq 0
+expect takeover_reported test "$(echo "$ERR" | grep -cE "took over the stale lock [0-9a-f]{12} of .* pid $victim")" -eq 1
+same takeover_no_locks_left "$(keys 6 'jug:lock:*')" 0
+same takeover_value "$("$W" value total --jugdir "$R" -- 4)" "$(total 4)"
+
+# --- a -j worker killed mid-task: the pool takes its lock over, records it, retries (database 7)
+R=$(url 7)
+"$W" execute -j 2 --retry 1 --jugdir "$R" -- 4 1000 >"$WORK/pool.out" 2>"$WORK/pool.err" &
+pool=$!
+for _ in $(seq 100); do [ "$(keys 7 'jug:lock:*')" -ge 2 ] && break; sleep 0.05; done
+kill -9 "$(pgrep -P $pool | head -1)"
+wait $pool
+same pool_worker_killed_retried "$?" 0
+expect pool_crash_reported grep -q "crashed: killed by signal 9" "$WORK/pool.err"
+same pool_no_locks_left "$(keys 7 'jug:lock:*')" 0
+same pool_value "$("$W" value total --jugdir "$R" -- 4)" "$(total 4)"
+
+# --- the server killed and restarted mid-run: workers reconnect, nothing hangs, a final run completes
+redis_start restart || fail restart_server "could not start a third redis-server"
+R=redis://127.0.0.1:${REDIS_PORT[restart]}/0
+: >"$JUG_TEST_LOG"
+timeout 60 "$W" execute -j 2 --jugdir "$R" -- 60 40 >"$WORK/rs1.out" 2>"$WORK/rs1.err" &
+r1=$!
+timeout 60 "$W" execute --threads 2 --jugdir "$R" -- 60 40 >"$WORK/rs2.out" 2>"$WORK/rs2.err" &
+r2=$!
+sleep 0.4
+redis_kill9 restart
+redis_restart restart || fail restart_server "could not restart redis-server"
+wait $r1
+c1=$?
+wait $r2
+c2=$?
+expect restart_run_ends test $c1 -ne 124 -a $c2 -ne 124
+expect restart_reconnected grep -q "reconnected to redis://127.0.0.1:${REDIS_PORT[restart]}/0" "$WORK/rs1.err" "$WORK/rs2.err"
+expect restart_data_loss_reported grep -q "has lost its data" "$WORK/rs1.err" "$WORK/rs2.err"
+run "$W" execute --jugdir "$R" -- 60 0
+same restart_final_execute "$RC" 0
+same restart_value "$("$W" value total --jugdir "$R" -- 60)" "$(total 60)"
+run "$W" check --jugdir "$R" -- 60
+same restart_check "$RC" 0
+same restart_no_locks_left "$(redis-cli -p "${REDIS_PORT[restart]}" --scan --pattern 'jug:lock:*' | wc -l)" 0
+
+# --- the server gone for good: the run stops within the retry time (2 s in this build), saying why
+: >"$JUG_TEST_LOG"
+timeout 30 "$A" execute --threads 2 --jugdir "$R" -- 100 50 >/dev/null 2>"$WORK/gone.err" &
+g=$!
+sleep 0.3
+redis_kill9 restart
+wait $g
+gone=$?
+expect server_gone_stops test $gone -ne 0 -a $gone -ne 124
+expect server_gone_says_why grep -q "gave up reconnecting after 2 s" "$WORK/gone.err"
+expect server_gone_asan_ubsan_clean test -z "$(grep -E 'AddressSanitizer|LeakSanitizer|runtime error' "$WORK/gone.err")"
+
+# --- bad input: one clear line and a non-zero exit
+run "$W" status --jugdir redis://127.0.0.1:1/0 -- 4
+one_line unreachable "^workload_redis: redis://127.0.0.1:1/0: cannot connect: Connection refused$"
+run "$W" status --jugdir "redis://:wrong@127.0.0.1:$PW/0" -- 4
+one_line wrong_password "redis://:\*\*\*@127.0.0.1:$PW/0: authentication failed: WRONGPASS"
+expect wrong_password_not_echoed test -z "$(echo "$ERR" | grep wrong)"
+run "$W" status --jugdir "redis://127.0.0.1:$PW/0" -- 4
+one_line no_password "wants a password"
+run "$W" execute --jugdir "redis://:s3cret@127.0.0.1:$PW/0" -- 4
+same right_password "$RC" 0
+run "$W" value total --jugdir "redis://default:s3cret@127.0.0.1:$PW/0" -- 4
+same user_and_password "$RC $OUT" "0 $(total 4)"
+run "$W" status --jugdir "$(url 99)" -- 4
+one_line wrong_database "cannot use database 99: ERR DB index is out of range"
+for bad in "redis://" "redis://127.0.0.1:http/0" "redis://127.0.0.1:99999" "redis://127.0.0.1:$P/one" \
+    "redis://127.0.0.1:$P/1?x=y" "redis://secret@127.0.0.1:$P" "redis://:p%zz@127.0.0.1"; do
+    run "$W" status --jugdir "$bad" -- 4
+    one_line "malformed_url_$(echo "$bad" | tr -c 'a-z0-9\n' _)" "not a valid redis URL: .* \(expected redis://"
+done
+run "$W" status --jugdir "redis://:topsecret@127.0.0.1:port" -- 4
+expect malformed_url_hides_password test "$RC" -ne 0 -a -z "$(echo "$ERR" | grep topsecret)"
+run "$W" status --jugdir "rediss://127.0.0.1:$P" -- 4
+one_line tls_unsupported "TLS"
+
+# --- foreign values (database 8)
+R=$(url 8)
+run "$W" execute -v --jugdir "$R" -- 4
+tot=$(echo "$OUT" | awk '$1 == "total" {print $2}')
+key=$(rcli 8 --scan --pattern "jug:result:$tot*")
+rcli 8 set "$key" "garbage" >/dev/null
+run "$W" value total --jugdir "$R" -- 4
+one_line junk_result "total $tot: jug:result:[0-9a-f]{32}: not a jug.h result: it holds \"garbage\" \(moved to jug:corrupt:"
+same junk_result_kept_aside "$(keys 8 'jug:corrupt:*') $(keys 8 "$key")" "1 0"
+: >"$JUG_TEST_LOG"
+run "$W" execute --jugdir "$R" -- 4
+same junk_result_recomputed "$RC $(cat "$JUG_TEST_LOG")" "0 total 2"
+rcli 8 del "$key" >/dev/null
+rcli 8 hset "$key" a b >/dev/null
+run "$W" value total --jugdir "$R" -- 4
+one_line wrong_type_result "not a jug.h result \(not a string value\)"
+rcli 8 set jug:store "my own data" >/dev/null
+run "$W" status --jugdir "$R" -- 4
+one_line junk_marker "the key jug:store holds \"my own data\", not a jug.h store marker"
+rcli 8 set jug:store "jug.h redis store 7" >/dev/null
+run "$W" execute --jugdir "$R" -- 4
+one_line other_version_marker "written in format 7; this jug.h .* reads format 1"
+
+# --- a result larger than the server takes in one value (proto-max-bulk-len 1mb): chunks (database 9)
+B=$BUILD/redis_big
+R=$(url 9)
+run "$B" execute -v --jugdir "$R" -- 400000
+same big_execute "$RC" 0
+big=$(echo "$OUT" | awk '$1 == "make_big" {print $2}')
+bigkey=$(rcli 9 --scan --pattern "jug:result:$big*")
+same big_head "$(rcli 9 strlen "$bigkey") $(rcli 9 getrange "$bigkey" 0 3)" "40 JUGC"
+same big_chunks "$(keys 9 'jug:chunk:*')" 4
+same big_value "$("$B" value sum_big --jugdir "$R" -- 400000)" 39999900000
+"$B" execute --jugdir big.jugdata -- 400000 >/dev/null
+same big_value_as_files "$("$B" value make_big --jugdir "$R" -- 400000 | md5sum)" \
+    "$("$B" value make_big --jugdir big.jugdata -- 400000 | md5sum)"
+rcli 9 setrange "${bigkey/result/chunk}:2" 1000 XXXX >/dev/null
+run "$B" check --jugdir "$R" -- 400000
+expect big_damaged_chunk_reported test "$RC" -eq 1 -a "$(echo "$ERR" | grep -c 'checksum mismatch (moved to jug:corrupt:')" -eq 1
+same big_damaged_kept_aside "$(keys 9 'jug:corrupt:*') $(keys 9 'jug:chunk:*')" "5 0"
+run "$B" execute --jugdir "$R" -- 400000
+same big_recomputed "$RC $("$B" value sum_big --jugdir "$R" -- 400000)" "0 39999900000"
+run "$B" invalidate make_big --jugdir "$R" -- 400000
+same big_invalidate_takes_chunks "$RC $(keys 9 'jug:chunk:*') $(keys 9 'jug:result:*')" "0 0 0"
+
+# --- a program built without jug_redis.h
+run "$BUILD/workload_noredis" status --jugdir "$(url 0)" -- 4
+one_line built_without_redis "built without redis support"
+exit 0
+
+# The C part of the ops checks, compiled from this file:
+// REDIS_UNIT_BEGIN
+/* The redis store through its ops, next to the file store:
+       redis_unit HOST PORT DB FILEDIR
+   DB and DB+1 are used (and flushed). Prints "ok NAME" or "FAIL NAME: why". */
+#define JUG_IMPLEMENTATION
+#include "jug.h"
+#include "jug_redis.h"
+
+#include <hiredis/hiredis.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int failures;
+static redisContext *rc_;
+static char logbuf[8192];
+static pthread_mutex_t logmu = PTHREAD_MUTEX_INITIALIZER;
+
+static void check(const char *name, int cond, const char *fmt, ...) {
+    if (cond) {
+        printf("ok %s\n", name);
+    } else {
+        char why[512];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, sizeof why, fmt, ap);
+        va_end(ap);
+        printf("FAIL %s: %s\n", name, why);
+        failures++;
+    }
+    fflush(stdout);
+}
+
+static void on_log(void *ud, const char *line) {
+    (void)ud;
+    pthread_mutex_lock(&logmu);
+    if (strlen(logbuf) + strlen(line) + 2 < sizeof logbuf) {
+        strcat(logbuf, line);
+        strcat(logbuf, "\n");
+    }
+    pthread_mutex_unlock(&logmu);
+}
+
+static redisReply *cmd(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    redisReply *r = (redisReply *)redisvCommand(rc_, fmt, ap);
+    va_end(ap);
+    if (!r) {
+        printf("FAIL redis_cli: %s\n", rc_->errstr);
+        exit(1);
+    }
+    return r;
+}
+static void cmd0(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    redisReply *r = (redisReply *)redisvCommand(rc_, fmt, ap);
+    va_end(ap);
+    if (r) freeReplyObject(r);
+}
+static long long count_keys(const char *pattern) {
+    redisReply *r = cmd("KEYS %s", pattern);
+    long long n = (long long)r->elements;
+    freeReplyObject(r);
+    return n;
+}
+static int key_is(const char *key, const char *want) {
+    redisReply *r = cmd("GET %s", key);
+    int same = r->type == REDIS_REPLY_STRING && strcmp(r->str, want) == 0;
+    freeReplyObject(r);
+    return same;
+}
+
+/* The stored bytes of a result: the value, or the chunks of a chunked one. */
+static unsigned char *stored_bytes(const jug_hash *h, size_t *n, int *chunks) {
+    char hex[33];
+    jug_hash_hex(h, hex);
+    redisReply *r = cmd("GET jug:result:%s", hex);
+    unsigned char *out = NULL;
+    *n = 0;
+    *chunks = 0;
+    if (r->type != REDIS_REPLY_STRING) return NULL;
+    if (r->len == 40 && memcmp(r->str, "JUGC", 4) == 0) {
+        uint64_t count, total;
+        memcpy(&total, r->str + 8, 8);
+        memcpy(&count, r->str + 24, 8);
+        out = (unsigned char *)malloc(total ? total : 1);
+        for (uint64_t i = 0; i < count; i++) {
+            redisReply *c = cmd("GET jug:chunk:%s:%llu", hex, (unsigned long long)i);
+            if (c->type == REDIS_REPLY_STRING && *n + c->len <= total) {
+                memcpy(out + *n, c->str, c->len);
+                *n += c->len;
+            }
+            freeReplyObject(c);
+        }
+        *chunks = (int)count;
+    } else {
+        out = (unsigned char *)malloc(r->len ? r->len : 1);
+        memcpy(out, r->str, r->len);
+        *n = r->len;
+    }
+    freeReplyObject(r);
+    return out;
+}
+
+static unsigned char *file_bytes(const char *dir, const jug_hash *h, size_t *n) {
+    char hex[33], path[1024];
+    jug_hash_hex(h, hex);
+    snprintf(path, sizeof path, "%s/results/%.2s/%s", dir, hex, hex + 2);
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *p = (unsigned char *)malloc(*n ? *n : 1);
+    if (fread(p, 1, *n, f) != *n) *n = 0;
+    fclose(f);
+    return p;
+}
+
+static jug_hash hash_of(const char *s) { return jug_hash_bytes(s, strlen(s)); }
+
+typedef struct {
+    jug_hash seen[64];
+    int n, dup;
+    int kinds[3];
+} scan_log;
+static void on_scan(void *ud, const jug_hash *h, jug_entry kind) {
+    scan_log *l = (scan_log *)ud;
+    for (int i = 0; i < l->n; i++)
+        if (!memcmp(&l->seen[i], h, 16) && kind == JUG_ENTRY_RESULT) l->dup++;
+    if (kind == JUG_ENTRY_RESULT && l->n < 64) l->seen[l->n++] = *h;
+    l->kinds[kind]++;
+}
+
+static jug_store *S;
+static void *hammer(void *arg) {
+    long id = (long)(intptr_t)arg;
+    long bad = 0;
+    for (int i = 0; i < 200; i++) {
+        char name[64];
+        jug_error err;
+        jug_value *v = jug_int(id * 1000 + i), *back = NULL;
+        snprintf(name, sizeof name, "hammer %ld %d", id, i);
+        jug_hash h = hash_of(name);
+        if (S->ops->lock(S, &h, &err) != JUG_OK) bad++;
+        if (S->ops->save(S, &h, v, NULL, &err) != JUG_OK) bad++;
+        if (S->ops->exists(S, &h, &err) != JUG_OK) bad++;
+        if (S->ops->load(S, &h, &back, NULL, &err) != JUG_OK || !jug_value_equal(v, back)) bad++;
+        if (S->ops->unlock(S, &h, &err) != JUG_OK) bad++;
+        jug_value_free(v);
+        jug_value_free(back);
+    }
+    return (void *)(intptr_t)bad;
+}
+
+int main(int argc, char **argv) {
+    jug_store *fs, *s;
+    jug_store_options o;
+    jug_error err;
+    char url[256], host[256];
+    if (argc != 5) {
+        fprintf(stderr, "usage: redis_unit HOST PORT DB FILEDIR\n");
+        return 2;
+    }
+    int db = atoi(argv[3]);
+    rc_ = redisConnect(argv[1], atoi(argv[2]));
+    if (!rc_ || rc_->err) {
+        printf("FAIL connect: cannot reach the server\n");
+        return 1;
+    }
+    cmd0("SELECT %d", db + 1);
+    cmd0("FLUSHDB");
+    cmd0("SELECT %d", db);
+    cmd0("FLUSHDB");
+    gethostname(host, sizeof host);
+    memset(&o, 0, sizeof o);
+    o.create = 1;
+    o.lock_lease_sec = 60;
+    o.log = on_log;
+    snprintf(url, sizeof url, "redis://%s:%s/%d", argv[1], argv[2], db);
+    check("open", jug_redis_open(url, &o, &s, &err) == JUG_OK, "%s", err.msg);
+    check("open_file_store_through_the_same_opener", jug_redis_open(argv[4], &o, &fs, &err) == JUG_OK, "%s", err.msg);
+    check("marker_written", key_is("jug:store", "jug.h redis store 1"), "jug:store");
+    check("where_is_the_url", strcmp(s->where, url) == 0, "%s", s->where);
+
+    /* --- the same bytes as the file store, and back */
+    {
+        jug_value *vals[7];
+        const char *names[7] = {"int", "double", "string", "bytes", "list", "f64", "big_f64"};
+        jug_meta meta = {1234}, back_meta = {0};
+        vals[0] = jug_int(-42);
+        vals[1] = jug_double(3.25);
+        vals[2] = jug_string("hello\nworld");
+        vals[3] = jug_bytes("\0\1\2\3", 4);
+        vals[4] = jug_list();
+        jug_list_push(vals[4], jug_int(1));
+        jug_list_push(vals[4], jug_string("two"));
+        jug_list_push(vals[4], jug_list());
+        vals[5] = jug_array(JUG_F64, 1000);
+        vals[6] = jug_array(JUG_F64, 330000); /* 2.6 MB: chunks on a server with proto-max-bulk-len 1mb */
+        for (int i = 0; i < 1000; i++) ((double *)vals[5]->as.data)[i] = i / 7.0;
+        for (int i = 0; i < 330000; i++) ((double *)vals[6]->as.data)[i] = i * 0.25;
+        for (int k = 0; k < 7; k++) {
+            char name[96];
+            jug_hash h = hash_of(names[k]);
+            jug_value *back = NULL;
+            size_t nr = 0, nf = 0;
+            int chunks = 0;
+            snprintf(name, sizeof name, "save_%s", names[k]);
+            check(name, s->ops->save(s, &h, vals[k], &meta, &err) == JUG_OK, "%s", err.msg);
+            fs->ops->save(fs, &h, vals[k], &meta, &err);
+            unsigned char *rb = stored_bytes(&h, &nr, &chunks), *fb = file_bytes(argv[4], &h, &nf);
+            snprintf(name, sizeof name, "bytes_as_in_file_store_%s", names[k]);
+            check(name, rb && fb && nr == nf && nr > 0 && memcmp(rb, fb, nr) == 0, "redis %zu bytes, file %zu bytes", nr, nf);
+            snprintf(name, sizeof name, "load_%s", names[k]);
+            check(name,
+                  s->ops->load(s, &h, &back, &back_meta, &err) == JUG_OK && jug_value_equal(back, vals[k]) &&
+                      back_meta.run_usec == 1234,
+                  "%s", err.msg);
+            if (k == 6) check("big_result_is_chunked", chunks == 3, "%d chunks", chunks);
+            if (k == 5) check("small_result_is_not_chunked", chunks == 0, "%d chunks", chunks);
+            free(rb);
+            free(fb);
+            jug_value_free(back);
+        }
+        for (int k = 0; k < 7; k++) jug_value_free(vals[k]);
+    }
+
+    /* --- exists, scan */
+    {
+        jug_hash h = hash_of("int"), none = hash_of("never stored");
+        scan_log l;
+        check("exists", s->ops->exists(s, &h, &err) == JUG_OK, "%s", err.msg);
+        check("exists_not", s->ops->exists(s, &none, &err) == JUG_NOT_FOUND, "found a result never stored");
+        jug_value *nothing = NULL;
+        check("load_not_found", s->ops->load(s, &none, &nothing, NULL, &err) == JUG_NOT_FOUND && !nothing, "%s", err.msg);
+        s->ops->fail(s, &none, "boom", &err);
+        memset(&l, 0, sizeof l);
+        check("scan", s->ops->scan(s, on_scan, &l, &err) == JUG_OK, "%s", err.msg);
+        check("scan_reports_each_result_once", l.kinds[JUG_ENTRY_RESULT] == 7 && l.dup == 0, "%d results, %d twice",
+              l.kinds[JUG_ENTRY_RESULT], l.dup);
+        check("scan_reports_failures", l.kinds[JUG_ENTRY_FAILURE] == 1, "%d failure records", l.kinds[JUG_ENTRY_FAILURE]);
+        char why[64] = "";
+        check("failure_reason", s->ops->failure(s, &none, why, sizeof why, &err) == JUG_OK && !strcmp(why, "boom"), "[%s]",
+              why);
+        check("remove_failure", s->ops->remove(s, &none, JUG_ENTRY_FAILURE, &err) == JUG_OK &&
+                                    s->ops->failure(s, &none, why, sizeof why, &err) == JUG_NOT_FOUND,
+              "still there");
+        check("remove_missing", s->ops->remove(s, &none, JUG_ENTRY_RESULT, &err) == JUG_NOT_FOUND, "%s", err.msg);
+        jug_hash big = hash_of("big_f64");
+        check("remove_chunked_result", s->ops->remove(s, &big, JUG_ENTRY_RESULT, &err) == JUG_OK, "%s", err.msg);
+        check("remove_takes_the_chunks", count_keys("jug:chunk:*") == 0, "%lld chunk keys left", count_keys("jug:chunk:*"));
+    }
+
+    /* --- locks */
+    {
+        jug_hash h = hash_of("lock me");
+        char hex[33], key[64], fake[512];
+        jug_lock_info info;
+        jug_hash_hex(&h, hex);
+        snprintf(key, sizeof key, "jug:lock:%s", hex);
+        check("lock", s->ops->lock(s, &h, &err) == JUG_OK, "%s", err.msg);
+        check("lock_again_is_locked", s->ops->lock(s, &h, &err) == JUG_LOCKED, "taken twice");
+        check("lock_info_live", s->ops->lock_info(s, &h, &info, &err) == JUG_OK && !info.stale &&
+                                    strstr(info.holder, host) != NULL, "stale=%d holder=%s", info.stale, info.holder);
+        cmd0("PEXPIRE %s 1000", key);
+        check("keepalive", s->ops->keepalive(s, &err) == JUG_OK, "%s", err.msg);
+        redisReply *r = cmd("PTTL %s", key);
+        check("keepalive_renews_the_lease", r->integer > 100000, "pttl %lld", r->integer);
+        freeReplyObject(r);
+        check("unlock", s->ops->unlock(s, &h, &err) == JUG_OK && count_keys(key) == 0, "%s", err.msg);
+        check("unlock_not_held", s->ops->unlock(s, &h, &err) == JUG_INVALID, "unlocked twice");
+
+        /* a holder on this host that died */
+        pid_t dead = fork();
+        if (dead == 0) _exit(0);
+        waitpid(dead, NULL, 0);
+        snprintf(fake, sizeof fake, "jug-lock 1\nhost %s\npid %ld\nstart 1\nttl 600000\n", host, (long)dead);
+        cmd0("SET %s %s PX 600000", key, fake);
+        check("lock_info_dead_pid_is_stale", s->ops->lock_info(s, &h, &info, &err) == JUG_OK && info.stale, "stale=%d",
+              info.stale);
+        logbuf[0] = 0;
+        check("takeover_dead_pid", s->ops->lock(s, &h, &err) == JUG_OK, "%s", err.msg);
+        check("takeover_is_logged", strstr(logbuf, "took over the stale lock") != NULL, "log: %s", logbuf);
+        s->ops->unlock(s, &h, &err);
+
+        /* another host: fresh, then old */
+        snprintf(fake, sizeof fake, "jug-lock 1\nhost elsewhere\npid 1\nstart 1\nttl 600000\n");
+        cmd0("SET %s %s PX 599000", key, fake);
+        check("other_host_fresh_is_locked", s->ops->lock(s, &h, &err) == JUG_LOCKED, "taken");
+        check("lock_info_age", s->ops->lock_info(s, &h, &info, &err) == JUG_OK && !info.stale && info.age_sec > 0.5 &&
+                                   info.age_sec < 10 && strcmp(info.holder, "elsewhere pid 1") == 0,
+              "stale=%d age=%.1f holder=%s", info.stale, info.age_sec, info.holder);
+        cmd0("SET %s %s PX 500000", key, fake);
+        logbuf[0] = 0;
+        check("other_host_old_is_taken_over", s->ops->lock(s, &h, &err) == JUG_OK && strstr(logbuf, "elsewhere pid 1"),
+              "%s / %s", err.msg, logbuf);
+        /* taken over from us meanwhile: unlock leaves the new holder's lock alone */
+        cmd0("SET %s %s PX 599000", key, fake);
+        s->ops->unlock(s, &h, &err);
+        check("unlock_spares_a_new_holder", key_is(key, fake), "the other worker's lock was deleted");
+        cmd0("SET %s junk", key);
+        check("unreadable_lock_is_stale", s->ops->lock(s, &h, &err) == JUG_OK, "%s", err.msg);
+        cmd0("DEL %s", key);
+        check("keepalive_retakes_a_lost_lock", s->ops->keepalive(s, &err) == JUG_OK && count_keys(key) == 1, "gone");
+        cmd0("SET %s %s PX 599000", key, fake);
+        logbuf[0] = 0;
+        s->ops->keepalive(s, &err);
+        check("keepalive_notices_a_takeover", strstr(logbuf, "taken over by another worker") != NULL && key_is(key, fake),
+              "log: %s", logbuf);
+        check("release_all_skips_lost_locks", s->ops->unlock(s, &h, &err) == JUG_INVALID, "still held");
+        jug_hash a = hash_of("a"), b = hash_of("b");
+        s->ops->lock(s, &a, &err);
+        s->ops->lock(s, &b, &err);
+        s->ops->release_all(s);
+        check("release_all", count_keys("jug:lock:*") == 1, "%lld locks", count_keys("jug:lock:*"));
+        cmd0("DEL %s", key);
+    }
+
+    /* --- corrupt results, foreign values */
+    {
+        jug_hash h = hash_of("int");
+        jug_value *v = NULL;
+        char hex[33];
+        jug_hash_hex(&h, hex);
+        cmd0("SET jug:result:%s junk", hex);
+        jug_result rc = s->ops->load(s, &h, &v, NULL, &err);
+        check("junk_result_is_corrupt", rc == JUG_CORRUPT && strstr(err.msg, "not a jug.h result"), "%s: %s",
+              jug_strerror(rc), err.msg);
+        check("junk_result_moved_aside", count_keys("jug:corrupt:*") == 1 && s->ops->exists(s, &h, &err) == JUG_NOT_FOUND,
+              "%lld corrupt keys", count_keys("jug:corrupt:*"));
+        cmd0("HSET jug:result:%s a b", hex);
+        rc = s->ops->load(s, &h, &v, NULL, &err);
+        check("hash_result_is_corrupt", rc == JUG_CORRUPT && count_keys("jug:corrupt:*") == 2, "%s: %s", jug_strerror(rc),
+              err.msg);
+        /* a chunk damaged: the checksum says so, and the whole result goes aside */
+        jug_value *big = jug_array(JUG_U8, 2500000);
+        memset(big->as.data, 7, 2500000);
+        jug_hash bh = hash_of("big_u8");
+        char bhex[33];
+        jug_hash_hex(&bh, bhex);
+        s->ops->save(s, &bh, big, NULL, &err);
+        cmd0("SETRANGE jug:chunk:%s:1 10 XYZ", bhex);
+        rc = s->ops->load(s, &bh, &v, NULL, &err);
+        check("damaged_chunk_is_corrupt", rc == JUG_CORRUPT && strstr(err.msg, "checksum"), "%s: %s", jug_strerror(rc),
+              err.msg);
+        check("damaged_chunks_moved_aside", count_keys("jug:chunk:*") == 0 && count_keys("jug:corrupt:*") == 2 + 4,
+              "%lld chunks, %lld corrupt keys", count_keys("jug:chunk:*"), count_keys("jug:corrupt:*"));
+        s->ops->save(s, &bh, big, NULL, &err);
+        cmd0("DEL jug:chunk:%s:2", bhex);
+        rc = s->ops->load(s, &bh, &v, NULL, &err);
+        check("missing_chunk_is_corrupt", rc == JUG_CORRUPT && strstr(err.msg, "missing"), "%s: %s", jug_strerror(rc),
+              err.msg);
+        jug_value_free(big);
+        /* a result of another format version: refused, left alone */
+        jug_hash i = hash_of("string");
+        char ihex[33];
+        jug_hash_hex(&i, ihex);
+        cmd0("SETRANGE jug:result:%s 4 \x02", ihex);
+        rc = s->ops->load(s, &i, &v, NULL, &err);
+        check("other_format_version", rc == JUG_VERSION_MISMATCH && s->ops->exists(s, &i, &err) == JUG_OK, "%s: %s",
+              jug_strerror(rc), err.msg);
+    }
+
+    /* --- the marker */
+    {
+        jug_store *t;
+        char url2[256];
+        snprintf(url2, sizeof url2, "redis://%s:%s/%d", argv[1], argv[2], db + 1);
+        cmd0("SELECT %d", db + 1);
+        cmd0("SET jug:store %s", "jug.h redis store 2");
+        check("marker_other_version", jug_redis_open(url2, &o, &t, &err) == JUG_VERSION_MISMATCH && strstr(err.msg, "format 2"),
+              "%s", err.msg);
+        cmd0("SET jug:store %s", "hello\x01");
+        check("marker_junk", jug_redis_open(url2, &o, &t, &err) == JUG_CORRUPT && strstr(err.msg, "not a jug.h store marker"),
+              "%s", err.msg);
+        cmd0("DEL jug:store");
+        o.create = 0;
+        check("no_marker_reads_as_empty", jug_redis_open(url2, &o, &t, &err) == JUG_OK && count_keys("jug:store") == 0, "%s",
+              err.msg);
+        if (t) jug_store_close(t);
+        o.create = 1;
+        cmd0("FLUSHDB");
+        cmd0("SELECT %d", db);
+    }
+
+    /* --- threads share the store, a forked child makes its own connection */
+    {
+        pthread_t th[4];
+        long bad = 0;
+        S = s;
+        for (long i = 0; i < 4; i++) pthread_create(&th[i], NULL, hammer, (void *)(intptr_t)i);
+        for (int i = 0; i < 4; i++) {
+            void *b;
+            pthread_join(th[i], &b);
+            bad += (long)(intptr_t)b;
+        }
+        check("threads", bad == 0, "%ld failed operations", bad);
+        pid_t child = fork();
+        if (child == 0) _exit(hammer((void *)(intptr_t)7) != NULL);
+        void *b = hammer((void *)(intptr_t)8);
+        int st = 0;
+        waitpid(child, &st, 0);
+        check("fork_child_uses_its_own_connection", WIFEXITED(st) && WEXITSTATUS(st) == 0 && b == NULL, "status %d", st);
+        jug_hash h = hash_of("int");
+        jug_value *five = jug_int(5);
+        check("parent_connection_still_good", s->ops->save(s, &h, five, NULL, &err) == JUG_OK, "%s", err.msg);
+        jug_value_free(five);
+    }
+
+    jug_store_close(s);
+    jug_store_close(fs);
+    redisFree(rc_);
+    return failures ? 1 : 0;
+}
+// REDIS_UNIT_END

@@ -183,6 +183,8 @@ for _ in $(seq 100); do [ "$(keys 6 'jug:lock:*')" -gt 0 ] && break; sleep 0.05;
 kill -9 $victim
 wait $victim 2>/dev/null
 same killed_worker_leaves_its_lock "$(keys 6 'jug:lock:*')" 1
+run "$W" cleanup --locks --dry-run --jugdir "$R" -- 4
+expect cleanup_locks_sees_it test "$(echo "$OUT" | grep -cE "^Would remove the stale lock [0-9a-f]{12} of .* pid $victim$")" -eq 1
 run "$W" status --short --jugdir "$R" -- 4
 same status_shows_it_stale "$OUT" "3 waiting, 3 ready, 0 finished, 0 running, 0 failed, 1 stale (7 tasks)."
 run "$W" execute --jugdir "$R" -- 4 0
@@ -190,6 +192,20 @@ expect takeover_execute test "$RC" -eq 0
 expect takeover_reported test "$(echo "$ERR" | grep -cE "took over the stale lock [0-9a-f]{12} of .* pid $victim")" -eq 1
 same takeover_no_locks_left "$(keys 6 'jug:lock:*')" 0
 same takeover_value "$("$W" value total --jugdir "$R" -- 4)" "$(total 4)"
+
+# --- SIGINT: the locks of running tasks are released (database 13)
+"$W" execute --threads 2 --jugdir "$(url 13)" -- 4 5000 >/dev/null 2>"$WORK/int.err" &
+victim=$!
+for _ in $(seq 100); do [ "$(keys 13 'jug:lock:*')" -ge 2 ] && break; sleep 0.05; done
+kill -INT $victim
+wait $victim
+same sigint_exit "$?" 130
+same sigint_releases_locks "$(keys 13 'jug:lock:*')" 0
+
+# --- cleanup: results no task of the graph uses (database 14)
+"$W" execute --jugdir "$(url 14)" -- 6 >/dev/null
+run "$W" cleanup --jugdir "$(url 14)" -- 4
+same cleanup "$RC $OUT $(keys 14 'jug:result:*')" "0 Removed 4 results and failure records that no task uses. 6"
 
 # --- a -j worker killed mid-task: the pool takes its lock over, records it, retries (database 7)
 R=$(url 7)
@@ -252,6 +268,8 @@ run "$W" execute --jugdir "redis://:s3cret@127.0.0.1:$PW/0" -- 4
 same right_password "$RC" 0
 run "$W" value total --jugdir "redis://default:s3cret@127.0.0.1:$PW/0" -- 4
 same user_and_password "$RC $OUT" "0 $(total 4)"
+run "$W" value total --jugdir "redis://:%733cr%65t@127.0.0.1:$PW" -- 4
+same escaped_password "$RC $OUT" "0 $(total 4)"
 run "$W" status --jugdir "$(url 99)" -- 4
 one_line wrong_database "cannot use database 99: ERR DB index is out of range"
 for bad in "redis://" "redis://127.0.0.1:http/0" "redis://127.0.0.1:99999" "redis://127.0.0.1:$P/one" \
@@ -507,8 +525,8 @@ int main(int argc, char **argv) {
 
     /* --- the same bytes as the file store, and back */
     {
-        jug_value *vals[7];
-        const char *names[7] = {"int", "double", "string", "bytes", "list", "f64", "big_f64"};
+        jug_value *vals[9];
+        const char *names[9] = {"int", "double", "string", "bytes", "list", "f64", "big_f64", "one_chunk", "two_chunks"};
         jug_meta meta = {1234}, back_meta = {0};
         vals[0] = jug_int(-42);
         vals[1] = jug_double(3.25);
@@ -522,7 +540,12 @@ int main(int argc, char **argv) {
         vals[6] = jug_array(JUG_F64, 330000); /* 2.6 MB: chunks on a server with proto-max-bulk-len 1mb */
         for (int i = 0; i < 1000; i++) ((double *)vals[5]->as.data)[i] = i / 7.0;
         for (int i = 0; i < 330000; i++) ((double *)vals[6]->as.data)[i] = i * 0.25;
-        for (int k = 0; k < 7; k++) {
+        /* encoded: 49 bytes more than the array; the server takes 1 MiB in one value */
+        vals[7] = jug_array(JUG_U8, (1 << 20) - 49);
+        vals[8] = jug_array(JUG_U8, (1 << 20) - 48);
+        memset(vals[7]->as.data, 'a', vals[7]->len);
+        memset(vals[8]->as.data, 'b', vals[8]->len);
+        for (int k = 0; k < 9; k++) {
             char name[96];
             jug_hash h = hash_of(names[k]);
             jug_value *back = NULL;
@@ -541,11 +564,13 @@ int main(int argc, char **argv) {
                   "%s", err.msg);
             if (k == 6) check("big_result_is_chunked", chunks == 3, "%d chunks", chunks);
             if (k == 5) check("small_result_is_not_chunked", chunks == 0, "%d chunks", chunks);
+            if (k == 7) check("largest_value_in_one_piece", chunks == 0 && nr == 1 << 20, "%d chunks", chunks);
+            if (k == 8) check("one_byte_more_is_two_chunks", chunks == 2, "%d chunks", chunks);
             free(rb);
             free(fb);
             jug_value_free(back);
         }
-        for (int k = 0; k < 7; k++) jug_value_free(vals[k]);
+        for (int k = 0; k < 9; k++) jug_value_free(vals[k]);
     }
 
     /* --- exists, scan */
@@ -559,7 +584,7 @@ int main(int argc, char **argv) {
         s->ops->fail(s, &none, "boom", &err);
         memset(&l, 0, sizeof l);
         check("scan", s->ops->scan(s, on_scan, &l, &err) == JUG_OK, "%s", err.msg);
-        check("scan_reports_each_result_once", l.kinds[JUG_ENTRY_RESULT] == 7 && l.dup == 0, "%d results, %d twice",
+        check("scan_reports_each_result_once", l.kinds[JUG_ENTRY_RESULT] == 9 && l.dup == 0, "%d results, %d twice",
               l.kinds[JUG_ENTRY_RESULT], l.dup);
         check("scan_reports_failures", l.kinds[JUG_ENTRY_FAILURE] == 1, "%d failure records", l.kinds[JUG_ENTRY_FAILURE]);
         char why[64] = "";
@@ -569,8 +594,9 @@ int main(int argc, char **argv) {
                                     s->ops->failure(s, &none, why, sizeof why, &err) == JUG_NOT_FOUND,
               "still there");
         check("remove_missing", s->ops->remove(s, &none, JUG_ENTRY_RESULT, &err) == JUG_NOT_FOUND, "%s", err.msg);
-        jug_hash big = hash_of("big_f64");
-        check("remove_chunked_result", s->ops->remove(s, &big, JUG_ENTRY_RESULT, &err) == JUG_OK, "%s", err.msg);
+        jug_hash big = hash_of("big_f64"), two = hash_of("two_chunks");
+        check("remove_chunked_result", s->ops->remove(s, &big, JUG_ENTRY_RESULT, &err) == JUG_OK &&
+                                           s->ops->remove(s, &two, JUG_ENTRY_RESULT, &err) == JUG_OK, "%s", err.msg);
         check("remove_takes_the_chunks", count_keys("jug:chunk:*") == 0, "%lld chunk keys left", count_keys("jug:chunk:*"));
     }
 

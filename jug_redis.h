@@ -35,6 +35,9 @@
    behind. Chunks are read one at a time: loading needs one chunk of memory
    besides the value. A reader that meets a chunk changed under it (a second
    writer of the same task) sees another nonce in the head and reads again.
+   (A result stored over a larger one of the same task, which happens only
+   when two workers ran it and got different sizes, leaves the extra chunks
+   of the old one behind; they are never read.)
 
    LOCKS are SET NX with a lifetime (PX) of twice the lease
    (jug_store_options.lock_lease_sec); the keepalive renews it. The age of
@@ -368,6 +371,8 @@ static jug_result jug_redis__connect(jug_redis__store *r, jug_error *err) {
         rc = jug__error(err, JUG_INVALID, "%s: cannot use database %d: %s", r->base.where, r->db, rep[sel]->str);
     else if (jug_redis__is_error(rep[mark], "LOADING"))
         rc = jug__error(err, JUG_CONNECTION, "%s: the server is loading its data", r->base.where);
+    else if (rep[mark]->type == REDIS_REPLY_ERROR && !jug_redis__is_error(rep[mark], "WRONGTYPE"))
+        rc = jug__error(err, JUG_INVALID, "%s: the server refuses: %s", r->base.where, rep[mark]->str);
     if (rc == JUG_OK) {
         long long most = 0;
         if (rep[conf]->type == REDIS_REPLY_ARRAY && rep[conf]->elements == 2 &&
@@ -461,8 +466,9 @@ static jug_result jug_redis__simple(jug_redis__store *r, jug_redis__cmd *cmd, lo
     if (rc != JUG_OK) return rc;
     if (rep->type == REDIS_REPLY_INTEGER || rep->type == REDIS_REPLY_STATUS) {
         if (n) *n = rep->type == REDIS_REPLY_INTEGER ? rep->integer : 1;
-    } else {
-        rc = jug_redis__bad_reply(r, rep, cmd->argv[0], cmd->argc > 1 ? cmd->argv[1] : "", err);
+    } else { /* the key of an EVAL comes after its script */
+        int k = strcmp(cmd->argv[0], "EVAL") == 0 ? 3 : 1;
+        rc = jug_redis__bad_reply(r, rep, cmd->argv[0], cmd->argc > k ? cmd->argv[k] : "", err);
     }
     freeReplyObject(rep);
     return rc;

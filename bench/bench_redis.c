@@ -14,6 +14,7 @@
 #include "../jug_redis.h"
 
 #include <hiredis/hiredis.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,11 +46,16 @@ static void die(const char *what, const char *why) {
     exit(1);
 }
 
-/* Runs `self CMD [OPT] --jugdir STORE -- N` with its output discarded; wall seconds. */
+/* Runs `self CMD [OPT] --jugdir STORE -- N` with its output discarded; wall
+   seconds. A run that takes far too long is killed: a benchmark never hangs. */
 static double timed(const char *cmd, const char *opt, const char *store, long n) {
     char count[32];
-    double t0 = now();
+    double t0 = now(), limit = 60 + (double)n * 0.01;
     int st;
+    sigset_t chld, old;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, &old);
     snprintf(count, sizeof count, "%ld", n);
     pid_t pid = fork();
     if (pid == 0) {
@@ -66,13 +72,28 @@ static double timed(const char *cmd, const char *opt, const char *store, long n)
         argv[k++] = "--";
         argv[k++] = count;
         argv[k] = NULL;
+        sigprocmask(SIG_SETMASK, &old, NULL);
         if (!freopen("/dev/null", "w", stdout)) _exit(127);
         execv(self, (char *const *)argv);
         _exit(127);
     }
-    if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        die(cmd, "a benchmark run failed");
-    return now() - t0;
+    while (pid > 0 && waitpid(pid, &st, WNOHANG) == 0) {
+        double left = limit - (now() - t0);
+        struct timespec ts;
+        if (left <= 0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            fprintf(stderr, "bench_redis: `%s %s --jugdir %s -- %ld` did not finish in %.0f s\n", self, cmd, store, n, limit);
+            exit(1);
+        }
+        ts.tv_sec = (time_t)left;
+        ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+        sigtimedwait(&chld, NULL, &ts);
+    }
+    double t = now() - t0;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) die(cmd, "a benchmark run failed");
+    return t;
 }
 
 static void flush_db(const char *host, int port, int db) {

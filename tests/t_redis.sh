@@ -223,12 +223,13 @@ same pool_value "$("$W" value total --jugdir "$R" -- 4)" "$(total 4)"
 # --- the server killed and restarted mid-run: workers reconnect, nothing hangs, a final run completes
 redis_start restart || fail restart_server "could not start a third redis-server"
 R=redis://127.0.0.1:${REDIS_PORT[restart]}/0
+results() { redis-cli -p "${REDIS_PORT[restart]}" -n "$1" --scan --pattern 'jug:result:*' 2>/dev/null | wc -l; }
 : >"$JUG_TEST_LOG"
 timeout 60 "$W" execute -j 2 --jugdir "$R" -- 60 40 >"$WORK/rs1.out" 2>"$WORK/rs1.err" &
 r1=$!
 timeout 60 "$W" execute --threads 2 --jugdir "$R" -- 60 40 >"$WORK/rs2.out" 2>"$WORK/rs2.err" &
 r2=$!
-sleep 0.4
+for _ in $(seq 200); do [ "$(results 0)" -ge 8 ] && break; sleep 0.02; done
 redis_kill9 restart
 redis_restart restart || fail restart_server "could not restart redis-server"
 wait $r1
@@ -247,9 +248,9 @@ same restart_no_locks_left "$(redis-cli -p "${REDIS_PORT[restart]}" --scan --pat
 
 # --- the server gone for good: the run stops within the retry time (2 s in this build), saying why
 : >"$JUG_TEST_LOG"
-timeout 30 "$A" execute --threads 2 --jugdir "$R" -- 100 50 >/dev/null 2>"$WORK/gone.err" &
+timeout 30 "$A" execute --threads 2 --jugdir "${R%/0}/1" -- 100 50 >/dev/null 2>"$WORK/gone.err" &
 g=$!
-sleep 0.3
+for _ in $(seq 200); do [ "$(results 1)" -ge 4 ] && break; sleep 0.02; done
 redis_kill9 restart
 wait $g
 gone=$?

@@ -58,6 +58,11 @@
    reported (opt.log); its finished tasks run again. SIGPIPE is blocked in
    the calling thread while it talks to the server.
 
+   COSTS: a task takes about four round trips (look, lock, save, unlock);
+   `status` reads the keys with SCAN ... COUNT 1000, which walks every key of
+   the database: give a large store a database of its own. Results are as
+   durable as the server's persistence (RDB snapshots, AOF) makes them.
+
    CONFIGURATION (define before including)
        JUG_REDIS_CONNECT_TIMEOUT  seconds to connect (5)
        JUG_REDIS_IO_TIMEOUT       seconds to wait for a reply (60)

@@ -340,6 +340,19 @@ typedef struct jug_store_ops {
     jug_result (*failure)(jug_store *s, const jug_hash *h, char *reason, size_t size, jug_error *err);
     jug_result (*remove)(jug_store *s, const jug_hash *h, jug_entry kind, jug_error *err);
     void (*close)(jug_store *s);
+    /* Batches of tiny tasks; optional (NULL: the executor locks each task).
+       A block of tasks is named by its first task; a claim locks the block. */
+    /* JUG_OK (then reports the results packed in the block so far) or JUG_LOCKED */
+    jug_result (*claim)(jug_store *s, const jug_hash *block, jug_scan_fn fn, void *ud, jug_error *err);
+    jug_result (*unclaim)(jug_store *s, const jug_hash *block, jug_error *err);
+    /* Reports the results packed in the block, and its claim (as a lock on
+       the block) while a live worker holds it. */
+    jug_result (*block)(jug_store *s, const jug_hash *block, jug_scan_fn fn, void *ud, jug_error *err);
+    /* Adds a result to the claimed block; JUG_UNSUPPORTED: too large, save it instead. */
+    jug_result (*append)(jug_store *s, const jug_hash *block, const jug_hash *h, const jug_value *v,
+                         const jug_meta *m, jug_error *err);
+    /* Reports every task lock held now. */
+    jug_result (*locks)(jug_store *s, jug_scan_fn fn, void *ud, jug_error *err);
 } jug_store_ops;
 
 typedef struct jug_store_options {
@@ -856,7 +869,7 @@ typedef struct jug__sink {
     jug_result rc;
     jug__hasher h;
     size_t n;
-    unsigned char buf[16384];
+    unsigned char buf[4096]; /* on the stack: small results cost no allocation */
 } jug__sink;
 
 static void jug__sink_flush(jug__sink *s) {
@@ -947,13 +960,10 @@ JUG_API jug_result jug_encode(const jug_value *v, const jug_meta *meta, jug_writ
                               jug_error *err) {
     unsigned char header[JUG__HEADER_SIZE] = {'J', 'U', 'G', 'R', JUG_FORMAT_VERSION, 0, 0, 0};
     unsigned char sum[8];
-    jug__sink *s;
-    jug_result rc;
+    jug__sink sink, *s = &sink;
     if (!jug__storable(v, 0))
         return jug__error(err, JUG_INVALID, "cannot store this value (a task reference, or nesting deeper than %d)",
                           JUG__MAX_DEPTH);
-    s = JUG__NEW(jug__sink, 1);
-    if (!s) return jug__error(err, JUG_NO_MEMORY, "out of memory encoding a result");
     s->write = write;
     s->ud = ud;
     s->err = err;
@@ -968,9 +978,7 @@ JUG_API jug_result jug_encode(const jug_value *v, const jug_meta *meta, jug_writ
     memcpy(sum, check.bytes, 8);
     jug__sink_raw(s, sum, 8);
     jug__sink_flush(s);
-    rc = s->rc;
-    JUG_FREE(s);
-    return rc;
+    return s->rc;
 }
 
 /* >>decode: bounds-checked against the size of the input, checksum verified
@@ -985,7 +993,7 @@ typedef struct jug__source {
     uint64_t payload; /* payload bytes not yet decoded */
     jug__hasher h;
     size_t pos, len;
-    unsigned char buf[16384];
+    unsigned char buf[4096];
 } jug__source;
 
 static jug_result jug__src_pull(jug__source *s, void *p, size_t n) {
@@ -1114,9 +1122,8 @@ static jug_result jug__decode_from(jug__read_fn read, void *ud, uint64_t total, 
     jug_hash check;
     jug_value *v = NULL;
     jug_result rc;
-    jug__source *s = JUG__NEW(jug__source, 1);
+    jug__source source, *s = &source;
     *out = NULL;
-    if (!s) return jug__error(err, JUG_NO_MEMORY, "out of memory reading a result");
     s->read = read;
     s->ud = ud;
     s->err = err;
@@ -1163,7 +1170,6 @@ static jug_result jug__decode_from(jug__read_fn read, void *ud, uint64_t total, 
     v = NULL;
 done:
     jug_value_free(v);
-    JUG_FREE(s);
     return rc;
 }
 
@@ -1206,6 +1212,7 @@ struct jug_task {
     uint32_t consumers; /* unfinished dependents that will read `value` */
     uint8_t state, tries; /* tries: failures in this run (the fork pool shares its own count) */
     uint8_t has_failure; /* the store holds a failure record for it */
+    uint32_t run_usec;   /* how long it ran here, in microseconds */
     jug_value *value;    /* the result, while consumers need it */
 };
 
@@ -1510,10 +1517,28 @@ JUG_API const void *jug_arg_array(jug_call *call, size_t i, jug_type type, size_
 
 /* >>store: the file store */
 typedef struct jug__held_lock {
-    jug_hash h;
-    int fd;       /* kept open: the heartbeat touches it, unlock checks it is still ours */
-    double taken; /* jug__now() when created */
+    jug_hash h;     /* the task, or the block of a claim */
+    int fd;         /* kept open: the heartbeat touches it, unlock checks it is still ours */
+    double taken;   /* jug__now() when created */
+    int claim;      /* a claim on a block (named like its first task) */
+    char path[80];  /* locks/<hash>, or blocks/<hash>/claim */
 } jug__held_lock;
+
+typedef struct jug__packed { /* where a packed result is */
+    jug_hash h;
+    uint32_t file; /* in jug__fs.packs; JUG__UNPACKED: removed */
+    uint32_t size; /* 0: an empty slot of the index */
+    uint64_t offset;
+} jug__packed;
+#define JUG__UNPACKED UINT32_MAX
+
+typedef struct jug__appending { /* the pack file of a claim of ours */
+    jug_hash block;
+    int fd;
+    uint32_t id;
+    uint64_t size;
+    char path[160];
+} jug__appending;
 
 typedef struct jug__fs {
     jug_store base;
@@ -1525,9 +1550,20 @@ typedef struct jug__fs {
     unsigned long counter; /* makes temporary names unique (atomic) */
     long identity_pid;
     char identity[512]; /* the lock contents of this process */
+    jug__packed *packed; /* the index of packed results (open addressing); guarded by mu */
+    size_t npacked, cpacked;
+    char **packs;        /* pack files seen, by number */
+    size_t npacks, cpacks;
+    jug__appending *appending;
+    size_t nappending, cappending;
+    int indexed_all; /* every pack file has been read once */
 } jug__fs;
 
-static const char *const jug__fs_dirs[] = {"results", "locks", "failed", "corrupt", "tmp"};
+static const char *const jug__fs_dirs[] = {"results", "blocks", "locks", "failed", "corrupt", "tmp"};
+static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, jug_error *err);
+static jug_result jug__fs_load_packed(jug__fs *fs, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err);
+static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, jug_error *err);
+static jug__packed *jug__fs_live(jug__fs *fs, const jug_hash *h);
 #define JUG__FS_MARKER "jug.h file store"
 
 /* Start time of a process (clock ticks since boot): tells a pid from its
@@ -1684,19 +1720,29 @@ static jug_result jug__fs_load(jug_store *st, const jug_hash *h, jug_value **out
     io.fd = openat(fs->dirfd, path, O_RDONLY | O_CLOEXEC);
     io.path = path;
     io.fs = fs;
-    if (io.fd < 0)
-        return errno == ENOENT ? jug__error(err, JUG_NOT_FOUND, "no result %s", path)
-                               : jug__sys_error(err, "opening", path);
+    if (io.fd < 0 && errno == ENOENT) { /* packed, perhaps in a pack not read yet */
+        rc = jug__fs_load_packed(fs, h, out, m, err);
+        if (rc == JUG_NOT_FOUND && (rc = jug__fs_read_blocks(fs, NULL, NULL, err)) == JUG_OK)
+            rc = jug__fs_load_packed(fs, h, out, m, err);
+        if (rc == JUG_CORRUPT) { /* it no longer counts; computed again, it is packed anew */
+            pthread_mutex_lock(&fs->mu);
+            jug__packed *e = jug__fs_live(fs, h);
+            if (e) e->file = JUG__UNPACKED;
+            pthread_mutex_unlock(&fs->mu);
+        }
+        return rc == JUG_NOT_FOUND ? jug__error(err, rc, "no result %s", path) : rc;
+    }
+    if (io.fd < 0) return jug__sys_error(err, "opening", path);
     if (fstat(io.fd, &sb) != 0) rc = jug__sys_error(err, "reading", path);
     else rc = jug__decode_from(jug__fd_read, &io, (uint64_t)sb.st_size, out, m, err);
     close(io.fd);
     if (rc == JUG_CORRUPT) { /* keep the bad copy for a post-mortem; the task reads as not done */
         char aside[512], prefix[64], hex[33];
-        size_t len = strlen(err->msg);
+        size_t len = err ? strlen(err->msg) : 0;
         jug_hash_hex(h, hex);
         snprintf(prefix, sizeof prefix, "corrupt/%s", hex);
         jug__fs_unique(fs, aside, sizeof aside, prefix);
-        if (renameat(fs->dirfd, path, fs->dirfd, aside) == 0 && len < sizeof err->msg)
+        if (renameat(fs->dirfd, path, fs->dirfd, aside) == 0 && err && len < sizeof err->msg)
             snprintf(err->msg + len, sizeof err->msg - len, " (moved to %.200s)", aside);
     }
     return rc;
@@ -1709,7 +1755,11 @@ static jug_result jug__fs_exists(jug_store *st, const jug_hash *h, jug_error *er
     (void)err;
     if (fs->dirfd < 0) return JUG_NOT_FOUND;
     jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, h);
-    return fstatat(fs->dirfd, path, &sb, 0) == 0 ? JUG_OK : JUG_NOT_FOUND;
+    if (fstatat(fs->dirfd, path, &sb, 0) == 0) return JUG_OK;
+    pthread_mutex_lock(&fs->mu);
+    int packed = jug__fs_live(fs, h) != NULL;
+    pthread_mutex_unlock(&fs->mu);
+    return packed ? JUG_OK : JUG_NOT_FOUND;
 }
 
 /* Lists one directory; names are handed to `each` with the prefix they were found under. */
@@ -1756,6 +1806,7 @@ static jug_result jug__fs_scan(jug_store *st, jug_scan_fn fn, void *ud, jug_erro
         if ((rc = jug__fs_adopt(fs, err)) != JUG_OK) return rc;
     }
     if ((rc = jug__fs_list(fs, "results", 2, JUG_ENTRY_RESULT, fn, ud, err)) != JUG_OK) return rc;
+    if ((rc = jug__fs_read_blocks(fs, fn, ud, err)) != JUG_OK) return rc;
     if ((rc = jug__fs_list(fs, "locks", 32, JUG_ENTRY_LOCK, fn, ud, err)) != JUG_OK) return rc;
     return jug__fs_list(fs, "failed", 32, JUG_ENTRY_FAILURE, fn, ud, err);
 }
@@ -1805,7 +1856,7 @@ static const char *jug__fs_identity(jug__fs *fs) {
     return fs->identity;
 }
 
-static jug_result jug__fs_hold(jug__fs *fs, const jug_hash *h, int fd) {
+static jug_result jug__fs_hold(jug__fs *fs, const jug_hash *h, int claim, int fd, const char *path) {
     if (fs->nheld == fs->cheld) {
         size_t c = fs->cheld ? fs->cheld * 2 : 8;
         jug__held_lock *held = (jug__held_lock *)JUG_REALLOC(fs->held, c * sizeof *held);
@@ -1815,6 +1866,8 @@ static jug_result jug__fs_hold(jug__fs *fs, const jug_hash *h, int fd) {
     }
     fs->held[fs->nheld].h = *h;
     fs->held[fs->nheld].taken = jug__now();
+    fs->held[fs->nheld].claim = claim;
+    snprintf(fs->held[fs->nheld].path, sizeof fs->held[0].path, "%s", path);
     fs->held[fs->nheld++].fd = fd;
     return JUG_OK;
 }
@@ -1824,9 +1877,8 @@ static jug_result jug__fs_hold(jug__fs *fs, const jug_hash *h, int fd) {
    before half a lease has passed, so a young lock is removed unchecked.
    Caller holds fs->mu. */
 static void jug__fs_drop(jug__fs *fs, size_t k) {
-    char path[128];
+    const char *path = fs->held[k].path;
     struct stat mine, there;
-    jug__fs_path(path, sizeof path, JUG_ENTRY_LOCK, &fs->held[k].h);
     if (jug__now() - fs->held[k].taken < fs->base.opt.lock_lease_sec / 2 ||
         (fstat(fs->held[k].fd, &mine) == 0 && fstatat(fs->dirfd, path, &there, 0) == 0 && mine.st_ino == there.st_ino))
         unlinkat(fs->dirfd, path, 0);
@@ -1834,14 +1886,12 @@ static void jug__fs_drop(jug__fs *fs, size_t k) {
     fs->held[k] = fs->held[--fs->nheld];
 }
 
-static jug_result jug__fs_lock(jug_store *st, const jug_hash *h, jug_error *err) {
-    jug__fs *fs = (jug__fs *)st;
-    char path[128];
+/* Takes the lock file `path` (held under the name h), taking over a stale one. */
+static jug_result jug__fs_lock_at(jug__fs *fs, const char *path, const jug_hash *h, int claim, jug_error *err) {
     jug_lock_info info;
     ino_t ino;
     jug_result rc;
     if (fs->dirfd < 0) return jug__fs_missing(fs, err);
-    jug__fs_path(path, sizeof path, JUG_ENTRY_LOCK, h);
     for (int attempt = 0; attempt < 3; attempt++) {
         int fd = openat(fs->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         if (fd >= 0) {
@@ -1852,7 +1902,7 @@ static jug_result jug__fs_lock(jug_store *st, const jug_hash *h, jug_error *err)
             pthread_mutex_lock(&fs->mu);
             const char *id = jug__fs_identity(fs);
             rc = jug__fd_write(&io, id, strlen(id), err);
-            if (rc == JUG_OK && (rc = jug__fs_hold(fs, h, fd)) != JUG_OK)
+            if (rc == JUG_OK && (rc = jug__fs_hold(fs, h, claim, fd, path)) != JUG_OK)
                 jug__error(err, rc, "out of memory taking a lock");
             pthread_mutex_unlock(&fs->mu);
             if (rc != JUG_OK) {
@@ -1876,24 +1926,31 @@ static jug_result jug__fs_lock(jug_store *st, const jug_hash *h, jug_error *err)
             return jug__sys_error(err, "taking over lock", path);
         }
         if (fstatat(fs->dirfd, grave, &sb, 0) == 0 && sb.st_ino != ino) {
-            if (linkat(fs->dirfd, grave, fs->dirfd, path, 0) != 0) { /* lost a race; the holder lives */
-            }
+            /* We moved a fresh lock: put it back (if that fails, its holder finds it gone at unlock). */
+            linkat(fs->dirfd, grave, fs->dirfd, path, 0);
             unlinkat(fs->dirfd, grave, 0);
             return JUG_LOCKED;
         }
         unlinkat(fs->dirfd, grave, 0);
-        jug__fs_log(fs, "took over the stale lock %.12s of %s (heartbeat %.0fs old)", path + 6, info.holder,
-                    info.age_sec);
+        char hex[33];
+        jug_hash_hex(h, hex);
+        jug__fs_log(fs, "took over the stale %s %.12s of %s (heartbeat %.0fs old)",
+                    strncmp(path, "blocks/", 7) == 0 ? "claim of block" : "lock", hex, info.holder, info.age_sec);
     }
     return JUG_LOCKED;
 }
 
-static jug_result jug__fs_unlock(jug_store *st, const jug_hash *h, jug_error *err) {
-    jug__fs *fs = (jug__fs *)st;
+static jug_result jug__fs_lock(jug_store *st, const jug_hash *h, jug_error *err) {
+    char path[80];
+    jug__fs_path(path, sizeof path, JUG_ENTRY_LOCK, h);
+    return jug__fs_lock_at((jug__fs *)st, path, h, 0, err);
+}
+
+static jug_result jug__fs_unlock_kind(jug__fs *fs, const jug_hash *h, int claim, jug_error *err) {
     jug_result rc = JUG_INVALID;
     pthread_mutex_lock(&fs->mu);
     for (size_t k = 0; k < fs->nheld; k++) {
-        if (memcmp(fs->held[k].h.bytes, h->bytes, 16) == 0) {
+        if (fs->held[k].claim == claim && memcmp(fs->held[k].h.bytes, h->bytes, 16) == 0) {
             jug__fs_drop(fs, k);
             rc = JUG_OK;
             break;
@@ -1901,6 +1958,9 @@ static jug_result jug__fs_unlock(jug_store *st, const jug_hash *h, jug_error *er
     }
     pthread_mutex_unlock(&fs->mu);
     return rc == JUG_OK ? rc : jug__error(err, rc, "unlocking a lock this process does not hold");
+}
+static jug_result jug__fs_unlock(jug_store *st, const jug_hash *h, jug_error *err) {
+    return jug__fs_unlock_kind((jug__fs *)st, h, 0, err);
 }
 
 static jug_result jug__fs_lock_info(jug_store *st, const jug_hash *h, jug_lock_info *info, jug_error *err) {
@@ -1927,6 +1987,363 @@ static void jug__fs_release_all(jug_store *st) {
     pthread_mutex_lock(&fs->mu);
     while (fs->nheld) jug__fs_drop(fs, fs->nheld - 1);
     pthread_mutex_unlock(&fs->mu);
+}
+
+
+/* >>packs: results of batched tiny tasks. A block of tasks, named by its
+   first task, is claimed with one lock file, blocks/<hash>/claim; the results
+   of its tasks go, one write(2) each, into a pack file of the claim,
+   blocks/<hash>/<writer>. A record is "JUGP", a u32 size, the task's hash,
+   and the result exactly as in a result file; a record cut short by a crash
+   fails its checksum and does not count. */
+#define JUG__PACK_MAX 65536 /* larger results get a file of their own */
+#define JUG__RECORD_HEAD 24
+
+static uint32_t jug__rd32(const unsigned char *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Whether buf holds one whole, intact result (without building its value). */
+static int jug__intact(const unsigned char *buf, size_t n) {
+    jug_hash check;
+    if (n < JUG__HEADER_SIZE + JUG__TRAILER_SIZE || memcmp(buf, "JUGR", 4) != 0 ||
+        buf[4] + 256 * buf[5] != JUG_FORMAT_VERSION || jug__rd64(buf + 8) != n - JUG__HEADER_SIZE - JUG__TRAILER_SIZE)
+        return 0;
+    check = jug_hash_bytes(buf, n - JUG__TRAILER_SIZE);
+    return memcmp(check.bytes, buf + n - JUG__TRAILER_SIZE, 8) == 0;
+}
+
+/* The index of packed results: where each one is. Caller holds fs->mu. */
+static jug__packed *jug__fs_packed(jug__fs *fs, const jug_hash *h) {
+    if (!fs->cpacked) return NULL;
+    for (size_t i = jug__bucket(h, fs->cpacked);; i = (i + 1) & (fs->cpacked - 1)) {
+        if (!fs->packed[i].size) return NULL;
+        if (memcmp(fs->packed[i].h.bytes, h->bytes, 16) == 0) return &fs->packed[i];
+    }
+}
+static jug__packed *jug__fs_live(jug__fs *fs, const jug_hash *h) {
+    jug__packed *e = jug__fs_packed(fs, h);
+    return e && e->file != JUG__UNPACKED ? e : NULL;
+}
+static int jug__fs_index(jug__fs *fs, const jug_hash *h, uint32_t file, uint64_t offset, uint32_t size) {
+    jug__packed *e = jug__fs_packed(fs, h);
+    if (!e) {
+        if ((fs->npacked + 1) * 2 > fs->cpacked) {
+            size_t cap = fs->cpacked ? fs->cpacked * 2 : 1024;
+            jug__packed *t = JUG__NEW(jug__packed, cap), *old = fs->packed;
+            if (!t) return 0;
+            memset(t, 0, cap * sizeof *t);
+            for (size_t k = 0; k < fs->cpacked; k++) {
+                if (!old[k].size) continue;
+                size_t i = jug__bucket(&old[k].h, cap);
+                while (t[i].size) i = (i + 1) & (cap - 1);
+                t[i] = old[k];
+            }
+            JUG_FREE(old);
+            fs->packed = t;
+            fs->cpacked = cap;
+        }
+        size_t i = jug__bucket(h, fs->cpacked);
+        while (fs->packed[i].size) i = (i + 1) & (fs->cpacked - 1);
+        e = &fs->packed[i];
+        e->h = *h;
+        fs->npacked++;
+    }
+    e->file = file;
+    e->offset = offset;
+    e->size = size;
+    return 1;
+}
+/* The number of a pack file's path in fs->packs. Caller holds fs->mu. */
+static int jug__fs_pack_id(jug__fs *fs, const char *path, uint32_t *id) {
+    for (uint32_t i = 0; i < fs->npacks; i++)
+        if (strcmp(fs->packs[i], path) == 0) return (*id = i), 1;
+    if (fs->npacks == fs->cpacks) {
+        size_t cap = fs->cpacks ? fs->cpacks * 2 : 64;
+        char **p = (char **)JUG_REALLOC(fs->packs, cap * sizeof *p);
+        if (!p) return 0;
+        fs->packs = p;
+        fs->cpacks = cap;
+    }
+    size_t len = strlen(path) + 1;
+    if (!(fs->packs[fs->npacks] = (char *)JUG_MALLOC(len))) return 0;
+    memcpy(fs->packs[fs->npacks], path, len);
+    *id = (uint32_t)fs->npacks++;
+    return 1;
+}
+
+/* Reads a whole (small) file into a new buffer. */
+static jug_result jug__fs_slurp(jug__fs *fs, const char *path, unsigned char **out, size_t *n, jug_error *err) {
+    struct stat sb;
+    int fd = openat(fs->dirfd, path, O_RDONLY | O_CLOEXEC);
+    *out = NULL;
+    if (fd < 0) return errno == ENOENT ? JUG_NOT_FOUND : jug__sys_error(err, "opening", path);
+    jug__fdio io;
+    io.fd = fd;
+    io.path = path;
+    io.fs = fs;
+    jug_result rc = fstat(fd, &sb) != 0 ? jug__sys_error(err, "reading", path) : JUG_OK;
+    *n = rc == JUG_OK ? (size_t)sb.st_size : 0;
+    if (rc == JUG_OK && !(*out = (unsigned char *)JUG_MALLOC(*n + 1))) rc = jug__error(err, JUG_NO_MEMORY, "out of memory reading %s", path);
+    if (rc == JUG_OK && (rc = jug__fd_read(&io, *out, *n, err)) != JUG_OK) {
+        JUG_FREE(*out);
+        *out = NULL;
+    }
+    close(fd);
+    return rc;
+}
+
+/* Indexes the intact records of a pack file and reports each to fn. */
+static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, jug_scan_fn fn, void *ud, jug_error *err) {
+    unsigned char *buf;
+    size_t n, off = 0;
+    uint32_t id;
+    jug_result rc = jug__fs_slurp(fs, path, &buf, &n, err);
+    if (rc != JUG_OK) return rc == JUG_NOT_FOUND ? JUG_OK : rc;
+    pthread_mutex_lock(&fs->mu);
+    int ok = jug__fs_pack_id(fs, path, &id);
+    pthread_mutex_unlock(&fs->mu);
+    while (ok && off + JUG__RECORD_HEAD <= n && memcmp(buf + off, "JUGP", 4) == 0) {
+        uint32_t size = jug__rd32(buf + off + 4);
+        jug_hash h;
+        if (size > n - off - JUG__RECORD_HEAD) break; /* cut short */
+        memcpy(h.bytes, buf + off + 8, 16);
+        if (jug__intact(buf + off + JUG__RECORD_HEAD, size)) {
+            pthread_mutex_lock(&fs->mu);
+            ok = jug__fs_index(fs, &h, id, off + JUG__RECORD_HEAD, size);
+            pthread_mutex_unlock(&fs->mu);
+            if (fn) fn(ud, &h, JUG_ENTRY_RESULT);
+        }
+        off += JUG__RECORD_HEAD + size;
+    }
+    JUG_FREE(buf);
+    return ok ? JUG_OK : jug__error(err, JUG_NO_MEMORY, "out of memory indexing %s", path);
+}
+
+/* Reads the pack files of one block (or of all blocks, with hex NULL),
+   reporting their results; with `claims`, the block's live claim too, as a
+   lock on the block. */
+static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn fn, void *ud, int claims,
+                                     jug_error *err) {
+    char dir[64];
+    struct dirent *e;
+    jug_result rc = JUG_OK;
+    if (hex) snprintf(dir, sizeof dir, "blocks/%s", hex);
+    else snprintf(dir, sizeof dir, "blocks");
+    int fd = fs->dirfd < 0 ? -1 : openat(fs->dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0) close(fd);
+        return fs->dirfd < 0 || errno == ENOENT ? JUG_OK : jug__sys_error(err, "listing", dir);
+    }
+    while (rc == JUG_OK && (e = readdir(d)) != NULL) {
+        char path[512];
+        if (e->d_name[0] == '.') continue;
+        snprintf(path, sizeof path, "%s/%.200s", dir, e->d_name);
+        if (!hex) {
+            if (strlen(e->d_name) == 32) rc = jug__fs_read_block(fs, e->d_name, fn, ud, 0, err);
+        } else if (strcmp(e->d_name, "claim") != 0) {
+            rc = jug__fs_read_pack(fs, path, fn, ud, err);
+        } else if (fn && claims) {
+            jug_lock_info info;
+            ino_t ino;
+            jug_hash block;
+            if (jug__fs_judge(fs, path, &info, &ino, err) == JUG_OK && !info.stale &&
+                jug__parse_hex(hex, 32, "", &block))
+                fn(ud, &block, JUG_ENTRY_LOCK);
+        }
+    }
+    closedir(d);
+    return rc;
+}
+static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, jug_error *err) {
+    return jug__fs_read_block(fs, NULL, fn, ud, 0, err);
+}
+
+static jug_result jug__fs_block(jug_store *st, const jug_hash *block, jug_scan_fn fn, void *ud, jug_error *err) {
+    char hex[33];
+    jug_hash_hex(block, hex);
+    return jug__fs_read_block((jug__fs *)st, hex, fn, ud, 1, err);
+}
+
+static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, jug_scan_fn fn, void *ud, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    char hex[33], path[80];
+    jug_result rc;
+    jug_hash_hex(block, hex);
+    snprintf(path, sizeof path, "blocks/%s", hex);
+    if (fs->dirfd >= 0 && mkdirat(fs->dirfd, path, 0777) != 0 && errno != EEXIST)
+        return jug__sys_error(err, "creating", path);
+    snprintf(path, sizeof path, "blocks/%s/claim", hex);
+    if ((rc = jug__fs_lock_at(fs, path, block, 1, err)) != JUG_OK) return rc;
+    return jug__fs_read_block(fs, hex, fn, ud, 0, err); /* the claim there is ours */
+}
+
+/* Closes the claim's pack file (so readers on other NFS clients see it) and releases the claim. */
+static jug_result jug__fs_unclaim(jug_store *st, const jug_hash *block, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    jug_result rc = JUG_OK;
+    pthread_mutex_lock(&fs->mu);
+    for (size_t k = 0; k < fs->nappending; k++)
+        if (memcmp(fs->appending[k].block.bytes, block->bytes, 16) == 0) {
+            if (fs->base.opt.fsync && fsync(fs->appending[k].fd) != 0) rc = jug__sys_error(err, "syncing", "a pack file");
+            if (close(fs->appending[k].fd) != 0 && rc == JUG_OK) rc = jug__sys_error(err, "closing", "a pack file");
+            fs->appending[k] = fs->appending[--fs->nappending];
+            break;
+        }
+    pthread_mutex_unlock(&fs->mu);
+    jug_result unlocked = jug__fs_unlock_kind(fs, block, 1, err);
+    return rc != JUG_OK ? rc : unlocked;
+}
+
+static jug_result jug__mem_write(void *ud, const void *p, size_t n, jug_error *err) {
+    unsigned char **at = (unsigned char **)ud;
+    (void)err;
+    memcpy(*at, p, n);
+    *at += n;
+    return JUG_OK;
+}
+
+/* Appends a result to the block's pack file (with one write, so a crash
+   cuts at most this record short). JUG_UNSUPPORTED: too large for a pack. */
+static jug_result jug__fs_append(jug_store *st, const jug_hash *block, const jug_hash *h, const jug_value *v,
+                                 const jug_meta *m, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    uint64_t size = jug__storable(v, 0) ? jug_encoded_size(v) : 0;
+    unsigned char *rec, *at;
+    jug__appending *a = NULL;
+    jug_result rc;
+    if (size == 0 || size > JUG__PACK_MAX) return JUG_UNSUPPORTED;
+    if (!(rec = (unsigned char *)JUG_MALLOC(JUG__RECORD_HEAD + size)))
+        return jug__error(err, JUG_NO_MEMORY, "out of memory packing a result");
+    memcpy(rec, "JUGP", 4);
+    for (int i = 0; i < 4; i++) rec[4 + i] = (unsigned char)(size >> (8 * i));
+    memcpy(rec + 8, h->bytes, 16);
+    at = rec + JUG__RECORD_HEAD;
+    rc = jug_encode(v, m, jug__mem_write, &at, err);
+    pthread_mutex_lock(&fs->mu);
+    for (size_t k = 0; k < fs->nappending && !a; k++)
+        if (memcmp(fs->appending[k].block.bytes, block->bytes, 16) == 0) a = &fs->appending[k];
+    if (rc == JUG_OK && !a) { /* the claim's first result: its own pack file */
+        char hex[33], prefix[64];
+        jug_hash_hex(block, hex);
+        snprintf(prefix, sizeof prefix, "blocks/%s/p", hex);
+        if (fs->nappending == fs->cappending) {
+            size_t cap = fs->cappending ? fs->cappending * 2 : 4;
+            jug__appending *t = (jug__appending *)JUG_REALLOC(fs->appending, cap * sizeof *t);
+            if (t) fs->appending = t, fs->cappending = cap;
+        }
+        if (fs->nappending == fs->cappending) {
+            rc = jug__error(err, JUG_NO_MEMORY, "out of memory packing a result");
+        } else {
+            a = &fs->appending[fs->nappending];
+            jug__fs_unique(fs, a->path, sizeof a->path, prefix);
+            a->fd = openat(fs->dirfd, a->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+            a->block = *block;
+            a->size = 0;
+            if (a->fd < 0 || !jug__fs_pack_id(fs, a->path, &a->id)) {
+                rc = a->fd < 0 ? jug__sys_error(err, "creating", a->path) : jug__error(err, JUG_NO_MEMORY, "out of memory");
+                if (a->fd >= 0) close(a->fd);
+                a = NULL;
+            } else {
+                fs->nappending++;
+            }
+        }
+    }
+    if (rc == JUG_OK) {
+        jug__fdio io;
+        io.fd = a->fd;
+        io.path = a->path;
+        io.fs = fs;
+        rc = jug__fd_write(&io, rec, JUG__RECORD_HEAD + size, err);
+        if (rc == JUG_OK && fs->base.opt.fsync && fsync(a->fd) != 0) rc = jug__sys_error(err, "syncing", a->path);
+        if (rc == JUG_OK && !jug__fs_index(fs, h, a->id, a->size + JUG__RECORD_HEAD, (uint32_t)size))
+            rc = jug__error(err, JUG_NO_MEMORY, "out of memory indexing a result");
+        a->size += JUG__RECORD_HEAD + size; /* a failed write leaves a record that does not count */
+    }
+    pthread_mutex_unlock(&fs->mu);
+    JUG_FREE(rec);
+    return rc;
+}
+
+/* A packed result, read from its pack file. */
+static jug_result jug__fs_load_packed(jug__fs *fs, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err) {
+    char path[512];
+    jug__packed e;
+    unsigned char *buf;
+    jug__packed *found;
+    pthread_mutex_lock(&fs->mu);
+    found = jug__fs_live(fs, h);
+    if (found) {
+        e = *found;
+        snprintf(path, sizeof path, "%s", fs->packs[e.file]);
+    }
+    pthread_mutex_unlock(&fs->mu);
+    if (!found) return JUG_NOT_FOUND;
+    int fd = openat(fs->dirfd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT ? JUG_NOT_FOUND : jug__sys_error(err, "opening", path);
+    if (!(buf = (unsigned char *)JUG_MALLOC(e.size))) {
+        close(fd);
+        return jug__error(err, JUG_NO_MEMORY, "out of memory reading %s", path);
+    }
+    ssize_t got = pread(fd, buf, e.size, (off_t)e.offset);
+    close(fd);
+    jug_result rc = got == (ssize_t)e.size ? jug_decode(buf, e.size, out, m, err)
+                                           : jug__error(err, JUG_CORRUPT, "%s: a packed result is cut short", path);
+    JUG_FREE(buf);
+    return rc;
+}
+
+/* Rewrites the pack file holding h without it. */
+static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, jug_error *err) {
+    char path[512], tmp[512];
+    unsigned char *buf, *keep;
+    size_t n, off = 0, kept = 0;
+    jug__packed *found;
+    jug_result rc;
+    pthread_mutex_lock(&fs->mu);
+    found = jug__fs_live(fs, h);
+    if (found) snprintf(path, sizeof path, "%s", fs->packs[found->file]);
+    pthread_mutex_unlock(&fs->mu);
+    if (!found) return JUG_NOT_FOUND;
+    if ((rc = jug__fs_slurp(fs, path, &buf, &n, err)) != JUG_OK) return rc;
+    if (!(keep = (unsigned char *)JUG_MALLOC(n + 1))) {
+        JUG_FREE(buf);
+        return jug__error(err, JUG_NO_MEMORY, "out of memory rewriting %s", path);
+    }
+    while (off + JUG__RECORD_HEAD <= n && memcmp(buf + off, "JUGP", 4) == 0) {
+        uint32_t size = jug__rd32(buf + off + 4);
+        if (size > n - off - JUG__RECORD_HEAD) break;
+        if (memcmp(buf + off + 8, h->bytes, 16) != 0) {
+            memcpy(keep + kept, buf + off, JUG__RECORD_HEAD + size);
+            kept += JUG__RECORD_HEAD + size;
+        }
+        off += JUG__RECORD_HEAD + size;
+    }
+    jug__fs_unique(fs, tmp, sizeof tmp, "tmp/w");
+    jug__fdio io;
+    io.fd = openat(fs->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    io.path = tmp;
+    io.fs = fs;
+    rc = io.fd < 0 ? jug__sys_error(err, "creating", tmp) : jug__fd_write(&io, keep, kept, err);
+    if (io.fd >= 0 && close(io.fd) != 0 && rc == JUG_OK) rc = jug__sys_error(err, "writing", tmp);
+    if (rc == JUG_OK && renameat(fs->dirfd, tmp, fs->dirfd, path) != 0) rc = jug__sys_error(err, "replacing", path);
+    if (rc != JUG_OK) unlinkat(fs->dirfd, tmp, 0);
+    JUG_FREE(buf);
+    JUG_FREE(keep);
+    if (rc == JUG_OK) { /* offsets moved: index the file again */
+        pthread_mutex_lock(&fs->mu);
+        jug__packed *e = jug__fs_packed(fs, h);
+        if (e) e->file = JUG__UNPACKED;
+        pthread_mutex_unlock(&fs->mu);
+        rc = jug__fs_read_pack(fs, path, NULL, NULL, err);
+    }
+    return rc;
+}
+
+static jug_result jug__fs_locks(jug_store *st, jug_scan_fn fn, void *ud, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    return fs->dirfd < 0 ? JUG_OK : jug__fs_list(fs, "locks", 32, JUG_ENTRY_LOCK, fn, ud, err);
 }
 
 static jug_result jug__fs_fail(jug_store *st, const jug_hash *h, const char *reason, jug_error *err) {
@@ -1959,14 +2376,26 @@ static jug_result jug__fs_remove(jug_store *st, const jug_hash *h, jug_entry kin
     if (fs->dirfd < 0) return JUG_NOT_FOUND;
     jug__fs_path(path, sizeof path, kind, h);
     if (unlinkat(fs->dirfd, path, 0) == 0) return JUG_OK;
-    return errno == ENOENT ? JUG_NOT_FOUND : jug__sys_error(err, "removing", path);
+    if (errno != ENOENT) return jug__sys_error(err, "removing", path);
+    if (kind != JUG_ENTRY_RESULT) return JUG_NOT_FOUND;
+    if (!fs->indexed_all) { /* every pack, once: invalidate and cleanup remove many */
+        jug_result rc = jug__fs_read_blocks(fs, NULL, NULL, err);
+        if (rc != JUG_OK) return rc;
+        fs->indexed_all = 1;
+    }
+    return jug__fs_unpack(fs, h, err);
 }
 
 static void jug__fs_close(jug_store *st) {
     jug__fs *fs = (jug__fs *)st;
+    while (fs->nappending) jug__fs_unclaim(st, &fs->appending[0].block, NULL);
     jug__fs_release_all(st);
     if (fs->dirfd >= 0) close(fs->dirfd);
     pthread_mutex_destroy(&fs->mu);
+    for (size_t i = 0; i < fs->npacks; i++) JUG_FREE(fs->packs[i]);
+    JUG_FREE(fs->packs);
+    JUG_FREE(fs->packed);
+    JUG_FREE(fs->appending);
     JUG_FREE(fs->held);
     JUG_FREE(fs);
 }
@@ -1974,7 +2403,8 @@ static void jug__fs_close(jug_store *st) {
 static const jug_store_ops jug__fs_ops = {
     "file",           jug__fs_save,      jug__fs_load,      jug__fs_exists,      jug__fs_scan,
     jug__fs_lock,     jug__fs_unlock,    jug__fs_lock_info, jug__fs_keepalive,   jug__fs_release_all,
-    jug__fs_fail,     jug__fs_failure,   jug__fs_remove,    jug__fs_close};
+    jug__fs_fail,     jug__fs_failure,   jug__fs_remove,    jug__fs_close,       jug__fs_claim,
+    jug__fs_unclaim,  jug__fs_block,     jug__fs_append,    jug__fs_locks};
 
 /* A directory is ours if it has our marker; an empty one (or one another
    worker is just setting up) becomes ours when we may create. */
@@ -2351,6 +2781,9 @@ typedef struct jug__exec {
     uint8_t *shared_tries; /* per task, shared by the fork pool's workers; else NULL */
     int guardian_quit;
     int others_seen; /* another worker has locked or finished a task we wanted */
+    uint32_t *group_runs; /* per task function: tasks run one by one, their time, */
+    double *group_secs;
+    uint8_t *batch;       /* and whether its tasks now run in batches */
     size_t todo;     /* tasks to finish, at the start */
     double started, last_progress;
 } jug__exec;
@@ -2456,7 +2889,13 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
         return err.code;
     }
     x->rdep_off = JUG__NEW(uint32_t, n + 1);
-    if (!x->rdep_off) return JUG_NO_MEMORY;
+    x->group_runs = JUG__NEW(uint32_t, g->ngroups + 1);
+    x->group_secs = JUG__NEW(double, g->ngroups + 1);
+    x->batch = JUG__NEW(uint8_t, g->ngroups + 1);
+    if (!x->rdep_off || !x->group_runs || !x->group_secs || !x->batch) return JUG_NO_MEMORY;
+    memset(x->group_runs, 0, (g->ngroups + 1) * sizeof *x->group_runs);
+    memset(x->group_secs, 0, (g->ngroups + 1) * sizeof *x->group_secs);
+    memset(x->batch, 0, g->ngroups + 1);
     memset(x->rdep_off, 0, (n + 1) * sizeof *x->rdep_off);
     for (size_t i = 0; i < n; i++)
         for (uint32_t k = 0; k < g->tasks[i]->ndeps; k++) x->rdep_off[g->tasks[i]->deps[k]->index + 1]++;
@@ -2660,7 +3099,8 @@ enum { JUG__RAN, JUG__FOUND, JUG__BUSY, JUG__TASK_FAILED, JUG__FAILED_ELSEWHERE,
 /* Calls the task function on resolved arguments; NULL when it failed. */
 static jug_value *jug__call(jug_task *t, jug_call *call) {
     jug__temps tmp;
-    const jug_value **args = JUG__NEW(const jug_value *, t->args->len ? t->args->len : 1);
+    const jug_value *few[8];
+    const jug_value **args = t->args->len <= 8 ? few : JUG__NEW(const jug_value *, t->args->len);
     jug_value *result = NULL;
     memset(&tmp, 0, sizeof tmp);
     memset(call, 0, sizeof *call);
@@ -2681,37 +3121,31 @@ static jug_value *jug__call(jug_task *t, jug_call *call) {
         jug_fail(call, "returned NULL without a reason (out of memory?)");
     }
     jug__temps_free(&tmp);
-    JUG_FREE(args);
+    if (args != few) JUG_FREE(args);
     return result;
 }
 
-/* Runs one ready task under its lock. Called without x->mu held. */
-static int jug__run_one(jug__exec *x, jug_task *t, jug_value **result, jug_task **lost, jug_error *err) {
+/* Whether t may run, now that we hold its lock or its block's claim: -1 if
+   so, else what to record instead. */
+static int jug__may_run(jug__exec *x, jug_task *t, jug_error *err) {
+    if (x->s->ops->exists(x->s, &t->hash, err) == JUG_OK) return JUG__FOUND; /* finished meanwhile */
+    if (jug__gave_up(x, t)) return JUG__FAILED_ELSEWHERE; /* another worker of this run saw it fail for good */
+    for (int k = 0; k < x->nslots; k++) /* a worker that died running it, not yet buried by the parent */
+        if (&x->slots[k] != x->slot && __atomic_load_n(&x->slots[k].task, __ATOMIC_SEQ_CST) == (int32_t)t->index)
+            return JUG__BUSY;
+    return -1;
+}
+
+/* Loads what t needs, calls it and stores the result: packed into `block`
+   when we hold its claim, else in a file of its own. */
+static int jug__compute(jug__exec *x, jug_task *t, const jug_hash *block, jug_value **result, jug_task **lost,
+                        jug_error *err) {
     jug_store *s = x->s;
     jug_call call;
     jug_meta meta;
     jug_result rc;
     double t0;
-    *result = NULL;
-    /* Once other workers are seen at work, a look before locking saves locking tasks they finished. */
-    if (__atomic_load_n(&x->others_seen, __ATOMIC_RELAXED) && s->ops->exists(s, &t->hash, err) == JUG_OK)
-        return JUG__FOUND;
-    rc = s->ops->lock(s, &t->hash, err);
-    if (rc == JUG_LOCKED) return JUG__BUSY;
-    if (rc != JUG_OK) return JUG__STORE_ERROR;
-    if (s->ops->exists(s, &t->hash, err) == JUG_OK) { /* finished between our look and our lock */
-        s->ops->unlock(s, &t->hash, err);
-        return JUG__FOUND;
-    }
-    if (jug__gave_up(x, t)) { /* another worker of this run saw it fail for good */
-        s->ops->unlock(s, &t->hash, err);
-        return JUG__FAILED_ELSEWHERE;
-    }
-    for (int k = 0; k < x->nslots; k++) /* a worker that died running it, not yet buried by the parent */
-        if (&x->slots[k] != x->slot && __atomic_load_n(&x->slots[k].task, __ATOMIC_SEQ_CST) == (int32_t)t->index) {
-            s->ops->unlock(s, &t->hash, err);
-            return JUG__BUSY;
-        }
+    int outcome = JUG__RAN;
     if (x->slot) __atomic_store_n(&x->slot->task, (int32_t)t->index, __ATOMIC_SEQ_CST);
     for (uint32_t k = 0; k < t->ndeps; k++) {
         jug_task *d = t->deps[k];
@@ -2722,11 +3156,9 @@ static int jug__run_one(jug__exec *x, jug_task *t, jug_value **result, jug_task 
         if (have) continue;
         rc = s->ops->load(s, &d->hash, &v, NULL, err);
         if (rc != JUG_OK) {
-            s->ops->unlock(s, &t->hash, NULL);
-            if (x->slot) __atomic_store_n(&x->slot->task, -1, __ATOMIC_SEQ_CST);
-            if (rc != JUG_NOT_FOUND && rc != JUG_CORRUPT) return JUG__STORE_ERROR;
             *lost = d;
-            return JUG__DEP_LOST;
+            outcome = rc == JUG_NOT_FOUND || rc == JUG_CORRUPT ? JUG__DEP_LOST : JUG__STORE_ERROR;
+            goto done;
         }
         pthread_mutex_lock(&x->mu);
         if (d->value) jug_value_free(v);
@@ -2736,28 +3168,157 @@ static int jug__run_one(jug__exec *x, jug_task *t, jug_value **result, jug_task 
     t0 = jug__now();
     *result = jug__call(t, &call);
     meta.run_usec = (uint64_t)((jug__now() - t0) * 1e6);
+    t->run_usec = meta.run_usec < UINT32_MAX ? (uint32_t)meta.run_usec : UINT32_MAX;
     if (!*result) {
         jug__error(err, JUG_TASK_FAILED, "%s", call.reason);
         s->ops->fail(s, &t->hash, call.reason, NULL);
         t->has_failure = 1;
-        s->ops->unlock(s, &t->hash, NULL);
-        if (x->slot) __atomic_store_n(&x->slot->task, -1, __ATOMIC_SEQ_CST);
-        return JUG__TASK_FAILED;
+        outcome = JUG__TASK_FAILED;
+        goto done;
     }
-    rc = s->ops->save(s, &t->hash, *result, &meta, err);
-    if (rc == JUG_OK && t->has_failure) s->ops->remove(s, &t->hash, JUG_ENTRY_FAILURE, NULL);
-    s->ops->unlock(s, &t->hash, NULL);
-    if (x->slot) __atomic_store_n(&x->slot->task, -1, __ATOMIC_SEQ_CST);
+    rc = block ? s->ops->append(s, block, &t->hash, *result, &meta, err) : JUG_UNSUPPORTED;
+    if (rc == JUG_UNSUPPORTED) rc = s->ops->save(s, &t->hash, *result, &meta, err);
     if (rc != JUG_OK) {
         jug_value_free(*result);
         *result = NULL;
-        return JUG__STORE_ERROR;
+        outcome = JUG__STORE_ERROR;
+        goto done;
     }
+    if (t->has_failure) s->ops->remove(s, &t->hash, JUG_ENTRY_FAILURE, NULL);
     if (x->o->verbose) {
         char label[128];
         jug__say(x, 0, "%s %.3fs", jug__label(t, label, sizeof label), (double)meta.run_usec * 1e-6);
     }
-    return JUG__RAN;
+done:
+    if (x->slot) __atomic_store_n(&x->slot->task, -1, __ATOMIC_SEQ_CST);
+    return outcome;
+}
+
+/* What the block of a task holds: its packed result, a live claim. */
+typedef struct jug__block_look {
+    const jug_hash *task;
+    int packed, claimed;
+} jug__block_look;
+static void jug__block_look_cb(void *ud, const jug_hash *h, jug_entry kind) {
+    jug__block_look *b = (jug__block_look *)ud;
+    if (kind == JUG_ENTRY_LOCK) b->claimed = 1;
+    else if (memcmp(h->bytes, b->task->bytes, 16) == 0) b->packed = 1;
+}
+
+#define JUG__BLOCK 64 /* tasks per block: consecutive in declaration order */
+static jug_task *jug__block_of(const jug__exec *x, const jug_task *t) {
+    return x->g->tasks[t->index / JUG__BLOCK * JUG__BLOCK];
+}
+
+/* Runs one ready task under its own lock. Called without x->mu held. */
+static int jug__run_one(jug__exec *x, jug_task *t, jug_value **result, jug_task **lost, jug_error *err) {
+    jug_store *s = x->s;
+    jug_result rc;
+    int outcome;
+    *result = NULL;
+    /* Once other workers are seen at work, a look before locking saves locking tasks they finished. */
+    if (__atomic_load_n(&x->others_seen, __ATOMIC_RELAXED) && s->ops->exists(s, &t->hash, err) == JUG_OK)
+        return JUG__FOUND;
+    rc = s->ops->lock(s, &t->hash, err);
+    if (rc == JUG_LOCKED) return JUG__BUSY;
+    if (rc != JUG_OK) return JUG__STORE_ERROR;
+    outcome = jug__may_run(x, t, err);
+    if (outcome < 0 && s->ops->block) {
+        /* A worker running t's block as a batch claims the block, then skips
+           the tasks locked one by one: having locked t, we look at the claim. */
+        jug__block_look look;
+        look.task = &t->hash;
+        look.packed = look.claimed = 0;
+        if (s->ops->block(s, &jug__block_of(x, t)->hash, jug__block_look_cb, &look, err) != JUG_OK)
+            outcome = JUG__STORE_ERROR;
+        else if (look.packed) outcome = JUG__FOUND;
+        else if (look.claimed) outcome = JUG__BUSY;
+    }
+    if (outcome < 0) outcome = jug__compute(x, t, NULL, result, lost, err);
+    s->ops->unlock(s, &t->hash, NULL);
+    return outcome;
+}
+
+/* Tasks of a claimed block that others finished (packed) or hold (locked one by one). */
+typedef struct jug__claim_view {
+    jug__exec *x;
+    uint32_t first;
+    uint8_t flags[JUG__BLOCK]; /* 1: packed, 2: locked */
+} jug__claim_view;
+static void jug__claim_view_cb(void *ud, const jug_hash *h, jug_entry kind) {
+    jug__claim_view *v = (jug__claim_view *)ud;
+    jug_task *t = jug__graph_find(v->x->g, h);
+    if (t && t->index >= v->first && t->index < v->first + JUG__BLOCK)
+        v->flags[t->index - v->first] |= kind == JUG_ENTRY_RESULT ? 1 : 2;
+}
+
+
+static void jug__record(jug__exec *x, jug_task *t, int outcome, jug_value *result, jug_task *lost,
+                        const jug_error *err);
+
+/* Runs the ready tasks of first's block as one batch, under one claim, each
+   result packed with one write. Called with x->mu held and first RUNNING
+   (counted in busy); records every outcome itself. */
+static void jug__run_block(jug__exec *x, jug_task *first) {
+    jug_store *s = x->s;
+    jug_task *head = jug__block_of(x, first);
+    jug__claim_view view;
+    jug_error err;
+    jug_result rc;
+    uint32_t end = head->index + JUG__BLOCK < x->g->n ? head->index + JUG__BLOCK : (uint32_t)x->g->n;
+    pthread_mutex_unlock(&x->mu);
+    err.code = JUG_OK;
+    err.msg[0] = 0;
+    memset(&view, 0, sizeof view);
+    view.x = x;
+    view.first = head->index;
+    rc = s->ops->claim(s, &head->hash, jug__claim_view_cb, &view, &err);
+    int claimed = rc == JUG_OK;
+    if (claimed) rc = s->ops->locks(s, jug__claim_view_cb, &view, &err);
+    if (claimed && rc != JUG_OK) s->ops->unclaim(s, &head->hash, NULL);
+    pthread_mutex_lock(&x->mu);
+    x->busy--;
+    if (rc != JUG_OK) {
+        jug__record(x, first, rc == JUG_LOCKED ? JUG__BUSY : JUG__STORE_ERROR, NULL, NULL, &err);
+        return;
+    }
+    first->state = JUG__READY;
+    for (uint32_t i = head->index; i < end; i++) {
+        jug_task *t = x->g->tasks[i];
+        int st = t->state;
+        if (st == JUG__DONE || st == JUG__SKIPPED || st == JUG__FAILED || st == JUG__UNREACHABLE || st == JUG__RUNNING)
+            continue;
+        if (view.flags[i - head->index] & 1) jug__record(x, t, JUG__FOUND, NULL, NULL, &err);
+        else if ((view.flags[i - head->index] & 2) && st == JUG__READY) /* held one by one: look again later */
+            jug__record(x, t, JUG__BUSY, NULL, NULL, &err);
+    }
+    for (;;) {
+        jug_task *t = NULL, *lost = NULL;
+        jug_value *result = NULL;
+        for (uint32_t i = head->index; i < end && !t && !x->stop; i++) {
+            jug_task *m = x->g->tasks[i];
+            if (m->state == JUG__READY && x->batch[m->group]) t = m;
+        }
+        if (!t) break;
+        t->state = JUG__RUNNING;
+        x->busy++;
+        pthread_mutex_unlock(&x->mu);
+        int outcome = jug__may_run(x, t, &err);
+        if (outcome < 0) outcome = jug__compute(x, t, &head->hash, &result, &lost, &err);
+        pthread_mutex_lock(&x->mu);
+        x->busy--;
+        jug__record(x, t, outcome, result, lost, &err);
+        pthread_cond_broadcast(&x->cv);
+    }
+    if (first->state == JUG__READY) jug__push(x, first); /* not taken: back to the queue */
+    pthread_mutex_unlock(&x->mu);
+    rc = s->ops->unclaim(s, &head->hash, &err);
+    pthread_mutex_lock(&x->mu);
+    if (rc != JUG_OK && !x->stop) {
+        jug__say(x, 1, "%s", err.msg);
+        x->rc = rc;
+        x->stop = 1;
+    }
 }
 
 static void jug__record(jug__exec *x, jug_task *t, int outcome, jug_value *result, jug_task *lost,
@@ -2768,6 +3329,11 @@ static void jug__record(jug__exec *x, jug_task *t, int outcome, jug_value *resul
         x->ran++;
         t->value = result;
         jug__finish(x, t);
+        if (!x->batch[t->group] && x->s->ops->claim) { /* tiny tasks: from now on in batches */
+            x->group_secs[t->group] += t->run_usec * 1e-6;
+            if (++x->group_runs[t->group] >= 8 && x->group_secs[t->group] < 0.001 * x->group_runs[t->group])
+                x->batch[t->group] = 1;
+        }
         break;
     case JUG__FOUND:
         __atomic_store_n(&x->others_seen, 1, __ATOMIC_RELAXED);
@@ -2844,6 +3410,12 @@ static void *jug__worker(void *arg) {
         }
         t->state = JUG__RUNNING;
         x->busy++;
+        if (x->batch[t->group]) {
+            jug__run_block(x, t);
+            nap = 0.002;
+            pthread_cond_broadcast(&x->cv);
+            continue;
+        }
         pthread_mutex_unlock(&x->mu);
         err.code = JUG_OK;
         err.msg[0] = 0;
@@ -2905,6 +3477,9 @@ static void jug__exec_free(jug__exec *x) {
     JUG_FREE(x->blocked);
     JUG_FREE(x->rdep_off);
     JUG_FREE(x->rdeps);
+    JUG_FREE(x->group_runs);
+    JUG_FREE(x->group_secs);
+    JUG_FREE(x->batch);
     pthread_mutex_destroy(&x->mu);
     pthread_cond_destroy(&x->cv);
 }

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Tiny tasks run in batches: a claim per block of tasks, results packed.
+# Exactly once across processes, kills, invalidate, cleanup, corrupt packs.
+source "$JUG_TEST_ROOT/tests/lib.sh"
+W=$BUILD/workload
+export JUG_TEST_LOG=$WORK/log
+total_of() { python3 -c "import sys; n, p = int(sys.argv[1]), int(sys.argv[2]); print(sum(i * i for i in range(n)) + n * p)" "$@"; }
+# how many tasks ran more than once, and how many never
+twice() { sort "$JUG_TEST_LOG" | uniq -d | wc -l; }
+leaves_logged() { grep -c '^leaf ' "$JUG_TEST_LOG"; }
+
+# --- one worker: batches happen, and results read back
+"$W" execute --jugdir one -- 3000 0 >/dev/null
+expect packs_written test "$(find one/blocks -type f ! -name claim | wc -l)" -gt 10
+expect few_result_files test "$(find one/results -type f | wc -l)" -lt 100
+run "$W" value total --jugdir one -- 3000 0
+same packed_values "$OUT" "$(total_of 3000 0)"
+run "$W" check --jugdir one -- 3000 0
+same check_reads_packs "$RC" 0
+run "$W" status --short --jugdir one -- 3000 0
+same status_counts_packs "$OUT" "All tasks finished (4501 tasks)."
+expect no_claim_left test -z "$(find one/blocks -name claim)"
+
+# --- four workers at once (two processes and -j 2): every task exactly once
+: >"$JUG_TEST_LOG"
+"$W" execute --jugdir many -- 6000 0 >/dev/null 2>&1 &
+p1=$!
+"$W" execute -j 2 --jugdir many -- 6000 0 >/dev/null 2>&1 &
+p2=$!
+"$W" execute --jugdir many -- 6000 0 >/dev/null 2>&1
+wait $p1 $p2
+same concurrent_each_task_once "$(twice)" 0
+same concurrent_all_ran "$(leaves_logged)" 6000
+run "$W" value total --jugdir many -- 6000 0
+same concurrent_total "$OUT" "$(total_of 6000 0)"
+expect concurrent_no_lock_left test -z "$(find many/locks many/blocks -name '*claim*' -o -path '*/locks/*' -type f)"
+
+# --- a batch worker killed at random moments loses nothing it finished
+: >"$JUG_TEST_LOG"
+kills=0
+for round in 1 2 3; do
+    "$W" execute --jugdir killed -- 60000 0 >/dev/null 2>&1 &
+    pid=$!
+    sleep 0.$((3 + round))
+    kill -9 $pid 2>/dev/null && kills=$((kills + 1))
+    wait $pid 2>/dev/null
+done
+run "$W" execute --jugdir killed -- 60000 0
+expect after_kills_execute_finishes test "$RC" -eq 0
+run "$W" value total --jugdir killed -- 60000 0
+same after_kills_total "$OUT" "$(total_of 60000 0)"
+expect after_kills_at_most_once_per_kill test "$(twice)" -le "$kills"
+same after_kills_every_leaf_ran "$(sort -u "$JUG_TEST_LOG" | grep -c '^leaf ')" 60000
+expect after_kills_no_claim_left test -z "$(find killed/blocks -name claim)"
+run "$W" check --jugdir killed -- 60000 0
+same after_kills_check "$RC" 0
+
+# --- invalidate a packed result: exactly it and what depends on it
+run "$W" invalidate 'leaf[500]' --jugdir one -- 3000 0
+same invalidate_packed "$OUT" "$(printf 'Removed 1 results of leaf\nRemoved 1 results of pair\nRemoved 1 results of total')"
+: >"$JUG_TEST_LOG"
+"$W" execute --jugdir one -- 3000 0 >/dev/null
+same invalidate_recomputes "$(sort "$JUG_TEST_LOG" | tr '\n' ' ')" "leaf 500 pair 250000 total 1500 "
+
+# --- cleanup removes packed leftovers of an older graph
+"$W" execute --jugdir shrink -- 2000 0 >/dev/null
+run "$W" cleanup --jugdir shrink -- 1000 0
+expect cleanup_packed test "$RC" -eq 0
+run "$W" status --short --jugdir shrink -- 2000 0
+same cleanup_removed_old "$(echo "$OUT" | sed 's/.* \([0-9]*\) finished.*/\1/')" 1500
+: >"$JUG_TEST_LOG"
+"$W" execute --jugdir shrink -- 1000 0 >/dev/null
+same cleanup_kept_current "$(cat "$JUG_TEST_LOG")" "total 500"
+
+# --- a damaged pack: its bad record no longer counts and is computed again
+pack=$(find one/blocks -type f ! -name claim | head -1)
+printf 'X' | dd of="$pack" bs=1 seek=60 conv=notrunc 2>/dev/null
+run "$W" check --jugdir one -- 3000 0
+expect damaged_pack_check_fails test "$RC" -eq 1
+: >"$JUG_TEST_LOG"
+run "$W" execute --jugdir one -- 3000 0
+expect damaged_pack_recomputed test "$RC" -eq 0 -a "$(wc -l <"$JUG_TEST_LOG")" -ge 1
+run "$W" check --jugdir one -- 3000 0
+same damaged_pack_then_check "$RC" 0
+
+# --- sanitizers on batches, threads included
+run "$BUILD/workload_asan" execute --threads 2 --jugdir asan -- 3000 0
+expect asan_batches test "$RC" -eq 0 -a -z "$(echo "$ERR" | grep -i sanitizer)"
+run "$BUILD/workload_tsan" execute --threads 4 --jugdir tsan -- 3000 0
+expect tsan_batches test "$RC" -eq 0 -a -z "$(echo "$ERR" | grep -i 'ThreadSanitizer')"

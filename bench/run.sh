@@ -4,6 +4,8 @@
 #   bench/run.sh                  everything, at full size (`make bench`; a few minutes)
 #   bench/run.sh --smoke          each benchmark once at a tiny size (seconds; tests/t_bench.sh)
 #   bench/run.sh [--smoke] NAME.. only those: floor strace tiny primes status parallel large redis
+#   bench/run.sh --jug REV ...    measure the jug.h (and examples/primes.c) of a git revision
+#                                 instead of the working tree: before/after comparisons
 #
 # Every benchmark measures jug.h and its point of comparison side by side in
 # the same run (interleaved, best of several) and prints figures and ratios;
@@ -12,7 +14,9 @@
 # realistic figures. Each section ends with "[NAME] done" once it printed its
 # figures ("[NAME] ERROR ..." otherwise); the run ends with a summary of the
 # goals and exits 1 if a benchmark could not run (a missed goal is no error).
-# The output is also kept in bench/results/latest.txt (latest-smoke.txt).
+# The sources are copied to build/bench/src first, so edits made to jug.h
+# during a run do not mix into it. The output is also kept in
+# bench/results/latest.txt (latest-smoke.txt).
 set -u
 export LC_ALL=C
 cd "$(dirname "$0")/.." || exit 1
@@ -20,11 +24,19 @@ ROOT=$PWD
 B=$ROOT/build/bench
 SMOKE=0
 ONLY=()
+REV=""
 ALL=(floor strace tiny primes status parallel large redis)
-for a in "$@"; do
+while [ $# -gt 0 ]; do
+    a=$1
+    shift
     case $a in
     --smoke) SMOKE=1 ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --jug)
+        REV=${1:?--jug needs a git revision}
+        shift
+        git rev-parse --verify -q "$REV^{commit}" >/dev/null || { echo "bench/run.sh: no revision $REV" >&2; exit 2; }
+        ;;
+    -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "bench/run.sh: unknown option $a" >&2; exit 2 ;;
     *)
         [[ " ${ALL[*]} " == *" $a "* ]] || { echo "bench/run.sh: unknown benchmark $a (${ALL[*]})" >&2; exit 2; }
@@ -79,7 +91,10 @@ tm() {
     local rc u s
     read -r T RSS rc u s <"$WORK/.t"
     CPU=$(calc "$u + $s")
-    if [ "$rc" != 0 ]; then
+    if [ "$rc" = 137 ] && [ "$(calc "$T >= $LIMIT - 1")" = 1 ]; then
+        error "'$*' was still running after $LIMIT s and was killed"
+        return 1
+    elif [ "$rc" != 0 ]; then
         error "'$*' exited with status $rc (see $LOG)"
         return 1
     fi
@@ -87,36 +102,60 @@ tm() {
 
 fs_type() { df --output=fstype "$1" 2>/dev/null | tail -1 || echo "?"; }
 
-# --- build ---------------------------------------------------------------------
+# --- build: from a snapshot of the sources ----------------------------------------
 mkdir -p "$B" bench/results
 : >"$LOG"
 FLAGS=(-O2 -std=c11 -Wall -Wextra -Wpedantic -Werror)
-build() { # build OUT SOURCE: when missing or older than its source or jug.h
-    local out=$B/$1 src=$2
-    if [ ! -x "$out" ] || [ "$src" -nt "$out" ] || [ jug.h -nt "$out" ] || [ "$0" -nt "$out" ]; then
-        gcc "${FLAGS[@]}" -o "$out" "$src" -pthread -lm
-    fi
-}
-pids=()
-for p in timeit floor tasks large; do
-    build "$p" "bench/$p.c" &
+SRC=$B/src
+NEW=$B/src.new
+rm -rf "$NEW"
+mkdir -p "$NEW/bench" "$NEW/examples"
+if [ -n "$REV" ]; then
+    git show "$REV:jug.h" >"$NEW/jug.h" && git show "$REV:examples/primes.c" >"$NEW/examples/primes.c" || exit 1
+    JUG_DESC="jug.h of $(git rev-parse --short "$REV") ($(git log -1 --format=%cd --date=format:'%Y-%m-%d %H:%M' "$REV"))"
+else
+    cp jug.h "$NEW/jug.h" && cp examples/primes.c "$NEW/examples/" || exit 1
+    JUG_DESC="jug.h of the working tree (HEAD $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- jug.h 2>/dev/null || echo ', jug.h modified'))"
+fi
+JUG_DESC="$JUG_DESC, sha1 $(sha1sum "$NEW/jug.h" | cut -c1-12)"
+cp bench/timeit.c bench/floor.c bench/tasks.c bench/large.c "$NEW/bench/" || exit 1
+# rebuild only when a source changed since the last build
+sum() { (cd "$1" && cat jug.h examples/primes.c bench/*.c; echo "${FLAGS[*]}") | sha1sum; }
+if [ ! -f "$B/.built" ] || [ "$(sum "$NEW")" != "$(cat "$B/.built")" ] ||
+    ! [ -x "$B/timeit" ] || ! [ -x "$B/floor" ] || ! [ -x "$B/tasks" ] || ! [ -x "$B/large" ] || ! [ -x "$B/primes" ]; then
+    rm -rf "$SRC" && mv "$NEW" "$SRC" || exit 1
+    rm -f "$B/.built"
+    pids=()
+    for p in timeit floor tasks large; do
+        gcc "${FLAGS[@]}" -o "$B/$p" "$SRC/bench/$p.c" -pthread -lm &
+        pids+=($!)
+    done
+    gcc "${FLAGS[@]}" -o "$B/primes" "$SRC/examples/primes.c" -pthread -lm &
     pids+=($!)
-done
-build primes examples/primes.c &
-pids+=($!)
-for p in "${pids[@]}"; do wait "$p" || { echo "bench/run.sh: building the benchmarks failed" >&2; exit 1; }; done
+    for p in "${pids[@]}"; do wait "$p" || { echo "bench/run.sh: building the benchmarks failed" >&2; exit 1; }; done
+    sum "$SRC" >"$B/.built"
+else
+    rm -rf "$NEW"
+fi
 
 # --- where ---------------------------------------------------------------------
 SHM=/dev/shm
 [ -d "$SHM" ] && [ -w "$SHM" ] && [ "$(fs_type "$SHM")" = tmpfs ] || SHM=${TMPDIR:-/tmp}
 WORK=$(mktemp -d "$SHM/jug-bench.XXXXXX")
 DISK=$(mktemp -d "$B/disk.XXXXXX")
-cleanup() { rm -rf "$WORK" "$DISK"; }
+cleanup() {
+    local t0=$SECONDS
+    rm -rf "$WORK" "$DISK"
+    [ $((SECONDS - t0)) -lt 5 ] || echo "(removing the benchmark stores took $((SECONDS - t0)) s)"
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 TM=$WORK # tmpfs side
 DK=$DISK # disk side
 
+# no single command may run longer than this (a hang must not stall the run)
+if [ "$SMOKE" = 1 ]; then LIMIT=60; else LIMIT=300; fi
+export TIMEIT_LIMIT=$LIMIT
 if [ "$SMOKE" = 1 ]; then
     FLOOR_SIZES=(200); REPS_SMALL=1; REPS_BIG=1; MILLION=2000; PRIMES=101; PAR_N=4; PAR_MS=0.1
     LARGE_MB=4; LARGE_REPS=1; STRACE_N=(20 60)
@@ -124,18 +163,28 @@ else
     FLOOR_SIZES=(10000 100000); REPS_SMALL=5; REPS_BIG=3; MILLION=1000000; PRIMES=3001; PAR_N=200; PAR_MS=10
     LARGE_MB=100; LARGE_REPS=5; STRACE_N=(1000 3000)
 fi
-reps_for() { if [ "$1" -ge 100000 ]; then echo "$REPS_BIG"; else echo "$REPS_SMALL"; fi; }
+# reps_for N [FS]: how many runs per side. Fewer on the disk: every file made
+# there has to be deleted at the end, and ext4 deletes slowly after big creates.
+reps_for() {
+    local r
+    if [ "$1" -ge 100000 ]; then r=$REPS_BIG; else r=$REPS_SMALL; fi
+    [ "${2:-}" = disk ] && r=$(((r + 1) / 2))
+    [ "${2:-}" = disk ] && [ "$1" -ge 100000 ] && r=1
+    echo "$r"
+}
 
 main() {
     local start=$SECONDS
     echo "jug.h benchmarks$([ "$SMOKE" = 1 ] && echo " (smoke: tiny sizes, goals not judged)")"
     echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
     echo "tmpfs side: $TM ($(fs_type "$TM")); disk side: $DK ($(fs_type "$DK"))"
-    echo "jug.h $(sed -n 's/^#define JUG_VERSION_STRING "\(.*\)"/\1/p' jug.h), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- jug.h 2>/dev/null || echo ' (jug.h modified)')"
+    echo "measuring: $JUG_DESC"
+    echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)$(awk '$1 > 0.5 { printf " (other work is running: figures will be disturbed)" }' /proc/loadavg)"
     for b in "${ONLY[@]}"; do "bench_$b"; done
     echo
     echo "== summary of the goals"
     for g in "${GOALS[@]}"; do echo "$g"; done
+    echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "run time: $((SECONDS - start)) s; $ERRORS benchmark errors"
 }
 
@@ -144,7 +193,8 @@ FLOOR_US=()  # fs:N -> floor microseconds per task (for later sections)
 JUG_STORE_1E5_tmpfs="" JUG_STORE_1E5_disk=""
 bench_floor() {
     header floor "jug.h vs the floor of its per-file protocol: N tiny tasks (return i*i), one process"
-    echo "  (floor = bench/floor.c: the same stat/open/write/rename/unlink calls and nothing else; whole processes timed, best of several, interleaved)"
+    echo "  (floor = bench/floor.c: the same stat/open/write/rename/unlink calls and nothing else; whole processes timed;"
+    echo "   best of $(reps_for 10000) and $(reps_for 100000) runs (tmpfs), $(reps_for 10000 disk) and $(reps_for 100000 disk) (disk) for the two sizes, the sides interleaved)"
     printf '  %-6s %7s %10s %10s %10s %12s %12s %9s\n' fs N "floor s" "jug s" jug/floor "floor us/t" "jug us/t" "jug RSS"
     local fs dir n r bf bj row=() ratios
     for fs in tmpfs disk; do
@@ -152,7 +202,7 @@ bench_floor() {
         ratios=""
         for n in "${FLOOR_SIZES[@]}"; do
             bf="" bj="" rss=0
-            for r in $(seq "$(reps_for "$n")"); do
+            for r in $(seq "$(reps_for "$n" $fs)"); do
                 # the sides take turns going first; every run gets a fresh store
                 if [ $((r % 2)) = 1 ]; then
                     tm "$B/floor" "$dir/floor-$n-$r" "$n" && bf=$(min "$bf" "$T")
@@ -172,7 +222,8 @@ bench_floor() {
                 "$(calc "$bf / $n * 1e6")" "$(calc "$bj / $n * 1e6")" "$(calc "$rss / 1024")"
             ratios="$ratios $(ratio "$bj" "$bf")"
         done
-        local worst met=1 x
+        local met=1 x
+        [ -n "$ratios" ] || continue
         for x in $ratios; do [ "$(le "$x" 1.2)" = 1 ] || met=0; done
         goal "1. per-file protocol: jug/floor <= 1.2x ($fs, N=${FLOOR_SIZES[*]})" $met "$(echo $ratios | sed 's/ /x, /g')x"
     done
@@ -190,9 +241,9 @@ bench_strace() {
     for side in jug floor; do
         for n in $n1 $n2; do
             if [ $side = jug ]; then
-                strace -f -c -o "$TM/st-$side-$n" "$B/tasks" execute --jugdir "$TM/st-$side-$n.d" -- tiny "$n" >/dev/null 2>>"$LOG"
+                timeout -s KILL $LIMIT strace -f -c -o "$TM/st-$side-$n" "$B/tasks" execute --jugdir "$TM/st-$side-$n.d" -- tiny "$n" >/dev/null 2>>"$LOG"
             else
-                strace -f -c -o "$TM/st-$side-$n" "$B/floor" "$TM/st-$side-$n.d" "$n" >/dev/null 2>>"$LOG"
+                timeout -s KILL $LIMIT strace -f -c -o "$TM/st-$side-$n" "$B/floor" "$TM/st-$side-$n.d" "$n" >/dev/null 2>>"$LOG"
             fi || { error "strace of $side N=$n failed"; return; }
             rm -rf "$TM/st-$side-$n.d"
         done
@@ -269,8 +320,9 @@ bench_primes() {
         done
     fi
     printf '  jug.h primes: %.3f s wall, %.3f s CPU (best of %d)\n' "$bp" "$cp" "$REPS_SMALL"
-    printf '    of the wall time, %d calls of nanosleep({0,0}) in is_prime take %.3f s here (%.1f us each): the example sleeps, not jug.h\n' \
-        $((PRIMES - 1)) "$(calc "$ns * ($PRIMES - 1) / 1e6")" "$ns"
+    grep -q 'if (sleep_ms > 0) nanosleep' "$SRC/examples/primes.c" ||
+        printf '    of the wall time, %d calls of nanosleep({0,0}) in is_prime take %.3f s here (%.1f us each): the example sleeps, not jug.h\n' \
+            $((PRIMES - 1)) "$(calc "$ns * ($PRIMES - 1) / 1e6")" "$ns"
     printf '  jug.h, the same number of tiny tasks (bench/tasks.c tiny %d): %.3f s\n' "$PRIMES" "$bt"
     if [ -n "$pj" ]; then
         printf '  Python Jug (measured now, bench/primes_jug.py): %.3f s; jug.h/Python %.2fx\n' "$pj" "$(ratio "$bp" "$pj")"
@@ -359,7 +411,7 @@ bench_large() {
     for fs in tmpfs disk; do
         [ $fs = tmpfs ] && dir=$TM/large || dir=$DK/large
         mkdir -p "$dir"
-        "$B/large" io "$dir" "$LARGE_MB" "$LARGE_REPS" >"$out" 2>>"$LOG" || { error "large io on $fs failed (see $LOG)"; continue; }
+        timeout -s KILL $LIMIT "$B/large" io "$dir" "$LARGE_MB" "$LARGE_REPS" >"$out" 2>>"$LOG" || { error "large io on $fs failed (see $LOG)"; continue; }
         cp=$(get cp "$out") save=$(get save "$out") load=$(get load "$out") bytes=$(get bytes "$out")
         printf '  %-6s %9.4f %9.4f %9.4f %8.2fx %8.2fx %10.2f %10.2f %12.4f\n' $fs "$cp" "$save" "$load" "$(ratio "$save" "$cp")" \
             "$(ratio "$load" "$cp")" "$(calc "$bytes / $save / 1e9")" "$(calc "$bytes / $load / 1e9")" "$(get fault "$out")"
@@ -371,8 +423,8 @@ bench_large() {
     # peak memory: the file store alone, and a jug.h program whose task makes the array
     local ps pl gs gl arr
     mkdir -p "$TM/peak"
-    "$B/large" peak-save "$TM/peak" "$LARGE_MB" >"$out" 2>>"$LOG" && ps=$(get rss_peak "$out") && bytes=$(get bytes "$out")
-    "$B/large" peak-load "$TM/peak" "$LARGE_MB" >"$out" 2>>"$LOG" && pl=$(get rss_peak "$out")
+    timeout -s KILL $LIMIT "$B/large" peak-save "$TM/peak" "$LARGE_MB" >"$out" 2>>"$LOG" && ps=$(get rss_peak "$out") && bytes=$(get bytes "$out")
+    timeout -s KILL $LIMIT "$B/large" peak-load "$TM/peak" "$LARGE_MB" >"$out" 2>>"$LOG" && pl=$(get rss_peak "$out")
     rm -rf "$TM/peak"
     tm "$B/tasks" execute --target make_array --jugdir "$TM/big" -- big "$LARGE_MB" && gs=$RSS
     tm "$B/tasks" execute --jugdir "$TM/big" -- big "$LARGE_MB" && gl=$RSS
@@ -389,7 +441,7 @@ bench_large() {
         error "peak memory figures missing (see $LOG)"
     fi
     # hashing
-    "$B/large" hash "$LARGE_MB" "$LARGE_REPS" >"$out" 2>>"$LOG" || { error "large hash failed (see $LOG)"; return; }
+    timeout -s KILL $LIMIT "$B/large" hash "$LARGE_MB" "$LARGE_REPS" >"$out" 2>>"$LOG" || { error "large hash failed (see $LOG)"; return; }
     local mc hs tn
     mc=$(get memcpy "$out") hs=$(get hash "$out") tn=$(get task_new "$out") bytes=$(get bytes "$out")
     printf '  memcpy %.2f GB/s; jug_hash_bytes %.2f GB/s (%.0f%% of memcpy); jug_task_new with the array as argument %.2f GB/s (%.0f%%)\n' \
@@ -410,7 +462,9 @@ bench_redis() {
     fi
     local args=()
     [ "$SMOKE" = 1 ] && args=(--smoke)
-    if bash bench/redis.sh "${args[@]}"; then done_section; else error "bench/redis.sh exited with status $?"; fi
+    # its own processes get the same limit; the whole script at most twice that
+    if timeout -s KILL $((2 * LIMIT)) bash bench/redis.sh "${args[@]}"; then done_section
+    else error "bench/redis.sh exited with status $? (137: killed after $((2 * LIMIT)) s)"; fi
 }
 
 RESULT=bench/results/latest$([ "$SMOKE" = 1 ] && echo -smoke).txt

@@ -311,7 +311,12 @@ static inline jug_value *jug__arg_value(jug_value *v) { return v; }
 
 /* >>store: the interface every backend implements */
 typedef struct jug_store jug_store;
-typedef enum jug_entry { JUG_ENTRY_RESULT, JUG_ENTRY_LOCK, JUG_ENTRY_FAILURE } jug_entry;
+typedef enum jug_entry {
+    JUG_ENTRY_RESULT,
+    JUG_ENTRY_LOCK,
+    JUG_ENTRY_FAILURE,
+    JUG_ENTRY_CORRUPT /* a result set aside after it failed its checksum */
+} jug_entry;
 typedef void (*jug_scan_fn)(void *ud, const jug_hash *h, jug_entry kind);
 
 typedef struct jug_lock_info {
@@ -1777,6 +1782,11 @@ static jug_result jug__fs_list(jug__fs *fs, const char *dir, size_t namelen, jug
         return jug__sys_error(err, "listing", dir);
     }
     while ((e = readdir(d)) != NULL) {
+        if (kind == JUG_ENTRY_CORRUPT) { /* <hash>.<host>.<pid>.<n> */
+            if (strlen(e->d_name) > 33 && e->d_name[32] == '.' && jug__parse_hex(e->d_name, 32, "", &h))
+                fn(ud, &h, kind);
+            continue;
+        }
         if (strlen(e->d_name) != namelen) continue;
         if (kind == JUG_ENTRY_RESULT && namelen == 2) {
             char sub[64];
@@ -1808,7 +1818,8 @@ static jug_result jug__fs_scan(jug_store *st, jug_scan_fn fn, void *ud, jug_erro
     if ((rc = jug__fs_list(fs, "results", 2, JUG_ENTRY_RESULT, fn, ud, err)) != JUG_OK) return rc;
     if ((rc = jug__fs_read_blocks(fs, fn, ud, err)) != JUG_OK) return rc;
     if ((rc = jug__fs_list(fs, "locks", 32, JUG_ENTRY_LOCK, fn, ud, err)) != JUG_OK) return rc;
-    return jug__fs_list(fs, "failed", 32, JUG_ENTRY_FAILURE, fn, ud, err);
+    if ((rc = jug__fs_list(fs, "failed", 32, JUG_ENTRY_FAILURE, fn, ud, err)) != JUG_OK) return rc;
+    return jug__fs_list(fs, "corrupt", 0, JUG_ENTRY_CORRUPT, fn, ud, err);
 }
 
 /* Decides whether the holder of a lock is gone: on this host by its pid and
@@ -3939,7 +3950,7 @@ static void jug__json_value(FILE *f, const jug_value *v) {
 }
 
 /* >>status */
-enum { JUG__HAS_RESULT = 1, JUG__HAS_LOCK = 2, JUG__HAS_FAILURE = 4 };
+enum { JUG__HAS_RESULT = 1, JUG__HAS_LOCK = 2, JUG__HAS_FAILURE = 4, JUG__HAS_CORRUPT = 8 };
 enum { JUG__ST_WAITING, JUG__ST_READY, JUG__ST_FINISHED, JUG__ST_RUNNING, JUG__ST_FAILED, JUG__ST_STALE, JUG__NST };
 static const char *const jug__st_names[JUG__NST] = {"Waiting", "Ready", "Finished", "Running", "Failed", "Stale"};
 
@@ -3951,21 +3962,25 @@ typedef struct jug__scan {
 static void jug__scan_flags(void *ud, const jug_hash *h, jug_entry kind) {
     jug__scan *sc = (jug__scan *)ud;
     jug_task *t = jug__graph_find(sc->g, h);
-    if (t) sc->has[t->index] |= kind == JUG_ENTRY_RESULT ? JUG__HAS_RESULT : kind == JUG_ENTRY_LOCK ? JUG__HAS_LOCK : JUG__HAS_FAILURE;
+    static const uint8_t flag[] = {JUG__HAS_RESULT, JUG__HAS_LOCK, JUG__HAS_FAILURE, JUG__HAS_CORRUPT};
+    if (t) sc->has[t->index] |= flag[kind];
 }
 
-/* Where every task stands, read from the store without locking it. */
-static jug_result jug__states(jug_graph *g, jug_store *s, uint8_t *state, jug_error *err) {
+/* Where every task stands, read from the store without locking it;
+   *corrupt: how many unfinished tasks had a result set aside as corrupt. */
+static jug_result jug__states(jug_graph *g, jug_store *s, uint8_t *state, size_t *corrupt, jug_error *err) {
     jug__scan sc;
     jug_result rc;
     sc.g = g;
     sc.has = state;
     memset(state, 0, g->n);
+    *corrupt = 0;
     if ((rc = s->ops->scan(s, jug__scan_flags, &sc, err)) != JUG_OK) return rc;
     for (size_t i = 0; i < g->n; i++) { /* dependencies are declared first, so one pass suffices */
         jug_task *t = g->tasks[i];
         uint8_t has = state[i], st = JUG__ST_READY;
         jug_lock_info info;
+        *corrupt += (has & (JUG__HAS_CORRUPT | JUG__HAS_RESULT)) == JUG__HAS_CORRUPT;
         for (uint32_t k = 0; k < t->ndeps; k++)
             if (state[t->deps[k]->index] != JUG__ST_FINISHED) st = JUG__ST_WAITING;
         if (has & JUG__HAS_RESULT) st = JUG__ST_FINISHED;
@@ -4001,8 +4016,9 @@ static jug__times *jug__collect_times(jug_graph *g, jug_store *s, const uint8_t 
     return t;
 }
 
-static void jug__status_json(const jug_graph *g, const size_t *count, const jug__times *times) {
-    printf("{\"tasks\": %zu, \"behind_barrier\": %s, \"groups\": [", g->n, g->barrier ? "true" : "false");
+static void jug__status_json(const jug_graph *g, const size_t *count, const jug__times *times, size_t corrupt) {
+    printf("{\"tasks\": %zu, \"behind_barrier\": %s, \"corrupt\": %zu, \"groups\": [", g->n,
+           g->barrier ? "true" : "false", corrupt);
     for (size_t k = 0; k <= g->ngroups; k++) {
         if (k == g->ngroups) printf("], \"total\": {");
         else printf("%s{\"name\": ", k ? ", " : ""), jug__json_string(stdout, g->groups[k]->name, strlen(g->groups[k]->name)), printf(", ");
@@ -4059,14 +4075,14 @@ static void jug__status_table(const jug_graph *g, const size_t *count, const jug
 /* Prints the status once; *all_done tells whether every task is finished. */
 static int jug__status_once(jug_graph *g, jug_store *s, const jug__cli *c, int *all_done) {
     uint8_t *state = JUG__NEW(uint8_t, g->n + 1);
-    size_t *count = JUG__NEW(size_t, (g->ngroups + 1) * JUG__NST), *total;
+    size_t *count = JUG__NEW(size_t, (g->ngroups + 1) * JUG__NST), *total, corrupt = 0;
     jug__times *times = NULL;
     jug_error err;
     int code = 0;
     if (!state || !count) {
         jug__out(2, "%s: out of memory\n", c->prog);
         code = 1;
-    } else if (jug__states(g, s, state, &err) != JUG_OK) {
+    } else if (jug__states(g, s, state, &corrupt, &err) != JUG_OK) {
         jug__out(2, "%s: %s\n", c->prog, err.msg);
         code = 1;
     }
@@ -4080,7 +4096,7 @@ static int jug__status_once(jug_graph *g, jug_store *s, const jug__cli *c, int *
         *all_done = total[JUG__ST_FINISHED] == g->n && !g->barrier;
         if (jug__opt(c, "--times")) times = jug__collect_times(g, s, state);
         if (jug__opt(c, "--json")) {
-            jug__status_json(g, count, times);
+            jug__status_json(g, count, times, corrupt);
         } else if (jug__opt(c, "--short")) {
             if (*all_done)
                 printf("All tasks finished (%zu tasks).\n", g->n);
@@ -4091,6 +4107,9 @@ static int jug__status_once(jug_graph *g, jug_store *s, const jug__cli *c, int *
         } else {
             jug__status_table(g, count, times);
         }
+        if (corrupt && !jug__opt(c, "--json"))
+            printf("%zu results failed their checksum and were set aside (corrupt/); execute computes them again.\n",
+                   corrupt);
         fflush(stdout);
     }
     JUG_FREE(times);
@@ -4123,10 +4142,10 @@ static int jug__sleep_until(jug__cli *c) {
         jug_graph *g = c->g;
         jug_store *s = c->store;
         uint8_t *state = JUG__NEW(uint8_t, g->n + 1);
-        size_t finished = 0, failed = 0, blocked = 0;
+        size_t finished = 0, failed = 0, blocked = 0, corrupt;
         jug_error err;
         if (!state) break;
-        if (jug__states(g, s, state, &err) != JUG_OK) {
+        if (jug__states(g, s, state, &corrupt, &err) != JUG_OK) {
             jug__out(2, "%s: %s\n", c->prog, err.msg);
             JUG_FREE(state);
             break;
@@ -4370,7 +4389,9 @@ typedef struct jug__leftovers {
 
 static void jug__leftover_cb(void *ud, const jug_hash *h, jug_entry kind) {
     jug__leftovers *l = (jug__leftovers *)ud;
-    if (l->locks ? kind != JUG_ENTRY_LOCK : kind == JUG_ENTRY_LOCK || jug__graph_find(l->g, h) != NULL) return;
+    if (l->locks ? kind != JUG_ENTRY_LOCK
+                 : (kind != JUG_ENTRY_RESULT && kind != JUG_ENTRY_FAILURE) || jug__graph_find(l->g, h) != NULL)
+        return;
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
         jug_hash *f = (jug_hash *)JUG_REALLOC(l->found, cap * sizeof *f);
@@ -4427,9 +4448,10 @@ static int jug__graph_dot(jug_graph *g, jug_store *s, const jug__cli *c) {
     uint8_t *state = JUG__NEW(uint8_t, g->n + 1), *edge = NULL;
     size_t *count = JUG__NEW(size_t, (g->ngroups + 1) * JUG__NST);
     int full = jug__opt(c, "--full") != NULL;
+    size_t corrupt;
     jug_error err;
     if (!state || !count || (!full && !(edge = JUG__NEW(uint8_t, g->ngroups * g->ngroups + 1))) ||
-        jug__states(g, s, state, &err) != JUG_OK) {
+        jug__states(g, s, state, &corrupt, &err) != JUG_OK) {
         jug__out(2, "%s: %s\n", c->prog, state && count ? err.msg : "out of memory");
         JUG_FREE(state);
         JUG_FREE(count);

@@ -55,6 +55,9 @@ expect check_reports_corrupt test "$RC" -eq 1 -a "$(echo "$ERR" | grep -cE 'trun
 expect corrupt_files_kept_aside test "$(ls c.jugdata/corrupt | wc -l)" -eq 2
 run "$W" status --jugdir c.jugdata -- 8
 expect status_shows_them_not_finished test "$(echo "$OUT" | grep '^Total:' | awk '{print $4}')" -eq 11
+expect status_reports_corrupt test -n "$(echo "$OUT" | grep '^2 results failed their checksum')"
+run "$W" status --json --jugdir c.jugdata -- 8
+expect status_json_reports_corrupt python3 -c 'import json,sys; assert json.loads(sys.argv[1])["corrupt"] == 2' "$OUT"
 run "$W" execute --jugdir c.jugdata -- 8
 expect execute_recomputes_exactly_those test "$RC" -eq 0 -a "$(wc -l <"$JUG_TEST_LOG")" -eq 2
 run "$W" value total --jugdir c.jugdata -- 8

@@ -2790,6 +2790,7 @@ typedef struct jug__exec {
     jug__slot *slots;      /* ...among those of all the pool's workers */
     int nslots;
     uint8_t *shared_tries; /* per task, shared by the fork pool's workers; else NULL */
+    pid_t parent;          /* of a forked worker: the pool's parent */
     int guardian_quit;
     int others_seen; /* another worker has locked or finished a task we wanted */
     uint32_t *group_runs; /* per task function: tasks run one by one, their time, */
@@ -3142,7 +3143,8 @@ static int jug__may_run(jug__exec *x, jug_task *t, jug_error *err) {
     if (x->s->ops->exists(x->s, &t->hash, err) == JUG_OK) return JUG__FOUND; /* finished meanwhile */
     if (jug__gave_up(x, t)) return JUG__FAILED_ELSEWHERE; /* another worker of this run saw it fail for good */
     for (int k = 0; k < x->nslots; k++) /* a worker that died running it, not yet buried by the parent */
-        if (&x->slots[k] != x->slot && __atomic_load_n(&x->slots[k].task, __ATOMIC_SEQ_CST) == (int32_t)t->index)
+        if (&x->slots[k] != x->slot && __atomic_load_n(&x->slots[k].task, __ATOMIC_SEQ_CST) == (int32_t)t->index &&
+            getppid() == x->parent) /* (a dead parent buries nothing: then it is ours to run) */
             return JUG__BUSY;
     return -1;
 }
@@ -3512,6 +3514,7 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
     x.slots = slots;
     x.nslots = slots ? (int)nrotate : 0;
     x.shared_tries = shared_tries;
+    x.parent = getppid();
     pthread_mutex_init(&x.mu, NULL);
     pthread_cond_init(&x.cv, NULL);
     x.blocked = JUG__NEW(uint32_t, g->n + 1);

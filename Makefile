@@ -1,4 +1,4 @@
-# jug.h - make (examples), make demo, make test, make bench, make install, make clean
+# jug.h - make (examples), make demo, make test, make stress, make bench, make install, make clean
 CC      ?= cc
 CXX     ?= c++
 CFLAGS  ?= -O2 -g
@@ -11,7 +11,7 @@ EXAMPLES := examples/primes examples/sweep examples/reader
 TEST_BINS := build/unit build/unit_clang build/unit_cxx build/unit_asan \
              build/workload build/workload_asan build/workload_tsan build/primes_asan build/model
 
-.PHONY: all demo test test-programs bench install clean
+.PHONY: all demo test test-programs stress bench install clean
 all: $(EXAMPLES)
 
 examples/%: examples/%.c jug.h
@@ -49,6 +49,10 @@ build/primes_asan: examples/primes.c jug.h | build
 	gcc $(STD) -O1 -g $(SAN) -o $@ $< $(LDLIBS)
 build:
 	mkdir -p build
+
+# The kill test at a larger size (tests/stress.sh N ROUNDS MS to choose).
+stress: test-programs
+	@tests/stress.sh
 
 # The benchmarks build themselves (bench/run.sh); `make test` runs them once at a tiny size.
 bench: all

@@ -3,6 +3,8 @@
 # under --mem-limit) or return a failure, in the fork pool (-j 2): how they
 # are reported, what status shows, what still runs, retries, stopping.
 source "$JUG_TEST_ROOT/tests/lib.sh"
+# a command that should end but might hang on a bug is stopped after 40 s (status 124)
+TO="timeout -k 5 40"
 W=$BUILD/workload
 export JUG_TEST_LOG=$WORK/log
 N=20
@@ -33,7 +35,7 @@ no_worker_on() { ! pgrep -f -- "--jugdir $1 " >/dev/null; }
 # --- segfault, abort and out of memory in one -j 2 --keep-going run
 ARGS=($N $MS segv=3 abort=6 oom=9)
 : >"$JUG_TEST_LOG"
-run "$W" execute -j 2 --keep-going --mem-limit 200 --jugdir c -- "${ARGS[@]}"
+run $TO "$W" execute -j 2 --keep-going --mem-limit 200 --jugdir c -- "${ARGS[@]}"
 expect crash_exit_nonzero test "$RC" -ne 0
 summary=$OUT
 h3=$(hash_of 'leaf[3]' c "${ARGS[@]}")
@@ -58,7 +60,7 @@ same crash_summary_counts_tasks "$summary" "Executed 24 tasks with 2 workers; 3 
 same crash_no_lock_left "$(nlocks c)" 0
 # a later execute tries them again
 before="$(leafruns 3) $(leafruns 6) $(leafruns 9)"
-run "$W" execute -j 2 --keep-going --mem-limit 200 --jugdir c -- "${ARGS[@]}"
+run $TO "$W" execute -j 2 --keep-going --mem-limit 200 --jugdir c -- "${ARGS[@]}"
 expect later_execute_exit_nonzero test "$RC" -ne 0
 after="$(leafruns 3) $(leafruns 6) $(leafruns 9)"
 expect later_execute_tries_again awk -v b="$before" -v a="$after" 'BEGIN {
@@ -67,7 +69,7 @@ same later_execute_reruns_nothing_else "$(others_not_once 3 6 9)" ""
 
 # --- --retry 1: a crashing task runs twice in one run
 : >"$JUG_TEST_LOG"
-run "$W" execute -j 2 --retry 1 --keep-going --jugdir r -- $N $MS segv=3
+run $TO "$W" execute -j 2 --retry 1 --keep-going --jugdir r -- $N $MS segv=3
 expect retry_exit_nonzero test "$RC" -ne 0
 same retry_runs_twice "$(leafruns 3)" 2
 h3=$(hash_of 'leaf[3]' r $N $MS)
@@ -77,7 +79,7 @@ same retry_no_lock_left "$(nlocks r)" 0
 
 # --- without --keep-going a crash stops the run cleanly
 : >"$JUG_TEST_LOG"
-run "$W" execute -j 2 --jugdir s -- $N $MS segv=3
+run $TO "$W" execute -j 2 --jugdir s -- $N $MS segv=3
 same stop_exit_status "$RC" 1
 h3=$(hash_of 'leaf[3]' s $N $MS)
 expect stop_reported grep -qE "^leaf ${h3:-nohash} crashed: killed by signal 11" <<<"$ERR"
@@ -88,7 +90,7 @@ expect stop_status_shows_failed grep -q " 1 failed, 0 stale" <<<"$OUT"
 
 # --- a task that returns a failure, in the fork pool
 : >"$JUG_TEST_LOG"
-run "$W" execute -j 2 --jugdir f -- $N $MS fail=3
+run $TO "$W" execute -j 2 --jugdir f -- $N $MS fail=3
 same fail_exit_status "$RC" 1
 h3=$(hash_of 'leaf[3]' f $N $MS)
 expect fail_reported grep -q "^leaf ${h3:-nohash} failed: leaf 3 was told to fail$" <<<"$ERR"
@@ -96,7 +98,7 @@ same fail_no_lock_left "$(nlocks f)" 0
 expect fail_stops_run test "$(grep -c . "$JUG_TEST_LOG")" -lt 31
 expect fail_no_worker_left no_worker_on f
 : >"$JUG_TEST_LOG"
-run "$W" execute -j 2 --keep-going --jugdir fk -- $N $MS fail=3
+run $TO "$W" execute -j 2 --keep-going --jugdir fk -- $N $MS fail=3
 same fail_keep_going_exit "$RC" 1
 h3=$(hash_of 'leaf[3]' fk $N $MS)
 expect fail_keep_going_reported grep -q "^leaf ${h3:-nohash} failed: leaf 3 was told to fail$" <<<"$ERR"

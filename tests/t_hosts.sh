@@ -5,6 +5,8 @@
 # its own UTS namespace named node-2) is judged by its heartbeat: not taken
 # while fresh, taken over once old.
 source "$JUG_TEST_ROOT/tests/lib.sh"
+# a command that should end but might hang on a bug is stopped after 40 s (status 124)
+TO="timeout -k 5 40"
 W=$BUILD/workload
 export JUG_TEST_LOG=$WORK/log
 N=10
@@ -17,10 +19,16 @@ waitfor() {
         sleep 0.05
     done
 }
+is_zombie() { [ "$(ps -o stat= -p "$1" | cut -c1)" = Z ]; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 loglines() { [ "$(grep -c . "$JUG_TEST_LOG" 2>/dev/null)" -ge "$1" ]; }
 nlocks() { find "$1/locks" -type f 2>/dev/null | wc -l; }
-nresults() { find "$1/results" -type f 2>/dev/null | wc -l; }
+# the number of finished tasks of the graph -- N 0 in store DIR, as status counts them
+nfinished() {
+    "$W" status --short --jugdir "$1" -- $N 0 |
+        sed -n 's/^All tasks finished (\([0-9]*\) tasks)\.$/\1/p; s/.* \([0-9]*\) finished,.*/\1/p'
+}
+finished_is() { [ "$(nfinished "$1")" = "$2" ]; }
 lockfile() { find "$1/locks" -type f | head -1; }
 # the 12 hex digits jug.h shows for task SEL of graph ARGS... (SEL not finished)
 hash_of() {
@@ -58,7 +66,7 @@ same stale_status_header "$(echo "$OUT" | head -1 | tr -s ' ')" "Task name Waiti
 same stale_status_leaf_row "$(row leaf)" "leaf 0 5 4 0 1"
 run "$W" status --short --jugdir $S -- $N 0
 same stale_status_short "$OUT" "4 waiting, 7 ready, 4 finished, 0 running, 0 failed, 1 stale (16 tasks)."
-run "$W" execute --jugdir $S -- $N 0
+run $TO "$W" execute --jugdir $S -- $N 0
 same takeover_exit "$RC" 0
 expect takeover_reported grep -q "took over the stale lock ${h4:-nohash} of $HOST pid $p" <<<"$ERR"
 same takeover_reran_only_leaf_4 "$(sort "$JUG_TEST_LOG" | uniq -c | awk '$1 != 1 {print $2, $3, $1}')" "leaf 4 2"
@@ -91,7 +99,7 @@ expect cleanup_removed_stale_lock test -z "$(find $S/locks -name "${stale:-nohas
 expect cleanup_kept_live_lock test -n "$(find $S/locks -name "${live:-nohash}*")"
 expect cleanup_live_holder_still_runs kill -0 $p2
 kill -TERM $p2
-wait $p2
+finish $p2 20
 same cleanup_live_holder_released "$(nlocks $S)" 0
 
 # --- a holder killed but not reaped (a zombie: its parent never waits, as
@@ -103,7 +111,7 @@ pz=$!
 waitfor 30 grep -q '^leaf 4$' "$JUG_TEST_LOG" || fail zombie_started "leaf 4 did not start in 30 s"
 p=$(pgrep -P $pz)
 kill -9 $p
-waitfor 10 test "$(ps -o stat= -p "$p" | cut -c1)" = Z || fail zombie_made "pid $p is not a zombie"
+waitfor 10 is_zombie "$p" || fail zombie_made "pid $p is not a zombie"
 run "$W" status --jugdir $S -- $N 0
 same zombie_holder_reads_stale "$(row leaf)" "leaf 0 5 4 0 1"
 "$W" execute --jugdir $S -- $N 0 >$S.out 2>$S.err &
@@ -130,7 +138,7 @@ h4=$(hash_of 'leaf[4]' $S $N 0)
 pl=$!
 # leaves 0-4 on node-2, 5-9 here, and the pairs that do not need leaf 4
 waitfor 30 loglines 14 || fail remote_rest_done "only $(grep -c . "$JUG_TEST_LOG") of 14 tasks started in 30 s"
-waitfor 10 test "$(nresults $S)" -eq 13
+waitfor 10 finished_is $S 13
 sleep 3 # longer than the lease: only the heartbeat keeps the lock fresh
 expect fresh_remote_lock_not_taken kill -0 $pl
 expect fresh_remote_lock_kept grep -qx "host node-2" "$(lockfile $S)"
@@ -170,7 +178,7 @@ touch "$lock"
 "$W" execute --jugdir $S -- $N 0 >$S.out 2>$S.err &
 pl=$!
 waitfor 30 loglines 14 || fail remote2_rest_done "only $(grep -c . "$JUG_TEST_LOG") of 14 tasks started in 30 s"
-waitfor 10 test "$(nresults $S)" -eq 13
+waitfor 10 finished_is $S 13
 sleep 1
 expect fresh_dead_remote_lock_not_taken kill -0 $pl
 expect fresh_dead_remote_lock_kept test -f "$lock"

@@ -54,6 +54,8 @@ ROUNDS=${2:-12}
 MS=${3:-50}
 S=$WORK/killstore
 NTASKS=$((N + N / 2 + 1))
+# a command that should end but might hang on a bug is stopped in time (status 124)
+TO="timeout -k 5 $((40 + N * MS / 1000))"
 
 want_total() { echo $((($1 - 1) * $1 * (2 * $1 - 1) / 6)); }
 waitfor() {
@@ -69,7 +71,11 @@ loglines() { [ "$(grep -c . "$JUG_TEST_LOG" 2>/dev/null)" -ge "$1" ]; }
 # execute processes started here and the workers they forked (orphans too)
 workers() { ps -eo pid=,ppid=,stat=,args= | awk -v w="$W" -v s="--jugdir $S " '$4 == w && index($0, s) && $3 !~ /^Z/ {print $1, $2}'; }
 no_workers() { [ -z "$(workers)" ]; }
-nresults() { find "$S/results" -type f 2>/dev/null | wc -l; }
+# the number of finished tasks, as status counts them
+nfinished() {
+    "$W" status --short --jugdir $S -- $N $MS |
+        sed -n 's/^All tasks finished (\([0-9]*\) tasks)\.$/\1/p; s/.* \([0-9]*\) finished,.*/\1/p'
+}
 
 KINDS=("" "-j 2" "-j 2 --keep-going" "--threads 2")
 started=0
@@ -120,7 +126,7 @@ kills=0
 killed=" "
 for ((r = 0; r < ROUNDS; r++)); do
     sleep "$(printf 0.%02d $((5 + RANDOM % 10)))"
-    [ "$(nresults)" -ge $NTASKS ] && break
+    [ "$(nfinished)" = $NTASKS ] && break
     mapfile -t cands < <(workers)
     [ ${#cands[@]} -eq 0 ] && break
     victim=${cands[$((RANDOM % ${#cands[@]}))]}
@@ -136,7 +142,7 @@ for ((r = 0; r < ROUNDS; r++)); do
         live=$((live + 1))
     done
 done
-echo "# $kills kills in $r rounds, $started execute processes, $(nresults) of $NTASKS results"
+echo "# $kills kills in $r rounds, $started execute processes, $(nfinished) of $NTASKS tasks finished"
 expect kills_happened test $kills -gt 0
 
 # --- the survivors finish; orphaned workers too
@@ -158,7 +164,7 @@ done
 same no_store_errors "$bad" ""
 
 # --- one more execute completes everything
-run "$W" execute --jugdir $S -- $N $MS
+run $TO "$W" execute --jugdir $S -- $N $MS
 same final_execute_exit "$RC" 0
 run "$W" value total --jugdir $S -- $N $MS
 same total_correct "$OUT" "$(want_total $N)"
@@ -185,21 +191,24 @@ same runs_within_bounds "${runs_report#*|}" ""
 # a kill interrupts at most one task per thread of the killed process (2 here)
 expect extra_runs_explained_by_kills test "$extra" -le $((2 * kills))
 echo "# $extra extra task runs"
-# locks: none left, except that of a finished task whose holder was killed
-# between publishing the result and removing its lock
+# locks (locks/HASH) and claims of blocks of tiny tasks (blocks/HASH/claim):
+# none left, except a lock of a finished task whose holder was killed between
+# publishing the result and removing its lock, or the claim of a killed holder
 unexplained=""
 left=0
-for f in "$S"/locks/*; do
+for f in "$S"/locks/* "$S"/blocks/*/claim; do
     [ -e "$f" ] || continue
     left=$((left + 1))
-    h=$(basename "$f")
     pid=$(sed -n 's/^pid //p' "$f")
-    if [[ "$killed" != *" $pid "* ]] || [ ! -f "$S/results/${h:0:2}/${h:2}" ]; then
-        unexplained+="$h (pid ${pid:-?}); "
+    if [[ "$killed" != *" $pid "* ]]; then
+        unexplained+="$f (pid ${pid:-?}, not killed); "
+    elif [[ "$f" == */locks/* ]] && ! "$W" value "$(basename "$f")" --jugdir $S -- $N $MS >/dev/null 2>&1; then
+        unexplained+="$f (pid $pid, its task not finished); "
     fi
 done
 same no_lock_left_behind "$unexplained" ""
-[ $left -gt 0 ] && echo "# $left locks of finished tasks left by killed holders"
+[ $left -gt 0 ] && echo "# $left locks or claims left by killed holders"
 run "$W" cleanup --locks --jugdir $S -- $N $MS
 same cleanup_removes_leftover_locks "$(find "$S/locks" -type f | wc -l)" 0
+same cleanup_removes_leftover_claims "$(find "$S" -path '*/blocks/*' -name claim | wc -l)" 0
 exit 0

@@ -3,6 +3,8 @@
 # execute processes started at different times plus a -j 2 run at once; status
 # while they run; sleep-until waiting for them and giving up on a failure.
 source "$JUG_TEST_ROOT/tests/lib.sh"
+# a command that should end but might hang on a bug is stopped after 40 s (status 124)
+TO="timeout -k 5 40"
 W=$BUILD/workload
 export JUG_TEST_LOG=$WORK/log
 N=60
@@ -39,7 +41,7 @@ status_total() { "$W" status --jugdir "$1" -- $N $MS | awk -v k="$2" '/^Total:/ 
 
 # --- -j 2
 : >"$JUG_TEST_LOG"
-run "$W" execute -j 2 --jugdir j2 -- $N $MS
+run $TO "$W" execute -j 2 --jugdir j2 -- $N $MS
 same j2_exit "$RC" 0
 same j2_summary "$OUT" "Executed 91 tasks with 2 workers; 0 failed."
 run "$W" value total --jugdir j2 -- $N $MS
@@ -51,7 +53,7 @@ same j2_status_all_finished "$OUT" "All tasks finished (91 tasks)."
 
 # --- -j 0: one worker per core
 : >"$JUG_TEST_LOG"
-run "$W" execute -j 0 --jugdir j0 -- $N $MS
+run $TO "$W" execute -j 0 --jugdir j0 -- $N $MS
 same j0_exit "$RC" 0
 same j0_one_worker_per_core "$OUT" "Executed 91 tasks with $(nproc) workers; 0 failed."
 run "$W" value total --jugdir j0 -- $N $MS
@@ -63,15 +65,15 @@ same j0_no_lock_left "$(nlocks j0)" 0
 # once on one store; status and sleep-until watching them
 : >"$JUG_TEST_LOG"
 S=mix
-"$W" execute --jugdir $S -- $N $MS >a.out 2>a.err &
+$TO "$W" execute --jugdir $S -- $N $MS >a.out 2>a.err &
 pa=$!
 waitfor 30 loglines 3 || fail mixed_first_started "no task ran in 30 s"
 "$W" sleep-until --jugdir $S -- $N $MS >su.out 2>su.err &
 psu=$!
-"$W" execute -j 2 --jugdir $S -- $N $MS >b.out 2>b.err &
+$TO "$W" execute -j 2 --jugdir $S -- $N $MS >b.out 2>b.err &
 pb=$!
 waitfor 30 loglines 10
-"$W" execute --jugdir $S -- $N $MS >c.out 2>c.err &
+$TO "$W" execute --jugdir $S -- $N $MS >c.out 2>c.err &
 pc=$!
 maxrun=0
 while kill -0 $pa 2>/dev/null || kill -0 $pb 2>/dev/null || kill -0 $pc 2>/dev/null; do
@@ -116,8 +118,9 @@ psu=$!
 sleep 1
 expect sleep_until_blocks_while_a_task_runs kill -0 $psu
 kill -TERM $ph
+waitfor 20 eval '! kill -0 '$ph || kill -9 $ph
 wait $ph
-run "$W" execute --jugdir hang -- 20 0
+run $TO "$W" execute --jugdir hang -- 20 0
 same hang_resumed "$RC" 0
 if waitfor 20 eval '! kill -0 '$psu; then
     wait $psu
@@ -133,7 +136,7 @@ fi
 "$W" execute --jugdir f -- 4 0 param=7 >/dev/null 2>&1 # creates the store (other tasks)
 "$W" sleep-until --jugdir f -- 10 0 >su3.out 2>su3.err &
 psu=$!
-run "$W" execute --keep-going --jugdir f -- 10 0 fail=3
+run $TO "$W" execute --keep-going --jugdir f -- 10 0 fail=3
 same failing_execute_exit "$RC" 1
 hash3=$("$W" value 'leaf[3]' --jugdir f -- 10 0 2>&1 | sed -n 's/.*leaf \([0-9a-f]\{12\}\): not finished.*/\1/p')
 if waitfor 20 eval '! kill -0 '$psu; then
@@ -150,7 +153,7 @@ fi
 "$W" sleep-until --jugdir later -- 10 0 >su4.out 2>su4.err &
 psu=$!
 sleep 0.3
-run "$W" execute --jugdir later -- 10 0
+run $TO "$W" execute --jugdir later -- 10 0
 if waitfor 10 eval '! kill -0 '$psu; then
     wait $psu
     same sleep_until_before_store_exists "$?" 0

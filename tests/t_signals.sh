@@ -4,6 +4,8 @@
 # the results it finished; the same with --threads 2 and for a -j 2 run (signal to the parent, and
 # Ctrl-C style to the whole process group); a later execute resumes.
 source "$JUG_TEST_ROOT/tests/lib.sh"
+# a command that should end but might hang on a bug is stopped after 40 s (status 124)
+TO="timeout -k 5 40"
 W=$BUILD/workload
 export JUG_TEST_LOG=$WORK/log
 N=10
@@ -19,7 +21,12 @@ waitfor() {
 gone() { ! kill -0 "$1" 2>/dev/null; }
 loglines() { [ "$(grep -c . "$JUG_TEST_LOG" 2>/dev/null)" -ge "$1" ]; }
 nlocks() { find "$1/locks" -type f 2>/dev/null | wc -l; }
-nresults() { find "$1/results" -type f 2>/dev/null | wc -l; }
+# the number of finished tasks of the graph -- N 0 in store DIR, as status counts them
+nfinished() {
+    "$W" status --short --jugdir "$1" -- $N 0 |
+        sed -n 's/^All tasks finished (\([0-9]*\) tasks)\.$/\1/p; s/.* \([0-9]*\) finished,.*/\1/p'
+}
+finished_is() { [ "$(nfinished "$1")" = "$2" ]; }
 signum() { kill -l "$1"; }
 # the leaves and pairs (not total) that did not run exactly once
 not_once() {
@@ -45,11 +52,11 @@ for sig in INT TERM; do
         kill -9 $p
     fi
     same serial_${sig}_lock_released "$(nlocks $S)" 0
-    same serial_${sig}_results_kept "$(nresults $S)" 4
+    same serial_${sig}_results_kept "$(nfinished $S)" 4
     run "$W" value 'leaf[3]' --jugdir $S -- $N 0
     same serial_${sig}_finished_value "$OUT" 9
     expect serial_${sig}_says_interrupted grep -q "interrupted by" $S.err
-    run "$W" execute --jugdir $S -- $N 0
+    run $TO "$W" execute --jugdir $S -- $N 0
     same serial_${sig}_resume_exit "$RC" 0
     same serial_${sig}_resume_runs_the_rest "$(not_once | sed 's/leaf 4 ran 2 times; //')" ""
     run "$W" value total --jugdir $S -- $N 0
@@ -61,7 +68,7 @@ for sig in INT TERM; do
     "$W" execute --threads 2 --jugdir $S -- $N 0 hang=2 >$S.out 2>$S.err &
     p=$!
     waitfor 30 loglines 14 || fail threads_${sig}_started "only $(grep -c . "$JUG_TEST_LOG") of 14 tasks started in 30 s"
-    waitfor 10 test "$(nresults $S)" -eq 13
+    waitfor 10 finished_is $S 13
     same threads_${sig}_lock_held "$(nlocks $S)" 1
     kill -$sig $p
     if waitfor 20 gone $p; then
@@ -72,7 +79,7 @@ for sig in INT TERM; do
         kill -9 $p
     fi
     same threads_${sig}_lock_released "$(nlocks $S)" 0
-    same threads_${sig}_results_kept "$(nresults $S)" 13
+    same threads_${sig}_results_kept "$(nfinished $S)" 13
 
     # --- -j 2: leaf 2 hangs in one worker, the other waits for it; the
     # signal goes to the parent only
@@ -87,7 +94,7 @@ for sig in INT TERM; do
         p=$!
         # every leaf (leaf 2 starts and hangs) and the 4 pairs that do not need leaf 2
         waitfor 30 loglines 14 || fail pool_${sig}_${how}_started "only $(grep -c . "$JUG_TEST_LOG") of 14 tasks started in 30 s"
-        waitfor 10 test "$(nresults $S)" -eq 13
+        waitfor 10 finished_is $S 13
         kids=$(pgrep -P $p | tr '\n' ' ')
         same pool_${sig}_${how}_two_workers "$(echo $kids | wc -w)" 2
         same pool_${sig}_${how}_lock_held "$(nlocks $S)" 1
@@ -109,9 +116,9 @@ for sig in INT TERM; do
         same pool_${sig}_${how}_workers_stopped "$left" ""
         for k in $left; do kill -9 $k; done
         same pool_${sig}_${how}_locks_released "$(nlocks $S)" 0
-        same pool_${sig}_${how}_results_kept "$(nresults $S)" 13
+        same pool_${sig}_${how}_results_kept "$(nfinished $S)" 13
         expect pool_${sig}_${how}_says_interrupted grep -q "interrupted by" $S.err
-        run "$W" execute -j 2 --jugdir $S -- $N 0
+        run $TO "$W" execute -j 2 --jugdir $S -- $N 0
         same pool_${sig}_${how}_resume_exit "$RC" 0
         same pool_${sig}_${how}_resume_runs_the_rest "$(not_once | sed 's/leaf 2 ran 2 times; //')" ""
         run "$W" value total --jugdir $S -- $N 0

@@ -3,6 +3,8 @@
 # ThreadSanitizer (which must report nothing); --threads 2 next to a separate
 # process on one store; a failing task among threads.
 source "$JUG_TEST_ROOT/tests/lib.sh"
+# a command that should end but might hang on a bug is stopped after 40 s (status 124)
+TO="timeout -k 5 40"
 W=$BUILD/workload
 T=$BUILD/workload_tsan
 export JUG_TEST_LOG=$WORK/log
@@ -38,7 +40,7 @@ expect tsan_runtime_linked sh -c 'TSAN_OPTIONS=help=1 "$0" help 2>&1 | grep -q T
 # --- --threads 4, 3000 leaves of no work (4501 tasks)
 N=3000
 : >"$JUG_TEST_LOG"
-"$T" execute --threads 4 --jugdir t4 -- $N 0 >t4.out 2>t4.err
+$TO "$T" execute --threads 4 --jugdir t4 -- $N 0 >t4.out 2>t4.err
 same threads4_exit "$?" 0
 expect threads4_tsan_silent tsan_clean t4.err
 same threads4_summary "$(cat t4.out)" "Executed 4501 tasks; all 4501 tasks are finished."
@@ -53,10 +55,10 @@ same threads4_check "$RC" 0
 # --- --threads 2 (ThreadSanitizer) next to a separate serial process
 N=400
 : >"$JUG_TEST_LOG"
-"$T" execute --threads 2 --jugdir mix -- $N 5 >m1.out 2>m1.err &
+$TO "$T" execute --threads 2 --jugdir mix -- $N 5 >m1.out 2>m1.err &
 p1=$!
 waitfor 30 loglines 5
-"$W" execute --jugdir mix -- $N 5 >m2.out 2>m2.err &
+$TO "$W" execute --jugdir mix -- $N 5 >m2.out 2>m2.err &
 p2=$!
 wait $p1
 r1=$?
@@ -74,7 +76,7 @@ expect mixed_both_worked test "$(grep -o '^Executed [0-9]*' m1.out | awk '{print
 # --- a failing task among 4 threads, --keep-going
 N=200
 : >"$JUG_TEST_LOG"
-"$T" execute --threads 4 --keep-going --jugdir fail -- $N 0 fail=7 >f.out 2>f.err
+$TO "$T" execute --threads 4 --keep-going --jugdir fail -- $N 0 fail=7 >f.out 2>f.err
 same fail_exit "$?" 1
 expect fail_tsan_silent tsan_clean f.err
 expect fail_reported grep -qE '^leaf [0-9a-f]{12} failed: leaf 7 was told to fail$' f.err

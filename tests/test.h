@@ -57,13 +57,15 @@ static void test_fail(const char *file, int line, const char *what) {
         }                                                                                          \
     } while (0)
 
-/* Runs every test whose "group.name" contains argv[1] (all without it). */
+/* Runs every test whose "group.name" contains argv[1] (all without it; with
+   "-WORD", every test whose name does not contain WORD). */
 static int test_main(int argc, char **argv) {
     int failed = 0;
     for (int i = 0; i < test_count; i++) {
         char full[256];
         snprintf(full, sizeof full, "%s.%s", test_cases[i].group, test_cases[i].name);
-        if (argc > 1 && !strstr(full, argv[1])) continue;
+        if (argc > 1 && argv[1][0] != '-' && !strstr(full, argv[1])) continue;
+        if (argc > 1 && argv[1][0] == '-' && strstr(full, argv[1] + 1)) continue;
         test_current = &test_cases[i];
         test_failures_now = 0;
         test_cases[i].fn();

@@ -466,4 +466,21 @@ TEST(store, release_keeps_a_lock_someone_else_took_over) {
     remove_tree(dir);
 }
 
+TEST(store, huge_array_round_trip) { /* 10^8 elements, read and written in place */
+    char *dir = temp_dir();
+    jug_store *s = open_store(dir, 0);
+    jug_hash h = jug_hash_bytes("huge", 4);
+    size_t n = 100000000;
+    jug_value *v = jug_array(JUG_U8, n), *back = NULL;
+    jug_error err;
+    for (size_t i = 0; i < n; i++) ((unsigned char *)v->as.data)[i] = (unsigned char)(i * 2654435761u >> 24);
+    CHECK_INT(s->ops->save(s, &h, v, NULL, &err), JUG_OK);
+    CHECK_INT(s->ops->load(s, &h, &back, NULL, &err), JUG_OK);
+    CHECK(back && back->len == n && jug_value_equal(v, back));
+    jug_value_free(v);
+    jug_value_free(back);
+    jug_store_close(s);
+    remove_tree(dir);
+}
+
 int main(int argc, char **argv) { return test_main(argc, argv); }

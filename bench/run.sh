@@ -157,10 +157,10 @@ DK=$DISK # disk side
 if [ "$SMOKE" = 1 ]; then LIMIT=60; else LIMIT=300; fi
 export TIMEIT_LIMIT=$LIMIT
 if [ "$SMOKE" = 1 ]; then
-    FLOOR_SIZES=(200); REPS_SMALL=1; REPS_BIG=1; MILLION=2000; PRIMES=101; PAR_N=4; PAR_MS=0.1
+    FLOOR_SIZES=(200); REPS_SMALL=1; REPS_BIG=1; MILLION=2000; PRIMES=101; PAR_N=4; PAR_MS=0.1; PAR_REPS=1
     LARGE_MB=4; LARGE_REPS=1; STRACE_N=(20 60)
 else
-    FLOOR_SIZES=(10000 100000); REPS_SMALL=5; REPS_BIG=3; MILLION=1000000; PRIMES=3001; PAR_N=200; PAR_MS=10
+    FLOOR_SIZES=(10000 100000); REPS_SMALL=5; REPS_BIG=3; MILLION=1000000; PRIMES=3001; PAR_N=200; PAR_MS=10; PAR_REPS=5
     LARGE_MB=100; LARGE_REPS=5; STRACE_N=(1000 3000)
 fi
 # reps_for N [FS]: how many runs per side. Fewer on the disk: every file made
@@ -381,24 +381,31 @@ bench_parallel() {
     local iters
     iters=$("$B/tasks" calibrate "$PAR_MS")
     header parallel "$PAR_N CPU-bound tasks of ~$PAR_MS ms (a busy loop of $iters steps): serial, -j 2, --threads 2 (tmpfs)"
-    local r m bs="" bj="" bt="" order
-    for r in $(seq "$REPS_BIG"); do
-        case $((r % 3)) in 1) order="serial j2 t2" ;; 2) order="j2 t2 serial" ;; *) order="t2 serial j2" ;; esac
+    echo "  (baseline: the same loops without jug.h, in one process and split over two: the speedup this machine gives right now)"
+    local r m bs="" bj="" bt="" b1="" b2="" order half=$((PAR_N / 2))
+    for r in $(seq "$PAR_REPS"); do
+        case $((r % 3)) in 1) order="serial j2 t2 one two" ;; 2) order="two j2 one t2 serial" ;; *) order="t2 one serial two j2" ;; esac
         for m in $order; do
             case $m in
             serial) tm "$B/tasks" execute --jugdir "$TM/par-$m-$r" -- busy "$PAR_N" "$iters" && bs=$(min "$bs" "$T") ;;
             j2) tm "$B/tasks" execute -j 2 --jugdir "$TM/par-$m-$r" -- busy "$PAR_N" "$iters" && bj=$(min "$bj" "$T") ;;
             t2) tm "$B/tasks" execute --threads 2 --jugdir "$TM/par-$m-$r" -- busy "$PAR_N" "$iters" && bt=$(min "$bt" "$T") ;;
+            one) tm "$B/tasks" spin "$PAR_N" "$iters" && b1=$(min "$b1" "$T") ;;
+            two) tm bash -c "'$B/tasks' spin $half $iters >/dev/null & '$B/tasks' spin $((PAR_N - half)) $iters; wait" && b2=$(min "$b2" "$T") ;;
             esac
             rm -rf "$TM/par-$m-$r"
         done
     done
-    [ -n "$bs" ] && [ -n "$bj" ] && [ -n "$bt" ] || return
-    printf '  serial       %7.3f s (%.2f ms per task)\n' "$bs" "$(calc "$bs / $PAR_N * 1000")"
-    printf '  -j 2         %7.3f s  speedup %.2fx\n' "$bj" "$(ratio "$bs" "$bj")"
-    printf '  --threads 2  %7.3f s  speedup %.2fx\n' "$bt" "$(ratio "$bs" "$bt")"
-    goal "4. CPU-bound speedup with -j 2 >= 1.9x" "$(le 1.9 "$(ratio "$bs" "$bj")")" "$(ratio "$bs" "$bj")x"
-    goal "4. CPU-bound speedup with --threads 2 >= 1.9x" "$(le 1.9 "$(ratio "$bs" "$bt")")" "$(ratio "$bs" "$bt")x"
+    [ -n "$bs" ] && [ -n "$bj" ] && [ -n "$bt" ] && [ -n "$b1" ] && [ -n "$b2" ] || return
+    local hw
+    hw=$(ratio "$b1" "$b2")
+    printf '  baseline     %7.3f s in one process, %.3f s in two: speedup %.2fx (best of %d)\n' "$b1" "$b2" "$hw" "$PAR_REPS"
+    printf '  serial       %7.3f s (%.2f ms per task; %.2fx the baseline in one process)\n' "$bs" "$(calc "$bs / $PAR_N * 1000")" "$(ratio "$bs" "$b1")"
+    printf '  -j 2         %7.3f s  speedup %.2fx (%.0f%% of the baseline'"'"'s)\n' "$bj" "$(ratio "$bs" "$bj")" "$(calc "$bs / $bj / $hw * 100")"
+    printf '  --threads 2  %7.3f s  speedup %.2fx (%.0f%% of the baseline'"'"'s)\n' "$bt" "$(ratio "$bs" "$bt")" "$(calc "$bs / $bt / $hw * 100")"
+    [ "$SMOKE" = 1 ] || [ "$(le 1.9 "$hw")" = 1 ] || echo "  note: two plain processes reach only ${hw}x here now: other work is using the cores, so the goal cannot be judged fairly in this run"
+    goal "4. CPU-bound speedup with -j 2 >= 1.9x" "$(le 1.9 "$(ratio "$bs" "$bj")")" "$(ratio "$bs" "$bj")x (baseline ${hw}x)"
+    goal "4. CPU-bound speedup with --threads 2 >= 1.9x" "$(le 1.9 "$(ratio "$bs" "$bt")")" "$(ratio "$bs" "$bt")x (baseline ${hw}x)"
     done_section
 }
 
@@ -441,7 +448,7 @@ bench_large() {
         error "peak memory figures missing (see $LOG)"
     fi
     # hashing
-    timeout -s KILL $LIMIT "$B/large" hash "$LARGE_MB" "$LARGE_REPS" >"$out" 2>>"$LOG" || { error "large hash failed (see $LOG)"; return; }
+    timeout -s KILL $LIMIT "$B/large" hash "$LARGE_MB" $((2 * LARGE_REPS)) >"$out" 2>>"$LOG" || { error "large hash failed (see $LOG)"; return; }
     local mc hs tn
     mc=$(get memcpy "$out") hs=$(get hash "$out") tn=$(get task_new "$out") bytes=$(get bytes "$out")
     printf '  memcpy %.2f GB/s; jug_hash_bytes %.2f GB/s (%.0f%% of memcpy); jug_task_new with the array as argument %.2f GB/s (%.0f%%)\n' \

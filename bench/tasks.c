@@ -4,6 +4,7 @@
        tasks execute [options] -- busy N ITERS    N CPU-bound tasks (a fixed amount of work each)
        tasks execute [options] -- big MB          make_array: an f64 array of MB MiB; total: its sum
        tasks calibrate MS                         prints ITERS for MS milliseconds of busy work
+       tasks spin N ITERS                         the work of `busy N ITERS` without jug.h (a baseline)
        tasks nanosleep0 N                         prints the microseconds one nanosleep({0, 0}) takes
                                                   (examples/primes makes that call in every task) */
 #define JUG_IMPLEMENTATION
@@ -82,6 +83,13 @@ int main(int argc, char **argv) {
         }
         (void)sink;
         printf("%lld\n", (long long)((double)iters * ms * 1e-3 / best));
+        return 0;
+    }
+    if (argc == 4 && strcmp(argv[1], "spin") == 0) {
+        long n = atol(argv[2]);
+        uint64_t acc = 0;
+        for (long i = 0; i < n; i++) acc ^= spin((uint64_t)i, atol(argv[3]));
+        printf("%llu\n", (unsigned long long)acc);
         return 0;
     }
     if (argc == 3 && strcmp(argv[1], "nanosleep0") == 0) {

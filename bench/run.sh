@@ -100,6 +100,7 @@ tm() {
     fi
 }
 
+get() { awk -v k="$1" '$1 == k { print $2 }' "$2"; } # get KEY FILE: the value of "KEY value unit"
 fs_type() { df --output=fstype "$1" 2>/dev/null | tail -1 || echo "?"; }
 
 # --- build: from a snapshot of the sources ----------------------------------------
@@ -118,15 +119,15 @@ else
     JUG_DESC="jug.h of the working tree (HEAD $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- jug.h 2>/dev/null || echo ', jug.h modified'))"
 fi
 JUG_DESC="$JUG_DESC, sha1 $(sha1sum "$NEW/jug.h" | cut -c1-12)"
-cp bench/timeit.c bench/floor.c bench/tasks.c bench/large.c "$NEW/bench/" || exit 1
+cp bench/timeit.c bench/floor.c bench/tasks.c bench/large.c bench/phases.c "$NEW/bench/" || exit 1
 # rebuild only when a source changed since the last build
 sum() { (cd "$1" && cat jug.h examples/primes.c bench/*.c; echo "${FLAGS[*]}") | sha1sum; }
 if [ ! -f "$B/.built" ] || [ "$(sum "$NEW")" != "$(cat "$B/.built")" ] ||
-    ! [ -x "$B/timeit" ] || ! [ -x "$B/floor" ] || ! [ -x "$B/tasks" ] || ! [ -x "$B/large" ] || ! [ -x "$B/primes" ]; then
+    ! [ -x "$B/timeit" ] || ! [ -x "$B/floor" ] || ! [ -x "$B/tasks" ] || ! [ -x "$B/large" ] || ! [ -x "$B/primes" ] || ! [ -x "$B/phases" ]; then
     rm -rf "$SRC" && mv "$NEW" "$SRC" || exit 1
     rm -f "$B/.built"
     pids=()
-    for p in timeit floor tasks large; do
+    for p in timeit floor tasks large phases; do
         gcc "${FLAGS[@]}" -o "$B/$p" "$SRC/bench/$p.c" -pthread -lm &
         pids+=($!)
     done
@@ -351,6 +352,18 @@ bench_status() {
     printf '  status:          %6.2f s, peak RSS %4.0f MiB = %.0f bytes per task\n' "$bs" "$(calc "$rs / 1024")" "$(calc "$rs * 1024 / $MILLION")"
     printf '  no-op execute:   %6.2f s, peak RSS %4.0f MiB = %.0f bytes per task\n' "$be" "$(calc "$re / 1024")" "$(calc "$re * 1024 / $MILLION")"
     printf '  find (%d files): %6.2f s; status/find %.2fx, execute/find %.2fx\n' "$MILLION" "$bf" "$(ratio "$bs" "$bf")" "$(ratio "$be" "$bf")"
+    # where the time goes, phase by phase (bench/phases.c, in one process)
+    local ph=$TM/phases.out
+    if timeout -s KILL $LIMIT "$B/phases" "$MILLION_STORE" "$MILLION" >"$ph" 2>>"$LOG"; then
+        printf '  phases (bench/phases.c, one process): hashing the %d task identities alone %.3f s; building the graph %.3f s\n' \
+            "$MILLION" "$(get hash_only "$ph")" "$(get build "$ph")"
+        printf '    (peak RSS then %.0f MiB = %.0f bytes per task); scanning the store %.3f s (%d results), again with a lookup\n' \
+            "$(calc "$(get rss_build "$ph") / 1024")" "$(calc "$(get rss_build "$ph") * 1024 / $MILLION")" "$(get scan "$ph")" "$(get entries "$ph")"
+        printf '    of each in a compact table of the task hashes %.3f s (%d found); freeing the graph %.3f s\n' \
+            "$(get scan_lookup "$ph")" "$(get found "$ph")" "$(get free "$ph")"
+    else
+        error "bench/phases.c failed (see $LOG)"
+    fi
     goal "3. status on $MILLION finished tasks <= 2 s" "$(le "$bs" 2)" "$(fmt %.2f "$bs") s"
     goal "3. no-op execute on $MILLION finished tasks <= 2 s" "$(le "$be" 2)" "$(fmt %.2f "$be") s"
     rm -rf "$MILLION_STORE"
@@ -410,7 +423,6 @@ bench_parallel() {
 }
 
 # --- 5. large results and large arguments --------------------------------------------
-get() { awk -v k="$1" '$1 == k { print $2 }' "$2"; } # get KEY FILE: the value of "KEY value unit"
 bench_large() {
     header large "a $LARGE_MB MiB f64 array: stored and loaded vs cp; hashed vs memcpy; peak memory"
     local fs dir out=$TM/large.out cp save load bytes met_io=1 txt=""

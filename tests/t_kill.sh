@@ -86,6 +86,9 @@ start_worker() {
     started=$((started + 1))
 }
 
+# bash's notices of killed jobs go to a file, not into the test output
+exec 3>&2 2>"$WORK/jobs.err"
+
 # --- first, no randomness: a -j 2 run loses its parent, then one of its
 # two workers in the middle of a leaf. The orphaned survivor is the only
 # worker left: it must take over its dead sibling's task and finish the graph.
@@ -110,9 +113,7 @@ run "$W" check --jugdir $O -- 4 600
 same orphaned_worker_completed_the_graph "$RC" 0
 same orphan_no_lock_left "$(find $O/locks -type f | wc -l)" 0
 
-# --- the workers, started at different times (bash's notices of killed
-# jobs go to a file, not into the test output)
-exec 3>&2 2>"$WORK/jobs.err"
+# --- the workers, started at different times
 : >"$JUG_TEST_LOG"
 start_worker
 waitfor 30 loglines 2
@@ -177,7 +178,7 @@ runs_report=$(awk -v n=$N -v k=$kills '
     { c[$1 " " $2]++ }
     END {
         for (i = 0; i < n; i++) want["leaf " i] = 1
-        for (i = 0; i + 1 < n; i += 2) want["pair " (i * i)] = 1
+        for (i = 0; i + 1 < n; i += 2) want["pair " sprintf("%.0f", i * i)] = 1
         want["total " int(n / 2)] = 1
         for (t in want) {
             if (c[t] < 1 || c[t] > 1 + k) bad = bad sprintf("%s ran %d times; ", t, c[t])

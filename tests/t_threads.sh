@@ -26,7 +26,7 @@ bad_runs() {
         { c[$1 " " $2]++ }
         END {
             for (i = 0; i < n; i++) want["leaf " i] = 1
-            for (i = 0; i + 1 < n; i += 2) want["pair " (i * i)] = 1
+            for (i = 0; i + 1 < n; i += 2) want["pair " sprintf("%.0f", i * i)] = 1
             want["total " int(n / 2)] = 1
             for (k in want) if (c[k] < lo || c[k] > hi) printf "%s ran %d times; ", k, c[k]
             for (k in c) if (!(k in want)) printf "unexpected line %s; ", k

@@ -77,6 +77,25 @@ expect retry_reported grep -q "^leaf ${h3:-nohash}: retrying (1 of 1)$" <<<"$ERR
 same retry_others_once "$(others_not_once 3)" ""
 same retry_no_lock_left "$(nlocks r)" 0
 
+# --- crashes inside batches: tiny tasks (no sleep) run in batches under a
+# claim of their block; the crash is still the task's, and no claim is left
+: >"$JUG_TEST_LOG"
+N=400
+run $TO "$W" execute -j 2 --keep-going --jugdir b -- $N 0 segv=150 abort=300
+expect batch_crash_exit_nonzero test "$RC" -ne 0
+h150=$(hash_of 'leaf[150]' b $N 0)
+h300=$(hash_of 'leaf[300]' b $N 0)
+expect batch_segv_reported grep -qE "^leaf ${h150:-nohash} crashed: killed by signal 11 \(Segmentation fault\)$" <<<"$ERR"
+expect batch_abort_reported grep -qE "^leaf ${h300:-nohash} crashed: killed by signal 6 \(Aborted\)$" <<<"$ERR"
+same batch_crashing_tasks_tried_once "$(leafruns 150) $(leafruns 300)" "1 1"
+same batch_others_once "$(others_not_once 150 300)" ""
+run "$W" status --jugdir b -- $N 0
+same batch_status_leaf_row "$(echo "$OUT" | grep '^leaf ' | tr -s ' ')" "leaf 0 0 398 0 2"
+same batch_status_pair_row "$(echo "$OUT" | grep '^pair ' | tr -s ' ')" "pair 2 0 198 0 0"
+same batch_no_lock_left "$(nlocks b)" 0
+same batch_no_claim_left "$(find b -path '*/blocks/*' -name claim | wc -l)" 0
+N=20
+
 # --- without --keep-going a crash stops the run cleanly
 : >"$JUG_TEST_LOG"
 run $TO "$W" execute -j 2 --jugdir s -- $N $MS segv=3

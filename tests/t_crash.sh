@@ -29,7 +29,7 @@ others_not_once() {
     echo "$bad"
 }
 pairval() { echo $(((2 * $1) * (2 * $1) + (2 * $1 + 1) * (2 * $1 + 1))); }
-# no process of ours still runs on store DIR
+# no process of ours still runs on store DIR (an absolute path: other tests run at the same time)
 no_worker_on() { ! pgrep -f -- "--jugdir $1 " >/dev/null; }
 
 # --- segfault, abort and out of memory in one -j 2 --keep-going run
@@ -98,24 +98,24 @@ N=20
 
 # --- without --keep-going a crash stops the run cleanly
 : >"$JUG_TEST_LOG"
-run $TO "$W" execute -j 2 --jugdir s -- $N $MS segv=3
+run $TO "$W" execute -j 2 --jugdir "$WORK/s" -- $N $MS segv=3
 same stop_exit_status "$RC" 1
 h3=$(hash_of 'leaf[3]' s $N $MS)
 expect stop_reported grep -qE "^leaf ${h3:-nohash} crashed: killed by signal 11" <<<"$ERR"
 same stop_no_lock_left "$(nlocks s)" 0
-expect stop_no_worker_left no_worker_on s
+expect stop_no_worker_left no_worker_on "$WORK/s"
 run "$W" status --short --jugdir s -- $N $MS
 expect stop_status_shows_failed grep -q " 1 failed, 0 stale" <<<"$OUT"
 
 # --- a task that returns a failure, in the fork pool
 : >"$JUG_TEST_LOG"
-run $TO "$W" execute -j 2 --jugdir f -- $N $MS fail=3
+run $TO "$W" execute -j 2 --jugdir "$WORK/f" -- $N $MS fail=3
 same fail_exit_status "$RC" 1
 h3=$(hash_of 'leaf[3]' f $N $MS)
 expect fail_reported grep -q "^leaf ${h3:-nohash} failed: leaf 3 was told to fail$" <<<"$ERR"
 same fail_no_lock_left "$(nlocks f)" 0
 expect fail_stops_run test "$(grep -c . "$JUG_TEST_LOG")" -lt 31
-expect fail_no_worker_left no_worker_on f
+expect fail_no_worker_left no_worker_on "$WORK/f"
 : >"$JUG_TEST_LOG"
 run $TO "$W" execute -j 2 --keep-going --jugdir fk -- $N $MS fail=3
 same fail_keep_going_exit "$RC" 1

@@ -1232,7 +1232,7 @@ typedef struct jug__derived { /* a map, reduce or mapreduce block function */
 struct jug_graph {
     jug_task **tasks;
     size_t n, cap;
-    uint32_t *table; /* open addressing on the hash: task index + 1, 0 = empty */
+    uint64_t *table; /* open addressing on the hash: 32 more bits of it, then task index + 1; 0 = empty */
     size_t table_cap;
     jug_task *slab;  /* tasks are carved from slabs of JUG__SLAB */
     size_t slab_used;
@@ -1286,12 +1286,24 @@ static size_t jug__bucket(const jug_hash *h, size_t cap) {
     return (size_t)x & (cap - 1);
 }
 
+/* A table entry: bits of the hash that the bucket does not use, so that a
+   lookup rarely has to visit a task that is not the one it looks for. */
+static uint64_t jug__table_entry(const jug_hash *h, uint32_t index) {
+    uint32_t key;
+    memcpy(&key, h->bytes + 8, 4);
+    return (uint64_t)key << 32 | (index + 1);
+}
+
 static jug_task *jug__graph_find(const jug_graph *g, const jug_hash *h) {
+    uint64_t want = jug__table_entry(h, 0) >> 32;
     if (!g->table_cap) return NULL;
     for (size_t i = jug__bucket(h, g->table_cap);; i = (i + 1) & (g->table_cap - 1)) {
-        uint32_t e = g->table[i];
+        uint64_t e = g->table[i];
         if (!e) return NULL;
-        if (memcmp(g->tasks[e - 1]->hash.bytes, h->bytes, 16) == 0) return g->tasks[e - 1];
+        if (e >> 32 == want) {
+            jug_task *t = g->tasks[(uint32_t)e - 1];
+            if (memcmp(t->hash.bytes, h->bytes, 16) == 0) return t;
+        }
     }
 }
 
@@ -1305,13 +1317,13 @@ static int jug__graph_grow(jug_graph *g) {
     }
     if ((g->n + 1) * 2 > g->table_cap) {
         size_t cap = g->table_cap ? g->table_cap * 2 : 2048;
-        uint32_t *table = JUG__NEW(uint32_t, cap);
+        uint64_t *table = JUG__NEW(uint64_t, cap);
         if (!table) return 0;
         memset(table, 0, cap * sizeof *table);
         for (size_t k = 0; k < g->n; k++) {
             size_t i = jug__bucket(&g->tasks[k]->hash, cap);
             while (table[i]) i = (i + 1) & (cap - 1);
-            table[i] = (uint32_t)k + 1;
+            table[i] = jug__table_entry(&g->tasks[k]->hash, (uint32_t)k);
         }
         JUG_FREE(g->table);
         g->table = table;
@@ -1405,6 +1417,7 @@ static uint32_t jug__group(jug_graph *g, const jug_function *fn) {
 
 JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t nargs, jug_value **args) {
     jug_value *list = jug_list();
+    if (list && nargs && (list->as.list = JUG__NEW(jug_value *, nargs)) != NULL) list->cap = nargs;
     jug__hasher h;
     jug_hash hash;
     jug_task *t, **deps = NULL;
@@ -1457,7 +1470,7 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
     {
         size_t i = jug__bucket(&hash, g->table_cap);
         while (g->table[i]) i = (i + 1) & (g->table_cap - 1);
-        g->table[i] = t->index + 1;
+        g->table[i] = jug__table_entry(&hash, t->index);
     }
     return t;
 fail:
@@ -1565,7 +1578,8 @@ typedef struct jug__fs {
 } jug__fs;
 
 static const char *const jug__fs_dirs[] = {"results", "blocks", "locks", "failed", "corrupt", "tmp"};
-static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, jug_error *err);
+static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, int index, jug_error *err);
+static void jug__fs_need_index(jug__fs *fs);
 static jug_result jug__fs_load_packed(jug__fs *fs, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err);
 static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, jug_error *err);
 static jug__packed *jug__fs_live(jug__fs *fs, const jug_hash *h);
@@ -1727,7 +1741,7 @@ static jug_result jug__fs_load(jug_store *st, const jug_hash *h, jug_value **out
     io.fs = fs;
     if (io.fd < 0 && errno == ENOENT) { /* packed, perhaps in a pack not read yet */
         rc = jug__fs_load_packed(fs, h, out, m, err);
-        if (rc == JUG_NOT_FOUND && (rc = jug__fs_read_blocks(fs, NULL, NULL, err)) == JUG_OK)
+        if (rc == JUG_NOT_FOUND && (rc = jug__fs_read_blocks(fs, NULL, NULL, 1, err)) == JUG_OK)
             rc = jug__fs_load_packed(fs, h, out, m, err);
         if (rc == JUG_CORRUPT) { /* it no longer counts; computed again, it is packed anew */
             pthread_mutex_lock(&fs->mu);
@@ -1761,6 +1775,7 @@ static jug_result jug__fs_exists(jug_store *st, const jug_hash *h, jug_error *er
     if (fs->dirfd < 0) return JUG_NOT_FOUND;
     jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, h);
     if (fstatat(fs->dirfd, path, &sb, 0) == 0) return JUG_OK;
+    jug__fs_need_index(fs);
     pthread_mutex_lock(&fs->mu);
     int packed = jug__fs_live(fs, h) != NULL;
     pthread_mutex_unlock(&fs->mu);
@@ -1816,7 +1831,7 @@ static jug_result jug__fs_scan(jug_store *st, jug_scan_fn fn, void *ud, jug_erro
         if ((rc = jug__fs_adopt(fs, err)) != JUG_OK) return rc;
     }
     if ((rc = jug__fs_list(fs, "results", 2, JUG_ENTRY_RESULT, fn, ud, err)) != JUG_OK) return rc;
-    if ((rc = jug__fs_read_blocks(fs, fn, ud, err)) != JUG_OK) return rc;
+    if ((rc = jug__fs_read_blocks(fs, fn, ud, 0, err)) != JUG_OK) return rc;
     if ((rc = jug__fs_list(fs, "locks", 32, JUG_ENTRY_LOCK, fn, ud, err)) != JUG_OK) return rc;
     if ((rc = jug__fs_list(fs, "failed", 32, JUG_ENTRY_FAILURE, fn, ud, err)) != JUG_OK) return rc;
     return jug__fs_list(fs, "corrupt", 0, JUG_ENTRY_CORRUPT, fn, ud, err);
@@ -2065,10 +2080,9 @@ static int jug__fs_index(jug__fs *fs, const jug_hash *h, uint32_t file, uint64_t
     e->size = size;
     return 1;
 }
-/* The number of a pack file's path in fs->packs. Caller holds fs->mu. */
+/* Numbers a pack file's path for the index (a file read again gets a new
+   number; the index then points there). Caller holds fs->mu. */
 static int jug__fs_pack_id(jug__fs *fs, const char *path, uint32_t *id) {
-    for (uint32_t i = 0; i < fs->npacks; i++)
-        if (strcmp(fs->packs[i], path) == 0) return (*id = i), 1;
     if (fs->npacks == fs->cpacks) {
         size_t cap = fs->cpacks ? fs->cpacks * 2 : 64;
         char **p = (char **)JUG_REALLOC(fs->packs, cap * sizeof *p);
@@ -2104,25 +2118,31 @@ static jug_result jug__fs_slurp(jug__fs *fs, const char *path, unsigned char **o
     return rc;
 }
 
-/* Indexes the intact records of a pack file and reports each to fn. */
-static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, jug_scan_fn fn, void *ud, jug_error *err) {
+/* Reports the intact records of a pack file to fn and, with `index`, indexes them. */
+static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, jug_scan_fn fn, void *ud, int index,
+                                    jug_error *err) {
     unsigned char *buf;
     size_t n, off = 0;
     uint32_t id;
     jug_result rc = jug__fs_slurp(fs, path, &buf, &n, err);
     if (rc != JUG_OK) return rc == JUG_NOT_FOUND ? JUG_OK : rc;
-    pthread_mutex_lock(&fs->mu);
-    int ok = jug__fs_pack_id(fs, path, &id);
-    pthread_mutex_unlock(&fs->mu);
+    int ok = 1;
+    if (index) {
+        pthread_mutex_lock(&fs->mu);
+        ok = jug__fs_pack_id(fs, path, &id);
+        pthread_mutex_unlock(&fs->mu);
+    }
     while (ok && off + JUG__RECORD_HEAD <= n && memcmp(buf + off, "JUGP", 4) == 0) {
         uint32_t size = jug__rd32(buf + off + 4);
         jug_hash h;
         if (size > n - off - JUG__RECORD_HEAD) break; /* cut short */
         memcpy(h.bytes, buf + off + 8, 16);
         if (jug__intact(buf + off + JUG__RECORD_HEAD, size)) {
-            pthread_mutex_lock(&fs->mu);
-            ok = jug__fs_index(fs, &h, id, off + JUG__RECORD_HEAD, size);
-            pthread_mutex_unlock(&fs->mu);
+            if (index) {
+                pthread_mutex_lock(&fs->mu);
+                ok = jug__fs_index(fs, &h, id, off + JUG__RECORD_HEAD, size);
+                pthread_mutex_unlock(&fs->mu);
+            }
             if (fn) fn(ud, &h, JUG_ENTRY_RESULT);
         }
         off += JUG__RECORD_HEAD + size;
@@ -2135,12 +2155,23 @@ static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, jug_scan_fn f
    reporting their results; with `claims`, the block's live claim too, as a
    lock on the block. */
 static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn fn, void *ud, int claims,
-                                     jug_error *err) {
+                                     int index, jug_error *err) {
     char dir[64];
     struct dirent *e;
     jug_result rc = JUG_OK;
     if (hex) snprintf(dir, sizeof dir, "blocks/%s", hex);
     else snprintf(dir, sizeof dir, "blocks");
+    if (hex && claims && fn && fs->dirfd >= 0) {
+        /* The claim first, then the packs: a claim ended before this look has
+           all its results in the packs read after it. */
+        char path[96];
+        jug_lock_info info;
+        ino_t ino;
+        jug_hash block;
+        snprintf(path, sizeof path, "%s/claim", dir);
+        if (jug__fs_judge(fs, path, &info, &ino, err) == JUG_OK && !info.stale && jug__parse_hex(hex, 32, "", &block))
+            fn(ud, &block, JUG_ENTRY_LOCK);
+    }
     int fd = fs->dirfd < 0 ? -1 : openat(fs->dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     if (!d) {
@@ -2152,29 +2183,28 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         if (e->d_name[0] == '.') continue;
         snprintf(path, sizeof path, "%s/%.200s", dir, e->d_name);
         if (!hex) {
-            if (strlen(e->d_name) == 32) rc = jug__fs_read_block(fs, e->d_name, fn, ud, 0, err);
+            if (strlen(e->d_name) == 32) rc = jug__fs_read_block(fs, e->d_name, fn, ud, 0, index, err);
         } else if (strcmp(e->d_name, "claim") != 0) {
-            rc = jug__fs_read_pack(fs, path, fn, ud, err);
-        } else if (fn && claims) {
-            jug_lock_info info;
-            ino_t ino;
-            jug_hash block;
-            if (jug__fs_judge(fs, path, &info, &ino, err) == JUG_OK && !info.stale &&
-                jug__parse_hex(hex, 32, "", &block))
-                fn(ud, &block, JUG_ENTRY_LOCK);
+            rc = jug__fs_read_pack(fs, path, fn, ud, index, err);
         }
     }
     closedir(d);
     return rc;
 }
-static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, jug_error *err) {
-    return jug__fs_read_block(fs, NULL, fn, ud, 0, err);
+/* Every pack: scan reports, and the index of packed results is built when first needed. */
+static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, int index, jug_error *err) {
+    jug_result rc = jug__fs_read_block(fs, NULL, fn, ud, 0, index, err);
+    if (rc == JUG_OK && index) __atomic_store_n(&fs->indexed_all, 1, __ATOMIC_RELEASE);
+    return rc;
+}
+static void jug__fs_need_index(jug__fs *fs) {
+    if (!__atomic_load_n(&fs->indexed_all, __ATOMIC_ACQUIRE)) jug__fs_read_blocks(fs, NULL, NULL, 1, NULL);
 }
 
 static jug_result jug__fs_block(jug_store *st, const jug_hash *block, jug_scan_fn fn, void *ud, jug_error *err) {
     char hex[33];
     jug_hash_hex(block, hex);
-    return jug__fs_read_block((jug__fs *)st, hex, fn, ud, 1, err);
+    return jug__fs_read_block((jug__fs *)st, hex, fn, ud, 1, 1, err);
 }
 
 static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, jug_scan_fn fn, void *ud, jug_error *err) {
@@ -2187,7 +2217,7 @@ static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, jug_scan_f
         return jug__sys_error(err, "creating", path);
     snprintf(path, sizeof path, "blocks/%s/claim", hex);
     if ((rc = jug__fs_lock_at(fs, path, block, 1, err)) != JUG_OK) return rc;
-    return jug__fs_read_block(fs, hex, fn, ud, 0, err); /* the claim there is ours */
+    return jug__fs_read_block(fs, hex, fn, ud, 0, 1, err); /* the claim there is ours */
 }
 
 /* Closes the claim's pack file (so readers on other NFS clients see it) and releases the claim. */
@@ -2347,7 +2377,7 @@ static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, jug_error *err)
         jug__packed *e = jug__fs_packed(fs, h);
         if (e) e->file = JUG__UNPACKED;
         pthread_mutex_unlock(&fs->mu);
-        rc = jug__fs_read_pack(fs, path, NULL, NULL, err);
+        rc = jug__fs_read_pack(fs, path, NULL, NULL, 1, err);
     }
     return rc;
 }
@@ -2389,11 +2419,7 @@ static jug_result jug__fs_remove(jug_store *st, const jug_hash *h, jug_entry kin
     if (unlinkat(fs->dirfd, path, 0) == 0) return JUG_OK;
     if (errno != ENOENT) return jug__sys_error(err, "removing", path);
     if (kind != JUG_ENTRY_RESULT) return JUG_NOT_FOUND;
-    if (!fs->indexed_all) { /* every pack, once: invalidate and cleanup remove many */
-        jug_result rc = jug__fs_read_blocks(fs, NULL, NULL, err);
-        if (rc != JUG_OK) return rc;
-        fs->indexed_all = 1;
-    }
+    jug__fs_need_index(fs);
     return jug__fs_unpack(fs, h, err);
 }
 
@@ -3289,6 +3315,11 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
     int claimed = rc == JUG_OK;
     if (claimed) rc = s->ops->locks(s, jug__claim_view_cb, &view, &err);
     if (claimed && rc != JUG_OK) s->ops->unclaim(s, &head->hash, NULL);
+    for (uint32_t i = head->index; rc == JUG_OK && i < end; i++) /* a task locked by a dead worker is ours now */
+        if ((view.flags[i - head->index] & 2) && s->ops->lock(s, &x->g->tasks[i]->hash, NULL) == JUG_OK) {
+            s->ops->unlock(s, &x->g->tasks[i]->hash, NULL);
+            view.flags[i - head->index] &= (uint8_t)~2;
+        }
     pthread_mutex_lock(&x->mu);
     x->busy--;
     if (rc != JUG_OK) {

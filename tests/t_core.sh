@@ -150,3 +150,11 @@ same valgrind_value "$RC" 0
 for ex in primes sweep; do
     expect "cxx_$ex" g++ -x c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -o "$WORK/$ex" "$ROOT/examples/$ex.c" -pthread -lm
 done
+
+# --- status --watch refreshes until every task is finished, then exits 0
+"$W" execute --jugdir watch.jugdata -- 20 60 >/dev/null 2>&1 &
+wp=$!
+run timeout 60 "$W" status --watch --jugdir watch.jugdata -- 20 60
+wait $wp
+expect watch_ends_when_done test "$RC" -eq 0 -a "$(echo "$OUT" | grep -c '^Total:')" -ge 2
+same watch_last_table_finished "$(echo "$OUT" | grep '^Total:' | tail -1 | tr -s ' ')" "Total: 0 0 31 0"

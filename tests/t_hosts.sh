@@ -3,7 +3,8 @@
 # lock; status shows it Stale; the next execute takes it over. cleanup --locks
 # removes stale locks, never live ones. A lock of another host (a process in
 # its own UTS namespace named node-2) is judged by its heartbeat: not taken
-# while fresh, taken over once old.
+# while fresh, taken over once old. Claims on blocks of tiny tasks run in
+# batches are locks too.
 source "$JUG_TEST_ROOT/tests/lib.sh"
 # a command that should end but might hang on a bug is stopped after 40 s (status 124)
 TO="timeout -k 5 40"
@@ -36,6 +37,8 @@ hash_of() {
     shift 2
     "$W" value "$sel" --jugdir "$dir" -- "$@" 2>&1 | sed -n 's/.* [a-z]* \([0-9a-f]\{12\}\): not finished$/\1/p'
 }
+# matches NAME REGEX TEXT: ok when TEXT matches the extended regular expression
+matches() { if grep -qE -- "$2" <<<"$3"; then ok "$1"; else fail "$1" "[$3] does not match /$2/"; fi; }
 row() { echo "$OUT" | grep "^$1 " | tr -s ' '; }
 # waits for background job P (at most SECS seconds) and sets $RC; kills it on timeout
 finish() {
@@ -120,6 +123,44 @@ finish $pl 8
 same zombie_holder_lock_taken_over "$RC" 0
 kill $pz
 wait $pz 2>/dev/null
+
+# --- claims: tiny tasks (no sleep) run in batches, a block of them under one
+# claim (blocks/HASH/claim) instead of a lock per task. A task hanging in a
+# batch is Running; killed, its claim is Stale, the next execute takes it
+# over, and cleanup --locks removes it (never a live one).
+B=300
+nclaims() { find "$1" -path '*/blocks/*' -name claim | wc -l; }
+# hang_in_batch DIR: an execute of -- $B 0 whose leaf 200 hangs in a batch; sets $p
+hang_in_batch() {
+    : >"$JUG_TEST_LOG"
+    "$W" execute --jugdir "$1" -- $B 0 hang=200 >"$1.out" 2>"$1.err" &
+    p=$!
+    waitfor 30 grep -q '^leaf 200$' "$JUG_TEST_LOG" || fail "$1_started" "leaf 200 did not start in 30 s"
+}
+S=claims
+hang_in_batch $S
+same hanging_task_runs_under_a_claim "$(nclaims $S) $(nlocks $S)" "1 0"
+run "$W" status --short --jugdir $S -- $B 0
+matches claimed_task_shows_running ' [1-9][0-9]* running, 0 failed, 0 stale' "$OUT"
+run "$W" cleanup --locks --jugdir $S -- $B 0
+same cleanup_keeps_live_claim "$(nclaims $S)" 1
+kill -9 $p
+wait $p 2>/dev/null
+run "$W" status --short --jugdir $S -- $B 0
+matches dead_claim_shows_stale ' 0 running, 0 failed, [1-9][0-9]* stale' "$OUT"
+run $TO "$W" execute --jugdir $S -- $B 0
+same claim_takeover_exit "$RC" 0
+expect claim_takeover_reported grep -q "took over the stale claim" <<<"$ERR"
+run "$W" value total --jugdir $S -- $B 0
+same claim_takeover_total "$OUT" $((299 * 300 * 599 / 6))
+same claim_takeover_reran_only_leaf_200 "$(sort "$JUG_TEST_LOG" | uniq -c | awk '$1 != 1 {print $2, $3, $1}')" "leaf 200 2"
+same claim_none_left "$(nclaims $S) $(nlocks $S)" "0 0"
+S=claims2
+hang_in_batch $S
+kill -9 $p
+wait $p 2>/dev/null
+run "$W" cleanup --locks --jugdir $S -- $B 0
+same cleanup_removes_stale_claim "$(nclaims $S)" 0
 
 # --- another host, alive: node-2 runs with --lock-lease 2, so it refreshes
 # its heartbeat every 0.5 s while leaf 4 hangs. A local execute with

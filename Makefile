@@ -34,7 +34,7 @@ test-programs:
 build/unit: tests/unit.c tests/test.h jug.h | build
 	gcc $(STD) -O2 -g -o $@ $< $(LDLIBS)
 build/unit_clang: tests/unit.c tests/test.h jug.h | build
-	clang $(STD) -O2 -g -o $@ $< $(LDLIBS)
+	clang $(STD) -O2 -g -DJUG_NO_SIMD -o $@ $< $(LDLIBS)
 build/unit_cxx: tests/unit.c tests/test.h jug.h | build
 	g++ -x c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -O2 -g -o $@ $< $(LDLIBS)
 build/unit_asan: tests/unit.c tests/test.h jug.h | build

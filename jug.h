@@ -582,25 +582,52 @@ static void jug__hasher_init(jug__hasher *h) {
     h->total = 0;
 }
 
-/* One 64-byte stripe; each stripe of a 16-stripe block uses a shifted key,
-   and blocks are scrambled, so the position of every byte matters. */
-static void jug__stripe(uint64_t *acc, const unsigned char *p, const uint64_t *key) {
-    for (int i = 0; i < 8; i++) {
-        uint64_t v = jug__rd64(p + 8 * i), k = v ^ key[i];
-        acc[i ^ 1] += v;
-        acc[i] += (k & 0xffffffffu) * (k >> 32);
-    }
-}
-static void jug__consume(jug__hasher *h, const unsigned char *p) {
-    jug__stripe(h->acc, p, jug__key + h->stripes);
-    if (++h->stripes == 16) {
-        for (int i = 0; i < 8; i++) {
-            uint64_t a = h->acc[i];
-            a ^= a >> 47;
-            a ^= jug__key[16 + i];
-            h->acc[i] = a * 0x9e3779b185ebca87ULL;
+/* 64-byte stripes: lane i takes (lo32 * hi32) of its word xor a key, and
+   the word itself goes to its neighbour lane. Stripe s of a 16-stripe block
+   uses the key shifted by s, and blocks are scrambled, so the position of
+   every byte matters. The SSE2 path computes exactly the portable one. */
+#if defined(__SSE2__) && !JUG__BIG_ENDIAN && !defined(JUG_NO_SIMD)
+#include <emmintrin.h>
+static void jug__stripes(uint64_t *acc, const unsigned char *p, size_t n, size_t first) {
+    __m128i a[4];
+    for (int j = 0; j < 4; j++) a[j] = _mm_loadu_si128((const __m128i *)(const void *)(acc + 2 * j));
+    for (size_t s = 0; s < n; s++, p += 64)
+        for (int j = 0; j < 4; j++) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * j));
+            __m128i k = _mm_xor_si128(v, _mm_loadu_si128((const __m128i *)(const void *)(jug__key + first + s + 2 * j)));
+            __m128i prod = _mm_mul_epu32(k, _mm_srli_epi64(k, 32));
+            __m128i swapped = _mm_shuffle_epi32(v, _MM_SHUFFLE(1, 0, 3, 2));
+            a[j] = _mm_add_epi64(a[j], _mm_add_epi64(prod, swapped));
         }
-        h->stripes = 0;
+    for (int j = 0; j < 4; j++) _mm_storeu_si128((__m128i *)(void *)(acc + 2 * j), a[j]);
+}
+#else
+static void jug__stripes(uint64_t *acc, const unsigned char *p, size_t n, size_t first) {
+    for (size_t s = 0; s < n; s++, p += 64)
+        for (int i = 0; i < 8; i++) {
+            uint64_t v = jug__rd64(p + 8 * i), k = v ^ jug__key[first + s + i];
+            acc[i ^ 1] += v;
+            acc[i] += (k & 0xffffffffu) * (k >> 32);
+        }
+}
+#endif
+
+/* n whole stripes, scrambling at every block's end. */
+static void jug__consume(jug__hasher *h, const unsigned char *p, size_t n) {
+    while (n) {
+        size_t k = 16 - h->stripes < n ? 16 - h->stripes : n;
+        jug__stripes(h->acc, p, k, h->stripes);
+        p += 64 * k;
+        n -= k;
+        if ((h->stripes += k) == 16) {
+            for (int i = 0; i < 8; i++) {
+                uint64_t a = h->acc[i];
+                a ^= a >> 47;
+                a ^= jug__key[16 + i];
+                h->acc[i] = a * 0x9e3779b185ebca87ULL;
+            }
+            h->stripes = 0;
+        }
     }
 }
 static void jug__hasher_update(jug__hasher *h, const void *data, size_t n) {
@@ -613,10 +640,12 @@ static void jug__hasher_update(jug__hasher *h, const void *data, size_t n) {
         p += take;
         n -= take;
         if (h->buflen < 64) return;
-        jug__consume(h, h->buf);
+        jug__consume(h, h->buf, 1);
         h->buflen = 0;
     }
-    for (; n >= 64; p += 64, n -= 64) jug__consume(h, p);
+    jug__consume(h, p, n / 64);
+    p += n / 64 * 64;
+    n %= 64;
     if (n) memcpy(h->buf, p, n);
     h->buflen = n;
 }
@@ -627,7 +656,7 @@ static jug_hash jug__hasher_final(const jug__hasher *h) {
     if (h->buflen) {
         unsigned char last[64] = {0};
         memcpy(last, h->buf, h->buflen);
-        jug__stripe(acc, last, jug__key + 11);
+        jug__stripes(acc, last, 1, 11);
     }
     lo = jug__mix(h->total ^ jug__key[0]);
     hi = jug__mix(h->total + jug__key[1]);
@@ -736,6 +765,13 @@ static jug_value *jug__buffer(jug_type t, size_t n) {
     }
     v->len = n;
     if (t == JUG_STRING || t == JUG_BYTES) ((char *)v->as.data)[n] = 0;
+#ifdef MADV_HUGEPAGE
+    if (n * size >= (8u << 20)) { /* large arrays: fewer page faults when first written (loading one) */
+        uintptr_t page = 4096, start = ((uintptr_t)v->as.data + page - 1) & ~(page - 1);
+        uintptr_t end = ((uintptr_t)v->as.data + n * size) & ~(page - 1);
+        madvise((void *)start, end - start, MADV_HUGEPAGE);
+    }
+#endif
     return v;
 }
 JUG_API jug_value *jug_string_n(const char *s, size_t n) {

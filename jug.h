@@ -315,7 +315,9 @@ typedef enum jug_entry {
     JUG_ENTRY_RESULT,
     JUG_ENTRY_LOCK,
     JUG_ENTRY_FAILURE,
-    JUG_ENTRY_CORRUPT /* a result set aside after it failed its checksum */
+    JUG_ENTRY_CORRUPT, /* a result set aside after it failed its checksum */
+    JUG_ENTRY_CLAIM,   /* a live claim on a block of tasks (named by its first task) */
+    JUG_ENTRY_STALE_CLAIM /* a claim whose holder is gone */
 } jug_entry;
 typedef void (*jug_scan_fn)(void *ud, const jug_hash *h, jug_entry kind);
 
@@ -1753,6 +1755,7 @@ static void jug__fs_path(char *out, size_t size, jug_entry kind, const jug_hash 
     char hex[33];
     jug_hash_hex(h, hex);
     if (kind == JUG_ENTRY_RESULT) snprintf(out, size, "results/%.2s/%s", hex, hex + 2);
+    else if (kind == JUG_ENTRY_CLAIM || kind == JUG_ENTRY_STALE_CLAIM) snprintf(out, size, "blocks/%s/claim", hex);
     else snprintf(out, size, "%s/%s", kind == JUG_ENTRY_LOCK ? "locks" : "failed", hex);
 }
 
@@ -2188,8 +2191,8 @@ static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, jug_scan_fn f
 }
 
 /* Reads the pack files of one block (or of all blocks, with hex NULL),
-   reporting their results; with `claims`, the block's live claim too, as a
-   lock on the block. */
+   reporting their results; with `claims` 1, the block's live claim too, as a
+   lock on the block; with 2 (a scan), every claim, live or stale. */
 static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn fn, void *ud, int claims,
                                      int index, jug_error *err) {
     char dir[64];
@@ -2205,8 +2208,9 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         ino_t ino;
         jug_hash block;
         snprintf(path, sizeof path, "%s/claim", dir);
-        if (jug__fs_judge(fs, path, &info, &ino, err) == JUG_OK && !info.stale && jug__parse_hex(hex, 32, "", &block))
-            fn(ud, &block, JUG_ENTRY_LOCK);
+        if (jug__fs_judge(fs, path, &info, &ino, err) == JUG_OK && jug__parse_hex(hex, 32, "", &block) &&
+            (!info.stale || claims == 2))
+            fn(ud, &block, claims == 2 ? (info.stale ? JUG_ENTRY_STALE_CLAIM : JUG_ENTRY_CLAIM) : JUG_ENTRY_LOCK);
     }
     int fd = fs->dirfd < 0 ? -1 : openat(fs->dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -2219,7 +2223,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         if (e->d_name[0] == '.') continue;
         snprintf(path, sizeof path, "%s/%.200s", dir, e->d_name);
         if (!hex) {
-            if (strlen(e->d_name) == 32) rc = jug__fs_read_block(fs, e->d_name, fn, ud, 0, index, err);
+            if (strlen(e->d_name) == 32) rc = jug__fs_read_block(fs, e->d_name, fn, ud, claims, index, err);
         } else if (strcmp(e->d_name, "claim") != 0) {
             rc = jug__fs_read_pack(fs, path, fn, ud, index, err);
         }
@@ -2227,9 +2231,10 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
     closedir(d);
     return rc;
 }
-/* Every pack: scan reports, and the index of packed results is built when first needed. */
+/* Every pack: scan reports them (and the claims), and the index of packed
+   results is built when first needed. */
 static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, int index, jug_error *err) {
-    jug_result rc = jug__fs_read_block(fs, NULL, fn, ud, 0, index, err);
+    jug_result rc = jug__fs_read_block(fs, NULL, fn, ud, fn ? 2 : 0, index, err);
     if (rc == JUG_OK && index) __atomic_store_n(&fs->indexed_all, 1, __ATOMIC_RELEASE);
     return rc;
 }
@@ -4020,7 +4025,8 @@ static void jug__json_value(FILE *f, const jug_value *v) {
 }
 
 /* >>status */
-enum { JUG__HAS_RESULT = 1, JUG__HAS_LOCK = 2, JUG__HAS_FAILURE = 4, JUG__HAS_CORRUPT = 8 };
+enum { JUG__HAS_RESULT = 1, JUG__HAS_LOCK = 2, JUG__HAS_FAILURE = 4, JUG__HAS_CORRUPT = 8, JUG__HAS_CLAIM = 16,
+       JUG__HAS_STALE_CLAIM = 32 };
 enum { JUG__ST_WAITING, JUG__ST_READY, JUG__ST_FINISHED, JUG__ST_RUNNING, JUG__ST_FAILED, JUG__ST_STALE, JUG__NST };
 static const char *const jug__st_names[JUG__NST] = {"Waiting", "Ready", "Finished", "Running", "Failed", "Stale"};
 
@@ -4032,7 +4038,8 @@ typedef struct jug__scan {
 static void jug__scan_flags(void *ud, const jug_hash *h, jug_entry kind) {
     jug__scan *sc = (jug__scan *)ud;
     jug_task *t = jug__graph_find(sc->g, h);
-    static const uint8_t flag[] = {JUG__HAS_RESULT, JUG__HAS_LOCK, JUG__HAS_FAILURE, JUG__HAS_CORRUPT};
+    static const uint8_t flag[] = {JUG__HAS_RESULT,  JUG__HAS_LOCK,  JUG__HAS_FAILURE,
+                                   JUG__HAS_CORRUPT, JUG__HAS_CLAIM, JUG__HAS_STALE_CLAIM};
     if (t) sc->has[t->index] |= flag[kind];
 }
 
@@ -4046,11 +4053,17 @@ static jug_result jug__states(jug_graph *g, jug_store *s, uint8_t *state, size_t
     memset(state, 0, g->n);
     *corrupt = 0;
     if ((rc = s->ops->scan(s, jug__scan_flags, &sc, err)) != JUG_OK) return rc;
+    size_t nclaims = 0;
+    for (size_t i = 0; i < g->n; i++) nclaims += (state[i] & (JUG__HAS_CLAIM | JUG__HAS_STALE_CLAIM)) != 0;
+    uint32_t *claims = nclaims ? JUG__NEW(uint32_t, nclaims) : NULL; /* block heads, stale ones marked */
+    nclaims = 0;
     for (size_t i = 0; i < g->n; i++) { /* dependencies are declared first, so one pass suffices */
         jug_task *t = g->tasks[i];
         uint8_t has = state[i], st = JUG__ST_READY;
         jug_lock_info info;
         *corrupt += (has & (JUG__HAS_CORRUPT | JUG__HAS_RESULT)) == JUG__HAS_CORRUPT;
+        if (claims && (has & (JUG__HAS_CLAIM | JUG__HAS_STALE_CLAIM)))
+            claims[nclaims++] = (uint32_t)i | ((has & JUG__HAS_STALE_CLAIM) ? 0x80000000u : 0);
         for (uint32_t k = 0; k < t->ndeps; k++)
             if (state[t->deps[k]->index] != JUG__ST_FINISHED) st = JUG__ST_WAITING;
         if (has & JUG__HAS_RESULT) st = JUG__ST_FINISHED;
@@ -4059,6 +4072,16 @@ static jug_result jug__states(jug_graph *g, jug_store *s, uint8_t *state, size_t
         else if (has & JUG__HAS_FAILURE) st = JUG__ST_FAILED;
         state[i] = st;
     }
+    /* A claim on a block: its holder runs one ready task of it at a time. */
+    for (size_t k = 0; k < nclaims; k++) {
+        size_t head = claims[k] & 0x7fffffffu;
+        for (size_t i = head; i < head + JUG__BLOCK && i < g->n; i++)
+            if (state[i] == JUG__ST_READY) {
+                state[i] = (claims[k] & 0x80000000u) ? JUG__ST_STALE : JUG__ST_RUNNING;
+                break;
+            }
+    }
+    JUG_FREE(claims);
     return JUG_OK;
 }
 
@@ -4459,7 +4482,7 @@ typedef struct jug__leftovers {
 
 static void jug__leftover_cb(void *ud, const jug_hash *h, jug_entry kind) {
     jug__leftovers *l = (jug__leftovers *)ud;
-    if (l->locks ? kind != JUG_ENTRY_LOCK
+    if (l->locks ? kind != JUG_ENTRY_LOCK && kind != JUG_ENTRY_STALE_CLAIM
                  : (kind != JUG_ENTRY_RESULT && kind != JUG_ENTRY_FAILURE) || jug__graph_find(l->g, h) != NULL)
         return;
     if (l->n == l->cap) {
@@ -4496,7 +4519,8 @@ static int jug__cleanup(jug_graph *g, jug_store *s, const jug__cli *c) {
         char hex[33];
         jug_lock_info info;
         jug_hash_hex(&l.found[i], hex);
-        if (l.locks && (s->ops->lock_info(s, &l.found[i], &info, NULL) != JUG_OK || !info.stale)) continue;
+        if (l.kinds[i] == JUG_ENTRY_STALE_CLAIM) snprintf(info.holder, sizeof info.holder, "a batch (a claim on its block)");
+        else if (l.locks && (s->ops->lock_info(s, &l.found[i], &info, NULL) != JUG_OK || !info.stale)) continue;
         if (!dry && s->ops->remove(s, &l.found[i], l.kinds[i], &err) != JUG_OK) {
             jug__out(2, "%s: %s\n", c->prog, err.msg);
             code = 1;

@@ -300,7 +300,7 @@ TEST(store, save_load_scan_remove) {
     jug_value *v = sample_value(), *back = NULL;
     jug_meta m;
     jug_error err;
-    int counts[4] = {0, 0, 0, 0};
+    int counts[6] = {0, 0, 0, 0, 0, 0};
     CHECK_INT(s->ops->exists(s, &h, &err), JUG_NOT_FOUND);
     CHECK_INT(s->ops->load(s, &h, &back, &m, &err), JUG_NOT_FOUND);
     m.run_usec = 9;

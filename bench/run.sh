@@ -45,6 +45,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ ${#ONLY[@]} -eq 0 ] && ONLY=("${ALL[@]}")
+# smoke runs (make test) build apart, so they never race a full run's build
+[ "$SMOKE" = 1 ] && B=$B/smoke
 selected() { [[ " ${ONLY[*]} " == *" $1 "* ]]; }
 
 ERRORS=0

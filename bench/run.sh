@@ -198,7 +198,7 @@ JUG_STORE_1E5_tmpfs="" JUG_STORE_1E5_disk=""
 bench_floor() {
     header floor "jug.h vs the floor of its per-file protocol: N tiny tasks (return i*i), one process"
     echo "  (floor = bench/floor.c: the same stat/open/write/rename/unlink calls and nothing else; whole processes timed;"
-    echo "   best of $(reps_for 10000) and $(reps_for 100000) runs on tmpfs, of $(reps_for 10000 disk) on the disk (N=10^4 only there), the sides interleaved)"
+    echo "   best of $(reps_for 10000) and $(reps_for 100000) runs on tmpfs, of $(reps_for 10000 disk) on the disk (the smaller N only there), the sides interleaved)"
     printf '  %-6s %7s %10s %10s %10s %12s %12s %9s\n' fs N "floor s" "jug s" jug/floor "floor us/t" "jug us/t" "jug RSS"
     local fs dir n r bf bj row=() ratios
     for fs in tmpfs disk; do

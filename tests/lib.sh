@@ -33,3 +33,19 @@ run() {
 
 # the number of lines "NAME ARG" in the run log: how often a task ran
 runs() { grep -c "^$1 $2\$" "${JUG_TEST_LOG:-$WORK/log}" 2>/dev/null || true; }
+
+# waitfor SECONDS COMMAND...: polls until the command succeeds; status 1 on timeout
+waitfor() {
+    local end=$((SECONDS + $1))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [ $SECONDS -ge "$end" ] && return 1
+        sleep 0.05
+    done
+}
+# whether the run log has at least N lines
+loglines() { [ "$(grep -c . "${JUG_TEST_LOG:-$WORK/log}" 2>/dev/null)" -ge "$1" ]; }
+# the locks held in store DIR
+nlocks() { find "$1/locks" -type f 2>/dev/null | wc -l; }
+# sum(i*i) for i < N, plus N*PARAM: what the workload's `value total` prints
+want_total() { echo $((($1 - 1) * $1 * (2 * $1 - 1) / 6 + $1 * ${2:-0})); }

@@ -4,7 +4,6 @@
 source "$JUG_TEST_ROOT/tests/lib.sh"
 W=$BUILD/workload
 export JUG_TEST_LOG=$WORK/log
-total_of() { python3 -c "import sys; n, p = int(sys.argv[1]), int(sys.argv[2]); print(sum(i * i for i in range(n)) + n * p)" "$@"; }
 # how many tasks ran more than once, and how many never
 twice() { sort "$JUG_TEST_LOG" | uniq -d | wc -l; }
 leaves_logged() { grep -c '^leaf ' "$JUG_TEST_LOG"; }
@@ -14,7 +13,7 @@ leaves_logged() { grep -c '^leaf ' "$JUG_TEST_LOG"; }
 expect packs_written test "$(find one/blocks -type f ! -name claim | wc -l)" -gt 10
 expect few_result_files test "$(find one/results -type f | wc -l)" -lt 100
 run "$W" value total --jugdir one -- 3000 0
-same packed_values "$OUT" "$(total_of 3000 0)"
+same packed_values "$OUT" "$(want_total 3000 0)"
 run "$W" check --jugdir one -- 3000 0
 same check_reads_packs "$RC" 0
 run "$W" status --short --jugdir one -- 3000 0
@@ -32,7 +31,7 @@ wait $p1 $p2
 same concurrent_each_task_once "$(twice)" 0
 same concurrent_all_ran "$(leaves_logged)" 6000
 run "$W" value total --jugdir many -- 6000 0
-same concurrent_total "$OUT" "$(total_of 6000 0)"
+same concurrent_total "$OUT" "$(want_total 6000 0)"
 expect concurrent_no_lock_left test -z "$(find many/locks many/blocks -name '*claim*' -o -path '*/locks/*' -type f)"
 
 # --- a batch worker killed at random moments loses nothing it finished
@@ -48,7 +47,7 @@ done
 run "$W" execute --jugdir killed -- 60000 0
 expect after_kills_execute_finishes test "$RC" -eq 0
 run "$W" value total --jugdir killed -- 60000 0
-same after_kills_total "$OUT" "$(total_of 60000 0)"
+same after_kills_total "$OUT" "$(want_total 60000 0)"
 expect after_kills_at_most_once_per_kill test "$(twice)" -le "$kills"
 same after_kills_every_leaf_ran "$(sort -u "$JUG_TEST_LOG" | grep -c '^leaf ')" 60000
 expect after_kills_no_claim_left test -z "$(find killed/blocks -name claim)"

@@ -10,7 +10,6 @@ export JUG_TEST_LOG=$WORK/log
 N=20
 MS=20
 
-nlocks() { find "$1/locks" -type f 2>/dev/null | wc -l; }
 # the 12 hex digits jug.h shows for task SEL (e.g. 'leaf[3]') of graph ARGS...
 hash_of() {
     local sel=$1 dir=$2

@@ -57,16 +57,6 @@ NTASKS=$((N + N / 2 + 1))
 # a command that should end but might hang on a bug is stopped in time (status 124)
 TO="timeout -k 5 $((40 + N * MS / 1000))"
 
-want_total() { echo $((($1 - 1) * $1 * (2 * $1 - 1) / 6)); }
-waitfor() {
-    local end=$((SECONDS + $1))
-    shift
-    until "$@" >/dev/null 2>&1; do
-        [ $SECONDS -ge "$end" ] && return 1
-        sleep 0.05
-    done
-}
-loglines() { [ "$(grep -c . "$JUG_TEST_LOG" 2>/dev/null)" -ge "$1" ]; }
 # the live (not zombie) processes on this store: "PID PPID" lines, the
 # execute processes started here and the workers they forked (orphans too)
 workers() { ps -eo pid=,ppid=,stat=,args= | awk -v w="$W" -v s="--jugdir $S " '$4 == w && index($0, s) && $3 !~ /^Z/ {print $1, $2}'; }

@@ -10,19 +10,6 @@ export JUG_TEST_LOG=$WORK/log
 N=60
 MS=20
 
-# sum(i*i) for i < N, plus N*param: what `value total` prints
-want_total() { echo $((($1 - 1) * $1 * (2 * $1 - 1) / 6 + $1 * ${2:-0})); }
-# waitfor SECONDS COMMAND...: polls until the command succeeds; status 1 on timeout
-waitfor() {
-    local end=$((SECONDS + $1))
-    shift
-    until "$@" >/dev/null 2>&1; do
-        [ $SECONDS -ge "$end" ] && return 1
-        sleep 0.05
-    done
-}
-loglines() { [ "$(cat "$JUG_TEST_LOG" 2>/dev/null | wc -l)" -ge "$1" ]; }
-nlocks() { find "$1/locks" -type f 2>/dev/null | wc -l; }
 # bad_runs N LO HI [PARAM]: every task of the workload graph (leaf i, pair, total)
 # whose number of runs in the log is outside [LO, HI], and any unexpected line
 bad_runs() {

@@ -10,17 +10,7 @@ W=$BUILD/workload
 export JUG_TEST_LOG=$WORK/log
 N=10
 
-waitfor() {
-    local end=$((SECONDS + $1))
-    shift
-    until "$@" >/dev/null 2>&1; do
-        [ $SECONDS -ge "$end" ] && return 1
-        sleep 0.05
-    done
-}
 gone() { ! kill -0 "$1" 2>/dev/null; }
-loglines() { [ "$(grep -c . "$JUG_TEST_LOG" 2>/dev/null)" -ge "$1" ]; }
-nlocks() { find "$1/locks" -type f 2>/dev/null | wc -l; }
 # the number of finished tasks of the graph -- N 0 in store DIR, as status counts them
 nfinished() {
     "$W" status --short --jugdir "$1" -- $N 0 |

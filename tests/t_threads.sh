@@ -10,17 +10,6 @@ T=$BUILD/workload_tsan
 export JUG_TEST_LOG=$WORK/log
 export TSAN_OPTIONS="exitcode=66 halt_on_error=0 second_deadlock_stack=1"
 
-want_total() { echo $((($1 - 1) * $1 * (2 * $1 - 1) / 6 + $1 * ${2:-0})); }
-waitfor() {
-    local end=$((SECONDS + $1))
-    shift
-    until "$@" >/dev/null 2>&1; do
-        [ $SECONDS -ge "$end" ] && return 1
-        sleep 0.05
-    done
-}
-loglines() { [ "$(grep -c . "$JUG_TEST_LOG" 2>/dev/null)" -ge "$1" ]; }
-nlocks() { find "$1/locks" -type f 2>/dev/null | wc -l; }
 bad_runs() {
     awk -v n="$1" -v lo="$2" -v hi="$3" '
         { c[$1 " " $2]++ }

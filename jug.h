@@ -651,24 +651,34 @@ static void jug__hasher_update(jug__hasher *h, const void *data, size_t n) {
     if (n) memcpy(h->buf, p, n);
     h->buflen = n;
 }
-static jug_hash jug__hasher_final(const jug__hasher *h) {
-    uint64_t acc[8], lo, hi;
-    jug_hash out;
+/* The two halves of the hash; a checksum needs only the first (hi NULL). */
+static void jug__hasher_finish(const jug__hasher *h, uint64_t *lo, uint64_t *hi) {
+    uint64_t acc[8];
     memcpy(acc, h->acc, sizeof acc);
     if (h->buflen) {
         unsigned char last[64] = {0};
         memcpy(last, h->buf, h->buflen);
         jug__stripes(acc, last, 1, 11);
     }
-    lo = jug__mix(h->total ^ jug__key[0]);
-    hi = jug__mix(h->total + jug__key[1]);
-    for (int i = 0; i < 8; i++) {
-        lo = jug__mix(lo ^ acc[i]);
-        hi = jug__mix(hi + (acc[i] ^ jug__key[8 + i]));
-    }
+    *lo = jug__mix(h->total ^ jug__key[0]);
+    for (int i = 0; i < 8; i++) *lo = jug__mix(*lo ^ acc[i]);
+    if (!hi) return;
+    *hi = jug__mix(h->total + jug__key[1]);
+    for (int i = 0; i < 8; i++) *hi = jug__mix(*hi + (acc[i] ^ jug__key[8 + i]));
+}
+static jug_hash jug__hasher_final(const jug__hasher *h) {
+    uint64_t lo, hi;
+    jug_hash out;
+    jug__hasher_finish(h, &lo, &hi);
     jug__wr64(out.bytes, lo);
     jug__wr64(out.bytes + 8, hi);
     return out;
+}
+/* The checksum of stored results: the first half of the hash, little-endian. */
+static void jug__checksum(const jug__hasher *h, unsigned char out[8]) {
+    uint64_t lo;
+    jug__hasher_finish(h, &lo, NULL);
+    jug__wr64(out, lo);
 }
 static void jug__hash_u64(jug__hasher *h, uint64_t v) {
     unsigned char b[8];
@@ -726,6 +736,21 @@ JUG_API const char *jug_type_name(jug_type t) {
 }
 
 static int jug__is_array(jug_type t) { return jug_type_size(t) != 0; }
+
+/* Asks for huge pages under a large allocation: on the VMs this runs on, a
+   page fault per 4 KB costs more than writing the page. */
+static void jug__huge_pages(void *p, size_t bytes) {
+#ifdef MADV_HUGEPAGE
+    if (bytes >= (4u << 20)) {
+        uintptr_t page = 4096, start = ((uintptr_t)p + page - 1) & ~(page - 1);
+        uintptr_t end = ((uintptr_t)p + bytes) & ~(page - 1);
+        madvise((void *)start, end - start, MADV_HUGEPAGE);
+    }
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
 static int jug__is_buffer(jug_type t) { return t == JUG_STRING || t == JUG_BYTES || jug__is_array(t); }
 
 static jug_value *jug__value(jug_type t) {
@@ -767,13 +792,7 @@ static jug_value *jug__buffer(jug_type t, size_t n) {
     }
     v->len = n;
     if (t == JUG_STRING || t == JUG_BYTES) ((char *)v->as.data)[n] = 0;
-#ifdef MADV_HUGEPAGE
-    if (n * size >= (8u << 20)) { /* large arrays: fewer page faults when first written (loading one) */
-        uintptr_t page = 4096, start = ((uintptr_t)v->as.data + page - 1) & ~(page - 1);
-        uintptr_t end = ((uintptr_t)v->as.data + n * size) & ~(page - 1);
-        madvise((void *)start, end - start, MADV_HUGEPAGE);
-    }
-#endif
+    jug__huge_pages(v->as.data, n * size); /* loading a large array writes all of it */
     return v;
 }
 JUG_API jug_value *jug_string_n(const char *s, size_t n) {
@@ -1017,8 +1036,7 @@ JUG_API jug_result jug_encode(const jug_value *v, const jug_meta *meta, jug_writ
     jug__wr64(header + 16, meta ? meta->run_usec : 0);
     jug__sink_put(s, header, sizeof header);
     jug__encode_value(s, v);
-    jug_hash check = jug__hasher_final(&s->h);
-    memcpy(sum, check.bytes, 8);
+    jug__checksum(&s->h, sum);
     jug__sink_raw(s, sum, 8);
     jug__sink_flush(s);
     return s->rc;
@@ -1161,8 +1179,7 @@ static jug_result jug__decode_value(jug__source *s, jug_value **out, int depth) 
 /* Decodes `total` bytes that `read` delivers. */
 static jug_result jug__decode_from(jug__read_fn read, void *ud, uint64_t total, jug_value **out, jug_meta *meta,
                                    jug_error *err) {
-    unsigned char header[JUG__HEADER_SIZE], sum[8];
-    jug_hash check;
+    unsigned char header[JUG__HEADER_SIZE], sum[8], check[8];
     jug_value *v = NULL;
     jug_result rc;
     jug__source source, *s = &source;
@@ -1200,11 +1217,11 @@ static jug_result jug__decode_from(jug__read_fn read, void *ud, uint64_t total, 
         rc = jug__error(err, JUG_CORRUPT, "corrupt result: %llu stray bytes", (unsigned long long)s->payload);
         goto done;
     }
-    check = jug__hasher_final(&s->h);
+    jug__checksum(&s->h, check);
     s->payload = JUG__TRAILER_SIZE;
     s->h.total = 0;
     if ((rc = jug__src_payload(s, sum, 8)) != JUG_OK) goto done;
-    if (memcmp(sum, check.bytes, 8) != 0) {
+    if (memcmp(sum, check, 8) != 0) {
         rc = jug__error(err, JUG_CORRUPT, "corrupt result: checksum mismatch");
         goto done;
     }
@@ -1247,7 +1264,7 @@ enum { /* where a task stands, as the executor sees it */
 struct jug_task {
     jug_hash hash;
     const jug_function *fn;
-    jug_value *args; /* a JUG_LIST, owned */
+    jug_value *args; /* a JUG_LIST of the arguments, owned */
     jug_task **deps; /* distinct dependencies */
     uint32_t ndeps, index, group, mark;
     /* executor state */
@@ -1455,16 +1472,17 @@ static uint32_t jug__group(jug_graph *g, const jug_function *fn) {
 
 JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t nargs, jug_value **args) {
     jug_value *list = jug_list();
-    if (list && nargs && (list->as.list = JUG__NEW(jug_value *, nargs)) != NULL) list->cap = nargs;
     jug__hasher h;
     jug_hash hash;
     jug_task *t, **deps = NULL;
     uint32_t ndeps = 0, group;
-    size_t dcap = 0, namelen;
-    int ok = list != NULL;
+    uint64_t entry;
+    size_t dcap = 0, namelen, slot;
+    int ok = list && (nargs == 0 || (list->as.list = JUG__NEW(jug_value *, nargs)) != NULL);
+    if (ok) list->cap = nargs;
     for (size_t i = 0; i < nargs; i++) {
         if (!args[i]) ok = 0;
-        if (ok) ok = jug_list_push(list, args[i]) == JUG_OK;
+        if (ok) list->as.list[list->len++] = args[i];
         else jug_value_free(args[i]);
     }
     g->epoch++;
@@ -1486,14 +1504,21 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
     jug__hash_value(&h, list);
     hash = jug__hasher_final(&h);
 
-    if ((t = jug__graph_find(g, &hash)) != NULL) { /* the same computation, declared again */
-        jug_value_free(list);
-        JUG_FREE(deps);
-        return t;
-    }
     if (!jug__graph_grow(g)) {
         jug__error(&g->error, JUG_NO_MEMORY, "out of memory building the graph");
         goto fail;
+    }
+    /* one probe: the same computation declared before, or the free slot for this one */
+    entry = jug__table_entry(&hash, (uint32_t)g->n);
+    slot = jug__bucket(&hash, g->table_cap);
+    for (; g->table[slot]; slot = (slot + 1) & (g->table_cap - 1)) {
+        if (g->table[slot] >> 32 != entry >> 32) continue;
+        t = g->tasks[(uint32_t)g->table[slot] - 1];
+        if (memcmp(t->hash.bytes, hash.bytes, 16) == 0) {
+            jug_value_free(list);
+            JUG_FREE(deps);
+            return t;
+        }
     }
     t = &g->slab[g->slab_used++];
     memset(t, 0, sizeof *t);
@@ -1505,11 +1530,7 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
     t->index = (uint32_t)g->n;
     t->group = group;
     g->tasks[g->n++] = t;
-    {
-        size_t i = jug__bucket(&hash, g->table_cap);
-        while (g->table[i]) i = (i + 1) & (g->table_cap - 1);
-        g->table[i] = jug__table_entry(&hash, t->index);
-    }
+    g->table[slot] = entry;
     return t;
 fail:
     jug_value_free(list);
@@ -2070,12 +2091,15 @@ static uint32_t jug__rd32(const unsigned char *p) {
 
 /* Whether buf holds one whole, intact result (without building its value). */
 static int jug__intact(const unsigned char *buf, size_t n) {
-    jug_hash check;
+    unsigned char check[8];
+    jug__hasher h;
     if (n < JUG__HEADER_SIZE + JUG__TRAILER_SIZE || memcmp(buf, "JUGR", 4) != 0 ||
         buf[4] + 256 * buf[5] != JUG_FORMAT_VERSION || jug__rd64(buf + 8) != n - JUG__HEADER_SIZE - JUG__TRAILER_SIZE)
         return 0;
-    check = jug_hash_bytes(buf, n - JUG__TRAILER_SIZE);
-    return memcmp(check.bytes, buf + n - JUG__TRAILER_SIZE, 8) == 0;
+    jug__hasher_init(&h);
+    jug__hasher_update(&h, buf, n - JUG__TRAILER_SIZE);
+    jug__checksum(&h, check);
+    return memcmp(check, buf + n - JUG__TRAILER_SIZE, 8) == 0;
 }
 
 /* The index of packed results: where each one is. Caller holds fs->mu. */

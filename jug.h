@@ -2884,6 +2884,9 @@ typedef struct jug__exec {
     pid_t parent;          /* of a forked worker: the pool's parent */
     int guardian_quit;
     int others_seen; /* another worker has locked or finished a task we wanted */
+    uint32_t left[64];     /* locks and stale claims seen at the start (a few suffice) */
+    uint8_t left_claim[64];
+    size_t nleft;
     uint32_t *group_runs; /* per task function: tasks run one by one, their time, */
     double *group_secs;
     uint8_t *batch;       /* and whether its tasks now run in batches */
@@ -2953,10 +2956,31 @@ static jug_task *jug__pop(jug__exec *x) {
 }
 
 static void jug__scan_cb(void *ud, const jug_hash *h, jug_entry kind) {
-    jug_task *t = jug__graph_find((jug_graph *)ud, h);
+    jug__exec *x = (jug__exec *)ud;
+    jug_task *t = jug__graph_find(x->g, h);
     if (!t) return;
     if (kind == JUG_ENTRY_RESULT && t->state != JUG__SKIPPED) t->state = JUG__DONE;
     else if (kind == JUG_ENTRY_FAILURE) t->has_failure = 1;
+    else if ((kind == JUG_ENTRY_LOCK || kind == JUG_ENTRY_STALE_CLAIM) && x->nleft < sizeof x->left / sizeof *x->left) {
+        x->left[x->nleft] = t->index;
+        x->left_claim[x->nleft++] = kind == JUG_ENTRY_STALE_CLAIM;
+    }
+}
+
+/* Locks and claims that dead workers left on finished work (killed after
+   storing, before unlocking): taken over and dropped, once all is done. */
+static void jug__heal(jug__exec *x) {
+    jug_store *s = x->s;
+    for (size_t k = 0; k < x->nleft; k++) {
+        const jug_hash *h = &x->g->tasks[x->left[k]]->hash;
+        jug_lock_info info;
+        if (x->left_claim[k]) {
+            if (s->ops->claim && s->ops->claim(s, h, NULL, NULL, NULL) == JUG_OK) s->ops->unclaim(s, h, NULL);
+        } else if (s->ops->lock_info(s, h, &info, NULL) == JUG_OK && info.stale &&
+                   s->ops->lock(s, h, NULL) == JUG_OK) {
+            s->ops->unlock(s, h, NULL);
+        }
+    }
 }
 
 /* Marks t and everything it needs as wanted (state WAITING), for --target. */
@@ -2987,7 +3011,7 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
         for (size_t i = 0; i < n; i++)
             if (jug__target_match(g->tasks[i], x->o->target)) jug__want(g->tasks[i]);
     }
-    if (x->s->ops->scan(x->s, jug__scan_cb, g, &err) != JUG_OK) {
+    if (x->s->ops->scan(x->s, jug__scan_cb, x, &err) != JUG_OK) {
         jug__say(x, 1, "%s", err.msg);
         return err.code;
     }
@@ -3646,6 +3670,7 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
     size_t undone = 0; /* failed, or waiting on a failure, or left when the run stopped */
     for (size_t i = 0; i < g->n; i++)
         if (g->tasks[i]->state != JUG__DONE && g->tasks[i]->state != JUG__SKIPPED) undone++;
+    if (undone == 0) jug__heal(&x);
     if (!slot) {
         if (x.ran == 0 && undone == 0)
             jug__say(&x, 0, "Nothing to do: all %zu tasks are finished.", x.wanted);

@@ -69,6 +69,9 @@
    STORE FORMAT (file store, format 1)
        DIR/jugstore            "jug.h file store 1": which format wrote DIR
        DIR/results/ab/cdef...  a result, named by the hex of its task hash
+       DIR/blocks/<hash>/      tiny tasks run in batches: the batch's claim
+                               (a lock on 64 consecutive tasks, named by the
+                               first) and pack files of their results
        DIR/locks/<hash>        a lock: host, pid and start time of its holder;
                                its mtime is the holder's heartbeat
        DIR/failed/<hash>       the reason a task failed (kept until it succeeds)
@@ -79,7 +82,8 @@
    value, and an 8-byte checksum of everything before it. All integers are
    little-endian. Value encoding: a one-byte type tag, then int and double
    as 8 bytes, bool as 1, strings, bytes and arrays as a u64 count and the
-   elements, lists as a u64 count and the items.
+   elements, lists as a u64 count and the items. A pack record is "JUGP",
+   a u32 size, the task hash and a result as above.
 
    CONFIGURATION
    #define JUG_STATIC        to make every function static to the file.

@@ -336,8 +336,8 @@ bench_primes() {
     else
         printf '  Python Jug: no `jug` command here; reference figure from the issue: 0.77 s; jug.h/reference %.2fx\n' "$(ratio "$bp" 0.77)"
     fi
-    goal "2. primes $PRIMES tasks (tmpfs) faster than Python Jug (${pj:-0.77 ref} s)" "$(le "$bp" "${pj:-0.77}")" \
-        "$(fmt %.3f "$bp") s = $(ratio "$bp" "${pj:-0.77}")x"
+    goal "2. primes $PRIMES tasks (tmpfs) >= 30x faster than Python Jug (${pj:-0.77 ref} s)" \
+        "$(le "$bp" "$(calc "${pj:-0.77} / 30")")" "$(fmt %.3f "$bp") s: $(ratio "${pj:-0.77}" "$bp")x faster"
     done_section
 }
 

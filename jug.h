@@ -2357,6 +2357,12 @@ static jug_result jug__fs_append(jug_store *st, const jug_hash *block, const jug
                 a = NULL;
             } else {
                 fs->nappending++;
+                if (fs->base.opt.fsync) { /* the new file's name must outlive a power loss too */
+                    prefix[strlen(prefix) - 2] = 0;
+                    int dfd = openat(fs->dirfd, prefix, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                    if (dfd < 0 || fsync(dfd) != 0) rc = jug__sys_error(err, "syncing", prefix);
+                    if (dfd >= 0) close(dfd);
+                }
             }
         }
     }

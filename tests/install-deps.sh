@@ -11,6 +11,9 @@ command -v redis-server >/dev/null || need+=(redis-server)
 [ -f /usr/include/hiredis/hiredis.h ] || need+=(libhiredis-dev)
 command -v python3 >/dev/null || need+=(python3)
 command -v unshare >/dev/null || need+=(util-linux)
+command -v strace >/dev/null || need+=(strace)
+command -v pgrep >/dev/null || need+=(procps)
+command -v script >/dev/null || need+=(bsdutils)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
     echo "installing: ${need[*]}"

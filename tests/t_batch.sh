@@ -87,3 +87,11 @@ run "$BUILD/workload_asan" execute --threads 2 --jugdir asan -- 3000 0
 expect asan_batches test "$RC" -eq 0 -a -z "$(echo "$ERR" | grep -i sanitizer)"
 run "$BUILD/workload_tsan" execute --threads 4 --jugdir tsan -- 3000 0
 expect tsan_batches test "$RC" -eq 0 -a -z "$(echo "$ERR" | grep -i 'ThreadSanitizer')"
+
+# --- --fsync: results (files and packs) and their directories are synced
+run strace -f -c -e trace=fsync "$W" execute --fsync --jugdir synced -- 300 0
+expect fsync_runs test "$RC" -eq 0 -a "$(echo "$ERR" | awk '$NF == "fsync" {print $4}')" -gt 40
+run "$W" check --jugdir synced -- 300 0
+same fsync_results_readable "$RC" 0
+run strace -f -c -e trace=fsync "$W" execute --jugdir unsynced -- 300 0
+same no_fsync_by_default "$(echo "$ERR" | awk '$NF == "fsync" {print $4}')" ""

@@ -1667,6 +1667,14 @@ static unsigned long long jug__proc_start(long pid) {
     return start;
 }
 
+/* Whether the holder of a lock on this host is gone: its pid is dead, or
+   now belongs to another process (another start time). */
+static int jug__holder_gone(long pid, unsigned long long start) {
+    int alive = kill((pid_t)pid, 0) == 0 || errno == EPERM;
+    unsigned long long now_start = alive ? jug__proc_start(pid) : 0;
+    return !alive || (start && now_start && now_start != start);
+}
+
 static void jug__fs_log(jug__fs *fs, const char *fmt, ...) JUG__PRINTF(2, 3);
 static void jug__fs_log(jug__fs *fs, const char *fmt, ...) {
     char line[768];
@@ -1926,13 +1934,8 @@ static jug_result jug__fs_judge(jug__fs *fs, const char *path, jug_lock_info *in
         return JUG_OK;
     }
     snprintf(info->holder, sizeof info->holder, "%.100s pid %ld", host, pid);
-    if (strcmp(host, fs->host) == 0) {
-        int alive = kill((pid_t)pid, 0) == 0 || errno == EPERM;
-        unsigned long long now_start = alive ? jug__proc_start(pid) : 0;
-        info->stale = !alive || (start && now_start && now_start != start);
-    } else {
-        info->stale = info->age_sec > fs->base.opt.lock_lease_sec;
-    }
+    if (strcmp(host, fs->host) == 0) info->stale = jug__holder_gone(pid, start);
+    else info->stale = info->age_sec > fs->base.opt.lock_lease_sec;
     return JUG_OK;
 }
 

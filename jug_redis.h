@@ -972,13 +972,8 @@ static void jug_redis__judge(const jug_redis__store *r, const char *v, size_t n,
         return;
     }
     snprintf(info->holder, sizeof info->holder, "%.100s pid %ld", host, pid);
-    if (strcmp(host, r->hostname) == 0) {
-        int alive = kill((pid_t)pid, 0) == 0 || errno == EPERM;
-        unsigned long long now_start = alive ? jug__proc_start(pid) : 0;
-        info->stale = !alive || (start && now_start && now_start != start);
-    } else {
-        info->stale = pttl < 0 || info->age_sec > r->base.opt.lock_lease_sec;
-    }
+    if (strcmp(host, r->hostname) == 0) info->stale = jug__holder_gone(pid, start);
+    else info->stale = pttl < 0 || info->age_sec > r->base.opt.lock_lease_sec;
 }
 
 /* GET and PTTL of a lock key. JUG_NOT_FOUND if there is none. *value is the caller's. */

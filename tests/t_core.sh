@@ -158,3 +158,10 @@ run timeout 60 "$W" status --watch --jugdir watch.jugdata -- 20 60
 wait $wp
 expect watch_ends_when_done test "$RC" -eq 0 -a "$(echo "$OUT" | grep -c '^Total:')" -ge 2
 same watch_last_table_finished "$(echo "$OUT" | grep '^Total:' | tail -1 | tr -s ' ')" "Total: 0 0 31 0"
+
+# --- make install: the headers and a pkg-config file, usable from another directory
+run make -s -C "$ROOT" install PREFIX="$WORK/prefix"
+expect install_headers test "$RC" -eq 0 -a -f prefix/include/jug.h -a -f prefix/include/jug_redis.h
+expect install_pkgconfig grep -q "^Cflags: -I\${includedir}" prefix/lib/pkgconfig/jug.pc
+sed 's|"../jug.h"|<jug.h>|' "$ROOT/examples/primes.c" >installed.c
+expect install_usable cc -std=c11 -Wall -Wextra -Wpedantic -Werror -I"$WORK/prefix/include" -o installed installed.c -pthread -lm

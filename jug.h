@@ -4511,23 +4511,30 @@ static int jug__invalidate(jug_graph *g, jug_store *s, const jug__cli *c) {
         for (size_t i = 0; i < g->n; i++) /* dependencies come first: one pass finds everything downstream */
             for (uint32_t k = 0; !picked[i] && k < g->tasks[i]->ndeps; k++)
                 if (picked[g->tasks[i]->deps[k]->index]) picked[i] = 1;
-        for (size_t i = 0; i < g->n; i++) {
+        for (size_t i = 0; i < g->n; i++) { /* what is stored: said before anything goes */
+            if (!picked[i] || s->ops->exists(s, &g->tasks[i]->hash, NULL) != JUG_OK) picked[i] = 0;
+            else per[g->tasks[i]->group]++;
+        }
+        size_t stored = 0;
+        for (size_t k = 0; k < g->ngroups; k++) {
+            stored += per[k];
+            if (per[k]) printf("%s %zu results of %s\n", dry ? "Would remove" : "Removing", per[k], g->groups[k]->name);
+        }
+        if (!stored) printf("No results to remove.\n");
+        fflush(stdout);
+        for (size_t i = 0; i < g->n && !dry; i++) {
             jug_error err;
             if (!picked[i]) continue;
-            jug_result rc = dry ? s->ops->exists(s, &g->tasks[i]->hash, &err)
-                                : s->ops->remove(s, &g->tasks[i]->hash, JUG_ENTRY_RESULT, &err);
-            if (!dry) s->ops->remove(s, &g->tasks[i]->hash, JUG_ENTRY_FAILURE, NULL);
+            jug_result rc = s->ops->remove(s, &g->tasks[i]->hash, JUG_ENTRY_RESULT, &err);
+            s->ops->remove(s, &g->tasks[i]->hash, JUG_ENTRY_FAILURE, NULL);
             if (rc == JUG_OK) {
-                per[g->tasks[i]->group]++;
                 removed++;
             } else if (rc != JUG_NOT_FOUND) {
                 jug__out(2, "%s: %s\n", c->prog, err.msg);
                 code = 1;
             }
         }
-        for (size_t k = 0; k < g->ngroups; k++)
-            if (per[k]) printf("%s %zu results of %s\n", dry ? "Would remove" : "Removed", per[k], g->groups[k]->name);
-        if (!removed) printf("No results to remove.\n");
+        if (!dry && stored) printf("Removed %zu results.\n", removed);
     }
     JUG_FREE(picked);
     JUG_FREE(per);

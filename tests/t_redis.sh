@@ -131,7 +131,7 @@ same jug_dir_variable "$(JUG_DIR=$R "$W" value total -- 20)" "$(total 20)"
 same marker "$(rcli 1 get jug:store)" "jug.h redis store 1"
 : >"$JUG_TEST_LOG"
 run "$W" invalidate pair --jugdir "$R" -- 20
-same invalidate "$RC $OUT" "0 $(printf 'Removed 10 results of pair\nRemoved 1 results of total')"
+same invalidate "$RC $OUT" "0 $(printf 'Removing 10 results of pair\nRemoving 1 results of total\nRemoved 11 results.')"
 "$W" execute --jugdir "$R" -- 20 >/dev/null
 same invalidate_recomputes_exactly_those "$(cut -d' ' -f1 "$JUG_TEST_LOG" | sort | uniq -c | tr -s ' ' | tr '\n' ',')" \
     " 10 pair, 1 total,"

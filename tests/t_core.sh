@@ -129,6 +129,13 @@ if [ "$(id -u)" -eq 0 ] && mkdir full && mount -t tmpfs -o size=1m tmpfs full 2>
     rm -f full/filler
     run "$W" check --jugdir full/s -- 6
     same full_disk_kept_results "$RC" 0
+    # tiny tasks run in batches fill the disk through pack files
+    run "$W" execute --jugdir full/b -- 40000 0
+    expect full_disk_batches_error test "$RC" -ne 0 -a -n "$(echo "$ERR" | grep 'No space left')"
+    run "$W" check --jugdir full/b -- 40000 0
+    expect full_disk_batches_kept test "$RC" -eq 1 -a -z "$(echo "$ERR" | grep -v 'not finished')"
+    run "$W" status --short --jugdir full/b -- 40000 0
+    expect full_disk_batches_counted test -n "$(echo "$OUT" | grep -E ' [1-9][0-9]* finished')"
     umount full
 else
     fail full_disk "needs root to mount a 1 MB tmpfs"

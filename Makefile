@@ -58,11 +58,15 @@ stress: test-programs
 bench: all
 	@bench/run.sh
 
+VERSION := $(shell sed -n 's/^\#define JUG_VERSION_STRING "\(.*\)"/\1/p' jug.h)
+
 install:
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 jug.h jug_redis.h $(DESTDIR)$(PREFIX)/include
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/^#define JUG_VERSION_STRING "\(.*\)"/\1/p' jug.h)|' \
-	    jug.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/jug.pc
+	printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$${prefix}/include' '' 'Name: jug' \
+	    'Description: persistent, parallel, resumable task graphs for C (single header)' \
+	    'Version: $(VERSION)' 'Cflags: -I$${includedir}' 'Libs: -pthread -lm' \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/jug.pc
 
 clean:
 	rm -rf build $(EXAMPLES) examples/*.jugdata *.jugdata

@@ -39,11 +39,11 @@ build/unit_cxx: tests/unit.c tests/test.h jug.h | build
 	g++ -x c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -O2 -g -o $@ $< $(LDLIBS)
 build/unit_asan: tests/unit.c tests/test.h jug.h | build
 	gcc $(STD) -O1 -g $(SAN) -o $@ $< $(LDLIBS)
-build/workload: tests/progs/workload.c jug.h | build
+build/workload: tests/progs/workload.c tests/progs/note.h jug.h | build
 	gcc $(STD) -O2 -g -o $@ $< $(LDLIBS)
-build/workload_asan: tests/progs/workload.c jug.h | build
+build/workload_asan: tests/progs/workload.c tests/progs/note.h jug.h | build
 	gcc $(STD) -O1 -g $(SAN) -o $@ $< $(LDLIBS)
-build/workload_tsan: tests/progs/workload.c jug.h | build
+build/workload_tsan: tests/progs/workload.c tests/progs/note.h jug.h | build
 	clang $(STD) -O1 -g -fsanitize=thread -o $@ $< $(LDLIBS)
 build/primes_asan: examples/primes.c jug.h | build
 	gcc $(STD) -O1 -g $(SAN) -o $@ $< $(LDLIBS)
@@ -70,5 +70,5 @@ install:
 
 clean:
 	rm -rf build $(EXAMPLES) examples/*.jugdata *.jugdata
-build/model: tests/progs/model.c jug.h | build
+build/model: tests/progs/model.c tests/progs/note.h jug.h | build
 	gcc $(STD) -O2 -g -o $@ $< $(LDLIBS)

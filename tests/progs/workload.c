@@ -20,15 +20,7 @@
 
 static long sleep_ms, fail_at = -1, segv_at = -1, abort_at = -1, oom_at = -1, hang_at = -1;
 
-static void note(const char *name, long long arg) {
-    const char *path = getenv("JUG_TEST_LOG");
-    char line[128];
-    int n = snprintf(line, sizeof line, "%s %lld\n", name, arg);
-    int fd = path ? open(path, O_WRONLY | O_APPEND | O_CREAT, 0644) : -1;
-    if (fd < 0) return;
-    if (write(fd, line, (size_t)n) != n) perror("JUG_TEST_LOG");
-    close(fd);
-}
+#include "note.h"
 
 static void pause_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};

@@ -364,6 +364,10 @@ typedef struct jug_store_ops {
                          const jug_meta *m, jug_error *err);
     /* Reports every task lock held now. */
     jug_result (*locks)(jug_store *s, jug_scan_fn fn, void *ud, jug_error *err);
+    /* With the claim on `block` held: sets found[i] to 1 for each of the n
+       tasks whose result is stored, other than those the claim reported. */
+    jug_result (*present)(jug_store *s, const jug_hash *block, const jug_hash *tasks, size_t n,
+                          unsigned char *found, jug_error *err);
 } jug_store_ops;
 
 typedef struct jug_store_options {
@@ -2292,6 +2296,21 @@ static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, jug_scan_f
     return jug__fs_read_block(fs, hex, fn, ud, 0, 1, err); /* the claim there is ours */
 }
 
+/* The claim read the block's packs; a result stored alone has its own file. */
+static jug_result jug__fs_present(jug_store *st, const jug_hash *block, const jug_hash *tasks, size_t n,
+                                  unsigned char *found, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    char path[128];
+    struct stat sb;
+    (void)block;
+    (void)err;
+    for (size_t i = 0; i < n; i++) {
+        jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, &tasks[i]);
+        if (fs->dirfd >= 0 && fstatat(fs->dirfd, path, &sb, 0) == 0) found[i] = 1;
+    }
+    return JUG_OK;
+}
+
 /* Closes the claim's pack file (so readers on other NFS clients see it) and releases the claim. */
 static jug_result jug__fs_unclaim(jug_store *st, const jug_hash *block, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
@@ -2519,7 +2538,7 @@ static const jug_store_ops jug__fs_ops = {
     "file",           jug__fs_save,      jug__fs_load,      jug__fs_exists,      jug__fs_scan,
     jug__fs_lock,     jug__fs_unlock,    jug__fs_lock_info, jug__fs_keepalive,   jug__fs_release_all,
     jug__fs_fail,     jug__fs_failure,   jug__fs_remove,    jug__fs_close,       jug__fs_claim,
-    jug__fs_unclaim,  jug__fs_block,     jug__fs_append,    jug__fs_locks};
+    jug__fs_unclaim,  jug__fs_block,     jug__fs_append,    jug__fs_locks,       jug__fs_present};
 
 /* A directory is ours if it has our marker; an empty one (or one another
    worker is just setting up) becomes ours when we may create. */
@@ -3266,9 +3285,9 @@ static jug_value *jug__call(jug_task *t, jug_call *call) {
 }
 
 /* Whether t may run, now that we hold its lock or its block's claim: -1 if
-   so, else what to record instead. */
-static int jug__may_run(jug__exec *x, jug_task *t, jug_error *err) {
-    if (x->s->ops->exists(x->s, &t->hash, err) == JUG_OK) return JUG__FOUND; /* finished meanwhile */
+   so, else what to record instead. `looked`: the store was asked already. */
+static int jug__may_run(jug__exec *x, jug_task *t, int looked, jug_error *err) {
+    if (!looked && x->s->ops->exists(x->s, &t->hash, err) == JUG_OK) return JUG__FOUND; /* finished meanwhile */
     if (jug__gave_up(x, t)) return JUG__FAILED_ELSEWHERE; /* another worker of this run saw it fail for good */
     for (int k = 0; k < x->nslots; k++) /* a worker that died running it, not yet buried by the parent */
         if (&x->slots[k] != x->slot && __atomic_load_n(&x->slots[k].task, __ATOMIC_SEQ_CST) == (int32_t)t->index &&
@@ -3363,7 +3382,7 @@ static int jug__run_one(jug__exec *x, jug_task *t, jug_value **result, jug_task 
     rc = s->ops->lock(s, &t->hash, err);
     if (rc == JUG_LOCKED) return JUG__BUSY;
     if (rc != JUG_OK) return JUG__STORE_ERROR;
-    outcome = jug__may_run(x, t, err);
+    outcome = jug__may_run(x, t, 0, err);
     if (outcome < 0 && s->ops->block) {
         /* A worker running t's block as a batch claims the block, then skips
            the tasks locked one by one: having locked t, we look at the claim. */
@@ -3384,7 +3403,8 @@ static int jug__run_one(jug__exec *x, jug_task *t, jug_value **result, jug_task 
 typedef struct jug__claim_view {
     jug__exec *x;
     uint32_t first;
-    uint8_t flags[JUG__BLOCK]; /* 1: packed, 2: locked */
+    uint8_t flags[JUG__BLOCK]; /* 1: packed (or stored alone), 2: locked */
+    uint8_t looked[JUG__BLOCK]; /* not stored when the claim was taken */
 } jug__claim_view;
 static void jug__claim_view_cb(void *ud, const jug_hash *h, jug_entry kind) {
     jug__claim_view *v = (jug__claim_view *)ud;
@@ -3422,6 +3442,26 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
             s->ops->unlock(s, &x->g->tasks[i]->hash, NULL);
             view.flags[i - head->index] &= (uint8_t)~2;
         }
+    if (rc == JUG_OK) { /* results stored alone, by workers that ran them before the claim: one look for all */
+        jug_hash ask[JUG__BLOCK];
+        unsigned char found[JUG__BLOCK];
+        uint32_t at[JUG__BLOCK], n = 0;
+        pthread_mutex_lock(&x->mu);
+        for (uint32_t i = head->index; i < end; i++) {
+            int st = x->g->tasks[i]->state;
+            if (!view.flags[i - head->index] &&
+                (st == JUG__WAITING || st == JUG__READY || st == JUG__PARKED || x->g->tasks[i] == first)) {
+                ask[n] = x->g->tasks[i]->hash;
+                found[n] = 0;
+                at[n++] = i - head->index;
+                view.looked[i - head->index] = 1;
+            }
+        }
+        pthread_mutex_unlock(&x->mu);
+        rc = s->ops->present(s, &head->hash, ask, n, found, &err);
+        for (uint32_t k = 0; k < n; k++) view.flags[at[k]] |= found[k];
+        if (rc != JUG_OK) s->ops->unclaim(s, &head->hash, NULL);
+    }
     pthread_mutex_lock(&x->mu);
     x->busy--;
     if (rc != JUG_OK) {
@@ -3449,7 +3489,7 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
         t->state = JUG__RUNNING;
         x->busy++;
         pthread_mutex_unlock(&x->mu);
-        int outcome = jug__may_run(x, t, &err);
+        int outcome = jug__may_run(x, t, view.looked[t->index - head->index], &err);
         if (outcome < 0) outcome = jug__compute(x, t, &head->hash, &result, &lost, &err);
         pthread_mutex_lock(&x->mu);
         x->busy--;

@@ -480,6 +480,7 @@ static inline jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -749,7 +750,7 @@ static int jug__is_array(jug_type t) { return jug_type_size(t) != 0; }
    page fault per 4 KB costs more than writing the page. */
 static void jug__huge_pages(void *p, size_t bytes) {
 #ifdef MADV_HUGEPAGE
-    if (bytes >= (4u << 20)) {
+    if (bytes >= (2u << 20)) {
         uintptr_t page = 4096, start = ((uintptr_t)p + page - 1) & ~(page - 1);
         uintptr_t end = ((uintptr_t)p + bytes) & ~(page - 1);
         madvise((void *)start, end - start, MADV_HUGEPAGE);
@@ -1284,7 +1285,15 @@ struct jug_task {
     jug_value *value;    /* the result, while consumers need it */
 };
 
-#define JUG__SLAB 4096
+/* The graph's own memory: tasks, their argument lists, scalar arguments and
+   dependency lists, carved from chunks that are freed together, so that a
+   million tiny tasks cost no million mallocs (nor a page fault each). */
+typedef struct jug__chunk {
+    struct jug__chunk *next;
+    size_t used, size;
+} jug__chunk;
+#define JUG__CHUNK_HEAD ((sizeof(jug__chunk) + 15) & ~(size_t)15)
+
 typedef struct jug__derived { /* a map, reduce or mapreduce block function */
     jug_function f;           /* first: a task's fn points here */
     const jug_function *mapper, *reducer;
@@ -1296,11 +1305,13 @@ struct jug_graph {
     jug_task **tasks;
     size_t n, cap;
     uint64_t *table; /* open addressing on the hash: 32 more bits of it, then task index + 1; 0 = empty */
+    void *tasks_mem, *table_mem; /* what to free: tasks and table are aligned for huge pages */
     size_t table_cap;
-    jug_task *slab;  /* tasks are carved from slabs of JUG__SLAB */
-    size_t slab_used;
-    jug_task **slabs;
-    size_t nslabs;
+    jug__chunk *chunks;  /* the arena: newest first */
+    jug_value **owned;   /* arguments that own memory (strings, arrays, lists): freed with the graph */
+    size_t nowned, owned_cap;
+    jug_task **scratch;  /* the dependencies of the task being declared */
+    size_t scratch_cap;
     const jug_function **groups; /* one per task function, in order of first use */
     size_t ngroups;
     uint32_t epoch;
@@ -1319,20 +1330,22 @@ JUG_API jug_graph *jug_graph_new(void) {
 
 JUG_API void jug_graph_free(jug_graph *g) {
     if (!g) return;
-    for (size_t i = 0; i < g->n; i++) {
-        jug_value_free(g->tasks[i]->args);
-        jug_value_free(g->tasks[i]->value);
-        JUG_FREE(g->tasks[i]->deps);
+    for (size_t i = 0; i < g->n; i++) jug_value_free(g->tasks[i]->value);
+    for (size_t i = 0; i < g->nowned; i++) jug_value_free(g->owned[i]);
+    while (g->chunks) {
+        jug__chunk *c = g->chunks;
+        g->chunks = c->next;
+        JUG_FREE(c);
     }
-    for (size_t i = 0; i < g->nslabs; i++) JUG_FREE(g->slabs[i]);
     while (g->derived) {
         struct jug__derived *d = g->derived;
         g->derived = d->next;
         JUG_FREE(d);
     }
-    JUG_FREE(g->slabs);
-    JUG_FREE(g->tasks);
-    JUG_FREE(g->table);
+    JUG_FREE(g->owned);
+    JUG_FREE(g->scratch);
+    JUG_FREE(g->tasks_mem);
+    JUG_FREE(g->table_mem);
     JUG_FREE(g->groups);
     JUG_FREE(g);
 }
@@ -1370,17 +1383,54 @@ static jug_task *jug__graph_find(const jug_graph *g, const jug_hash *h) {
     }
 }
 
+/* `bytes` bytes after at least `head` bytes of header at *base (what to
+   free), on huge pages when that is worth it: page faults are slow on VMs. */
+#define JUG__HUGE ((size_t)2 << 20)
+static void *jug__huge_alloc(size_t bytes, size_t head, void **base) {
+    int huge = bytes >= JUG__HUGE;
+    char *p = (char *)JUG_MALLOC(head + bytes + (huge ? JUG__HUGE : 0));
+    *base = p;
+    if (!p || !huge) return p ? p + head : NULL;
+    p = (char *)(((uintptr_t)p + head + JUG__HUGE - 1) & ~(uintptr_t)(JUG__HUGE - 1));
+    jug__huge_pages(p, bytes);
+    return p;
+}
+
+/* 16-byte aligned memory that lives as long as the graph; NULL when out of memory. */
+static void *jug__arena(jug_graph *g, size_t bytes) {
+    jug__chunk *c = g->chunks;
+    bytes = (bytes + 15) & ~(size_t)15;
+    if (!c || c->size - c->used < bytes) { /* chunks of 64 KiB, then 4 MiB doubling to 32 MiB */
+        size_t size = !c ? 64u << 10 : c->size < JUG__HUGE ? 2 * JUG__HUGE : c->size < 16 * JUG__HUGE ? 2 * c->size : c->size;
+        void *base;
+        if (size < bytes + JUG__CHUNK_HEAD) size = bytes + JUG__CHUNK_HEAD;
+        char *data = (char *)jug__huge_alloc(size, JUG__CHUNK_HEAD, &base);
+        if (!data) return NULL;
+        c = (jug__chunk *)base;
+        c->next = g->chunks;
+        c->used = (size_t)(data - (char *)base);
+        c->size = c->used + size;
+        g->chunks = c;
+    }
+    c->used += bytes;
+    return (char *)c + c->used - bytes;
+}
+
 static int jug__graph_grow(jug_graph *g) {
+    void *base;
     if (g->n == g->cap) {
         size_t cap = g->cap ? g->cap * 2 : 1024;
-        jug_task **tasks = (jug_task **)JUG_REALLOC(g->tasks, cap * sizeof *tasks);
+        jug_task **tasks = (jug_task **)jug__huge_alloc(cap * sizeof *tasks, 0, &base);
         if (!tasks) return 0;
+        if (g->n) memcpy(tasks, g->tasks, g->n * sizeof *tasks);
+        JUG_FREE(g->tasks_mem);
         g->tasks = tasks;
+        g->tasks_mem = base;
         g->cap = cap;
     }
     if ((g->n + 1) * 2 > g->table_cap) {
         size_t cap = g->table_cap ? g->table_cap * 2 : 2048;
-        uint64_t *table = JUG__NEW(uint64_t, cap);
+        uint64_t *table = (uint64_t *)jug__huge_alloc(cap * sizeof *table, 0, &base);
         if (!table) return 0;
         memset(table, 0, cap * sizeof *table);
         for (size_t k = 0; k < g->n; k++) {
@@ -1388,22 +1438,26 @@ static int jug__graph_grow(jug_graph *g) {
             while (table[i]) i = (i + 1) & (cap - 1);
             table[i] = jug__table_entry(&g->tasks[k]->hash, (uint32_t)k);
         }
-        JUG_FREE(g->table);
+        JUG_FREE(g->table_mem);
         g->table = table;
+        g->table_mem = base;
         g->table_cap = cap;
-    }
-    if (!g->slab || g->slab_used == JUG__SLAB) {
-        jug_task **slabs = (jug_task **)JUG_REALLOC(g->slabs, (g->nslabs + 1) * sizeof *slabs);
-        if (!slabs) return 0;
-        g->slabs = slabs;
-        if (!(g->slab = JUG__NEW(jug_task, JUG__SLAB))) return 0;
-        g->slabs[g->nslabs++] = g->slab;
-        g->slab_used = 0;
     }
     return 1;
 }
 
 static void jug__hasher_put_cb(void *h, const void *p, size_t n) { jug__hasher_update((jug__hasher *)h, p, n); }
+static void jug__hash_value(jug__hasher *h, const jug_value *v);
+static void jug__hash_items(jug__hasher *h, const jug_value *const *items, size_t n) {
+    jug__hash_u64(h, n);
+    for (size_t i = 0; i < n; i++) jug__hash_value(h, items[i]);
+}
+/* Hashes items as jug__hash_value hashes a list holding them. */
+static void jug__hash_list(jug__hasher *h, const jug_value *const *items, size_t n) {
+    unsigned char tag = (unsigned char)JUG_LIST;
+    jug__hasher_update(h, &tag, 1);
+    jug__hash_items(h, items, n);
+}
 static void jug__hash_value(jug__hasher *h, const jug_value *v) {
     unsigned char tag = (unsigned char)v->type;
     jug__hasher_update(h, &tag, 1);
@@ -1421,10 +1475,7 @@ static void jug__hash_value(jug__hasher *h, const jug_value *v) {
         jug__hash_u64(h, v->len);
         jug__hasher_update(h, v->as.data, v->len);
         break;
-    case JUG_LIST:
-        jug__hash_u64(h, v->len);
-        for (size_t i = 0; i < v->len; i++) jug__hash_value(h, v->as.list[i]);
-        break;
+    case JUG_LIST: jug__hash_items(h, (const jug_value *const *)v->as.list, v->len); break;
     case JUG_TASKREF:
         jug__hasher_update(h, v->as.ref.task->hash.bytes, 16);
         jug__hash_u64(h, (uint64_t)v->as.ref.index);
@@ -1436,29 +1487,31 @@ static void jug__hash_value(jug__hasher *h, const jug_value *v) {
     }
 }
 
-/* Checks the arguments and collects the distinct tasks they refer to. */
-static int jug__collect_deps(jug_graph *g, const jug_value *v, jug_task ***deps, uint32_t *n, size_t *cap,
-                             int depth) {
+/* Checks an argument and adds the tasks it refers to, once each, to g->scratch. */
+static int jug__collect_deps(jug_graph *g, const jug_value *v, uint32_t *n, int depth) {
     if (!v || depth > JUG__MAX_DEPTH) return 0;
     if (v->type == JUG_LIST) {
         for (size_t i = 0; i < v->len; i++)
-            if (!jug__collect_deps(g, v->as.list[i], deps, n, cap, depth + 1)) return 0;
+            if (!jug__collect_deps(g, v->as.list[i], n, depth + 1)) return 0;
     } else if (v->type == JUG_TASKREF) {
         jug_task *t = v->as.ref.task;
         if (!t) return 0;
         if (t->mark == g->epoch) return 1;
         t->mark = g->epoch;
-        if (*n == *cap) {
-            size_t c = *cap ? *cap * 2 : 4;
-            jug_task **d = (jug_task **)JUG_REALLOC(*deps, c * sizeof *d);
+        if (*n == g->scratch_cap) {
+            size_t c = g->scratch_cap ? g->scratch_cap * 2 : 16;
+            jug_task **d = (jug_task **)JUG_REALLOC(g->scratch, c * sizeof *d);
             if (!d) return 0;
-            *deps = d;
-            *cap = c;
+            g->scratch = d;
+            g->scratch_cap = c;
         }
-        (*deps)[(*n)++] = t;
+        g->scratch[(*n)++] = t;
     }
     return 1;
 }
+
+/* Values without memory of their own, which the graph copies into its arena. */
+static int jug__is_scalar(jug_type t) { return t <= JUG_DOUBLE || t == JUG_TASKREF; }
 
 static uint32_t jug__group(jug_graph *g, const jug_function *fn) {
     for (size_t i = 0; i < g->ngroups; i++) {
@@ -1479,22 +1532,16 @@ static uint32_t jug__group(jug_graph *g, const jug_function *fn) {
 }
 
 JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t nargs, jug_value **args) {
-    jug_value *list = jug_list();
     jug__hasher h;
     jug_hash hash;
-    jug_task *t, **deps = NULL;
+    jug_task *t;
+    jug_value *list;
     uint32_t ndeps = 0, group;
     uint64_t entry;
-    size_t dcap = 0, namelen, slot;
-    int ok = list && (nargs == 0 || (list->as.list = JUG__NEW(jug_value *, nargs)) != NULL);
-    if (ok) list->cap = nargs;
-    for (size_t i = 0; i < nargs; i++) {
-        if (!args[i]) ok = 0;
-        if (ok) list->as.list[list->len++] = args[i];
-        else jug_value_free(args[i]);
-    }
+    size_t namelen, slot, i;
+    int ok = 1;
     g->epoch++;
-    if (ok) ok = jug__collect_deps(g, list, &deps, &ndeps, &dcap, 0);
+    for (i = 0; i < nargs && ok; i++) ok = jug__collect_deps(g, args[i], &ndeps, 0);
     if (!ok) {
         if (!g->error.code)
             jug__error(&g->error, JUG_NO_MEMORY, "declaring %s: an argument is missing (out of memory, or a NULL task)",
@@ -1503,19 +1550,17 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
     }
     if ((group = jug__group(g, fn)) == UINT32_MAX) goto fail;
 
+    /* the identity: name, version, and the arguments hashed as one list */
     jug__hasher_init(&h);
     namelen = strlen(fn->name);
     jug__hasher_update(&h, "jug.task", 8);
     jug__hash_u64(&h, namelen);
     jug__hasher_update(&h, fn->name, namelen);
     jug__hash_u64(&h, fn->version);
-    jug__hash_value(&h, list);
+    jug__hash_list(&h, (const jug_value *const *)args, nargs);
     hash = jug__hasher_final(&h);
 
-    if (!jug__graph_grow(g)) {
-        jug__error(&g->error, JUG_NO_MEMORY, "out of memory building the graph");
-        goto fail;
-    }
+    if (!jug__graph_grow(g)) goto out_of_memory;
     /* one probe: the same computation declared before, or the free slot for this one */
     entry = jug__table_entry(&hash, (uint32_t)g->n);
     slot = jug__bucket(&hash, g->table_cap);
@@ -1523,26 +1568,51 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
         if (g->table[slot] >> 32 != entry >> 32) continue;
         t = g->tasks[(uint32_t)g->table[slot] - 1];
         if (memcmp(t->hash.bytes, hash.bytes, 16) == 0) {
-            jug_value_free(list);
-            JUG_FREE(deps);
+            for (i = 0; i < nargs; i++) jug_value_free(args[i]);
             return t;
         }
     }
-    t = &g->slab[g->slab_used++];
+    if (g->nowned + nargs > g->owned_cap) {
+        size_t cap = g->owned_cap ? g->owned_cap * 2 : 256;
+        jug_value **owned;
+        while (cap < g->nowned + nargs) cap *= 2;
+        if (!(owned = (jug_value **)JUG_REALLOC(g->owned, cap * sizeof *owned))) goto out_of_memory;
+        g->owned = owned;
+        g->owned_cap = cap;
+    }
+    t = (jug_task *)jug__arena(g, sizeof *t + sizeof *list + nargs * sizeof(jug_value *) + ndeps * sizeof(jug_task *));
+    if (!t) goto out_of_memory;
     memset(t, 0, sizeof *t);
+    list = (jug_value *)(t + 1);
+    memset(list, 0, sizeof *list);
+    list->type = JUG_LIST;
+    list->len = list->cap = nargs;
+    list->as.list = (jug_value **)(list + 1);
+    t->deps = (jug_task **)(list->as.list + nargs);
+    if (ndeps) memcpy(t->deps, g->scratch, ndeps * sizeof *t->deps);
+    for (i = 0; i < nargs; i++) {
+        jug_value *copy = jug__is_scalar(args[i]->type) ? (jug_value *)jug__arena(g, sizeof *copy) : NULL;
+        if (copy) { /* a scalar lives in the arena; its own allocation goes back right away */
+            *copy = *args[i];
+            JUG_FREE(args[i]);
+            list->as.list[i] = copy;
+        } else {
+            list->as.list[i] = g->owned[g->nowned++] = args[i];
+        }
+    }
     t->hash = hash;
     t->fn = fn;
     t->args = list;
-    t->deps = deps;
     t->ndeps = ndeps;
     t->index = (uint32_t)g->n;
     t->group = group;
     g->tasks[g->n++] = t;
     g->table[slot] = entry;
     return t;
+out_of_memory:
+    jug__error(&g->error, JUG_NO_MEMORY, "out of memory building the graph");
 fail:
-    jug_value_free(list);
-    JUG_FREE(deps);
+    for (i = 0; i < nargs; i++) jug_value_free(args[i]);
     return NULL;
 }
 
@@ -1858,40 +1928,97 @@ static jug_result jug__fs_exists(jug_store *st, const jug_hash *h, jug_error *er
     return packed ? JUG_OK : JUG_NOT_FOUND;
 }
 
+/* Reading a directory of the store: names other than "." and "..". On
+   Linux with getdents64 itself, as fdopendir costs three more system calls
+   a directory and a scan reads one per block of tasks. */
+typedef struct jug__dir {
+#if defined(__linux__) && defined(SYS_getdents64)
+    int fd;
+    size_t at, len;
+    char buf[32768];
+#else
+    DIR *d;
+#endif
+} jug__dir;
+
+/* 0, or -1 with errno set. */
+static int jug__dir_open(jug__dir *d, int dirfd, const char *path) {
+    int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -1;
+#if defined(__linux__) && defined(SYS_getdents64)
+    d->fd = fd;
+    d->at = d->len = 0;
+#else
+    if (!(d->d = fdopendir(fd))) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+#endif
+    return 0;
+}
+
+/* The next name, or NULL at the end. */
+static const char *jug__dir_next(jug__dir *d) {
+    for (;;) {
+#if defined(__linux__) && defined(SYS_getdents64)
+        if (d->at >= d->len) {
+            long got = syscall(SYS_getdents64, d->fd, d->buf, sizeof d->buf);
+            if (got <= 0) return NULL;
+            d->at = 0;
+            d->len = (size_t)got;
+        }
+        /* struct linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, name */
+        const char *rec = d->buf + d->at, *name = rec + 19;
+        unsigned short reclen;
+        memcpy(&reclen, rec + 16, 2);
+        d->at += reclen;
+#else
+        struct dirent *e = readdir(d->d);
+        if (!e) return NULL;
+        const char *name = e->d_name;
+#endif
+        if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0) return name;
+    }
+}
+
+static void jug__dir_close(jug__dir *d) {
+#if defined(__linux__) && defined(SYS_getdents64)
+    close(d->fd);
+#else
+    closedir(d->d);
+#endif
+}
+
 /* Lists one directory; names are handed to `each` with the prefix they were found under. */
 static jug_result jug__fs_list(jug__fs *fs, const char *dir, size_t namelen, jug_entry kind, jug_scan_fn fn,
                                void *ud, jug_error *err) {
-    int fd = openat(fs->dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d;
-    struct dirent *e;
+    jug__dir d;
+    const char *name;
     jug_hash h;
     const char *prefix = strchr(dir, '/');
     prefix = prefix ? prefix + 1 : "";
-    if (fd < 0) return errno == ENOENT ? JUG_OK : jug__sys_error(err, "listing", dir);
-    if (!(d = fdopendir(fd))) {
-        close(fd);
-        return jug__sys_error(err, "listing", dir);
-    }
-    while ((e = readdir(d)) != NULL) {
+    if (jug__dir_open(&d, fs->dirfd, dir) != 0) return errno == ENOENT ? JUG_OK : jug__sys_error(err, "listing", dir);
+    while ((name = jug__dir_next(&d)) != NULL) {
         if (kind == JUG_ENTRY_CORRUPT) { /* <hash>.<host>.<pid>.<n> */
-            if (strlen(e->d_name) > 33 && e->d_name[32] == '.' && jug__parse_hex(e->d_name, 32, "", &h))
-                fn(ud, &h, kind);
+            if (strlen(name) > 33 && name[32] == '.' && jug__parse_hex(name, 32, "", &h)) fn(ud, &h, kind);
             continue;
         }
-        if (strlen(e->d_name) != namelen) continue;
+        if (strlen(name) != namelen) continue;
         if (kind == JUG_ENTRY_RESULT && namelen == 2) {
             char sub[64];
-            snprintf(sub, sizeof sub, "results/%.2s", e->d_name);
+            snprintf(sub, sizeof sub, "results/%.2s", name);
             jug_result rc = jug__fs_list(fs, sub, 30, kind, fn, ud, err);
             if (rc != JUG_OK) {
-                closedir(d);
+                jug__dir_close(&d);
                 return rc;
             }
-        } else if (jug__parse_hex(prefix, strlen(prefix), e->d_name, &h)) {
+        } else if (jug__parse_hex(prefix, strlen(prefix), name, &h)) {
             fn(ud, &h, kind);
         }
     }
-    closedir(d);
+    jug__dir_close(&d);
     return JUG_OK;
 }
 
@@ -2171,24 +2298,36 @@ static int jug__fs_pack_id(jug__fs *fs, const char *path, uint32_t *id) {
     return 1;
 }
 
-/* Reads a whole (small) file into a new buffer. */
+/* Reads a whole (small) file into a new buffer (one byte more, for a NUL).
+   A regular file reads short only at its end: that read is the last. */
 static jug_result jug__fs_slurp(jug__fs *fs, const char *path, unsigned char **out, size_t *n, jug_error *err) {
-    struct stat sb;
     int fd = openat(fs->dirfd, path, O_RDONLY | O_CLOEXEC);
+    size_t cap = 16384;
+    unsigned char *buf = NULL;
+    jug_result rc = JUG_OK;
     *out = NULL;
+    *n = 0;
     if (fd < 0) return errno == ENOENT ? JUG_NOT_FOUND : jug__sys_error(err, "opening", path);
-    jug__fdio io;
-    io.fd = fd;
-    io.path = path;
-    io.fs = fs;
-    jug_result rc = fstat(fd, &sb) != 0 ? jug__sys_error(err, "reading", path) : JUG_OK;
-    *n = rc == JUG_OK ? (size_t)sb.st_size : 0;
-    if (rc == JUG_OK && !(*out = (unsigned char *)JUG_MALLOC(*n + 1))) rc = jug__error(err, JUG_NO_MEMORY, "out of memory reading %s", path);
-    if (rc == JUG_OK && (rc = jug__fd_read(&io, *out, *n, err)) != JUG_OK) {
-        JUG_FREE(*out);
-        *out = NULL;
+    for (;;) {
+        unsigned char *more = (unsigned char *)JUG_REALLOC(buf, cap + 1);
+        if (!more) {
+            rc = jug__error(err, JUG_NO_MEMORY, "out of memory reading %s", path);
+            break;
+        }
+        buf = more;
+        ssize_t got = read(fd, buf + *n, cap - *n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            rc = jug__sys_error(err, "reading", path);
+            break;
+        }
+        *n += (size_t)got;
+        if (*n < cap) break;
+        cap *= 2;
     }
     close(fd);
+    if (rc == JUG_OK) *out = buf;
+    else JUG_FREE(buf);
     return rc;
 }
 
@@ -2230,41 +2369,57 @@ static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, jug_scan_fn f
    lock on the block; with 2 (a scan), every claim, live or stale. */
 static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn fn, void *ud, int claims,
                                      int index, jug_error *err) {
-    char dir[64];
-    struct dirent *e;
+    char dir[64], path[512];
+    const char *name;
+    jug__dir d;
     jug_result rc = JUG_OK;
-    if (hex) snprintf(dir, sizeof dir, "blocks/%s", hex);
-    else snprintf(dir, sizeof dir, "blocks");
-    if (hex && claims && fn && fs->dirfd >= 0) {
-        /* The claim first, then the packs: a claim ended before this look has
-           all its results in the packs read after it. */
-        char path[96];
-        jug_lock_info info;
-        ino_t ino;
-        jug_hash block;
-        snprintf(path, sizeof path, "%s/claim", dir);
-        if (jug__fs_judge(fs, path, &info, &ino, err) == JUG_OK && jug__parse_hex(hex, 32, "", &block) &&
-            (!info.stale || claims == 2))
-            fn(ud, &block, claims == 2 ? (info.stale ? JUG_ENTRY_STALE_CLAIM : JUG_ENTRY_CLAIM) : JUG_ENTRY_LOCK);
+    if (!hex) { /* every block */
+        if (fs->dirfd < 0 || jug__dir_open(&d, fs->dirfd, "blocks") != 0)
+            return fs->dirfd < 0 || errno == ENOENT ? JUG_OK : jug__sys_error(err, "listing", "blocks");
+        while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL)
+            if (strlen(name) == 32) rc = jug__fs_read_block(fs, name, fn, ud, claims, index, err);
+        jug__dir_close(&d);
+        return rc;
     }
-    int fd = fs->dirfd < 0 ? -1 : openat(fs->dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!d) {
-        if (fd >= 0) close(fd);
-        return fs->dirfd < 0 || errno == ENOENT ? JUG_OK : jug__sys_error(err, "listing", dir);
-    }
-    while (rc == JUG_OK && (e = readdir(d)) != NULL) {
-        char path[512];
-        if (e->d_name[0] == '.') continue;
-        snprintf(path, sizeof path, "%s/%.200s", dir, e->d_name);
-        if (!hex) {
-            if (strlen(e->d_name) == 32) rc = jug__fs_read_block(fs, e->d_name, fn, ud, claims, index, err);
-        } else if (strcmp(e->d_name, "claim") != 0) {
+    snprintf(dir, sizeof dir, "blocks/%s", hex);
+    for (;;) {
+        char (*packs)[256] = NULL; /* the names listed; packs are few */
+        size_t npacks = 0;
+        int claimed = 0, gone = 0;
+        if (fs->dirfd < 0 || jug__dir_open(&d, fs->dirfd, dir) != 0)
+            return fs->dirfd < 0 || errno == ENOENT ? JUG_OK : jug__sys_error(err, "listing", dir);
+        while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL) {
+            if (strcmp(name, "claim") == 0) {
+                claimed = 1;
+            } else if (!(npacks & (npacks + 1))) { /* full at 0, 1, 3, 7...: double */
+                char (*more)[256] = (char (*)[256])JUG_REALLOC(packs, (2 * npacks + 1) * sizeof *packs);
+                if (!more) rc = jug__error(err, JUG_NO_MEMORY, "out of memory listing %s", dir);
+                else snprintf((packs = more)[npacks++], sizeof *packs, "%s", name);
+            } else {
+                snprintf(packs[npacks++], sizeof *packs, "%s", name);
+            }
+        }
+        jug__dir_close(&d);
+        if (rc == JUG_OK && claimed && claims && fn) {
+            /* The claim before the packs: a claim ended before this look has
+               all its results in the packs read after it. One that ended
+               since the listing may have packs the listing missed: again. */
+            jug_lock_info info;
+            ino_t ino;
+            jug_hash block;
+            snprintf(path, sizeof path, "%s/claim", dir);
+            jug_result look = jug__fs_judge(fs, path, &info, &ino, err);
+            if (look == JUG_NOT_FOUND) gone = 1;
+            else if (look == JUG_OK && jug__parse_hex(hex, 32, "", &block) && (!info.stale || claims == 2))
+                fn(ud, &block, claims == 2 ? (info.stale ? JUG_ENTRY_STALE_CLAIM : JUG_ENTRY_CLAIM) : JUG_ENTRY_LOCK);
+        }
+        for (size_t i = 0; rc == JUG_OK && !gone && i < npacks; i++) {
+            snprintf(path, sizeof path, "%s/%.200s", dir, packs[i]);
             rc = jug__fs_read_pack(fs, path, fn, ud, index, err);
         }
+        JUG_FREE(packs);
+        if (!gone) return rc;
     }
-    closedir(d);
-    return rc;
 }
 /* Every pack: scan reports them (and the claims), and the index of packed
    results is built when first needed. */
@@ -2558,21 +2713,20 @@ static jug_result jug__fs_adopt(jug__fs *fs, jug_error *err) {
     } else if (errno != ENOENT) {
         return jug__sys_error(err, "opening", fs->base.where);
     } else {
-        int dfd = dup(fs->dirfd);
-        DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-        struct dirent *e;
-        if (!d) return jug__sys_error(err, "listing", fs->base.where);
-        while ((e = readdir(d)) != NULL) {
-            int known = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+        jug__dir d;
+        const char *name;
+        if (jug__dir_open(&d, fs->dirfd, ".") != 0) return jug__sys_error(err, "listing", fs->base.where);
+        while ((name = jug__dir_next(&d)) != NULL) {
+            int known = 0;
             for (size_t i = 0; i < sizeof jug__fs_dirs / sizeof *jug__fs_dirs; i++)
-                known |= strcmp(e->d_name, jug__fs_dirs[i]) == 0;
+                known |= strcmp(name, jug__fs_dirs[i]) == 0;
             if (!known) {
-                closedir(d);
+                jug__dir_close(&d);
                 return jug__error(err, JUG_INVALID, "%s is not a jug.h store (no jugstore file); refusing to use it",
                                   fs->base.where);
             }
         }
-        closedir(d);
+        jug__dir_close(&d);
         if (!fs->base.opt.create) return JUG_OK;
     }
     if (fs->base.opt.create) {

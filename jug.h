@@ -1396,10 +1396,10 @@ static void *jug__huge_alloc(size_t bytes, size_t head, void **base) {
     return p;
 }
 
-/* 16-byte aligned memory that lives as long as the graph; NULL when out of memory. */
+/* Memory that lives as long as the graph, aligned for pointers and 64-bit values; NULL when out of memory. */
 static void *jug__arena(jug_graph *g, size_t bytes) {
     jug__chunk *c = g->chunks;
-    bytes = (bytes + 15) & ~(size_t)15;
+    bytes = (bytes + 7) & ~(size_t)7;
     if (!c || c->size - c->used < bytes) { /* chunks of 64 KiB, then 4 MiB doubling to 32 MiB */
         size_t size = !c ? 64u << 10 : c->size < JUG__HUGE ? 2 * JUG__HUGE : c->size < 16 * JUG__HUGE ? 2 * c->size : c->size;
         void *base;

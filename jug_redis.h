@@ -21,6 +21,9 @@
                             in results/ab/cdef... (jug_encode)
        jug:chunk:<hex>:<i>  the pieces of a large result (below)
        jug:lock:<hex>       a lock: "jug-lock 1\nhost H\npid P\nstart S\nttl MS\n"
+       jug:locks            a set: the <hex> of every lock taken (an index, for batches)
+       jug:claim:<hex>      a claim on the block of tiny tasks that task <hex> begins: a lock
+       jug:block:<hex>      a set: the <hex> of results stored under claims of that block
        jug:failed:<hex>     why the task failed (kept until it succeeds)
        jug:corrupt:<hex>.<host>.<pid>.<n>[:<i>]  results that did not decode, kept aside
 
@@ -49,6 +52,24 @@
    (reported through opt.log); a lock nobody takes over expires after two
    leases. Unlocking deletes the key only while it still holds our identity.
 
+   BATCHES of tiny tasks (jug.h's claim/append ops): a worker claims a block
+   of 64 tasks with one key, jug:claim:<hex>, taken, judged, taken over and
+   kept alive like a lock. Each result of the block is stored under its own
+   jug:result:<hex>, as save does, but sent ahead: the SET goes to the server
+   at once and its reply is read later (at the latest when the claim ends,
+   or when another command needs the connection), so a batch costs about
+   four round trips, not four per task. Ending the claim records the stored
+   results in jug:block:<hex> (for claimants and one-by-one workers that come
+   later: members whose result was removed since are dropped) and then
+   deletes the claim. A worker killed mid-batch loses only results whose
+   SET had not reached the server; a lost connection sends again those
+   whose reply was not read. A result above 64 KiB is saved, not sent ahead.
+   Locks are listed in jug:locks, so a batch learns which of its tasks are
+   locked one by one without a SCAN. Stores written by an older
+   jug_redis.h have no jug:locks: workers of both kinds on one store may
+   then run a task twice (never wrongly). `cleanup` leaves the jug:block:
+   sets of blocks no longer in the graph (one small key per 64 tasks).
+
    CONNECTIONS: one per store object, guarded by a mutex (so `--threads N`
    shares it) and made anew in a forked child (`-j N`), which must not use
    its parent's. A lost connection (the server restarted, a reply slower
@@ -58,7 +79,8 @@
    reported (opt.log); its finished tasks run again. SIGPIPE is blocked in
    the calling thread while it talks to the server.
 
-   COSTS: a task takes about four round trips (look, lock, save, unlock);
+   COSTS: a task takes about four round trips (look, lock, save, unlock),
+   a batch of tiny tasks about four in all (claim, locks, look, unclaim);
    `status` reads the keys with SCAN ... COUNT 1000, which walks every key of
    the database: give a large store a database of its own. Results are as
    durable as the server's persistence (RDB snapshots, AOF) makes them.
@@ -120,20 +142,40 @@ JUG_API int jug_redis_main(int argc, char **argv, jug_build_fn build);
 #define JUG_REDIS__ATTEMPTS 5   /* sends of one command over fresh connections */
 #define JUG_REDIS__END ((const char *)0)
 
-/* A lock is ours if it still holds our identity: delete it. */
+/* A lock (or claim) is ours if it still holds our identity (ARGV[1]): delete
+   it, and with KEYS[2] (jug:locks) its name ARGV[2] from the index. */
 static const char jug_redis__unlock_lua[] =
-    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
-/* Take over the stale lock we judged (ARGV[1]), unless it changed meanwhile. */
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1])\n"
+    "  if KEYS[2] then redis.call('SREM', KEYS[2], ARGV[2]) end return 1 end\n"
+    "return 0";
+/* Take over the stale lock we judged (ARGV[1]), unless it changed meanwhile;
+   with KEYS[2], list ARGV[4] there. */
 static const char jug_redis__takeover_lua[] =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
-    "  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 end\n"
+    "  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])\n"
+    "  if KEYS[2] then redis.call('SADD', KEYS[2], ARGV[4]) end return 1 end\n"
     "return 0";
 /* The heartbeat: renew our lock; take it again if the server lost it; 0 if another worker has it. */
 static const char jug_redis__beat_lua[] =
     "local v = redis.call('GET', KEYS[1])\n"
     "if v == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end\n"
-    "if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 2 end\n"
+    "if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
+    "  if KEYS[2] then redis.call('SADD', KEYS[2], ARGV[3]) end return 2 end\n"
     "return 0";
+/* The members of the set KEYS[1] whose key ARGV[1]..member exists; the others
+   (a result removed, a lock gone) leave the set. */
+#define JUG_REDIS__MEMBERS_LUA(set, prefix)                                                      \
+    "local out = {}\n"                                                                           \
+    "for _, m in ipairs(redis.call('SMEMBERS', " set ")) do\n"                                   \
+    "  if redis.call('EXISTS', " prefix " .. m) == 1 then out[#out + 1] = m\n"                   \
+    "  else redis.call('SREM', " set ", m) end\n"                                                \
+    "end\n"                                                                                      \
+    "return out"
+static const char jug_redis__members_lua[] = JUG_REDIS__MEMBERS_LUA("KEYS[1]", "ARGV[1]");
+/* A claim: SET NX PX, then (taken) the results stored in the block; nil if taken already. */
+static const char jug_redis__claim_lua[] =
+    "if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end\n"
+    JUG_REDIS__MEMBERS_LUA("KEYS[2]", "'jug:result:'");
 /* Moves a corrupt result (and its chunks) aside, if it is still what we read. */
 static const char jug_redis__aside_lua[] =
     "local t = redis.call('TYPE', KEYS[1])['ok']\n"
@@ -148,6 +190,29 @@ static const char jug_redis__aside_lua[] =
     "return 1";
 static const char jug_redis__drop_chunks_lua[] =
     "for i = 0, tonumber(ARGV[2]) - 1 do redis.call('DEL', ARGV[1] .. i) end return 1";
+
+typedef struct jug_redis__held { /* a lock or a claim this process holds */
+    jug_hash h;
+    int claim; /* jug:claim:<hex>, else jug:lock:<hex> */
+} jug_redis__held;
+
+/* A result sent ahead under a claim (append): its reply is not read yet.
+   The encoded value is kept, to be sent again over a new connection. */
+typedef struct jug_redis__sent {
+    jug_hash block;
+    char key[48]; /* jug:result:<hex> */
+    unsigned char *buf;
+    size_t len;
+} jug_redis__sent;
+
+/* A claim of ours: what its results became. */
+typedef struct jug_redis__batch {
+    jug_hash block;
+    char (*stored)[33]; /* the <hex> of results the server took */
+    size_t nstored, cstored;
+    jug_result rc;  /* the first result the server refused */
+    char msg[512];  /* and why */
+} jug_redis__batch;
 
 typedef struct jug_redis__store {
     jug_store base;
@@ -166,24 +231,38 @@ typedef struct jug_redis__store {
     size_t chunk;             /* the largest value sent in one piece */
     long identity_pid;
     char identity[512]; /* our lock contents */
-    jug_hash *held;
+    jug_redis__held *held;
     size_t nheld, cheld;
     unsigned long counter; /* names of corrupt copies */
+    jug_redis__sent *sent; /* sent[sent_head..nsent): replies to read, in order */
+    size_t sent_head, nsent, csent;
+    jug_redis__batch *batches; /* our open claims */
+    size_t nbatches, cbatches;
 } jug_redis__store;
 
-/* One command: arguments are borrowed, not copied. */
+/* One command: arguments are borrowed, not copied. A long one has them in
+   bigv/bigl instead (argc of them). */
 typedef struct jug_redis__cmd {
     int argc;
-    const char *argv[8];
-    size_t len[8];
+    const char *argv[10];
+    size_t len[10];
+    const char **bigv;
+    size_t *bigl;
 } jug_redis__cmd;
+
+/* The names of a lock or claim: its key and <hex>. */
+typedef struct jug_redis__names {
+    char key[64], hex[33];
+} jug_redis__names;
 
 /* Sets a command from NUL-terminated strings, ending with JUG_REDIS__END. */
 static void jug_redis__cmdv(jug_redis__cmd *c, const char *arg, ...) {
     va_list ap;
     c->argc = 0;
+    c->bigv = NULL;
+    c->bigl = NULL;
     va_start(ap, arg);
-    for (; arg && c->argc < 8; arg = va_arg(ap, const char *)) {
+    for (; arg && c->argc < 10; arg = va_arg(ap, const char *)) {
         c->argv[c->argc] = arg;
         c->len[c->argc++] = strlen(arg);
     }
@@ -257,7 +336,8 @@ static int jug_redis__exchange(redisContext *c, jug_redis__cmd *cmds, int n, red
     int sent = 1, got = 0;
     jug_redis__mute(&old);
     for (int i = 0; i < n && sent; i++)
-        sent = redisAppendCommandArgv(c, cmds[i].argc, cmds[i].argv, cmds[i].len) == REDIS_OK;
+        sent = redisAppendCommandArgv(c, cmds[i].argc, cmds[i].bigv ? cmds[i].bigv : cmds[i].argv,
+                                      cmds[i].bigv ? cmds[i].bigl : cmds[i].len) == REDIS_OK;
     while (sent && got < n) {
         void *p = NULL;
         if (redisGetReply(c, &p) != REDIS_OK || !p) break;
@@ -269,8 +349,20 @@ static int jug_redis__exchange(redisContext *c, jug_redis__cmd *cmds, int n, red
     return 0;
 }
 
+static void jug_redis__drop_batch(jug_redis__store *r, size_t k) {
+    JUG_FREE(r->batches[k].stored);
+    r->batches[k] = r->batches[--r->nbatches];
+}
+
+/* Forgets the results sent ahead and the claims (after a fork, or at close). */
+static void jug_redis__forget(jug_redis__store *r) {
+    for (size_t k = r->sent_head; k < r->nsent; k++) JUG_FREE(r->sent[k].buf);
+    r->sent_head = r->nsent = 0;
+    while (r->nbatches) jug_redis__drop_batch(r, r->nbatches - 1);
+}
+
 /* Takes the store for this thread. A forked child owns neither its parent's
-   connection nor its locks: it forgets both (closing only its copy of the socket). */
+   connection nor its locks and claims: it forgets them (closing only its copy of the socket). */
 static void jug_redis__enter(jug_redis__store *r) {
     long pid = jug__pid();
     pthread_mutex_lock(&r->mu);
@@ -278,6 +370,7 @@ static void jug_redis__enter(jug_redis__store *r) {
     if (r->c) redisFree(r->c);
     r->c = NULL;
     r->nheld = 0;
+    jug_redis__forget(r);
     r->down_since = 0;
     r->pid = pid;
 }
@@ -395,6 +488,36 @@ static jug_result jug_redis__connect(jug_redis__store *r, jug_error *err) {
     return rc;
 }
 
+/* Puts the SET of a result sent ahead in the output buffer. */
+static int jug_redis__queue_sent(redisContext *c, const jug_redis__sent *e) {
+    const char *argv[3];
+    size_t len[3];
+    argv[0] = "SET";
+    len[0] = 3;
+    argv[1] = e->key;
+    len[1] = strlen(e->key);
+    argv[2] = (const char *)e->buf;
+    len[2] = e->len;
+    return redisAppendCommandArgv(c, 3, argv, len) == REDIS_OK;
+}
+
+/* Writes out what the output buffer holds (without reading any reply). */
+static int jug_redis__push_out(redisContext *c) {
+    sigset_t old;
+    int done = 0, ok = 1;
+    jug_redis__mute(&old);
+    while (ok && !done) ok = redisBufferWrite(c, &done) == REDIS_OK;
+    jug_redis__unmute(&old);
+    return ok;
+}
+
+/* A new connection: sends again the results whose replies the old one lost. */
+static int jug_redis__resend(jug_redis__store *r) {
+    int ok = 1;
+    for (size_t k = r->sent_head; ok && k < r->nsent; k++) ok = jug_redis__queue_sent(r->c, &r->sent[k]);
+    return ok && (r->sent_head == r->nsent || jug_redis__push_out(r->c));
+}
+
 /* A connection for this process. Once the server has answered, a lost one is
    retried (when `patient`) until JUG_REDIS_RETRY seconds after it was lost. */
 static jug_result jug_redis__ready(jug_redis__store *r, int patient, jug_error *err) {
@@ -402,6 +525,11 @@ static jug_result jug_redis__ready(jug_redis__store *r, int patient, jug_error *
     if (r->c) return JUG_OK;
     for (;;) {
         jug_result rc = jug_redis__connect(r, err);
+        if (rc == JUG_OK && !jug_redis__resend(r)) {
+            rc = jug__error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
+            redisFree(r->c);
+            r->c = NULL;
+        }
         if (rc == JUG_OK) {
             if (r->down_since > 0)
                 jug_redis__log(r, "reconnected to %s after %.1f s", r->base.where, jug__now() - r->down_since);
@@ -424,12 +552,85 @@ static jug_result jug_redis__ready(jug_redis__store *r, int patient, jug_error *
     }
 }
 
+static jug_result jug_redis__bad_reply(jug_redis__store *r, const redisReply *rep, const char *what, const char *key,
+                                       jug_error *err);
+
+static jug_redis__batch *jug_redis__batch_of(jug_redis__store *r, const jug_hash *block) {
+    for (size_t k = 0; k < r->nbatches; k++)
+        if (memcmp(r->batches[k].block.bytes, block->bytes, 16) == 0) return &r->batches[k];
+    return NULL;
+}
+
+/* A reply to a result sent ahead (NULL: saved instead): the server took it,
+   or its claim learns why not. */
+static void jug_redis__settled(jug_redis__store *r, const jug_redis__sent *e, const redisReply *rep) {
+    jug_redis__batch *b = jug_redis__batch_of(r, &e->block);
+    if (!b) return;
+    if (!rep || rep->type == REDIS_REPLY_STATUS) {
+        if (b->nstored == b->cstored) {
+            size_t cap = b->cstored ? b->cstored * 2 : 64;
+            char(*t)[33] = (char(*)[33])JUG_REALLOC(b->stored, cap * sizeof *t);
+            if (!t) return; /* stored all the same; only left out of the block's index */
+            b->stored = t;
+            b->cstored = cap;
+        }
+        memcpy(b->stored[b->nstored++], e->key + 11, 33);
+    } else if (b->rc == JUG_OK) {
+        jug_error e2;
+        b->rc = jug_redis__bad_reply(r, rep, "storing", e->key, &e2);
+        snprintf(b->msg, sizeof b->msg, "%s", e2.msg);
+    }
+}
+
+/* Reads the replies to every result sent ahead, over a new connection (that
+   sends those results again) if the old one broke. Caller is inside. */
+static jug_result jug_redis__settle(jug_redis__store *r, int patient, jug_error *err) {
+    int failures = 0;
+    while (r->sent_head < r->nsent) {
+        jug_result rc = jug_redis__ready(r, patient, err);
+        sigset_t old;
+        if (rc != JUG_OK) return rc;
+        jug_redis__mute(&old);
+        while (r->sent_head < r->nsent) {
+            void *p = NULL;
+            if (redisGetReply(r->c, &p) != REDIS_OK || !p) {
+                rc = jug__error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
+                jug_redis__lost(r, r->c->errstr);
+                break;
+            }
+            redisReply *rep = (redisReply *)p;
+            if (jug_redis__is_error(rep, "LOADING")) {
+                freeReplyObject(rep);
+                rc = jug__error(err, JUG_CONNECTION, "%s: the server is loading its data", r->base.where);
+                jug_redis__lost(r, "the server is loading its data");
+                jug__sleep(0.1);
+                break;
+            }
+            jug_redis__sent *e = &r->sent[r->sent_head++];
+            jug_redis__settled(r, e, rep);
+            freeReplyObject(rep);
+            JUG_FREE(e->buf);
+            failures = 0;
+        }
+        jug_redis__unmute(&old);
+        if (rc != JUG_OK && (!patient || ++failures == JUG_REDIS__ATTEMPTS)) return rc;
+    }
+    r->sent_head = r->nsent = 0;
+    return JUG_OK;
+}
+
+/* A connection with no reply pending: for a command that waits for its own. */
+static jug_result jug_redis__clear(jug_redis__store *r, int patient, jug_error *err) {
+    jug_result rc = jug_redis__ready(r, patient, err);
+    return rc == JUG_OK && r->sent_head < r->nsent ? jug_redis__settle(r, patient, err) : rc;
+}
+
 /* Sends n commands and collects their replies, over a new connection if the
    old one broke (every command here may run twice). Caller is inside. */
 static jug_result jug_redis__run(jug_redis__store *r, jug_redis__cmd *cmds, int n, redisReply **rep,
                                  int patient, jug_error *err) {
     for (int attempt = 0; attempt < JUG_REDIS__ATTEMPTS; attempt++) {
-        jug_result rc = jug_redis__ready(r, patient, err);
+        jug_result rc = jug_redis__clear(r, patient, err);
         if (rc != JUG_OK) return rc;
         if (jug_redis__exchange(r->c, cmds, n, rep)) {
             int loading = 0;
@@ -604,7 +805,7 @@ static jug_result jug_redis__save_large(jug_redis__store *r, const char *key, co
     jug_result rc = JUG_CONNECTION;
     for (int attempt = 0; attempt < JUG_REDIS__ATTEMPTS && rc == JUG_CONNECTION; attempt++) {
         jug_redis__chunker ch;
-        if ((rc = jug_redis__ready(r, 1, err)) != JUG_OK) return rc;
+        if ((rc = jug_redis__clear(r, 1, err)) != JUG_OK) return rc;
         memset(&ch, 0, sizeof ch);
         ch.r = r;
         ch.hex = hex;
@@ -860,12 +1061,16 @@ static int jug_redis__first(jug_redis__seen *s, const jug_hash *h, jug_entry kin
     return 1;
 }
 
-/* Which entry a key names: 1 for jug:result:/jug:lock:/jug:failed: and 32 hex digits. */
+/* Which entry a key names: 1 for jug:result:/jug:lock:/jug:failed:/jug:claim:
+   and 32 hex digits (a claim, live or stale, says JUG_ENTRY_CLAIM). */
 static int jug_redis__classify(const char *k, size_t n, jug_hash *h, jug_entry *kind) {
     static const struct {
         const char *prefix;
         jug_entry kind;
-    } kinds[] = {{"jug:result:", JUG_ENTRY_RESULT}, {"jug:lock:", JUG_ENTRY_LOCK}, {"jug:failed:", JUG_ENTRY_FAILURE}};
+    } kinds[] = {{"jug:result:", JUG_ENTRY_RESULT},
+                 {"jug:lock:", JUG_ENTRY_LOCK},
+                 {"jug:failed:", JUG_ENTRY_FAILURE},
+                 {"jug:claim:", JUG_ENTRY_CLAIM}};
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
         size_t p = strlen(kinds[i].prefix);
         char hex[33];
@@ -878,6 +1083,40 @@ static int jug_redis__classify(const char *k, size_t n, jug_hash *h, jug_entry *
     return 0;
 }
 
+static void jug_redis__judge(const jug_redis__store *r, const char *v, size_t n, long long pttl, jug_lock_info *info);
+
+/* Reports the claims found by a scan, each judged live or stale (one round trip). */
+static jug_result jug_redis__report_claims(jug_redis__store *r, const jug_hash *claims, size_t n, jug_scan_fn fn,
+                                           void *ud, jug_error *err) {
+    jug_redis__names *names = JUG__NEW(jug_redis__names, n);
+    jug_redis__cmd *c = names ? JUG__NEW(jug_redis__cmd, 2 * n) : NULL;
+    redisReply **rep = c ? JUG__NEW(redisReply *, 2 * n) : NULL;
+    jug_result rc = rep ? JUG_OK : jug__error(err, JUG_NO_MEMORY, "out of memory reading claims");
+    for (size_t k = 0; rep && k < n; k++) {
+        jug_redis__key(names[k].key, sizeof names[k].key, "claim", &claims[k]);
+        jug_redis__cmdv(&c[2 * k], "GET", names[k].key, JUG_REDIS__END);
+        jug_redis__cmdv(&c[2 * k + 1], "PTTL", names[k].key, JUG_REDIS__END);
+    }
+    if (rc == JUG_OK) {
+        jug_redis__enter(r);
+        rc = jug_redis__run(r, c, (int)(2 * n), rep, 1, err);
+        jug_redis__leave(r);
+    }
+    for (size_t k = 0; rc == JUG_OK && k < n; k++) {
+        if (rep[2 * k]->type == REDIS_REPLY_STRING) { /* (gone meanwhile: nothing to report) */
+            jug_lock_info info;
+            long long pttl = rep[2 * k + 1]->type == REDIS_REPLY_INTEGER ? rep[2 * k + 1]->integer : -1;
+            jug_redis__judge(r, rep[2 * k]->str, rep[2 * k]->len, pttl, &info);
+            fn(ud, &claims[k], info.stale ? JUG_ENTRY_STALE_CLAIM : JUG_ENTRY_CLAIM);
+        }
+    }
+    for (size_t k = 0; rc == JUG_OK && k < 2 * n; k++) freeReplyObject(rep[k]);
+    JUG_FREE(rep);
+    JUG_FREE(c);
+    JUG_FREE(names);
+    return rc;
+}
+
 static jug_result jug_redis__scan(jug_store *st, jug_scan_fn fn, void *ud, jug_error *err) {
     jug_redis__store *r = (jug_redis__store *)st;
     jug_redis__seen seen;
@@ -885,6 +1124,8 @@ static jug_result jug_redis__scan(jug_store *st, jug_scan_fn fn, void *ud, jug_e
     unsigned long generation = 0;
     jug_result rc = JUG_OK;
     jug_error tmp;
+    jug_hash *claims = NULL; /* judged once the scan is done */
+    size_t nclaims = 0, cclaims = 0;
     if (!err) err = &tmp;
     memset(&seen, 0, sizeof seen);
     do {
@@ -913,18 +1154,36 @@ static jug_result jug_redis__scan(jug_store *st, jug_scan_fn fn, void *ud, jug_e
             const redisReply *k = rep->element[1]->element[i];
             jug_hash h;
             jug_entry kind;
-            if (k->type == REDIS_REPLY_STRING && jug_redis__classify(k->str, k->len, &h, &kind) &&
-                jug_redis__first(&seen, &h, kind) != 0)
+            if (k->type != REDIS_REPLY_STRING || !jug_redis__classify(k->str, k->len, &h, &kind) ||
+                jug_redis__first(&seen, &h, kind) == 0)
+                continue;
+            if (kind != JUG_ENTRY_CLAIM) {
                 fn(ud, &h, kind);
+                continue;
+            }
+            if (nclaims == cclaims) {
+                size_t cap = cclaims ? cclaims * 2 : 16;
+                jug_hash *t = (jug_hash *)JUG_REALLOC(claims, cap * sizeof *t);
+                if (!t) {
+                    rc = jug__error(err, JUG_NO_MEMORY, "out of memory scanning %s", r->base.where);
+                    break;
+                }
+                claims = t;
+                cclaims = cap;
+            }
+            claims[nclaims++] = h;
         }
         freeReplyObject(rep);
-    } while (strcmp(cursor, "0") != 0);
+    } while (rc == JUG_OK && strcmp(cursor, "0") != 0);
+    if (rc == JUG_OK && nclaims) rc = jug_redis__report_claims(r, claims, nclaims, fn, ud, err);
+    JUG_FREE(claims);
     JUG_FREE(seen.h);
     JUG_FREE(seen.kind);
     return rc;
 }
 
-/* >>redis-locks */
+/* >>redis-locks: a lock is jug:lock:<hex> (listed in jug:locks), a claim on
+   a block jug:claim:<hex>; both hold the identity of their holder. */
 static const char *jug_redis__identity(jug_redis__store *r) {
     long pid = jug__pid();
     if (r->identity_pid != pid) {
@@ -935,21 +1194,22 @@ static const char *jug_redis__identity(jug_redis__store *r) {
     return r->identity;
 }
 
-static long jug_redis__holding(const jug_redis__store *r, const jug_hash *h) {
+static long jug_redis__holding(const jug_redis__store *r, const jug_hash *h, int claim) {
     for (size_t k = 0; k < r->nheld; k++)
-        if (memcmp(r->held[k].bytes, h->bytes, 16) == 0) return (long)k;
+        if (r->held[k].claim == claim && memcmp(r->held[k].h.bytes, h->bytes, 16) == 0) return (long)k;
     return -1;
 }
 
-static jug_result jug_redis__hold(jug_redis__store *r, const jug_hash *h) {
+static jug_result jug_redis__hold(jug_redis__store *r, const jug_hash *h, int claim) {
     if (r->nheld == r->cheld) {
         size_t c = r->cheld ? r->cheld * 2 : 8;
-        jug_hash *held = (jug_hash *)JUG_REALLOC(r->held, c * sizeof *held);
+        jug_redis__held *held = (jug_redis__held *)JUG_REALLOC(r->held, c * sizeof *held);
         if (!held) return JUG_NO_MEMORY;
         r->held = held;
         r->cheld = c;
     }
-    r->held[r->nheld++] = *h;
+    r->held[r->nheld].h = *h;
+    r->held[r->nheld++].claim = claim;
     return JUG_OK;
 }
 
@@ -995,89 +1255,122 @@ static jug_result jug_redis__peek(jug_redis__store *r, const char *key, redisRep
     return rc;
 }
 
-/* Takes a lock this process just found holding its own identity (a reply
-   lost with a connection) or a stale one. Caller is inside. */
-static jug_result jug_redis__try_lock(jug_redis__store *r, const jug_hash *h, const char *key, const char *ttl,
-                                      jug_error *err) {
+/* Takes a lock (or, with `claim`, the claim on block h), or one this process
+   just found holding its own identity (a reply lost with a connection), or a
+   stale one. A claim taken at the first try comes with the results stored in
+   its block (*members, the caller's). Caller is inside. */
+static jug_result jug_redis__try_lock(jug_redis__store *r, const jug_hash *h, int claim, const char *ttl,
+                                      redisReply **members, jug_error *err) {
     const char *id = jug_redis__identity(r);
-    redisReply *value;
-    jug_redis__cmd c;
+    char key[64], index[64], hex[33];
+    redisReply *value, *rep[2];
+    jug_redis__cmd c[2];
     jug_lock_info info;
     long long pttl = -1, n = 0;
-    jug_redis__cmdv(&c, "SET", key, id, "NX", "PX", ttl, JUG_REDIS__END);
-    jug_result rc = jug_redis__run1(r, &c, &value, err);
-    if (rc != JUG_OK) return rc;
-    int taken = value->type == REDIS_REPLY_STATUS;
-    if (!taken && value->type != REDIS_REPLY_NIL) rc = jug_redis__bad_reply(r, value, "taking lock", key, err);
-    freeReplyObject(value);
-    if (rc != JUG_OK) return rc;
-    if (taken) return jug_redis__hold(r, h);
+    int taken;
+    jug_result rc;
+    jug_hash_hex(h, hex);
+    snprintf(key, sizeof key, "jug:%s:%s", claim ? "claim" : "lock", hex);
+    jug_redis__key(index, sizeof index, "block", h);
+    if (claim) {
+        jug_redis__cmdv(&c[0], "EVAL", jug_redis__claim_lua, "2", key, index, id, ttl, JUG_REDIS__END);
+        if ((rc = jug_redis__run1(r, &c[0], &rep[0], err)) != JUG_OK) return rc;
+        taken = rep[0]->type == REDIS_REPLY_ARRAY;
+        if (!taken && rep[0]->type != REDIS_REPLY_NIL) rc = jug_redis__bad_reply(r, rep[0], "taking claim", key, err);
+        if (taken) *members = rep[0];
+        else freeReplyObject(rep[0]);
+    } else { /* listed first: a batch that finds the lock also finds it listed */
+        jug_redis__cmdv(&c[0], "SET", key, id, "NX", "PX", ttl, JUG_REDIS__END);
+        jug_redis__cmdv(&c[1], "SADD", "jug:locks", hex, JUG_REDIS__END);
+        if ((rc = jug_redis__run(r, c, 2, rep, 1, err)) != JUG_OK) return rc;
+        taken = rep[0]->type == REDIS_REPLY_STATUS;
+        if (!taken && rep[0]->type != REDIS_REPLY_NIL) rc = jug_redis__bad_reply(r, rep[0], "taking lock", key, err);
+        else if (rep[1]->type == REDIS_REPLY_ERROR) rc = jug_redis__bad_reply(r, rep[1], "listing lock", key, err);
+        freeReplyObject(rep[0]);
+        freeReplyObject(rep[1]);
+    }
+    if (rc != JUG_OK) {
+        if (claim && taken) {
+            freeReplyObject(*members);
+            *members = NULL;
+        }
+        return rc;
+    }
+    if (taken) return jug_redis__hold(r, h, claim);
     if ((rc = jug_redis__peek(r, key, &value, &pttl, err)) != JUG_OK) return rc == JUG_NOT_FOUND ? JUG_INTERRUPTED : rc;
     if (value->len == strlen(id) && memcmp(value->str, id, value->len) == 0) {
         freeReplyObject(value);
-        return jug_redis__holding(r, h) >= 0 ? JUG_LOCKED : jug_redis__hold(r, h);
+        return jug_redis__holding(r, h, claim) >= 0 ? JUG_LOCKED : jug_redis__hold(r, h, claim);
     }
     jug_redis__judge(r, value->str, value->len, pttl, &info);
     if (!info.stale) {
         freeReplyObject(value);
         return JUG_LOCKED;
     }
-    jug_redis__cmdv(&c, "EVAL", jug_redis__takeover_lua, "1", key, "", id, ttl, JUG_REDIS__END);
-    c.argv[4] = value->str;
-    c.len[4] = value->len;
-    rc = jug_redis__simple(r, &c, &n, err);
+    if (claim) jug_redis__cmdv(&c[0], "EVAL", jug_redis__takeover_lua, "1", key, "", id, ttl, JUG_REDIS__END);
+    else jug_redis__cmdv(&c[0], "EVAL", jug_redis__takeover_lua, "2", key, "jug:locks", "", id, ttl, hex, JUG_REDIS__END);
+    c[0].argv[claim ? 4 : 5] = value->str;
+    c[0].len[claim ? 4 : 5] = value->len;
+    rc = jug_redis__simple(r, &c[0], &n, err);
     freeReplyObject(value);
     if (rc != JUG_OK) return rc;
     if (!n) return JUG_INTERRUPTED; /* it changed meanwhile: look again */
-    jug_redis__log(r, "took over the stale lock %.12s of %s (heartbeat %.0fs old)", key + 9, info.holder, info.age_sec);
-    return jug_redis__hold(r, h);
+    jug_redis__log(r, "took over the stale %s %.12s of %s (heartbeat %.0fs old)", claim ? "claim of block" : "lock", hex,
+                   info.holder, info.age_sec);
+    return jug_redis__hold(r, h, claim);
 }
 
 static jug_result jug_redis__lock(jug_store *st, const jug_hash *h, jug_error *err) {
     jug_redis__store *r = (jug_redis__store *)st;
-    char key[64], ttl[32];
+    char ttl[32];
     jug_error tmp;
     jug_result rc = JUG_LOCKED;
     if (!err) err = &tmp;
-    jug_redis__key(key, sizeof key, "lock", h);
     snprintf(ttl, sizeof ttl, "%lld", r->ttl_ms);
     jug_redis__enter(r);
     for (int attempt = 0; attempt < 3; attempt++) /* JUG_INTERRUPTED: the lock changed under us */
-        if ((rc = jug_redis__try_lock(r, h, key, ttl, err)) != JUG_INTERRUPTED) break;
+        if ((rc = jug_redis__try_lock(r, h, 0, ttl, NULL, err)) != JUG_INTERRUPTED) break;
     jug_redis__leave(r);
     if (rc == JUG_INTERRUPTED) rc = JUG_LOCKED;
     if (rc == JUG_NO_MEMORY) jug__error(err, rc, "out of memory taking a lock");
     return rc;
 }
 
-/* One EVAL of `script` per held lock: KEYS[1] the lock, ARGV[1] our
-   identity, ARGV[2] `ttl` unless NULL. keys: room for nheld names. */
-static jug_redis__cmd *jug_redis__per_lock(jug_redis__store *r, char (*keys)[64], const char *script, const char *ttl) {
+/* One EVAL of `script` per held lock or claim: KEYS[1] its key (KEYS[2]
+   jug:locks for a lock), ARGV[1] our identity, then `ttl` unless NULL, then
+   (for a lock) its <hex>. names: room for nheld. */
+static jug_redis__cmd *jug_redis__per_lock(jug_redis__store *r, jug_redis__names *names, const char *script,
+                                           const char *ttl) {
     jug_redis__cmd *c = JUG__NEW(jug_redis__cmd, r->nheld ? r->nheld : 1);
     const char *id = jug_redis__identity(r);
     for (size_t k = 0; c && k < r->nheld; k++) {
-        jug_redis__key(keys[k], sizeof keys[k], "lock", &r->held[k]);
-        jug_redis__cmdv(&c[k], "EVAL", script, "1", keys[k], id, ttl, JUG_REDIS__END);
+        int claim = r->held[k].claim;
+        jug_hash_hex(&r->held[k].h, names[k].hex);
+        snprintf(names[k].key, sizeof names[k].key, "jug:%s:%s", claim ? "claim" : "lock", names[k].hex);
+        if (claim) jug_redis__cmdv(&c[k], "EVAL", script, "1", names[k].key, id, ttl, JUG_REDIS__END);
+        else if (ttl) jug_redis__cmdv(&c[k], "EVAL", script, "2", names[k].key, "jug:locks", id, ttl, names[k].hex, JUG_REDIS__END);
+        else jug_redis__cmdv(&c[k], "EVAL", script, "2", names[k].key, "jug:locks", id, names[k].hex, JUG_REDIS__END);
     }
     return c;
 }
 
 static jug_result jug_redis__unlock(jug_store *st, const jug_hash *h, jug_error *err) {
     jug_redis__store *r = (jug_redis__store *)st;
-    char key[64];
+    char key[64], hex[33];
     jug_redis__cmd c;
     jug_error tmp;
     jug_result rc;
     if (!err) err = &tmp;
-    jug_redis__key(key, sizeof key, "lock", h);
+    jug_hash_hex(h, hex);
+    snprintf(key, sizeof key, "jug:lock:%s", hex);
     jug_redis__enter(r);
-    long k = jug_redis__holding(r, h);
+    long k = jug_redis__holding(r, h, 0);
     if (k < 0) {
         jug_redis__leave(r);
         return jug__error(err, JUG_INVALID, "unlocking a lock this process does not hold");
     }
     r->held[k] = r->held[--r->nheld];
-    jug_redis__cmdv(&c, "EVAL", jug_redis__unlock_lua, "1", key, jug_redis__identity(r), JUG_REDIS__END);
+    jug_redis__cmdv(&c, "EVAL", jug_redis__unlock_lua, "2", key, "jug:locks", jug_redis__identity(r), hex, JUG_REDIS__END);
     rc = jug_redis__simple(r, &c, NULL, err);
     jug_redis__leave(r);
     return rc;
@@ -1101,6 +1394,7 @@ static jug_result jug_redis__lock_info(jug_store *st, const jug_hash *h, jug_loc
     return JUG_OK;
 }
 
+/* Refreshes every lock and claim we hold, in one round trip. */
 static jug_result jug_redis__keepalive(jug_store *st, jug_error *err) {
     jug_redis__store *r = (jug_redis__store *)st;
     char ttl[32];
@@ -1114,8 +1408,8 @@ static jug_result jug_redis__keepalive(jug_store *st, jug_error *err) {
         jug_redis__leave(r);
         return JUG_OK;
     }
-    char(*keys)[64] = (char(*)[64])JUG_MALLOC(n * 64);
-    jug_redis__cmd *c = keys ? jug_redis__per_lock(r, keys, jug_redis__beat_lua, ttl) : NULL;
+    jug_redis__names *names = JUG__NEW(jug_redis__names, n);
+    jug_redis__cmd *c = names ? jug_redis__per_lock(r, names, jug_redis__beat_lua, ttl) : NULL;
     redisReply **rep = c ? JUG__NEW(redisReply *, n) : NULL;
     if (!rep) {
         rc = jug__error(err, JUG_NO_MEMORY, "out of memory refreshing locks");
@@ -1123,10 +1417,13 @@ static jug_result jug_redis__keepalive(jug_store *st, jug_error *err) {
         if ((rc = jug_redis__run(r, c, (int)n, rep, 1, err)) == JUG_OK) {
             for (size_t k = n; k-- > 0;) {
                 if (rep[k]->type == REDIS_REPLY_INTEGER && rep[k]->integer == 0) {
-                    jug_redis__log(r, "the lock %.12s was taken over by another worker", keys[k] + 9);
+                    if (r->held[k].claim)
+                        jug_redis__log(r, "the claim of block %.12s was taken over by another worker", names[k].hex);
+                    else
+                        jug_redis__log(r, "the lock %.12s was taken over by another worker", names[k].hex);
                     r->held[k] = r->held[--r->nheld];
                 } else if (rep[k]->type == REDIS_REPLY_ERROR) {
-                    rc = jug_redis__bad_reply(r, rep[k], "refreshing", keys[k], err);
+                    rc = jug_redis__bad_reply(r, rep[k], "refreshing", names[k].key, err);
                 }
                 freeReplyObject(rep[k]);
             }
@@ -1135,26 +1432,72 @@ static jug_result jug_redis__keepalive(jug_store *st, jug_error *err) {
     jug_redis__leave(r);
     JUG_FREE(rep);
     JUG_FREE(c);
-    JUG_FREE(keys);
+    JUG_FREE(names);
     return rc;
 }
 
-/* On SIGINT/SIGTERM: one try, no waiting for a server that went away. */
+/* The SADD that lists the results stored under our claim on a block in its
+   jug:block:<hex>; 0 if there are none (or no memory for the command). */
+static int jug_redis__index_cmd(const jug_redis__batch *b, char *set, size_t size, jug_redis__cmd *c) {
+    jug_redis__key(set, size, "block", &b->block);
+    jug_redis__cmdv(c, "SADD", set, JUG_REDIS__END);
+    if (!b->nstored || !(c->bigv = JUG__NEW(const char *, b->nstored + 2))) return 0;
+    if (!(c->bigl = JUG__NEW(size_t, b->nstored + 2))) {
+        JUG_FREE(c->bigv);
+        c->bigv = NULL;
+        return 0;
+    }
+    c->argc = (int)b->nstored + 2;
+    for (int i = 0; i < 2; i++) {
+        c->bigv[i] = c->argv[i];
+        c->bigl[i] = c->len[i];
+    }
+    for (size_t k = 0; k < b->nstored; k++) {
+        c->bigv[k + 2] = b->stored[k];
+        c->bigl[k + 2] = 32;
+    }
+    return 1;
+}
+
+static void jug_redis__free_cmd(jug_redis__cmd *c) {
+    JUG_FREE(c->bigv);
+    JUG_FREE(c->bigl);
+    c->bigv = NULL;
+    c->bigl = NULL;
+}
+
+/* On SIGINT/SIGTERM: one try, no waiting for a server that went away. The
+   results stored under our claims are listed in their blocks first. */
 static void jug_redis__release_all(jug_store *st) {
     jug_redis__store *r = (jug_redis__store *)st;
     jug_error err;
     jug_redis__enter(r);
+    if (jug_redis__settle(r, 0, &err) == JUG_OK && r->nbatches) {
+        char(*sets)[64] = (char(*)[64])JUG_MALLOC(r->nbatches * 64);
+        jug_redis__cmd *c = sets ? JUG__NEW(jug_redis__cmd, r->nbatches) : NULL;
+        redisReply **rep = c ? JUG__NEW(redisReply *, r->nbatches) : NULL;
+        int n = 0;
+        for (size_t k = 0; rep && k < r->nbatches; k++)
+            if (jug_redis__index_cmd(&r->batches[k], sets[n], 64, &c[n])) n++;
+        if (n && jug_redis__run(r, c, n, rep, 0, &err) == JUG_OK)
+            for (int k = 0; k < n; k++) freeReplyObject(rep[k]);
+        for (int k = 0; k < n; k++) jug_redis__free_cmd(&c[k]);
+        JUG_FREE(rep);
+        JUG_FREE(c);
+        JUG_FREE(sets);
+    }
     size_t n = r->nheld;
-    char(*keys)[64] = n ? (char(*)[64])JUG_MALLOC(n * 64) : NULL;
-    jug_redis__cmd *c = keys ? jug_redis__per_lock(r, keys, jug_redis__unlock_lua, NULL) : NULL;
+    jug_redis__names *names = n ? JUG__NEW(jug_redis__names, n) : NULL;
+    jug_redis__cmd *c = names ? jug_redis__per_lock(r, names, jug_redis__unlock_lua, NULL) : NULL;
     redisReply **rep = c ? JUG__NEW(redisReply *, n) : NULL;
     if (rep && jug_redis__run(r, c, (int)n, rep, 0, &err) == JUG_OK)
         for (size_t k = 0; k < n; k++) freeReplyObject(rep[k]);
     r->nheld = 0;
+    while (r->nbatches) jug_redis__drop_batch(r, r->nbatches - 1);
     jug_redis__leave(r);
     JUG_FREE(rep);
     JUG_FREE(c);
-    JUG_FREE(keys);
+    JUG_FREE(names);
 }
 
 /* >>redis-failures */
@@ -1202,19 +1545,25 @@ static jug_result jug_redis__failure(jug_store *st, const jug_hash *h, char *rea
 static jug_result jug_redis__remove(jug_store *st, const jug_hash *h, jug_entry kind, jug_error *err) {
     jug_redis__store *r = (jug_redis__store *)st;
     char key[64], hex[33], prefix[96], count[24];
-    jug_redis__cmd c[2];
-    redisReply *rep[2];
+    jug_redis__cmd c[3];
+    redisReply *rep[3];
     jug_redis__headinfo hi;
     jug_error tmp;
     if (!err) err = &tmp;
     jug_hash_hex(h, hex);
-    snprintf(key, sizeof key, "jug:%s:%s", kind == JUG_ENTRY_RESULT ? "result" : kind == JUG_ENTRY_LOCK ? "lock" : "failed",
+    snprintf(key, sizeof key, "jug:%s:%s",
+             kind == JUG_ENTRY_RESULT                                    ? "result"
+             : kind == JUG_ENTRY_LOCK                                    ? "lock"
+             : kind == JUG_ENTRY_CLAIM || kind == JUG_ENTRY_STALE_CLAIM ? "claim"
+                                                                         : "failed",
              hex);
     jug_redis__cmdv(&c[0], "GETRANGE", key, "0", "39", JUG_REDIS__END);
     jug_redis__cmdv(&c[1], "DEL", key, JUG_REDIS__END);
+    jug_redis__cmdv(&c[2], "SREM", "jug:locks", hex, JUG_REDIS__END); /* a lock leaves the index too */
     jug_redis__enter(r);
-    jug_result rc = jug_redis__run(r, c, 2, rep, 1, err);
+    jug_result rc = jug_redis__run(r, c, kind == JUG_ENTRY_LOCK ? 3 : 2, rep, 1, err);
     if (rc == JUG_OK) {
+        if (kind == JUG_ENTRY_LOCK) freeReplyObject(rep[2]);
         if (rep[1]->type != REDIS_REPLY_INTEGER) rc = jug_redis__bad_reply(r, rep[1], "removing", key, err);
         else if (rep[1]->integer == 0) rc = jug__error(err, JUG_NOT_FOUND, "no %s", key);
         if (rc == JUG_OK && kind == JUG_ENTRY_RESULT && rep[0]->type == REDIS_REPLY_STRING &&
@@ -1232,12 +1581,275 @@ static jug_result jug_redis__remove(jug_store *st, const jug_hash *h, jug_entry 
     return rc;
 }
 
+/* >>redis-batches: the optional ops for batches of tiny tasks (see BATCHES above). */
+#define JUG_REDIS__PACK_MAX 65536 /* larger results are saved, not sent ahead */
+#define JUG_REDIS__AHEAD 256      /* replies left unread at most */
+
+static jug_redis__batch *jug_redis__new_batch(jug_redis__store *r, const jug_hash *block) {
+    jug_redis__batch *b = jug_redis__batch_of(r, block);
+    if (b) return b;
+    if (r->nbatches == r->cbatches) {
+        size_t cap = r->cbatches ? r->cbatches * 2 : 4;
+        jug_redis__batch *t = (jug_redis__batch *)JUG_REALLOC(r->batches, cap * sizeof *t);
+        if (!t) return NULL;
+        r->batches = t;
+        r->cbatches = cap;
+    }
+    b = &r->batches[r->nbatches++];
+    memset(b, 0, sizeof *b);
+    b->block = *block;
+    return b;
+}
+
+/* Reads the results of the block's index (the reply to members_lua) out to fn. */
+static jug_result jug_redis__report_members(jug_redis__store *r, const redisReply *rep, const char *set,
+                                            jug_scan_fn fn, void *ud, jug_error *err) {
+    if (rep->type != REDIS_REPLY_ARRAY) return jug_redis__bad_reply(r, rep, "reading", set, err);
+    for (size_t i = 0; fn && i < rep->elements; i++) {
+        const redisReply *m = rep->element[i];
+        jug_hash h;
+        if (m->type == REDIS_REPLY_STRING && m->len == 32 && jug__parse_hex(m->str, 32, "", &h)) fn(ud, &h, JUG_ENTRY_RESULT);
+    }
+    return JUG_OK;
+}
+
+/* Ends our claim on a block: reads the replies to what was sent ahead, lists
+   the results the server took in jug:block:<hex>, deletes the claim (if it
+   is still ours). Caller is inside. */
+static jug_result jug_redis__end_claim(jug_redis__store *r, const jug_hash *block, int patient, jug_error *err) {
+    jug_result rc = jug_redis__settle(r, patient, err);
+    jug_redis__batch *b = jug_redis__batch_of(r, block);
+    long k = jug_redis__holding(r, block, 1);
+    if (k >= 0) r->held[k] = r->held[--r->nheld];
+    if (rc == JUG_OK) {
+        char set[64], key[64];
+        jug_redis__cmd c[2];
+        redisReply *rep[2];
+        int n = b && jug_redis__index_cmd(b, set, sizeof set, &c[0]) ? 1 : 0;
+        if (b && b->nstored && !n) rc = jug__error(err, JUG_NO_MEMORY, "out of memory ending a claim");
+        jug_redis__key(key, sizeof key, "claim", block);
+        jug_redis__cmdv(&c[n], "EVAL", jug_redis__unlock_lua, "1", key, jug_redis__identity(r), JUG_REDIS__END);
+        if (rc == JUG_OK && (rc = jug_redis__run(r, c, n + 1, rep, patient, err)) == JUG_OK) {
+            for (int i = 0; i <= n; i++) {
+                if (rc == JUG_OK && rep[i]->type == REDIS_REPLY_ERROR)
+                    rc = jug_redis__bad_reply(r, rep[i], i < n ? "listing results in" : "ending claim", i < n ? set : key, err);
+                freeReplyObject(rep[i]);
+            }
+        }
+        if (n) jug_redis__free_cmd(&c[0]);
+    }
+    if (b) {
+        if (b->rc != JUG_OK) rc = jug__error(err, b->rc, "%s", b->msg);
+        jug_redis__drop_batch(r, (size_t)(b - r->batches));
+    }
+    return rc;
+}
+
+static jug_result jug_redis__claim(jug_store *st, const jug_hash *block, jug_scan_fn fn, void *ud, jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    char ttl[32], set[64];
+    redisReply *members = NULL;
+    jug_redis__cmd c;
+    jug_error tmp;
+    jug_result rc = JUG_LOCKED;
+    if (!err) err = &tmp;
+    snprintf(ttl, sizeof ttl, "%lld", r->ttl_ms);
+    jug_redis__key(set, sizeof set, "block", block);
+    jug_redis__enter(r);
+    for (int attempt = 0; attempt < 3; attempt++) /* JUG_INTERRUPTED: the claim changed under us */
+        if ((rc = jug_redis__try_lock(r, block, 1, ttl, &members, err)) != JUG_INTERRUPTED) break;
+    if (rc == JUG_INTERRUPTED) rc = JUG_LOCKED;
+    int took = rc == JUG_OK;
+    if (rc == JUG_OK && !members) { /* taken over, or taken with its reply lost: what the block holds */
+        jug_redis__cmdv(&c, "EVAL", jug_redis__members_lua, "1", set, "jug:result:", JUG_REDIS__END);
+        rc = jug_redis__run1(r, &c, &members, err);
+    }
+    if (rc == JUG_OK && !jug_redis__new_batch(r, block)) rc = jug__error(err, JUG_NO_MEMORY, "out of memory taking a claim");
+    if (rc == JUG_OK) rc = jug_redis__report_members(r, members, set, NULL, NULL, err); /* (checks the reply) */
+    if (rc != JUG_OK && took) jug_redis__end_claim(r, block, 1, NULL);
+    jug_redis__leave(r);
+    if (rc == JUG_OK) jug_redis__report_members(r, members, set, fn, ud, err);
+    if (members) freeReplyObject(members);
+    return rc;
+}
+
+static jug_result jug_redis__unclaim(jug_store *st, const jug_hash *block, jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    jug_error tmp;
+    if (!err) err = &tmp;
+    jug_redis__enter(r);
+    jug_result rc = jug_redis__end_claim(r, block, 1, err);
+    jug_redis__leave(r);
+    return rc;
+}
+
+/* The claim on the block (as a lock) while its holder lives, then the
+   results listed in the block: a claim ended before this look has listed
+   all its results by then. */
+static jug_result jug_redis__block(jug_store *st, const jug_hash *block, jug_scan_fn fn, void *ud, jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    char key[64], set[64];
+    jug_redis__cmd c[3];
+    redisReply *rep[3];
+    jug_error tmp;
+    if (!err) err = &tmp;
+    jug_redis__key(key, sizeof key, "claim", block);
+    jug_redis__key(set, sizeof set, "block", block);
+    jug_redis__cmdv(&c[0], "GET", key, JUG_REDIS__END);
+    jug_redis__cmdv(&c[1], "PTTL", key, JUG_REDIS__END);
+    jug_redis__cmdv(&c[2], "EVAL", jug_redis__members_lua, "1", set, "jug:result:", JUG_REDIS__END);
+    jug_redis__enter(r);
+    jug_result rc = jug_redis__run(r, c, 3, rep, 1, err);
+    jug_redis__leave(r);
+    if (rc != JUG_OK) return rc;
+    if (rep[0]->type == REDIS_REPLY_STRING) {
+        jug_lock_info info;
+        jug_redis__judge(r, rep[0]->str, rep[0]->len, rep[1]->type == REDIS_REPLY_INTEGER ? rep[1]->integer : -1, &info);
+        if (!info.stale) fn(ud, block, JUG_ENTRY_LOCK);
+    } else if (rep[0]->type != REDIS_REPLY_NIL) {
+        rc = jug_redis__bad_reply(r, rep[0], "reading claim", key, err);
+    }
+    if (rc == JUG_OK) rc = jug_redis__report_members(r, rep[2], set, fn, ud, err);
+    for (int i = 0; i < 3; i++) freeReplyObject(rep[i]);
+    return rc;
+}
+
+/* Sends the result ahead: the SET leaves at once, its reply is read later. */
+static jug_result jug_redis__append(jug_store *st, const jug_hash *block, const jug_hash *h, const jug_value *v,
+                                    const jug_meta *m, jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    uint64_t total = jug__storable(v, 0) ? jug_encoded_size(v) : 0;
+    jug_redis__membuf buf;
+    jug_redis__batch *b = NULL;
+    jug_error tmp;
+    jug_result rc;
+    char hex[33];
+    if (!err) err = &tmp;
+    jug_hash_hex(h, hex);
+    if (total == 0 || total > JUG_REDIS__PACK_MAX) {
+        /* saved instead: listed in the block all the same (a member whose result is
+           missing, should the save fail, is never reported) */
+        jug_redis__sent e;
+        jug_redis__enter(r);
+        if ((b = jug_redis__batch_of(r, block)) != NULL) {
+            memset(&e, 0, sizeof e);
+            e.block = *block;
+            snprintf(e.key, sizeof e.key, "jug:result:%s", hex);
+            jug_redis__settled(r, &e, NULL);
+        }
+        jug_redis__leave(r);
+        return JUG_UNSUPPORTED;
+    }
+    buf.n = 0;
+    buf.cap = (size_t)total;
+    if (!(buf.p = JUG__NEW(unsigned char, buf.cap)))
+        return jug__error(err, JUG_NO_MEMORY, "out of memory storing a result (%llu bytes)", (unsigned long long)total);
+    if ((rc = jug_encode(v, m, jug_redis__mem_write, &buf, err)) != JUG_OK) {
+        JUG_FREE(buf.p);
+        return rc;
+    }
+    jug_redis__enter(r);
+    if (r->nsent - r->sent_head >= JUG_REDIS__AHEAD) rc = jug_redis__settle(r, 1, err);
+    if (rc == JUG_OK && !(b = jug_redis__new_batch(r, block))) rc = jug__error(err, JUG_NO_MEMORY, "out of memory storing a result");
+    else if (rc == JUG_OK && b->rc != JUG_OK) rc = jug__error(err, b->rc, "%s", b->msg); /* a result before it was refused */
+    if (rc == JUG_OK && r->nsent == r->csent) {
+        if (r->sent_head > 0) {
+            memmove(r->sent, r->sent + r->sent_head, (r->nsent - r->sent_head) * sizeof *r->sent);
+            r->nsent -= r->sent_head;
+            r->sent_head = 0;
+        } else {
+            size_t cap = r->csent ? r->csent * 2 : 64;
+            jug_redis__sent *t = (jug_redis__sent *)JUG_REALLOC(r->sent, cap * sizeof *t);
+            if (t) {
+                r->sent = t;
+                r->csent = cap;
+            } else {
+                rc = jug__error(err, JUG_NO_MEMORY, "out of memory storing a result");
+            }
+        }
+    }
+    if (rc == JUG_OK) {
+        jug_redis__sent *e = &r->sent[r->nsent++];
+        e->block = *block;
+        snprintf(e->key, sizeof e->key, "jug:result:%s", hex);
+        e->buf = buf.p;
+        e->len = buf.n;
+        buf.p = NULL;
+        if (!r->c || !jug_redis__queue_sent(r->c, e) || !jug_redis__push_out(r->c)) {
+            if (r->c) jug_redis__lost(r, r->c->errstr);
+            rc = jug_redis__ready(r, 1, err); /* a new connection sends it again, with any other unanswered */
+        }
+    }
+    jug_redis__leave(r);
+    JUG_FREE(buf.p);
+    return rc;
+}
+
+/* The locks listed in jug:locks that exist (the others leave the list). */
+static jug_result jug_redis__locks(jug_store *st, jug_scan_fn fn, void *ud, jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    redisReply *rep;
+    jug_redis__cmd c;
+    jug_error tmp;
+    if (!err) err = &tmp;
+    jug_redis__cmdv(&c, "EVAL", jug_redis__members_lua, "1", "jug:locks", "jug:lock:", JUG_REDIS__END);
+    jug_redis__enter(r);
+    jug_result rc = jug_redis__run1(r, &c, &rep, err);
+    jug_redis__leave(r);
+    if (rc != JUG_OK) return rc;
+    if (rep->type != REDIS_REPLY_ARRAY) rc = jug_redis__bad_reply(r, rep, "reading", "jug:locks", err);
+    for (size_t i = 0; rc == JUG_OK && i < rep->elements; i++) {
+        const redisReply *m = rep->element[i];
+        jug_hash h;
+        if (m->type == REDIS_REPLY_STRING && m->len == 32 && jug__parse_hex(m->str, 32, "", &h)) fn(ud, &h, JUG_ENTRY_LOCK);
+    }
+    freeReplyObject(rep);
+    return rc;
+}
+
+/* One EXISTS per task, in one round trip. */
+static jug_result jug_redis__present(jug_store *st, const jug_hash *block, const jug_hash *tasks, size_t n,
+                                     unsigned char *found, jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    jug_error tmp;
+    (void)block;
+    if (!err) err = &tmp;
+    if (n == 0) return JUG_OK;
+    jug_redis__names *names = JUG__NEW(jug_redis__names, n);
+    jug_redis__cmd *c = names ? JUG__NEW(jug_redis__cmd, n) : NULL;
+    redisReply **rep = c ? JUG__NEW(redisReply *, n) : NULL;
+    jug_result rc = rep ? JUG_OK : jug__error(err, JUG_NO_MEMORY, "out of memory looking for results");
+    for (size_t i = 0; rep && i < n; i++) {
+        jug_redis__key(names[i].key, sizeof names[i].key, "result", &tasks[i]);
+        jug_redis__cmdv(&c[i], "EXISTS", names[i].key, JUG_REDIS__END);
+    }
+    if (rc == JUG_OK) {
+        jug_redis__enter(r);
+        rc = jug_redis__run(r, c, (int)n, rep, 1, err);
+        jug_redis__leave(r);
+        for (size_t i = 0; rc == JUG_OK && i < n; i++)
+            if (rep[i]->type == REDIS_REPLY_INTEGER) found[i] |= rep[i]->integer > 0;
+            else rc = jug_redis__bad_reply(r, rep[i], "looking for", names[i].key, err);
+        for (size_t i = 0; rep[0] && i < n; i++) freeReplyObject(rep[i]);
+    }
+    JUG_FREE(rep);
+    JUG_FREE(c);
+    JUG_FREE(names);
+    return rc;
+}
+
 static void jug_redis__close(jug_store *st) {
     jug_redis__store *r = (jug_redis__store *)st;
+    jug_redis__enter(r);
+    while (r->nbatches) jug_redis__end_claim(r, &r->batches[r->nbatches - 1].block, 1, NULL);
+    jug_redis__leave(r);
     jug_redis__release_all(st);
+    jug_redis__forget(r);
     if (r->c) redisFree(r->c);
     pthread_mutex_destroy(&r->mu);
     JUG_FREE(r->held);
+    JUG_FREE(r->sent);
+    JUG_FREE(r->batches);
     JUG_FREE(r);
 }
 
@@ -1258,6 +1870,12 @@ static void jug_redis__set_ops(jug_store_ops *o) {
     o->failure = jug_redis__failure;
     o->remove = jug_redis__remove;
     o->close = jug_redis__close;
+    o->claim = jug_redis__claim;
+    o->unclaim = jug_redis__unclaim;
+    o->block = jug_redis__block;
+    o->append = jug_redis__append;
+    o->locks = jug_redis__locks;
+    o->present = jug_redis__present;
 }
 
 /* >>redis-url: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] */

@@ -474,6 +474,39 @@ static void on_scan(void *ud, const jug_hash *h, jug_entry kind) {
     l->kinds[kind]++;
 }
 
+/* Every entry a scan (or claim, block, locks) reports. */
+typedef struct {
+    jug_hash h[4096];
+    jug_entry kind[4096];
+    int n;
+    int kinds[6];
+} seen_log;
+static void on_seen(void *ud, const jug_hash *h, jug_entry kind) {
+    seen_log *l = (seen_log *)ud;
+    if (l->n < 4096) {
+        l->h[l->n] = *h;
+        l->kind[l->n++] = kind;
+    }
+    l->kinds[kind]++;
+}
+static int times_seen(const seen_log *l, const jug_hash *h, jug_entry kind) {
+    int n = 0;
+    for (int i = 0; i < l->n; i++) n += l->kind[i] == kind && memcmp(&l->h[i], h, 16) == 0;
+    return n;
+}
+static long long int_reply(const char *fmt, const char *key) {
+    redisReply *r = cmd(fmt, key);
+    long long n = r->type == REDIS_REPLY_INTEGER ? r->integer : -999;
+    freeReplyObject(r);
+    return n;
+}
+static int key_contains(const char *key, const char *part) {
+    redisReply *r = cmd("GET %s", key);
+    int has = r->type == REDIS_REPLY_STRING && strstr(r->str, part) != NULL;
+    freeReplyObject(r);
+    return has;
+}
+
 static jug_store *S;
 static void *hammer(void *arg) {
     long id = (long)(intptr_t)arg;
@@ -756,6 +789,203 @@ int main(int argc, char **argv) {
         jug_value *five = jug_int(5);
         check("parent_connection_still_good", s->ops->save(s, &h, five, NULL, &err) == JUG_OK, "%s", err.msg);
         jug_value_free(five);
+    }
+
+    /* --- batches of tiny tasks: claim, append (sent ahead), present, block, locks, unclaim */
+    {
+        jug_store *s2 = NULL;
+        jug_hash blk = hash_of("block B"), big = hash_of("batch big"), none = hash_of("batch none"), t[4];
+        char bhex[33], key[64], set[64], fake[512], mypid[64], thex[33];
+        jug_value *vals[4], *bigv = jug_array(JUG_U8, 100000), *back = NULL;
+        unsigned char found[5] = {0, 0, 0, 0, 0};
+        static seen_log l;
+        int ok = 1;
+        memset(bigv->as.data, 3, 100000);
+        jug_hash_hex(&blk, bhex);
+        snprintf(key, sizeof key, "jug:claim:%s", bhex);
+        snprintf(set, sizeof set, "jug:block:%s", bhex);
+        snprintf(mypid, sizeof mypid, "\npid %ld\n", (long)getpid());
+        for (int i = 0; i < 4; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "batch task %d", i);
+            t[i] = hash_of(name);
+            vals[i] = jug_int(100 + i);
+        }
+        check("batch_second_store", jug_redis_open(url, &o, &s2, &err) == JUG_OK, "%s", err.msg);
+        memset(&l, 0, sizeof l);
+        check("claim", s->ops->claim(s, &blk, on_seen, &l, &err) == JUG_OK && l.n == 0 && key_contains(key, mypid),
+              "%s (%d reported)", err.msg, l.n);
+        check("claim_is_a_lock_with_a_lease", int_reply("PTTL %s", key) > 100000, "pttl %lld", int_reply("PTTL %s", key));
+        check("claim_again_is_locked", s->ops->claim(s, &blk, NULL, NULL, &err) == JUG_LOCKED, "taken twice");
+        for (int i = 0; i < 3; i++) ok &= s->ops->append(s, &blk, &t[i], vals[i], NULL, &err) == JUG_OK;
+        check("append", ok, "%s", err.msg);
+        check("append_too_large_is_unsupported", s->ops->append(s, &blk, &big, bigv, NULL, &err) == JUG_UNSUPPORTED,
+              "appended 100 kB");
+        s->ops->save(s, &big, bigv, NULL, &err);
+        check("appended_results_read_back",
+              s->ops->exists(s, &t[0], &err) == JUG_OK && s2->ops->load(s2, &t[2], &back, NULL, &err) == JUG_OK &&
+                  jug_value_equal(back, vals[2]),
+              "%s", err.msg);
+        jug_value_free(back);
+        {
+            jug_hash ask[5];
+            ask[0] = t[0], ask[1] = t[1], ask[2] = t[2], ask[3] = big, ask[4] = none;
+            check("present", s->ops->present(s, &blk, ask, 5, found, &err) == JUG_OK && found[0] && found[1] && found[2] &&
+                                 found[3] && !found[4],
+                  "%s: %d%d%d%d%d", err.msg, found[0], found[1], found[2], found[3], found[4]);
+        }
+        memset(&l, 0, sizeof l);
+        check("block_reports_a_live_claim",
+              s2->ops->block(s2, &blk, on_seen, &l, &err) == JUG_OK && times_seen(&l, &blk, JUG_ENTRY_LOCK) == 1, "%s: %d %d",
+              err.msg, l.kinds[JUG_ENTRY_LOCK], l.kinds[JUG_ENTRY_RESULT]);
+        memset(&l, 0, sizeof l);
+        check("scan_reports_a_live_claim",
+              s2->ops->scan(s2, on_seen, &l, &err) == JUG_OK && times_seen(&l, &blk, JUG_ENTRY_CLAIM) == 1 &&
+                  l.kinds[JUG_ENTRY_STALE_CLAIM] == 0,
+              "%s: %d claims, %d stale", err.msg, l.kinds[JUG_ENTRY_CLAIM], l.kinds[JUG_ENTRY_STALE_CLAIM]);
+        check("scan_reports_appended_results_once", times_seen(&l, &t[0], JUG_ENTRY_RESULT) == 1 &&
+                                                        times_seen(&l, &t[2], JUG_ENTRY_RESULT) == 1,
+              "%d %d", times_seen(&l, &t[0], JUG_ENTRY_RESULT), times_seen(&l, &t[2], JUG_ENTRY_RESULT));
+        cmd0("PEXPIRE %s 1000", key);
+        check("keepalive_renews_claims", s->ops->keepalive(s, &err) == JUG_OK && int_reply("PTTL %s", key) > 100000,
+              "%s: pttl %lld", err.msg, int_reply("PTTL %s", key));
+        check("unclaim", s->ops->unclaim(s, &blk, &err) == JUG_OK && count_keys(key) == 0, "%s", err.msg);
+        check("unclaim_lists_the_results_in_the_block", int_reply("SCARD %s", set) == 4, "%lld members",
+              int_reply("SCARD %s", set));
+        memset(&l, 0, sizeof l);
+        check("block_reports_the_results",
+              s2->ops->block(s2, &blk, on_seen, &l, &err) == JUG_OK && l.kinds[JUG_ENTRY_LOCK] == 0 &&
+                  l.kinds[JUG_ENTRY_RESULT] == 4 && times_seen(&l, &t[1], JUG_ENTRY_RESULT) == 1 &&
+                  times_seen(&l, &big, JUG_ENTRY_RESULT) == 1,
+              "%s: %d locks, %d results", err.msg, l.kinds[JUG_ENTRY_LOCK], l.kinds[JUG_ENTRY_RESULT]);
+        memset(&l, 0, sizeof l);
+        check("claim_reports_the_results",
+              s2->ops->claim(s2, &blk, on_seen, &l, &err) == JUG_OK && l.kinds[JUG_ENTRY_RESULT] == 4 &&
+                  s2->ops->unclaim(s2, &blk, &err) == JUG_OK,
+              "%s: %d results", err.msg, l.kinds[JUG_ENTRY_RESULT]);
+        check("remove_appended_result",
+              s->ops->remove(s, &t[1], JUG_ENTRY_RESULT, &err) == JUG_OK && s->ops->exists(s, &t[1], &err) == JUG_NOT_FOUND,
+              "%s", err.msg);
+        memset(&l, 0, sizeof l);
+        jug_hash_hex(&t[1], thex);
+        check("removed_result_leaves_the_block",
+              s2->ops->block(s2, &blk, on_seen, &l, &err) == JUG_OK && l.kinds[JUG_ENTRY_RESULT] == 3 &&
+                  times_seen(&l, &t[1], JUG_ENTRY_RESULT) == 0 && int_reply("SCARD %s", set) == 3,
+              "%s: %d results", err.msg, l.kinds[JUG_ENTRY_RESULT]);
+
+        /* a claim whose holder died on this host: stale at once */
+        pid_t dead = fork();
+        if (dead == 0) _exit(0);
+        waitpid(dead, NULL, 0);
+        snprintf(fake, sizeof fake, "jug-lock 1\nhost %s\npid %ld\nstart 1\nttl 600000\n", host, (long)dead);
+        cmd0("SET %s %s PX 600000", key, fake);
+        memset(&l, 0, sizeof l);
+        check("scan_reports_a_stale_claim",
+              s2->ops->scan(s2, on_seen, &l, &err) == JUG_OK && times_seen(&l, &blk, JUG_ENTRY_STALE_CLAIM) == 1 &&
+                  l.kinds[JUG_ENTRY_CLAIM] == 0,
+              "%s: %d claims, %d stale", err.msg, l.kinds[JUG_ENTRY_CLAIM], l.kinds[JUG_ENTRY_STALE_CLAIM]);
+        memset(&l, 0, sizeof l);
+        check("block_ignores_a_stale_claim", s2->ops->block(s2, &blk, on_seen, &l, &err) == JUG_OK && l.kinds[JUG_ENTRY_LOCK] == 0,
+              "%s", err.msg);
+        check("remove_stale_claim", s->ops->remove(s, &blk, JUG_ENTRY_STALE_CLAIM, &err) == JUG_OK && count_keys(key) == 0,
+              "%s", err.msg);
+        cmd0("SET %s %s PX 600000", key, fake);
+        logbuf[0] = 0;
+        memset(&l, 0, sizeof l);
+        check("claim_takes_over_a_stale_claim",
+              s->ops->claim(s, &blk, on_seen, &l, &err) == JUG_OK && strstr(logbuf, "took over the stale claim of block") &&
+                  l.kinds[JUG_ENTRY_RESULT] == 3 && key_contains(key, mypid),
+              "%s / %s", err.msg, logbuf);
+        s->ops->unclaim(s, &blk, &err);
+        snprintf(fake, sizeof fake, "jug-lock 1\nhost elsewhere\npid 1\nstart 1\nttl 600000\n");
+        cmd0("SET %s %s PX 599000", key, fake);
+        check("claim_of_a_live_holder_is_locked", s->ops->claim(s, &blk, NULL, NULL, &err) == JUG_LOCKED && key_is(key, fake),
+              "taken");
+        cmd0("DEL %s", key);
+
+        /* jug:locks: every lock held now */
+        jug_hash lk = hash_of("batch lock");
+        char lhex[33];
+        jug_hash_hex(&lk, lhex);
+        s->ops->lock(s, &lk, &err);
+        memset(&l, 0, sizeof l);
+        check("locks_reports_held_locks",
+              s2->ops->locks(s2, on_seen, &l, &err) == JUG_OK && l.n == 1 && times_seen(&l, &lk, JUG_ENTRY_LOCK) == 1, "%s: %d",
+              err.msg, l.n);
+        s->ops->unlock(s, &lk, &err);
+        memset(&l, 0, sizeof l);
+        check("locks_forgets_unlocked", s2->ops->locks(s2, on_seen, &l, &err) == JUG_OK && l.n == 0 &&
+                                            int_reply("SCARD %s", "jug:locks") == 0,
+              "%s: %d", err.msg, l.n);
+        s->ops->lock(s, &lk, &err);
+        cmd0("DEL jug:lock:%s", lhex);
+        memset(&l, 0, sizeof l);
+        check("locks_forgets_vanished", s2->ops->locks(s2, on_seen, &l, &err) == JUG_OK && l.n == 0 &&
+                                            int_reply("SCARD %s", "jug:locks") == 0,
+              "%s: %d", err.msg, l.n);
+        s->ops->unlock(s, &lk, &err);
+        s->ops->lock(s, &lk, &err);
+        s->ops->remove(s, &lk, JUG_ENTRY_LOCK, &err);
+        check("remove_lock_unlists_it", int_reply("SCARD %s", "jug:locks") == 0, "still listed");
+        s->ops->unlock(s, &lk, &err);
+
+        /* release_all (SIGINT) ends claims too, listing what they stored */
+        jug_hash blk2 = hash_of("block D");
+        char set2[64], b2hex[33];
+        jug_hash_hex(&blk2, b2hex);
+        snprintf(set2, sizeof set2, "jug:block:%s", b2hex);
+        s->ops->claim(s, &blk2, NULL, NULL, &err);
+        s->ops->append(s, &blk2, &t[3], vals[3], NULL, &err);
+        s->ops->release_all(s);
+        check("release_all_ends_claims", count_keys("jug:claim:*") == 0 && int_reply("SCARD %s", set2) == 1 &&
+                                             s2->ops->exists(s2, &t[3], &err) == JUG_OK,
+              "%lld claims, %lld listed", count_keys("jug:claim:*"), int_reply("SCARD %s", set2));
+
+        /* a result the server refuses (out of memory): said when the claim ends */
+        jug_hash blk3 = hash_of("block E"), refused = hash_of("refused");
+        jug_value *one = jug_int(1);
+        char rhex[33];
+        jug_hash_hex(&refused, rhex);
+        check("claim_before_refusal", s->ops->claim(s, &blk3, NULL, NULL, &err) == JUG_OK, "%s", err.msg);
+        cmd0("CONFIG SET maxmemory 1");
+        jug_result sent = s->ops->append(s, &blk3, &refused, one, NULL, &err);
+        jug_result ended = s->ops->unclaim(s, &blk3, &err);
+        cmd0("CONFIG SET maxmemory 0");
+        check("refused_result_reported_when_the_claim_ends",
+              sent == JUG_OK && ended == JUG_NO_SPACE && strstr(err.msg, "OOM") && strstr(err.msg, rhex), "%s %s: %s",
+              jug_strerror(sent), jug_strerror(ended), err.msg);
+        check("refused_result_not_stored", s->ops->exists(s, &refused, &err) == JUG_NOT_FOUND, "found");
+        {
+            char b3hex[33];
+            jug_hash_hex(&blk3, b3hex);
+            cmd0("DEL jug:claim:%s", b3hex);
+        }
+        jug_value_free(one);
+
+        /* the connection lost with results sent ahead: they are sent again */
+        jug_hash blk4 = hash_of("block F"), f[5];
+        char set4[64], b4hex[33];
+        jug_hash_hex(&blk4, b4hex);
+        snprintf(set4, sizeof set4, "jug:block:%s", b4hex);
+        ok = s->ops->claim(s, &blk4, NULL, NULL, &err) == JUG_OK;
+        for (int i = 0; i < 5; i++) {
+            char name[32];
+            jug_value *v = jug_int(i);
+            snprintf(name, sizeof name, "resent %d", i);
+            f[i] = hash_of(name);
+            ok &= s->ops->append(s, &blk4, &f[i], v, NULL, &err) == JUG_OK;
+            jug_value_free(v);
+        }
+        cmd0("CLIENT KILL TYPE normal SKIPME yes");
+        ok &= s->ops->unclaim(s, &blk4, &err) == JUG_OK;
+        for (int i = 0; i < 5; i++) ok &= s2->ops->exists(s2, &f[i], &err) == JUG_OK;
+        check("results_sent_ahead_survive_a_lost_connection",
+              ok && int_reply("SCARD %s", set4) == 5 && count_keys("jug:claim:*") == 0, "%s: %lld listed", err.msg,
+              int_reply("SCARD %s", set4));
+
+        for (int i = 0; i < 4; i++) jug_value_free(vals[i]);
+        jug_value_free(bigv);
+        if (s2) jug_store_close(s2);
     }
 
     jug_store_close(s);

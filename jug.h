@@ -71,7 +71,8 @@
        DIR/results/ab/cdef...  a result, named by the hex of its task hash
        DIR/blocks/<hash>/      tiny tasks run in batches: the batch's claim
                                (a lock on 64 consecutive tasks, named by the
-                               first) and pack files of their results
+                               first), pack files of their results, and a.<task>
+                               marks of the block's results stored alone
        DIR/locks/<hash>        a lock: host, pid and start time of its holder;
                                its mtime is the holder's heartbeat
        DIR/failed/<hash>       the reason a task failed (kept until it succeeds)
@@ -365,9 +366,13 @@ typedef struct jug_store_ops {
     /* Reports every task lock held now. */
     jug_result (*locks)(jug_store *s, jug_scan_fn fn, void *ud, jug_error *err);
     /* With the claim on `block` held: sets found[i] to 1 for each of the n
-       tasks whose result is stored, other than those the claim reported. */
+       tasks whose result is stored, other than those the claim reported.
+       With stored_alone, it may look only at the tasks noted there. */
     jug_result (*present)(jug_store *s, const jug_hash *block, const jug_hash *tasks, size_t n,
                           unsigned char *found, jug_error *err);
+    /* Optional: notes that the result of task h, of `block`, was saved alone
+       (not packed), for present() to find. */
+    jug_result (*stored_alone)(jug_store *s, const jug_hash *block, const jug_hash *h, jug_error *err);
 } jug_store_ops;
 
 typedef struct jug_store_options {
@@ -1368,6 +1373,13 @@ static uint64_t jug__table_entry(const jug_hash *h, uint32_t index) {
     uint32_t key;
     memcpy(&key, h->bytes + 8, 4);
     return (uint64_t)key << 32 | (index + 1);
+}
+
+/* Batches of tiny tasks run by blocks of tasks consecutive in declaration
+   order; a block is named by its first task. */
+#define JUG__BLOCK 64
+static jug_task *jug__block_head(const jug_graph *g, const jug_task *t) {
+    return g->tasks[t->index / JUG__BLOCK * JUG__BLOCK];
 }
 
 static jug_task *jug__graph_find(const jug_graph *g, const jug_hash *h) {
@@ -2389,6 +2401,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         if (fs->dirfd < 0 || jug__dir_open(&d, fs->dirfd, dir) != 0)
             return fs->dirfd < 0 || errno == ENOENT ? JUG_OK : jug__sys_error(err, "listing", dir);
         while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL) {
+            if (strncmp(name, "a.", 2) == 0) continue; /* a mark: a result stored alone */
             if (strcmp(name, "claim") == 0) {
                 claimed = 1;
             } else if (!(npacks & (npacks + 1))) { /* full at 0, 1, 3, 7...: double */
@@ -2451,18 +2464,47 @@ static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, jug_scan_f
     return jug__fs_read_block(fs, hex, fn, ud, 0, 1, err); /* the claim there is ours */
 }
 
-/* The claim read the block's packs; a result stored alone has its own file. */
+/* The claim read the block's packs. A result stored alone left a mark,
+   blocks/<block>/a.<task>, after its file was in place: its file is looked
+   at (the mark stays when the result is removed). */
 static jug_result jug__fs_present(jug_store *st, const jug_hash *block, const jug_hash *tasks, size_t n,
                                   unsigned char *found, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
-    char path[128];
+    char dir[64], hex[33], path[128];
+    const char *name;
     struct stat sb;
-    (void)block;
-    (void)err;
-    for (size_t i = 0; i < n; i++) {
-        jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, &tasks[i]);
-        if (fs->dirfd >= 0 && fstatat(fs->dirfd, path, &sb, 0) == 0) found[i] = 1;
+    jug_hash h;
+    jug__dir d;
+    jug_hash_hex(block, hex);
+    snprintf(dir, sizeof dir, "blocks/%s", hex);
+    if (fs->dirfd < 0 || jug__dir_open(&d, fs->dirfd, dir) != 0)
+        return fs->dirfd < 0 || errno == ENOENT ? JUG_OK : jug__sys_error(err, "listing", dir);
+    while ((name = jug__dir_next(&d)) != NULL) {
+        if (strncmp(name, "a.", 2) != 0 || !jug__parse_hex(name + 2, strlen(name + 2), "", &h)) continue;
+        for (size_t i = 0; i < n; i++)
+            if (memcmp(tasks[i].bytes, h.bytes, 16) == 0) {
+                jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, &h);
+                found[i] = fstatat(fs->dirfd, path, &sb, 0) == 0;
+            }
     }
+    jug__dir_close(&d);
+    return JUG_OK;
+}
+
+static jug_result jug__fs_stored_alone(jug_store *st, const jug_hash *block, const jug_hash *h, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    char hex[33], path[128];
+    int fd;
+    size_t len;
+    if (fs->dirfd < 0) return JUG_OK;
+    jug_hash_hex(block, hex);
+    len = (size_t)snprintf(path, sizeof path, "blocks/%s", hex);
+    if (mkdirat(fs->dirfd, path, 0777) != 0 && errno != EEXIST) return jug__sys_error(err, "creating", path);
+    jug_hash_hex(h, hex);
+    snprintf(path + len, sizeof path - len, "/a.%s", hex);
+    if ((fd = openat(fs->dirfd, path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) < 0)
+        return jug__sys_error(err, "creating", path);
+    close(fd);
     return JUG_OK;
 }
 
@@ -2693,7 +2735,8 @@ static const jug_store_ops jug__fs_ops = {
     "file",           jug__fs_save,      jug__fs_load,      jug__fs_exists,      jug__fs_scan,
     jug__fs_lock,     jug__fs_unlock,    jug__fs_lock_info, jug__fs_keepalive,   jug__fs_release_all,
     jug__fs_fail,     jug__fs_failure,   jug__fs_remove,    jug__fs_close,       jug__fs_claim,
-    jug__fs_unclaim,  jug__fs_block,     jug__fs_append,    jug__fs_locks,       jug__fs_present};
+    jug__fs_unclaim,  jug__fs_block,     jug__fs_append,    jug__fs_locks,       jug__fs_present,
+    jug__fs_stored_alone};
 
 /* A directory is ours if it has our marker; an empty one (or one another
    worker is just setting up) becomes ours when we may create. */
@@ -2807,6 +2850,12 @@ JUG_API jug_result jug_value_of(jug_store *s, const jug_task *t, jug_value **out
     return s->ops->load(s, &t->hash, out, NULL, err);
 }
 
+/* After t's result was saved alone: a store that runs tiny tasks in
+   batches notes it in t's block, where a claimer of the block looks. */
+static jug_result jug__note_alone(jug_store *s, const jug_graph *g, const jug_task *t, jug_error *err) {
+    return s->ops->stored_alone ? s->ops->stored_alone(s, &jug__block_head(g, t)->hash, &t->hash, err) : JUG_OK;
+}
+
 /* >>building */
 static jug_value *jug__call(jug_task *t, jug_call *call);
 
@@ -2884,7 +2933,9 @@ JUG_API const jug_value *jug_compute(jug_graph *g, jug_task *t) {
             jug_value *v = jug__call(t, &call);
             meta.run_usec = (uint64_t)((jug__now() - t0) * 1e6);
             if (!v) jug__error(&g->error, JUG_TASK_FAILED, "computing %s failed: %s", t->fn->name, call.reason);
-            else if (store_it && s->ops->save(s, &t->hash, v, &meta, &err) != JUG_OK) g->error = err;
+            else if (store_it && (s->ops->save(s, &t->hash, v, &meta, &err) != JUG_OK ||
+                                  jug__note_alone(s, g, t, &err) != JUG_OK))
+                g->error = err;
             else t->value = v;
             if (!t->value) jug_value_free(v);
         }
@@ -3450,6 +3501,15 @@ static int jug__may_run(jug__exec *x, jug_task *t, int looked, jug_error *err) {
     return -1;
 }
 
+/* Whether t's function may yet run in batches, in this worker or another:
+   not once its tasks took 10 ms on average here (batches take under 1 ms). */
+static int jug__may_batch(jug__exec *x, const jug_task *t) {
+    pthread_mutex_lock(&x->mu);
+    int may = x->group_runs[t->group] < 8 || x->group_secs[t->group] < 0.010 * x->group_runs[t->group];
+    pthread_mutex_unlock(&x->mu);
+    return may;
+}
+
 /* Loads what t needs, calls it and stores the result: packed into `block`
    when we hold its claim, else in a file of its own. */
 static int jug__compute(jug__exec *x, jug_task *t, const jug_hash *block, jug_value **result, jug_task **lost,
@@ -3491,7 +3551,9 @@ static int jug__compute(jug__exec *x, jug_task *t, const jug_hash *block, jug_va
         goto done;
     }
     rc = block ? s->ops->append(s, block, &t->hash, *result, &meta, err) : JUG_UNSUPPORTED;
-    if (rc == JUG_UNSUPPORTED) rc = s->ops->save(s, &t->hash, *result, &meta, err);
+    if (rc == JUG_UNSUPPORTED && (rc = s->ops->save(s, &t->hash, *result, &meta, err)) == JUG_OK &&
+        jug__may_batch(x, t))
+        rc = jug__note_alone(s, x->g, t, err);
     if (rc != JUG_OK) {
         jug_value_free(*result);
         *result = NULL;
@@ -3519,10 +3581,6 @@ static void jug__block_look_cb(void *ud, const jug_hash *h, jug_entry kind) {
     else if (memcmp(h->bytes, b->task->bytes, 16) == 0) b->packed = 1;
 }
 
-#define JUG__BLOCK 64 /* tasks per block: consecutive in declaration order */
-static jug_task *jug__block_of(const jug__exec *x, const jug_task *t) {
-    return x->g->tasks[t->index / JUG__BLOCK * JUG__BLOCK];
-}
 
 /* Runs one ready task under its own lock. Called without x->mu held. */
 static int jug__run_one(jug__exec *x, jug_task *t, jug_value **result, jug_task **lost, jug_error *err) {
@@ -3543,7 +3601,7 @@ static int jug__run_one(jug__exec *x, jug_task *t, jug_value **result, jug_task 
         jug__block_look look;
         look.task = &t->hash;
         look.packed = look.claimed = 0;
-        if (s->ops->block(s, &jug__block_of(x, t)->hash, jug__block_look_cb, &look, err) != JUG_OK)
+        if (s->ops->block(s, &jug__block_head(x->g, t)->hash, jug__block_look_cb, &look, err) != JUG_OK)
             outcome = JUG__STORE_ERROR;
         else if (look.packed) outcome = JUG__FOUND;
         else if (look.claimed) outcome = JUG__BUSY;
@@ -3576,7 +3634,7 @@ static void jug__record(jug__exec *x, jug_task *t, int outcome, jug_value *resul
    (counted in busy); records every outcome itself. */
 static void jug__run_block(jug__exec *x, jug_task *first) {
     jug_store *s = x->s;
-    jug_task *head = jug__block_of(x, first);
+    jug_task *head = jug__block_head(x->g, first);
     jug__claim_view view;
     jug_error err;
     jug_result rc;

@@ -466,6 +466,54 @@ TEST(store, release_keeps_a_lock_someone_else_took_over) {
     remove_tree(dir);
 }
 
+static void flag_entries(void *ud, const jug_hash *h, jug_entry kind) {
+    int *seen = (int *)ud; /* [0]: results reported, [1]: the claim of block 'b' reported as a lock */
+    jug_hash b = jug_hash_bytes("b", 1);
+    if (kind == JUG_ENTRY_RESULT) seen[0]++;
+    if (kind == JUG_ENTRY_LOCK && memcmp(h->bytes, b.bytes, 16) == 0) seen[1]++;
+}
+
+TEST(store, batches_pack_results_and_find_those_stored_alone) {
+    char *dir = temp_dir();
+    jug_store *s = open_store(dir, 0);
+    jug_hash block = jug_hash_bytes("b", 1), packed = jug_hash_bytes("p", 1), alone = jug_hash_bytes("a", 1),
+             never = jug_hash_bytes("n", 1), ask[3];
+    jug_value *v = jug_int(7), *back = NULL;
+    jug_error err;
+    int seen[2] = {0, 0};
+    unsigned char found[3] = {0, 0, 0};
+    ask[0] = packed;
+    ask[1] = alone;
+    ask[2] = never;
+    /* a per-task worker stores `alone` and marks it in the block */
+    CHECK_INT(s->ops->save(s, &alone, v, NULL, &err), JUG_OK);
+    CHECK_INT(s->ops->stored_alone(s, &block, &alone, &err), JUG_OK);
+    /* a claimer packs `packed` */
+    CHECK_INT(s->ops->claim(s, &block, flag_entries, seen, &err), JUG_OK);
+    CHECK_INT(seen[0], 0);
+    CHECK_INT(s->ops->claim(s, &block, flag_entries, seen, &err), JUG_LOCKED);
+    CHECK_INT(s->ops->append(s, &block, &packed, v, NULL, &err), JUG_OK);
+    CHECK_INT(s->ops->present(s, &block, ask, 3, found, &err), JUG_OK);
+    CHECK(!found[0] && found[1] && !found[2]); /* packed ones are the claim's to report */
+    CHECK_INT(s->ops->block(s, &block, flag_entries, seen, &err), JUG_OK);
+    CHECK_INT(seen[0], 1);
+    CHECK_INT(seen[1], 1);
+    CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
+    CHECK_INT(s->ops->load(s, &packed, &back, NULL, &err), JUG_OK);
+    CHECK(jug_value_equal(v, back));
+    /* a mark outlives its result: present looks at the result itself */
+    CHECK_INT(s->ops->remove(s, &alone, JUG_ENTRY_RESULT, &err), JUG_OK);
+    found[1] = 0;
+    CHECK_INT(s->ops->claim(s, &block, NULL, NULL, &err), JUG_OK);
+    CHECK_INT(s->ops->present(s, &block, ask, 3, found, &err), JUG_OK);
+    CHECK(!found[1]);
+    CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
+    jug_value_free(v);
+    jug_value_free(back);
+    jug_store_close(s);
+    remove_tree(dir);
+}
+
 TEST(store, huge_array_round_trip) { /* 10^8 elements, read and written in place */
     char *dir = temp_dir();
     jug_store *s = open_store(dir, 0);

@@ -174,7 +174,7 @@ done
 same concurrent_exit "$codes" "0 0 0 0 "
 same concurrent_each_task_once "$(wc -l <"$JUG_TEST_LOG") $(sort "$JUG_TEST_LOG" | uniq -d | wc -l)" "91 0"
 same concurrent_value "$("$W" value total --jugdir "$R" -- 60)" "$(total 60)"
-same concurrent_no_locks_left "$(keys 5 'jug:lock:*')" 0
+same concurrent_no_locks_left "$(keys 5 'jug:lock:*') $(keys 5 'jug:claim:*')" "0 0"
 
 # --- a worker killed mid-task: its lock is stale at once (same host, dead pid) and taken over (database 6)
 R=$(url 6)
@@ -328,6 +328,153 @@ run "$B" execute --jugdir "$R" -- 400000
 same big_recomputed "$RC $("$B" value sum_big --jugdir "$R" -- 400000)" "0 39999900000"
 run "$B" invalidate make_big --jugdir "$R" -- 400000
 same big_invalidate_takes_chunks "$RC $(keys 9 'jug:chunk:*') $(keys 9 'jug:result:*')" "0 0 0"
+
+# --- batches of tiny tasks (a server of their own): one claim per block of 64
+# tasks, results sent ahead without waiting for replies
+if ! redis_start batch; then
+    fail batch_server "could not start a redis-server for the batch tests"
+else
+    BP=${REDIS_PORT[batch]}
+    burl() { echo "redis://127.0.0.1:$BP/$1"; }
+    bcli() { local db=$1; shift; redis-cli -p "$BP" -n "$db" "$@"; }
+    bkeys() { bcli "$1" --scan --pattern "$2" | wc -l; }
+    btwice() { sort "$JUG_TEST_LOG" | uniq -d | wc -l; }
+    # stops process $1 at a moment it holds a claim in database $2; 1 if it never did
+    stop_claiming() {
+        local _
+        for _ in $(seq 300); do
+            kill -STOP "$1" 2>/dev/null || return 1
+            [ "$(bkeys "$2" 'jug:claim:*')" -ge 1 ] && return 0
+            kill -CONT "$1"
+            sleep 0.01
+        done
+        return 1
+    }
+    # waits until database $1 holds at least $2 keys
+    grown() { [ "$(bcli "$1" dbsize)" -ge "$2" ]; }
+
+    # one worker: batches, few commands, every task once, results read back
+    : >"$JUG_TEST_LOG"
+    bcli 0 config resetstat >/dev/null
+    run "$W" execute --jugdir "$(burl 0)" -- 3000 0
+    same batch_execute "$RC $OUT" "0 Executed 4501 tasks; all 4501 tasks are finished."
+    calls=$(bcli 0 info commandstats | sed -n 's/^cmdstat_[a-z|]*:calls=\([0-9]*\),.*/\1/p' | awk '{s += $1} END {print s + 0}')
+    # (commands run by scripts count too) one by one, a task costs 12 or more: lock
+    # and list it, look, look at its block, store, unlock; in batches about 3
+    expect batch_few_commands test "$calls" -gt 4501 -a "$calls" -lt $((5 * 4501))
+    echo "# $calls commands for 4501 tiny tasks"
+    same batch_each_task_once "$(wc -l <"$JUG_TEST_LOG") $(btwice)" "4501 0"
+    expect batch_blocks_listed test "$(bkeys 0 'jug:block:*')" -ge 60
+    same batch_nothing_left "$(bkeys 0 'jug:claim:*') $(bkeys 0 'jug:lock:*') $(bcli 0 scard jug:locks)" "0 0 0"
+    run "$W" value total --jugdir "$(burl 0)" -- 3000 0
+    same batch_value "$OUT" "$(want_total 3000 0)"
+    run "$W" check --jugdir "$(burl 0)" -- 3000 0
+    same batch_check "$RC" 0
+    run "$W" status --short --jugdir "$(burl 0)" -- 3000 0
+    same batch_status "$OUT" "All tasks finished (4501 tasks)."
+    same batch_status_as_files "$("$W" status --jugdir "$(burl 0)" -- 3000 0)" \
+        "$("$W" execute --jugdir bfiles.jugdata -- 3000 0 >/dev/null; "$W" status --jugdir bfiles.jugdata -- 3000 0)"
+
+    # invalidate a batched result: exactly it and what depends on it run again
+    run "$W" invalidate 'leaf[500]' --jugdir "$(burl 0)" -- 3000 0
+    same batch_invalidate "$OUT" "$(printf 'Removing 1 results of leaf\nRemoving 1 results of pair\nRemoving 1 results of total\nRemoved 3 results.')"
+    : >"$JUG_TEST_LOG"
+    "$W" execute --jugdir "$(burl 0)" -- 3000 0 >/dev/null
+    same batch_invalidate_recomputes "$(sort "$JUG_TEST_LOG" | tr '\n' ' ')" "leaf 500 pair 250000 total 1500 "
+    same batch_invalidate_value "$("$W" value total --jugdir "$(burl 0)" -- 3000 0)" "$(want_total 3000 0)"
+    run "$W" cleanup --jugdir "$(burl 0)" -- 2000 0
+    same batch_cleanup "$RC $(bkeys 0 'jug:result:*')" "0 3000"
+
+    # three processes at once (one, -j 2, --threads 2): every task exactly once
+    : >"$JUG_TEST_LOG"
+    pids=()
+    for opts in "" "-j 2" "--threads 2"; do
+        # shellcheck disable=SC2086
+        "$W" execute $opts --jugdir "$(burl 1)" -- 6000 0 >/dev/null 2>>"$WORK/batch-concurrent.err" &
+        pids+=($!)
+    done
+    codes=""
+    for p in "${pids[@]}"; do
+        wait "$p"
+        codes+="$? "
+    done
+    same batch_concurrent_exit "$codes" "0 0 0 "
+    same batch_concurrent_each_task_once "$(wc -l <"$JUG_TEST_LOG") $(btwice)" "9001 0"
+    same batch_concurrent_value "$("$W" value total --jugdir "$(burl 1)" -- 6000 0)" "$(want_total 6000 0)"
+    same batch_concurrent_nothing_left "$(bkeys 1 'jug:claim:*') $(bkeys 1 'jug:lock:*')" "0 0"
+
+    # a batch worker stopped while it holds a claim: status shows it at work;
+    # killed: its claim is stale, and `cleanup --locks` removes it
+    : >"$JUG_TEST_LOG"
+    R=$(burl 2)
+    "$W" execute --jugdir "$R" -- 60000 0 >/dev/null 2>&1 &
+    victim=$!
+    waitfor 30 grown 2 10000
+    # (stopped between its block's last task and the end of its claim, it runs no task: try again)
+    running=0
+    for _ in 1 2 3 4 5; do
+        stop_claiming $victim 2 || break
+        run "$W" status --short --jugdir "$R" -- 60000 0
+        if grep -q ', 1 running, 0 failed, 0 stale' "$WORK/.out"; then
+            running=1
+            break
+        fi
+        kill -CONT $victim
+        sleep 0.05
+    done
+    same batch_status_shows_the_claim_running "$running $(bkeys 2 'jug:claim:*')" "1 1"
+    kill -9 $victim
+    kill -CONT $victim 2>/dev/null
+    wait $victim 2>/dev/null
+    same batch_killed_leaves_its_claim "$(bkeys 2 'jug:claim:*')" 1
+    run "$W" status --short --jugdir "$R" -- 60000 0
+    expect batch_status_shows_the_claim_stale grep -q ', 0 running, 0 failed, 1 stale' "$WORK/.out"
+    run "$W" cleanup --locks --dry-run --jugdir "$R" -- 60000 0
+    expect batch_cleanup_sees_the_claim test "$(grep -cE '^Would remove the stale lock [0-9a-f]{12} of a batch \(a claim on its block\)$' "$WORK/.out")" -eq 1
+    run "$W" cleanup --locks --jugdir "$R" -- 60000 0
+    same batch_cleanup_removes_the_claim "$RC $(bkeys 2 'jug:claim:*')" "0 0"
+    # killed again, the claim left for the next worker to take over
+    before=$(bcli 2 dbsize)
+    "$W" execute --jugdir "$R" -- 60000 0 >/dev/null 2>&1 &
+    victim=$!
+    waitfor 30 grown 2 $((before + 10000))
+    stop_claiming $victim 2
+    kill -9 $victim
+    kill -CONT $victim 2>/dev/null
+    wait $victim 2>/dev/null
+    run "$W" execute --jugdir "$R" -- 60000 0
+    same batch_after_kills_execute "$RC" 0
+    expect batch_takeover_reported test "$(echo "$ERR" | grep -cE 'took over the stale claim of block [0-9a-f]{12} of .* pid [0-9]+')" -eq 1
+    same batch_after_kills_value "$("$W" value total --jugdir "$R" -- 60000 0)" "$(want_total 60000 0)"
+    same batch_after_kills_every_task_ran "$(sort -u "$JUG_TEST_LOG" | wc -l)" 90001
+    # what a killed worker sent ahead is kept: only a task it was running runs again
+    expect batch_after_kills_nothing_lost test "$(btwice)" -le 2
+    echo "# $(btwice) tasks ran twice after 2 kills"
+    same batch_after_kills_nothing_left "$(bkeys 2 'jug:claim:*') $(bkeys 2 'jug:lock:*')" "0 0"
+    run "$W" check --jugdir "$R" -- 60000 0
+    same batch_after_kills_check "$RC" 0
+
+    # threads sharing one connection, under ASan/UBSan
+    run "$A" execute --threads 2 --jugdir "$(burl 3)" -- 3000 0
+    expect batch_threads_asan_ubsan_clean test "$RC" -eq 0 -a -z "$(echo "$ERR" | grep -E 'AddressSanitizer|LeakSanitizer|runtime error')"
+    same batch_threads_value "$("$A" value total --jugdir "$(burl 3)" -- 3000 0)" "$(want_total 3000 0)"
+    same batch_threads_nothing_left "$(bkeys 3 'jug:claim:*') $(bkeys 3 'jug:lock:*')" "0 0"
+
+    # the server killed and restarted under a batch: the worker reconnects and ends; a final run completes
+    R=$(burl 4)
+    timeout 60 "$W" execute --threads 2 --jugdir "$R" -- 60000 0 >/dev/null 2>"$WORK/batch-restart.err" &
+    r1=$!
+    waitfor 30 grown 4 10000
+    redis_kill9 batch
+    redis_restart batch || fail batch_restart_server "could not restart redis-server"
+    wait $r1
+    expect batch_restart_run_ends test $? -ne 124
+    expect batch_restart_reconnected grep -q "reconnected to $R" "$WORK/batch-restart.err"
+    run "$W" execute --jugdir "$R" -- 60000 0
+    same batch_restart_final_execute "$RC" 0
+    same batch_restart_value "$("$W" value total --jugdir "$R" -- 60000 0)" "$(want_total 60000 0)"
+    same batch_restart_nothing_left "$(bkeys 4 'jug:claim:*') $(bkeys 4 'jug:lock:*')" "0 0"
+fi
 
 # --- a program built without jug_redis.h
 run "$BUILD/workload_noredis" status --jugdir "$(url 0)" -- 4
@@ -962,12 +1109,15 @@ int main(int argc, char **argv) {
         }
         jug_value_free(one);
 
-        /* the connection lost with results sent ahead: they are sent again */
+        /* the connection lost with results sent ahead, before the server ran
+           them (it holds writes, then drops the connection): they are sent again */
         jug_hash blk4 = hash_of("block F"), f[5];
         char set4[64], b4hex[33];
         jug_hash_hex(&blk4, b4hex);
         snprintf(set4, sizeof set4, "jug:block:%s", b4hex);
         ok = s->ops->claim(s, &blk4, NULL, NULL, &err) == JUG_OK;
+        cmd0("CLIENT PAUSE 5000 WRITE");
+        logbuf[0] = 0;
         for (int i = 0; i < 5; i++) {
             char name[32];
             jug_value *v = jug_int(i);
@@ -976,12 +1126,16 @@ int main(int argc, char **argv) {
             ok &= s->ops->append(s, &blk4, &f[i], v, NULL, &err) == JUG_OK;
             jug_value_free(v);
         }
+        usleep(100000);
         cmd0("CLIENT KILL TYPE normal SKIPME yes");
+        cmd0("CLIENT UNPAUSE");
+        ok &= count_keys("jug:result:*") > 0 && s2->ops->exists(s2, &f[0], &err) == JUG_NOT_FOUND;
         ok &= s->ops->unclaim(s, &blk4, &err) == JUG_OK;
         for (int i = 0; i < 5; i++) ok &= s2->ops->exists(s2, &f[i], &err) == JUG_OK;
         check("results_sent_ahead_survive_a_lost_connection",
-              ok && int_reply("SCARD %s", set4) == 5 && count_keys("jug:claim:*") == 0, "%s: %lld listed", err.msg,
-              int_reply("SCARD %s", set4));
+              ok && int_reply("SCARD %s", set4) == 5 && count_keys("jug:claim:*") == 0 &&
+                  strstr(logbuf, "lost the connection") && strstr(logbuf, "reconnected"),
+              "%s: %lld listed; log: %s", err.msg, int_reply("SCARD %s", set4), logbuf);
 
         for (int i = 0; i < 4; i++) jug_value_free(vals[i]);
         jug_value_free(bigv);

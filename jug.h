@@ -1275,12 +1275,12 @@ enum { /* where a task stands, as the executor sees it */
     JUG__PARKED       /* ready, but locked by another worker: looked at again after a nap */
 };
 
+/* A task lives in the graph's arena followed by its nargs arguments
+   (jug__argv) and its ndeps distinct dependencies (jug__deps). */
 struct jug_task {
     jug_hash hash;
     const jug_function *fn;
-    jug_value *args; /* a JUG_LIST of the arguments, owned */
-    jug_task **deps; /* distinct dependencies */
-    uint32_t ndeps, index, group, mark;
+    uint32_t nargs, ndeps, index, group, mark;
     /* executor state */
     uint32_t waiting;   /* dependencies not finished */
     uint32_t consumers; /* unfinished dependents that will read `value` */
@@ -1289,6 +1289,8 @@ struct jug_task {
     uint32_t run_usec;   /* how long it ran here, in microseconds */
     jug_value *value;    /* the result, while consumers need it */
 };
+static jug_value **jug__argv(const jug_task *t) { return (jug_value **)(uintptr_t)(t + 1); }
+static jug_task **jug__deps(const jug_task *t) { return (jug_task **)(jug__argv(t) + t->nargs); }
 
 /* The graph's own memory: tasks, their argument lists, scalar arguments and
    dependency lists, carved from chunks that are freed together, so that a
@@ -1428,6 +1430,15 @@ static void *jug__arena(jug_graph *g, size_t bytes) {
     return (char *)c + c->used - bytes;
 }
 
+/* jug__graph_find, looking first at the task declared after the last one
+   found (*next): stores list results in about the order they were declared. */
+static jug_task *jug__graph_find_next(const jug_graph *g, const jug_hash *h, size_t *next) {
+    jug_task *t = *next < g->n && memcmp(g->tasks[*next]->hash.bytes, h->bytes, 16) == 0 ? g->tasks[*next]
+                                                                                        : jug__graph_find(g, h);
+    if (t) *next = t->index + 1;
+    return t;
+}
+
 static int jug__graph_grow(jug_graph *g) {
     void *base;
     if (g->n == g->cap) {
@@ -1547,7 +1558,6 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
     jug__hasher h;
     jug_hash hash;
     jug_task *t;
-    jug_value *list;
     uint32_t ndeps = 0, group;
     uint64_t entry;
     size_t namelen, slot, i;
@@ -1592,30 +1602,24 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
         g->owned = owned;
         g->owned_cap = cap;
     }
-    t = (jug_task *)jug__arena(g, sizeof *t + sizeof *list + nargs * sizeof(jug_value *) + ndeps * sizeof(jug_task *));
+    t = (jug_task *)jug__arena(g, sizeof *t + nargs * sizeof(jug_value *) + ndeps * sizeof(jug_task *));
     if (!t) goto out_of_memory;
     memset(t, 0, sizeof *t);
-    list = (jug_value *)(t + 1);
-    memset(list, 0, sizeof *list);
-    list->type = JUG_LIST;
-    list->len = list->cap = nargs;
-    list->as.list = (jug_value **)(list + 1);
-    t->deps = (jug_task **)(list->as.list + nargs);
-    if (ndeps) memcpy(t->deps, g->scratch, ndeps * sizeof *t->deps);
+    t->nargs = (uint32_t)nargs;
+    t->ndeps = ndeps;
+    if (ndeps) memcpy(jug__deps(t), g->scratch, ndeps * sizeof(jug_task *));
     for (i = 0; i < nargs; i++) {
         jug_value *copy = jug__is_scalar(args[i]->type) ? (jug_value *)jug__arena(g, sizeof *copy) : NULL;
         if (copy) { /* a scalar lives in the arena; its own allocation goes back right away */
             *copy = *args[i];
             JUG_FREE(args[i]);
-            list->as.list[i] = copy;
+            jug__argv(t)[i] = copy;
         } else {
-            list->as.list[i] = g->owned[g->nowned++] = args[i];
+            jug__argv(t)[i] = g->owned[g->nowned++] = args[i];
         }
     }
     t->hash = hash;
     t->fn = fn;
-    t->args = list;
-    t->ndeps = ndeps;
     t->index = (uint32_t)g->n;
     t->group = group;
     g->tasks[g->n++] = t;
@@ -3121,6 +3125,7 @@ typedef struct jug__exec {
     pid_t parent;          /* of a forked worker: the pool's parent */
     int guardian_quit;
     int others_seen; /* another worker has locked or finished a task we wanted */
+    size_t scan_next;      /* for jug__graph_find_next while scanning */
     uint32_t left[64];     /* locks and stale claims seen at the start (a few suffice) */
     uint8_t left_claim[64];
     size_t nleft;
@@ -3194,7 +3199,7 @@ static jug_task *jug__pop(jug__exec *x) {
 
 static void jug__scan_cb(void *ud, const jug_hash *h, jug_entry kind) {
     jug__exec *x = (jug__exec *)ud;
-    jug_task *t = jug__graph_find(x->g, h);
+    jug_task *t = jug__graph_find_next(x->g, h, &x->scan_next);
     if (!t) return;
     if (kind == JUG_ENTRY_RESULT && t->state != JUG__SKIPPED) t->state = JUG__DONE;
     else if (kind == JUG_ENTRY_FAILURE) t->has_failure = 1;
@@ -3224,7 +3229,7 @@ static void jug__heal(jug__exec *x) {
 static void jug__want(jug_task *t) {
     if (t->state != JUG__SKIPPED) return;
     t->state = JUG__WAITING;
-    for (uint32_t i = 0; i < t->ndeps; i++) jug__want(t->deps[i]);
+    for (uint32_t i = 0; i < t->ndeps; i++) jug__want(jug__deps(t)[i]);
 }
 
 static int jug__target_match(const jug_task *t, const char *target) {
@@ -3248,6 +3253,7 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
         for (size_t i = 0; i < n; i++)
             if (jug__target_match(g->tasks[i], x->o->target)) jug__want(g->tasks[i]);
     }
+    x->scan_next = 0;
     if (x->s->ops->scan(x->s, jug__scan_cb, x, &err) != JUG_OK) {
         jug__say(x, 1, "%s", err.msg);
         return err.code;
@@ -3262,7 +3268,7 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
     memset(x->batch, 0, g->ngroups + 1);
     memset(x->rdep_off, 0, (n + 1) * sizeof *x->rdep_off);
     for (size_t i = 0; i < n; i++)
-        for (uint32_t k = 0; k < g->tasks[i]->ndeps; k++) x->rdep_off[g->tasks[i]->deps[k]->index + 1]++;
+        for (uint32_t k = 0; k < g->tasks[i]->ndeps; k++) x->rdep_off[jug__deps(g->tasks[i])[k]->index + 1]++;
     for (size_t i = 0; i < n; i++) x->rdep_off[i + 1] += x->rdep_off[i];
     x->rdeps = JUG__NEW(uint32_t, x->rdep_off[n] + 1);
     if (!x->rdeps) return JUG_NO_MEMORY;
@@ -3271,7 +3277,8 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
         if (!fill) return JUG_NO_MEMORY;
         memcpy(fill, x->rdep_off, (n + 1) * sizeof *fill);
         for (size_t i = 0; i < n; i++)
-            for (uint32_t k = 0; k < g->tasks[i]->ndeps; k++) x->rdeps[fill[g->tasks[i]->deps[k]->index]++] = (uint32_t)i;
+            for (uint32_t k = 0; k < g->tasks[i]->ndeps; k++)
+                x->rdeps[fill[jug__deps(g->tasks[i])[k]->index]++] = (uint32_t)i;
         JUG_FREE(fill);
     }
     x->wanted = x->unfinished = 0;
@@ -3286,15 +3293,15 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
         }
         x->unfinished++;
         for (uint32_t k = 0; k < t->ndeps; k++) {
-            t->deps[k]->consumers++;
-            if (t->deps[k]->state != JUG__DONE) t->waiting++;
+            jug__deps(t)[k]->consumers++;
+            if (jug__deps(t)[k]->state != JUG__DONE) t->waiting++;
         }
     }
     /* Tasks downstream of a failure cannot run. */
     for (size_t i = 0; i < n; i++) {
         jug_task *t = g->tasks[i];
         for (uint32_t k = 0; t->state == JUG__WAITING && k < t->ndeps; k++)
-            if (t->deps[k]->state == JUG__FAILED || t->deps[k]->state == JUG__UNREACHABLE) {
+            if (jug__deps(t)[k]->state == JUG__FAILED || jug__deps(t)[k]->state == JUG__UNREACHABLE) {
                 t->state = JUG__UNREACHABLE;
                 x->unfinished--;
             }
@@ -3334,8 +3341,8 @@ static void jug__finish(jug__exec *x, jug_task *t) {
         }
     }
     for (uint32_t k = 0; k < t->ndeps; k++) {
-        t->deps[k]->consumers--;
-        jug__release_value(t->deps[k]);
+        jug__deps(t)[k]->consumers--;
+        jug__release_value(jug__deps(t)[k]);
     }
     jug__release_value(t);
 }
@@ -3345,8 +3352,8 @@ static void jug__give_up(jug__exec *x, jug_task *t, uint8_t state) {
     t->state = state;
     x->unfinished--;
     for (uint32_t k = 0; k < t->ndeps; k++) {
-        t->deps[k]->consumers--;
-        jug__release_value(t->deps[k]);
+        jug__deps(t)[k]->consumers--;
+        jug__release_value(jug__deps(t)[k]);
     }
     for (uint32_t k = x->rdep_off[t->index]; k < x->rdep_off[t->index + 1]; k++) {
         jug_task *d = x->g->tasks[x->rdeps[k]];
@@ -3464,19 +3471,19 @@ enum { JUG__RAN, JUG__FOUND, JUG__BUSY, JUG__TASK_FAILED, JUG__FAILED_ELSEWHERE,
 static jug_value *jug__call(jug_task *t, jug_call *call) {
     jug__temps tmp;
     const jug_value *few[8];
-    const jug_value **args = t->args->len <= 8 ? few : JUG__NEW(const jug_value *, t->args->len);
+    const jug_value **args = t->nargs <= 8 ? few : JUG__NEW(const jug_value *, t->nargs);
     jug_value *result = NULL;
     memset(&tmp, 0, sizeof tmp);
     memset(call, 0, sizeof *call);
     call->task = t;
     call->args = args;
-    call->nargs = t->args->len;
+    call->nargs = t->nargs;
     if (!args) {
         jug_fail(call, "out of memory");
         return NULL;
     }
-    for (size_t i = 0; i < t->args->len; i++)
-        if (!(args[i] = jug__resolve(t->args->as.list[i], &tmp, call))) break;
+    for (size_t i = 0; i < t->nargs; i++)
+        if (!(args[i] = jug__resolve(jug__argv(t)[i], &tmp, call))) break;
     if (!call->failed) result = t->fn->fn(call);
     if (call->failed) {
         jug_value_free(result);
@@ -3522,7 +3529,7 @@ static int jug__compute(jug__exec *x, jug_task *t, const jug_hash *block, jug_va
     int outcome = JUG__RAN;
     if (x->slot) __atomic_store_n(&x->slot->task, (int32_t)t->index, __ATOMIC_SEQ_CST);
     for (uint32_t k = 0; k < t->ndeps; k++) {
-        jug_task *d = t->deps[k];
+        jug_task *d = jug__deps(t)[k];
         jug_value *v;
         pthread_mutex_lock(&x->mu);
         int have = d->value != NULL;
@@ -4347,11 +4354,12 @@ static const char *const jug__st_names[JUG__NST] = {"Waiting", "Ready", "Finishe
 typedef struct jug__scan {
     jug_graph *g;
     uint8_t *has; /* JUG__HAS_* per task */
+    size_t next;  /* for jug__graph_find_next */
 } jug__scan;
 
 static void jug__scan_flags(void *ud, const jug_hash *h, jug_entry kind) {
     jug__scan *sc = (jug__scan *)ud;
-    jug_task *t = jug__graph_find(sc->g, h);
+    jug_task *t = jug__graph_find_next(sc->g, h, &sc->next);
     static const uint8_t flag[] = {JUG__HAS_RESULT,  JUG__HAS_LOCK,  JUG__HAS_FAILURE,
                                    JUG__HAS_CORRUPT, JUG__HAS_CLAIM, JUG__HAS_STALE_CLAIM};
     if (t) sc->has[t->index] |= flag[kind];
@@ -4364,6 +4372,7 @@ static jug_result jug__states(jug_graph *g, jug_store *s, uint8_t *state, size_t
     jug_result rc;
     sc.g = g;
     sc.has = state;
+    sc.next = 0;
     memset(state, 0, g->n);
     *corrupt = 0;
     if ((rc = s->ops->scan(s, jug__scan_flags, &sc, err)) != JUG_OK) return rc;
@@ -4379,7 +4388,7 @@ static jug_result jug__states(jug_graph *g, jug_store *s, uint8_t *state, size_t
         if (claims && (has & (JUG__HAS_CLAIM | JUG__HAS_STALE_CLAIM)))
             claims[nclaims++] = (uint32_t)i | ((has & JUG__HAS_STALE_CLAIM) ? 0x80000000u : 0);
         for (uint32_t k = 0; k < t->ndeps; k++)
-            if (state[t->deps[k]->index] != JUG__ST_FINISHED) st = JUG__ST_WAITING;
+            if (state[jug__deps(t)[k]->index] != JUG__ST_FINISHED) st = JUG__ST_WAITING;
         if (has & JUG__HAS_RESULT) st = JUG__ST_FINISHED;
         else if ((has & JUG__HAS_LOCK) && s->ops->lock_info(s, &t->hash, &info, NULL) == JUG_OK)
             st = info.stale ? JUG__ST_STALE : JUG__ST_RUNNING;
@@ -4564,7 +4573,7 @@ static int jug__sleep_until(jug__cli *c) {
             if (state[i] == JUG__ST_FAILED) failed++;
             if (state[i] != JUG__ST_WAITING) continue;
             for (uint32_t k = 0; k < t->ndeps; k++)
-                if (state[t->deps[k]->index] == JUG__ST_FAILED || state[t->deps[k]->index] == JUG__NST) {
+                if (state[jug__deps(t)[k]->index] == JUG__ST_FAILED || state[jug__deps(t)[k]->index] == JUG__NST) {
                     state[i] = JUG__NST; /* blocked */
                     blocked++;
                     break;
@@ -4762,7 +4771,7 @@ static int jug__invalidate(jug_graph *g, jug_store *s, const jug__cli *c) {
     if (code == 0) {
         for (size_t i = 0; i < g->n; i++) /* dependencies come first: one pass finds everything downstream */
             for (uint32_t k = 0; !picked[i] && k < g->tasks[i]->ndeps; k++)
-                if (picked[g->tasks[i]->deps[k]->index]) picked[i] = 1;
+                if (picked[jug__deps(g->tasks[i])[k]->index]) picked[i] = 1;
         for (size_t i = 0; i < g->n; i++) { /* what is stored: said before anything goes */
             if (!picked[i] || s->ops->exists(s, &g->tasks[i]->hash, NULL) != JUG_OK) picked[i] = 0;
             else per[g->tasks[i]->group]++;
@@ -4880,7 +4889,7 @@ static int jug__graph_dot(jug_graph *g, jug_store *s, const jug__cli *c) {
             jug_task *t = g->tasks[i];
             jug_hash_hex(&t->hash, hex);
             printf("  t%zu [label=\"%s\\n%.12s\\n%s\"];\n", i, t->fn->name, hex, jug__st_names[state[i]]);
-            for (uint32_t k = 0; k < t->ndeps; k++) printf("  t%u -> t%zu;\n", t->deps[k]->index, i);
+            for (uint32_t k = 0; k < t->ndeps; k++) printf("  t%u -> t%zu;\n", jug__deps(t)[k]->index, i);
         }
     } else {
         memset(count, 0, (g->ngroups + 1) * JUG__NST * sizeof *count);
@@ -4888,7 +4897,7 @@ static int jug__graph_dot(jug_graph *g, jug_store *s, const jug__cli *c) {
         for (size_t i = 0; i < g->n; i++) {
             count[g->tasks[i]->group * JUG__NST + state[i]]++;
             for (uint32_t k = 0; k < g->tasks[i]->ndeps; k++)
-                edge[g->tasks[i]->deps[k]->group * g->ngroups + g->tasks[i]->group] = 1;
+                edge[jug__deps(g->tasks[i])[k]->group * g->ngroups + g->tasks[i]->group] = 1;
         }
         for (size_t k = 0; k < g->ngroups; k++) {
             printf("  g%zu [label=\"%s", k, g->groups[k]->name);

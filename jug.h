@@ -493,10 +493,12 @@ static inline jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_
 #include <unistd.h>
 
 #if defined(JUG_MALLOC) && defined(JUG_REALLOC) && defined(JUG_FREE)
+#define JUG__ZEROED(n) jug__zeroed(JUG_MALLOC(n), n)
 #elif !defined(JUG_MALLOC) && !defined(JUG_REALLOC) && !defined(JUG_FREE)
 #define JUG_MALLOC(n) malloc(n)
 #define JUG_REALLOC(p, n) realloc(p, n)
 #define JUG_FREE(p) free(p)
+#define JUG__ZEROED(n) calloc(1, n) /* pages fresh from the kernel are not cleared twice */
 #else
 #error "jug.h: define all of JUG_MALLOC, JUG_REALLOC and JUG_FREE, or none of them"
 #endif
@@ -508,6 +510,7 @@ static inline jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_
 #endif
 
 #define JUG__NEW(T, n) ((T *)JUG_MALLOC(sizeof(T) * (n)))
+static inline void *jug__zeroed(void *p, size_t n) { return p ? memset(p, 0, n) : NULL; }
 
 /* >>errors */
 JUG_API const char *jug_strerror(jug_result r) {
@@ -1400,9 +1403,10 @@ static jug_task *jug__graph_find(const jug_graph *g, const jug_hash *h) {
 /* `bytes` bytes after at least `head` bytes of header at *base (what to
    free), on huge pages when that is worth it: page faults are slow on VMs. */
 #define JUG__HUGE ((size_t)2 << 20)
-static void *jug__huge_alloc(size_t bytes, size_t head, void **base) {
+static void *jug__huge_alloc(size_t bytes, size_t head, int zeroed, void **base) {
     int huge = bytes >= JUG__HUGE;
-    char *p = (char *)JUG_MALLOC(head + bytes + (huge ? JUG__HUGE : 0));
+    size_t size = head + bytes + (huge ? JUG__HUGE : 0);
+    char *p = (char *)(zeroed ? JUG__ZEROED(size) : JUG_MALLOC(size));
     *base = p;
     if (!p || !huge) return p ? p + head : NULL;
     p = (char *)(((uintptr_t)p + head + JUG__HUGE - 1) & ~(uintptr_t)(JUG__HUGE - 1));
@@ -1418,7 +1422,7 @@ static void *jug__arena(jug_graph *g, size_t bytes) {
         size_t size = !c ? 64u << 10 : c->size < JUG__HUGE ? 2 * JUG__HUGE : c->size < 16 * JUG__HUGE ? 2 * c->size : c->size;
         void *base;
         if (size < bytes + JUG__CHUNK_HEAD) size = bytes + JUG__CHUNK_HEAD;
-        char *data = (char *)jug__huge_alloc(size, JUG__CHUNK_HEAD, &base);
+        char *data = (char *)jug__huge_alloc(size, JUG__CHUNK_HEAD, 0, &base);
         if (!data) return NULL;
         c = (jug__chunk *)base;
         c->next = g->chunks;
@@ -1443,7 +1447,7 @@ static int jug__graph_grow(jug_graph *g) {
     void *base;
     if (g->n == g->cap) {
         size_t cap = g->cap ? g->cap * 2 : 1024;
-        jug_task **tasks = (jug_task **)jug__huge_alloc(cap * sizeof *tasks, 0, &base);
+        jug_task **tasks = (jug_task **)jug__huge_alloc(cap * sizeof *tasks, 0, 0, &base);
         if (!tasks) return 0;
         if (g->n) memcpy(tasks, g->tasks, g->n * sizeof *tasks);
         JUG_FREE(g->tasks_mem);
@@ -1453,9 +1457,8 @@ static int jug__graph_grow(jug_graph *g) {
     }
     if ((g->n + 1) * 2 > g->table_cap) {
         size_t cap = g->table_cap ? g->table_cap * 2 : 2048;
-        uint64_t *table = (uint64_t *)jug__huge_alloc(cap * sizeof *table, 0, &base);
+        uint64_t *table = (uint64_t *)jug__huge_alloc(cap * sizeof *table, 0, 1, &base);
         if (!table) return 0;
-        memset(table, 0, cap * sizeof *table);
         for (size_t k = 0; k < g->n; k++) {
             size_t i = jug__bucket(&g->tasks[k]->hash, cap);
             while (table[i]) i = (i + 1) & (cap - 1);

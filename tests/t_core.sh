@@ -172,3 +172,30 @@ expect install_headers test "$RC" -eq 0 -a -f prefix/include/jug.h -a -f prefix/
 expect install_pkgconfig grep -q "^Cflags: -I\${includedir}" prefix/lib/pkgconfig/jug.pc
 sed 's|"../jug.h"|<jug.h>|' "$ROOT/examples/primes.c" >installed.c
 expect install_usable cc -std=c11 -Wall -Wextra -Wpedantic -Werror -I"$WORK/prefix/include" -o installed installed.c -pthread -lm
+
+# --- the program's own allocator (JUG_MALLOC/JUG_REALLOC/JUG_FREE): every allocation goes through it
+cat >counted.c <<'C'
+#include <stddef.h> /* (no libc header before jug.h: it sets _GNU_SOURCE) */
+static void *counted_malloc(size_t n);
+static void *counted_realloc(void *p, size_t n);
+static void counted_free(void *p);
+#define JUG_MALLOC(n) counted_malloc(n)
+#define JUG_REALLOC(p, n) counted_realloc(p, n)
+#define JUG_FREE(p) counted_free(p)
+#define JUG_IMPLEMENTATION
+#include <jug.h>
+static long live;
+static void *counted_malloc(size_t n) { live++; return malloc(n); }
+static void *counted_realloc(void *p, size_t n) { if (!p) live++; return realloc(p, n); }
+static void counted_free(void *p) { if (p) live--; free(p); }
+JUG_TASK(square) { return jug_int(jug_arg_int(call, 0) * jug_arg_int(call, 0)); }
+int main(void) {
+    jug_graph *g = jug_graph_new();
+    for (int i = 0; i < 300000; i++) jug_task(g, square, i); /* past 2 MiB tables: the huge-page paths */
+    int ok = jug_graph_size(g) == 300000 && live > 0;
+    jug_graph_free(g);
+    return ok && live == 0 ? 0 : 1;
+}
+C
+expect own_allocator_builds cc -std=c11 -Wall -Wextra -Wpedantic -Werror -I"$WORK/prefix/include" -o counted counted.c -pthread -lm
+expect own_allocator_sees_every_allocation ./counted

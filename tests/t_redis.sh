@@ -80,6 +80,22 @@ for b in "${builds[@]}"; do
 done
 W=$BUILD/workload_redis
 
+# at_once JUGDIR ARGS ERRFILE OPTS...: one `$W execute OPTS` per OPTS, all at once; CODES: their exit statuses
+at_once() {
+    local dir=$1 args=$2 err=$3 opts p pids=()
+    shift 3
+    for opts in "$@"; do
+        # shellcheck disable=SC2086
+        "$W" execute $opts --jugdir "$dir" -- $args >/dev/null 2>>"$err" &
+        pids+=($!)
+    done
+    CODES=""
+    for p in "${pids[@]}"; do
+        wait "$p"
+        CODES+="$? "
+    done
+}
+
 # --- servers: the main one takes at most 1 MB per value (so a few MB are chunks), one with a password
 if ! redis_start main --proto-max-bulk-len 1mb || ! redis_start pw --requirepass 's3cret'; then
     fail redis_server_start "could not start redis-server (see the lines above)"
@@ -160,18 +176,8 @@ same asan_value "$(tail -1 "$WORK/asan.out")" "$(total 40)"
 # --- concurrent workers: two processes, -j 2 and --threads 2 at once; each task runs once (database 5)
 : >"$JUG_TEST_LOG"
 R=$(url 5)
-pids=()
-for opts in "" "" "-j 2" "--threads 2"; do
-    # shellcheck disable=SC2086
-    "$W" execute $opts --jugdir "$R" -- 60 20 >/dev/null 2>>"$WORK/concurrent.err" &
-    pids+=($!)
-done
-codes=""
-for p in "${pids[@]}"; do
-    wait "$p"
-    codes+="$? "
-done
-same concurrent_exit "$codes" "0 0 0 0 "
+at_once "$R" "60 20" "$WORK/concurrent.err" "" "" "-j 2" "--threads 2"
+same concurrent_exit "$CODES" "0 0 0 0 "
 same concurrent_each_task_once "$(wc -l <"$JUG_TEST_LOG") $(sort "$JUG_TEST_LOG" | uniq -d | wc -l)" "91 0"
 same concurrent_value "$("$W" value total --jugdir "$R" -- 60)" "$(total 60)"
 same concurrent_no_locks_left "$(keys 5 'jug:lock:*') $(keys 5 'jug:claim:*')" "0 0"
@@ -387,18 +393,8 @@ else
 
     # three processes at once (one, -j 2, --threads 2): every task exactly once
     : >"$JUG_TEST_LOG"
-    pids=()
-    for opts in "" "-j 2" "--threads 2"; do
-        # shellcheck disable=SC2086
-        "$W" execute $opts --jugdir "$(burl 1)" -- 6000 0 >/dev/null 2>>"$WORK/batch-concurrent.err" &
-        pids+=($!)
-    done
-    codes=""
-    for p in "${pids[@]}"; do
-        wait "$p"
-        codes+="$? "
-    done
-    same batch_concurrent_exit "$codes" "0 0 0 "
+    at_once "$(burl 1)" "6000 0" "$WORK/batch-concurrent.err" "" "-j 2" "--threads 2"
+    same batch_concurrent_exit "$CODES" "0 0 0 "
     same batch_concurrent_each_task_once "$(wc -l <"$JUG_TEST_LOG") $(btwice)" "9001 0"
     same batch_concurrent_value "$("$W" value total --jugdir "$(burl 1)" -- 6000 0)" "$(want_total 6000 0)"
     same batch_concurrent_nothing_left "$(bkeys 1 'jug:claim:*') $(bkeys 1 'jug:lock:*')" "0 0"

@@ -71,8 +71,9 @@
        DIR/results/ab/cdef...  a result, named by the hex of its task hash
        DIR/blocks/<hash>/      tiny tasks run in batches: the batch's claim
                                (a lock on 64 consecutive tasks, named by the
-                               first), pack files of their results, and a.<task>
-                               marks of the block's results stored alone
+                               first), pack files of their results (p.*), and
+                               `alone`: some result of the block has a file of
+                               its own
        DIR/locks/<hash>        a lock: host, pid and start time of its holder;
                                its mtime is the holder's heartbeat
        DIR/failed/<hash>       the reason a task failed (kept until it succeeds)
@@ -365,14 +366,15 @@ typedef struct jug_store_ops {
                          const jug_meta *m, jug_error *err);
     /* Reports every task lock held now. */
     jug_result (*locks)(jug_store *s, jug_scan_fn fn, void *ud, jug_error *err);
-    /* With the claim on `block` held: sets found[i] to 1 for each of the n
-       tasks whose result is stored, other than those the claim reported.
-       With stored_alone, it may look only at the tasks noted there. */
+    /* Optional (NULL: exists() for each task). With the claim on `block`
+       held: sets found[i] to 1 for each of the n tasks whose result is
+       stored, other than those the claim reported. A store with
+       stored_alone may look only in blocks where it was called. */
     jug_result (*present)(jug_store *s, const jug_hash *block, const jug_hash *tasks, size_t n,
                           unsigned char *found, jug_error *err);
-    /* Optional: notes that the result of task h, of `block`, was saved alone
-       (not packed), for present() to find. */
-    jug_result (*stored_alone)(jug_store *s, const jug_hash *block, const jug_hash *h, jug_error *err);
+    /* Optional: notes that a task of `block` had its result saved alone (not
+       packed), for present() to find. */
+    jug_result (*stored_alone)(jug_store *s, const jug_hash *block, jug_error *err);
 } jug_store_ops;
 
 typedef struct jug_store_options {
@@ -485,7 +487,9 @@ static inline jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#ifdef __linux__
 #include <sys/syscall.h>
+#endif
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -1295,12 +1299,13 @@ struct jug_task {
 static jug_value **jug__argv(const jug_task *t) { return (jug_value **)(uintptr_t)(t + 1); }
 static jug_task **jug__deps(const jug_task *t) { return (jug_task **)(jug__argv(t) + t->nargs); }
 
-/* The graph's own memory: tasks, their argument lists, scalar arguments and
-   dependency lists, carved from chunks that are freed together, so that a
-   million tiny tasks cost no million mallocs (nor a page fault each). */
+/* The graph's own memory: tasks, their arguments and dependencies, carved
+   from chunks that are freed together, so that a million tiny tasks cost no
+   million mallocs (nor a page fault each). */
 typedef struct jug__chunk {
     struct jug__chunk *next;
-    size_t used, size;
+    size_t used, end; /* offsets from the chunk's start */
+    size_t size;      /* the usable size asked for */
 } jug__chunk;
 #define JUG__CHUNK_HEAD ((sizeof(jug__chunk) + 15) & ~(size_t)15)
 
@@ -1418,16 +1423,17 @@ static void *jug__huge_alloc(size_t bytes, size_t head, int zeroed, void **base)
 static void *jug__arena(jug_graph *g, size_t bytes) {
     jug__chunk *c = g->chunks;
     bytes = (bytes + 7) & ~(size_t)7;
-    if (!c || c->size - c->used < bytes) { /* chunks of 64 KiB, then 4 MiB doubling to 32 MiB */
+    if (!c || c->end - c->used < bytes) { /* chunks of 64 KiB, then 4 MiB doubling to 32 MiB */
         size_t size = !c ? 64u << 10 : c->size < JUG__HUGE ? 2 * JUG__HUGE : c->size < 16 * JUG__HUGE ? 2 * c->size : c->size;
         void *base;
-        if (size < bytes + JUG__CHUNK_HEAD) size = bytes + JUG__CHUNK_HEAD;
+        if (size < bytes) size = bytes;
         char *data = (char *)jug__huge_alloc(size, JUG__CHUNK_HEAD, 0, &base);
         if (!data) return NULL;
         c = (jug__chunk *)base;
         c->next = g->chunks;
         c->used = (size_t)(data - (char *)base);
-        c->size = c->used + size;
+        c->end = c->used + size;
+        c->size = size;
         g->chunks = c;
     }
     c->used += bytes;
@@ -1567,6 +1573,7 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
     int ok = 1;
     g->epoch++;
     for (i = 0; i < nargs && ok; i++) ok = jug__collect_deps(g, args[i], &ndeps, 0);
+    if (nargs > UINT32_MAX / 2) ok = 0;
     if (!ok) {
         if (!g->error.code)
             jug__error(&g->error, JUG_NO_MEMORY, "declaring %s: an argument is missing (out of memory, or a NULL task)",
@@ -1951,10 +1958,11 @@ static jug_result jug__fs_exists(jug_store *st, const jug_hash *h, jug_error *er
    Linux with getdents64 itself, as fdopendir costs three more system calls
    a directory and a scan reads one per block of tasks. */
 typedef struct jug__dir {
+    int error; /* the errno that ended the listing early, or 0 */
 #if defined(__linux__) && defined(SYS_getdents64)
     int fd;
     size_t at, len;
-    char buf[32768];
+    char buf[8192];
 #else
     DIR *d;
 #endif
@@ -1964,6 +1972,7 @@ typedef struct jug__dir {
 static int jug__dir_open(jug__dir *d, int dirfd, const char *path) {
     int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return -1;
+    d->error = 0;
 #if defined(__linux__) && defined(SYS_getdents64)
     d->fd = fd;
     d->at = d->len = 0;
@@ -1978,12 +1987,13 @@ static int jug__dir_open(jug__dir *d, int dirfd, const char *path) {
     return 0;
 }
 
-/* The next name, or NULL at the end. */
+/* The next name, or NULL at the end (or on an error: d->error). */
 static const char *jug__dir_next(jug__dir *d) {
     for (;;) {
 #if defined(__linux__) && defined(SYS_getdents64)
         if (d->at >= d->len) {
             long got = syscall(SYS_getdents64, d->fd, d->buf, sizeof d->buf);
+            if (got < 0) d->error = errno;
             if (got <= 0) return NULL;
             d->at = 0;
             d->len = (size_t)got;
@@ -1994,20 +2004,28 @@ static const char *jug__dir_next(jug__dir *d) {
         memcpy(&reclen, rec + 16, 2);
         d->at += reclen;
 #else
+        errno = 0;
         struct dirent *e = readdir(d->d);
-        if (!e) return NULL;
+        if (!e) {
+            d->error = errno;
+            return NULL;
+        }
         const char *name = e->d_name;
 #endif
         if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0) return name;
     }
 }
 
-static void jug__dir_close(jug__dir *d) {
+/* Closes the listing; rc, or the error that cut the listing short. */
+static jug_result jug__dir_end(jug__dir *d, jug_result rc, const char *path, jug_error *err) {
 #if defined(__linux__) && defined(SYS_getdents64)
     close(d->fd);
 #else
     closedir(d->d);
 #endif
+    if (rc != JUG_OK || !d->error) return rc;
+    errno = d->error;
+    return jug__sys_error(err, "listing", path);
 }
 
 /* Lists one directory; names are handed to `each` with the prefix they were found under. */
@@ -2029,16 +2047,12 @@ static jug_result jug__fs_list(jug__fs *fs, const char *dir, size_t namelen, jug
             char sub[64];
             snprintf(sub, sizeof sub, "results/%.2s", name);
             jug_result rc = jug__fs_list(fs, sub, 30, kind, fn, ud, err);
-            if (rc != JUG_OK) {
-                jug__dir_close(&d);
-                return rc;
-            }
+            if (rc != JUG_OK) return jug__dir_end(&d, rc, dir, err);
         } else if (jug__parse_hex(prefix, strlen(prefix), name, &h)) {
             fn(ud, &h, kind);
         }
     }
-    jug__dir_close(&d);
-    return JUG_OK;
+    return jug__dir_end(&d, JUG_OK, dir, err);
 }
 
 static jug_result jug__fs_adopt(jug__fs *fs, jug_error *err);
@@ -2317,8 +2331,7 @@ static int jug__fs_pack_id(jug__fs *fs, const char *path, uint32_t *id) {
     return 1;
 }
 
-/* Reads a whole (small) file into a new buffer (one byte more, for a NUL).
-   A regular file reads short only at its end: that read is the last. */
+/* Reads a whole (small) file into a new buffer (one byte more, for a NUL). */
 static jug_result jug__fs_slurp(jug__fs *fs, const char *path, unsigned char **out, size_t *n, jug_error *err) {
     int fd = openat(fs->dirfd, path, O_RDONLY | O_CLOEXEC);
     size_t cap = 16384;
@@ -2340,9 +2353,9 @@ static jug_result jug__fs_slurp(jug__fs *fs, const char *path, unsigned char **o
             rc = jug__sys_error(err, "reading", path);
             break;
         }
+        if (got == 0) break;
         *n += (size_t)got;
-        if (*n < cap) break;
-        cap *= 2;
+        if (*n == cap) cap *= 2;
     }
     close(fd);
     if (rc == JUG_OK) *out = buf;
@@ -2383,6 +2396,20 @@ static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, jug_scan_fn f
     return ok ? JUG_OK : jug__error(err, JUG_NO_MEMORY, "out of memory indexing %s", path);
 }
 
+/* Reports the claim of block `hex` at path: with `claims` 1, as a lock on
+   the block while it is live; with 2, as a claim, live or stale.
+   JUG_NOT_FOUND: there is none. */
+static jug_result jug__fs_report_claim(jug__fs *fs, const char *hex, const char *path, jug_scan_fn fn, void *ud,
+                                       int claims, jug_error *err) {
+    jug_lock_info info;
+    ino_t ino;
+    jug_hash block;
+    jug_result rc = jug__fs_judge(fs, path, &info, &ino, err);
+    if (rc == JUG_OK && jug__parse_hex(hex, 32, "", &block) && (!info.stale || claims == 2))
+        fn(ud, &block, claims == 2 ? (info.stale ? JUG_ENTRY_STALE_CLAIM : JUG_ENTRY_CLAIM) : JUG_ENTRY_LOCK);
+    return rc;
+}
+
 /* Reads the pack files of one block (or of all blocks, with hex NULL),
    reporting their results; with `claims` 1, the block's live claim too, as a
    lock on the block; with 2 (a scan), every claim, live or stale. */
@@ -2397,20 +2424,29 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
             return fs->dirfd < 0 || errno == ENOENT ? JUG_OK : jug__sys_error(err, "listing", "blocks");
         while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL)
             if (strlen(name) == 32) rc = jug__fs_read_block(fs, name, fn, ud, claims, index, err);
-        jug__dir_close(&d);
-        return rc;
+        return jug__dir_end(&d, rc, "blocks", err);
     }
     snprintf(dir, sizeof dir, "blocks/%s", hex);
+    /* The claim before the packs: a claim that ended before this look has
+       all its results in the packs listed after it. A scan judges only a
+       claim it listed; if that one ended since, its packs may be newer than
+       the listing: the block is read again. */
     for (;;) {
-        char (*packs)[256] = NULL; /* the names listed; packs are few */
+        char (*packs)[256] = NULL; /* the packs listed, which are few */
         size_t npacks = 0;
         int claimed = 0, gone = 0;
+        if (claims == 1 && fn) {
+            snprintf(path, sizeof path, "%s/claim", dir);
+            rc = jug__fs_report_claim(fs, hex, path, fn, ud, 1, err);
+            if (rc == JUG_NOT_FOUND) rc = JUG_OK;
+            if (rc != JUG_OK) return rc;
+        }
         if (fs->dirfd < 0 || jug__dir_open(&d, fs->dirfd, dir) != 0)
             return fs->dirfd < 0 || errno == ENOENT ? JUG_OK : jug__sys_error(err, "listing", dir);
         while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL) {
-            if (strncmp(name, "a.", 2) == 0) continue; /* a mark: a result stored alone */
             if (strcmp(name, "claim") == 0) {
                 claimed = 1;
+            } else if (strncmp(name, "p.", 2) != 0) { /* the `alone` mark; an NFS client's .nfs* leftovers */
             } else if (!(npacks & (npacks + 1))) { /* full at 0, 1, 3, 7...: double */
                 char (*more)[256] = (char (*)[256])JUG_REALLOC(packs, (2 * npacks + 1) * sizeof *packs);
                 if (!more) rc = jug__error(err, JUG_NO_MEMORY, "out of memory listing %s", dir);
@@ -2419,19 +2455,11 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
                 snprintf(packs[npacks++], sizeof *packs, "%s", name);
             }
         }
-        jug__dir_close(&d);
-        if (rc == JUG_OK && claimed && claims && fn) {
-            /* The claim before the packs: a claim ended before this look has
-               all its results in the packs read after it. One that ended
-               since the listing may have packs the listing missed: again. */
-            jug_lock_info info;
-            ino_t ino;
-            jug_hash block;
+        rc = jug__dir_end(&d, rc, dir, err);
+        if (rc == JUG_OK && claimed && claims == 2 && fn) {
             snprintf(path, sizeof path, "%s/claim", dir);
-            jug_result look = jug__fs_judge(fs, path, &info, &ino, err);
-            if (look == JUG_NOT_FOUND) gone = 1;
-            else if (look == JUG_OK && jug__parse_hex(hex, 32, "", &block) && (!info.stale || claims == 2))
-                fn(ud, &block, claims == 2 ? (info.stale ? JUG_ENTRY_STALE_CLAIM : JUG_ENTRY_CLAIM) : JUG_ENTRY_LOCK);
+            rc = jug__fs_report_claim(fs, hex, path, fn, ud, 2, err);
+            if (rc == JUG_NOT_FOUND) rc = JUG_OK, gone = 1;
         }
         for (size_t i = 0; rc == JUG_OK && !gone && i < npacks; i++) {
             snprintf(path, sizeof path, "%s/%.200s", dir, packs[i]);
@@ -2471,46 +2499,41 @@ static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, jug_scan_f
     return jug__fs_read_block(fs, hex, fn, ud, 0, 1, err); /* the claim there is ours */
 }
 
-/* The claim read the block's packs. A result stored alone left a mark,
-   blocks/<block>/a.<task>, after its file was in place: its file is looked
-   at (the mark stays when the result is removed). */
+/* The claim read the block's packs. A block where some result was stored
+   alone has the mark blocks/<block>/alone (made before that task's lock
+   was released); only then are the tasks' own files looked at. */
 static jug_result jug__fs_present(jug_store *st, const jug_hash *block, const jug_hash *tasks, size_t n,
                                   unsigned char *found, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
-    char dir[64], hex[33], path[128];
-    const char *name;
+    char hex[33], path[128];
     struct stat sb;
-    jug_hash h;
-    jug__dir d;
+    if (fs->dirfd < 0) return JUG_OK;
     jug_hash_hex(block, hex);
-    snprintf(dir, sizeof dir, "blocks/%s", hex);
-    if (fs->dirfd < 0 || jug__dir_open(&d, fs->dirfd, dir) != 0)
-        return fs->dirfd < 0 || errno == ENOENT ? JUG_OK : jug__sys_error(err, "listing", dir);
-    while ((name = jug__dir_next(&d)) != NULL) {
-        if (strncmp(name, "a.", 2) != 0 || !jug__parse_hex(name + 2, strlen(name + 2), "", &h)) continue;
-        for (size_t i = 0; i < n; i++)
-            if (memcmp(tasks[i].bytes, h.bytes, 16) == 0) {
-                jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, &h);
-                found[i] = fstatat(fs->dirfd, path, &sb, 0) == 0;
-            }
+    snprintf(path, sizeof path, "blocks/%s/alone", hex);
+    if (fstatat(fs->dirfd, path, &sb, 0) != 0) return errno == ENOENT ? JUG_OK : jug__sys_error(err, "looking at", path);
+    for (size_t i = 0; i < n; i++) {
+        jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, &tasks[i]);
+        if (fstatat(fs->dirfd, path, &sb, 0) == 0) found[i] = 1;
+        else if (errno != ENOENT) return jug__sys_error(err, "looking at", path);
     }
-    jug__dir_close(&d);
     return JUG_OK;
 }
 
-static jug_result jug__fs_stored_alone(jug_store *st, const jug_hash *block, const jug_hash *h, jug_error *err) {
+static jug_result jug__fs_stored_alone(jug_store *st, const jug_hash *block, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
     char hex[33], path[128];
     int fd;
-    size_t len;
     if (fs->dirfd < 0) return JUG_OK;
     jug_hash_hex(block, hex);
-    len = (size_t)snprintf(path, sizeof path, "blocks/%s", hex);
-    if (mkdirat(fs->dirfd, path, 0777) != 0 && errno != EEXIST) return jug__sys_error(err, "creating", path);
-    jug_hash_hex(h, hex);
-    snprintf(path + len, sizeof path - len, "/a.%s", hex);
-    if ((fd = openat(fs->dirfd, path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) < 0)
-        return jug__sys_error(err, "creating", path);
+    snprintf(path, sizeof path, "blocks/%s/alone", hex);
+    fd = openat(fs->dirfd, path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == ENOENT) { /* the block's first: its directory too */
+        snprintf(path, sizeof path, "blocks/%s", hex);
+        if (mkdirat(fs->dirfd, path, 0777) != 0 && errno != EEXIST) return jug__sys_error(err, "creating", path);
+        snprintf(path, sizeof path, "blocks/%s/alone", hex);
+        fd = openat(fs->dirfd, path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    }
+    if (fd < 0) return jug__sys_error(err, "creating", path);
     close(fd);
     return JUG_OK;
 }
@@ -2771,12 +2794,13 @@ static jug_result jug__fs_adopt(jug__fs *fs, jug_error *err) {
             for (size_t i = 0; i < sizeof jug__fs_dirs / sizeof *jug__fs_dirs; i++)
                 known |= strcmp(name, jug__fs_dirs[i]) == 0;
             if (!known) {
-                jug__dir_close(&d);
+                jug__dir_end(&d, JUG_OK, fs->base.where, NULL);
                 return jug__error(err, JUG_INVALID, "%s is not a jug.h store (no jugstore file); refusing to use it",
                                   fs->base.where);
             }
         }
-        jug__dir_close(&d);
+        jug_result listed = jug__dir_end(&d, JUG_OK, fs->base.where, err);
+        if (listed != JUG_OK) return listed;
         if (!fs->base.opt.create) return JUG_OK;
     }
     if (fs->base.opt.create) {
@@ -2860,7 +2884,31 @@ JUG_API jug_result jug_value_of(jug_store *s, const jug_task *t, jug_value **out
 /* After t's result was saved alone: a store that runs tiny tasks in
    batches notes it in t's block, where a claimer of the block looks. */
 static jug_result jug__note_alone(jug_store *s, const jug_graph *g, const jug_task *t, jug_error *err) {
-    return s->ops->stored_alone ? s->ops->stored_alone(s, &jug__block_head(g, t)->hash, &t->hash, err) : JUG_OK;
+    return s->ops->stored_alone ? s->ops->stored_alone(s, &jug__block_head(g, t)->hash, err) : JUG_OK;
+}
+
+/* What the block of t holds: t's packed result, a live claim. */
+typedef struct jug__block_look {
+    const jug_hash *task;
+    int packed, claimed;
+} jug__block_look;
+static void jug__block_look_cb(void *ud, const jug_hash *h, jug_entry kind) {
+    jug__block_look *b = (jug__block_look *)ud;
+    if (kind == JUG_ENTRY_LOCK) b->claimed = 1;
+    else if (memcmp(h->bytes, b->task->bytes, 16) == 0) b->packed = 1;
+}
+enum { JUG__BLOCK_FREE, JUG__BLOCK_PACKED, JUG__BLOCK_CLAIMED, JUG__BLOCK_ERROR };
+/* Having locked t on its own: a worker that runs t's block as a batch
+   claims the block, then leaves alone the tasks locked one by one; so the
+   claim is looked at after the lock. */
+static int jug__block_says(jug_store *s, const jug_graph *g, const jug_task *t, jug_error *err) {
+    jug__block_look look;
+    if (!s->ops->block) return JUG__BLOCK_FREE;
+    look.task = &t->hash;
+    look.packed = look.claimed = 0;
+    if (s->ops->block(s, &jug__block_head(g, t)->hash, jug__block_look_cb, &look, err) != JUG_OK)
+        return JUG__BLOCK_ERROR;
+    return look.packed ? JUG__BLOCK_PACKED : look.claimed ? JUG__BLOCK_CLAIMED : JUG__BLOCK_FREE;
 }
 
 /* >>building */
@@ -2932,8 +2980,15 @@ JUG_API const jug_value *jug_compute(jug_graph *g, jug_task *t) {
             break;
         }
         /* JUG_NOT_FOUND: no store yet (status before the first execute): compute, keep nothing */
-        int store_it = rc == JUG_OK;
-        if (!store_it || s->ops->exists(s, &t->hash, NULL) != JUG_OK) {
+        int store_it = rc == JUG_OK, says = store_it ? jug__block_says(s, g, t, &err) : JUG__BLOCK_FREE;
+        if (says == JUG__BLOCK_ERROR) {
+            g->error = err;
+        } else if (says == JUG__BLOCK_CLAIMED) { /* a batch of another worker has it: wait for it */
+            s->ops->unlock(s, &t->hash, NULL);
+            jug__sleep(nap);
+            nap = nap * 2 < 0.5 ? nap * 2 : 0.5;
+            continue;
+        } else if (says == JUG__BLOCK_FREE && (!store_it || s->ops->exists(s, &t->hash, NULL) != JUG_OK)) {
             jug_call call;
             jug_meta meta;
             double t0 = jug__now();
@@ -3046,9 +3101,10 @@ static jug_value *jug__blocks(jug_graph *g, const jug_function *fn, jug_value *i
             jug_list_push(chunk, items->as.list[j]);
             items->as.list[j] = NULL;
         }
-        jug_task *t = chunk && chunk->len == end - start ? jug_task_new(g, fn, 1, &chunk) : NULL;
+        int whole = chunk && chunk->len == end - start; /* (jug_task_new takes the chunk) */
+        jug_task *t = whole ? jug_task_new(g, fn, 1, &chunk) : NULL;
         if (!t) {
-            if (chunk && chunk->len != end - start) jug_value_free(chunk);
+            if (!whole) jug_value_free(chunk);
             jug_value_free(out);
             out = NULL;
             break;
@@ -3511,15 +3567,6 @@ static int jug__may_run(jug__exec *x, jug_task *t, int looked, jug_error *err) {
     return -1;
 }
 
-/* Whether t's function may yet run in batches, in this worker or another:
-   not once its tasks took 10 ms on average here (batches take under 1 ms). */
-static int jug__may_batch(jug__exec *x, const jug_task *t) {
-    pthread_mutex_lock(&x->mu);
-    int may = x->group_runs[t->group] < 8 || x->group_secs[t->group] < 0.010 * x->group_runs[t->group];
-    pthread_mutex_unlock(&x->mu);
-    return may;
-}
-
 /* Loads what t needs, calls it and stores the result: packed into `block`
    when we hold its claim, else in a file of its own. */
 static int jug__compute(jug__exec *x, jug_task *t, const jug_hash *block, jug_value **result, jug_task **lost,
@@ -3561,8 +3608,7 @@ static int jug__compute(jug__exec *x, jug_task *t, const jug_hash *block, jug_va
         goto done;
     }
     rc = block ? s->ops->append(s, block, &t->hash, *result, &meta, err) : JUG_UNSUPPORTED;
-    if (rc == JUG_UNSUPPORTED && (rc = s->ops->save(s, &t->hash, *result, &meta, err)) == JUG_OK &&
-        jug__may_batch(x, t))
+    if (rc == JUG_UNSUPPORTED && (rc = s->ops->save(s, &t->hash, *result, &meta, err)) == JUG_OK)
         rc = jug__note_alone(s, x->g, t, err);
     if (rc != JUG_OK) {
         jug_value_free(*result);
@@ -3580,17 +3626,6 @@ done:
     return outcome;
 }
 
-/* What the block of a task holds: its packed result, a live claim. */
-typedef struct jug__block_look {
-    const jug_hash *task;
-    int packed, claimed;
-} jug__block_look;
-static void jug__block_look_cb(void *ud, const jug_hash *h, jug_entry kind) {
-    jug__block_look *b = (jug__block_look *)ud;
-    if (kind == JUG_ENTRY_LOCK) b->claimed = 1;
-    else if (memcmp(h->bytes, b->task->bytes, 16) == 0) b->packed = 1;
-}
-
 
 /* Runs one ready task under its own lock. Called without x->mu held. */
 static int jug__run_one(jug__exec *x, jug_task *t, jug_value **result, jug_task **lost, jug_error *err) {
@@ -3605,16 +3640,12 @@ static int jug__run_one(jug__exec *x, jug_task *t, jug_value **result, jug_task 
     if (rc == JUG_LOCKED) return JUG__BUSY;
     if (rc != JUG_OK) return JUG__STORE_ERROR;
     outcome = jug__may_run(x, t, 0, err);
-    if (outcome < 0 && s->ops->block) {
-        /* A worker running t's block as a batch claims the block, then skips
-           the tasks locked one by one: having locked t, we look at the claim. */
-        jug__block_look look;
-        look.task = &t->hash;
-        look.packed = look.claimed = 0;
-        if (s->ops->block(s, &jug__block_head(x->g, t)->hash, jug__block_look_cb, &look, err) != JUG_OK)
-            outcome = JUG__STORE_ERROR;
-        else if (look.packed) outcome = JUG__FOUND;
-        else if (look.claimed) outcome = JUG__BUSY;
+    if (outcome < 0) {
+        int says = jug__block_says(s, x->g, t, err);
+        outcome = says == JUG__BLOCK_ERROR     ? JUG__STORE_ERROR
+                  : says == JUG__BLOCK_PACKED  ? JUG__FOUND
+                  : says == JUG__BLOCK_CLAIMED ? JUG__BUSY
+                                               : -1;
     }
     if (outcome < 0) outcome = jug__compute(x, t, NULL, result, lost, err);
     s->ops->unlock(s, &t->hash, NULL);
@@ -3680,7 +3711,8 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
             }
         }
         pthread_mutex_unlock(&x->mu);
-        rc = s->ops->present(s, &head->hash, ask, n, found, &err);
+        if (n && s->ops->present) rc = s->ops->present(s, &head->hash, ask, n, found, &err);
+        else memset(view.looked, 0, sizeof view.looked); /* each is looked at when it runs */
         for (uint32_t k = 0; k < n; k++) view.flags[at[k]] |= found[k];
         if (rc != JUG_OK) s->ops->unclaim(s, &head->hash, NULL);
     }
@@ -3705,7 +3737,8 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
         jug_value *result = NULL;
         for (uint32_t i = head->index; i < end && !t && !x->stop; i++) {
             jug_task *m = x->g->tasks[i];
-            if (m->state == JUG__READY && x->batch[m->group]) t = m;
+            /* (not one that another worker held locked when the claim was taken) */
+            if (m->state == JUG__READY && x->batch[m->group] && !(view.flags[i - head->index] & 2)) t = m;
         }
         if (!t) break;
         t->state = JUG__RUNNING;

@@ -476,8 +476,8 @@ static void flag_entries(void *ud, const jug_hash *h, jug_entry kind) {
 TEST(store, batches_pack_results_and_find_those_stored_alone) {
     char *dir = temp_dir();
     jug_store *s = open_store(dir, 0);
-    jug_hash block = jug_hash_bytes("b", 1), packed = jug_hash_bytes("p", 1), alone = jug_hash_bytes("a", 1),
-             never = jug_hash_bytes("n", 1), ask[3];
+    jug_hash block = jug_hash_bytes("b", 1), other = jug_hash_bytes("o", 1), packed = jug_hash_bytes("p", 1),
+             alone = jug_hash_bytes("a", 1), never = jug_hash_bytes("n", 1), ask[3];
     jug_value *v = jug_int(7), *back = NULL;
     jug_error err;
     int seen[2] = {0, 0};
@@ -485,10 +485,15 @@ TEST(store, batches_pack_results_and_find_those_stored_alone) {
     ask[0] = packed;
     ask[1] = alone;
     ask[2] = never;
-    /* a per-task worker stores `alone` and marks it in the block */
+    /* a result stored alone, noted in another block: not looked for here */
     CHECK_INT(s->ops->save(s, &alone, v, NULL, &err), JUG_OK);
-    CHECK_INT(s->ops->stored_alone(s, &block, &alone, &err), JUG_OK);
-    /* a claimer packs `packed` */
+    CHECK_INT(s->ops->stored_alone(s, &other, &err), JUG_OK);
+    CHECK_INT(s->ops->claim(s, &block, flag_entries, seen, &err), JUG_OK);
+    CHECK_INT(s->ops->present(s, &block, ask, 3, found, &err), JUG_OK);
+    CHECK(!found[0] && !found[1] && !found[2]);
+    CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
+    /* noted in its own block: found; a claimer packs `packed` */
+    CHECK_INT(s->ops->stored_alone(s, &block, &err), JUG_OK);
     CHECK_INT(s->ops->claim(s, &block, flag_entries, seen, &err), JUG_OK);
     CHECK_INT(seen[0], 0);
     CHECK_INT(s->ops->claim(s, &block, flag_entries, seen, &err), JUG_LOCKED);
@@ -501,7 +506,7 @@ TEST(store, batches_pack_results_and_find_those_stored_alone) {
     CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
     CHECK_INT(s->ops->load(s, &packed, &back, NULL, &err), JUG_OK);
     CHECK(jug_value_equal(v, back));
-    /* a mark outlives its result: present looks at the result itself */
+    /* the mark outlives the result: present looks at the result itself */
     CHECK_INT(s->ops->remove(s, &alone, JUG_ENTRY_RESULT, &err), JUG_OK);
     found[1] = 0;
     CHECK_INT(s->ops->claim(s, &block, NULL, NULL, &err), JUG_OK);

@@ -3,8 +3,8 @@
      pair(a, b)     = a + b              over consecutive leaves
      total(pairs)   = sum
    Build arguments: -- N [MS [BAD...]]: each leaf sleeps MS milliseconds; BAD
-   is one of fail=I, segv=I, abort=I, oom=I, hang=I (leaf I misbehaves), or
-   param=P. Every run of a task appends "name arg" to $JUG_TEST_LOG. */
+   is one of fail=I, segv=I, abort=I, oom=I, hang=I (leaf I misbehaves),
+   slow=K (leaves below K sleep 20 ms instead), or param=P. Every run of a task appends "name arg" to $JUG_TEST_LOG. */
 #define JUG_IMPLEMENTATION
 #include "../../jug.h"
 #ifdef WITH_REDIS
@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static long sleep_ms, fail_at = -1, segv_at = -1, abort_at = -1, oom_at = -1, hang_at = -1;
+static long sleep_ms, slow_below, fail_at = -1, segv_at = -1, abort_at = -1, oom_at = -1, hang_at = -1;
 
 #include "note.h"
 
@@ -30,7 +30,7 @@ static void pause_ms(long ms) {
 JUG_TASK(leaf) {
     int64_t i = jug_arg_int(call, 0), param = jug_arg_int(call, 1);
     note("leaf", (long long)i);
-    pause_ms(sleep_ms);
+    pause_ms(i < slow_below ? 20 : sleep_ms);
     if (i == fail_at) return jug_fail(call, "leaf %lld was told to fail", (long long)i);
     if (i == segv_at) {
         volatile int *p = NULL;
@@ -76,6 +76,7 @@ static int build(jug_graph *g, int argc, char **argv) {
         else if (!strncmp(argv[a], "oom=", 4)) oom_at = v;
         else if (!strncmp(argv[a], "hang=", 5)) hang_at = v;
         else if (!strncmp(argv[a], "param=", 6)) param = v;
+        else if (!strncmp(argv[a], "slow=", 5)) slow_below = v;
         else return 1;
     }
     pairs = jug_list();

@@ -3755,9 +3755,9 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
     pthread_mutex_unlock(&x->mu);
     rc = s->ops->unclaim(s, &head->hash, &err);
     pthread_mutex_lock(&x->mu);
-    if (rc != JUG_OK && !x->stop) {
+    if (rc != JUG_OK) { /* results of the batch may not be stored: said even when stopping anyway */
         jug__say(x, 1, "%s", err.msg);
-        x->rc = rc;
+        if (!x->rc) x->rc = rc;
         x->stop = 1;
     }
 }

@@ -21,7 +21,8 @@
                             in results/ab/cdef... (jug_encode)
        jug:chunk:<hex>:<i>  the pieces of a large result (below)
        jug:lock:<hex>       a lock: "jug-lock 1\nhost H\npid P\nstart S\nttl MS\n"
-       jug:locks            a set: the <hex> of every lock taken (an index, for batches)
+       jug:locks            a set: the <hex> of the locks taken (an index, for batches;
+                            locks taken by an older jug_redis.h are not in it)
        jug:claim:<hex>      a claim on the block of tiny tasks that task <hex> begins: a lock
        jug:block:<hex>      a set: the <hex> of results stored under claims of that block
        jug:failed:<hex>     why the task failed (kept until it succeeds)
@@ -61,9 +62,12 @@
    four round trips, not four per task. Ending the claim records the stored
    results in jug:block:<hex> (for claimants and one-by-one workers that come
    later: members whose result was removed since are dropped) and then
-   deletes the claim. A worker killed mid-batch loses only results whose
-   SET had not reached the server; a lost connection sends again those
-   whose reply was not read. A result above 64 KiB is saved, not sent ahead.
+   deletes the claim; a claim that cannot end so (the server gone) stays
+   held until the store closes, and one whose results could not be listed
+   is left to go stale (its next claimant looks for them). A worker killed
+   mid-batch loses only results whose SET had not reached the server; a
+   lost connection sends again those whose reply was not read. A result
+   above 64 KiB is saved, not sent ahead.
    Locks are listed in jug:locks, so a batch learns which of its tasks are
    locked one by one without a SCAN. Stores written by an older
    jug_redis.h have no jug:locks: workers of both kinds on one store may
@@ -79,11 +83,12 @@
    reported (opt.log); its finished tasks run again. SIGPIPE is blocked in
    the calling thread while it talks to the server.
 
-   COSTS: a task takes about four round trips (look, lock, save, unlock),
-   a batch of tiny tasks about four in all (claim, locks, look, unclaim);
-   `status` reads the keys with SCAN ... COUNT 1000, which walks every key of
-   the database: give a large store a database of its own. Results are as
-   durable as the server's persistence (RDB snapshots, AOF) makes them.
+   COSTS: a task takes about five round trips (look, lock, look at its
+   block, save, unlock), a batch of tiny tasks about four in all (claim,
+   locks, look, unclaim); `status` reads the keys with SCAN ... COUNT 1000,
+   which walks every key of the database: give a large store a database of
+   its own. Results are as durable as the server's persistence (RDB
+   snapshots, AOF) makes them.
 
    CONFIGURATION (define before including)
        JUG_REDIS_CONNECT_TIMEOUT  seconds to connect (5)
@@ -148,9 +153,15 @@ static const char jug_redis__unlock_lua[] =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1])\n"
     "  if KEYS[2] then redis.call('SREM', KEYS[2], ARGV[2]) end return 1 end\n"
     "return 0";
+/* An error, before anything is written, if the key k is not a set (as the
+   index a script adds to): a script that fails halfway is not undone. */
+#define JUG_REDIS__NOT_A_SET_LUA(k)                                                              \
+    "local t = redis.call('TYPE', " k ")['ok']\n"                                                \
+    "if t ~= 'set' and t ~= 'none' then return redis.error_reply('WRONGTYPE ' .. " k " .. ' is not a set') end\n"
 /* Take over the stale lock we judged (ARGV[1]), unless it changed meanwhile;
    with KEYS[2], list ARGV[4] there. */
 static const char jug_redis__takeover_lua[] =
+    "if KEYS[2] then\n" JUG_REDIS__NOT_A_SET_LUA("KEYS[2]") "end\n"
     "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
     "  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])\n"
     "  if KEYS[2] then redis.call('SADD', KEYS[2], ARGV[4]) end return 1 end\n"
@@ -172,8 +183,14 @@ static const char jug_redis__beat_lua[] =
     "end\n"                                                                                      \
     "return out"
 static const char jug_redis__members_lua[] = JUG_REDIS__MEMBERS_LUA("KEYS[1]", "ARGV[1]");
+/* A lock: SET NX PX, listed (ARGV[3] in KEYS[2], jug:locks) at once; nil if taken already. */
+static const char jug_redis__lock_lua[] =
+    JUG_REDIS__NOT_A_SET_LUA("KEYS[2]")
+    "if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end\n"
+    "return redis.call('SADD', KEYS[2], ARGV[3])";
 /* A claim: SET NX PX, then (taken) the results stored in the block; nil if taken already. */
 static const char jug_redis__claim_lua[] =
+    JUG_REDIS__NOT_A_SET_LUA("KEYS[2]")
     "if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end\n"
     JUG_REDIS__MEMBERS_LUA("KEYS[2]", "'jug:result:'");
 /* Moves a corrupt result (and its chunks) aside, if it is still what we read. */
@@ -541,8 +558,8 @@ static jug_result jug_redis__ready(jug_redis__store *r, int patient, jug_error *
         if (rc != JUG_CONNECTION || !r->connected_once || !patient) return rc;
         if (r->down_since == 0) r->down_since = jug__now();
         if (jug__now() - r->down_since > JUG_REDIS_RETRY) {
-            size_t len = strlen(err->msg);
-            if (len < sizeof err->msg)
+            size_t len = err ? strlen(err->msg) : 0;
+            if (err && len < sizeof err->msg)
                 snprintf(err->msg + len, sizeof err->msg - len, " (gave up reconnecting after %.0f s)",
                          (double)JUG_REDIS_RETRY);
             return rc;
@@ -1255,6 +1272,18 @@ static jug_result jug_redis__peek(jug_redis__store *r, const char *key, redisRep
     return rc;
 }
 
+/* Holds the lock or claim `key` just taken; out of memory, gives it back. */
+static jug_result jug_redis__keep(jug_redis__store *r, const jug_hash *h, int claim, const char *key, const char *hex,
+                                  jug_error *err) {
+    const char *id = jug_redis__identity(r);
+    jug_redis__cmd c;
+    if (jug_redis__hold(r, h, claim) == JUG_OK) return JUG_OK;
+    if (claim) jug_redis__cmdv(&c, "EVAL", jug_redis__unlock_lua, "1", key, id, JUG_REDIS__END);
+    else jug_redis__cmdv(&c, "EVAL", jug_redis__unlock_lua, "2", key, "jug:locks", id, hex, JUG_REDIS__END);
+    jug_redis__simple(r, &c, NULL, NULL);
+    return jug__error(err, JUG_NO_MEMORY, "out of memory taking %s", key);
+}
+
 /* Takes a lock (or, with `claim`, the claim on block h), or one this process
    just found holding its own identity (a reply lost with a connection), or a
    stale one. A claim taken at the first try comes with the results stored in
@@ -1263,8 +1292,8 @@ static jug_result jug_redis__try_lock(jug_redis__store *r, const jug_hash *h, in
                                       redisReply **members, jug_error *err) {
     const char *id = jug_redis__identity(r);
     char key[64], index[64], hex[33];
-    redisReply *value, *rep[2];
-    jug_redis__cmd c[2];
+    redisReply *value, *rep;
+    jug_redis__cmd c;
     jug_lock_info info;
     long long pttl = -1, n = 0;
     int taken;
@@ -1272,52 +1301,38 @@ static jug_result jug_redis__try_lock(jug_redis__store *r, const jug_hash *h, in
     jug_hash_hex(h, hex);
     snprintf(key, sizeof key, "jug:%s:%s", claim ? "claim" : "lock", hex);
     jug_redis__key(index, sizeof index, "block", h);
-    if (claim) {
-        jug_redis__cmdv(&c[0], "EVAL", jug_redis__claim_lua, "2", key, index, id, ttl, JUG_REDIS__END);
-        if ((rc = jug_redis__run1(r, &c[0], &rep[0], err)) != JUG_OK) return rc;
-        taken = rep[0]->type == REDIS_REPLY_ARRAY;
-        if (!taken && rep[0]->type != REDIS_REPLY_NIL) rc = jug_redis__bad_reply(r, rep[0], "taking claim", key, err);
-        if (taken) *members = rep[0];
-        else freeReplyObject(rep[0]);
-    } else { /* listed first: a batch that finds the lock also finds it listed */
-        jug_redis__cmdv(&c[0], "SET", key, id, "NX", "PX", ttl, JUG_REDIS__END);
-        jug_redis__cmdv(&c[1], "SADD", "jug:locks", hex, JUG_REDIS__END);
-        if ((rc = jug_redis__run(r, c, 2, rep, 1, err)) != JUG_OK) return rc;
-        taken = rep[0]->type == REDIS_REPLY_STATUS;
-        if (!taken && rep[0]->type != REDIS_REPLY_NIL) rc = jug_redis__bad_reply(r, rep[0], "taking lock", key, err);
-        else if (rep[1]->type == REDIS_REPLY_ERROR) rc = jug_redis__bad_reply(r, rep[1], "listing lock", key, err);
-        freeReplyObject(rep[0]);
-        freeReplyObject(rep[1]);
-    }
-    if (rc != JUG_OK) {
-        if (claim && taken) {
-            freeReplyObject(*members);
-            *members = NULL;
-        }
-        return rc;
-    }
-    if (taken) return jug_redis__hold(r, h, claim);
+    if (claim) jug_redis__cmdv(&c, "EVAL", jug_redis__claim_lua, "2", key, index, id, ttl, JUG_REDIS__END);
+    else /* taken and listed at once: a batch that finds the lock also finds it listed */
+        jug_redis__cmdv(&c, "EVAL", jug_redis__lock_lua, "2", key, "jug:locks", id, ttl, hex, JUG_REDIS__END);
+    if ((rc = jug_redis__run1(r, &c, &rep, err)) != JUG_OK) return rc;
+    taken = rep->type == (claim ? REDIS_REPLY_ARRAY : REDIS_REPLY_INTEGER);
+    if (!taken && rep->type != REDIS_REPLY_NIL)
+        rc = jug_redis__bad_reply(r, rep, claim ? "taking claim" : "taking lock", key, err);
+    if (claim && taken) *members = rep;
+    else freeReplyObject(rep);
+    if (rc != JUG_OK) return rc;
+    if (taken) return jug_redis__keep(r, h, claim, key, hex, err);
     if ((rc = jug_redis__peek(r, key, &value, &pttl, err)) != JUG_OK) return rc == JUG_NOT_FOUND ? JUG_INTERRUPTED : rc;
     if (value->len == strlen(id) && memcmp(value->str, id, value->len) == 0) {
         freeReplyObject(value);
-        return jug_redis__holding(r, h, claim) >= 0 ? JUG_LOCKED : jug_redis__hold(r, h, claim);
+        return jug_redis__holding(r, h, claim) >= 0 ? JUG_LOCKED : jug_redis__keep(r, h, claim, key, hex, err);
     }
     jug_redis__judge(r, value->str, value->len, pttl, &info);
     if (!info.stale) {
         freeReplyObject(value);
         return JUG_LOCKED;
     }
-    if (claim) jug_redis__cmdv(&c[0], "EVAL", jug_redis__takeover_lua, "1", key, "", id, ttl, JUG_REDIS__END);
-    else jug_redis__cmdv(&c[0], "EVAL", jug_redis__takeover_lua, "2", key, "jug:locks", "", id, ttl, hex, JUG_REDIS__END);
-    c[0].argv[claim ? 4 : 5] = value->str;
-    c[0].len[claim ? 4 : 5] = value->len;
-    rc = jug_redis__simple(r, &c[0], &n, err);
+    if (claim) jug_redis__cmdv(&c, "EVAL", jug_redis__takeover_lua, "1", key, "", id, ttl, JUG_REDIS__END);
+    else jug_redis__cmdv(&c, "EVAL", jug_redis__takeover_lua, "2", key, "jug:locks", "", id, ttl, hex, JUG_REDIS__END);
+    c.argv[claim ? 4 : 5] = value->str;
+    c.len[claim ? 4 : 5] = value->len;
+    rc = jug_redis__simple(r, &c, &n, err);
     freeReplyObject(value);
     if (rc != JUG_OK) return rc;
     if (!n) return JUG_INTERRUPTED; /* it changed meanwhile: look again */
     jug_redis__log(r, "took over the stale %s %.12s of %s (heartbeat %.0fs old)", claim ? "claim of block" : "lock", hex,
                    info.holder, info.age_sec);
-    return jug_redis__hold(r, h, claim);
+    return jug_redis__keep(r, h, claim, key, hex, err);
 }
 
 static jug_result jug_redis__lock(jug_store *st, const jug_hash *h, jug_error *err) {
@@ -1332,7 +1347,6 @@ static jug_result jug_redis__lock(jug_store *st, const jug_hash *h, jug_error *e
         if ((rc = jug_redis__try_lock(r, h, 0, ttl, NULL, err)) != JUG_INTERRUPTED) break;
     jug_redis__leave(r);
     if (rc == JUG_INTERRUPTED) rc = JUG_LOCKED;
-    if (rc == JUG_NO_MEMORY) jug__error(err, rc, "out of memory taking a lock");
     return rc;
 }
 
@@ -1467,24 +1481,36 @@ static void jug_redis__free_cmd(jug_redis__cmd *c) {
 }
 
 /* On SIGINT/SIGTERM: one try, no waiting for a server that went away. The
-   results stored under our claims are listed in their blocks first. */
+   results stored under our claims are listed in their blocks first; a claim
+   whose results could not all be listed is left (stale once we are gone):
+   the worker that takes it over looks for them. */
 static void jug_redis__release_all(jug_store *st) {
     jug_redis__store *r = (jug_redis__store *)st;
     jug_error err;
     jug_redis__enter(r);
-    if (jug_redis__settle(r, 0, &err) == JUG_OK && r->nbatches) {
+    int settled = jug_redis__settle(r, 0, &err) == JUG_OK;
+    if (settled && r->nbatches) {
         char(*sets)[64] = (char(*)[64])JUG_MALLOC(r->nbatches * 64);
         jug_redis__cmd *c = sets ? JUG__NEW(jug_redis__cmd, r->nbatches) : NULL;
         redisReply **rep = c ? JUG__NEW(redisReply *, r->nbatches) : NULL;
+        size_t *of = rep ? JUG__NEW(size_t, r->nbatches) : NULL; /* the batch of each command */
         int n = 0;
-        for (size_t k = 0; rep && k < r->nbatches; k++)
-            if (jug_redis__index_cmd(&r->batches[k], sets[n], 64, &c[n])) n++;
+        for (size_t k = 0; of && k < r->nbatches; k++)
+            if (jug_redis__index_cmd(&r->batches[k], sets[n], 64, &c[n])) of[n++] = k;
         if (n && jug_redis__run(r, c, n, rep, 0, &err) == JUG_OK)
-            for (int k = 0; k < n; k++) freeReplyObject(rep[k]);
+            for (int k = 0; k < n; k++) {
+                if (rep[k]->type != REDIS_REPLY_ERROR) r->batches[of[k]].nstored = 0; /* listed */
+                freeReplyObject(rep[k]);
+            }
         for (int k = 0; k < n; k++) jug_redis__free_cmd(&c[k]);
+        JUG_FREE(of);
         JUG_FREE(rep);
         JUG_FREE(c);
         JUG_FREE(sets);
+    }
+    for (size_t k = r->nheld; k-- > 0;) { /* the claims to leave */
+        const jug_redis__batch *b = r->held[k].claim ? jug_redis__batch_of(r, &r->held[k].h) : NULL;
+        if (r->held[k].claim && (!settled || (b && b->nstored))) r->held[k] = r->held[--r->nheld];
     }
     size_t n = r->nheld;
     jug_redis__names *names = n ? JUG__NEW(jug_redis__names, n) : NULL;
@@ -1541,7 +1567,29 @@ static jug_result jug_redis__failure(jug_store *st, const jug_hash *h, char *rea
     return rc;
 }
 
-/* Removes an entry; a chunked result goes with its chunks. */
+/* Removes a claim judged stale, unless it is no longer: a worker may have
+   taken it over since. Caller is inside. */
+static jug_result jug_redis__remove_stale(jug_redis__store *r, const char *key, jug_error *err) {
+    redisReply *value;
+    long long pttl = -1, n = 0;
+    jug_lock_info info;
+    jug_redis__cmd c;
+    jug_result rc = jug_redis__peek(r, key, &value, &pttl, err);
+    if (rc != JUG_OK) return rc == JUG_NOT_FOUND ? jug__error(err, rc, "no %s", key) : rc;
+    jug_redis__judge(r, value->str, value->len, pttl, &info);
+    if (info.stale) { /* deleted only if it holds what we judged */
+        jug_redis__cmdv(&c, "EVAL", jug_redis__unlock_lua, "1", key, "", JUG_REDIS__END);
+        c.argv[4] = value->str;
+        c.len[4] = value->len;
+        rc = jug_redis__simple(r, &c, &n, err);
+    }
+    freeReplyObject(value);
+    if (rc == JUG_OK && !n) rc = jug__error(err, JUG_LOCKED, "%s: not removed: another worker has taken it over", key);
+    return rc;
+}
+
+/* Removes an entry; a chunked result goes with its chunks, a lock leaves
+   jug:locks first (so that a worker that takes it again stays listed). */
 static jug_result jug_redis__remove(jug_store *st, const jug_hash *h, jug_entry kind, jug_error *err) {
     jug_redis__store *r = (jug_redis__store *)st;
     char key[64], hex[33], prefix[96], count[24];
@@ -1549,6 +1597,7 @@ static jug_result jug_redis__remove(jug_store *st, const jug_hash *h, jug_entry 
     redisReply *rep[3];
     jug_redis__headinfo hi;
     jug_error tmp;
+    int d = kind == JUG_ENTRY_LOCK ? 2 : 1; /* the DEL */
     if (!err) err = &tmp;
     jug_hash_hex(h, hex);
     snprintf(key, sizeof key, "jug:%s:%s",
@@ -1557,15 +1606,21 @@ static jug_result jug_redis__remove(jug_store *st, const jug_hash *h, jug_entry 
              : kind == JUG_ENTRY_CLAIM || kind == JUG_ENTRY_STALE_CLAIM ? "claim"
                                                                          : "failed",
              hex);
+    if (kind == JUG_ENTRY_STALE_CLAIM) {
+        jug_redis__enter(r);
+        jug_result rc = jug_redis__remove_stale(r, key, err);
+        jug_redis__leave(r);
+        return rc;
+    }
     jug_redis__cmdv(&c[0], "GETRANGE", key, "0", "39", JUG_REDIS__END);
-    jug_redis__cmdv(&c[1], "DEL", key, JUG_REDIS__END);
-    jug_redis__cmdv(&c[2], "SREM", "jug:locks", hex, JUG_REDIS__END); /* a lock leaves the index too */
+    jug_redis__cmdv(&c[1], "SREM", "jug:locks", hex, JUG_REDIS__END); /* (a lock) */
+    jug_redis__cmdv(&c[d], "DEL", key, JUG_REDIS__END);
     jug_redis__enter(r);
-    jug_result rc = jug_redis__run(r, c, kind == JUG_ENTRY_LOCK ? 3 : 2, rep, 1, err);
+    jug_result rc = jug_redis__run(r, c, d + 1, rep, 1, err);
     if (rc == JUG_OK) {
-        if (kind == JUG_ENTRY_LOCK) freeReplyObject(rep[2]);
-        if (rep[1]->type != REDIS_REPLY_INTEGER) rc = jug_redis__bad_reply(r, rep[1], "removing", key, err);
-        else if (rep[1]->integer == 0) rc = jug__error(err, JUG_NOT_FOUND, "no %s", key);
+        if (d == 2) freeReplyObject(rep[1]);
+        if (rep[d]->type != REDIS_REPLY_INTEGER) rc = jug_redis__bad_reply(r, rep[d], "removing", key, err);
+        else if (rep[d]->integer == 0) rc = jug__error(err, JUG_NOT_FOUND, "no %s", key);
         if (rc == JUG_OK && kind == JUG_ENTRY_RESULT && rep[0]->type == REDIS_REPLY_STRING &&
             jug_redis__is_head(rep[0]->str, rep[0]->len, &hi)) {
             jug_redis__chunk_key(prefix, sizeof prefix, hex, 0);
@@ -1575,7 +1630,7 @@ static jug_result jug_redis__remove(jug_store *st, const jug_hash *h, jug_entry 
             rc = jug_redis__simple(r, &c[0], NULL, err);
         }
         freeReplyObject(rep[0]);
-        freeReplyObject(rep[1]);
+        freeReplyObject(rep[d]);
     }
     jug_redis__leave(r);
     return rc;
@@ -1615,12 +1670,15 @@ static jug_result jug_redis__report_members(jug_redis__store *r, const redisRepl
 
 /* Ends our claim on a block: reads the replies to what was sent ahead, lists
    the results the server took in jug:block:<hex>, deletes the claim (if it
-   is still ours). Caller is inside. */
+   is still ours). A claim that cannot be ended so (the server gone, no
+   memory) stays held, and kept alive, with its results, for a later try
+   (close, release_all). Caller is inside. */
 static jug_result jug_redis__end_claim(jug_redis__store *r, const jug_hash *block, int patient, jug_error *err) {
+    jug_error tmp;
+    if (!err) err = &tmp;
     jug_result rc = jug_redis__settle(r, patient, err);
     jug_redis__batch *b = jug_redis__batch_of(r, block);
-    long k = jug_redis__holding(r, block, 1);
-    if (k >= 0) r->held[k] = r->held[--r->nheld];
+    int ended = 0;
     if (rc == JUG_OK) {
         char set[64], key[64];
         jug_redis__cmd c[2];
@@ -1630,6 +1688,7 @@ static jug_result jug_redis__end_claim(jug_redis__store *r, const jug_hash *bloc
         jug_redis__key(key, sizeof key, "claim", block);
         jug_redis__cmdv(&c[n], "EVAL", jug_redis__unlock_lua, "1", key, jug_redis__identity(r), JUG_REDIS__END);
         if (rc == JUG_OK && (rc = jug_redis__run(r, c, n + 1, rep, patient, err)) == JUG_OK) {
+            ended = 1;
             for (int i = 0; i <= n; i++) {
                 if (rc == JUG_OK && rep[i]->type == REDIS_REPLY_ERROR)
                     rc = jug_redis__bad_reply(r, rep[i], i < n ? "listing results in" : "ending claim", i < n ? set : key, err);
@@ -1638,9 +1697,11 @@ static jug_result jug_redis__end_claim(jug_redis__store *r, const jug_hash *bloc
         }
         if (n) jug_redis__free_cmd(&c[0]);
     }
-    if (b) {
-        if (b->rc != JUG_OK) rc = jug__error(err, b->rc, "%s", b->msg);
-        jug_redis__drop_batch(r, (size_t)(b - r->batches));
+    if (b && b->rc != JUG_OK) rc = jug__error(err, b->rc, "%s", b->msg);
+    if (ended) {
+        long k = jug_redis__holding(r, block, 1);
+        if (k >= 0) r->held[k] = r->held[--r->nheld];
+        if (b) jug_redis__drop_batch(r, (size_t)(b - r->batches));
     }
     return rc;
 }
@@ -1825,12 +1886,12 @@ static jug_result jug_redis__present(jug_store *st, const jug_hash *block, const
     }
     if (rc == JUG_OK) {
         jug_redis__enter(r);
-        rc = jug_redis__run(r, c, (int)n, rep, 1, err);
+        jug_result ran = rc = jug_redis__run(r, c, (int)n, rep, 1, err);
         jug_redis__leave(r);
         for (size_t i = 0; rc == JUG_OK && i < n; i++)
             if (rep[i]->type == REDIS_REPLY_INTEGER) found[i] |= rep[i]->integer > 0;
             else rc = jug_redis__bad_reply(r, rep[i], "looking for", names[i].key, err);
-        for (size_t i = 0; rep[0] && i < n; i++) freeReplyObject(rep[i]);
+        for (size_t i = 0; ran == JUG_OK && i < n; i++) freeReplyObject(rep[i]); /* (failed: run has none for us) */
     }
     JUG_FREE(rep);
     JUG_FREE(c);
@@ -1841,7 +1902,10 @@ static jug_result jug_redis__present(jug_store *st, const jug_hash *block, const
 static void jug_redis__close(jug_store *st) {
     jug_redis__store *r = (jug_redis__store *)st;
     jug_redis__enter(r);
-    while (r->nbatches) jug_redis__end_claim(r, &r->batches[r->nbatches - 1].block, 1, NULL);
+    for (size_t k = r->nbatches; k-- > 0;) { /* (a claim that cannot end stays, for release_all) */
+        jug_hash block = r->batches[k].block;
+        jug_redis__end_claim(r, &block, 1, NULL);
+    }
     jug_redis__leave(r);
     jug_redis__release_all(st);
     jug_redis__forget(r);

@@ -482,6 +482,11 @@ exit 0
 /* The redis store through its ops, next to the file store:
        redis_unit HOST PORT DB FILEDIR
    DB and DB+1 are used (and flushed). Prints "ok NAME" or "FAIL NAME: why". */
+static int fail_realloc; /* JUG_REALLOC fails (out of memory) while set (jug.h includes stdlib.h) */
+#define JUG_MALLOC(n) malloc(n)
+#define JUG_REALLOC(p, n) (fail_realloc ? NULL : realloc(p, n))
+#define JUG_FREE(p) free(p)
+#define JUG_REDIS_RETRY 2.0 /* a server gone for good is given up after 2 s */
 #define JUG_IMPLEMENTATION
 #include "jug.h"
 #include "jug_redis.h"
@@ -648,6 +653,23 @@ static int key_contains(const char *key, const char *part) {
     int has = r->type == REDIS_REPLY_STRING && strstr(r->str, part) != NULL;
     freeReplyObject(r);
     return has;
+}
+
+/* The server of the store that connected last, gone: it takes no new
+   connection (maxclients 1), and the store's is killed. */
+static void server_gone(redisContext *admin) {
+    redisReply *r = (redisReply *)redisCommand(admin, "CLIENT LIST");
+    long long newest = 0;
+    const char *p = r && r->type == REDIS_REPLY_STRING ? r->str : "";
+    for (; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "") /* a line per client: id=N addr=... */
+        if (strncmp(p, "id=", 3) == 0 && atoll(p + 3) > newest) newest = atoll(p + 3);
+    if (r) freeReplyObject(r);
+    if ((r = (redisReply *)redisCommand(admin, "CONFIG SET maxclients 1"))) freeReplyObject(r);
+    if ((r = (redisReply *)redisCommand(admin, "CLIENT KILL ID %lld", newest))) freeReplyObject(r);
+}
+static void server_back(redisContext *admin, long long maxclients) {
+    redisReply *r = (redisReply *)redisCommand(admin, "CONFIG SET maxclients %lld", maxclients);
+    if (r) freeReplyObject(r);
 }
 
 static jug_store *S;
@@ -1032,6 +1054,15 @@ int main(int argc, char **argv) {
               "%s", err.msg);
         check("remove_stale_claim", s->ops->remove(s, &blk, JUG_ENTRY_STALE_CLAIM, &err) == JUG_OK && count_keys(key) == 0,
               "%s", err.msg);
+        {   /* judged stale by a scan, then taken over by a live worker: `cleanup --locks` leaves it */
+            char live[512];
+            snprintf(live, sizeof live, "jug-lock 1\nhost elsewhere\npid 2\nstart 1\nttl 600000\n");
+            cmd0("SET %s %s PX 599000", key, live);
+            jug_result got = s->ops->remove(s, &blk, JUG_ENTRY_STALE_CLAIM, &err);
+            check("remove_stale_claim_spares_a_new_holder", got == JUG_LOCKED && key_is(key, live), "%s: %s",
+                  jug_strerror(got), err.msg);
+            cmd0("DEL %s", key);
+        }
         cmd0("SET %s %s PX 600000", key, fake);
         logbuf[0] = 0;
         memset(&l, 0, sizeof l);
@@ -1132,6 +1163,154 @@ int main(int argc, char **argv) {
               ok && int_reply("SCARD %s", set4) == 5 && count_keys("jug:claim:*") == 0 &&
                   strstr(logbuf, "lost the connection") && strstr(logbuf, "reconnected"),
               "%s: %lld listed; log: %s", err.msg, int_reply("SCARD %s", set4), logbuf);
+
+        /* a lock whose listing fails, a claim on a block whose index is not a
+           set: refused, and no key left behind */
+        {
+            jug_hash blk5 = hash_of("block G");
+            char b5hex[33];
+            jug_hash_hex(&blk5, b5hex);
+            cmd0("SET jug:locks junk");
+            jug_result got = s->ops->lock(s, &lk, &err);
+            check("lock_whose_listing_fails_leaves_no_lock", got == JUG_CORRUPT && count_keys("jug:lock:*") == 0,
+                  "%s: %s; %lld locks", jug_strerror(got), err.msg, count_keys("jug:lock:*"));
+            cmd0("DEL jug:locks");
+            cmd0("SET jug:block:%s junk", b5hex);
+            got = s->ops->claim(s, &blk5, NULL, NULL, &err);
+            check("claim_of_a_block_not_a_set_leaves_no_claim", got == JUG_CORRUPT && count_keys("jug:claim:*") == 0,
+                  "%s: %s; %lld claims", jug_strerror(got), err.msg, count_keys("jug:claim:*"));
+            cmd0("DEL jug:block:%s", b5hex);
+        }
+
+        /* out of memory keeping what was taken: given back, and said */
+        {
+            jug_store *s3 = NULL;
+            jug_hash lk3 = hash_of("oom lock"), blk6 = hash_of("block oom");
+            jug_error e1, e2;
+            jug_result got1 = JUG_OK, got2 = JUG_OK;
+            e1.msg[0] = e2.msg[0] = 0;
+            if (jug_redis_open(url, &o, &s3, &err) == JUG_OK) { /* (it holds nothing: the first hold allocates) */
+                fail_realloc = 1;
+                got1 = s3->ops->lock(s3, &lk3, &e1);
+                got2 = s3->ops->claim(s3, &blk6, NULL, NULL, &e2);
+                fail_realloc = 0;
+                jug_store_close(s3);
+            }
+            check("lock_out_of_memory_gives_it_back",
+                  got1 == JUG_NO_MEMORY && strstr(e1.msg, "out of memory") && count_keys("jug:lock:*") == 0 &&
+                      int_reply("SCARD %s", "jug:locks") == 0,
+                  "%s: %s; %lld locks", jug_strerror(got1), e1.msg, count_keys("jug:lock:*"));
+            check("claim_out_of_memory_gives_it_back",
+                  got2 == JUG_NO_MEMORY && strstr(e2.msg, "out of memory") && count_keys("jug:claim:*") == 0,
+                  "%s: [%s]; %lld claims", jug_strerror(got2), e2.msg, count_keys("jug:claim:*"));
+            {
+                char l3hex[33], b6hex[33];
+                jug_hash_hex(&lk3, l3hex);
+                jug_hash_hex(&blk6, b6hex);
+                cmd0("DEL jug:lock:%s jug:claim:%s", l3hex, b6hex);
+            }
+        }
+
+        /* release_all keeps a claim whose results it could not list: when their
+           index is not a set, and when the replies to what it sent ahead were lost */
+        {
+            jug_hash blk7 = hash_of("block H"), blk8 = hash_of("block I"), r7 = hash_of("release 7"),
+                     r8[2] = {hash_of("release 8a"), hash_of("release 8b")};
+            char b7hex[33], b8hex[33];
+            jug_value *v = jug_int(7);
+            jug_hash_hex(&blk7, b7hex);
+            jug_hash_hex(&blk8, b8hex);
+            s->ops->claim(s, &blk7, NULL, NULL, &err);
+            s->ops->append(s, &blk7, &r7, v, NULL, &err);
+            cmd0("SET jug:block:%s junk", b7hex);
+            s->ops->release_all(s);
+            check("release_all_keeps_a_claim_it_could_not_list", int_reply("EXISTS jug:claim:%s", b7hex) == 1,
+                  "the claim is gone, its results unlisted");
+            cmd0("DEL jug:block:%s", b7hex);
+            cmd0("DEL jug:claim:%s", b7hex);
+            s->ops->claim(s, &blk8, NULL, NULL, &err);
+            s->ops->append(s, &blk8, &r8[0], v, NULL, &err);
+            usleep(100000);
+            cmd0("CLIENT PAUSE 5000 WRITE");
+            s->ops->append(s, &blk8, &r8[1], v, NULL, &err);
+            usleep(100000);
+            cmd0("CLIENT KILL TYPE normal SKIPME yes");
+            cmd0("CLIENT UNPAUSE");
+            s->ops->release_all(s);
+            check("release_all_lists_or_keeps_claims_after_a_lost_connection",
+                  int_reply("EXISTS jug:claim:%s", b8hex) == 1 || int_reply("SCARD jug:block:%s", b8hex) == 2,
+                  "the claim is gone, %lld results listed", int_reply("SCARD jug:block:%s", b8hex));
+            cmd0("DEL jug:claim:%s", b8hex);
+            jug_value_free(v);
+        }
+
+        /* the server gone for good (in a child, for a crash to be seen): a
+           look gives up and says so; a claim that cannot end stays held (kept
+           alive) until it can; a store closed then gives up too */
+        {
+            redisReply *was = cmd("CONFIG GET maxclients");
+            long long maxclients =
+                was->type == REDIS_REPLY_ARRAY && was->elements == 2 ? atoll(was->element[1]->str) : 10000;
+            freeReplyObject(was);
+            fflush(stdout);
+            pid_t child = fork();
+            if (child == 0) {
+                redisContext *admin = redisConnect(argv[1], atoi(argv[2]));
+                jug_store *g = NULL;
+                jug_hash gb = hash_of("block gone"), gb2 = hash_of("block gone 2"),
+                         gt[2] = {hash_of("gone 0"), hash_of("gone 1")};
+                unsigned char there[2] = {0, 0};
+                char gkey[64], gset[64], ghex[33];
+                jug_value *v = jug_int(9);
+                failures = 0;
+                jug_hash_hex(&gb, ghex);
+                snprintf(gkey, sizeof gkey, "jug:claim:%s", ghex);
+                snprintf(gset, sizeof gset, "jug:block:%s", ghex);
+                if (!admin || admin->err || jug_redis_open(url, &o, &g, &err) != JUG_OK) _exit(3);
+                freeReplyObject(redisCommand(admin, "SELECT %d", db));
+                g->ops->claim(g, &gb, NULL, NULL, &err);
+                for (int i = 0; i < 2; i++) g->ops->append(g, &gb, &gt[i], v, NULL, &err);
+                g->ops->exists(g, &gt[0], &err); /* (the replies are read) */
+                server_gone(admin);
+                jug_result got = g->ops->present(g, &gb, gt, 2, there, &err);
+                check("gone_present_gives_up", got == JUG_CONNECTION && strstr(err.msg, "gave up reconnecting"),
+                      "%s: %s", jug_strerror(got), err.msg);
+                got = g->ops->unclaim(g, &gb, &err);
+                check("gone_unclaim_gives_up", got == JUG_CONNECTION, "%s: %s", jug_strerror(got), err.msg);
+                server_back(admin, maxclients);
+                redisReply *r = (redisReply *)redisCommand(admin, "PEXPIRE %s 1000", gkey);
+                if (r) freeReplyObject(r);
+                got = g->ops->keepalive(g, &err);
+                r = (redisReply *)redisCommand(admin, "PTTL %s", gkey);
+                check("gone_claim_not_ended_is_kept_alive", got == JUG_OK && r && r->integer > 100000, "%s: pttl %lld",
+                      err.msg, r ? r->integer : -1);
+                if (r) freeReplyObject(r);
+                jug_store_close(g);
+                r = (redisReply *)redisCommand(admin, "SCARD %s", gset);
+                redisReply *e = (redisReply *)redisCommand(admin, "EXISTS %s", gkey);
+                check("gone_claim_ended_at_close", r && r->integer == 2 && e && e->integer == 0,
+                      "%lld listed, claim %lld", r ? r->integer : -1, e ? e->integer : -1);
+                if (r) freeReplyObject(r);
+                if (e) freeReplyObject(e);
+                if (jug_redis_open(url, &o, &g, &err) != JUG_OK) _exit(3);
+                g->ops->claim(g, &gb2, NULL, NULL, &err);
+                g->ops->append(g, &gb2, &gt[0], v, NULL, &err);
+                server_gone(admin);
+                jug_store_close(g); /* (gives up ending the claim, with no one to tell) */
+                server_back(admin, maxclients);
+                jug_value_free(v);
+                redisFree(admin);
+                _exit(failures ? 1 : 0);
+            }
+            int st = 0;
+            waitpid(child, &st, 0);
+            cmd0("CONFIG SET maxclients %lld", maxclients);
+            check("server_gone_for_good", WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d", st);
+            jug_hash gb2 = hash_of("block gone 2");
+            char g2hex[33];
+            jug_hash_hex(&gb2, g2hex);
+            cmd0("DEL jug:claim:%s", g2hex); /* (left by the store closed while its server was gone) */
+        }
 
         for (int i = 0; i < 4; i++) jug_value_free(vals[i]);
         jug_value_free(bigv);

@@ -2148,17 +2148,20 @@ static jug_result jug__fs_lock_at(jug__fs *fs, const char *path, const jug_hash 
     jug_lock_info info;
     ino_t ino;
     jug_result rc;
+    char id[sizeof fs->identity];
     if (fs->dirfd < 0) return jug__fs_missing(fs, err);
+    pthread_mutex_lock(&fs->mu);
+    snprintf(id, sizeof id, "%s", jug__fs_identity(fs));
+    pthread_mutex_unlock(&fs->mu);
     for (int attempt = 0; attempt < 3; attempt++) {
         int fd = openat(fs->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd >= 0) {
+        if (fd >= 0) { /* filled at once: only a holder killed right here leaves an empty lock */
             jug__fdio io;
             io.fd = fd;
             io.path = path;
             io.fs = fs;
-            pthread_mutex_lock(&fs->mu);
-            const char *id = jug__fs_identity(fs);
             rc = jug__fd_write(&io, id, strlen(id), err);
+            pthread_mutex_lock(&fs->mu);
             if (rc == JUG_OK && (rc = jug__fs_hold(fs, h, claim, fd, path)) != JUG_OK)
                 jug__error(err, rc, "out of memory taking a lock");
             pthread_mutex_unlock(&fs->mu);

@@ -3271,6 +3271,16 @@ static void jug__scan_cb(void *ud, const jug_hash *h, jug_entry kind) {
     }
 }
 
+/* Takes over the stale lock (claim: of a block) on h and lets it go: JUG_OK,
+   or JUG_LOCKED when a live worker holds it now. Unlike removing what was
+   judged stale, this never drops a lock that a worker took over since. */
+static jug_result jug__drop_stale(jug_store *s, const jug_hash *h, int claim, jug_error *err) {
+    if (claim && !s->ops->claim) return JUG_OK; /* a store without batches has no claims */
+    jug_result rc = claim ? s->ops->claim(s, h, NULL, NULL, err) : s->ops->lock(s, h, err);
+    if (rc != JUG_OK) return rc;
+    return claim ? s->ops->unclaim(s, h, err) : s->ops->unlock(s, h, err);
+}
+
 /* Locks and claims that dead workers left on finished work (killed after
    storing, before unlocking): taken over and dropped, once all is done. */
 static void jug__heal(jug__exec *x) {
@@ -3278,12 +3288,8 @@ static void jug__heal(jug__exec *x) {
     for (size_t k = 0; k < x->nleft; k++) {
         const jug_hash *h = &x->g->tasks[x->left[k]]->hash;
         jug_lock_info info;
-        if (x->left_claim[k]) {
-            if (s->ops->claim && s->ops->claim(s, h, NULL, NULL, NULL) == JUG_OK) s->ops->unclaim(s, h, NULL);
-        } else if (s->ops->lock_info(s, h, &info, NULL) == JUG_OK && info.stale &&
-                   s->ops->lock(s, h, NULL) == JUG_OK) {
-            s->ops->unlock(s, h, NULL);
-        }
+        if (x->left_claim[k] || (s->ops->lock_info(s, h, &info, NULL) == JUG_OK && info.stale))
+            jug__drop_stale(s, h, x->left_claim[k], NULL);
     }
 }
 
@@ -4887,10 +4893,15 @@ static int jug__cleanup(jug_graph *g, jug_store *s, const jug__cli *c) {
     for (size_t i = 0; i < l.n; i++) {
         char hex[33];
         jug_lock_info info;
+        jug_result rc = JUG_OK;
+        int claim = l.kinds[i] == JUG_ENTRY_STALE_CLAIM;
         jug_hash_hex(&l.found[i], hex);
-        if (l.kinds[i] == JUG_ENTRY_STALE_CLAIM) snprintf(info.holder, sizeof info.holder, "a batch (a claim on its block)");
+        if (claim) snprintf(info.holder, sizeof info.holder, "a batch (a claim on its block)");
         else if (l.locks && (s->ops->lock_info(s, &l.found[i], &info, NULL) != JUG_OK || !info.stale)) continue;
-        if (!dry && s->ops->remove(s, &l.found[i], l.kinds[i], &err) != JUG_OK) {
+        if (!dry)
+            rc = l.locks ? jug__drop_stale(s, &l.found[i], claim, &err) : s->ops->remove(s, &l.found[i], l.kinds[i], &err);
+        if (rc == JUG_LOCKED) continue; /* a live worker took it over since */
+        if (rc != JUG_OK) {
             jug__out(2, "%s: %s\n", c->prog, err.msg);
             code = 1;
             continue;

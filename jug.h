@@ -1573,11 +1573,14 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
     int ok = 1;
     g->epoch++;
     for (i = 0; i < nargs && ok; i++) ok = jug__collect_deps(g, args[i], &ndeps, 0);
-    if (nargs > UINT32_MAX / 2) ok = 0;
     if (!ok) {
         if (!g->error.code)
             jug__error(&g->error, JUG_NO_MEMORY, "declaring %s: an argument is missing (out of memory, or a NULL task)",
                        fn->name);
+        goto fail;
+    }
+    if (nargs > UINT32_MAX / 2) {
+        jug__error(&g->error, JUG_INVALID, "declaring %s: %zu arguments are too many", fn->name, nargs);
         goto fail;
     }
     if ((group = jug__group(g, fn)) == UINT32_MAX) goto fail;
@@ -2154,13 +2157,22 @@ static jug_result jug__fs_lock_at(jug__fs *fs, const char *path, const jug_hash 
     snprintf(id, sizeof id, "%s", jug__fs_identity(fs));
     pthread_mutex_unlock(&fs->mu);
     for (int attempt = 0; attempt < 3; attempt++) {
+        double t0 = jug__now();
         int fd = openat(fs->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         if (fd >= 0) { /* filled at once: only a holder killed right here leaves an empty lock */
             jug__fdio io;
+            struct stat mine, there;
             io.fd = fd;
             io.path = path;
             io.fs = fs;
             rc = jug__fd_write(&io, id, strlen(id), err);
+            /* An empty lock is stale after 10 s: a holder stopped that long in
+               between (SIGSTOP, a paused VM) may have lost it to a takeover. */
+            if (rc == JUG_OK && jug__now() - t0 > 5 &&
+                (fstat(fd, &mine) != 0 || fstatat(fs->dirfd, path, &there, 0) != 0 || mine.st_ino != there.st_ino)) {
+                close(fd);
+                return JUG_LOCKED;
+            }
             pthread_mutex_lock(&fs->mu);
             if (rc == JUG_OK && (rc = jug__fs_hold(fs, h, claim, fd, path)) != JUG_OK)
                 jug__error(err, rc, "out of memory taking a lock");
@@ -2429,6 +2441,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
             if (strlen(name) == 32) rc = jug__fs_read_block(fs, name, fn, ud, claims, index, err);
         return jug__dir_end(&d, rc, "blocks", err);
     }
+    if (fs->dirfd < 0) return JUG_OK;
     snprintf(dir, sizeof dir, "blocks/%s", hex);
     /* The claim before the packs: a claim that ended before this look has
        all its results in the packs listed after it. A scan judges only a
@@ -2444,19 +2457,19 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
             if (rc == JUG_NOT_FOUND) rc = JUG_OK;
             if (rc != JUG_OK) return rc;
         }
-        if (fs->dirfd < 0 || jug__dir_open(&d, fs->dirfd, dir) != 0)
-            return fs->dirfd < 0 || errno == ENOENT ? JUG_OK : jug__sys_error(err, "listing", dir);
+        if (jug__dir_open(&d, fs->dirfd, dir) != 0) return errno == ENOENT ? JUG_OK : jug__sys_error(err, "listing", dir);
         while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL) {
-            if (strcmp(name, "claim") == 0) {
-                claimed = 1;
-            } else if (strncmp(name, "p.", 2) != 0) { /* the `alone` mark; an NFS client's .nfs* leftovers */
-            } else if (!(npacks & (npacks + 1))) { /* full at 0, 1, 3, 7...: double */
+            if (strcmp(name, "claim") == 0) claimed = 1;
+            if (strncmp(name, "p.", 2) != 0) continue; /* the claim, the `alone` mark, an NFS client's .nfs* */
+            if (!(npacks & (npacks + 1))) { /* full at 0, 1, 3, 7...: double */
                 char (*more)[256] = (char (*)[256])JUG_REALLOC(packs, (2 * npacks + 1) * sizeof *packs);
-                if (!more) rc = jug__error(err, JUG_NO_MEMORY, "out of memory listing %s", dir);
-                else snprintf((packs = more)[npacks++], sizeof *packs, "%s", name);
-            } else {
-                snprintf(packs[npacks++], sizeof *packs, "%s", name);
+                if (!more) {
+                    rc = jug__error(err, JUG_NO_MEMORY, "out of memory listing %s", dir);
+                    break;
+                }
+                packs = more;
             }
+            snprintf(packs[npacks++], sizeof *packs, "%s", name);
         }
         rc = jug__dir_end(&d, rc, dir, err);
         if (rc == JUG_OK && claimed && claims == 2 && fn) {
@@ -2499,7 +2512,9 @@ static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, jug_scan_f
         return jug__sys_error(err, "creating", path);
     snprintf(path, sizeof path, "blocks/%s/claim", hex);
     if ((rc = jug__fs_lock_at(fs, path, block, 1, err)) != JUG_OK) return rc;
-    return jug__fs_read_block(fs, hex, fn, ud, 0, 1, err); /* the claim there is ours */
+    rc = jug__fs_read_block(fs, hex, fn, ud, 0, 1, err); /* the claim there is ours */
+    if (rc != JUG_OK) jug__fs_unlock_kind(fs, block, 1, NULL);
+    return rc;
 }
 
 /* The claim read the block's packs. A block where some result was stored
@@ -2884,8 +2899,9 @@ JUG_API jug_result jug_value_of(jug_store *s, const jug_task *t, jug_value **out
     return s->ops->load(s, &t->hash, out, NULL, err);
 }
 
-/* After t's result was saved alone: a store that runs tiny tasks in
-   batches notes it in t's block, where a claimer of the block looks. */
+/* Before t's result is saved alone: a store that runs tiny tasks in batches
+   marks t's block, where a claimer looks for such results. (A mark with no
+   result costs a claimer one look; a result with no mark could run twice.) */
 static jug_result jug__note_alone(jug_store *s, const jug_graph *g, const jug_task *t, jug_error *err) {
     return s->ops->stored_alone ? s->ops->stored_alone(s, &jug__block_head(g, t)->hash, err) : JUG_OK;
 }
@@ -2998,8 +3014,8 @@ JUG_API const jug_value *jug_compute(jug_graph *g, jug_task *t) {
             jug_value *v = jug__call(t, &call);
             meta.run_usec = (uint64_t)((jug__now() - t0) * 1e6);
             if (!v) jug__error(&g->error, JUG_TASK_FAILED, "computing %s failed: %s", t->fn->name, call.reason);
-            else if (store_it && (s->ops->save(s, &t->hash, v, &meta, &err) != JUG_OK ||
-                                  jug__note_alone(s, g, t, &err) != JUG_OK))
+            else if (store_it && (jug__note_alone(s, g, t, &err) != JUG_OK ||
+                                  s->ops->save(s, &t->hash, v, &meta, &err) != JUG_OK))
                 g->error = err;
             else t->value = v;
             if (!t->value) jug_value_free(v);
@@ -3194,6 +3210,7 @@ typedef struct jug__exec {
     uint32_t *group_runs; /* per task function: tasks run one by one, their time, */
     double *group_secs;
     uint8_t *batch;       /* and whether its tasks now run in batches */
+    uint8_t *marked;      /* per block: marked by this process (jug__mark_block) */
     size_t todo;     /* tasks to finish, at the start */
     double started, last_progress;
 } jug__exec;
@@ -3330,7 +3347,9 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
     x->group_runs = JUG__NEW(uint32_t, g->ngroups + 1);
     x->group_secs = JUG__NEW(double, g->ngroups + 1);
     x->batch = JUG__NEW(uint8_t, g->ngroups + 1);
-    if (!x->rdep_off || !x->group_runs || !x->group_secs || !x->batch) return JUG_NO_MEMORY;
+    x->marked = JUG__NEW(uint8_t, n / JUG__BLOCK + 1);
+    if (!x->rdep_off || !x->group_runs || !x->group_secs || !x->batch || !x->marked) return JUG_NO_MEMORY;
+    memset(x->marked, 0, n / JUG__BLOCK + 1);
     memset(x->group_runs, 0, (g->ngroups + 1) * sizeof *x->group_runs);
     memset(x->group_secs, 0, (g->ngroups + 1) * sizeof *x->group_secs);
     memset(x->batch, 0, g->ngroups + 1);
@@ -3576,6 +3595,21 @@ static int jug__may_run(jug__exec *x, jug_task *t, int looked, jug_error *err) {
     return -1;
 }
 
+/* jug__note_alone, once per block in this process (the mark stays). */
+static jug_result jug__mark_block(jug__exec *x, const jug_task *t, jug_error *err) {
+    uint32_t b = t->index / JUG__BLOCK;
+    pthread_mutex_lock(&x->mu);
+    int marked = x->marked[b];
+    pthread_mutex_unlock(&x->mu);
+    jug_result rc = marked ? JUG_OK : jug__note_alone(x->s, x->g, t, err);
+    if (rc == JUG_OK && !marked) {
+        pthread_mutex_lock(&x->mu);
+        x->marked[b] = 1;
+        pthread_mutex_unlock(&x->mu);
+    }
+    return rc;
+}
+
 /* Loads what t needs, calls it and stores the result: packed into `block`
    when we hold its claim, else in a file of its own. */
 static int jug__compute(jug__exec *x, jug_task *t, const jug_hash *block, jug_value **result, jug_task **lost,
@@ -3617,8 +3651,8 @@ static int jug__compute(jug__exec *x, jug_task *t, const jug_hash *block, jug_va
         goto done;
     }
     rc = block ? s->ops->append(s, block, &t->hash, *result, &meta, err) : JUG_UNSUPPORTED;
-    if (rc == JUG_UNSUPPORTED && (rc = s->ops->save(s, &t->hash, *result, &meta, err)) == JUG_OK)
-        rc = jug__note_alone(s, x->g, t, err);
+    if (rc == JUG_UNSUPPORTED && (rc = jug__mark_block(x, t, err)) == JUG_OK)
+        rc = s->ops->save(s, &t->hash, *result, &meta, err);
     if (rc != JUG_OK) {
         jug_value_free(*result);
         *result = NULL;
@@ -3648,14 +3682,13 @@ static int jug__run_one(jug__exec *x, jug_task *t, jug_value **result, jug_task 
     rc = s->ops->lock(s, &t->hash, err);
     if (rc == JUG_LOCKED) return JUG__BUSY;
     if (rc != JUG_OK) return JUG__STORE_ERROR;
-    outcome = jug__may_run(x, t, 0, err);
-    if (outcome < 0) {
-        int says = jug__block_says(s, x->g, t, err);
-        outcome = says == JUG__BLOCK_ERROR     ? JUG__STORE_ERROR
-                  : says == JUG__BLOCK_PACKED  ? JUG__FOUND
-                  : says == JUG__BLOCK_CLAIMED ? JUG__BUSY
-                                               : -1;
-    }
+    /* The block first: a claimer that ended since has stored all its
+       results, packed or alone, before the look at t's own file. */
+    int says = jug__block_says(s, x->g, t, err);
+    outcome = says == JUG__BLOCK_ERROR     ? JUG__STORE_ERROR
+              : says == JUG__BLOCK_PACKED  ? JUG__FOUND
+              : says == JUG__BLOCK_CLAIMED ? JUG__BUSY
+                                           : jug__may_run(x, t, 0, err);
     if (outcome < 0) outcome = jug__compute(x, t, NULL, result, lost, err);
     s->ops->unlock(s, &t->hash, NULL);
     return outcome;
@@ -3930,6 +3963,7 @@ static void jug__exec_free(jug__exec *x) {
     JUG_FREE(x->group_runs);
     JUG_FREE(x->group_secs);
     JUG_FREE(x->batch);
+    JUG_FREE(x->marked);
     pthread_mutex_destroy(&x->mu);
     pthread_cond_destroy(&x->cv);
 }

@@ -1320,7 +1320,7 @@ struct jug_graph {
     jug_task **tasks;
     size_t n, cap;
     uint64_t *table; /* open addressing on the hash: 32 more bits of it, then task index + 1; 0 = empty */
-    void *tasks_mem, *table_mem; /* what to free: tasks and table are aligned for huge pages */
+    void *table_mem; /* what to free: the table is aligned for huge pages */
     size_t table_cap;
     jug__chunk *chunks;  /* the arena: newest first */
     jug_value **owned;   /* arguments that own memory (strings, arrays, lists): freed with the graph */
@@ -1359,7 +1359,7 @@ JUG_API void jug_graph_free(jug_graph *g) {
     }
     JUG_FREE(g->owned);
     JUG_FREE(g->scratch);
-    JUG_FREE(g->tasks_mem);
+    JUG_FREE(g->tasks);
     JUG_FREE(g->table_mem);
     JUG_FREE(g->groups);
     JUG_FREE(g);
@@ -1451,14 +1451,12 @@ static jug_task *jug__graph_find_next(const jug_graph *g, const jug_hash *h, siz
 
 static int jug__graph_grow(jug_graph *g) {
     void *base;
-    if (g->n == g->cap) {
+    if (g->n == g->cap) { /* (realloc moves large arrays by remapping their pages, not by copying) */
         size_t cap = g->cap ? g->cap * 2 : 1024;
-        jug_task **tasks = (jug_task **)jug__huge_alloc(cap * sizeof *tasks, 0, 0, &base);
+        jug_task **tasks = (jug_task **)JUG_REALLOC(g->tasks, cap * sizeof *tasks);
         if (!tasks) return 0;
-        if (g->n) memcpy(tasks, g->tasks, g->n * sizeof *tasks);
-        JUG_FREE(g->tasks_mem);
+        jug__huge_pages(tasks, cap * sizeof *tasks);
         g->tasks = tasks;
-        g->tasks_mem = base;
         g->cap = cap;
     }
     if ((g->n + 1) * 2 > g->table_cap) {

@@ -436,7 +436,10 @@ JUG_API jug_task *jug_mapreduce_new(jug_graph *g, const jug_function *reducer, c
 
 /* >>cli */
 typedef struct jug_main_options {
-    jug_store_opener open_store; /* default: jug_store_open */
+    /* default: jug_store_open. It may be called more than once for one
+       place (status reads the store on a second handle while the graph is
+       built): each call opens the same store, as every worker does. */
+    jug_store_opener open_store;
 } jug_main_options;
 
 /* Runs the subcommand in argv on the graph that build() declares; returns the
@@ -4240,6 +4243,7 @@ typedef struct jug__cli {
     jug_build_fn build;
     jug_graph *g; /* the graph as built so far */
     jug_store *store;
+    struct jug__prescan *prescan; /* status: the store read while the graph is built */
 } jug__cli;
 
 static const char *jug__opt(const jug__cli *c, const char *name) {
@@ -4442,17 +4446,80 @@ static void jug__scan_flags(void *ud, const jug_hash *h, jug_entry kind) {
     if (t) sc->has[t->index] |= flag[kind];
 }
 
-/* Where every task stands, read from the store without locking it;
-   *corrupt: how many unfinished tasks had a result set aside as corrupt. */
-static jug_result jug__states(jug_graph *g, jug_store *s, uint8_t *state, size_t *corrupt, jug_error *err) {
-    jug__scan sc;
+/* A scan of the store made by a thread of its own, on a handle of its own,
+   while the graph is built: `status` needs both, and each takes about as
+   long as the other. Its entries are replayed once the graph is there. */
+typedef struct jug__prescan {
+    jug_store_opener open;
+    const char *where;
+    jug_store_options opt;
+    pthread_t thread;
+    jug_hash *h;
+    uint8_t *kind;
+    size_t n, cap;
     jug_result rc;
+    jug_error err;
+} jug__prescan;
+
+static void jug__prescan_cb(void *ud, const jug_hash *h, jug_entry kind) {
+    jug__prescan *p = (jug__prescan *)ud;
+    if (p->rc != JUG_OK) return;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 4096;
+        jug_hash *hs = (jug_hash *)JUG_REALLOC(p->h, cap * sizeof *hs);
+        uint8_t *ks = hs ? (uint8_t *)JUG_REALLOC(p->kind, cap) : NULL;
+        if (hs) p->h = hs;
+        if (!ks) {
+            p->rc = jug__error(&p->err, JUG_NO_MEMORY, "out of memory reading the store");
+            return;
+        }
+        p->kind = ks;
+        p->cap = cap;
+    }
+    p->h[p->n] = *h;
+    p->kind[p->n++] = (uint8_t)kind;
+}
+
+/* Waits for the scan; replays its entries into sc (NULL: drops them); frees it. */
+static jug_result jug__prescan_end(jug__prescan *p, jug__scan *sc, jug_error *err);
+
+static void *jug__prescan_run(void *arg) {
+    jug__prescan *p = (jug__prescan *)arg;
+    jug_store *s;
+    p->rc = p->open(p->where, &p->opt, &s, &p->err);
+    if (p->rc == JUG_OK) {
+        jug_result rc = s->ops->scan(s, jug__prescan_cb, p, &p->err);
+        if (p->rc == JUG_OK) p->rc = rc;
+        jug_store_close(s);
+    }
+    return NULL;
+}
+
+static jug_result jug__prescan_end(jug__prescan *p, jug__scan *sc, jug_error *err) {
+    jug_result rc;
+    pthread_join(p->thread, NULL);
+    for (size_t i = 0; sc && p->rc == JUG_OK && i < p->n; i++) jug__scan_flags(sc, &p->h[i], (jug_entry)p->kind[i]);
+    if ((rc = p->rc) != JUG_OK && err) *err = p->err;
+    JUG_FREE(p->h);
+    JUG_FREE(p->kind);
+    JUG_FREE(p);
+    return rc;
+}
+
+/* Where every task stands, read from the store without locking it (or
+   from `pre`, a scan begun before the build, which this frees);
+   *corrupt: how many unfinished tasks had a result set aside as corrupt. */
+static jug_result jug__states(jug_graph *g, jug_store *s, jug__prescan *pre, uint8_t *state, size_t *corrupt,
+                              jug_error *err) {
+    jug__scan sc;
+    jug_result rc = JUG_OK;
     sc.g = g;
     sc.has = state;
     sc.next = 0;
     memset(state, 0, g->n);
     *corrupt = 0;
-    if ((rc = s->ops->scan(s, jug__scan_flags, &sc, err)) != JUG_OK) return rc;
+    rc = pre ? jug__prescan_end(pre, &sc, err) : s->ops->scan(s, jug__scan_flags, &sc, err);
+    if (rc != JUG_OK) return rc;
     size_t nclaims = 0;
     for (size_t i = 0; i < g->n; i++) nclaims += (state[i] & (JUG__HAS_CLAIM | JUG__HAS_STALE_CLAIM)) != 0;
     uint32_t *claims = nclaims ? JUG__NEW(uint32_t, nclaims) : NULL; /* block heads, stale ones marked */
@@ -4566,7 +4633,7 @@ static void jug__status_table(const jug_graph *g, const size_t *count, const jug
 }
 
 /* Prints the status once; *all_done tells whether every task is finished. */
-static int jug__status_once(jug_graph *g, jug_store *s, const jug__cli *c, int *all_done) {
+static int jug__status_once(jug_graph *g, jug_store *s, jug__cli *c, int *all_done) {
     uint8_t *state = JUG__NEW(uint8_t, g->n + 1);
     size_t *count = JUG__NEW(size_t, (g->ngroups + 1) * JUG__NST), *total, corrupt = 0;
     jug__times *times = NULL;
@@ -4574,11 +4641,13 @@ static int jug__status_once(jug_graph *g, jug_store *s, const jug__cli *c, int *
     int code = 0;
     if (!state || !count) {
         jug__out(2, "%s: out of memory\n", c->prog);
+        if (c->prescan) jug__prescan_end(c->prescan, NULL, NULL);
         code = 1;
-    } else if (jug__states(g, s, state, &corrupt, &err) != JUG_OK) {
+    } else if (jug__states(g, s, c->prescan, state, &corrupt, &err) != JUG_OK) {
         jug__out(2, "%s: %s\n", c->prog, err.msg);
         code = 1;
     }
+    c->prescan = NULL;
     if (code == 0) {
         memset(count, 0, (g->ngroups + 1) * JUG__NST * sizeof *count);
         total = count + g->ngroups * JUG__NST;
@@ -4638,7 +4707,7 @@ static int jug__sleep_until(jug__cli *c) {
         size_t finished = 0, failed = 0, blocked = 0, corrupt;
         jug_error err;
         if (!state) break;
-        if (jug__states(g, s, state, &corrupt, &err) != JUG_OK) {
+        if (jug__states(g, s, NULL, state, &corrupt, &err) != JUG_OK) {
             jug__out(2, "%s: %s\n", c->prog, err.msg);
             JUG_FREE(state);
             break;
@@ -4957,7 +5026,7 @@ static int jug__graph_dot(jug_graph *g, jug_store *s, const jug__cli *c) {
     size_t corrupt;
     jug_error err;
     if (!state || !count || (!full && !(edge = JUG__NEW(uint8_t, g->ngroups * g->ngroups + 1))) ||
-        jug__states(g, s, state, &corrupt, &err) != JUG_OK) {
+        jug__states(g, s, NULL, state, &corrupt, &err) != JUG_OK) {
         jug__out(2, "%s: %s\n", c->prog, state && count ? err.msg : "out of memory");
         JUG_FREE(state);
         JUG_FREE(count);
@@ -5101,13 +5170,25 @@ JUG_API int jug_main_ex(int argc, char **argv, jug_build_fn build, const jug_mai
     so.create = c.cmd->id == JUG__C_EXECUTE;
     so.log = jug__cli_log;
     so.log_ud = prefix;
-    if (((opt && opt->open_store) ? opt->open_store : jug_store_open)(where, &so, &c.store, &err) != JUG_OK) {
+    jug_store_opener open = (opt && opt->open_store) ? opt->open_store : jug_store_open;
+    if (open(where, &so, &c.store, &err) != JUG_OK) {
         jug__out(2, "%s: %s\n", c.prog, err.msg);
         JUG_FREE(c.rest);
         return 1;
     }
+    if (c.cmd->id == JUG__C_STATUS && (c.prescan = JUG__NEW(jug__prescan, 1)) != NULL) {
+        memset(c.prescan, 0, sizeof *c.prescan);
+        c.prescan->open = open;
+        c.prescan->where = where;
+        c.prescan->opt = so;
+        if (pthread_create(&c.prescan->thread, NULL, jug__prescan_run, c.prescan) != 0) {
+            JUG_FREE(c.prescan);
+            c.prescan = NULL;
+        }
+    }
     c.build = build;
     if (!(c.g = jug__build(&c))) {
+        if (c.prescan) jug__prescan_end(c.prescan, NULL, NULL);
         jug_store_close(c.store);
         JUG_FREE(c.rest);
         return 1;

@@ -95,6 +95,9 @@ run "$BUILD/workload_asan" execute --threads 2 --jugdir asan -- 3000 0
 expect asan_batches test "$RC" -eq 0 -a -z "$(echo "$ERR" | grep -i sanitizer)"
 run "$BUILD/workload_tsan" execute --threads 4 --jugdir tsan -- 3000 0
 expect tsan_batches test "$RC" -eq 0 -a -z "$(echo "$ERR" | grep -i 'ThreadSanitizer')"
+# (status reads the store in a thread of its own while the graph is built)
+run "$BUILD/workload_tsan" status --short --jugdir tsan -- 3000 0
+same tsan_status "$OUT $(echo "$ERR" | grep -ci 'ThreadSanitizer')" "All tasks finished (4501 tasks). 0"
 
 # --- --fsync: results (files and packs) and their directories are synced
 run strace -f -c -e trace=fsync "$W" execute --fsync --jugdir synced -- 300 0

@@ -1427,7 +1427,10 @@ static void *jug__arena(jug_graph *g, size_t bytes) {
     jug__chunk *c = g->chunks;
     bytes = (bytes + 7) & ~(size_t)7;
     if (!c || c->end - c->used < bytes) { /* chunks of 64 KiB, then 4 MiB doubling to 32 MiB */
-        size_t size = !c ? 64u << 10 : c->size < JUG__HUGE ? 2 * JUG__HUGE : c->size < 16 * JUG__HUGE ? 2 * c->size : c->size;
+        size_t size = !c                        ? 64u << 10
+                      : c->size < JUG__HUGE      ? 2 * JUG__HUGE
+                      : c->size < 16 * JUG__HUGE ? 2 * c->size
+                                                 : c->size;
         void *base;
         if (size < bytes) size = bytes;
         char *data = (char *)jug__huge_alloc(size, JUG__CHUNK_HEAD, 0, &base);
@@ -2458,7 +2461,8 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
             if (rc == JUG_NOT_FOUND) rc = JUG_OK;
             if (rc != JUG_OK) return rc;
         }
-        if (jug__dir_open(&d, fs->dirfd, dir) != 0) return errno == ENOENT ? JUG_OK : jug__sys_error(err, "listing", dir);
+        if (jug__dir_open(&d, fs->dirfd, dir) != 0)
+            return errno == ENOENT ? JUG_OK : jug__sys_error(err, "listing", dir);
         while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL) {
             if (strcmp(name, "claim") == 0) claimed = 1;
             if (strncmp(name, "p.", 2) != 0) continue; /* the claim, the `alone` mark, an NFS client's .nfs* */
@@ -2518,9 +2522,9 @@ static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, jug_scan_f
     return rc;
 }
 
-/* The claim read the block's packs. A block where some result was stored
-   alone has the mark blocks/<block>/alone (made before that task's lock
-   was released); only then are the tasks' own files looked at. */
+/* The claim read the block's packs. A block where some result is stored
+   alone has the mark blocks/<block>/alone (made before that result was
+   saved); only there are the tasks' own files looked at. */
 static jug_result jug__fs_present(jug_store *st, const jug_hash *block, const jug_hash *tasks, size_t n,
                                   unsigned char *found, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
@@ -2529,7 +2533,8 @@ static jug_result jug__fs_present(jug_store *st, const jug_hash *block, const ju
     if (fs->dirfd < 0) return JUG_OK;
     jug_hash_hex(block, hex);
     snprintf(path, sizeof path, "blocks/%s/alone", hex);
-    if (fstatat(fs->dirfd, path, &sb, 0) != 0) return errno == ENOENT ? JUG_OK : jug__sys_error(err, "looking at", path);
+    if (fstatat(fs->dirfd, path, &sb, 0) != 0)
+        return errno == ENOENT ? JUG_OK : jug__sys_error(err, "looking at", path);
     for (size_t i = 0; i < n; i++) {
         jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, &tasks[i]);
         if (fstatat(fs->dirfd, path, &sb, 0) == 0) found[i] = 1;
@@ -5000,7 +5005,8 @@ static int jug__cleanup(jug_graph *g, jug_store *s, const jug__cli *c) {
         if (claim) snprintf(info.holder, sizeof info.holder, "a batch (a claim on its block)");
         else if (l.locks && (s->ops->lock_info(s, &l.found[i], &info, NULL) != JUG_OK || !info.stale)) continue;
         if (!dry)
-            rc = l.locks ? jug__drop_stale(s, &l.found[i], claim, &err) : s->ops->remove(s, &l.found[i], l.kinds[i], &err);
+            rc = l.locks ? jug__drop_stale(s, &l.found[i], claim, &err)
+                         : s->ops->remove(s, &l.found[i], l.kinds[i], &err);
         if (rc == JUG_LOCKED) continue; /* a live worker took it over since */
         if (rc != JUG_OK) {
             jug__out(2, "%s: %s\n", c->prog, err.msg);

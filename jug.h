@@ -4485,9 +4485,6 @@ static void jug__prescan_cb(void *ud, const jug_hash *h, jug_entry kind) {
     p->kind[p->n++] = (uint8_t)kind;
 }
 
-/* Waits for the scan; replays its entries into sc (NULL: drops them); frees it. */
-static jug_result jug__prescan_end(jug__prescan *p, jug__scan *sc, jug_error *err);
-
 static void *jug__prescan_run(void *arg) {
     jug__prescan *p = (jug__prescan *)arg;
     jug_store *s;
@@ -4500,6 +4497,7 @@ static void *jug__prescan_run(void *arg) {
     return NULL;
 }
 
+/* Waits for the scan; replays its entries into sc (NULL: drops them); frees it. */
 static jug_result jug__prescan_end(jug__prescan *p, jug__scan *sc, jug_error *err) {
     jug_result rc;
     pthread_join(p->thread, NULL);
@@ -4517,13 +4515,12 @@ static jug_result jug__prescan_end(jug__prescan *p, jug__scan *sc, jug_error *er
 static jug_result jug__states(jug_graph *g, jug_store *s, jug__prescan *pre, uint8_t *state, size_t *corrupt,
                               jug_error *err) {
     jug__scan sc;
-    jug_result rc = JUG_OK;
     sc.g = g;
     sc.has = state;
     sc.next = 0;
     memset(state, 0, g->n);
     *corrupt = 0;
-    rc = pre ? jug__prescan_end(pre, &sc, err) : s->ops->scan(s, jug__scan_flags, &sc, err);
+    jug_result rc = pre ? jug__prescan_end(pre, &sc, err) : s->ops->scan(s, jug__scan_flags, &sc, err);
     if (rc != JUG_OK) return rc;
     size_t nclaims = 0;
     for (size_t i = 0; i < g->n; i++) nclaims += (state[i] & (JUG__HAS_CLAIM | JUG__HAS_STALE_CLAIM)) != 0;

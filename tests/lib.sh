@@ -8,6 +8,9 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/jug-$SUITE.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK" || exit 1
 
+# $TO CMD: a command that should end but might hang on a bug is stopped after 40 s (status 124)
+TO="timeout -k 5 40"
+
 ok() { echo "ok $SUITE.$1"; }
 fail() { echo "FAIL $SUITE.$1: $2"; }
 

@@ -3,8 +3,6 @@
 # under --mem-limit) or return a failure, in the fork pool (-j 2): how they
 # are reported, what status shows, what still runs, retries, stopping.
 source "$JUG_TEST_ROOT/tests/lib.sh"
-# a command that should end but might hang on a bug is stopped after 40 s (status 124)
-TO="timeout -k 5 40"
 W=$BUILD/workload
 export JUG_TEST_LOG=$WORK/log
 N=20

@@ -6,8 +6,6 @@
 # while fresh, taken over once old. Claims on blocks of tiny tasks run in
 # batches are locks too.
 source "$JUG_TEST_ROOT/tests/lib.sh"
-# a command that should end but might hang on a bug is stopped after 40 s (status 124)
-TO="timeout -k 5 40"
 W=$BUILD/workload
 export JUG_TEST_LOG=$WORK/log
 N=10

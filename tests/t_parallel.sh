@@ -3,8 +3,6 @@
 # execute processes started at different times plus a -j 2 run at once; status
 # while they run; sleep-until waiting for them and giving up on a failure.
 source "$JUG_TEST_ROOT/tests/lib.sh"
-# a command that should end but might hang on a bug is stopped after 40 s (status 124)
-TO="timeout -k 5 40"
 W=$BUILD/workload
 export JUG_TEST_LOG=$WORK/log
 N=60

@@ -4,8 +4,6 @@
 # the results it finished; the same with --threads 2 and for a -j 2 run (signal to the parent, and
 # Ctrl-C style to the whole process group); a later execute resumes.
 source "$JUG_TEST_ROOT/tests/lib.sh"
-# a command that should end but might hang on a bug is stopped after 40 s (status 124)
-TO="timeout -k 5 40"
 W=$BUILD/workload
 export JUG_TEST_LOG=$WORK/log
 N=10
@@ -18,6 +16,16 @@ nfinished() {
 }
 finished_is() { [ "$(nfinished "$1")" = "$2" ]; }
 signum() { kill -l "$1"; }
+# ends_by NAME SIG PID: PID (a child of this shell) ends within 20 s, as killed by SIG; else it is killed
+ends_by() {
+    if waitfor 20 gone "$3"; then
+        wait "$3"
+        same "$1" "$?" $((128 + $(signum "$2")))
+    else
+        fail "$1" "still running 20 s after SIG$2"
+        kill -9 "$3"
+    fi
+}
 # the leaves and pairs (not total) that did not run exactly once
 not_once() {
     awk -v n=$N '{ c[$1 " " $2]++ } END {
@@ -34,13 +42,7 @@ for sig in INT TERM; do
     waitfor 30 grep -q '^leaf 4$' "$JUG_TEST_LOG" || fail serial_${sig}_started "leaf 4 did not start in 30 s"
     same serial_${sig}_lock_held "$(nlocks $S)" 1
     kill -$sig $p
-    if waitfor 20 gone $p; then
-        wait $p
-        same serial_${sig}_exit_status "$?" $((128 + $(signum $sig)))
-    else
-        fail serial_${sig}_exit_status "still running 20 s after SIG$sig"
-        kill -9 $p
-    fi
+    ends_by serial_${sig}_exit_status $sig $p
     same serial_${sig}_lock_released "$(nlocks $S)" 0
     same serial_${sig}_results_kept "$(nfinished $S)" 4
     run "$W" value 'leaf[3]' --jugdir $S -- $N 0
@@ -61,13 +63,7 @@ for sig in INT TERM; do
     waitfor 10 finished_is $S 13
     same threads_${sig}_lock_held "$(nlocks $S)" 1
     kill -$sig $p
-    if waitfor 20 gone $p; then
-        wait $p
-        same threads_${sig}_exit_status "$?" $((128 + $(signum $sig)))
-    else
-        fail threads_${sig}_exit_status "still running 20 s after SIG$sig"
-        kill -9 $p
-    fi
+    ends_by threads_${sig}_exit_status $sig $p
     same threads_${sig}_lock_released "$(nlocks $S)" 0
     same threads_${sig}_results_kept "$(nfinished $S)" 13
 
@@ -94,13 +90,7 @@ for sig in INT TERM; do
         else
             kill -$sig $p
         fi
-        if waitfor 20 gone $p; then
-            wait $p
-            same pool_${sig}_${how}_exit_status "$?" $((128 + $(signum $sig)))
-        else
-            fail pool_${sig}_${how}_exit_status "still running 20 s after SIG$sig"
-            kill -9 $p
-        fi
+        ends_by pool_${sig}_${how}_exit_status $sig $p
         left=""
         for k in $kids; do waitfor 10 gone $k || left+="$k "; done
         same pool_${sig}_${how}_workers_stopped "$left" ""

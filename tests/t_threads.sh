@@ -3,8 +3,6 @@
 # ThreadSanitizer (which must report nothing); --threads 2 next to a separate
 # process on one store; a failing task among threads.
 source "$JUG_TEST_ROOT/tests/lib.sh"
-# a command that should end but might hang on a bug is stopped after 40 s (status 124)
-TO="timeout -k 5 40"
 W=$BUILD/workload
 T=$BUILD/workload_tsan
 export JUG_TEST_LOG=$WORK/log

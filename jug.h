@@ -1076,6 +1076,7 @@ typedef struct jug__source {
     jug_error *err;
     uint64_t unread;  /* bytes not yet pulled from the reader */
     uint64_t payload; /* payload bytes not yet decoded */
+    uint64_t owed;    /* items the open lists still expect, at least a byte each: <= payload */
     jug__hasher h;
     size_t pos, len;
     unsigned char buf[4096];
@@ -1114,7 +1115,7 @@ static jug_result jug__src_get(jug__source *s, void *dst, size_t n) {
     return JUG_OK;
 }
 static jug_result jug__src_payload(jug__source *s, void *dst, uint64_t n) {
-    if (n > s->payload) return jug__error(s->err, JUG_CORRUPT, "corrupt result: a length runs past the end");
+    if (n > s->payload - s->owed) return jug__error(s->err, JUG_CORRUPT, "corrupt result: a length runs past the end");
     s->payload -= n;
     return jug__src_get(s, dst, (size_t)n);
 }
@@ -1165,7 +1166,10 @@ static jug_result jug__decode_value(jug__source *s, jug_value **out, int depth) 
         break;
     case JUG_LIST:
         if ((rc = jug__src_u64(s, &n)) != JUG_OK) return rc;
-        if (n > s->payload) return jug__error(s->err, JUG_CORRUPT, "corrupt result: bad list length");
+        /* the bytes left must hold these items and those the enclosing lists still expect
+           (else nested lists could each claim the whole payload: 200 allocations of it) */
+        if (n > s->payload - s->owed) return jug__error(s->err, JUG_CORRUPT, "corrupt result: bad list length");
+        s->owed += n;
         v = jug_list();
         if (!v || (n && !(v->as.list = JUG__NEW(jug_value *, (size_t)n)))) {
             jug_value_free(v);
@@ -1173,6 +1177,7 @@ static jug_result jug__decode_value(jug__source *s, jug_value **out, int depth) 
         }
         v->cap = (size_t)n;
         for (; v->len < n; v->len++) {
+            s->owed--;
             if ((rc = jug__decode_value(s, &v->as.list[v->len], depth + 1)) != JUG_OK) {
                 jug_value_free(v);
                 return rc;
@@ -1184,7 +1189,7 @@ static jug_result jug__decode_value(jug__source *s, jug_value **out, int depth) 
         if (!jug__is_buffer((jug_type)tag)) return jug__error(s->err, JUG_CORRUPT, "corrupt result: unknown type %u", tag);
         size_t size = jug__is_array((jug_type)tag) ? jug_type_size((jug_type)tag) : 1;
         if ((rc = jug__src_u64(s, &n)) != JUG_OK) return rc;
-        if (n > s->payload / size) return jug__error(s->err, JUG_CORRUPT, "corrupt result: bad length");
+        if (n > (s->payload - s->owed) / size) return jug__error(s->err, JUG_CORRUPT, "corrupt result: bad length");
         v = jug__buffer((jug_type)tag, (size_t)n);
         if (!v) return jug__error(s->err, JUG_NO_MEMORY, "out of memory reading a result of %llu bytes",
                                   (unsigned long long)(n * size));
@@ -1212,7 +1217,7 @@ static jug_result jug__decode_from(jug__read_fn read, void *ud, uint64_t total, 
     s->ud = ud;
     s->err = err;
     s->unread = total;
-    s->payload = 0;
+    s->payload = s->owed = 0;
     s->pos = s->len = 0;
     jug__hasher_init(&s->h);
     if (total < JUG__HEADER_SIZE + JUG__TRAILER_SIZE) {
@@ -1841,6 +1846,29 @@ static jug_result jug__fd_write(void *ud, const void *p, size_t n, jug_error *er
     return JUG_OK;
 }
 
+/* Opens a file of the store for reading: a regular file only, never through
+   a symlink (a FIFO would block, a link could lead to a device or out of the
+   store). JUG_NOT_FOUND; JUG_CORRUPT for anything else there. */
+static jug_result jug__fs_open_file(jug__fs *fs, const char *path, int *fd, uint64_t *size, jug_error *err) {
+    struct stat sb;
+    *fd = fs->dirfd < 0 ? -1 : openat(fs->dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    if (*fd < 0) {
+        if (fs->dirfd < 0 || errno == ENOENT) return JUG_NOT_FOUND;
+        if (errno == ELOOP) return jug__error(err, JUG_CORRUPT, "%s/%s is a symbolic link", fs->base.where, path);
+        return jug__sys_error(err, "opening", path);
+    }
+    int unstated = fstat(*fd, &sb) != 0;
+    if (unstated || !S_ISREG(sb.st_mode)) {
+        jug_result rc = unstated ? jug__sys_error(err, "reading", path)
+                                 : jug__error(err, JUG_CORRUPT, "%s/%s is not a regular file", fs->base.where, path);
+        close(*fd);
+        *fd = -1;
+        return rc;
+    }
+    *size = (uint64_t)sb.st_size;
+    return JUG_OK;
+}
+
 static jug_result jug__fd_read(void *ud, void *p, size_t n, jug_error *err) {
     jug__fdio *io = (jug__fdio *)ud;
     char *c = (char *)p;
@@ -1909,31 +1937,25 @@ static jug_result jug__fs_save(jug_store *st, const jug_hash *h, const jug_value
 static jug_result jug__fs_load(jug_store *st, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
     char path[128];
-    struct stat sb;
+    uint64_t size;
     jug__fdio io;
     jug_result rc;
     *out = NULL;
     jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, h);
     if (fs->dirfd < 0) return jug__error(err, JUG_NOT_FOUND, "no result %s", path);
-    io.fd = openat(fs->dirfd, path, O_RDONLY | O_CLOEXEC);
     io.path = path;
     io.fs = fs;
-    if (io.fd < 0 && errno == ENOENT) { /* packed, perhaps in a pack not read yet */
+    rc = jug__fs_open_file(fs, path, &io.fd, &size, err);
+    if (rc == JUG_NOT_FOUND) { /* packed, perhaps in a pack not read yet */
         rc = jug__fs_load_packed(fs, h, out, m, err);
         if (rc == JUG_NOT_FOUND && (rc = jug__fs_read_blocks(fs, NULL, NULL, 1, err)) == JUG_OK)
             rc = jug__fs_load_packed(fs, h, out, m, err);
-        if (rc == JUG_CORRUPT) { /* it no longer counts; computed again, it is packed anew */
-            pthread_mutex_lock(&fs->mu);
-            jug__packed *e = jug__fs_live(fs, h);
-            if (e) e->file = JUG__UNPACKED;
-            pthread_mutex_unlock(&fs->mu);
-        }
         return rc == JUG_NOT_FOUND ? jug__error(err, rc, "no result %s", path) : rc;
     }
-    if (io.fd < 0) return jug__sys_error(err, "opening", path);
-    if (fstat(io.fd, &sb) != 0) rc = jug__sys_error(err, "reading", path);
-    else rc = jug__decode_from(jug__fd_read, &io, (uint64_t)sb.st_size, out, m, err);
-    close(io.fd);
+    if (rc == JUG_OK) {
+        rc = jug__decode_from(jug__fd_read, &io, size, out, m, err);
+        close(io.fd);
+    }
     if (rc == JUG_CORRUPT) { /* keep the bad copy for a post-mortem; the task reads as not done */
         char aside[512], prefix[64], hex[33];
         size_t len = err ? strlen(err->msg) : 0;
@@ -1975,9 +1997,13 @@ typedef struct jug__dir {
 #endif
 } jug__dir;
 
-/* 0, or -1 with errno set. */
+/* Whether a failed look at a store directory (errno e) means there is
+   nothing of ours there: missing, a file, or a link (never followed). */
+static int jug__not_ours(int e) { return e == ENOENT || e == ENOTDIR || e == ELOOP; }
+
+/* 0, or -1 with errno set. A symbolic link is not opened (ELOOP). */
 static int jug__dir_open(jug__dir *d, int dirfd, const char *path) {
-    int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) return -1;
     d->error = 0;
 #if defined(__linux__) && defined(SYS_getdents64)
@@ -2043,7 +2069,7 @@ static jug_result jug__fs_list(jug__fs *fs, const char *dir, size_t namelen, jug
     jug_hash h;
     const char *prefix = strchr(dir, '/');
     prefix = prefix ? prefix + 1 : "";
-    if (jug__dir_open(&d, fs->dirfd, dir) != 0) return errno == ENOENT ? JUG_OK : jug__sys_error(err, "listing", dir);
+    if (jug__dir_open(&d, fs->dirfd, dir) != 0) return jug__not_ours(errno) ? JUG_OK : jug__sys_error(err, "listing", dir);
     while ((name = jug__dir_next(&d)) != NULL) {
         if (kind == JUG_ENTRY_CORRUPT) { /* <hash>.<host>.<pid>.<n> */
             if (strlen(name) > 33 && name[32] == '.' && jug__parse_hex(name, 32, "", &h)) fn(ud, &h, kind);
@@ -2350,46 +2376,100 @@ static int jug__fs_pack_id(jug__fs *fs, const char *path, uint32_t *id) {
     return 1;
 }
 
-/* Reads a whole (small) file into a new buffer (one byte more, for a NUL). */
-static jug_result jug__fs_slurp(jug__fs *fs, const char *path, unsigned char **out, size_t *n, jug_error *err) {
-    int fd = openat(fs->dirfd, path, O_RDONLY | O_CLOEXEC);
-    size_t cap = 16384;
-    unsigned char *buf = NULL;
-    jug_result rc = JUG_OK;
+/* Reads a whole store file, bounded by its size and by `max`, into a new
+   buffer (one byte more, for a NUL). A larger file is not one of ours. */
+static jug_result jug__fs_slurp(jug__fs *fs, const char *path, uint64_t max, unsigned char **out, size_t *n,
+                                jug_error *err) {
+    int fd;
+    uint64_t size;
+    jug__fdio io;
+    jug_result rc = jug__fs_open_file(fs, path, &fd, &size, err);
     *out = NULL;
     *n = 0;
-    if (fd < 0) return errno == ENOENT ? JUG_NOT_FOUND : jug__sys_error(err, "opening", path);
-    for (;;) {
-        unsigned char *more = (unsigned char *)JUG_REALLOC(buf, cap + 1);
-        if (!more) {
-            rc = jug__error(err, JUG_NO_MEMORY, "out of memory reading %s", path);
-            break;
-        }
-        buf = more;
-        ssize_t got = read(fd, buf + *n, cap - *n);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) {
-            rc = jug__sys_error(err, "reading", path);
-            break;
-        }
-        if (got == 0) break;
-        *n += (size_t)got;
-        if (*n == cap) cap *= 2;
-    }
+    if (rc != JUG_OK) return rc;
+    if (size > max) rc = jug__error(err, JUG_CORRUPT, "%s/%s is too large to be a jug.h file (%llu bytes)",
+                                    fs->base.where, path, (unsigned long long)size);
+    else if (!(*out = (unsigned char *)JUG_MALLOC((size_t)size + 1)))
+        rc = jug__error(err, JUG_NO_MEMORY, "out of memory reading %s", path);
+    io.fd = fd;
+    io.path = path;
+    io.fs = fs;
+    if (rc == JUG_OK && (rc = jug__fd_read(&io, *out, (size_t)size, err)) == JUG_OK) *n = (size_t)size;
     close(fd);
-    if (rc == JUG_OK) *out = buf;
-    else JUG_FREE(buf);
+    if (rc != JUG_OK) {
+        JUG_FREE(*out);
+        *out = NULL;
+    }
     return rc;
 }
 
-/* Reports the intact records of a pack file to fn and, with `index`, indexes them. */
-static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, jug_scan_fn fn, void *ud, int index,
-                                    jug_error *err) {
+/* A tombstone, blocks/<hash>/x.<writer>, says which records of the block's
+   packs no longer count (invalidated, removed by cleanup, found corrupt):
+   packs are never rewritten, so a reader finds every record it indexed
+   where it was, and a claimer's open pack is never replaced under it.
+   A line a record: "<pack name> <offset> <task hash in hex>". */
+typedef struct jug__grave {
+    char pack[208];
+    uint64_t offset; /* of the record's result, as in the index */
+    jug_hash h;
+} jug__grave;
+#define JUG__GRAVES_MAX (1u << 20) /* bytes of one tombstone file */
+
+static int jug__fs_buried(const jug__grave *graves, size_t n, const char *pack, uint64_t offset, const jug_hash *h) {
+    for (size_t i = 0; i < n; i++)
+        if (graves[i].offset == offset && memcmp(graves[i].h.bytes, h->bytes, 16) == 0 &&
+            strcmp(graves[i].pack, pack) == 0)
+            return 1;
+    return 0;
+}
+
+/* Adds the records that the tombstone at path names to *graves. */
+static jug_result jug__fs_read_graves(jug__fs *fs, const char *path, jug__grave **graves, size_t *n,
+                                      jug_error *err) {
+    unsigned char *buf;
+    size_t len;
+    jug_result rc = jug__fs_slurp(fs, path, JUG__GRAVES_MAX, &buf, &len, err);
+    if (rc == JUG_NOT_FOUND || rc == JUG_CORRUPT) return JUG_OK; /* gone, or not ours */
+    if (rc != JUG_OK) return rc;
+    buf[len] = 0;
+    for (char *line = (char *)buf, *next; *line; line = next) {
+        jug__grave g;
+        char hex[40];
+        unsigned long long offset;
+        next = strchr(line, '\n');
+        next = next ? next + 1 : line + strlen(line);
+        if (sscanf(line, "%207s %llu %39s", g.pack, &offset, hex) != 3 || strlen(hex) != 32 ||
+            !jug__parse_hex(hex, 32, "", &g.h))
+            continue;
+        g.offset = offset;
+        if (!(*n & (*n + 1))) { /* full at 0, 1, 3, 7...: double */
+            jug__grave *more = (jug__grave *)JUG_REALLOC(*graves, (2 * *n + 1) * sizeof *more);
+            if (!more) {
+                rc = jug__error(err, JUG_NO_MEMORY, "out of memory reading %s", path);
+                break;
+            }
+            *graves = more;
+        }
+        (*graves)[(*n)++] = g;
+    }
+    JUG_FREE(buf);
+    return rc;
+}
+
+/* A pack holds at most a block's results, each at most JUG__PACK_MAX; twice
+   that leaves room for tasks run again after an invalidate. */
+#define JUG__PACKFILE_MAX (2ull * JUG__BLOCK * (JUG__RECORD_HEAD + JUG__PACK_MAX))
+
+/* Reports the intact records of a pack file that no tombstone names to fn
+   and, with `index`, indexes them. A file that is not a pack is skipped. */
+static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, const jug__grave *graves, size_t ngraves,
+                                    jug_scan_fn fn, void *ud, int index, jug_error *err) {
     unsigned char *buf;
     size_t n, off = 0;
     uint32_t id;
-    jug_result rc = jug__fs_slurp(fs, path, &buf, &n, err);
-    if (rc != JUG_OK) return rc == JUG_NOT_FOUND ? JUG_OK : rc;
+    const char *name = strrchr(path, '/') + 1;
+    jug_result rc = jug__fs_slurp(fs, path, JUG__PACKFILE_MAX, &buf, &n, err);
+    if (rc != JUG_OK) return rc == JUG_NOT_FOUND || rc == JUG_CORRUPT ? JUG_OK : rc;
     int ok = 1;
     if (index) {
         pthread_mutex_lock(&fs->mu);
@@ -2401,7 +2481,8 @@ static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, jug_scan_fn f
         jug_hash h;
         if (size > n - off - JUG__RECORD_HEAD) break; /* cut short */
         memcpy(h.bytes, buf + off + 8, 16);
-        if (jug__intact(buf + off + JUG__RECORD_HEAD, size)) {
+        if (jug__intact(buf + off + JUG__RECORD_HEAD, size) &&
+            !jug__fs_buried(graves, ngraves, name, off + JUG__RECORD_HEAD, &h)) {
             if (index) {
                 pthread_mutex_lock(&fs->mu);
                 ok = jug__fs_index(fs, &h, id, off + JUG__RECORD_HEAD, size);
@@ -2431,69 +2512,77 @@ static jug_result jug__fs_report_claim(jug__fs *fs, const char *hex, const char 
 
 /* Reads the pack files of one block (or of all blocks, with hex NULL),
    reporting their results; with `claims` 1, the block's live claim too, as a
-   lock on the block; with 2 (a scan), every claim, live or stale. */
+   lock on the block; with 2 (a scan), every claim, live or stale. `marked`
+   (if not NULL) is set when the block has the mark `alone`. */
 static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn fn, void *ud, int claims,
-                                     int index, jug_error *err) {
+                                     int index, int *marked, jug_error *err) {
     char dir[64], path[512];
     const char *name;
     jug__dir d;
     jug_result rc = JUG_OK;
     if (!hex) { /* every block */
         if (fs->dirfd < 0 || jug__dir_open(&d, fs->dirfd, "blocks") != 0)
-            return fs->dirfd < 0 || errno == ENOENT ? JUG_OK : jug__sys_error(err, "listing", "blocks");
+            return fs->dirfd < 0 || jug__not_ours(errno) ? JUG_OK : jug__sys_error(err, "listing", "blocks");
         while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL)
-            if (strlen(name) == 32) rc = jug__fs_read_block(fs, name, fn, ud, claims, index, err);
+            if (strlen(name) == 32) rc = jug__fs_read_block(fs, name, fn, ud, claims, index, NULL, err);
         return jug__dir_end(&d, rc, "blocks", err);
     }
     if (fs->dirfd < 0) return JUG_OK;
     snprintf(dir, sizeof dir, "blocks/%s", hex);
-    /* The claim before the packs: a claim that ended before this look has
-       all its results in the packs listed after it. A scan judges only a
-       claim it listed; if that one ended since, its packs may be newer than
-       the listing: the block is read again. */
+    /* The listing, then the claim it shows, then the packs: a claim that
+       ended before the listing has all its results in the packs listed, and
+       one that ends after it is judged alive (or, gone by the time it is
+       judged, makes the block be read again). A claim is known from the
+       listing, never from a lookup of its name, which a caching client
+       (NFS, FUSE) may answer from a stale cache. */
     for (;;) {
-        char (*packs)[256] = NULL; /* the packs listed, which are few */
-        size_t npacks = 0;
+        char (*packs)[256] = NULL, (*tombs)[256] = NULL; /* the packs and tombstones listed, which are few */
+        size_t npacks = 0, ntombs = 0, ngraves = 0;
+        jug__grave *graves = NULL;
         int claimed = 0, gone = 0;
-        if (claims == 1 && fn) {
-            snprintf(path, sizeof path, "%s/claim", dir);
-            rc = jug__fs_report_claim(fs, hex, path, fn, ud, 1, err);
-            if (rc == JUG_NOT_FOUND) rc = JUG_OK;
-            if (rc != JUG_OK) return rc;
-        }
         if (jug__dir_open(&d, fs->dirfd, dir) != 0)
-            return errno == ENOENT ? JUG_OK : jug__sys_error(err, "listing", dir);
+            return jug__not_ours(errno) ? JUG_OK : jug__sys_error(err, "listing", dir);
         while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL) {
             if (strcmp(name, "claim") == 0) claimed = 1;
-            if (strncmp(name, "p.", 2) != 0) continue; /* the claim, the `alone` mark, an NFS client's .nfs* */
-            if (!(npacks & (npacks + 1))) { /* full at 0, 1, 3, 7...: double */
-                char (*more)[256] = (char (*)[256])JUG_REALLOC(packs, (2 * npacks + 1) * sizeof *packs);
+            if (marked && strcmp(name, "alone") == 0) *marked = 1;
+            int pack = strncmp(name, "p.", 2) == 0;
+            if (!pack && strncmp(name, "x.", 2) != 0) continue; /* the claim, the mark, an NFS client's .nfs* */
+            char (**list)[256] = pack ? &packs : &tombs;
+            size_t *count = pack ? &npacks : &ntombs;
+            if (!(*count & (*count + 1))) { /* full at 0, 1, 3, 7...: double */
+                char (*more)[256] = (char (*)[256])JUG_REALLOC(*list, (2 * *count + 1) * sizeof **list);
                 if (!more) {
                     rc = jug__error(err, JUG_NO_MEMORY, "out of memory listing %s", dir);
                     break;
                 }
-                packs = more;
+                *list = more;
             }
-            snprintf(packs[npacks++], sizeof *packs, "%s", name);
+            snprintf((*list)[(*count)++], sizeof **list, "%s", name);
         }
         rc = jug__dir_end(&d, rc, dir, err);
-        if (rc == JUG_OK && claimed && claims == 2 && fn) {
+        if (rc == JUG_OK && claimed && claims && fn) {
             snprintf(path, sizeof path, "%s/claim", dir);
-            rc = jug__fs_report_claim(fs, hex, path, fn, ud, 2, err);
+            rc = jug__fs_report_claim(fs, hex, path, fn, ud, claims, err);
             if (rc == JUG_NOT_FOUND) rc = JUG_OK, gone = 1;
+        }
+        for (size_t i = 0; rc == JUG_OK && !gone && i < ntombs; i++) {
+            snprintf(path, sizeof path, "%s/%.200s", dir, tombs[i]);
+            rc = jug__fs_read_graves(fs, path, &graves, &ngraves, err);
         }
         for (size_t i = 0; rc == JUG_OK && !gone && i < npacks; i++) {
             snprintf(path, sizeof path, "%s/%.200s", dir, packs[i]);
-            rc = jug__fs_read_pack(fs, path, fn, ud, index, err);
+            rc = jug__fs_read_pack(fs, path, graves, ngraves, fn, ud, index, err);
         }
         JUG_FREE(packs);
+        JUG_FREE(tombs);
+        JUG_FREE(graves);
         if (!gone) return rc;
     }
 }
 /* Every pack: scan reports them (and the claims), and the index of packed
    results is built when first needed. */
 static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, int index, jug_error *err) {
-    jug_result rc = jug__fs_read_block(fs, NULL, fn, ud, fn ? 2 : 0, index, err);
+    jug_result rc = jug__fs_read_block(fs, NULL, fn, ud, fn ? 2 : 0, index, NULL, err);
     if (rc == JUG_OK && index) __atomic_store_n(&fs->indexed_all, 1, __ATOMIC_RELEASE);
     return rc;
 }
@@ -2504,7 +2593,7 @@ static void jug__fs_need_index(jug__fs *fs) {
 static jug_result jug__fs_block(jug_store *st, const jug_hash *block, jug_scan_fn fn, void *ud, jug_error *err) {
     char hex[33];
     jug_hash_hex(block, hex);
-    return jug__fs_read_block((jug__fs *)st, hex, fn, ud, 1, 1, err);
+    return jug__fs_read_block((jug__fs *)st, hex, fn, ud, 1, 1, NULL, err);
 }
 
 static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, jug_scan_fn fn, void *ud, jug_error *err) {
@@ -2517,7 +2606,7 @@ static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, jug_scan_f
         return jug__sys_error(err, "creating", path);
     snprintf(path, sizeof path, "blocks/%s/claim", hex);
     if ((rc = jug__fs_lock_at(fs, path, block, 1, err)) != JUG_OK) return rc;
-    rc = jug__fs_read_block(fs, hex, fn, ud, 0, 1, err); /* the claim there is ours */
+    rc = jug__fs_read_block(fs, hex, fn, ud, 0, 1, NULL, err); /* the claim there is ours */
     if (rc != JUG_OK) jug__fs_unlock_kind(fs, block, 1, NULL);
     return rc;
 }
@@ -2655,77 +2744,109 @@ static jug_result jug__fs_append(jug_store *st, const jug_hash *block, const jug
     return rc;
 }
 
-/* A packed result, read from its pack file. */
-static jug_result jug__fs_load_packed(jug__fs *fs, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err) {
-    char path[512];
-    jug__packed e;
-    unsigned char *buf;
-    jug__packed *found;
+/* Where the index has h: its pack's path and the entry. 0: not packed. */
+static int jug__fs_where_packed(jug__fs *fs, const jug_hash *h, char *path, size_t size, jug__packed *e) {
     pthread_mutex_lock(&fs->mu);
-    found = jug__fs_live(fs, h);
+    jug__packed *found = jug__fs_live(fs, h);
     if (found) {
-        e = *found;
-        snprintf(path, sizeof path, "%s", fs->packs[e.file]);
+        *e = *found;
+        snprintf(path, size, "%s", fs->packs[e->file]);
     }
     pthread_mutex_unlock(&fs->mu);
-    if (!found) return JUG_NOT_FOUND;
-    int fd = openat(fs->dirfd, path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno == ENOENT ? JUG_NOT_FOUND : jug__sys_error(err, "opening", path);
-    if (!(buf = (unsigned char *)JUG_MALLOC(e.size))) {
-        close(fd);
-        return jug__error(err, JUG_NO_MEMORY, "out of memory reading %s", path);
+    return found != NULL;
+}
+
+/* Reads again the block that holds the pack at path (blocks/<hash>/p.*). */
+static jug_result jug__fs_reread_block(jug__fs *fs, const char *path, jug_error *err) {
+    char hex[33];
+    snprintf(hex, sizeof hex, "%.32s", path + 7);
+    return jug__fs_read_block(fs, hex, NULL, NULL, 0, 1, NULL, err);
+}
+
+/* Writes a tombstone for the record of h that the index points to, so no
+   reader counts it from now on (see jug__grave). */
+static jug_result jug__fs_tombstone(jug__fs *fs, const jug_hash *h, jug_error *err) {
+    char path[512], tomb[512], line[512], hex[33];
+    jug__packed e;
+    if (!jug__fs_where_packed(fs, h, path, sizeof path, &e)) return JUG_NOT_FOUND;
+    jug_hash_hex(h, hex);
+    snprintf(line, sizeof line, "%s %llu %s\n", strrchr(path, '/') + 1, (unsigned long long)e.offset, hex);
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%.39s/x", path); /* blocks/<hash>/x */
+    jug__fs_unique(fs, tomb, sizeof tomb, prefix);
+    jug_result rc = jug__fs_publish(fs, tomb, NULL, NULL, line, err);
+    if (rc == JUG_OK) {
+        pthread_mutex_lock(&fs->mu);
+        jug__packed *live = jug__fs_live(fs, h);
+        if (live && live->file == e.file && live->offset == e.offset) live->file = JUG__UNPACKED;
+        pthread_mutex_unlock(&fs->mu);
     }
-    ssize_t got = pread(fd, buf, e.size, (off_t)e.offset);
-    close(fd);
-    jug_result rc = got == (ssize_t)e.size ? jug_decode(buf, e.size, out, m, err)
-                                           : jug__error(err, JUG_CORRUPT, "%s: a packed result is cut short", path);
-    JUG_FREE(buf);
     return rc;
 }
 
-/* Rewrites the pack file holding h without it. */
-static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, jug_error *err) {
-    char path[512], tmp[512];
-    unsigned char *buf, *keep;
-    size_t n, off = 0, kept = 0;
-    jug__packed *found;
-    jug_result rc;
-    pthread_mutex_lock(&fs->mu);
-    found = jug__fs_live(fs, h);
-    if (found) snprintf(path, sizeof path, "%s", fs->packs[found->file]);
-    pthread_mutex_unlock(&fs->mu);
-    if (!found) return JUG_NOT_FOUND;
-    if ((rc = jug__fs_slurp(fs, path, &buf, &n, err)) != JUG_OK) return rc;
-    if (!(keep = (unsigned char *)JUG_MALLOC(n + 1))) {
-        JUG_FREE(buf);
-        return jug__error(err, JUG_NO_MEMORY, "out of memory rewriting %s", path);
+/* Reads the record of h where the index says it is, into *buf. The record
+   must prove it is h's (its head and hash): JUG_NOT_FOUND if another record
+   or nothing is there now (the pack was changed by someone else). */
+static jug_result jug__fs_read_record(jug__fs *fs, const jug_hash *h, const char *path, const jug__packed *e,
+                                      unsigned char **buf, jug_error *err) {
+    int fd;
+    uint64_t size;
+    jug_result rc = jug__fs_open_file(fs, path, &fd, &size, err);
+    if (rc != JUG_OK) return rc == JUG_CORRUPT ? JUG_NOT_FOUND : rc;
+    if (!(*buf = (unsigned char *)JUG_MALLOC(JUG__RECORD_HEAD + (size_t)e->size))) {
+        close(fd);
+        return jug__error(err, JUG_NO_MEMORY, "out of memory reading %s", path);
     }
-    while (off + JUG__RECORD_HEAD <= n && memcmp(buf + off, "JUGP", 4) == 0) {
-        uint32_t size = jug__rd32(buf + off + 4);
-        if (size > n - off - JUG__RECORD_HEAD) break;
-        if (memcmp(buf + off + 8, h->bytes, 16) != 0) {
-            memcpy(keep + kept, buf + off, JUG__RECORD_HEAD + size);
-            kept += JUG__RECORD_HEAD + size;
+    ssize_t want = JUG__RECORD_HEAD + (ssize_t)e->size;
+    ssize_t got = e->offset >= JUG__RECORD_HEAD ? pread(fd, *buf, (size_t)want, (off_t)(e->offset - JUG__RECORD_HEAD)) : 0;
+    if (got < 0) rc = jug__sys_error(err, "reading", path);
+    close(fd);
+    if (rc == JUG_OK && (got != want || memcmp(*buf, "JUGP", 4) != 0 || jug__rd32(*buf + 4) != e->size ||
+                         memcmp(*buf + 8, h->bytes, 16) != 0))
+        rc = JUG_NOT_FOUND;
+    if (rc != JUG_OK) {
+        JUG_FREE(*buf);
+        *buf = NULL;
+    }
+    return rc;
+}
+
+/* A packed result, read from its pack file. A record that does not decode
+   is given a tombstone: the task reads as not done, everywhere. */
+static jug_result jug__fs_load_packed(jug__fs *fs, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err) {
+    char path[512];
+    jug__packed e;
+    unsigned char *buf = NULL;
+    jug_result rc = JUG_NOT_FOUND;
+    for (int attempt = 0; attempt < 2 && rc == JUG_NOT_FOUND; attempt++) {
+        if (!jug__fs_where_packed(fs, h, path, sizeof path, &e)) return JUG_NOT_FOUND;
+        rc = jug__fs_read_record(fs, h, path, &e, &buf, err);
+        if (rc == JUG_NOT_FOUND) { /* not there any more: forget it, and look at its block again */
+            pthread_mutex_lock(&fs->mu);
+            jug__packed *live = jug__fs_live(fs, h);
+            if (live && live->file == e.file && live->offset == e.offset) live->file = JUG__UNPACKED;
+            pthread_mutex_unlock(&fs->mu);
+            jug_result reread = jug__fs_reread_block(fs, path, err);
+            if (reread != JUG_OK) return reread;
         }
-        off += JUG__RECORD_HEAD + size;
     }
-    jug__fs_unique(fs, tmp, sizeof tmp, "tmp/w");
-    jug__fdio io;
-    io.fd = openat(fs->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    io.path = tmp;
-    io.fs = fs;
-    rc = io.fd < 0 ? jug__sys_error(err, "creating", tmp) : jug__fd_write(&io, keep, kept, err);
-    if (io.fd >= 0 && close(io.fd) != 0 && rc == JUG_OK) rc = jug__sys_error(err, "writing", tmp);
-    if (rc == JUG_OK && renameat(fs->dirfd, tmp, fs->dirfd, path) != 0) rc = jug__sys_error(err, "replacing", path);
-    if (rc != JUG_OK) unlinkat(fs->dirfd, tmp, 0);
+    if (rc != JUG_OK) return rc;
+    rc = jug_decode(buf + JUG__RECORD_HEAD, e.size, out, m, err);
     JUG_FREE(buf);
-    JUG_FREE(keep);
-    if (rc == JUG_OK) { /* offsets moved: index the file again */
-        pthread_mutex_lock(&fs->mu);
-        jug__packed *e = jug__fs_packed(fs, h);
-        if (e) e->file = JUG__UNPACKED;
-        pthread_mutex_unlock(&fs->mu);
-        rc = jug__fs_read_pack(fs, path, NULL, NULL, 1, err);
+    if (rc == JUG_CORRUPT) jug__fs_tombstone(fs, h, NULL);
+    return rc;
+}
+
+/* Gives every record of h in its block a tombstone. */
+static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, jug_error *err) {
+    char path[512];
+    jug__packed e;
+    jug_result rc = JUG_NOT_FOUND;
+    for (int k = 0; k <= 2 * JUG__BLOCK && jug__fs_where_packed(fs, h, path, sizeof path, &e); k++) {
+        jug_result reread = jug__fs_reread_block(fs, path, err); /* the index may be older than the packs */
+        if (reread != JUG_OK) return reread;
+        if (!jug__fs_where_packed(fs, h, path, sizeof path, &e)) break;
+        if ((rc = jug__fs_tombstone(fs, h, err)) != JUG_OK) return rc;
     }
     return rc;
 }
@@ -2957,11 +3078,16 @@ static int jug__need_store(jug_graph *g, const char *what) {
 
 JUG_API int jug_barrier(jug_graph *g) {
     if (g->barrier || !jug__need_store(g, "jug_barrier")) return 0;
-    for (; g->checked < g->n; g->checked++)
-        if (g->store->ops->exists(g->store, &g->tasks[g->checked]->hash, NULL) != JUG_OK) {
+    for (; g->checked < g->n; g->checked++) {
+        jug_task *t = g->tasks[g->checked];
+        /* A store's view of packed results may be older than the packs (the
+           -j parent's, whose workers packed them): the block is looked at. */
+        if (g->store->ops->exists(g->store, &t->hash, NULL) != JUG_OK &&
+            jug__block_says(g->store, g, t, NULL) != JUG__BLOCK_PACKED) {
             g->barrier = 1;
             return 0;
         }
+    }
     return 1;
 }
 

@@ -4,7 +4,8 @@
      total(pairs)   = sum
    Build arguments: -- N [MS [BAD...]]: each leaf sleeps MS milliseconds; BAD
    is one of fail=I, segv=I, abort=I, oom=I, hang=I (leaf I misbehaves),
-   slow=K (leaves below K sleep 20 ms instead), or param=P. Every run of a task appends "name arg" to $JUG_TEST_LOG. */
+   slow=K (leaves below K sleep 20 ms instead), param=P, or barrier (total is
+   declared behind a barrier). Every run of a task appends "name arg" to $JUG_TEST_LOG. */
 #define JUG_IMPLEMENTATION
 #include "../../jug.h"
 #ifdef WITH_REDIS
@@ -18,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static long sleep_ms, slow_below, fail_at = -1, segv_at = -1, abort_at = -1, oom_at = -1, hang_at = -1;
+static long sleep_ms, slow_below, barrier, fail_at = -1, segv_at = -1, abort_at = -1, oom_at = -1, hang_at = -1;
 
 #include "note.h"
 
@@ -77,6 +78,7 @@ static int build(jug_graph *g, int argc, char **argv) {
         else if (!strncmp(argv[a], "hang=", 5)) hang_at = v;
         else if (!strncmp(argv[a], "param=", 6)) param = v;
         else if (!strncmp(argv[a], "slow=", 5)) slow_below = v;
+        else if (!strcmp(argv[a], "barrier")) barrier = 1;
         else return 1;
     }
     pairs = jug_list();
@@ -84,6 +86,10 @@ static int build(jug_graph *g, int argc, char **argv) {
         jug_task *t = jug_task(g, leaf, i, param);
         if (i % 2 == 1) jug_list_push(pairs, jug_ref(jug_task(g, pair, prev, t)));
         prev = t;
+    }
+    if (barrier && !jug_barrier(g)) {
+        jug_value_free(pairs);
+        return 0;
     }
     jug_task(g, total, pairs);
     return 0;

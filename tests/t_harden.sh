@@ -71,3 +71,19 @@ for j in "-j 2" "-j 1" ""; do
     run $TO $W execute $j --jugdir r3.jugdata -- 40 0 barrier
     expect "barrier_passed${j// /}" test "$RC" -eq 0 -a "$($W value total --jugdir r3.jugdata -- 40 0 barrier)" = "$(want_total 40)"
 done
+
+# --- 8. a task that crashes under plain execute: named, recorded, its lock
+# released; --keep-going finishes the rest; --in-process crashes for a debugger
+rm -rf r8.jugdata
+run $TO $W execute --jugdir r8.jugdata -- 10 0 segv=3
+expect crash_plain_named test "$RC" -eq 1 -a -n "$(echo "$ERR" | grep -E '^leaf [0-9a-f]{12} crashed: killed by signal 11')"
+same crash_plain_lock_released "$(nlocks r8.jugdata)" 0
+run $W status --json --jugdir r8.jugdata -- 10 0
+same crash_plain_recorded "$(echo "$OUT" | python3 -c 'import json,sys; print(sum(g["failed"] for g in json.load(sys.stdin)["groups"]))')" 1
+run $TO $W execute --keep-going --jugdir r8.jugdata -- 10 0 segv=3
+expect crash_plain_keep_going test "$RC" -eq 1 -a -n "$(echo "$OUT" | grep '; 1 failed; 3 of 16 tasks are not finished')"
+run $TO $W execute --jugdir r8.jugdata -- 10 0
+same crash_plain_then_fixed "$RC/$($W value total --jugdir r8.jugdata -- 10 0)" "0/$(want_total 10)"
+rm -rf r8b.jugdata
+run $TO $W execute --in-process --jugdir r8b.jugdata -- 10 0 segv=3
+same crash_in_process_is_a_crash "$RC" 139

@@ -1709,6 +1709,8 @@ JUG_API const void *jug_arg_array(jug_call *call, size_t i, jug_type type, size_
 }
 
 /* >>store: the file store */
+#define JUG__LEASE_MIN 1.0 /* seconds: the range of lock leases (shorter ones would steal live locks) */
+#define JUG__LEASE_MAX 1e6
 typedef struct jug__held_lock {
     jug_hash h;     /* the task, or the block of a claim */
     int fd;         /* kept open: the heartbeat touches it, unlock checks it is still ours */
@@ -1750,6 +1752,7 @@ typedef struct jug__fs {
     jug__appending *appending;
     size_t nappending, cappending;
     int indexed_all; /* every pack file has been read once */
+    double clock_offset, clock_at; /* the store's clock less this host's, measured at jug__now() clock_at */
 } jug__fs;
 
 static const char *const jug__fs_dirs[] = {"results", "blocks", "locks", "failed", "corrupt", "tmp"};
@@ -2106,23 +2109,77 @@ static jug_result jug__fs_scan(jug_store *st, jug_scan_fn fn, void *ud, jug_erro
     return jug__fs_list(fs, "corrupt", 0, JUG_ENTRY_CORRUPT, fn, ud, err);
 }
 
+/* The store's clock now, in seconds since the epoch: the mtime that a new
+   file gets, which the file server sets. Heartbeats (the mtimes of locks)
+   are judged by it, so hosts whose clocks disagree judge them alike. Kept
+   as an offset from this host's clock, measured again after 10 s. */
+static double jug__fs_store_now(jug__fs *fs) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    double local = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9, at = jug__now();
+    pthread_mutex_lock(&fs->mu);
+    int known = fs->clock_at > 0 && at - fs->clock_at < 10;
+    double offset = fs->clock_offset;
+    pthread_mutex_unlock(&fs->mu);
+    if (!known) {
+        char tmp[512];
+        struct stat sb;
+        jug__fs_unique(fs, tmp, sizeof tmp, "tmp/clock");
+        int fd = openat(fs->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0) return local; /* (a reader without write access: this host's clock) */
+        if (fstat(fd, &sb) == 0) offset = (double)sb.st_mtim.tv_sec + (double)sb.st_mtim.tv_nsec * 1e-9 - local;
+        close(fd);
+        unlinkat(fs->dirfd, tmp, 0);
+        pthread_mutex_lock(&fs->mu);
+        fs->clock_offset = offset;
+        fs->clock_at = at;
+        pthread_mutex_unlock(&fs->mu);
+    }
+    return local + offset;
+}
+
+/* Whether this process holds (or is taking) the lock at path. */
+static int jug__fs_holds(jug__fs *fs, const char *path) {
+    int held = 0;
+    pthread_mutex_lock(&fs->mu);
+    for (size_t k = 0; k < fs->nheld && !held; k++) held = strcmp(fs->held[k].path, path) == 0;
+    pthread_mutex_unlock(&fs->mu);
+    return held;
+}
+
+static const char *jug__fs_identity(jug__fs *fs);
+
 /* Decides whether the holder of a lock is gone: on this host by its pid and
-   start time, elsewhere by the age of its heartbeat. */
+   start time (a lock naming this very process that it does not hold was
+   left behind by a failed release), elsewhere by the age of its heartbeat
+   on the store's clock against the lease the holder recorded. Anything
+   there that is not a regular file is no lock of ours: stale at once. */
 static jug_result jug__fs_judge(jug__fs *fs, const char *path, jug_lock_info *info, ino_t *ino, jug_error *err) {
-    char buf[512], host[256];
+    char buf[512], host[256], me[sizeof fs->identity];
     long pid = 0;
     unsigned long long start = 0;
+    double lease = fs->base.opt.lock_lease_sec;
     struct stat sb;
+    uint64_t size;
     ssize_t n;
-    int fd = openat(fs->dirfd, path, O_RDONLY | O_CLOEXEC);
+    int fd;
     memset(info, 0, sizeof *info);
-    if (fd < 0) return errno == ENOENT ? JUG_NOT_FOUND : jug__sys_error(err, "reading lock", path);
+    jug_result rc = jug__fs_open_file(fs, path, &fd, &size, err);
+    if (rc == JUG_CORRUPT) {
+        if (fstatat(fs->dirfd, path, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+            return errno == ENOENT ? JUG_NOT_FOUND : jug__sys_error(err, "reading lock", path);
+        *ino = sb.st_ino;
+        snprintf(info->holder, sizeof info->holder, "something that is not a lock file");
+        info->stale = 1;
+        return JUG_OK;
+    }
+    if (rc != JUG_OK) return rc == JUG_NOT_FOUND ? rc : jug__sys_error(err, "reading lock", path);
     n = fstat(fd, &sb) == 0 ? read(fd, buf, sizeof buf - 1) : -1;
     close(fd);
     if (n < 0) return jug__sys_error(err, "reading lock", path);
     buf[n] = 0;
     *ino = sb.st_ino;
-    info->age_sec = (double)time(NULL) - (double)sb.st_mtime;
+    info->age_sec = jug__fs_store_now(fs) - ((double)sb.st_mtim.tv_sec + (double)sb.st_mtim.tv_nsec * 1e-9);
     if (info->age_sec < 0) info->age_sec = 0;
     if (sscanf(buf, "jug-lock 1\nhost %255s\npid %ld\nstart %llu", host, &pid, &start) != 3) {
         /* written by a holder that died between creating and filling it, or not ours */
@@ -2130,17 +2187,24 @@ static jug_result jug__fs_judge(jug__fs *fs, const char *path, jug_lock_info *in
         info->stale = info->age_sec > 10;
         return JUG_OK;
     }
+    const char *recorded = strstr(buf, "\nlease ");
+    double theirs = recorded ? strtod(recorded + 7, NULL) : 0;
+    if (theirs >= JUG__LEASE_MIN && theirs <= JUG__LEASE_MAX) lease = theirs; /* (older locks record none) */
     snprintf(info->holder, sizeof info->holder, "%.100s pid %ld", host, pid);
-    if (strcmp(host, fs->host) == 0) info->stale = jug__holder_gone(pid, start);
-    else info->stale = info->age_sec > fs->base.opt.lock_lease_sec;
+    pthread_mutex_lock(&fs->mu);
+    snprintf(me, sizeof me, "%s", jug__fs_identity(fs));
+    pthread_mutex_unlock(&fs->mu);
+    if (strcmp(host, fs->host) != 0) info->stale = info->age_sec > lease;
+    else if (strcmp(buf, me) == 0) info->stale = !jug__fs_holds(fs, path);
+    else info->stale = jug__holder_gone(pid, start);
     return JUG_OK;
 }
 
 static const char *jug__fs_identity(jug__fs *fs) {
     long pid = jug__pid();
     if (fs->identity_pid != pid) { /* a forked worker writes its own pid */
-        snprintf(fs->identity, sizeof fs->identity, "jug-lock 1\nhost %s\npid %ld\nstart %llu\n", fs->host, pid,
-                 jug__proc_start(pid));
+        snprintf(fs->identity, sizeof fs->identity, "jug-lock 1\nhost %s\npid %ld\nstart %llu\nlease %g\n", fs->host,
+                 pid, jug__proc_start(pid), fs->base.opt.lock_lease_sec);
         fs->identity_pid = pid;
     }
     return fs->identity;
@@ -2162,33 +2226,49 @@ static jug_result jug__fs_hold(jug__fs *fs, const jug_hash *h, int claim, int fd
     return JUG_OK;
 }
 
+/* The entry of the lock at path in fs->held, or -1. Caller holds fs->mu. */
+static long jug__fs_held_at(jug__fs *fs, const char *path) {
+    for (size_t k = 0; k < fs->nheld; k++)
+        if (strcmp(fs->held[k].path, path) == 0) return (long)k;
+    return -1;
+}
+
 /* Removes a lock we hold, unless someone took it over meanwhile (it is then
    another file under the same name). Nobody can judge a live lock stale
    before half a lease has passed, so a young lock is removed unchecked.
    Caller holds fs->mu. */
-static void jug__fs_drop(jug__fs *fs, size_t k) {
-    const char *path = fs->held[k].path;
+static jug_result jug__fs_drop(jug__fs *fs, size_t k, jug_error *err) {
+    char path[sizeof fs->held[0].path];
     struct stat mine, there;
+    jug_result rc = JUG_OK;
+    snprintf(path, sizeof path, "%s", fs->held[k].path);
     if (jug__now() - fs->held[k].taken < fs->base.opt.lock_lease_sec / 2 ||
-        (fstat(fs->held[k].fd, &mine) == 0 && fstatat(fs->dirfd, path, &there, 0) == 0 && mine.st_ino == there.st_ino))
-        unlinkat(fs->dirfd, path, 0);
+        (fstat(fs->held[k].fd, &mine) == 0 && fstatat(fs->dirfd, path, &there, 0) == 0 && mine.st_ino == there.st_ino)) {
+        /* A lock left behind would hold its task until it is judged stale:
+           a server that fails now and then (EIO) is asked again. */
+        for (int attempt = 0; unlinkat(fs->dirfd, path, 0) != 0 && errno != ENOENT; attempt++) {
+            if (attempt == 3) {
+                rc = jug__sys_error(err, "releasing the lock", path);
+                break;
+            }
+            jug__sleep(0.01 * (1 << (2 * attempt)));
+        }
+    }
     close(fs->held[k].fd);
     fs->held[k] = fs->held[--fs->nheld];
+    return rc;
 }
 
-/* Takes the lock file `path` (held under the name h), taking over a stale one. */
-static jug_result jug__fs_lock_at(jug__fs *fs, const char *path, const jug_hash *h, int claim, jug_error *err) {
+/* One try at the lock file `path`, which fs->held already names (with no
+   fd): JUG_OK with the file's fd there, JUG_LOCKED, or an error. */
+static jug_result jug__fs_lock_try(jug__fs *fs, const char *path, const jug_hash *h, const char *id,
+                                   jug_error *err) {
     jug_lock_info info;
     ino_t ino;
     jug_result rc;
-    char id[sizeof fs->identity];
-    if (fs->dirfd < 0) return jug__fs_missing(fs, err);
-    pthread_mutex_lock(&fs->mu);
-    snprintf(id, sizeof id, "%s", jug__fs_identity(fs));
-    pthread_mutex_unlock(&fs->mu);
     for (int attempt = 0; attempt < 3; attempt++) {
         double t0 = jug__now();
-        int fd = openat(fs->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        int fd = openat(fs->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0) { /* filled at once: only a holder killed right here leaves an empty lock */
             jug__fdio io;
             struct stat mine, there;
@@ -2203,15 +2283,15 @@ static jug_result jug__fs_lock_at(jug__fs *fs, const char *path, const jug_hash 
                 close(fd);
                 return JUG_LOCKED;
             }
-            pthread_mutex_lock(&fs->mu);
-            if (rc == JUG_OK && (rc = jug__fs_hold(fs, h, claim, fd, path)) != JUG_OK)
-                jug__error(err, rc, "out of memory taking a lock");
-            pthread_mutex_unlock(&fs->mu);
             if (rc != JUG_OK) {
                 unlinkat(fs->dirfd, path, 0);
                 close(fd);
+                return rc;
             }
-            return rc;
+            pthread_mutex_lock(&fs->mu);
+            fs->held[jug__fs_held_at(fs, path)].fd = fd;
+            pthread_mutex_unlock(&fs->mu);
+            return JUG_OK;
         }
         if (errno != EEXIST) return jug__sys_error(err, "creating lock", path);
         rc = jug__fs_judge(fs, path, &info, &ino, err);
@@ -2227,19 +2307,41 @@ static jug_result jug__fs_lock_at(jug__fs *fs, const char *path, const jug_hash 
             if (errno == ENOENT) continue;
             return jug__sys_error(err, "taking over lock", path);
         }
-        if (fstatat(fs->dirfd, grave, &sb, 0) == 0 && sb.st_ino != ino) {
+        if (fstatat(fs->dirfd, grave, &sb, AT_SYMLINK_NOFOLLOW) == 0 && sb.st_ino != ino) {
             /* We moved a fresh lock: put it back (if that fails, its holder finds it gone at unlock). */
             linkat(fs->dirfd, grave, fs->dirfd, path, 0);
             unlinkat(fs->dirfd, grave, 0);
             return JUG_LOCKED;
         }
-        unlinkat(fs->dirfd, grave, 0);
+        if (unlinkat(fs->dirfd, grave, 0) != 0 && errno == EISDIR) unlinkat(fs->dirfd, grave, AT_REMOVEDIR);
         char hex[33];
         jug_hash_hex(h, hex);
         jug__fs_log(fs, "took over the stale %s %.12s of %s (heartbeat %.0fs old)",
                     strncmp(path, "blocks/", 7) == 0 ? "claim of block" : "lock", hex, info.holder, info.age_sec);
     }
     return JUG_LOCKED;
+}
+
+/* Takes the lock file `path` (held under the name h), taking over a stale
+   one. It is in fs->held while it is being taken, so that another thread
+   of this process judging it knows it is no leftover. */
+static jug_result jug__fs_lock_at(jug__fs *fs, const char *path, const jug_hash *h, int claim, jug_error *err) {
+    char id[sizeof fs->identity];
+    jug_result rc;
+    if (fs->dirfd < 0) return jug__fs_missing(fs, err);
+    pthread_mutex_lock(&fs->mu);
+    snprintf(id, sizeof id, "%s", jug__fs_identity(fs));
+    rc = jug__fs_held_at(fs, path) >= 0 ? JUG_LOCKED : jug__fs_hold(fs, h, claim, -1, path);
+    pthread_mutex_unlock(&fs->mu);
+    if (rc != JUG_OK) return rc == JUG_LOCKED ? rc : jug__error(err, rc, "out of memory taking a lock");
+    rc = jug__fs_lock_try(fs, path, h, id, err);
+    if (rc != JUG_OK) {
+        pthread_mutex_lock(&fs->mu);
+        long k = jug__fs_held_at(fs, path);
+        fs->held[k] = fs->held[--fs->nheld];
+        pthread_mutex_unlock(&fs->mu);
+    }
+    return rc;
 }
 
 static jug_result jug__fs_lock(jug_store *st, const jug_hash *h, jug_error *err) {
@@ -2253,13 +2355,12 @@ static jug_result jug__fs_unlock_kind(jug__fs *fs, const jug_hash *h, int claim,
     pthread_mutex_lock(&fs->mu);
     for (size_t k = 0; k < fs->nheld; k++) {
         if (fs->held[k].claim == claim && memcmp(fs->held[k].h.bytes, h->bytes, 16) == 0) {
-            jug__fs_drop(fs, k);
-            rc = JUG_OK;
+            rc = jug__fs_drop(fs, k, err);
             break;
         }
     }
     pthread_mutex_unlock(&fs->mu);
-    return rc == JUG_OK ? rc : jug__error(err, rc, "unlocking a lock this process does not hold");
+    return rc != JUG_INVALID ? rc : jug__error(err, rc, "unlocking a lock this process does not hold");
 }
 static jug_result jug__fs_unlock(jug_store *st, const jug_hash *h, jug_error *err) {
     return jug__fs_unlock_kind((jug__fs *)st, h, 0, err);
@@ -2279,7 +2380,8 @@ static jug_result jug__fs_keepalive(jug_store *st, jug_error *err) {
     jug_result rc = JUG_OK;
     pthread_mutex_lock(&fs->mu);
     for (size_t k = 0; k < fs->nheld; k++)
-        if (futimens(fs->held[k].fd, NULL) != 0) rc = jug__sys_error(err, "refreshing a lock in", fs->base.where);
+        if (fs->held[k].fd >= 0 && futimens(fs->held[k].fd, NULL) != 0)
+            rc = jug__sys_error(err, "refreshing a lock in", fs->base.where);
     pthread_mutex_unlock(&fs->mu);
     return rc;
 }
@@ -2287,7 +2389,7 @@ static jug_result jug__fs_keepalive(jug_store *st, jug_error *err) {
 static void jug__fs_release_all(jug_store *st) {
     jug__fs *fs = (jug__fs *)st;
     pthread_mutex_lock(&fs->mu);
-    while (fs->nheld) jug__fs_drop(fs, fs->nheld - 1);
+    while (fs->nheld) jug__fs_drop(fs, fs->nheld - 1, NULL);
     pthread_mutex_unlock(&fs->mu);
 }
 
@@ -3156,7 +3258,7 @@ JUG_API const jug_value *jug_compute(jug_graph *g, jug_task *t) {
             else t->value = v;
             if (!t->value) jug_value_free(v);
         }
-        if (store_it) s->ops->unlock(s, &t->hash, NULL);
+        if (store_it && s->ops->unlock(s, &t->hash, &err) != JUG_OK && !g->error.code) g->error = err;
         if (g->error.code) break;
     }
     if (!t->value) g->barrier = 1;
@@ -3827,7 +3929,12 @@ static int jug__run_one(jug__exec *x, jug_task *t, jug_value **result, jug_task 
               : says == JUG__BLOCK_CLAIMED ? JUG__BUSY
                                            : jug__may_run(x, t, 0, err);
     if (outcome < 0) outcome = jug__compute(x, t, NULL, result, lost, err);
-    s->ops->unlock(s, &t->hash, NULL);
+    if (s->ops->unlock(s, &t->hash, outcome == JUG__STORE_ERROR ? NULL : err) != JUG_OK &&
+        outcome != JUG__STORE_ERROR) { /* a lock left behind: stop, saying why (what was stored stays) */
+        jug_value_free(*result);
+        *result = NULL;
+        outcome = JUG__STORE_ERROR;
+    }
     return outcome;
 }
 
@@ -4347,8 +4454,6 @@ static const struct jug__command {
 };
 
 enum { JUG__O_FLAG, JUG__O_INT, JUG__O_NUM, JUG__O_STR };
-#define JUG__LEASE_MIN 1.0 /* seconds; a lease shorter than a heartbeat's round trip would steal live locks */
-#define JUG__LEASE_MAX 1e6
 static const struct jug__option {
     const char *name, *alias;
     int kind, cmds;

@@ -87,3 +87,17 @@ same crash_plain_then_fixed "$RC/$($W value total --jugdir r8.jugdata -- 10 0)" 
 rm -rf r8b.jugdata
 run $TO $W execute --in-process --jugdir r8b.jugdata -- 10 0 segv=3
 same crash_in_process_is_a_crash "$RC" 139
+
+# --- 7. releasing a lock fails (EIO, as flaky NFS or FUSE servers give): once
+# is retried; always is an error, never an exit 0 with a lock left, never a spin
+for kind in "6 30" "40"; do
+    rm -rf r7.jugdata
+    run timeout 60 strace -f -qq -o /dev/null -e inject=unlinkat:error=EIO:when=1 $W execute --jugdir r7.jugdata -- $kind
+    same "unlink_eio_once_retried_${kind// /_}" "$RC/$(nlocks r7.jugdata)" "0/0"
+    rm -rf r7.jugdata
+    run timeout 60 strace -f -qq -o /dev/null -e inject=unlinkat:error=EIO $W execute --jugdir r7.jugdata -- $kind
+    expect "unlink_eio_always_an_error_${kind// /_}" test "$RC" -ne 0 -a "$RC" -ne 124 -a -n "$(echo "$ERR" | grep 'Input/output error')"
+    run $TO $W execute --jugdir r7.jugdata -- $kind
+    same "unlink_eio_then_finished_${kind// /_}" "$RC/$(nlocks r7.jugdata)/$($W value total --jugdir r7.jugdata -- $kind)" \
+        "0/0/$(want_total ${kind%% *})"
+done

@@ -491,6 +491,7 @@ static inline jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_
 #include <sys/resource.h>
 #include <sys/stat.h>
 #ifdef __linux__
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #endif
 #include <sys/time.h>
@@ -4294,9 +4295,15 @@ static pid_t jug__spawn(const jug__exec *x, jug_graph *g, jug_store *s, jug__slo
     const jug__xopts *o = x->o;
     fflush(stdout);
     fflush(stderr);
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0) jug__say(x, 1, "cannot start a worker process: %s", strerror(errno));
     if (pid != 0) return pid;
+#ifdef __linux__
+    /* The worker of a plain execute dies with it, as if it ran in it. */
+    if (o->single && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)) _exit(1);
+#else
+    (void)parent;
+#endif
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = SIG_DFL;

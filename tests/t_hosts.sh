@@ -40,6 +40,8 @@ finish() {
     fi
 }
 HOST=$(hostname)
+# the worker process of execute P (a plain execute runs its tasks in one), which holds its locks
+worker_of() { pgrep -P "$1" | head -1; }
 
 # --- kill -9 a serial execute in the middle of leaf 4
 S=local
@@ -47,8 +49,10 @@ S=local
 "$W" execute --jugdir $S -- $N 0 hang=4 >$S.out 2>$S.err &
 p=$!
 waitfor 30 grep -q '^leaf 4$' "$JUG_TEST_LOG" || fail local_started "leaf 4 did not start in 30 s"
-kill -9 $p
-wait $p 2>/dev/null
+p=$(worker_of $p) # (killing the execute kills its worker)
+kill -9 $!
+wait $! 2>/dev/null
+waitfor 10 gone "$p"
 same kill9_leaves_its_lock "$(nlocks $S)" 1
 expect lock_names_holder grep -qxF "pid $p" "$(lockfile $S)"
 h4=$(hash_of 'leaf[4]' $S $N 0)
@@ -72,8 +76,10 @@ S=clean
 "$W" execute --jugdir $S -- $N 0 param=1 hang=6 >/dev/null 2>&1 &
 p1=$!
 waitfor 30 grep -q '^leaf 6$' "$JUG_TEST_LOG" || fail cleanup_stale_started "leaf 6 did not start in 30 s"
-kill -9 $p1
-wait $p1 2>/dev/null
+p1=$(worker_of $!)
+kill -9 $!
+wait $! 2>/dev/null
+waitfor 10 gone "$p1"
 "$W" execute --jugdir $S -- $N 0 hang=1 >$S.out 2>$S.err &
 p2=$!
 waitfor 30 grep -q '^leaf 1$' "$JUG_TEST_LOG" || fail cleanup_live_started "leaf 1 did not start in 30 s"
@@ -161,7 +167,8 @@ unshare --uts sh -c 'hostname node-2 && exec "$0" execute --lock-lease 2 --jugdi
 pr=$!
 waitfor 30 grep -q '^leaf 4$' "$JUG_TEST_LOG" || fail remote_started "leaf 4 did not start on node-2 in 30 s: $(head -c 300 $S.n2.err)"
 expect remote_lock_names_node2 grep -qx "host node-2" "$(lockfile $S)"
-expect remote_lock_names_pid grep -qx "pid $pr" "$(lockfile $S)"
+wr=$(worker_of $pr)
+expect remote_lock_names_pid grep -qx "pid $wr" "$(lockfile $S)"
 h4=$(hash_of 'leaf[4]' $S $N 0)
 "$W" execute --lock-lease 2 --jugdir $S -- $N 0 >$S.out 2>$S.err &
 pl=$!
@@ -178,7 +185,7 @@ kill -9 $pr
 wait $pr 2>/dev/null
 finish $pl 30
 same remote_takeover_after_lease "$RC" 0
-expect remote_takeover_reported grep -q "took over the stale lock ${h4:-nohash} of node-2 pid $pr" $S.err
+expect remote_takeover_reported grep -q "took over the stale lock ${h4:-nohash} of node-2 pid $wr" $S.err
 run "$W" value total --jugdir $S -- $N 0
 same remote_takeover_total "$OUT" 285
 same remote_takeover_no_lock_left "$(nlocks $S)" 0
@@ -191,6 +198,7 @@ S=remote2
 unshare --uts sh -c 'hostname node-2 && exec "$0" execute --jugdir remote2 -- 10 0 hang=4' "$W" >/dev/null 2>&1 &
 pr=$!
 waitfor 30 grep -q '^leaf 4$' "$JUG_TEST_LOG" || fail remote2_started "leaf 4 did not start on node-2 in 30 s"
+wr=$(worker_of $pr)
 kill -9 $pr
 wait $pr 2>/dev/null
 lock=$(lockfile $S)
@@ -201,8 +209,13 @@ touch -d '10 minutes ago' "$lock"
 run "$W" status --jugdir $S -- $N 0
 same old_remote_lock_status_header "$(echo "$OUT" | head -1 | tr -s ' ')" "Task name Waiting Ready Finished Running Stale"
 same old_remote_lock_reads_stale "$(row leaf)" "leaf 0 5 4 0 1"
+# the lease that counts is the one its holder recorded, not the judge's
 run "$W" status --lock-lease 900 --jugdir $S -- $N 0
-same old_remote_lock_within_longer_lease "$(row leaf)" "leaf 0 5 4 1"
+same old_remote_lock_judged_by_holders_lease "$(row leaf)" "leaf 0 5 4 0 1"
+sed -i 's/^lease .*/lease 900/' "$lock" && touch -d '10 minutes ago' "$lock"
+run "$W" status --jugdir $S -- $N 0
+same old_remote_lock_within_its_longer_lease "$(row leaf)" "leaf 0 5 4 1"
+sed -i 's/^lease .*/lease 300/' "$lock"
 touch "$lock"
 "$W" execute --jugdir $S -- $N 0 >$S.out 2>$S.err &
 pl=$!
@@ -214,7 +227,7 @@ expect fresh_dead_remote_lock_kept test -f "$lock"
 touch -d '10 minutes ago' "$lock"
 finish $pl 20
 same old_remote_lock_taken_over "$RC" 0
-expect old_remote_takeover_reported grep -qE "took over the stale lock ${h4:-nohash} of node-2 pid $pr \(heartbeat 6[0-9][0-9]s old\)" $S.err
+expect old_remote_takeover_reported grep -qE "took over the stale lock ${h4:-nohash} of node-2 pid $wr \(heartbeat 6[0-9][0-9]s old\)" $S.err
 run "$W" value total --jugdir $S -- $N 0
 same old_remote_takeover_total "$OUT" 285
 same old_remote_no_lock_left "$(nlocks $S)" 0

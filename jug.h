@@ -492,6 +492,7 @@ static inline jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_
 #include <sys/stat.h>
 #ifdef __linux__
 #include <sys/prctl.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #endif
 #include <sys/time.h>
@@ -1754,6 +1755,7 @@ typedef struct jug__fs {
     size_t nappending, cappending;
     int indexed_all; /* every pack file has been read once */
     double clock_offset, clock_at; /* the store's clock less this host's, measured at jug__now() clock_at */
+    int caching; /* its clients may answer lookups from a cache (NFS, FUSE, ...): see jug__fs_has_file */
 } jug__fs;
 
 static const char *const jug__fs_dirs[] = {"results", "blocks", "locks", "failed", "corrupt", "tmp"};
@@ -1896,7 +1898,7 @@ static jug_result jug__fs_publish(jug__fs *fs, const char *path, const jug_value
     jug_result rc = JUG_OK;
     if (fs->dirfd < 0) return jug__fs_missing(fs, err);
     jug__fs_unique(fs, tmp, sizeof tmp, "tmp/w");
-    io.fd = openat(fs->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    io.fd = openat(fs->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     io.path = tmp;
     io.fs = fs;
     if (io.fd < 0) return jug__sys_error(err, "creating", tmp);
@@ -1906,7 +1908,7 @@ static jug_result jug__fs_publish(jug__fs *fs, const char *path, const jug_value
     if (rc == JUG_OK && renameat(fs->dirfd, tmp, fs->dirfd, path) != 0) {
         char dir[512];
         const char *slash = strrchr(path, '/');
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+        snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
         if (errno != ENOENT || (mkdirat(fs->dirfd, dir, 0777) != 0 && errno != EEXIST) ||
             renameat(fs->dirfd, tmp, fs->dirfd, path) != 0)
             rc = jug__sys_error(err, "renaming into", path);
@@ -1914,77 +1916,13 @@ static jug_result jug__fs_publish(jug__fs *fs, const char *path, const jug_value
     if (rc == JUG_OK && fs->base.opt.fsync) {
         char dir[512];
         const char *slash = strrchr(path, '/');
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+        snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
         int dfd = openat(fs->dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0 || fsync(dfd) != 0) rc = jug__sys_error(err, "syncing", dir);
         if (dfd >= 0) close(dfd);
     }
     if (rc != JUG_OK) unlinkat(fs->dirfd, tmp, 0);
     return rc;
-}
-
-static void jug__fs_path(char *out, size_t size, jug_entry kind, const jug_hash *h) {
-    char hex[33];
-    jug_hash_hex(h, hex);
-    if (kind == JUG_ENTRY_RESULT) snprintf(out, size, "results/%.2s/%s", hex, hex + 2);
-    else if (kind == JUG_ENTRY_CLAIM || kind == JUG_ENTRY_STALE_CLAIM) snprintf(out, size, "blocks/%s/claim", hex);
-    else snprintf(out, size, "%s/%s", kind == JUG_ENTRY_LOCK ? "locks" : "failed", hex);
-}
-
-static jug_result jug__fs_save(jug_store *st, const jug_hash *h, const jug_value *v, const jug_meta *m,
-                               jug_error *err) {
-    char path[128];
-    jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, h);
-    return jug__fs_publish((jug__fs *)st, path, v, m, NULL, err);
-}
-
-static jug_result jug__fs_load(jug_store *st, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err) {
-    jug__fs *fs = (jug__fs *)st;
-    char path[128];
-    uint64_t size;
-    jug__fdio io;
-    jug_result rc;
-    *out = NULL;
-    jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, h);
-    if (fs->dirfd < 0) return jug__error(err, JUG_NOT_FOUND, "no result %s", path);
-    io.path = path;
-    io.fs = fs;
-    rc = jug__fs_open_file(fs, path, &io.fd, &size, err);
-    if (rc == JUG_NOT_FOUND) { /* packed, perhaps in a pack not read yet */
-        rc = jug__fs_load_packed(fs, h, out, m, err);
-        if (rc == JUG_NOT_FOUND && (rc = jug__fs_read_blocks(fs, NULL, NULL, 1, err)) == JUG_OK)
-            rc = jug__fs_load_packed(fs, h, out, m, err);
-        return rc == JUG_NOT_FOUND ? jug__error(err, rc, "no result %s", path) : rc;
-    }
-    if (rc == JUG_OK) {
-        rc = jug__decode_from(jug__fd_read, &io, size, out, m, err);
-        close(io.fd);
-    }
-    if (rc == JUG_CORRUPT) { /* keep the bad copy for a post-mortem; the task reads as not done */
-        char aside[512], prefix[64], hex[33];
-        size_t len = err ? strlen(err->msg) : 0;
-        jug_hash_hex(h, hex);
-        snprintf(prefix, sizeof prefix, "corrupt/%s", hex);
-        jug__fs_unique(fs, aside, sizeof aside, prefix);
-        if (renameat(fs->dirfd, path, fs->dirfd, aside) == 0 && err && len < sizeof err->msg)
-            snprintf(err->msg + len, sizeof err->msg - len, " (moved to %.200s)", aside);
-    }
-    return rc;
-}
-
-static jug_result jug__fs_exists(jug_store *st, const jug_hash *h, jug_error *err) {
-    jug__fs *fs = (jug__fs *)st;
-    char path[128];
-    struct stat sb;
-    (void)err;
-    if (fs->dirfd < 0) return JUG_NOT_FOUND;
-    jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, h);
-    if (fstatat(fs->dirfd, path, &sb, 0) == 0) return JUG_OK;
-    jug__fs_need_index(fs);
-    pthread_mutex_lock(&fs->mu);
-    int packed = jug__fs_live(fs, h) != NULL;
-    pthread_mutex_unlock(&fs->mu);
-    return packed ? JUG_OK : JUG_NOT_FOUND;
 }
 
 /* Reading a directory of the store: names other than "." and "..". On
@@ -2065,6 +2003,116 @@ static jug_result jug__dir_end(jug__dir *d, jug_result rc, const char *path, jug
     return jug__sys_error(err, "listing", path);
 }
 
+/* Opens a directory of the store (a shard of results, a block) for listing.
+   A caching client may hold on to "it does not exist" for a while after
+   another client made it; a mkdir, which the server answers, corrects
+   that (and at worst makes an empty directory that belongs there anyway). */
+static int jug__fs_dir_open(jug__fs *fs, jug__dir *d, const char *path) {
+    if (jug__dir_open(d, fs->dirfd, path) == 0) return 0;
+    if (errno != ENOENT || !fs->caching) return -1;
+    if (mkdirat(fs->dirfd, path, 0777) != 0 && errno != EEXIST) { /* (a reader may not write) */
+        errno = ENOENT;
+        return -1;
+    }
+    return jug__dir_open(d, fs->dirfd, path);
+}
+
+/* Whether the file at path (dir/name) is there: 1, 0, or -1 with errno set.
+   A client that caches lookups (NFS, FUSE) answers a lookup of a name that
+   was missing from its cache, for a while, even after another client made
+   it; so there a file that may be missing is never looked up by name, but
+   looked for in a listing of its directory, which the server answers. */
+static int jug__fs_has_file(jug__fs *fs, const char *path) {
+    struct stat sb;
+    if (!fs->caching) return fstatat(fs->dirfd, path, &sb, AT_SYMLINK_NOFOLLOW) == 0 ? 1 : errno == ENOENT ? 0 : -1;
+    char dir[256];
+    const char *slash = strrchr(path, '/'), *name;
+    jug__dir d;
+    int listed = 0;
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    if (jug__fs_dir_open(fs, &d, dir) != 0) return jug__not_ours(errno) ? 0 : -1;
+    while (!listed && (name = jug__dir_next(&d)) != NULL) listed = strcmp(name, slash + 1) == 0;
+    jug__dir_end(&d, JUG_OK, dir, NULL);
+    return listed;
+}
+
+/* After a lookup of path failed (ENOENT) on a client that caches lookups:
+   whether to look it up again, after a nap, because a listing shows it (the
+   cache gives way within seconds). *nap starts at 0. */
+static int jug__fs_stale_miss(jug__fs *fs, const char *path, double *nap) {
+    if (!fs->caching || *nap > 4 || jug__fs_has_file(fs, path) != 1) return 0;
+    *nap = *nap > 0 ? *nap * 2 : 0.01;
+    jug__sleep(*nap);
+    errno = ENOENT;
+    return 1;
+}
+
+static void jug__fs_path(char *out, size_t size, jug_entry kind, const jug_hash *h) {
+    char hex[33];
+    jug_hash_hex(h, hex);
+    if (kind == JUG_ENTRY_RESULT) snprintf(out, size, "results/%.2s/%s", hex, hex + 2);
+    else if (kind == JUG_ENTRY_CLAIM || kind == JUG_ENTRY_STALE_CLAIM) snprintf(out, size, "blocks/%s/claim", hex);
+    else snprintf(out, size, "%s/%s", kind == JUG_ENTRY_LOCK ? "locks" : "failed", hex);
+}
+
+static jug_result jug__fs_save(jug_store *st, const jug_hash *h, const jug_value *v, const jug_meta *m,
+                               jug_error *err) {
+    char path[128];
+    jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, h);
+    return jug__fs_publish((jug__fs *)st, path, v, m, NULL, err);
+}
+
+static jug_result jug__fs_load(jug_store *st, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    char path[128];
+    uint64_t size;
+    jug__fdio io;
+    jug_result rc;
+    *out = NULL;
+    jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, h);
+    if (fs->dirfd < 0) return jug__error(err, JUG_NOT_FOUND, "no result %s", path);
+    /* The packs indexed first: a packed result has no file to look up. */
+    if ((rc = jug__fs_load_packed(fs, h, out, m, err)) != JUG_NOT_FOUND) return rc;
+    io.path = path;
+    io.fs = fs;
+    double nap = 0;
+    do rc = jug__fs_open_file(fs, path, &io.fd, &size, err);
+    while (rc == JUG_NOT_FOUND && jug__fs_stale_miss(fs, path, &nap));
+    if (rc == JUG_NOT_FOUND) { /* packed, perhaps in a pack not read yet */
+        if ((rc = jug__fs_read_blocks(fs, NULL, NULL, 1, err)) == JUG_OK) rc = jug__fs_load_packed(fs, h, out, m, err);
+        return rc == JUG_NOT_FOUND ? jug__error(err, rc, "no result %s", path) : rc;
+    }
+    if (rc == JUG_OK) {
+        rc = jug__decode_from(jug__fd_read, &io, size, out, m, err);
+        close(io.fd);
+    }
+    if (rc == JUG_CORRUPT) { /* keep the bad copy for a post-mortem; the task reads as not done */
+        char aside[512], prefix[64], hex[33];
+        size_t len = err ? strlen(err->msg) : 0;
+        jug_hash_hex(h, hex);
+        snprintf(prefix, sizeof prefix, "corrupt/%s", hex);
+        jug__fs_unique(fs, aside, sizeof aside, prefix);
+        if (renameat(fs->dirfd, path, fs->dirfd, aside) == 0 && err && len < sizeof err->msg)
+            snprintf(err->msg + len, sizeof err->msg - len, " (moved to %.200s)", aside);
+    }
+    return rc;
+}
+
+static jug_result jug__fs_exists(jug_store *st, const jug_hash *h, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    char path[128];
+    if (fs->dirfd < 0) return JUG_NOT_FOUND;
+    jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, h);
+    int here = jug__fs_has_file(fs, path);
+    if (here < 0) return jug__sys_error(err, "looking at", path);
+    if (here) return JUG_OK;
+    jug__fs_need_index(fs);
+    pthread_mutex_lock(&fs->mu);
+    int packed = jug__fs_live(fs, h) != NULL;
+    pthread_mutex_unlock(&fs->mu);
+    return packed ? JUG_OK : JUG_NOT_FOUND;
+}
+
 /* Lists one directory; names are handed to `each` with the prefix they were found under. */
 static jug_result jug__fs_list(jug__fs *fs, const char *dir, size_t namelen, jug_entry kind, jug_scan_fn fn,
                                void *ud, jug_error *err) {
@@ -2073,7 +2121,7 @@ static jug_result jug__fs_list(jug__fs *fs, const char *dir, size_t namelen, jug
     jug_hash h;
     const char *prefix = strchr(dir, '/');
     prefix = prefix ? prefix + 1 : "";
-    if (jug__dir_open(&d, fs->dirfd, dir) != 0) return jug__not_ours(errno) ? JUG_OK : jug__sys_error(err, "listing", dir);
+    if (jug__fs_dir_open(fs, &d, dir) != 0) return jug__not_ours(errno) ? JUG_OK : jug__sys_error(err, "listing", dir);
     while ((name = jug__dir_next(&d)) != NULL) {
         if (kind == JUG_ENTRY_CORRUPT) { /* <hash>.<host>.<pid>.<n> */
             if (strlen(name) > 33 && name[32] == '.' && jug__parse_hex(name, 32, "", &h)) fn(ud, &h, kind);
@@ -2643,7 +2691,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         size_t npacks = 0, ntombs = 0, ngraves = 0;
         jug__grave *graves = NULL;
         int claimed = 0, gone = 0;
-        if (jug__dir_open(&d, fs->dirfd, dir) != 0)
+        if (jug__fs_dir_open(fs, &d, dir) != 0)
             return jug__not_ours(errno) ? JUG_OK : jug__sys_error(err, "listing", dir);
         while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL) {
             if (strcmp(name, "claim") == 0) claimed = 1;
@@ -2716,21 +2764,22 @@ static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, jug_scan_f
 
 /* The claim read the block's packs. A block where some result is stored
    alone has the mark blocks/<block>/alone (made before that result was
-   saved); only there are the tasks' own files looked at. */
+   saved); only there are the tasks' own files looked at. The mark is looked
+   at now, after the claimer listed the locks: a worker that unlocked a task
+   before that listing made its mark before. */
 static jug_result jug__fs_present(jug_store *st, const jug_hash *block, const jug_hash *tasks, size_t n,
                                   unsigned char *found, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
     char hex[33], path[128];
-    struct stat sb;
+    int here;
     if (fs->dirfd < 0) return JUG_OK;
     jug_hash_hex(block, hex);
     snprintf(path, sizeof path, "blocks/%s/alone", hex);
-    if (fstatat(fs->dirfd, path, &sb, 0) != 0)
-        return errno == ENOENT ? JUG_OK : jug__sys_error(err, "looking at", path);
+    if ((here = jug__fs_has_file(fs, path)) <= 0) return here == 0 ? JUG_OK : jug__sys_error(err, "looking at", path);
     for (size_t i = 0; i < n; i++) {
         jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, &tasks[i]);
-        if (fstatat(fs->dirfd, path, &sb, 0) == 0) found[i] = 1;
-        else if (errno != ENOENT) return jug__sys_error(err, "looking at", path);
+        if ((here = jug__fs_has_file(fs, path)) < 0) return jug__sys_error(err, "looking at", path);
+        found[i] = (unsigned char)here;
     }
     return JUG_OK;
 }
@@ -2742,15 +2791,17 @@ static jug_result jug__fs_stored_alone(jug_store *st, const jug_hash *block, jug
     if (fs->dirfd < 0) return JUG_OK;
     jug_hash_hex(block, hex);
     snprintf(path, sizeof path, "blocks/%s/alone", hex);
-    fd = openat(fs->dirfd, path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    /* (made only if missing: a mark made by another user of a group store
+       may not be writable by this one) */
+    fd = openat(fs->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0 && errno == ENOENT) { /* the block's first: its directory too */
         snprintf(path, sizeof path, "blocks/%s", hex);
         if (mkdirat(fs->dirfd, path, 0777) != 0 && errno != EEXIST) return jug__sys_error(err, "creating", path);
         snprintf(path, sizeof path, "blocks/%s/alone", hex);
-        fd = openat(fs->dirfd, path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        fd = openat(fs->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     }
-    if (fd < 0) return jug__sys_error(err, "creating", path);
-    close(fd);
+    if (fd < 0 && errno != EEXIST) return jug__sys_error(err, "creating", path);
+    if (fd >= 0) close(fd);
     return JUG_OK;
 }
 
@@ -2813,7 +2864,7 @@ static jug_result jug__fs_append(jug_store *st, const jug_hash *block, const jug
         } else {
             a = &fs->appending[fs->nappending];
             jug__fs_unique(fs, a->path, sizeof a->path, prefix);
-            a->fd = openat(fs->dirfd, a->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+            a->fd = openat(fs->dirfd, a->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0666);
             a->block = *block;
             a->size = 0;
             if (a->fd < 0 || !jug__fs_pack_id(fs, a->path, &a->id)) {
@@ -2988,7 +3039,11 @@ static jug_result jug__fs_remove(jug_store *st, const jug_hash *h, jug_entry kin
     char path[128];
     if (fs->dirfd < 0) return JUG_NOT_FOUND;
     jug__fs_path(path, sizeof path, kind, h);
-    if (unlinkat(fs->dirfd, path, 0) == 0) return JUG_OK;
+    double nap = 0;
+    int gone;
+    while (!(gone = unlinkat(fs->dirfd, path, 0) == 0) && errno == ENOENT && jug__fs_stale_miss(fs, path, &nap)) {
+    }
+    if (gone) return JUG_OK;
     if (errno != ENOENT) return jug__sys_error(err, "removing", path);
     if (kind != JUG_ENTRY_RESULT) return JUG_NOT_FOUND;
     jug__fs_need_index(fs);
@@ -3020,25 +3075,33 @@ static const jug_store_ops jug__fs_ops = {
    worker is just setting up) becomes ours when we may create. */
 static jug_result jug__fs_adopt(jug__fs *fs, jug_error *err) {
     char buf[128];
-    int version, fd = openat(fs->dirfd, "jugstore", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        close(fd);
-        buf[n > 0 ? n : 0] = 0;
-        if (sscanf(buf, JUG__FS_MARKER " %d", &version) != 1)
+    int version, marked = 0;
+    for (int attempt = 0; !marked; attempt++) {
+        unsigned char *marker;
+        size_t n;
+        jug_result rc = jug__fs_slurp(fs, "jugstore", sizeof buf - 1, &marker, &n, err);
+        if (rc == JUG_OK) {
+            memcpy(buf, marker, n);
+            buf[n] = 0;
+            JUG_FREE(marker);
+            if (sscanf(buf, JUG__FS_MARKER " %d", &version) != 1)
+                return jug__error(err, JUG_CORRUPT, "%s/jugstore is not a jug.h store marker", fs->base.where);
+            if (version != JUG_FORMAT_VERSION)
+                return jug__error(err, JUG_VERSION_MISMATCH,
+                                  "store %s was written in format %d; this jug.h (%s) reads format %d",
+                                  fs->base.where, version, JUG_VERSION_STRING, JUG_FORMAT_VERSION);
+            marked = 1;
+            break;
+        }
+        if (rc == JUG_CORRUPT)
             return jug__error(err, JUG_CORRUPT, "%s/jugstore is not a jug.h store marker", fs->base.where);
-        if (version != JUG_FORMAT_VERSION)
-            return jug__error(err, JUG_VERSION_MISMATCH,
-                              "store %s was written in format %d; this jug.h (%s) reads format %d", fs->base.where,
-                              version, JUG_VERSION_STRING, JUG_FORMAT_VERSION);
-    } else if (errno != ENOENT) {
-        return jug__sys_error(err, "opening", fs->base.where);
-    } else {
+        if (rc != JUG_NOT_FOUND) return rc;
         jug__dir d;
         const char *name;
+        int appeared = 0;
         if (jug__dir_open(&d, fs->dirfd, ".") != 0) return jug__sys_error(err, "listing", fs->base.where);
         while ((name = jug__dir_next(&d)) != NULL) {
-            int known = 0;
+            int known = (appeared |= strcmp(name, "jugstore") == 0);
             for (size_t i = 0; i < sizeof jug__fs_dirs / sizeof *jug__fs_dirs; i++)
                 known |= strcmp(name, jug__fs_dirs[i]) == 0;
             if (!known) {
@@ -3049,30 +3112,49 @@ static jug_result jug__fs_adopt(jug__fs *fs, jug_error *err) {
         }
         jug_result listed = jug__dir_end(&d, JUG_OK, fs->base.where, err);
         if (listed != JUG_OK) return listed;
+        if (appeared && attempt < 3) continue; /* another worker made the store meanwhile: read its marker */
         if (!fs->base.opt.create) return JUG_OK;
+        break;
     }
     if (fs->base.opt.create) {
         for (size_t i = 0; i < sizeof jug__fs_dirs / sizeof *jug__fs_dirs; i++)
             if (mkdirat(fs->dirfd, jug__fs_dirs[i], 0777) != 0 && errno != EEXIST)
                 return jug__sys_error(err, "creating", jug__fs_dirs[i]);
-        if (fd < 0) {
+        if (!marked) {
             snprintf(buf, sizeof buf, JUG__FS_MARKER " %d\n", JUG_FORMAT_VERSION);
-            char tmp[512];
-            jug__fs_unique(fs, tmp, sizeof tmp, "tmp/w");
-            jug__fdio io;
-            io.fd = openat(fs->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-            io.path = tmp;
-            io.fs = fs;
-            if (io.fd < 0) return jug__sys_error(err, "creating", tmp);
-            jug_result rc = jug__fd_write(&io, buf, strlen(buf), err);
-            if (close(io.fd) != 0 && rc == JUG_OK) rc = jug__sys_error(err, "writing", tmp);
-            if (rc == JUG_OK && renameat(fs->dirfd, tmp, fs->dirfd, "jugstore") != 0)
-                rc = jug__sys_error(err, "creating", "jugstore");
-            if (rc != JUG_OK) unlinkat(fs->dirfd, tmp, 0);
-            return rc;
+            return jug__fs_publish(fs, "jugstore", NULL, NULL, buf, err);
         }
     }
     return JUG_OK;
+}
+
+/* Whether the filesystem of fd is one whose clients cache lookups (network
+   and FUSE filesystems); where it cannot be told, it is taken to be one. */
+static int jug__caching_fs(int fd) {
+#ifdef __linux__
+    static const unsigned long local[] = {
+        0xEF53,     /* ext2/3/4 */
+        0x01021994, /* tmpfs */
+        0x58465342, /* xfs */
+        0x9123683E, /* btrfs */
+        0x2FC12FC1, /* zfs */
+        0xF2F52010, /* f2fs */
+        0x794C7630, /* overlayfs */
+        0x3153464A, /* jfs */
+        0x52654973, /* reiserfs */
+        0x4D44,     /* msdos/vfat */
+        0x2011BAB0, /* exfat */
+        0x5346544E, /* ntfs */
+        0x858458F6, /* ramfs */
+    };
+    struct statfs sf;
+    if (fd < 0 || fstatfs(fd, &sf) != 0) return 1;
+    for (size_t i = 0; i < sizeof local / sizeof *local; i++)
+        if ((unsigned long)sf.f_type == local[i]) return 0;
+#else
+    (void)fd;
+#endif
+    return 1;
 }
 
 JUG_API jug_result jug_file_store_open(const char *dir, const jug_store_options *opt, jug_store **out,
@@ -3101,6 +3183,7 @@ JUG_API jug_result jug_file_store_open(const char *dir, const jug_store_options 
         goto fail;
     }
     if (fs->dirfd >= 0 && (rc = jug__fs_adopt(fs, err)) != JUG_OK) goto fail;
+    fs->caching = jug__caching_fs(fs->dirfd);
     *out = &fs->base;
     return JUG_OK;
 fail:

@@ -1788,6 +1788,7 @@ static unsigned long long jug__proc_start(long pid) {
 /* Whether the holder of a lock on this host is gone: its pid is dead, or
    now belongs to another process (another start time). */
 static int jug__holder_gone(long pid, unsigned long long start) {
+    if (pid <= 0 || pid != (long)(pid_t)pid) return 1; /* no process has it (and kill(0 or -1) means others) */
     int alive = kill((pid_t)pid, 0) == 0 || errno == EPERM;
     unsigned long long now_start = alive ? jug__proc_start(pid) : 0;
     return !alive || (start && now_start && now_start != start);
@@ -2996,10 +2997,11 @@ static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, jug_error *err)
     char path[512];
     jug__packed e;
     jug_result rc = JUG_NOT_FOUND;
-    for (int k = 0; k <= 2 * JUG__BLOCK && jug__fs_where_packed(fs, h, path, sizeof path, &e); k++) {
+    if (!jug__fs_where_packed(fs, h, path, sizeof path, &e)) return rc;
+    for (int k = 0; k <= 2 * JUG__BLOCK; k++) {
         jug_result reread = jug__fs_reread_block(fs, path, err); /* the index may be older than the packs */
         if (reread != JUG_OK) return reread;
-        if (!jug__fs_where_packed(fs, h, path, sizeof path, &e)) break;
+        if (!jug__fs_where_packed(fs, h, path, sizeof path, &e)) break; /* (another copy, if any, is found now) */
         if ((rc = jug__fs_tombstone(fs, h, err)) != JUG_OK) return rc;
     }
     return rc;
@@ -3020,15 +3022,19 @@ static jug_result jug__fs_fail(jug_store *st, const jug_hash *h, const char *rea
 static jug_result jug__fs_failure(jug_store *st, const jug_hash *h, char *reason, size_t size, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
     char path[128];
-    int fd;
-    ssize_t n;
+    unsigned char *text;
+    size_t n;
     if (fs->dirfd < 0 || size == 0) return JUG_NOT_FOUND;
     jug__fs_path(path, sizeof path, JUG_ENTRY_FAILURE, h);
-    if ((fd = openat(fs->dirfd, path, O_RDONLY | O_CLOEXEC)) < 0)
-        return errno == ENOENT ? JUG_NOT_FOUND : jug__sys_error(err, "reading", path);
-    n = read(fd, reason, size - 1);
-    close(fd);
-    if (n < 0) return jug__sys_error(err, "reading", path);
+    jug_result rc = jug__fs_slurp(fs, path, 1u << 16, &text, &n, err);
+    if (rc == JUG_CORRUPT) { /* not a failure record of ours: its task failed, for a reason unknown */
+        snprintf(reason, size, "(the failure record %s is unreadable)", path);
+        return JUG_OK;
+    }
+    if (rc != JUG_OK) return rc;
+    if (n > size - 1) n = size - 1;
+    memcpy(reason, text, n);
+    JUG_FREE(text);
     while (n > 0 && reason[n - 1] == '\n') n--;
     reason[n] = 0;
     return JUG_OK;
@@ -3043,11 +3049,11 @@ static jug_result jug__fs_remove(jug_store *st, const jug_hash *h, jug_entry kin
     int gone;
     while (!(gone = unlinkat(fs->dirfd, path, 0) == 0) && errno == ENOENT && jug__fs_stale_miss(fs, path, &nap)) {
     }
-    if (gone) return JUG_OK;
-    if (errno != ENOENT) return jug__sys_error(err, "removing", path);
-    if (kind != JUG_ENTRY_RESULT) return JUG_NOT_FOUND;
-    jug__fs_need_index(fs);
-    return jug__fs_unpack(fs, h, err);
+    if (!gone && errno != ENOENT) return jug__sys_error(err, "removing", path);
+    if (kind != JUG_ENTRY_RESULT) return gone ? JUG_OK : JUG_NOT_FOUND;
+    jug__fs_need_index(fs); /* a result may have a file and packed copies too (run twice): all go */
+    jug_result rc = jug__fs_unpack(fs, h, err);
+    return gone && rc == JUG_NOT_FOUND ? JUG_OK : rc;
 }
 
 static void jug__fs_close(jug_store *st) {
@@ -4178,7 +4184,11 @@ static void jug__record(jug__exec *x, jug_task *t, int outcome, jug_value *resul
         jug__give_up(x, t, JUG__FAILED);
         break;
     default: /* the store failed us: a full disk, a lost server; stop */
-        jug__say(x, 1, "%s: %s", jug__label(t, label, sizeof label), err->msg);
+        if (lost) /* (reading what t needs) */
+            jug__say(x, 1, "%s, needed by %s: %s", jug__label(lost, dlabel, sizeof dlabel),
+                     jug__label(t, label, sizeof label), err->msg);
+        else
+            jug__say(x, 1, "%s: %s", jug__label(t, label, sizeof label), err->msg);
         t->state = JUG__READY;
         x->rc = err->code ? err->code : JUG_IO_ERROR;
         x->stop = 1;
@@ -4382,8 +4392,8 @@ static pid_t jug__spawn(const jug__exec *x, jug_graph *g, jug_store *s, jug__slo
     if (pid < 0) jug__say(x, 1, "cannot start a worker process: %s", strerror(errno));
     if (pid != 0) return pid;
 #ifdef __linux__
-    /* The worker of a plain execute dies with it, as if it ran in it. */
-    if (o->single && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)) _exit(1);
+    /* A worker dies with its execute (killed with SIGKILL, it could not stop them). */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(1);
 #else
     (void)parent;
 #endif
@@ -4490,6 +4500,7 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
                 }
             } else {
                 jug__say(&x, 1, "worker %d (pid %ld) was %s outside any task", k, (long)pid, reason);
+                if (slots[k].ran == 0) stopping = 1; /* started anew only after progress: no endless round */
             }
             if (stopping) {
                 code = 1;
@@ -5227,6 +5238,7 @@ static int jug__check(jug_graph *g, jug_store *s, const jug__cli *c) {
     memset(has, 0, g->n);
     sc.g = g;
     sc.has = has;
+    sc.next = 0;
     if (s->ops->scan(s, jug__scan_flags, &sc, &err) != JUG_OK) {
         jug__out(2, "%s: %s\n", c->prog, err.msg);
         JUG_FREE(has);
@@ -5310,11 +5322,13 @@ typedef struct jug__leftovers {
     jug_hash *found;
     jug_entry *kinds;
     size_t n, cap;
-    int locks; /* collect locks (else results and failure records no task uses) */
+    size_t used; /* results of tasks of the graph seen */
+    int locks;   /* collect locks (else results and failure records no task uses) */
 } jug__leftovers;
 
 static void jug__leftover_cb(void *ud, const jug_hash *h, jug_entry kind) {
     jug__leftovers *l = (jug__leftovers *)ud;
+    if (kind == JUG_ENTRY_RESULT && !l->locks && jug__graph_find(l->g, h)) l->used++;
     if (l->locks ? kind != JUG_ENTRY_LOCK && kind != JUG_ENTRY_STALE_CLAIM
                  : (kind != JUG_ENTRY_RESULT && kind != JUG_ENTRY_FAILURE) || jug__graph_find(l->g, h) != NULL)
         return;
@@ -5346,6 +5360,14 @@ static int jug__cleanup(jug_graph *g, jug_store *s, const jug__cli *c) {
     }
     if (s->ops->scan(s, jug__leftover_cb, &l, &err) != JUG_OK) {
         jug__out(2, "%s: %s\n", c->prog, err.msg);
+        return 1;
+    }
+    if (!l.locks && l.n && !l.used && g->n && !jug__opt(c, "--force")) { /* a shared $JUG_DIR makes this easy */
+        jug__out(2, "%s: no task of this graph has a result in %s, which may be another program's store; "
+                    "refusing to remove its %zu results and failure records (cleanup --force does)\n",
+                 c->prog, s->where, l.n);
+        JUG_FREE(l.found);
+        JUG_FREE(l.kinds);
         return 1;
     }
     for (size_t i = 0; i < l.n; i++) {

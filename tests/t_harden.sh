@@ -101,3 +101,29 @@ for kind in "6 30" "40"; do
     same "unlink_eio_then_finished_${kind// /_}" "$RC/$(nlocks r7.jugdata)/$($W value total --jugdir r7.jugdata -- $kind)" \
         "0/0/$(want_total ${kind%% *})"
 done
+
+# --- 13. cleanup by one program on another program's store removes nothing
+# unless told to
+rm -rf r13.jugdata
+$W execute --jugdir r13.jugdata -- 10 0 >/dev/null
+before=$(find r13.jugdata/results -type f | wc -l)
+run $ROOT/examples/primes cleanup --jugdir r13.jugdata -- 20 0
+expect cleanup_foreign_store_refused test "$RC" -eq 1 -a "$(echo "$ERR" | wc -l)" -eq 1 -a -n "$(echo "$ERR" | grep 'another program')"
+same cleanup_foreign_store_kept "$(find r13.jugdata/results -type f | wc -l)" "$before"
+run $ROOT/examples/primes cleanup --force --jugdir r13.jugdata -- 20 0
+same cleanup_foreign_store_forced "$RC/$(find r13.jugdata/results -type f | wc -l)" "0/0"
+
+# --- check reads nothing uninitialised (valgrind); a dependency that cannot be
+# read is named as such, not as the task that needed it
+rm -rf rv.jugdata
+$W execute --jugdir rv.jugdata -- 100 >/dev/null
+run valgrind -q --error-exitcode=99 $W check --jugdir rv.jugdata -- 100
+same check_under_valgrind "$RC" 0
+rm -rf rd.jugdata
+run $W execute -v --jugdir rd.jugdata -- 10 0
+pair=$(echo "$OUT" | awk '$1 == "pair" {print $2; exit}')
+$W invalidate total --jugdir rd.jugdata -- 10 0 >/dev/null
+file=$(ls rd.jugdata/results/${pair:0:2}/${pair:2}* 2>/dev/null | head -1)
+# reading the pair's result fails (EIO): total cannot run, and the error is the pair's
+run $TO strace -f -qq -o /dev/null -P "$WORK/$file" -e inject=read:error=EIO $W execute --jugdir rd.jugdata -- 10 0
+expect dep_error_names_the_dependency test -n "$file" -a -n "$(echo "$ERR" | grep "^pair $pair, needed by total [0-9a-f]*: ")"

@@ -42,6 +42,17 @@
    (A result stored over a larger one of the same task, which happens only
    when two workers ran it and got different sizes, leaves the extra chunks
    of the old one behind; they are never read.)
+   Nothing read from the store is trusted before it is bounded by what is
+   there: a head is corrupt unless its chunk size is from 1 to the larger
+   of proto-max-bulk-len (512 MB if hidden) and JUG_REDIS_MAX_CHUNK, its
+   count is its total over its chunk size (rounded up) and its total fits
+   a result; then the lengths of all its chunks (STRLEN, 256 a round trip,
+   stopping at the first that is wrong) must be what the head says, before
+   anything is allocated for the value, and each chunk read must still be. A corrupt
+   result is JUG_CORRUPT (set aside, computed again by the next execute),
+   never "out of memory". The scripts that move or delete chunks stop at
+   the first one that is not there, so no number in a value can keep a
+   script running in the server.
 
    LOCKS are SET NX with a lifetime (PX) of twice the lease
    (jug_store_options.lock_lease_sec); the keepalive renews it. The age of
@@ -49,7 +60,10 @@
    judge it by the server's clock. As in the file store, a lock whose holder
    is on this host and dead (kill(pid, 0), or another process start time) is
    stale at once, one from another host once its heartbeat is older than
-   the lease. A stale lock is taken over with a compare-and-set script
+   the holder's lease (half the ttl it records: workers with different
+   --lock-lease share a store safely; the judge's own lease counts only for
+   a lock that records no ttl). A key with no lifetime, or one no jug.h
+   worker wrote, is stale. A stale lock is taken over with a compare-and-set script
    (reported through opt.log); a lock nobody takes over expires after two
    leases. Unlocking deletes the key only while it still holds our identity.
 
@@ -85,7 +99,8 @@
 
    COSTS: a task takes about five round trips (look, lock, look at its
    block, save, unlock), a batch of tiny tasks about four in all (claim,
-   locks, look, unclaim); `status` reads the keys with SCAN ... COUNT 1000,
+   locks, look, unclaim); reading a chunked result, one per chunk and one
+   per 256 chunks (their lengths); `status` reads the keys with SCAN ... COUNT 1000,
    which walks every key of the database: give a large store a database of
    its own. Results are as durable as the server's persistence (RDB
    snapshots, AOF) makes them.
@@ -144,6 +159,8 @@ JUG_API int jug_redis_main(int argc, char **argv, jug_build_fn build);
 #define JUG_REDIS__MARKER "jug.h redis store"
 #define JUG_REDIS__HEAD 40      /* bytes in the head of a chunked result */
 #define JUG_REDIS__MIN_CHUNK (1u << 20) /* the smallest proto-max-bulk-len a server accepts */
+#define JUG_REDIS__DEFAULT_MAX (512u << 20) /* redis's proto-max-bulk-len, for a server that hides it */
+#define JUG_REDIS__LOOK 256     /* chunk lengths asked for in one round trip */
 #define JUG_REDIS__ATTEMPTS 5   /* sends of one command over fresh connections */
 #define JUG_REDIS__END ((const char *)0)
 
@@ -193,20 +210,28 @@ static const char jug_redis__claim_lua[] =
     JUG_REDIS__NOT_A_SET_LUA("KEYS[2]")
     "if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end\n"
     JUG_REDIS__MEMBERS_LUA("KEYS[2]", "'jug:result:'");
-/* Moves a corrupt result (and its chunks) aside, if it is still what we read. */
+/* Moves a corrupt result (and its chunks) aside, if it is still what we read.
+   ARGV[2] is the chunk count its head claims, which may be anything: the
+   loop ends at the first chunk that is not there, so it runs at most once
+   per key that exists (a script cannot be stopped once it has written). */
 static const char jug_redis__aside_lua[] =
     "local t = redis.call('TYPE', KEYS[1])['ok']\n"
     "if t == 'none' then return 0 end\n"
     "if t == 'string' then if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end\n"
     "elseif ARGV[1] ~= '' then return 0 end\n"
     "redis.call('RENAME', KEYS[1], KEYS[2])\n"
-    "for i = 0, tonumber(ARGV[2]) - 1 do\n"
+    "for i = 0, (tonumber(ARGV[2]) or 0) - 1 do\n"
     "  local c = ARGV[3] .. i\n"
-    "  if redis.call('EXISTS', c) == 1 then redis.call('RENAME', c, KEYS[2] .. ':' .. i) end\n"
+    "  if redis.call('EXISTS', c) == 0 then break end\n"
+    "  redis.call('RENAME', c, KEYS[2] .. ':' .. i)\n"
     "end\n"
     "return 1";
+/* Deletes chunks ARGV[1]..0 to ..ARGV[2]-1, up to the first that is not there (as above). */
 static const char jug_redis__drop_chunks_lua[] =
-    "for i = 0, tonumber(ARGV[2]) - 1 do redis.call('DEL', ARGV[1] .. i) end return 1";
+    "for i = 0, (tonumber(ARGV[2]) or 0) - 1 do\n"
+    "  if redis.call('DEL', ARGV[1] .. i) == 0 then break end\n"
+    "end\n"
+    "return 1";
 
 typedef struct jug_redis__held { /* a lock or a claim this process holds */
     jug_hash h;
@@ -246,6 +271,7 @@ typedef struct jug_redis__store {
     unsigned long generation; /* counts connections: a scan restarts on a new one */
     double down_since;        /* when the connection was lost; 0 while it is up */
     size_t chunk;             /* the largest value sent in one piece */
+    uint64_t value_max;       /* the largest value the server takes (proto-max-bulk-len) */
     long identity_pid;
     char identity[512]; /* our lock contents */
     jug_redis__held *held;
@@ -494,6 +520,7 @@ static jug_result jug_redis__connect(jug_redis__store *r, jug_error *err) {
             rep[conf]->element[1]->type == REDIS_REPLY_STRING)
             most = atoll(rep[conf]->element[1]->str);
         r->chunk = most >= (long long)JUG_REDIS__MIN_CHUNK ? (size_t)most : JUG_REDIS__MIN_CHUNK;
+        r->value_max = most >= (long long)JUG_REDIS__MIN_CHUNK ? (uint64_t)most : JUG_REDIS__DEFAULT_MAX;
         if (r->chunk > JUG_REDIS_MAX_CHUNK) r->chunk = JUG_REDIS_MAX_CHUNK;
         rc = jug_redis__adopt(r, rep[mark], err);
     }
@@ -707,7 +734,7 @@ typedef struct jug_redis__headinfo {
     uint64_t total, chunk, count;
 } jug_redis__headinfo;
 
-/* 1 if p is the head of a chunked result (and fills hi). */
+/* 1 if p is the head of a chunked result (and fills hi with what it says, possible or not). */
 static int jug_redis__is_head(const char *p, size_t n, jug_redis__headinfo *hi) {
     const unsigned char *b = (const unsigned char *)p;
     if (n != JUG_REDIS__HEAD || memcmp(p, "JUGC", 4) != 0) return 0;
@@ -716,6 +743,171 @@ static int jug_redis__is_head(const char *p, size_t n, jug_redis__headinfo *hi) 
     hi->chunk = jug__rd64(b + 16);
     hi->count = jug__rd64(b + 24);
     return 1;
+}
+
+/* >>redis-stored-bytes: what was read from the store, judged with no server
+   involved (tests/fuzz/fuzz_redis.c calls these directly). Nothing read
+   drives a loop or an allocation before it is bounded by what is there. */
+
+/* The head of a chunked result, checked: JUG_OK (hi holds numbers that can
+   be: a chunk size from 1 to `limit`, a count that total / chunk size gives,
+   a total no smaller than any result), JUG_NOT_FOUND if p is no head at all,
+   else JUG_CORRUPT or JUG_VERSION_MISMATCH (err says why). */
+static jug_result jug_redis__check_head(const char *p, size_t n, const char *hex, uint64_t limit,
+                                        jug_redis__headinfo *hi, jug_error *err) {
+    if (!jug_redis__is_head(p, n, hi)) return JUG_NOT_FOUND;
+    if (hi->version != JUG_FORMAT_VERSION)
+        return jug__error(err, JUG_VERSION_MISMATCH, "jug:result:%s was written in format %u; this jug.h %s reads format %u",
+                          hex, hi->version, JUG_VERSION_STRING, JUG_FORMAT_VERSION);
+    if (hi->chunk == 0 || hi->chunk > limit)
+        return jug__error(err, JUG_CORRUPT, "corrupt head of a chunked result: a chunk size of %llu bytes (at most %llu)",
+                          (unsigned long long)hi->chunk, (unsigned long long)limit);
+    if (hi->total < JUG__HEADER_SIZE + JUG__TRAILER_SIZE)
+        return jug__error(err, JUG_CORRUPT, "corrupt head of a chunked result: a total of %llu bytes",
+                          (unsigned long long)hi->total);
+    if (hi->count != hi->total / hi->chunk + (hi->total % hi->chunk != 0))
+        return jug__error(err, JUG_CORRUPT, "corrupt head of a chunked result: %llu chunks of %llu bytes for %llu bytes",
+                          (unsigned long long)hi->count, (unsigned long long)hi->chunk, (unsigned long long)hi->total);
+    return JUG_OK;
+}
+
+/* The length chunk i of a checked head must have (at least 1). */
+static uint64_t jug_redis__chunk_len(const jug_redis__headinfo *hi, uint64_t i) {
+    return i + 1 < hi->count ? hi->chunk : hi->total - (hi->count - 1) * hi->chunk;
+}
+
+/* Where the chunks of a large result come from (the server, or memory in a test). */
+typedef struct jug_redis__chunk_io {
+    /* the lengths of chunks first..first+n-1 (n <= JUG_REDIS__LOOK): 0 if missing, -1 if not a string */
+    jug_result (*lengths)(void *ud, uint64_t first, size_t n, long long *len, jug_error *err);
+    /* chunk i, valid until the next call: JUG_NOT_FOUND if missing, JUG_CORRUPT (no message) if not a string */
+    jug_result (*get)(void *ud, uint64_t i, const char **p, size_t *n, jug_error *err);
+    void *ud;
+} jug_redis__chunk_io;
+
+static jug_result jug_redis__bad_chunk(const char *hex, const jug_redis__headinfo *hi, uint64_t i, long long len,
+                                       jug_error *err) {
+    char key[96];
+    jug_redis__chunk_key(key, sizeof key, hex, i);
+    if (len <= 0)
+        return jug__error(err, JUG_CORRUPT, "chunk %llu of %llu (%s) is %s", (unsigned long long)i,
+                          (unsigned long long)hi->count, key, len == 0 ? "missing" : "not a string");
+    return jug__error(err, JUG_CORRUPT, "chunk %llu of %llu (%s) holds %lld bytes, its head says %llu",
+                      (unsigned long long)i, (unsigned long long)hi->count, key, len,
+                      (unsigned long long)jug_redis__chunk_len(hi, i));
+}
+
+/* Every chunk a checked head names is there, with the length it says (so
+   the total is what the chunks hold), before anything is allocated for
+   them: JUG_REDIS__LOOK chunks a round trip, stopping at the first that is wrong. */
+static jug_result jug_redis__check_chunks(const jug_redis__chunk_io *io, const char *hex, const jug_redis__headinfo *hi,
+                                          jug_error *err) {
+    long long len[JUG_REDIS__LOOK];
+    for (uint64_t first = 0; first < hi->count; first += JUG_REDIS__LOOK) {
+        size_t n = hi->count - first < JUG_REDIS__LOOK ? (size_t)(hi->count - first) : JUG_REDIS__LOOK;
+        jug_result rc = io->lengths(io->ud, first, n, len, err);
+        if (rc != JUG_OK) return rc;
+        for (size_t k = 0; k < n; k++)
+            if (len[k] <= 0 || (uint64_t)len[k] != jug_redis__chunk_len(hi, first + k))
+                return jug_redis__bad_chunk(hex, hi, first + k, len[k], err);
+    }
+    return JUG_OK;
+}
+
+/* Hands jug__decode_from the chunks of a large result, one at a time, each
+   of the length its head says (one changed since it was checked is corrupt). */
+typedef struct jug_redis__reader {
+    const jug_redis__chunk_io *io;
+    const char *hex;
+    jug_redis__headinfo hi;
+    uint64_t next;
+    const char *p;
+    size_t len, pos;
+} jug_redis__reader;
+
+static jug_result jug_redis__chunk_read(void *ud, void *p, size_t n, jug_error *err) {
+    jug_redis__reader *rd = (jug_redis__reader *)ud;
+    unsigned char *dst = (unsigned char *)p;
+    while (n) {
+        if (rd->pos == rd->len) {
+            jug_result rc;
+            if (rd->next == rd->hi.count)
+                return jug__error(err, JUG_CORRUPT, "truncated result: its %llu chunks hold less than its head says",
+                                  (unsigned long long)rd->hi.count);
+            rc = rd->io->get(rd->io->ud, rd->next, &rd->p, &rd->len, err);
+            if (rc == JUG_NOT_FOUND || rc == JUG_CORRUPT)
+                return jug_redis__bad_chunk(rd->hex, &rd->hi, rd->next, rc == JUG_NOT_FOUND ? 0 : -1, err);
+            if (rc != JUG_OK) return rc;
+            if (rd->len != jug_redis__chunk_len(&rd->hi, rd->next)) {
+                rc = jug_redis__bad_chunk(rd->hex, &rd->hi, rd->next, (long long)rd->len, err);
+                rd->len = rd->pos = 0;
+                return rc;
+            }
+            rd->pos = 0;
+            rd->next++;
+            continue;
+        }
+        size_t k = rd->len - rd->pos < n ? rd->len - rd->pos : n;
+        memcpy(dst, rd->p + rd->pos, k);
+        rd->pos += k;
+        dst += k;
+        n -= k;
+    }
+    return JUG_OK;
+}
+
+/* Decodes the value of jug:result:<hex> (p, n): a result, or the head of a
+   chunked one whose chunks io reads. A chunk size above `limit` is corrupt. */
+static jug_result jug_redis__decode_bytes(const char *p, size_t n, const char *hex, uint64_t limit,
+                                          const jug_redis__chunk_io *io, jug_value **out, jug_meta *m, jug_error *err) {
+    jug_redis__reader rd;
+    jug_result rc;
+    *out = NULL;
+    memset(&rd, 0, sizeof rd);
+    rc = jug_redis__check_head(p, n, hex, limit, &rd.hi, err);
+    if (rc == JUG_NOT_FOUND) {
+        char text[100];
+        if (n < 4 || memcmp(p, "JUGR", 4) != 0)
+            return jug__error(err, JUG_CORRUPT, "not a jug.h result: it holds \"%s\"%s",
+                              jug_redis__printable(text, sizeof text, p, n < 24 ? n : 24), n > 24 ? "..." : "");
+        return jug_decode(p, n, out, m, err);
+    }
+    if (rc != JUG_OK) return rc;
+    if ((rc = jug_redis__check_chunks(io, hex, &rd.hi, err)) != JUG_OK) return rc;
+    rd.io = io;
+    rd.hex = hex;
+    return jug__decode_from(jug_redis__chunk_read, &rd, rd.hi.total, out, m, err);
+}
+
+/* Whether the holder of a lock (its contents v, and the PTTL of its key) is
+   gone: on this host (`hostname`) by its pid (one no process can have is
+   gone) and start time, elsewhere by
+   the age of its heartbeat, judged by the server's clock (its recorded ttl
+   minus the key's PTTL) against the holder's own lease (half its ttl: it
+   beats every quarter lease), not ours; `own_lease` only for a lock that
+   records no ttl. */
+static void jug_redis__judge_lock(const char *hostname, double own_lease, const char *v, size_t n, long long pttl,
+                                  jug_lock_info *info) {
+    char buf[512], host[256];
+    long pid = 0;
+    unsigned long long start = 0;
+    long long ttl = 0;
+    memset(info, 0, sizeof *info);
+    if (n >= sizeof buf) n = sizeof buf - 1;
+    memcpy(buf, v, n);
+    buf[n] = 0;
+    int got = sscanf(buf, "jug-lock 1\nhost %255s\npid %ld\nstart %llu\nttl %lld", host, &pid, &start, &ttl);
+    if (got < 4) ttl = 0;
+    if (pttl >= 0 && ttl > pttl) info->age_sec = (double)(ttl - pttl) / 1000;
+    if (got < 3) { /* no jug.h worker wrote this */
+        snprintf(info->holder, sizeof info->holder, "an unreadable lock");
+        info->stale = 1;
+        return;
+    }
+    snprintf(info->holder, sizeof info->holder, "%.100s pid %ld", host, pid);
+    if (strcmp(host, hostname) == 0) /* (a pid no process can have: not kill(0 or -1, 0), which always succeeds) */
+        info->stale = pid <= 0 || (long)(pid_t)pid != pid || jug__holder_gone(pid, start);
+    else info->stale = pttl < 0 || info->age_sec > (ttl > 0 ? (double)ttl / 2000 : own_lease);
 }
 
 typedef struct jug_redis__membuf {
@@ -880,93 +1072,107 @@ static jug_result jug_redis__save(jug_store *st, const jug_hash *h, const jug_va
     return rc;
 }
 
-/* Hands jug__decode_from the chunks of a large result, one GET at a time. */
-typedef struct jug_redis__reader {
+/* The chunks of a large result on the server (caller is inside). */
+typedef struct jug_redis__fetch {
     jug_redis__store *r;
     const char *hex;
-    uint64_t next, count;
-    redisReply *cur;
-    size_t pos;
-} jug_redis__reader;
+    redisReply *cur; /* the chunk last read */
+} jug_redis__fetch;
 
-static jug_result jug_redis__chunk_read(void *ud, void *p, size_t n, jug_error *err) {
-    jug_redis__reader *rd = (jug_redis__reader *)ud;
-    unsigned char *dst = (unsigned char *)p;
-    while (n) {
-        if (!rd->cur || rd->pos == rd->cur->len) {
-            char key[96];
-            jug_redis__cmd c;
-            jug_result rc;
-            if (rd->cur) freeReplyObject(rd->cur);
-            rd->cur = NULL;
-            if (rd->next == rd->count)
-                return jug__error(err, JUG_CORRUPT, "truncated result: its %llu chunks hold less than its head says",
-                                  (unsigned long long)rd->count);
-            jug_redis__chunk_key(key, sizeof key, rd->hex, rd->next);
-            jug_redis__cmdv(&c, "GET", key, JUG_REDIS__END);
-            if ((rc = jug_redis__run1(rd->r, &c, &rd->cur, err)) != JUG_OK) return rc;
-            if (rd->cur->type != REDIS_REPLY_STRING)
-                return jug__error(err, JUG_CORRUPT, "chunk %llu of %llu (%s) is %s", (unsigned long long)rd->next,
-                                  (unsigned long long)rd->count, key,
-                                  rd->cur->type == REDIS_REPLY_NIL ? "missing" : "not a string");
-            rd->pos = 0;
-            rd->next++;
-            continue;
-        }
-        size_t k = rd->cur->len - rd->pos < n ? rd->cur->len - rd->pos : n;
-        memcpy(dst, rd->cur->str + rd->pos, k);
-        rd->pos += k;
-        dst += k;
-        n -= k;
+static jug_result jug_redis__fetch_lengths(void *ud, uint64_t first, size_t n, long long *len, jug_error *err) {
+    jug_redis__fetch *f = (jug_redis__fetch *)ud;
+    char(*keys)[96] = (char(*)[96])JUG_MALLOC(n * 96);
+    jug_redis__cmd *c = keys ? JUG__NEW(jug_redis__cmd, n) : NULL;
+    redisReply **rep = c ? JUG__NEW(redisReply *, n) : NULL;
+    jug_result rc = rep ? JUG_OK : jug__error(err, JUG_NO_MEMORY, "out of memory reading a result");
+    for (size_t k = 0; rep && k < n; k++) {
+        jug_redis__chunk_key(keys[k], 96, f->hex, first + k);
+        jug_redis__cmdv(&c[k], "STRLEN", keys[k], JUG_REDIS__END);
     }
-    return JUG_OK;
+    if (rc == JUG_OK && (rc = jug_redis__run(f->r, c, (int)n, rep, 1, err)) == JUG_OK) {
+        for (size_t k = 0; k < n; k++) {
+            if (rep[k]->type == REDIS_REPLY_INTEGER) len[k] = rep[k]->integer;
+            else if (jug_redis__is_error(rep[k], "WRONGTYPE")) len[k] = -1;
+            else if (rc == JUG_OK) rc = jug_redis__bad_reply(f->r, rep[k], "reading", keys[k], err);
+            freeReplyObject(rep[k]);
+        }
+    }
+    JUG_FREE(rep);
+    JUG_FREE(c);
+    JUG_FREE(keys);
+    return rc;
+}
+
+static jug_result jug_redis__fetch_get(void *ud, uint64_t i, const char **p, size_t *n, jug_error *err) {
+    jug_redis__fetch *f = (jug_redis__fetch *)ud;
+    char key[96];
+    jug_redis__cmd c;
+    jug_result rc;
+    if (f->cur) freeReplyObject(f->cur);
+    f->cur = NULL;
+    jug_redis__chunk_key(key, sizeof key, f->hex, i);
+    jug_redis__cmdv(&c, "GET", key, JUG_REDIS__END);
+    if ((rc = jug_redis__run1(f->r, &c, &f->cur, err)) != JUG_OK) return rc;
+    if (f->cur->type == REDIS_REPLY_STRING) {
+        *p = f->cur->str;
+        *n = f->cur->len;
+        return JUG_OK;
+    }
+    if (f->cur->type == REDIS_REPLY_NIL) return JUG_NOT_FOUND;
+    if (jug_redis__is_error(f->cur, "WRONGTYPE")) return JUG_CORRUPT;
+    return jug_redis__bad_reply(f->r, f->cur, "reading", key, err);
+}
+
+/* The largest chunk a head may name: what the server takes in one value, or
+   what a writer with our JUG_REDIS_MAX_CHUNK wrote before that limit was lowered. */
+static uint64_t jug_redis__chunk_limit(const jug_redis__store *r) {
+    return r->value_max > (uint64_t)JUG_REDIS_MAX_CHUNK ? r->value_max : (uint64_t)JUG_REDIS_MAX_CHUNK;
 }
 
 /* Decodes what GET jug:result:<hex> replied. */
 static jug_result jug_redis__decode(jug_redis__store *r, const char *hex, const redisReply *rep, jug_value **out,
                                     jug_meta *m, jug_error *err) {
-    jug_redis__headinfo hi;
-    jug_redis__reader rd;
+    jug_redis__fetch f;
+    jug_redis__chunk_io io;
     jug_result rc;
+    *out = NULL;
     if (rep->type == REDIS_REPLY_NIL) return jug__error(err, JUG_NOT_FOUND, "no result jug:result:%s", hex);
     if (rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "WRONGTYPE", 9) == 0)
         return jug__error(err, JUG_CORRUPT, "jug:result:%s is not a jug.h result (not a string value)", hex);
     if (rep->type != REDIS_REPLY_STRING) return jug_redis__bad_reply(r, rep, "reading", "a result", err);
-    if (!jug_redis__is_head(rep->str, rep->len, &hi)) {
-        char text[100];
-        if (rep->len < 4 || memcmp(rep->str, "JUGR", 4) != 0)
-            return jug__error(err, JUG_CORRUPT, "not a jug.h result: it holds \"%s\"%s",
-                              jug_redis__printable(text, sizeof text, rep->str, rep->len < 24 ? rep->len : 24),
-                              rep->len > 24 ? "..." : "");
-        return jug_decode(rep->str, rep->len, out, m, err);
-    }
-    if (hi.version != JUG_FORMAT_VERSION)
-        return jug__error(err, JUG_VERSION_MISMATCH, "jug:result:%s was written in format %u; this jug.h %s reads format %u",
-                          hex, hi.version, JUG_VERSION_STRING, JUG_FORMAT_VERSION);
-    if (hi.chunk == 0 || hi.count != (hi.total + hi.chunk - 1) / hi.chunk)
-        return jug__error(err, JUG_CORRUPT, "corrupt head of a chunked result");
-    memset(&rd, 0, sizeof rd);
-    rd.r = r;
-    rd.hex = hex;
-    rd.count = hi.count;
-    rc = jug__decode_from(jug_redis__chunk_read, &rd, hi.total, out, m, err);
-    if (rd.cur) freeReplyObject(rd.cur);
+    f.r = r;
+    f.hex = hex;
+    f.cur = NULL;
+    io.lengths = jug_redis__fetch_lengths;
+    io.get = jug_redis__fetch_get;
+    io.ud = &f;
+    rc = jug_redis__decode_bytes(rep->str, rep->len, hex, jug_redis__chunk_limit(r), &io, out, m, err);
+    if (f.cur) freeReplyObject(f.cur);
     return rc;
+}
+
+/* How many chunks go with the value p of a result key (for the scripts that
+   move or delete them, which stop at the first that is not there): those of
+   a sound head, every one there for a head that cannot be, none for a value
+   that is no head. */
+static uint64_t jug_redis__chunks_of(const jug_redis__store *r, const char *p, size_t n) {
+    jug_redis__headinfo hi;
+    jug_error e;
+    jug_result rc = jug_redis__check_head(p, n, "", jug_redis__chunk_limit(r), &hi, &e);
+    return rc == JUG_OK ? hi.count : rc == JUG_NOT_FOUND ? 0 : UINT64_MAX;
 }
 
 /* Moves a corrupt result aside if it still is what we read. 1: moved (err->msg
    says where), 0: it changed or vanished meanwhile, -1: could not. */
 static int jug_redis__aside(jug_redis__store *r, const char *hex, const redisReply *rep, jug_error *err) {
     char key[64], aside[512], count[24], prefix[96];
-    jug_redis__headinfo hi;
     jug_redis__cmd c;
     jug_error e2;
     long long moved = 0;
     int is_string = rep->type == REDIS_REPLY_STRING;
     snprintf(key, sizeof key, "jug:result:%s", hex);
     snprintf(aside, sizeof aside, "jug:corrupt:%s.%s.%ld.%lu", hex, r->hostname, jug__pid(), r->counter++);
-    snprintf(count, sizeof count, "%llu",
-             (unsigned long long)(is_string && jug_redis__is_head(rep->str, rep->len, &hi) ? hi.count : 0));
+    snprintf(count, sizeof count, "%llu", (unsigned long long)(is_string ? jug_redis__chunks_of(r, rep->str, rep->len) : 0));
     jug_redis__chunk_key(prefix, sizeof prefix, hex, 0);
     prefix[strlen(prefix) - 1] = 0; /* "jug:chunk:<hex>:" */
     jug_redis__cmdv(&c, "EVAL", jug_redis__aside_lua, "2", key, aside, "", count, prefix, JUG_REDIS__END);
@@ -1230,27 +1436,8 @@ static jug_result jug_redis__hold(jug_redis__store *r, const jug_hash *h, int cl
     return JUG_OK;
 }
 
-/* Whether the holder of a lock (its contents, and the PTTL of its key) is
-   gone: on this host by its pid and start time, elsewhere by the age of its heartbeat. */
 static void jug_redis__judge(const jug_redis__store *r, const char *v, size_t n, long long pttl, jug_lock_info *info) {
-    char buf[512], host[256];
-    long pid = 0;
-    unsigned long long start = 0;
-    long long ttl = 0;
-    memset(info, 0, sizeof *info);
-    if (n >= sizeof buf) n = sizeof buf - 1;
-    memcpy(buf, v, n);
-    buf[n] = 0;
-    int got = sscanf(buf, "jug-lock 1\nhost %255s\npid %ld\nstart %llu\nttl %lld", host, &pid, &start, &ttl);
-    if (pttl >= 0 && ttl > pttl) info->age_sec = (double)(ttl - pttl) / 1000;
-    if (got < 3) { /* no jug.h worker wrote this */
-        snprintf(info->holder, sizeof info->holder, "an unreadable lock");
-        info->stale = 1;
-        return;
-    }
-    snprintf(info->holder, sizeof info->holder, "%.100s pid %ld", host, pid);
-    if (strcmp(host, r->hostname) == 0) info->stale = jug__holder_gone(pid, start);
-    else info->stale = pttl < 0 || info->age_sec > r->base.opt.lock_lease_sec;
+    jug_redis__judge_lock(r->hostname, r->base.opt.lock_lease_sec, v, n, pttl, info);
 }
 
 /* GET and PTTL of a lock key. JUG_NOT_FOUND if there is none. *value is the caller's. */
@@ -1593,11 +1780,10 @@ static jug_result jug_redis__remove_stale(jug_redis__store *r, const char *key, 
 static jug_result jug_redis__remove(jug_store *st, const jug_hash *h, jug_entry kind, jug_error *err) {
     jug_redis__store *r = (jug_redis__store *)st;
     char key[64], hex[33], prefix[96], count[24];
-    jug_redis__cmd c[3];
-    redisReply *rep[3];
-    jug_redis__headinfo hi;
+    jug_redis__cmd c[4];
+    redisReply *rep[4];
     jug_error tmp;
-    int d = kind == JUG_ENTRY_LOCK ? 2 : 1; /* the DEL */
+    int d = kind == JUG_ENTRY_LOCK ? 3 : 2; /* the DEL */
     if (!err) err = &tmp;
     jug_hash_hex(h, hex);
     snprintf(key, sizeof key, "jug:%s:%s",
@@ -1612,24 +1798,29 @@ static jug_result jug_redis__remove(jug_store *st, const jug_hash *h, jug_entry 
         jug_redis__leave(r);
         return rc;
     }
-    jug_redis__cmdv(&c[0], "GETRANGE", key, "0", "39", JUG_REDIS__END);
-    jug_redis__cmdv(&c[1], "SREM", "jug:locks", hex, JUG_REDIS__END); /* (a lock) */
+    jug_redis__cmdv(&c[0], "GETRANGE", key, "0", "39", JUG_REDIS__END); /* a head is 40 bytes, */
+    jug_redis__cmdv(&c[1], "STRLEN", key, JUG_REDIS__END);               /* no more */
+    jug_redis__cmdv(&c[2], "SREM", "jug:locks", hex, JUG_REDIS__END);    /* (a lock) */
     jug_redis__cmdv(&c[d], "DEL", key, JUG_REDIS__END);
     jug_redis__enter(r);
     jug_result rc = jug_redis__run(r, c, d + 1, rep, 1, err);
     if (rc == JUG_OK) {
-        if (d == 2) freeReplyObject(rep[1]);
+        if (d == 3) freeReplyObject(rep[2]);
         if (rep[d]->type != REDIS_REPLY_INTEGER) rc = jug_redis__bad_reply(r, rep[d], "removing", key, err);
         else if (rep[d]->integer == 0) rc = jug__error(err, JUG_NOT_FOUND, "no %s", key);
-        if (rc == JUG_OK && kind == JUG_ENTRY_RESULT && rep[0]->type == REDIS_REPLY_STRING &&
-            jug_redis__is_head(rep[0]->str, rep[0]->len, &hi)) {
+        uint64_t chunks = rc == JUG_OK && kind == JUG_ENTRY_RESULT && rep[0]->type == REDIS_REPLY_STRING &&
+                                  rep[1]->type == REDIS_REPLY_INTEGER && rep[1]->integer == JUG_REDIS__HEAD
+                              ? jug_redis__chunks_of(r, rep[0]->str, rep[0]->len)
+                              : 0;
+        if (chunks > 0) {
             jug_redis__chunk_key(prefix, sizeof prefix, hex, 0);
             prefix[strlen(prefix) - 1] = 0;
-            snprintf(count, sizeof count, "%llu", (unsigned long long)hi.count);
+            snprintf(count, sizeof count, "%llu", (unsigned long long)chunks);
             jug_redis__cmdv(&c[0], "EVAL", jug_redis__drop_chunks_lua, "0", prefix, count, JUG_REDIS__END);
             rc = jug_redis__simple(r, &c[0], NULL, err);
         }
         freeReplyObject(rep[0]);
+        freeReplyObject(rep[1]);
         freeReplyObject(rep[d]);
     }
     jug_redis__leave(r);
@@ -2044,6 +2235,7 @@ JUG_API jug_result jug_redis_store_open(const char *url, const jug_store_options
     r->ttl_ms = (long long)(r->base.opt.lock_lease_sec * 2000);
     if (r->ttl_ms < 100) r->ttl_ms = 100;
     r->chunk = JUG_REDIS__MIN_CHUNK;
+    r->value_max = JUG_REDIS__DEFAULT_MAX;
     r->pid = jug__pid();
     pthread_mutex_init(&r->mu, NULL);
     if (gethostname(r->hostname, sizeof r->hostname - 1) != 0) strcpy(r->hostname, "localhost");

@@ -14,6 +14,10 @@ command -v unshare >/dev/null || need+=(util-linux)
 command -v strace >/dev/null || need+=(strace)
 command -v pgrep >/dev/null || need+=(procps)
 command -v script >/dev/null || need+=(bsdutils)
+command -v bindfs >/dev/null || need+=(bindfs)
+command -v fusermount >/dev/null || command -v fusermount3 >/dev/null || need+=(fuse3)
+command -v faketime >/dev/null || need+=(faketime)
+command -v setpriv >/dev/null && command -v setsid >/dev/null && command -v mountpoint >/dev/null || need+=(util-linux)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
     echo "installing: ${need[*]}"

@@ -183,8 +183,9 @@ same concurrent_value "$("$W" value total --jugdir "$R" -- 60)" "$(total 60)"
 same concurrent_no_locks_left "$(keys 5 'jug:lock:*') $(keys 5 'jug:claim:*')" "0 0"
 
 # --- a worker killed mid-task: its lock is stale at once (same host, dead pid) and taken over (database 6)
+# (--in-process: the process started here is the worker that holds the lock)
 R=$(url 6)
-"$W" execute --jugdir "$R" -- 4 5000 >/dev/null 2>&1 &
+"$W" execute --in-process --jugdir "$R" -- 4 5000 >/dev/null 2>&1 &
 victim=$!
 for _ in $(seq 100); do [ "$(keys 6 'jug:lock:*')" -gt 0 ] && break; sleep 0.05; done
 kill -9 $victim
@@ -403,7 +404,7 @@ else
     # killed: its claim is stale, and `cleanup --locks` removes it
     : >"$JUG_TEST_LOG"
     R=$(burl 2)
-    "$W" execute --jugdir "$R" -- 60000 0 >/dev/null 2>&1 &
+    "$W" execute --in-process --jugdir "$R" -- 60000 0 >/dev/null 2>&1 &
     victim=$!
     waitfor 30 grown 2 10000
     # (stopped between its block's last task and the end of its claim, it runs no task: try again)
@@ -431,7 +432,7 @@ else
     same batch_cleanup_removes_the_claim "$RC $(bkeys 2 'jug:claim:*')" "0 0"
     # killed again, the claim left for the next worker to take over
     before=$(bcli 2 dbsize)
-    "$W" execute --jugdir "$R" -- 60000 0 >/dev/null 2>&1 &
+    "$W" execute --in-process --jugdir "$R" -- 60000 0 >/dev/null 2>&1 &
     victim=$!
     waitfor 30 grown 2 $((before + 10000))
     stop_claiming $victim 2
@@ -839,7 +840,10 @@ int main(int argc, char **argv) {
         check("lock_info_age", s->ops->lock_info(s, &h, &info, &err) == JUG_OK && !info.stale && info.age_sec > 0.5 &&
                                    info.age_sec < 10 && strcmp(info.holder, "elsewhere pid 1") == 0,
               "stale=%d age=%.1f holder=%s", info.stale, info.age_sec, info.holder);
+        /* judged by the holder's lease (ttl 600000: 300 s), not ours (60 s) */
         cmd0("SET %s %s PX 500000", key, fake);
+        check("other_host_judged_by_its_own_lease", s->ops->lock(s, &h, &err) == JUG_LOCKED, "taken at 100 s of a 300 s lease");
+        cmd0("SET %s %s PX 200000", key, fake);
         logbuf[0] = 0;
         check("other_host_old_is_taken_over", s->ops->lock(s, &h, &err) == JUG_OK && strstr(logbuf, "elsewhere pid 1"),
               "%s / %s", err.msg, logbuf);

@@ -3178,12 +3178,18 @@ JUG_API jug_result jug_file_store_open(const char *dir, const jug_store_options 
     if (gethostname(fs->host, sizeof fs->host - 1) != 0) strcpy(fs->host, "localhost");
     for (char *c = fs->host; *c; c++)
         if (*c == '/' || *c == ' ' || *c == '\n') *c = '_';
-    fs->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fs->dirfd < 0 && errno == ENOENT && fs->base.opt.create && mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        rc = jug__sys_error(err, "creating store", dir);
+    if (strlen(dir) >= sizeof fs->base.where) {
+        rc = jug__error(err, JUG_INVALID, "the store's path is too long (%zu characters)", strlen(dir));
         goto fail;
     }
-    if (fs->dirfd < 0) fs->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    fs->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fs->dirfd < 0 && errno == ENOENT && fs->base.opt.create) {
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+            rc = jug__sys_error(err, "creating store", dir);
+            goto fail;
+        }
+        fs->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
     if (fs->dirfd < 0 && (errno != ENOENT || fs->base.opt.create)) {
         rc = jug__sys_error(err, "opening store", dir);
         goto fail;
@@ -3669,8 +3675,8 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
     }
     x->scan_next = 0;
     if (x->s->ops->scan(x->s, jug__scan_cb, x, &err) != JUG_OK) {
-        jug__say(x, 1, "%s", err.msg);
-        return err.code;
+        jug__say(x, 1, "%s", err.msg); /* (said here: the caller says nothing more) */
+        return err.code ? err.code : JUG_IO_ERROR;
     }
     x->rdep_off = JUG__NEW(uint32_t, n + 1);
     x->group_runs = JUG__NEW(uint32_t, g->ngroups + 1);
@@ -4328,7 +4334,7 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
     pthread_cond_init(&x.cv, NULL);
     x.blocked = JUG__NEW(uint32_t, g->n + 1);
     if (!x.blocked || (x.rc = jug__exec_init(&x, rotate, nrotate)) != JUG_OK) {
-        jug__say(&x, 1, "cannot start: %s", jug_strerror(x.rc ? x.rc : JUG_NO_MEMORY));
+        if (!x.blocked || x.rc == JUG_NO_MEMORY) jug__say(&x, 1, "cannot start: out of memory");
         jug__exec_free(&x);
         return 2;
     }
@@ -5203,8 +5209,9 @@ static int jug__print_values(jug_graph *g, jug_store *s, const jug__cli *c) {
             char label[128];
             if (!picked[i]) continue;
             if (jug_value_of(s, g->tasks[i], &v, &err) != JUG_OK) {
+                if (n > 1) fputc('\n', stdout); /* (ends the list begun there) */
                 fflush(stdout);
-                jug__out(2, "%s%s: %s: %s\n", n > 1 ? "\n" : "", c->prog, jug__label(g->tasks[i], label, sizeof label),
+                jug__out(2, "%s: %s: %s\n", c->prog, jug__label(g->tasks[i], label, sizeof label),
                          err.code == JUG_NOT_FOUND ? "not finished" : err.msg);
                 code = 1;
                 break;

@@ -27,34 +27,6 @@ STD="-std=c11 -Wall -Wextra -Wpedantic -Werror"
 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 LIBS="-pthread -lm -lhiredis"
 WL=$ROOT/tests/progs/workload.c
-cat >"$WORK/big.c" <<'EOF'
-/* One large result: make_big(n) is an f64 array of n elements, sum_big its sum. */
-#define JUG_IMPLEMENTATION
-#include "jug.h"
-#include "jug_redis.h"
-#include <stdlib.h>
-
-JUG_TASK(make_big) {
-    int64_t n = jug_arg_int(call, 0);
-    jug_value *v = jug_array(JUG_F64, (size_t)n);
-    if (!v) return jug_fail(call, "out of memory");
-    for (int64_t i = 0; i < n; i++) ((double *)v->as.data)[i] = (double)i * 0.5;
-    return v;
-}
-JUG_TASK(sum_big) {
-    size_t n;
-    const double *d = (const double *)jug_arg_array(call, 0, JUG_F64, &n);
-    double s = 0;
-    for (size_t i = 0; d && i < n; i++) s += d[i];
-    return jug_double(s);
-}
-static int build(jug_graph *g, int argc, char **argv) {
-    int64_t n = argc > 1 ? atol(argv[1]) : 400000;
-    jug_task_new(g, &sum_big, 1, (jug_value *[]){jug_ref(jug_task(g, make_big, n))});
-    return 0;
-}
-int main(int argc, char **argv) { return jug_main(argc, argv, build); }
-EOF
 sed -n '/^\/\/ REDIS_UNIT_BEGIN/,/^\/\/ REDIS_UNIT_END/p' "$ROOT/tests/t_redis.sh" >"$WORK/redis_unit.c"
 # (-O0 where speed does not matter: the builds are most of this script's time)
 builds=(
@@ -63,7 +35,7 @@ builds=(
     "workload_redis_cxx|g++ -x c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -O0 -DWITH_REDIS -o $BUILD/workload_redis_cxx $WL $LIBS"
     "workload_redis_asan|gcc $STD -O0 -g1 $SAN -DWITH_REDIS -DJUG_REDIS_RETRY=2 -o $BUILD/workload_redis_asan $WL $LIBS"
     "workload_noredis|gcc $STD -O0 -o $BUILD/workload_noredis $WL -pthread -lm"
-    "redis_big|gcc $STD -O0 -I$ROOT -o $BUILD/redis_big $WORK/big.c $LIBS"
+    "redis_big|gcc $STD -O0 -I$ROOT -o $BUILD/redis_big $ROOT/tests/progs/big.c $LIBS"
     "redis_unit|gcc $STD -O0 -g1 $SAN -I$ROOT -o $BUILD/redis_unit $WORK/redis_unit.c $LIBS"
 )
 mkdir -p "$BUILD"

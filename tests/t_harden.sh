@@ -127,3 +127,12 @@ file=$(ls rd.jugdata/results/${pair:0:2}/${pair:2}* 2>/dev/null | head -1)
 # reading the pair's result fails (EIO): total cannot run, and the error is the pair's
 run $TO strace -f -qq -o /dev/null -P "$WORK/$file" -e inject=read:error=EIO $W execute --jugdir rd.jugdata -- 10 0
 expect dep_error_names_the_dependency test -n "$file" -a -n "$(echo "$ERR" | grep "^pair $pair, needed by total [0-9a-f]*: ")"
+
+# --- a worker killed after storing its task's result (here: at the -v line
+# that follows it) gets no failure record for that finished task
+rm -rf rf.jugdata
+: >rf.out
+strace -f -qq -o /dev/null -P "$WORK/rf.out" -e inject=write:signal=KILL:when=1 \
+    $W execute -v -j 1 --jugdir rf.jugdata -- 4 0 >rf.out 2>rf.err
+expect killed_after_storing_crash_seen grep -q 'crashed: killed by signal 9' rf.err
+same killed_after_storing_no_failure_record "$(find rf.jugdata/failed -type f | wc -l)" 0

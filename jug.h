@@ -2664,10 +2664,9 @@ static jug_result jug__fs_report_claim(jug__fs *fs, const char *hex, const char 
 
 /* Reads the pack files of one block (or of all blocks, with hex NULL),
    reporting their results; with `claims` 1, the block's live claim too, as a
-   lock on the block; with 2 (a scan), every claim, live or stale. `marked`
-   (if not NULL) is set when the block has the mark `alone`. */
+   lock on the block; with 2 (a scan), every claim, live or stale. */
 static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn fn, void *ud, int claims,
-                                     int index, int *marked, jug_error *err) {
+                                     int index, jug_error *err) {
     char dir[64], path[512];
     const char *name;
     jug__dir d;
@@ -2676,7 +2675,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         if (fs->dirfd < 0 || jug__dir_open(&d, fs->dirfd, "blocks") != 0)
             return fs->dirfd < 0 || jug__not_ours(errno) ? JUG_OK : jug__sys_error(err, "listing", "blocks");
         while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL)
-            if (strlen(name) == 32) rc = jug__fs_read_block(fs, name, fn, ud, claims, index, NULL, err);
+            if (strlen(name) == 32) rc = jug__fs_read_block(fs, name, fn, ud, claims, index, err);
         return jug__dir_end(&d, rc, "blocks", err);
     }
     if (fs->dirfd < 0) return JUG_OK;
@@ -2686,8 +2685,9 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
        one that ends after it is judged alive (or, gone by the time it is
        judged, makes the block be read again). A claim is known from the
        listing, never from a lookup of its name, which a caching client
-       (NFS, FUSE) may answer from a stale cache. */
-    for (;;) {
+       (NFS, FUSE) may answer from a stale cache (for a while: hence the naps
+       when it keeps saying "gone"). */
+    for (int round = 0;; round++) {
         char (*packs)[256] = NULL, (*tombs)[256] = NULL; /* the packs and tombstones listed, which are few */
         size_t npacks = 0, ntombs = 0, ngraves = 0;
         jug__grave *graves = NULL;
@@ -2696,7 +2696,6 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
             return jug__not_ours(errno) ? JUG_OK : jug__sys_error(err, "listing", dir);
         while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL) {
             if (strcmp(name, "claim") == 0) claimed = 1;
-            if (marked && strcmp(name, "alone") == 0) *marked = 1;
             int pack = strncmp(name, "p.", 2) == 0;
             if (!pack && strncmp(name, "x.", 2) != 0) continue; /* the claim, the mark, an NFS client's .nfs* */
             char (**list)[256] = pack ? &packs : &tombs;
@@ -2729,12 +2728,13 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         JUG_FREE(tombs);
         JUG_FREE(graves);
         if (!gone) return rc;
+        if (round > 0) jug__sleep(round < 10 ? 0.01 * round : 0.1);
     }
 }
 /* Every pack: scan reports them (and the claims), and the index of packed
    results is built when first needed. */
 static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, int index, jug_error *err) {
-    jug_result rc = jug__fs_read_block(fs, NULL, fn, ud, fn ? 2 : 0, index, NULL, err);
+    jug_result rc = jug__fs_read_block(fs, NULL, fn, ud, fn ? 2 : 0, index, err);
     if (rc == JUG_OK && index) __atomic_store_n(&fs->indexed_all, 1, __ATOMIC_RELEASE);
     return rc;
 }
@@ -2745,7 +2745,7 @@ static void jug__fs_need_index(jug__fs *fs) {
 static jug_result jug__fs_block(jug_store *st, const jug_hash *block, jug_scan_fn fn, void *ud, jug_error *err) {
     char hex[33];
     jug_hash_hex(block, hex);
-    return jug__fs_read_block((jug__fs *)st, hex, fn, ud, 1, 1, NULL, err);
+    return jug__fs_read_block((jug__fs *)st, hex, fn, ud, 1, 1, err);
 }
 
 static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, jug_scan_fn fn, void *ud, jug_error *err) {
@@ -2758,7 +2758,7 @@ static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, jug_scan_f
         return jug__sys_error(err, "creating", path);
     snprintf(path, sizeof path, "blocks/%s/claim", hex);
     if ((rc = jug__fs_lock_at(fs, path, block, 1, err)) != JUG_OK) return rc;
-    rc = jug__fs_read_block(fs, hex, fn, ud, 0, 1, NULL, err); /* the claim there is ours */
+    rc = jug__fs_read_block(fs, hex, fn, ud, 0, 1, err); /* the claim there is ours */
     if (rc != JUG_OK) jug__fs_unlock_kind(fs, block, 1, NULL);
     return rc;
 }
@@ -2915,7 +2915,7 @@ static int jug__fs_where_packed(jug__fs *fs, const jug_hash *h, char *path, size
 static jug_result jug__fs_reread_block(jug__fs *fs, const char *path, jug_error *err) {
     char hex[33];
     snprintf(hex, sizeof hex, "%.32s", path + 7);
-    return jug__fs_read_block(fs, hex, NULL, NULL, 0, 1, NULL, err);
+    return jug__fs_read_block(fs, hex, NULL, NULL, 0, 1, err);
 }
 
 /* Writes a tombstone for the record of h that the index points to, so no

@@ -3178,6 +3178,7 @@ JUG_API jug_result jug_file_store_open(const char *dir, const jug_store_options 
     if (gethostname(fs->host, sizeof fs->host - 1) != 0) strcpy(fs->host, "localhost");
     for (char *c = fs->host; *c; c++)
         if (*c == '/' || *c == ' ' || *c == '\n') *c = '_';
+    fs->dirfd = -1;
     if (strlen(dir) >= sizeof fs->base.where) {
         rc = jug__error(err, JUG_INVALID, "the store's path is too long (%zu characters)", strlen(dir));
         goto fail;

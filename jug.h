@@ -482,6 +482,7 @@ static inline jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -4571,7 +4572,7 @@ static const struct jug__option {
     {"--jugdir", NULL, JUG__O_STR, JUG__C_ALL, 0, 0, "DIR: the store (default PROG.jugdata, or $JUG_DIR)"},
     {"--verbose", "-v", JUG__O_FLAG, JUG__C_EXECUTE, 0, 0, "print a line per task run: name, hash, run time"},
     {"--keep-going", NULL, JUG__O_FLAG, JUG__C_EXECUTE, 0, 0, "after a failure, go on with tasks that do not need it"},
-    {"--jobs", "-j", JUG__O_INT, JUG__C_EXECUTE, 0, 1024, "N: run N worker processes (0: one per core)"},
+    {"--jobs", "-j", JUG__O_INT, JUG__C_EXECUTE, 0, 1024, "N: run N worker processes (0: one per CPU it may use)"},
     {"--threads", NULL, JUG__O_INT, JUG__C_EXECUTE, 1, 1024,
      "N: run tasks on N threads (task functions must be thread-safe)"},
     {"--retry", NULL, JUG__O_INT, JUG__C_EXECUTE, 0, 100, "N: try a failed or crashed task up to N more times"},
@@ -5464,13 +5465,24 @@ static void jug__cli_progress(void *ud, size_t done, size_t todo, double rate, i
         jug__out(2, "%s: progress: %zu of %zu tasks, %.1f tasks/s, ETA %.0fs\n", c->prog, done, todo, rate, eta);
 }
 
+/* The CPUs this process may run on: its affinity mask (taskset, a batch
+   system's binding), else the CPUs online. */
+static int jug__cpus(void) {
+#if defined(__linux__) && defined(CPU_COUNT)
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+#endif
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
 static int jug__execute(jug__cli *c) {
     jug__xopts o;
     memset(&o, 0, sizeof o);
     o.verbose = jug__opt(c, "--verbose") != NULL;
     o.keep_going = jug__opt(c, "--keep-going") != NULL;
     o.jobs = jug__opt(c, "--jobs") ? (int)jug__opt_num(c, "--jobs", 0) : -1;
-    if (o.jobs == 0) o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (o.jobs == 0) o.jobs = jug__cpus();
     /* A plain execute runs in one worker process, so a task that crashes is
        named, recorded and its lock released, as under -j. */
     if (o.jobs < 0 && !jug__opt(c, "--in-process")) o.jobs = o.single = 1;

@@ -1,4 +1,4 @@
-# jug.h - make (examples), make demo, make test, make stress, make bench, make install, make clean
+# jug.h - make (examples), make demo, make test, make stress, make torture, make bench, make install, make clean
 CC      ?= cc
 CXX     ?= c++
 CFLAGS  ?= -O2 -g
@@ -9,9 +9,10 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 EXAMPLES := examples/primes examples/sweep examples/reader
 TEST_BINS := build/unit build/unit_clang build/unit_cxx build/unit_asan \
-             build/workload build/workload_asan build/workload_tsan build/primes_asan build/model
+             build/workload build/workload_asan build/workload_tsan build/primes_asan build/model \
+             build/torture build/torture_redis
 
-.PHONY: all demo test test-programs stress bench install clean
+.PHONY: all demo test test-programs stress torture bench install clean
 all: $(EXAMPLES)
 
 examples/%: examples/%.c jug.h
@@ -72,3 +73,46 @@ clean:
 	rm -rf build $(EXAMPLES) examples/*.jugdata *.jugdata
 build/model: tests/progs/model.c tests/progs/note.h jug.h | build
 	gcc $(STD) -O2 -g -o $@ $< $(LDLIBS)
+build/torture: tests/progs/torture.c jug.h | build
+	gcc $(STD) -O2 -g -o $@ $< $(LDLIBS)
+build/torture_redis: tests/progs/torture.c jug.h jug_redis.h | build
+	gcc $(STD) -O2 -g -DWITH_REDIS -o $@ $< $(LDLIBS) -lhiredis
+
+# The torture test with its oracle, for minutes (tests/torture.sh ROUNDS SECONDS REDIS_ROUNDS to choose).
+torture: build/torture build/torture_redis
+	@tests/torture.sh 30 4 10
+
+# Fuzzing (tests/fuzz): libFuzzer targets under ASan+UBSan. make test builds
+# them (build/fuzz_NAME) and replays their corpora, tests/fuzz/corpus/NAME
+# (tests/fuzz/replay.sh); make fuzz runs them for FUZZ_RUNS inputs in all and
+# merges what finds new coverage into the corpora (tests/fuzz/run.sh says
+# how to share the inputs); make fuzz-seeds seeds the corpora with real files;
+# make fuzz-cmin cuts each corpus down to a smallest set of the same coverage.
+# FUZZ_DEFS: more flags for the binaries of make fuzz (e.g. -DNAME for a target's variant).
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+ifeq ($(wildcard /usr/include/hiredis/hiredis.h),)
+FUZZ_SRCS := $(filter-out tests/fuzz/fuzz_redis.c,$(FUZZ_SRCS))
+endif
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/%,$(FUZZ_SRCS))
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_RUNS ?= 10000000
+FUZZ_DEFS ?=
+TEST_BINS += $(FUZZ_BINS)
+.PHONY: fuzz fuzz-seeds fuzz-cmin
+
+build/fuzz_%: tests/fuzz/fuzz_%.c jug.h jug_redis.h | build
+	clang $(STD) $(FUZZ_CFLAGS) -o $@ $< $(LDLIBS) $(if $(filter redis,$*),-lhiredis)
+# the binaries of a fuzzing run: built afresh, with FUZZ_DEFS
+fuzz: $(FUZZ_SRCS) jug.h jug_redis.h | build
+	@mkdir -p build/fuzz-run
+	@for s in $(FUZZ_SRCS); do n=$$(basename $$s .c); \
+	    echo "clang ... -o build/fuzz-run/$$n $$s"; \
+	    clang $(STD) $(FUZZ_CFLAGS) $(FUZZ_DEFS) -o build/fuzz-run/$$n $$s $(LDLIBS) \
+	        $$([ $$n = fuzz_redis ] && echo -lhiredis) || exit 1; done
+	@tests/fuzz/run.sh $(FUZZ_RUNS) $(patsubst tests/fuzz/%.c,build/fuzz-run/%,$(FUZZ_SRCS))
+fuzz-seeds:
+	@tests/fuzz/seeds.sh
+# each corpus cut to a smallest set with the same coverage (inputs named by hand kept)
+fuzz-cmin: $(FUZZ_BINS)
+	@mkdir -p build/fuzz-run
+	@tests/fuzz/cmin.sh $(FUZZ_BINS)

@@ -2993,19 +2993,25 @@ static jug_result jug__fs_load_packed(jug__fs *fs, const jug_hash *h, jug_value 
     return rc;
 }
 
-/* Gives every record of h in its block a tombstone. */
+/* Gives every record of h in its block a tombstone, one at a time: each
+   look at the block afresh finds the next (the index holds one a task). */
 static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, jug_error *err) {
-    char path[512];
+    char path[512], buried[512] = "";
     jug__packed e;
+    uint64_t buried_at = 0;
     jug_result rc = JUG_NOT_FOUND;
     if (!jug__fs_where_packed(fs, h, path, sizeof path, &e)) return rc;
-    for (int k = 0; k <= 2 * JUG__BLOCK; k++) {
+    for (;;) {
         jug_result reread = jug__fs_reread_block(fs, path, err); /* the index may be older than the packs */
         if (reread != JUG_OK) return reread;
-        if (!jug__fs_where_packed(fs, h, path, sizeof path, &e)) break; /* (another copy, if any, is found now) */
+        if (!jug__fs_where_packed(fs, h, path, sizeof path, &e)) return rc;
+        if (e.offset == buried_at && strcmp(path, buried) == 0) /* its tombstone is not seen: never loop */
+            return jug__error(err, JUG_IO_ERROR, "removing a packed result from %s: its tombstone does not show",
+                              path);
         if ((rc = jug__fs_tombstone(fs, h, err)) != JUG_OK) return rc;
+        snprintf(buried, sizeof buried, "%s", path);
+        buried_at = e.offset;
     }
-    return rc;
 }
 
 static jug_result jug__fs_locks(jug_store *st, jug_scan_fn fn, void *ud, jug_error *err) {

@@ -34,6 +34,8 @@ part unit-c++ build/unit_cxx
 part unit-asan-ubsan build/unit_asan
 # (valgrind: all but the 10^8-element test, which the other builds run)
 part unit-valgrind valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite build/unit -huge
+# every fuzz target over its corpus (tests/fuzz), under ASan+UBSan
+part fuzz-replay tests/fuzz/replay.sh
 for t in tests/t_*.sh; do
     part "$(basename "$t" .sh)" bash "$t"
 done

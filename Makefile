@@ -100,7 +100,7 @@ FUZZ_DEFS ?=
 TEST_BINS += $(FUZZ_BINS)
 .PHONY: fuzz fuzz-seeds fuzz-cmin
 
-build/fuzz_%: tests/fuzz/fuzz_%.c jug.h jug_redis.h | build
+build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h jug.h jug_redis.h | build
 	clang $(STD) $(FUZZ_CFLAGS) -o $@ $< $(LDLIBS) $(if $(filter redis,$*),-lhiredis)
 # the binaries of a fuzzing run: built afresh, with FUZZ_DEFS
 fuzz: $(FUZZ_SRCS) jug.h jug_redis.h | build

@@ -26,52 +26,9 @@
    - the memory live at any time stays within a small multiple of the
      input's size (a value of n bytes is at most ~48n bytes in memory):
      counts read from the input may not claim memory the input cannot fill. */
-#define _GNU_SOURCE /* as jug.h's implementation wants it, before any #include */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#define FUZZ_COUNT_ALLOCATIONS
+#include "fuzz.h"
 
-/* jug.h's allocations, counted: a header before each block holds its size. */
-static size_t live_bytes, peak_bytes;
-static void *count_malloc(size_t n) {
-    unsigned char *p = (unsigned char *)malloc(n + 16);
-    if (!p) return NULL;
-    memcpy(p, &n, sizeof n);
-    live_bytes += n;
-    if (live_bytes > peak_bytes) peak_bytes = live_bytes;
-    return p + 16;
-}
-static void count_free(void *q) {
-    size_t n;
-    if (!q) return;
-    memcpy(&n, (unsigned char *)q - 16, sizeof n);
-    live_bytes -= n;
-    free((unsigned char *)q - 16);
-}
-static void *count_realloc(void *q, size_t n) {
-    size_t old = 0;
-    if (!q) return count_malloc(n);
-    memcpy(&old, (unsigned char *)q - 16, sizeof old);
-    unsigned char *p = (unsigned char *)realloc((unsigned char *)q - 16, n + 16);
-    if (!p) return NULL;
-    memcpy(p, &n, sizeof n);
-    live_bytes = live_bytes - old + n;
-    if (live_bytes > peak_bytes) peak_bytes = live_bytes;
-    return p + 16;
-}
-#define JUG_MALLOC(n) count_malloc(n)
-#define JUG_REALLOC(p, n) count_realloc(p, n)
-#define JUG_FREE(p) count_free(p)
-#define JUG_IMPLEMENTATION
-#include "../../jug.h"
-
-#define CHECK(c)                                                                   \
-    do {                                                                           \
-        if (!(c)) {                                                                \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-            abort();                                                               \
-        }                                                                          \
-    } while (0)
 
 typedef struct membuf {
     unsigned char *p;

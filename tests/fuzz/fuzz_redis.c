@@ -35,53 +35,10 @@
      or one on this host with a pid no process can have, is stale. (A lock
      on this host asks kill(pid, 0) about the pid it names: signal 0 sends
      nothing.) */
-#define _GNU_SOURCE /* as jug.h's implementation wants it, before any #include */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#define FUZZ_COUNT_ALLOCATIONS
+#define FUZZ_WITH_REDIS
+#include "fuzz.h"
 
-/* jug.h's (and jug_redis.h's) allocations, counted: a header before each block holds its size. */
-static size_t live_bytes, peak_bytes;
-static void *count_malloc(size_t n) {
-    unsigned char *p = (unsigned char *)malloc(n + 16);
-    if (!p) return NULL;
-    memcpy(p, &n, sizeof n);
-    live_bytes += n;
-    if (live_bytes > peak_bytes) peak_bytes = live_bytes;
-    return p + 16;
-}
-static void count_free(void *q) {
-    size_t n;
-    if (!q) return;
-    memcpy(&n, (unsigned char *)q - 16, sizeof n);
-    live_bytes -= n;
-    free((unsigned char *)q - 16);
-}
-static void *count_realloc(void *q, size_t n) {
-    size_t old = 0;
-    if (!q) return count_malloc(n);
-    memcpy(&old, (unsigned char *)q - 16, sizeof old);
-    unsigned char *p = (unsigned char *)realloc((unsigned char *)q - 16, n + 16);
-    if (!p) return NULL;
-    memcpy(p, &n, sizeof n);
-    live_bytes = live_bytes - old + n;
-    if (live_bytes > peak_bytes) peak_bytes = live_bytes;
-    return p + 16;
-}
-#define JUG_MALLOC(n) count_malloc(n)
-#define JUG_REALLOC(p, n) count_realloc(p, n)
-#define JUG_FREE(p) count_free(p)
-#define JUG_IMPLEMENTATION
-#include "../../jug.h"
-#include "../../jug_redis.h"
-
-#define CHECK(c)                                                                   \
-    do {                                                                           \
-        if (!(c)) {                                                                \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-            abort();                                                               \
-        }                                                                          \
-    } while (0)
 
 #define HEX "00112233445566778899aabbccddeeff"
 enum { STRING = 0, MISSING = 1, NOT_A_STRING = 2 };

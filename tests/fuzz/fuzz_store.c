@@ -33,10 +33,7 @@
    valid head is judged stale exactly when its holder is gone; no input
    takes more than WATCHDOG_SEC (a reader that blocks, on a FIFO say, is
    caught by a watchdog thread even where a signal would end the wait). */
-#define _GNU_SOURCE
-#include <stdio.h>
-#define JUG_IMPLEMENTATION
-#include "../../jug.h"
+#include "fuzz.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -47,13 +44,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CHECK(c)                                                                   \
-    do {                                                                           \
-        if (!(c)) {                                                                \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-            abort();                                                               \
-        }                                                                          \
-    } while (0)
 
 #define NTASKS 72
 #define WATCHDOG_SEC 2

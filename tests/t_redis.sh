@@ -7,8 +7,8 @@
 # results larger than the server takes in one value, and a program built
 # without redis support.
 source "$JUG_TEST_ROOT/tests/lib.sh"
+REDIS_DIR=$WORK/redis # (before redis_server.sh, which makes a directory of its own otherwise)
 source "$ROOT/tests/redis_server.sh"
-REDIS_DIR=$WORK/redis
 trap 'redis_stop_all; rm -rf "$WORK"' EXIT
 trap 'exit 1' INT TERM
 export JUG_TEST_LOG=$WORK/log

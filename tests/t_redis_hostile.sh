@@ -10,8 +10,8 @@
 # aside and computed again by the next execute, and a live lock held under a
 # longer lease must not be taken over.
 source "$JUG_TEST_ROOT/tests/lib.sh"
+REDIS_DIR=$WORK/redis # (before redis_server.sh, which makes a directory of its own otherwise)
 source "$ROOT/tests/redis_server.sh"
-REDIS_DIR=$WORK/redis
 trap 'redis_stop_all; rm -rf "$WORK"' EXIT
 trap 'exit 1' INT TERM
 export JUG_TEST_LOG=$WORK/log

@@ -1854,6 +1854,19 @@ static jug_result jug__fd_write(void *ud, const void *p, size_t n, jug_error *er
     return JUG_OK;
 }
 
+/* fstat, but on a client that caches attributes (NFS, FUSE) asking the
+   server: a pack another client appended to may have grown since this one
+   last looked, and reads stop at the size it has in its cache. */
+static int jug__fs_fstat(const jug__fs *fs, int fd, struct stat *sb) {
+#if defined(__linux__) && defined(STATX_SIZE) && defined(AT_STATX_FORCE_SYNC)
+    struct statx sx; /* (asked of the server, it refreshes the cached attributes fstat reads) */
+    if (fs->caching) statx(fd, "", AT_EMPTY_PATH | AT_STATX_FORCE_SYNC, STATX_SIZE | STATX_MTIME, &sx);
+#else
+    (void)fs;
+#endif
+    return fstat(fd, sb);
+}
+
 /* Opens a file of the store for reading: a regular file only, never through
    a symlink (a FIFO would block, a link could lead to a device or out of the
    store). JUG_NOT_FOUND; JUG_CORRUPT for anything else there. */
@@ -1865,7 +1878,7 @@ static jug_result jug__fs_open_file(jug__fs *fs, const char *path, int *fd, uint
         if (errno == ELOOP) return jug__error(err, JUG_CORRUPT, "%s/%s is a symbolic link", fs->base.where, path);
         return jug__sys_error(err, "opening", path);
     }
-    int unstated = fstat(*fd, &sb) != 0;
+    int unstated = jug__fs_fstat(fs, *fd, &sb) != 0;
     if (unstated || !S_ISREG(sb.st_mode)) {
         jug_result rc = unstated ? jug__sys_error(err, "reading", path)
                                  : jug__error(err, JUG_CORRUPT, "%s/%s is not a regular file", fs->base.where, path);
@@ -2225,7 +2238,7 @@ static jug_result jug__fs_judge(jug__fs *fs, const char *path, jug_lock_info *in
         return JUG_OK;
     }
     if (rc != JUG_OK) return rc == JUG_NOT_FOUND ? rc : jug__sys_error(err, "reading lock", path);
-    n = fstat(fd, &sb) == 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    n = jug__fs_fstat(fs, fd, &sb) == 0 ? read(fd, buf, sizeof buf - 1) : -1;
     close(fd);
     if (n < 0) return jug__sys_error(err, "reading lock", path);
     buf[n] = 0;

@@ -3066,10 +3066,13 @@ static jug_result jug__fs_remove(jug_store *st, const jug_hash *h, jug_entry kin
     if (fs->dirfd < 0) return JUG_NOT_FOUND;
     jug__fs_path(path, sizeof path, kind, h);
     double nap = 0;
-    int gone;
-    while (!(gone = unlinkat(fs->dirfd, path, 0) == 0) && errno == ENOENT && jug__fs_stale_miss(fs, path, &nap)) {
+    int gone, e = 0;
+    while (!(gone = unlinkat(fs->dirfd, path, 0) == 0) && (e = errno) == ENOENT && jug__fs_stale_miss(fs, path, &nap)) {
     }
-    if (!gone && errno != ENOENT) return jug__sys_error(err, "removing", path);
+    if (!gone && e != ENOENT) {
+        errno = e;
+        return jug__sys_error(err, "removing", path);
+    }
     if (kind != JUG_ENTRY_RESULT) return gone ? JUG_OK : JUG_NOT_FOUND;
     jug__fs_need_index(fs); /* a result may have a file and packed copies too (run twice): all go */
     jug_result rc = jug__fs_unpack(fs, h, err);

@@ -1874,7 +1874,8 @@ static jug_result jug__fs_open_file(jug__fs *fs, const char *path, int *fd, uint
     struct stat sb;
     *fd = fs->dirfd < 0 ? -1 : openat(fs->dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
     if (*fd < 0) {
-        if (fs->dirfd < 0 || errno == ENOENT) return JUG_NOT_FOUND;
+        /* (ESTALE: a network filesystem's name for a file removed under a cached handle) */
+        if (fs->dirfd < 0 || errno == ENOENT || errno == ESTALE) return JUG_NOT_FOUND;
         if (errno == ELOOP) return jug__error(err, JUG_CORRUPT, "%s/%s is a symbolic link", fs->base.where, path);
         return jug__sys_error(err, "opening", path);
     }
@@ -1956,7 +1957,7 @@ typedef struct jug__dir {
 
 /* Whether a failed look at a store directory (errno e) means there is
    nothing of ours there: missing, a file, or a link (never followed). */
-static int jug__not_ours(int e) { return e == ENOENT || e == ENOTDIR || e == ELOOP; }
+static int jug__not_ours(int e) { return e == ENOENT || e == ENOTDIR || e == ELOOP || e == ESTALE; }
 
 /* 0, or -1 with errno set. A symbolic link is not opened (ELOOP). */
 static int jug__dir_open(jug__dir *d, int dirfd, const char *path) {

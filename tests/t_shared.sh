@@ -155,6 +155,7 @@ caching_round() { # caching_round NAME WORKERS_PER_MOUNT
         rcs+="$RC "
     done
     same "${name}_exits" "$rcs" "$want"
+    [ "$rcs" = "$want" ] || tail -n 3 "$name".*.err # (what a worker that failed said)
     local n
     n=$(ntwice)
     if [ "$n" = 0 ]; then ok "${name}_no_task_runs_twice"; else

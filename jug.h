@@ -1870,8 +1870,7 @@ static int jug__fs_fstat(const jug__fs *fs, int fd, struct stat *sb) {
 /* Opens a file of the store for reading: a regular file only, never through
    a symlink (a FIFO would block, a link could lead to a device or out of the
    store). JUG_NOT_FOUND; JUG_CORRUPT for anything else there. */
-static jug_result jug__fs_open_file(jug__fs *fs, const char *path, int *fd, uint64_t *size, jug_error *err) {
-    struct stat sb;
+static jug_result jug__fs_open_file(jug__fs *fs, const char *path, int *fd, struct stat *sb, jug_error *err) {
     *fd = fs->dirfd < 0 ? -1 : openat(fs->dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
     if (*fd < 0) {
         /* (ESTALE: a network filesystem's name for a file removed under a cached handle) */
@@ -1879,15 +1878,16 @@ static jug_result jug__fs_open_file(jug__fs *fs, const char *path, int *fd, uint
         if (errno == ELOOP) return jug__error(err, JUG_CORRUPT, "%s/%s is a symbolic link", fs->base.where, path);
         return jug__sys_error(err, "opening", path);
     }
-    int unstated = jug__fs_fstat(fs, *fd, &sb) != 0;
-    if (unstated || !S_ISREG(sb.st_mode)) {
-        jug_result rc = unstated ? jug__sys_error(err, "reading", path)
-                                 : jug__error(err, JUG_CORRUPT, "%s/%s is not a regular file", fs->base.where, path);
+    int unstated = jug__fs_fstat(fs, *fd, sb) != 0;
+    if (unstated || !S_ISREG(sb->st_mode)) {
+        /* (a caching client asking the server may learn only now that the file went) */
+        jug_result rc = !unstated ? jug__error(err, JUG_CORRUPT, "%s/%s is not a regular file", fs->base.where, path)
+                        : errno == ENOENT || errno == ESTALE ? JUG_NOT_FOUND
+                                                             : jug__sys_error(err, "reading", path);
         close(*fd);
         *fd = -1;
         return rc;
     }
-    *size = (uint64_t)sb.st_size;
     return JUG_OK;
 }
 
@@ -2081,7 +2081,7 @@ static jug_result jug__fs_save(jug_store *st, const jug_hash *h, const jug_value
 static jug_result jug__fs_load(jug_store *st, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
     char path[128];
-    uint64_t size;
+    struct stat sb;
     jug__fdio io;
     jug_result rc;
     *out = NULL;
@@ -2092,14 +2092,14 @@ static jug_result jug__fs_load(jug_store *st, const jug_hash *h, jug_value **out
     io.path = path;
     io.fs = fs;
     double nap = 0;
-    do rc = jug__fs_open_file(fs, path, &io.fd, &size, err);
+    do rc = jug__fs_open_file(fs, path, &io.fd, &sb, err);
     while (rc == JUG_NOT_FOUND && jug__fs_stale_miss(fs, path, &nap));
     if (rc == JUG_NOT_FOUND) { /* packed, perhaps in a pack not read yet */
         if ((rc = jug__fs_read_blocks(fs, NULL, NULL, 1, err)) == JUG_OK) rc = jug__fs_load_packed(fs, h, out, m, err);
         return rc == JUG_NOT_FOUND ? jug__error(err, rc, "no result %s", path) : rc;
     }
     if (rc == JUG_OK) {
-        rc = jug__decode_from(jug__fd_read, &io, size, out, m, err);
+        rc = jug__decode_from(jug__fd_read, &io, (uint64_t)sb.st_size, out, m, err);
         close(io.fd);
     }
     if (rc == JUG_CORRUPT) { /* keep the bad copy for a post-mortem; the task reads as not done */
@@ -2203,11 +2203,12 @@ static double jug__fs_store_now(jug__fs *fs) {
     return local + offset;
 }
 
-/* Whether this process holds (or is taking) the lock at path. */
+/* Whether this process holds the lock at path (one it is still taking,
+   with no fd yet, is the judge's own: jug__fs_lock_at). */
 static int jug__fs_holds(jug__fs *fs, const char *path) {
     int held = 0;
     pthread_mutex_lock(&fs->mu);
-    for (size_t k = 0; k < fs->nheld && !held; k++) held = strcmp(fs->held[k].path, path) == 0;
+    for (size_t k = 0; k < fs->nheld && !held; k++) held = fs->held[k].fd >= 0 && strcmp(fs->held[k].path, path) == 0;
     pthread_mutex_unlock(&fs->mu);
     return held;
 }
@@ -2225,11 +2226,10 @@ static jug_result jug__fs_judge(jug__fs *fs, const char *path, jug_lock_info *in
     unsigned long long start = 0;
     double lease = fs->base.opt.lock_lease_sec;
     struct stat sb;
-    uint64_t size;
     ssize_t n;
     int fd;
     memset(info, 0, sizeof *info);
-    jug_result rc = jug__fs_open_file(fs, path, &fd, &size, err);
+    jug_result rc = jug__fs_open_file(fs, path, &fd, &sb, err);
     if (rc == JUG_CORRUPT) {
         if (fstatat(fs->dirfd, path, &sb, AT_SYMLINK_NOFOLLOW) != 0)
             return errno == ENOENT ? JUG_NOT_FOUND : jug__sys_error(err, "reading lock", path);
@@ -2238,8 +2238,8 @@ static jug_result jug__fs_judge(jug__fs *fs, const char *path, jug_lock_info *in
         info->stale = 1;
         return JUG_OK;
     }
-    if (rc != JUG_OK) return rc == JUG_NOT_FOUND ? rc : jug__sys_error(err, "reading lock", path);
-    n = jug__fs_fstat(fs, fd, &sb) == 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (rc != JUG_OK) return rc;
+    n = read(fd, buf, sizeof buf - 1);
     close(fd);
     if (n < 0) return jug__sys_error(err, "reading lock", path);
     buf[n] = 0;
@@ -2354,7 +2354,8 @@ static jug_result jug__fs_lock_try(jug__fs *fs, const char *path, const jug_hash
                 return rc;
             }
             pthread_mutex_lock(&fs->mu);
-            fs->held[jug__fs_held_at(fs, path)].fd = fd;
+            long k = jug__fs_held_at(fs, path);
+            if (k >= 0) fs->held[k].fd = fd;
             pthread_mutex_unlock(&fs->mu);
             return JUG_OK;
         }
@@ -2403,7 +2404,7 @@ static jug_result jug__fs_lock_at(jug__fs *fs, const char *path, const jug_hash 
     if (rc != JUG_OK) {
         pthread_mutex_lock(&fs->mu);
         long k = jug__fs_held_at(fs, path);
-        fs->held[k] = fs->held[--fs->nheld];
+        if (k >= 0) fs->held[k] = fs->held[--fs->nheld];
         pthread_mutex_unlock(&fs->mu);
     }
     return rc;
@@ -2454,7 +2455,8 @@ static jug_result jug__fs_keepalive(jug_store *st, jug_error *err) {
 static void jug__fs_release_all(jug_store *st) {
     jug__fs *fs = (jug__fs *)st;
     pthread_mutex_lock(&fs->mu);
-    while (fs->nheld) jug__fs_drop(fs, fs->nheld - 1, NULL);
+    for (size_t k = fs->nheld; k-- > 0;) /* (not the locks still being taken: their threads end them) */
+        if (fs->held[k].fd >= 0) jug__fs_drop(fs, k, NULL);
     pthread_mutex_unlock(&fs->mu);
 }
 
@@ -2548,9 +2550,10 @@ static int jug__fs_pack_id(jug__fs *fs, const char *path, uint32_t *id) {
 static jug_result jug__fs_slurp(jug__fs *fs, const char *path, uint64_t max, unsigned char **out, size_t *n,
                                 jug_error *err) {
     int fd;
-    uint64_t size;
+    struct stat sb;
     jug__fdio io;
-    jug_result rc = jug__fs_open_file(fs, path, &fd, &size, err);
+    jug_result rc = jug__fs_open_file(fs, path, &fd, &sb, err);
+    uint64_t size = rc == JUG_OK ? (uint64_t)sb.st_size : 0;
     *out = NULL;
     *n = 0;
     if (rc != JUG_OK) return rc;
@@ -2960,8 +2963,8 @@ static jug_result jug__fs_tombstone(jug__fs *fs, const jug_hash *h, jug_error *e
 static jug_result jug__fs_read_record(jug__fs *fs, const jug_hash *h, const char *path, const jug__packed *e,
                                       unsigned char **buf, jug_error *err) {
     int fd;
-    uint64_t size;
-    jug_result rc = jug__fs_open_file(fs, path, &fd, &size, err);
+    struct stat sb;
+    jug_result rc = jug__fs_open_file(fs, path, &fd, &sb, err);
     if (rc != JUG_OK) return rc == JUG_CORRUPT ? JUG_NOT_FOUND : rc;
     if (!(*buf = (unsigned char *)JUG_MALLOC(JUG__RECORD_HEAD + (size_t)e->size))) {
         close(fd);

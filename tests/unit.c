@@ -536,4 +536,70 @@ TEST(store, huge_array_round_trip) { /* 10^8 elements, read and written in place
     remove_tree(dir);
 }
 
+/* A lock this process left behind (its release failed) names this very
+   process but is not held: it is taken over, not waited for forever. */
+TEST(store, own_leftover_lock_is_taken_over) {
+    char *dir = temp_dir();
+    jug_store *s = open_store(dir, 300);
+    jug_hash h = jug_hash_bytes("leftover", 8);
+    jug_error err;
+    CHECK_INT(s->ops->lock(s, &h, &err), JUG_OK);
+    jug__fs *fs = (jug__fs *)s; /* a release whose unlink failed: the entry gone, the file left */
+    close(fs->held[0].fd);
+    fs->nheld = 0;
+    CHECK_INT(s->ops->lock(s, &h, &err), JUG_OK);
+    CHECK_INT(s->ops->unlock(s, &h, &err), JUG_OK);
+    jug_store_close(s);
+    remove_tree(dir);
+}
+
+static jug_store *spare_store;
+static volatile int spare_stop;
+static void *spare_locker(void *arg) {
+    jug_hash *h = (jug_hash *)arg;
+    jug_error err;
+    while (!spare_stop)
+        if (spare_store->ops->lock(spare_store, h, &err) == JUG_OK) spare_store->ops->unlock(spare_store, h, &err);
+    return NULL;
+}
+/* release_all (the guardian, on SIGINT) lets go of what this process holds,
+   never of a lock it is only trying to take: another process holds that. */
+TEST(store, release_all_spares_a_lock_being_taken) {
+    char *dir = temp_dir(), path[128];
+    jug_hash h = jug_hash_bytes("spared", 6);
+    int ready[2];
+    pthread_t t;
+    struct stat sb;
+    CHECK(pipe(ready) == 0);
+    pid_t child = fork();
+    if (child == 0) { /* the holder: another process on this host, alive */
+        jug_store *mine = open_store(dir, 300);
+        jug_error err;
+        char c = mine && mine->ops->lock(mine, &h, &err) == JUG_OK ? 'y' : 'n';
+        if (write(ready[1], &c, 1) != 1) _exit(1);
+        pause();
+        _exit(0);
+    }
+    char c = 0;
+    CHECK(read(ready[0], &c, 1) == 1 && c == 'y');
+    spare_store = open_store(dir, 300);
+    jug__fs_path(path, sizeof path, JUG_ENTRY_LOCK, &h);
+    spare_stop = 0;
+    pthread_create(&t, NULL, spare_locker, &h);
+    int kept = 1;
+    for (int i = 0; i < 3000 && kept; i++) {
+        spare_store->ops->release_all(spare_store);
+        kept = fstatat(((jug__fs *)spare_store)->dirfd, path, &sb, 0) == 0;
+    }
+    spare_stop = 1;
+    pthread_join(t, NULL);
+    CHECK(kept);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    close(ready[0]);
+    close(ready[1]);
+    jug_store_close(spare_store);
+    remove_tree(dir);
+}
+
 int main(int argc, char **argv) { return test_main(argc, argv); }

@@ -6,6 +6,8 @@
 #   redis_kill9 NAME              kill -9: the server and its data are gone
 #   redis_restart NAME            starts it again, same port and options (after redis_kill9)
 #   redis_stop_all                stops every server started here; call it from an EXIT trap
+#   redis_tools_or_fail           a FAIL line and status 1 unless redis-server, redis-cli and
+#                                 hiredis's header are installed (the suites need all three)
 #
 # Servers are stopped by their pid, never by name. REDIS_DIR (default: a new
 # temporary directory) holds one directory per server, with its log.
@@ -80,4 +82,15 @@ redis_stop_all() {
         unset "REDIS_PID[$name]"
     done
     rm -rf "$REDIS_DIR"
+}
+
+redis_tools_or_fail() {
+    if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+        fail redis_server "redis-server or redis-cli is not installed (Debian: apt-get install redis-server); nothing tested"
+        return 1
+    fi
+    if [ ! -f /usr/include/hiredis/hiredis.h ]; then
+        fail hiredis "hiredis is not installed (Debian: apt-get install libhiredis-dev); nothing tested"
+        return 1
+    fi
 }

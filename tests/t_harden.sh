@@ -11,18 +11,22 @@ total200=$(want_total 200)
 
 # --- 1. a pack rewritten under a reader: a worker that indexed the packs
 # before an invalidate must never read another task's record at the old place
+# slow_reader STORE: a finished store but for total, and in the background a
+# worker that computes total, whose first read of a packed result waits 1 s
+slow_reader() {
+    local packs=() f
+    rm -rf "$1"
+    $W execute --jugdir "$1" -- 200 >/dev/null
+    $W invalidate total --jugdir "$1" -- 200 >/dev/null
+    for f in "$1"/blocks/*/p.*; do packs+=(-P "$WORK/$f"); done
+    $TO strace -f -qq -o /dev/null "${packs[@]}" -e inject=pread64:delay_enter=1000000:when=1 \
+        $W execute --jugdir "$1" -- 200 >"$1.out" 2>&1 &
+    sleep 0.5
+}
 wrong=0
 for k in 8 10 12; do
-    rm -rf r1.jugdata
-    $W execute --jugdir r1.jugdata -- 200 >/dev/null
-    $W invalidate total --jugdir r1.jugdata -- 200 >/dev/null
-    packs=()
-    for f in r1.jugdata/blocks/*/p.*; do packs+=(-P "$WORK/$f"); done
-    # the worker's first read of a packed result waits 1 s; the invalidate runs meanwhile
-    $TO strace -f -qq -o /dev/null "${packs[@]}" -e inject=pread64:delay_enter=1000000:when=1 \
-        $W execute --jugdir r1.jugdata -- 200 >r1.out 2>&1 &
-    sleep 0.5
-    $W invalidate "pair[$k]" --jugdir r1.jugdata -- 200 >/dev/null
+    slow_reader r1.jugdata
+    $W invalidate "pair[$k]" --jugdir r1.jugdata -- 200 >/dev/null # (while the worker waits)
     wait
     $W execute --jugdir r1.jugdata -- 200 >/dev/null
     [ "$($W value total --jugdir r1.jugdata -- 200)" = "$total200" ] || wrong=$((wrong + 1))
@@ -30,14 +34,7 @@ done
 same moved_record_never_read_as_another "$wrong" 0
 # the same when the pack is rewritten by something else (an older jug.h, a
 # user's script): the record found at the old place is another's, and refused
-rm -rf r1b.jugdata
-$W execute --jugdir r1b.jugdata -- 200 >/dev/null
-$W invalidate total --jugdir r1b.jugdata -- 200 >/dev/null
-packs=()
-for f in r1b.jugdata/blocks/*/p.*; do packs+=(-P "$WORK/$f"); done
-$TO strace -f -qq -o /dev/null "${packs[@]}" -e inject=pread64:delay_enter=1000000:when=1 \
-    $W execute --jugdir r1b.jugdata -- 200 >r1b.out 2>&1 &
-sleep 0.5
+slow_reader r1b.jugdata
 python3 - r1b.jugdata <<'PY'
 import os, sys, glob
 for p in glob.glob(sys.argv[1] + "/blocks/*/p.*"):  # drop each pack's first record

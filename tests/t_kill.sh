@@ -9,7 +9,7 @@
 #
 # usage: t_kill.sh [N [ROUNDS [MS]]]   (default 400 12 50; tests/stress.sh runs it bigger)
 #
-# The workers run under a child subreaper (a few lines of python), so a
+# The workers run under a child subreaper (tests/subreaper.py), so a
 # worker orphaned by the kill of its -j parent and then killed itself is
 # reaped, as under any init that reaps. Under a PID 1 that does not reap,
 # such a worker stays a zombie and jug.h takes its lock for live; that case
@@ -20,31 +20,7 @@ if [ -z "${JUG_KILL_REAPER:-}" ]; then
         echo "FAIL $(basename "$0" .sh).subreaper: python3 is missing"
         exit 1
     fi
-    exec python3 -c '
-import ctypes, os, signal, sys
-signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-if ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
-    print("FAIL %s.subreaper: prctl(PR_SET_CHILD_SUBREAPER) failed" % os.path.basename(sys.argv[1])[:-3])
-    sys.exit(1)
-main = os.fork()
-if main == 0:
-    os.execvp("bash", ["bash"] + sys.argv[1:])
-code = 1
-while True:
-    try:
-        pid, st = os.waitpid(-1, 0)
-    except ChildProcessError:
-        break
-    if pid == main:
-        code = os.WEXITSTATUS(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st)
-        for d in os.listdir("/proc"):  # what the test left behind
-            try:
-                if d.isdigit() and int(open("/proc/%s/stat" % d).read().rsplit(")", 1)[1].split()[1]) == os.getpid():
-                    os.kill(int(d), signal.SIGKILL)
-            except (OSError, ValueError, IndexError):
-                pass
-sys.exit(code)
-' "$0" "$@"
+    exec python3 "$JUG_TEST_ROOT/tests/subreaper.py" "$(basename "$0" .sh)" "$0" "$@"
 fi
 source "$JUG_TEST_ROOT/tests/lib.sh"
 W=$BUILD/workload

@@ -13,14 +13,7 @@ trap 'redis_stop_all; rm -rf "$WORK"' EXIT
 trap 'exit 1' INT TERM
 export JUG_TEST_LOG=$WORK/log
 
-if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
-    fail redis_server "redis-server or redis-cli is not installed (Debian: apt-get install redis-server); nothing tested"
-    exit 1
-fi
-if [ ! -f /usr/include/hiredis/hiredis.h ]; then
-    fail hiredis "hiredis is not installed (Debian: apt-get install libhiredis-dev); nothing tested"
-    exit 1
-fi
+redis_tools_or_fail || exit 1
 
 # --- programs, built in parallel
 STD="-std=c11 -Wall -Wextra -Wpedantic -Werror"

@@ -38,7 +38,7 @@
 set -u
 export JUG_TEST_ROOT=${JUG_TEST_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 
-# The workers run under a child subreaper, as in t_kill.sh: a -j worker whose
+# The workers run under a child subreaper (tests/subreaper.py): a -j worker whose
 # parent was killed is reaped when it dies, so its lock is judged stale.
 if [ -z "${JUG_TORTURE_REAPER:-}" ]; then
     export JUG_TORTURE_REAPER=1
@@ -46,31 +46,7 @@ if [ -z "${JUG_TORTURE_REAPER:-}" ]; then
         echo "FAIL ${TORTURE_SUITE:-torture}.python3: python3 is missing (the subreaper and the oracle need it)"
         exit 1
     fi
-    exec python3 -c '
-import ctypes, os, signal, sys
-signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-if ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
-    print("FAIL torture.subreaper: prctl(PR_SET_CHILD_SUBREAPER) failed")
-    sys.exit(1)
-main = os.fork()
-if main == 0:
-    os.execvp("bash", ["bash"] + sys.argv[1:])
-code = 1
-while True:
-    try:
-        pid, st = os.waitpid(-1, 0)
-    except ChildProcessError:
-        break
-    if pid == main:
-        code = os.WEXITSTATUS(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st)
-        for d in os.listdir("/proc"):  # what the test left behind: our children only
-            try:
-                if d.isdigit() and int(open("/proc/%s/stat" % d).read().rsplit(")", 1)[1].split()[1]) == os.getpid():
-                    os.kill(int(d), signal.SIGKILL)
-            except (OSError, ValueError, IndexError):
-                pass
-sys.exit(code)
-' "$0" "$@"
+    exec python3 "$JUG_TEST_ROOT/tests/subreaper.py" "${TORTURE_SUITE:-torture}" "$0" "$@"
 fi
 source "$JUG_TEST_ROOT/tests/lib.sh"
 # shellcheck disable=SC2034 # (used by redis_server.sh; set first, or it makes a directory of its own)

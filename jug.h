@@ -2929,6 +2929,14 @@ static int jug__fs_where_packed(jug__fs *fs, const jug_hash *h, char *path, size
     return found != NULL;
 }
 
+/* The index no longer points h at the record e (if it still did). */
+static void jug__fs_forget(jug__fs *fs, const jug_hash *h, const jug__packed *e) {
+    pthread_mutex_lock(&fs->mu);
+    jug__packed *live = jug__fs_live(fs, h);
+    if (live && live->file == e->file && live->offset == e->offset) live->file = JUG__UNPACKED;
+    pthread_mutex_unlock(&fs->mu);
+}
+
 /* Reads again the block that holds the pack at path (blocks/<hash>/p.*). */
 static jug_result jug__fs_reread_block(jug__fs *fs, const char *path, jug_error *err) {
     char hex[33];
@@ -2948,12 +2956,7 @@ static jug_result jug__fs_tombstone(jug__fs *fs, const jug_hash *h, jug_error *e
     snprintf(prefix, sizeof prefix, "%.39s/x", path); /* blocks/<hash>/x */
     jug__fs_unique(fs, tomb, sizeof tomb, prefix);
     jug_result rc = jug__fs_publish(fs, tomb, NULL, NULL, line, err);
-    if (rc == JUG_OK) {
-        pthread_mutex_lock(&fs->mu);
-        jug__packed *live = jug__fs_live(fs, h);
-        if (live && live->file == e.file && live->offset == e.offset) live->file = JUG__UNPACKED;
-        pthread_mutex_unlock(&fs->mu);
-    }
+    if (rc == JUG_OK) jug__fs_forget(fs, h, &e);
     return rc;
 }
 
@@ -2995,10 +2998,7 @@ static jug_result jug__fs_load_packed(jug__fs *fs, const jug_hash *h, jug_value 
         if (!jug__fs_where_packed(fs, h, path, sizeof path, &e)) return JUG_NOT_FOUND;
         rc = jug__fs_read_record(fs, h, path, &e, &buf, err);
         if (rc == JUG_NOT_FOUND) { /* not there any more: forget it, and look at its block again */
-            pthread_mutex_lock(&fs->mu);
-            jug__packed *live = jug__fs_live(fs, h);
-            if (live && live->file == e.file && live->offset == e.offset) live->file = JUG__UNPACKED;
-            pthread_mutex_unlock(&fs->mu);
+            jug__fs_forget(fs, h, &e);
             jug_result reread = jug__fs_reread_block(fs, path, err);
             if (reread != JUG_OK) return reread;
         }

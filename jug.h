@@ -90,6 +90,10 @@
    CONFIGURATION
    #define JUG_STATIC        to make every function static to the file.
    #define JUG_MALLOC/JUG_REALLOC/JUG_FREE  all three, or none.
+   #define JUG_ASSERT(c)     checks of the executor's invariants (a task's
+                             state changes, "the caller holds the mutex");
+                             assert(c) by default, so off under NDEBUG.
+   #define JUG_NO_SIMD       hashes without SSE2/NEON (the same hashes, slower).
 */
 #ifndef JUG_H_INCLUDED
 #define JUG_H_INCLUDED
@@ -315,81 +319,15 @@ JUG_API size_t jug_task_index(const jug_task *t);
 
 static inline jug_value *jug__arg_value(jug_value *v) { return v; }
 
-/* >>store: the interface every backend implements */
+/* >>store: where results are kept (the backend tier, below, says how to write one) */
 typedef struct jug_store jug_store;
-typedef enum jug_entry {
-    JUG_ENTRY_RESULT,
-    JUG_ENTRY_LOCK,
-    JUG_ENTRY_FAILURE,
-    JUG_ENTRY_CORRUPT, /* a result set aside after it failed its checksum */
-    JUG_ENTRY_CLAIM,   /* a live claim on a block of tasks (named by its first task) */
-    JUG_ENTRY_STALE_CLAIM /* a claim whose holder is gone */
-} jug_entry;
-typedef void (*jug_scan_fn)(void *ud, const jug_hash *h, jug_entry kind);
-
-typedef struct jug_lock_info {
-    int stale;         /* its holder is gone (dead pid, or heartbeat older than the lease) */
-    char holder[128];  /* "host pid N" */
-    double age_sec;    /* since the last heartbeat */
-} jug_lock_info;
-
-typedef struct jug_store_ops {
-    const char *kind;
-    jug_result (*save)(jug_store *s, const jug_hash *h, const jug_value *v, const jug_meta *m, jug_error *err);
-    /* JUG_NOT_FOUND; JUG_CORRUPT (the bad copy is moved aside, so the task reads as not done) */
-    jug_result (*load)(jug_store *s, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err);
-    jug_result (*exists)(jug_store *s, const jug_hash *h, jug_error *err); /* JUG_OK or JUG_NOT_FOUND */
-    /* Reports every stored result, lock and failure record. */
-    jug_result (*scan)(jug_store *s, jug_scan_fn fn, void *ud, jug_error *err);
-    /* JUG_OK: taken (a stale lock is taken over); JUG_LOCKED: a live holder has it. */
-    jug_result (*lock)(jug_store *s, const jug_hash *h, jug_error *err);
-    jug_result (*unlock)(jug_store *s, const jug_hash *h, jug_error *err);
-    jug_result (*lock_info)(jug_store *s, const jug_hash *h, jug_lock_info *info, jug_error *err);
-    /* Refreshes the heartbeat of every lock this process holds. */
-    jug_result (*keepalive)(jug_store *s, jug_error *err);
-    /* Releases every lock this process holds (used on SIGINT/SIGTERM). */
-    void (*release_all)(jug_store *s);
-    jug_result (*fail)(jug_store *s, const jug_hash *h, const char *reason, jug_error *err);
-    jug_result (*failure)(jug_store *s, const jug_hash *h, char *reason, size_t size, jug_error *err);
-    jug_result (*remove)(jug_store *s, const jug_hash *h, jug_entry kind, jug_error *err);
-    void (*close)(jug_store *s);
-    /* Batches of tiny tasks; optional (NULL: the executor locks each task).
-       A block of tasks is named by its first task; a claim locks the block. */
-    /* JUG_OK (then reports the results packed in the block so far) or JUG_LOCKED */
-    jug_result (*claim)(jug_store *s, const jug_hash *block, jug_scan_fn fn, void *ud, jug_error *err);
-    jug_result (*unclaim)(jug_store *s, const jug_hash *block, jug_error *err);
-    /* Reports the results packed in the block, and its claim (as a lock on
-       the block) while a live worker holds it. */
-    jug_result (*block)(jug_store *s, const jug_hash *block, jug_scan_fn fn, void *ud, jug_error *err);
-    /* Adds a result to the claimed block; JUG_UNSUPPORTED: too large, save it instead. */
-    jug_result (*append)(jug_store *s, const jug_hash *block, const jug_hash *h, const jug_value *v,
-                         const jug_meta *m, jug_error *err);
-    /* Reports every task lock held now. */
-    jug_result (*locks)(jug_store *s, jug_scan_fn fn, void *ud, jug_error *err);
-    /* Optional (NULL: exists() for each task). With the claim on `block`
-       held: sets found[i] to 1 for each of the n tasks whose result is
-       stored, other than those the claim reported. A store with
-       stored_alone may look only in blocks where it was called. */
-    jug_result (*present)(jug_store *s, const jug_hash *block, const jug_hash *tasks, size_t n,
-                          unsigned char *found, jug_error *err);
-    /* Optional: notes that a task of `block` had its result saved alone (not
-       packed), for present() to find. */
-    jug_result (*stored_alone)(jug_store *s, const jug_hash *block, jug_error *err);
-} jug_store_ops;
-
 typedef struct jug_store_options {
-    double lock_lease_sec;   /* a lock whose heartbeat is older is stale (default 300) */
+    double lock_lease_sec;   /* a lock whose heartbeat is older is stale (default JUG_LOCK_LEASE_DEFAULT) */
     int fsync;               /* fsync results before they become visible (default 0) */
     int create;              /* create the store if missing (default 0) */
     void (*log)(void *ud, const char *line); /* takeovers and other notices (default: none) */
     void *log_ud;
 } jug_store_options;
-
-struct jug_store {
-    const jug_store_ops *ops;
-    jug_store_options opt;
-    char where[1024]; /* the directory or URL */
-};
 
 typedef jug_result (*jug_store_opener)(const char *where, const jug_store_options *opt,
                                        jug_store **out, jug_error *err);
@@ -447,6 +385,156 @@ typedef struct jug_main_options {
 JUG_API int jug_main(int argc, char **argv, jug_build_fn build);
 JUG_API int jug_main_ex(int argc, char **argv, jug_build_fn build, const jug_main_options *opt);
 
+/* ========================================================================
+   WRITING A STORE: the backend tier. Users of jug.h need none of this.
+
+   A store is a struct that begins with a jug_store, made by an opener
+   (a jug_store_opener: jug_main_options.open_store) that fills a
+   jug_store_ops table field by field (ops added later stay NULL) and calls
+   jug_store_init. Each op returns JUG_OK or a jug_result, with a one-line
+   message in err (which may be NULL) set by jug_set_error. Ops are called
+   from several threads at once (execute --threads) and, after a fork
+   (execute -j), from the child on the parent's store object: a store that
+   keeps a connection makes a new one in the child.
+   The rules the ops keep (L1.. for locks, B1.. for batches, R1.. for
+   results) are written once, under >>protocol in the implementation; the
+   file store (>>filestore) and jug_redis.h are the two examples. */
+typedef enum jug_entry {
+    JUG_ENTRY_RESULT,
+    JUG_ENTRY_LOCK,
+    JUG_ENTRY_FAILURE,
+    JUG_ENTRY_CORRUPT, /* a result set aside after it failed its checksum */
+    JUG_ENTRY_CLAIM,   /* a live claim on a block of tasks (named by its first task) */
+    JUG_ENTRY_STALE_CLAIM /* a claim whose holder is gone */
+} jug_entry;
+typedef void (*jug_scan_fn)(void *ud, const jug_hash *h, jug_entry kind);
+
+typedef struct jug_lock_info {
+    int stale;         /* its holder is gone (L2) */
+    char holder[128];  /* "host pid N" */
+    double age_sec;    /* since the last heartbeat */
+} jug_lock_info;
+
+typedef enum jug_block_state { /* what a batch op found of a task of a block */
+    JUG_BLOCK_TODO = 0, /* neither stored nor held */
+    JUG_BLOCK_STORED,   /* its result is stored (packed in the block, or alone) */
+    JUG_BLOCK_LOCKED,   /* claim: the task is locked one by one (its holder may be dead) */
+    JUG_BLOCK_CLAIMED   /* look: a live worker holds the block's claim */
+} jug_block_state;
+
+typedef struct jug_store_ops {
+    /* Results. save stores h's result alone; `block` (NULL: unknown) is h's
+       block, where a store with batches makes the result known first (B3). */
+    jug_result (*save)(jug_store *s, const jug_hash *h, const jug_hash *block, const jug_value *v,
+                       const jug_meta *m, jug_error *err);
+    /* JUG_NOT_FOUND; JUG_CORRUPT (the bad copy is set aside, so the task reads as not done: R4) */
+    jug_result (*load)(jug_store *s, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err);
+    jug_result (*exists)(jug_store *s, const jug_hash *h, jug_error *err); /* JUG_OK or JUG_NOT_FOUND */
+    /* Reports every stored result, lock, claim and failure record. */
+    jug_result (*scan)(jug_store *s, jug_scan_fn fn, void *ud, jug_error *err);
+    /* A result (every copy of it: R3), a failure record, or a lock or claim found stale. */
+    jug_result (*remove)(jug_store *s, const jug_hash *h, jug_entry kind, jug_error *err);
+    jug_result (*fail)(jug_store *s, const jug_hash *h, const char *reason, jug_error *err);
+    jug_result (*failure)(jug_store *s, const jug_hash *h, char *reason, size_t size, jug_error *err);
+
+    /* Locks on tasks (L1-L6). lock: JUG_OK, taken (a stale lock is taken
+       over); JUG_LOCKED: a live holder has it. */
+    jug_result (*lock)(jug_store *s, const jug_hash *h, jug_error *err);
+    jug_result (*unlock)(jug_store *s, const jug_hash *h, jug_error *err);
+    jug_result (*lock_info)(jug_store *s, const jug_hash *h, jug_lock_info *info, jug_error *err);
+    jug_result (*keepalive)(jug_store *s, jug_error *err); /* the heartbeat of every lock and claim held */
+    void (*release_all)(jug_store *s); /* lets every lock and claim of this process go (SIGINT, SIGTERM) */
+
+    /* Batches of tiny tasks (B1-B6): all four, or none (then every task is
+       locked on its own). claim: JUG_OK, the claim on `block` is taken (a
+       stale one taken over) and state[i] tells what it found of tasks[i]
+       (JUG_BLOCK_TODO, _STORED or _LOCKED; state may be NULL with n 0); or
+       JUG_LOCKED: a live claimer has it. */
+    jug_result (*claim)(jug_store *s, const jug_hash *block, const jug_hash *tasks, size_t n,
+                        jug_block_state *state, jug_error *err);
+    /* With the claim held: stores h's result as part of the batch. */
+    jug_result (*append)(jug_store *s, const jug_hash *block, const jug_hash *h, const jug_value *v,
+                         const jug_meta *m, jug_error *err);
+    /* Makes everything appended durable, then lets the claim go (B4). */
+    jug_result (*unclaim)(jug_store *s, const jug_hash *block, jug_error *err);
+    /* For a worker that holds h's lock (B2): JUG_BLOCK_STORED if h is stored in
+       `block`, else JUG_BLOCK_CLAIMED if a live claimer holds the block, else JUG_BLOCK_TODO. */
+    jug_result (*look)(jug_store *s, const jug_hash *block, const jug_hash *h, jug_block_state *state,
+                       jug_error *err);
+    void (*close)(jug_store *s);
+} jug_store_ops;
+
+struct jug_store {
+    const jug_store_ops *ops;
+    jug_store_options opt;
+    char where[1024]; /* the directory or URL */
+};
+
+/* Fills s: its ops, opt with the defaults applied, where (JUG_INVALID if too long). */
+JUG_API jug_result jug_store_init(jug_store *s, const jug_store_ops *ops, const jug_store_options *opt,
+                                  const char *where, jug_error *err);
+JUG_API jug_result jug_set_error(jug_error *err, jug_result code, const char *fmt, ...) JUG__PRINTF(3, 4);
+/* Reads a stored result of `total` bytes (jug_encode's output) piece by piece through `read`. */
+typedef jug_result (*jug_read_fn)(void *ud, void *p, size_t n, jug_error *err);
+JUG_API jug_result jug_decode_stream(jug_read_fn read, void *ud, uint64_t total, jug_value **out, jug_meta *meta,
+                                     jug_error *err);
+/* jug_encoded_size, or 0 if v cannot be stored (nested too deep, or holding a task reference). */
+JUG_API uint64_t jug_storable_size(const jug_value *v);
+JUG_API int jug_hash_parse(const char *hex, size_t n, jug_hash *out); /* 1 if hex is 32 hex digits */
+JUG_API uint64_t jug_get_le64(const unsigned char *p);
+JUG_API void jug_put_le64(unsigned char *p, uint64_t v);
+JUG_API double jug_clock(void);    /* seconds, monotonic */
+JUG_API void jug_nap(double sec);  /* sleeps, EINTR or not */
+JUG_API long jug_pid(void);        /* getpid(), cached (and right in forked children) */
+
+/* The lock toolkit (L1-L6), for stores that keep locks as text with a heartbeat. */
+#define JUG_LOCK_LEASE_DEFAULT 300.0 /* seconds */
+#define JUG_LOCK_LEASE_MIN 1.0       /* shorter leases would steal live locks */
+#define JUG_LOCK_LEASE_MAX 1e6
+#define JUG_LOCK_TEXT_MAX 512        /* bytes of a lock's text */
+typedef enum jug_lock_kind { JUG_TASK_LOCK, JUG_BLOCK_CLAIM } jug_lock_kind;
+typedef struct jug_lock_holder {
+    char host[256];
+    long pid;
+    unsigned long long start; /* the holder's process start time (0: unknown) */
+    double lease;             /* the holder's lease (0: not recorded, by an older jug.h) */
+} jug_lock_holder;
+/* This host's name as locks record it (no blanks, slashes or colons). */
+JUG_API void jug_lock_hostname(char *out, size_t size);
+/* The text of a lock of this process: "jug-lock 1\nhost H\npid P\nstart S\nlease L\n". */
+JUG_API void jug_lock_identity(char *out, size_t size, const char *host, double lease);
+JUG_API int jug_lock_parse(const char *text, size_t n, jug_lock_holder *h); /* 1 if a jug.h lock */
+/* Judges a lock whose heartbeat is `age` seconds old (L2): h NULL for one
+   that could not be parsed, which is stale once `age` reaches `grace`. A
+   lock of another host is judged by its holder's lease, or by own_lease
+   when it records none. */
+JUG_API void jug_lock_judge(const jug_lock_holder *h, double age, const char *host, double own_lease, double grace,
+                            jug_lock_info *info);
+/* Whether the process `pid` that started at `start` (0: unknown) is gone. */
+JUG_API int jug_lock_holder_gone(long pid, unsigned long long start);
+/* Reports a takeover through s->opt.log. */
+JUG_API void jug_lock_log_takeover(const jug_store *s, jug_lock_kind kind, const jug_hash *h,
+                                   const jug_lock_info *info);
+
+/* The locks a process holds: the caller guards the set with its own mutex. */
+typedef struct jug_held {
+    jug_hash h;   /* the task, or the block */
+    jug_lock_kind kind;
+    int fd;       /* the store's own (the file store: the lock file, or -1 while it is taken) */
+    double taken; /* jug_clock() when taken */
+} jug_held;
+typedef struct jug_held_set {
+    jug_held *at;
+    size_t n, cap;
+} jug_held_set;
+JUG_API long jug_held_find(const jug_held_set *set, const jug_hash *h, jug_lock_kind kind); /* index, or -1 */
+JUG_API jug_result jug_held_add(jug_held_set *set, const jug_hash *h, jug_lock_kind kind, int fd);
+JUG_API void jug_held_remove(jug_held_set *set, size_t k);
+JUG_API void jug_held_free(jug_held_set *set);
+/* For a claim: notes `found` (JUG_BLOCK_STORED or _LOCKED) for h if it is one of tasks[0..n). */
+JUG_API void jug_block_note(const jug_hash *tasks, size_t n, jug_block_state *state, const jug_hash *h,
+                            jug_block_state found);
+
 #ifdef __cplusplus
 }
 /* C++: the same argument conversion through overloads. */
@@ -502,6 +590,11 @@ static inline jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_
 #include <time.h>
 #include <unistd.h>
 
+#ifndef JUG_ASSERT
+#include <assert.h>
+#define JUG_ASSERT(c) assert(c)
+#endif
+
 #if defined(JUG_MALLOC) && defined(JUG_REALLOC) && defined(JUG_FREE)
 #define JUG__ZEROED(n) jug__zeroed(JUG_MALLOC(n), n)
 #elif !defined(JUG_MALLOC) && !defined(JUG_REALLOC) && !defined(JUG_FREE)
@@ -522,6 +615,121 @@ static inline jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_
 #define JUG__NEW(T, n) ((T *)JUG_MALLOC(sizeof(T) * (n)))
 static inline void *jug__zeroed(void *p, size_t n) { return p ? memset(p, 0, n) : NULL; }
 
+/* Room for `need` elements of `size` bytes in the array *arr of capacity
+   *cap, which doubles as it must: 0 if out of memory (*arr is then as it was). */
+static int jug__grow(void **arr, size_t *cap, size_t need, size_t size) {
+    size_t c = *cap ? *cap : 8;
+    void *p;
+    if (need <= *cap) return 1;
+    while (c < need) c *= 2;
+    if (c > SIZE_MAX / size || !(p = JUG_REALLOC(*arr, c * size))) return 0;
+    *arr = p;
+    *cap = c;
+    return 1;
+}
+#define JUG__GROW(arr, cap, need) jug__grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+
+/* >>protocol: how workers share a store and never clash
+
+   TERMS
+   task lock  locks/<hash> (redis: jug:lock:<hash>), whose text names its
+              holder: host, pid, process start time and lease.
+   block      a set of tasks of one function, laid out by their hashes (B1)
+              and named by its first task: the unit of batches of tiny tasks.
+   claim      a lock on a block (blocks/<head>/claim, jug:claim:<head>),
+              held by the one worker that runs the block's tasks as a batch.
+   pack       blocks/<head>/p.<writer>: the results of one claim, one record
+              each (redis: results sent ahead and listed in jug:block:<head>).
+   mark       blocks/<head>/alone: some result of the block is saved alone.
+   tombstone  blocks/<head>/x.*: packed records that no longer count.
+   lease      how long a holder may go without a heartbeat before others may
+              judge its lock stale (JUG_LOCK_LEASE_DEFAULT; the holder's own
+              is recorded in its lock).
+   heartbeat  the holder's refresh of its locks (mtime; redis PEXPIRE).
+   stale      a lock whose holder is gone (L2).
+   takeover   a stale lock replaced by the judge's own, atomically (L3).
+
+   VERBS of the code: judge (decide whether a lock is stale); take over;
+   drop (release a lock of ours, L4); heal (at the end of a run, take over
+   and drop the stale locks left on finished tasks); bury (the -j parent,
+   for a worker that died in a task: take over its lock, record the crash);
+   adopt (open a directory as a store, or make it one); publish (write a
+   file under tmp/, then rename it into place); forget and unpack (drop a
+   packed copy from the index; tombstone every one); settle (redis: read the
+   replies of what was sent ahead); slurp (read a whole, bounded file).
+
+   LOCKS
+   L1 A lock is taken by creating it exclusively (O_CREAT|O_EXCL; SET NX),
+      holding its holder's identity.
+   L2 A lock is stale when (a) its holder is on this host and gone: its pid
+      is dead or belongs to a process with another start time; (b) its holder
+      is on another host and its heartbeat is older than the holder's
+      recorded lease (the judge's own for a lock that records none); (c) it
+      is no jug.h lock and older than the empty-lock grace (10 s for files,
+      which a taker creates before it fills them; 0 for redis, where SET
+      writes the key and its text at once). A lock that names this very
+      process but is not held by it was left by a failed release: stale.
+   L3 A takeover never deletes what it did not judge: the judged file is
+      moved aside and must be the inode judged (else it is put back); redis
+      replaces the exact text judged, in one script.
+   L4 A holder drops its lock only while it is still its own (the same inode;
+      redis: the same text), except in the first half lease, when nobody can
+      have judged it stale (L5).
+   L5 Timing: the heartbeat comes every min(lease/4, 30 s), well inside
+      lease/2 < lease, so a live holder is never judged stale on another
+      host; ages are read on the store's clock (a fresh file's mtime; redis
+      PTTL), so clock skew between hosts does not count; a taker that spent
+      more than half the grace (5 s) between creating and filling its lock
+      checks that the file is still its own.
+   L6 A process knows its own locks: a lock being taken is in its held set
+      (with no fd) before its file exists, so release_all skips it and a
+      judge of this process does not take it for a leftover.
+
+   BATCHES
+   B1 Blocks depend on the tasks, not on their order: the tasks of a
+      function, sorted by hash, are cut before each task whose hash ends in
+      six zero bits (and after 256), wrapping around. Workers that share all
+      the tasks agree on every block; workers whose graphs differ disagree
+      only near the tasks they do not share, where a task may then run twice
+      (never wrongly: its result is the same).
+   B2 Lock-then-look against claim-then-look: a worker that runs t alone
+      takes t's lock, then looks at t's block (a live claim; t packed), then
+      at t's own result; a claimer takes the claim, then reads the block's
+      packs, then lists the task locks, then looks for results stored alone.
+      Of two such workers at once, at least one sees the other.
+   B3 Marks before lone saves: before a result of block b is saved alone, b
+      is marked; a claimer looks for results stored alone only in marked
+      blocks, after it listed the locks (a worker that unlocked before that
+      listing had made its mark before). Redis asks for each result instead.
+   B4 A claimer stores everything before it unclaims: its pack written (and
+      synced, with fsync) and closed; redis: every reply read and the results
+      listed in jug:block:<b>. A claim that cannot end so stays held, and
+      kept alive, until its process ends.
+   B5 A pack has one writer, its claimer, which appends each record with
+      one write(2): a record cut short fails its checksum and does not count.
+
+   RESULTS
+   R1 A result becomes visible whole: written under tmp/ and renamed into
+      place (redis: one SET, or chunks and head in one MULTI/EXEC), with a
+      checksum over all of it.
+   R2 A reader proves what it read: a packed record counts only if its head
+      names the task asked for, its checksum holds and no tombstone names
+      it; else its block is read again.
+   R3 Removing a result removes every copy: its file, and each packed copy
+      by a tombstone, read back (one that does not show is an error). Packs
+      are never rewritten.
+   R4 A corrupt result is set aside (corrupt/), never returned: its task
+      reads as not done and runs again.
+
+   THE EXECUTOR
+   E1 One way to run a task alone (jug__run_locked, used by execute and
+      jug_compute): lock (L1), block (B2), its own result, run, save, unlock.
+      A result is stored before its lock goes.
+   E2 A worker killed at any moment loses at most the task it ran: its lock
+      goes stale (L2) and is taken over; the -j parent buries the task of a
+      worker that died in it. SIGINT, SIGTERM and SIGHUP release every lock
+      first (the guardian thread); SIGUSR2 only wakes the guardian to end. */
+
 /* >>errors */
 JUG_API const char *jug_strerror(jug_result r) {
     static const char *const text[] = {
@@ -532,8 +740,7 @@ JUG_API const char *jug_strerror(jug_result r) {
     return (unsigned)r < JUG_RESULT_COUNT ? text[r] : "unknown error";
 }
 
-static jug_result jug__error(jug_error *err, jug_result code, const char *fmt, ...) JUG__PRINTF(3, 4);
-static jug_result jug__error(jug_error *err, jug_result code, const char *fmt, ...) {
+JUG_API jug_result jug_set_error(jug_error *err, jug_result code, const char *fmt, ...) {
     if (err) {
         va_list ap;
         va_start(ap, fmt);
@@ -548,16 +755,16 @@ static jug_result jug__error(jug_error *err, jug_result code, const char *fmt, .
 static jug_result jug__sys_error(jug_error *err, const char *what, const char *path) {
     int e = errno;
     jug_result code = e == ENOSPC || e == EDQUOT ? JUG_NO_SPACE : e == ENOMEM ? JUG_NO_MEMORY : JUG_IO_ERROR;
-    return jug__error(err, code, "%s %s: %s", what, path, strerror(e));
+    return jug_set_error(err, code, "%s %s: %s", what, path, strerror(e));
 }
 
-static double jug__now(void) {
+JUG_API double jug_clock(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void jug__sleep(double sec) {
+JUG_API void jug_nap(double sec) {
     struct timespec ts;
     ts.tv_sec = (time_t)sec;
     ts.tv_nsec = (long)((sec - (double)ts.tv_sec) * 1e9);
@@ -588,12 +795,12 @@ static uint64_t jug__bswap64(uint64_t v) {
     v = ((v & 0x0000ffff0000ffffULL) << 16) | ((v >> 16) & 0x0000ffff0000ffffULL);
     return (v << 32) | (v >> 32);
 }
-static uint64_t jug__rd64(const unsigned char *p) {
+JUG_API uint64_t jug_get_le64(const unsigned char *p) {
     uint64_t v;
     memcpy(&v, p, 8);
     return JUG__BIG_ENDIAN ? jug__bswap64(v) : v;
 }
-static void jug__wr64(unsigned char *p, uint64_t v) {
+JUG_API void jug_put_le64(unsigned char *p, uint64_t v) {
     if (JUG__BIG_ENDIAN) v = jug__bswap64(v);
     memcpy(p, &v, 8);
 }
@@ -634,7 +841,7 @@ static void jug__stripes(uint64_t *acc, const unsigned char *p, size_t n, size_t
 static void jug__stripes(uint64_t *acc, const unsigned char *p, size_t n, size_t first) {
     for (size_t s = 0; s < n; s++, p += 64)
         for (int i = 0; i < 8; i++) {
-            uint64_t v = jug__rd64(p + 8 * i), k = v ^ jug__key[first + s + i];
+            uint64_t v = jug_get_le64(p + 8 * i), k = v ^ jug__key[first + s + i];
             acc[i ^ 1] += v;
             acc[i] += (k & 0xffffffffu) * (k >> 32);
         }
@@ -697,19 +904,19 @@ static jug_hash jug__hasher_final(const jug__hasher *h) {
     uint64_t lo, hi;
     jug_hash out;
     jug__hasher_finish(h, &lo, &hi);
-    jug__wr64(out.bytes, lo);
-    jug__wr64(out.bytes + 8, hi);
+    jug_put_le64(out.bytes, lo);
+    jug_put_le64(out.bytes + 8, hi);
     return out;
 }
 /* The checksum of stored results: the first half of the hash, little-endian. */
 static void jug__checksum(const jug__hasher *h, unsigned char out[8]) {
     uint64_t lo;
     jug__hasher_finish(h, &lo, NULL);
-    jug__wr64(out, lo);
+    jug_put_le64(out, lo);
 }
 static void jug__hash_u64(jug__hasher *h, uint64_t v) {
     unsigned char b[8];
-    jug__wr64(b, v);
+    jug_put_le64(b, v);
     jug__hasher_update(h, b, 8);
 }
 
@@ -745,6 +952,7 @@ static int jug__parse_hex(const char *a, size_t na, const char *b, jug_hash *out
     }
     return 1;
 }
+JUG_API int jug_hash_parse(const char *hex, size_t n, jug_hash *out) { return n == 32 && jug__parse_hex(hex, 32, "", out); }
 
 /* >>value */
 JUG_API size_t jug_type_size(jug_type t) {
@@ -982,7 +1190,7 @@ static void jug__sink_put(jug__sink *s, const void *p, size_t n) {
 }
 static void jug__sink_u64(jug__sink *s, uint64_t v) {
     unsigned char b[8];
-    jug__wr64(b, v);
+    jug_put_le64(b, v);
     jug__sink_put(s, b, 8);
 }
 /* Array elements, little-endian on every host. */
@@ -1044,6 +1252,7 @@ static int jug__storable(const jug_value *v, int depth) {
             if (!jug__storable(v->as.list[i], depth + 1)) return 0;
     return 1;
 }
+JUG_API uint64_t jug_storable_size(const jug_value *v) { return jug__storable(v, 0) ? jug_encoded_size(v) : 0; }
 
 JUG_API jug_result jug_encode(const jug_value *v, const jug_meta *meta, jug_write_fn write, void *ud,
                               jug_error *err) {
@@ -1051,7 +1260,7 @@ JUG_API jug_result jug_encode(const jug_value *v, const jug_meta *meta, jug_writ
     unsigned char sum[8];
     jug__sink sink, *s = &sink;
     if (!jug__storable(v, 0))
-        return jug__error(err, JUG_INVALID, "cannot store this value (a task reference, or nesting deeper than %d)",
+        return jug_set_error(err, JUG_INVALID, "cannot store this value (a task reference, or nesting deeper than %d)",
                           JUG__MAX_DEPTH);
     s->write = write;
     s->ud = ud;
@@ -1059,8 +1268,8 @@ JUG_API jug_result jug_encode(const jug_value *v, const jug_meta *meta, jug_writ
     s->rc = JUG_OK;
     s->n = 0;
     jug__hasher_init(&s->h);
-    jug__wr64(header + 8, jug__payload_size(v));
-    jug__wr64(header + 16, meta ? meta->run_usec : 0);
+    jug_put_le64(header + 8, jug__payload_size(v));
+    jug_put_le64(header + 16, meta ? meta->run_usec : 0);
     jug__sink_put(s, header, sizeof header);
     jug__encode_value(s, v);
     jug__checksum(&s->h, sum);
@@ -1071,10 +1280,8 @@ JUG_API jug_result jug_encode(const jug_value *v, const jug_meta *meta, jug_writ
 
 /* >>decode: bounds-checked against the size of the input, checksum verified
    before a value is returned; large arrays are read straight into place. */
-typedef jug_result (*jug__read_fn)(void *ud, void *p, size_t n, jug_error *err);
-
 typedef struct jug__source {
-    jug__read_fn read;
+    jug_read_fn read;
     void *ud;
     jug_error *err;
     uint64_t unread;  /* bytes not yet pulled from the reader */
@@ -1096,9 +1303,9 @@ static jug_result jug__src_get(jug__source *s, void *dst, size_t n) {
     size_t want = n;
     while (n) {
         if (s->pos == s->len) {
-            if (s->unread == 0) return jug__error(s->err, JUG_CORRUPT, "truncated result");
+            if (s->unread == 0) return jug_set_error(s->err, JUG_CORRUPT, "truncated result");
             if (n >= sizeof s->buf) {
-                if (n > s->unread) return jug__error(s->err, JUG_CORRUPT, "truncated result");
+                if (n > s->unread) return jug_set_error(s->err, JUG_CORRUPT, "truncated result");
                 jug_result rc = jug__src_pull(s, d, n);
                 if (rc != JUG_OK) return rc;
                 break;
@@ -1118,14 +1325,14 @@ static jug_result jug__src_get(jug__source *s, void *dst, size_t n) {
     return JUG_OK;
 }
 static jug_result jug__src_payload(jug__source *s, void *dst, uint64_t n) {
-    if (n > s->payload - s->owed) return jug__error(s->err, JUG_CORRUPT, "corrupt result: a length runs past the end");
+    if (n > s->payload - s->owed) return jug_set_error(s->err, JUG_CORRUPT, "corrupt result: a length runs past the end");
     s->payload -= n;
     return jug__src_get(s, dst, (size_t)n);
 }
 static jug_result jug__src_u64(jug__source *s, uint64_t *v) {
     unsigned char b[8];
     jug_result rc = jug__src_payload(s, b, 8);
-    *v = jug__rd64(b);
+    *v = jug_get_le64(b);
     return rc;
 }
 
@@ -1146,14 +1353,14 @@ static jug_result jug__decode_value(jug__source *s, jug_value **out, int depth) 
     jug_value *v;
     jug_result rc;
     *out = NULL;
-    if (depth > JUG__MAX_DEPTH) return jug__error(s->err, JUG_CORRUPT, "corrupt result: nested too deep");
+    if (depth > JUG__MAX_DEPTH) return jug_set_error(s->err, JUG_CORRUPT, "corrupt result: nested too deep");
     if ((rc = jug__src_payload(s, &tag, 1)) != JUG_OK) return rc;
     switch (tag) {
     case JUG_NULL: *out = jug_null(); break;
     case JUG_BOOL: {
         unsigned char b;
         if ((rc = jug__src_payload(s, &b, 1)) != JUG_OK) return rc;
-        if (b > 1) return jug__error(s->err, JUG_CORRUPT, "corrupt result: bad bool");
+        if (b > 1) return jug_set_error(s->err, JUG_CORRUPT, "corrupt result: bad bool");
         *out = jug_bool(b);
         break;
     }
@@ -1171,12 +1378,12 @@ static jug_result jug__decode_value(jug__source *s, jug_value **out, int depth) 
         if ((rc = jug__src_u64(s, &n)) != JUG_OK) return rc;
         /* the bytes left must hold these items and those the enclosing lists still expect
            (else nested lists could each claim the whole payload: 200 allocations of it) */
-        if (n > s->payload - s->owed) return jug__error(s->err, JUG_CORRUPT, "corrupt result: bad list length");
+        if (n > s->payload - s->owed) return jug_set_error(s->err, JUG_CORRUPT, "corrupt result: bad list length");
         s->owed += n;
         v = jug_list();
         if (!v || (n && !(v->as.list = JUG__NEW(jug_value *, (size_t)n)))) {
             jug_value_free(v);
-            return jug__error(s->err, JUG_NO_MEMORY, "out of memory reading a result");
+            return jug_set_error(s->err, JUG_NO_MEMORY, "out of memory reading a result");
         }
         v->cap = (size_t)n;
         for (; v->len < n; v->len++) {
@@ -1189,12 +1396,12 @@ static jug_result jug__decode_value(jug__source *s, jug_value **out, int depth) 
         *out = v;
         return JUG_OK;
     default: {
-        if (!jug__is_buffer((jug_type)tag)) return jug__error(s->err, JUG_CORRUPT, "corrupt result: unknown type %u", tag);
+        if (!jug__is_buffer((jug_type)tag)) return jug_set_error(s->err, JUG_CORRUPT, "corrupt result: unknown type %u", tag);
         size_t size = jug__is_array((jug_type)tag) ? jug_type_size((jug_type)tag) : 1;
         if ((rc = jug__src_u64(s, &n)) != JUG_OK) return rc;
-        if (n > (s->payload - s->owed) / size) return jug__error(s->err, JUG_CORRUPT, "corrupt result: bad length");
+        if (n > (s->payload - s->owed) / size) return jug_set_error(s->err, JUG_CORRUPT, "corrupt result: bad length");
         v = jug__buffer((jug_type)tag, (size_t)n);
-        if (!v) return jug__error(s->err, JUG_NO_MEMORY, "out of memory reading a result of %llu bytes",
+        if (!v) return jug_set_error(s->err, JUG_NO_MEMORY, "out of memory reading a result of %llu bytes",
                                   (unsigned long long)(n * size));
         if ((rc = jug__src_payload(s, v->as.data, n * size)) != JUG_OK) {
             jug_value_free(v);
@@ -1205,11 +1412,11 @@ static jug_result jug__decode_value(jug__source *s, jug_value **out, int depth) 
         return JUG_OK;
     }
     }
-    return *out ? JUG_OK : jug__error(s->err, JUG_NO_MEMORY, "out of memory reading a result");
+    return *out ? JUG_OK : jug_set_error(s->err, JUG_NO_MEMORY, "out of memory reading a result");
 }
 
 /* Decodes `total` bytes that `read` delivers. */
-static jug_result jug__decode_from(jug__read_fn read, void *ud, uint64_t total, jug_value **out, jug_meta *meta,
+JUG_API jug_result jug_decode_stream(jug_read_fn read, void *ud, uint64_t total, jug_value **out, jug_meta *meta,
                                    jug_error *err) {
     unsigned char header[JUG__HEADER_SIZE], sum[8], check[8];
     jug_value *v = NULL;
@@ -1224,29 +1431,29 @@ static jug_result jug__decode_from(jug__read_fn read, void *ud, uint64_t total, 
     s->pos = s->len = 0;
     jug__hasher_init(&s->h);
     if (total < JUG__HEADER_SIZE + JUG__TRAILER_SIZE) {
-        rc = jug__error(err, JUG_CORRUPT, "truncated result (%llu bytes)", (unsigned long long)total);
+        rc = jug_set_error(err, JUG_CORRUPT, "truncated result (%llu bytes)", (unsigned long long)total);
         goto done;
     }
     if ((rc = jug__src_get(s, header, sizeof header)) != JUG_OK) goto done;
     if (memcmp(header, "JUGR", 4) != 0) {
-        rc = jug__error(err, JUG_CORRUPT, "not a jug.h result (bad magic)");
+        rc = jug_set_error(err, JUG_CORRUPT, "not a jug.h result (bad magic)");
         goto done;
     }
     if (header[4] + 256 * header[5] != JUG_FORMAT_VERSION) {
-        rc = jug__error(err, JUG_VERSION_MISMATCH, "result written in format version %u; this jug.h %s reads version %u",
+        rc = jug_set_error(err, JUG_VERSION_MISMATCH, "result written in format version %u; this jug.h %s reads version %u",
                         header[4] + 256u * header[5], JUG_VERSION_STRING, JUG_FORMAT_VERSION);
         goto done;
     }
-    s->payload = jug__rd64(header + 8);
+    s->payload = jug_get_le64(header + 8);
     if (s->payload != total - JUG__HEADER_SIZE - JUG__TRAILER_SIZE) {
-        rc = jug__error(err, JUG_CORRUPT, "truncated result: %llu bytes, the header says %llu",
+        rc = jug_set_error(err, JUG_CORRUPT, "truncated result: %llu bytes, the header says %llu",
                         (unsigned long long)total,
                         (unsigned long long)(s->payload + JUG__HEADER_SIZE + JUG__TRAILER_SIZE));
         goto done;
     }
     if ((rc = jug__decode_value(s, &v, 0)) != JUG_OK) goto done;
     if (s->payload != 0) {
-        rc = jug__error(err, JUG_CORRUPT, "corrupt result: %llu stray bytes", (unsigned long long)s->payload);
+        rc = jug_set_error(err, JUG_CORRUPT, "corrupt result: %llu stray bytes", (unsigned long long)s->payload);
         goto done;
     }
     jug__checksum(&s->h, check);
@@ -1254,10 +1461,10 @@ static jug_result jug__decode_from(jug__read_fn read, void *ud, uint64_t total, 
     s->h.total = 0;
     if ((rc = jug__src_payload(s, sum, 8)) != JUG_OK) goto done;
     if (memcmp(sum, check, 8) != 0) {
-        rc = jug__error(err, JUG_CORRUPT, "corrupt result: checksum mismatch");
+        rc = jug_set_error(err, JUG_CORRUPT, "corrupt result: checksum mismatch");
         goto done;
     }
-    if (meta) meta->run_usec = jug__rd64(header + 16);
+    if (meta) meta->run_usec = jug_get_le64(header + 16);
     *out = v;
     v = NULL;
 done:
@@ -1278,7 +1485,7 @@ static jug_result jug__mem_read(void *ud, void *p, size_t n, jug_error *err) {
 JUG_API jug_result jug_decode(const void *buf, size_t n, jug_value **out, jug_meta *meta, jug_error *err) {
     jug__memreader m;
     m.p = (const unsigned char *)buf;
-    return jug__decode_from(jug__mem_read, &m, n, out, meta, err);
+    return jug_decode_stream(jug__mem_read, &m, n, out, meta, err);
 }
 
 /* >>graph */
@@ -1346,6 +1553,10 @@ struct jug_graph {
     int barrier;      /* the build stopped at a barrier */
     size_t checked;   /* tasks known finished by jug_barrier */
     struct jug__derived *derived; /* the functions behind map/reduce tasks */
+    uint32_t *block_of;      /* per task: its block (jug__lay_out_blocks) */
+    uint32_t *block_members; /* the tasks of block b: block_members[block_start[b]..block_start[b+1]) */
+    uint32_t *block_start;
+    size_t nblocks, blocks_for; /* blocks_for: the number of tasks laid out */
 };
 
 JUG_API jug_graph *jug_graph_new(void) {
@@ -1373,6 +1584,9 @@ JUG_API void jug_graph_free(jug_graph *g) {
     JUG_FREE(g->tasks);
     JUG_FREE(g->table_mem);
     JUG_FREE(g->groups);
+    JUG_FREE(g->block_of);
+    JUG_FREE(g->block_members);
+    JUG_FREE(g->block_start);
     JUG_FREE(g);
 }
 
@@ -1396,11 +1610,111 @@ static uint64_t jug__table_entry(const jug_hash *h, uint32_t index) {
     return (uint64_t)key << 32 | (index + 1);
 }
 
-/* Batches of tiny tasks run by blocks of tasks consecutive in declaration
-   order; a block is named by its first task. */
-#define JUG__BLOCK 64
+/* Blocks: the unit of batches of tiny tasks (see >>protocol, B1). The tasks
+   of one function, in the order of their hashes, are cut into runs before
+   each task whose hash ends in six zero bits (one in 64), and a run longer
+   than JUG__BLOCK_MAX is cut again; the runs wrap around (the tasks before
+   the first cut belong to the last run). A block is named by its first task.
+   So workers that declare the same tasks, in any order, agree on blocks, and
+   workers whose graphs differ disagree only near the tasks they do not share. */
+#define JUG__BLOCK_CUT 63u   /* a task begins a block when (last hash byte & this) == 0 */
+#define JUG__BLOCK_MAX 256u  /* tasks in one block at most */
+
+static uint64_t jug__hash_key(const jug_hash *h) { /* the first 8 bytes, in the order memcmp sorts them */
+    uint64_t k = 0;
+    for (int i = 0; i < 8; i++) k = k << 8 | h->bytes[i];
+    return k;
+}
+
+/* Sorts tasks by their hashes' first 8 bytes (a radix sort: 10^7 tasks in a
+   fraction of a second), then (stably) by function. */
+static int jug__sort_for_blocks(const jug_graph *g, uint32_t *out) {
+    size_t n = g->n;
+    uint64_t *key = JUG__NEW(uint64_t, 2 * n + 1);
+    uint32_t *a = JUG__NEW(uint32_t, n + 1), *b = out, *count = JUG__NEW(uint32_t, 65536 + g->ngroups + 1);
+    int ok = key && a && count;
+    for (size_t i = 0; ok && i < n; i++) {
+        key[i] = jug__hash_key(&g->tasks[i]->hash);
+        a[i] = (uint32_t)i;
+    }
+    for (int shift = 0; ok && shift < 64; shift += 16) { /* four passes of 16 bits, a -> b -> a */
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++) count[(key[a[i]] >> shift) & 0xffff]++;
+        for (uint32_t d = 0, sum = 0; d < 65536; d++) {
+            uint32_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) b[count[(key[a[i]] >> shift) & 0xffff]++] = a[i];
+        uint32_t *swap = a;
+        a = b;
+        b = swap;
+    }
+    if (ok) { /* (after four passes the order is in a again: `a` is the array allocated here) */
+        uint32_t *group_at = count;
+        memset(group_at, 0, (g->ngroups + 1) * sizeof *group_at);
+        for (size_t i = 0; i < n; i++) group_at[g->tasks[i]->group + 1]++;
+        for (size_t k = 0; k < g->ngroups; k++) group_at[k + 1] += group_at[k];
+        for (size_t i = 0; i < n; i++) out[group_at[g->tasks[a[i]]->group]++] = a[i];
+    }
+    JUG_FREE(key);
+    JUG_FREE(a);
+    JUG_FREE(count);
+    return ok;
+}
+
+/* Lays out the blocks of the graph as it is now (again when it grew): 0 if out of memory. */
+static int jug__lay_out_blocks(jug_graph *g) {
+    size_t n = g->n, nblocks = 0;
+    if (g->blocks_for == n && g->block_of) return 1;
+    uint32_t *sorted = JUG__NEW(uint32_t, n + 1), *of = JUG__NEW(uint32_t, n + 1);
+    uint32_t *members = JUG__NEW(uint32_t, n + 1), *start = JUG__NEW(uint32_t, n + 2);
+    int ok = sorted && of && members && start && jug__sort_for_blocks(g, sorted);
+    for (size_t lo = 0, hi; ok && lo < n; lo = hi) { /* one function's tasks: sorted[lo..hi) */
+        size_t m, first = lo, len = 0;
+        for (hi = lo; hi < n && g->tasks[sorted[hi]]->group == g->tasks[sorted[lo]]->group; hi++) {
+        }
+        m = hi - lo;
+        while (first < hi && (g->tasks[sorted[first]]->hash.bytes[15] & JUG__BLOCK_CUT) != 0) first++;
+        if (first == hi) first = lo;
+        for (size_t j = 0; j < m; j++) {
+            uint32_t i = sorted[lo + (first - lo + j) % m];
+            if (j == 0 || (g->tasks[i]->hash.bytes[15] & JUG__BLOCK_CUT) == 0 || len == JUG__BLOCK_MAX) {
+                start[nblocks++] = (uint32_t)(lo + j);
+                len = 0;
+            }
+            members[lo + j] = i;
+            of[i] = (uint32_t)(nblocks - 1);
+            len++;
+        }
+    }
+    JUG_FREE(sorted);
+    if (!ok) {
+        JUG_FREE(of);
+        JUG_FREE(members);
+        JUG_FREE(start);
+        return 0;
+    }
+    start[nblocks] = (uint32_t)n;
+    JUG_FREE(g->block_of);
+    JUG_FREE(g->block_members);
+    JUG_FREE(g->block_start);
+    g->block_of = of;
+    g->block_members = members;
+    g->block_start = start;
+    g->nblocks = nblocks;
+    g->blocks_for = n;
+    return 1;
+}
+
+/* The blocks as laid out (jug__lay_out_blocks, which the caller has made sure of). */
+static uint32_t jug__block_of(const jug_graph *g, const jug_task *t) { return g->block_of[t->index]; }
+static uint32_t jug__block_size(const jug_graph *g, uint32_t b) { return g->block_start[b + 1] - g->block_start[b]; }
+static jug_task *jug__block_member(const jug_graph *g, uint32_t b, uint32_t k) {
+    return g->tasks[g->block_members[g->block_start[b] + k]];
+}
 static jug_task *jug__block_head(const jug_graph *g, const jug_task *t) {
-    return g->tasks[t->index / JUG__BLOCK * JUG__BLOCK];
+    return jug__block_member(g, jug__block_of(g, t), 0);
 }
 
 static jug_task *jug__graph_find(const jug_graph *g, const jug_hash *h) {
@@ -1561,13 +1875,13 @@ static uint32_t jug__group(jug_graph *g, const jug_function *fn) {
     for (size_t i = 0; i < g->ngroups; i++) {
         if (g->groups[i] == fn) return (uint32_t)i;
         if (strcmp(g->groups[i]->name, fn->name) == 0) {
-            jug__error(&g->error, JUG_INVALID, "two different task functions are named '%s'", fn->name);
+            jug_set_error(&g->error, JUG_INVALID, "two different task functions are named '%s'", fn->name);
             return UINT32_MAX;
         }
     }
     const jug_function **gs = (const jug_function **)JUG_REALLOC(g->groups, (g->ngroups + 1) * sizeof *gs);
     if (!gs) {
-        jug__error(&g->error, JUG_NO_MEMORY, "out of memory building the graph");
+        jug_set_error(&g->error, JUG_NO_MEMORY, "out of memory building the graph");
         return UINT32_MAX;
     }
     g->groups = gs;
@@ -1587,12 +1901,12 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
     for (i = 0; i < nargs && ok; i++) ok = jug__collect_deps(g, args[i], &ndeps, 0);
     if (!ok) {
         if (!g->error.code)
-            jug__error(&g->error, JUG_NO_MEMORY, "declaring %s: an argument is missing (out of memory, or a NULL task)",
+            jug_set_error(&g->error, JUG_NO_MEMORY, "declaring %s: an argument is missing (out of memory, or a NULL task)",
                        fn->name);
         goto fail;
     }
     if (nargs > UINT32_MAX / 2) {
-        jug__error(&g->error, JUG_INVALID, "declaring %s: %zu arguments are too many", fn->name, nargs);
+        jug_set_error(&g->error, JUG_INVALID, "declaring %s: %zu arguments are too many", fn->name, nargs);
         goto fail;
     }
     if ((group = jug__group(g, fn)) == UINT32_MAX) goto fail;
@@ -1651,7 +1965,7 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
     g->table[slot] = entry;
     return t;
 out_of_memory:
-    jug__error(&g->error, JUG_NO_MEMORY, "out of memory building the graph");
+    jug_set_error(&g->error, JUG_NO_MEMORY, "out of memory building the graph");
 fail:
     for (i = 0; i < nargs; i++) jug_value_free(args[i]);
     return NULL;
@@ -1711,62 +2025,7 @@ JUG_API const void *jug_arg_array(jug_call *call, size_t i, jug_type type, size_
     return v ? v->as.data : NULL;
 }
 
-/* >>store: the file store */
-#define JUG__LEASE_MIN 1.0 /* seconds: the range of lock leases (shorter ones would steal live locks) */
-#define JUG__LEASE_MAX 1e6
-typedef struct jug__held_lock {
-    jug_hash h;     /* the task, or the block of a claim */
-    int fd;         /* kept open: the heartbeat touches it, unlock checks it is still ours */
-    double taken;   /* jug__now() when created */
-    int claim;      /* a claim on a block (named like its first task) */
-    char path[80];  /* locks/<hash>, or blocks/<hash>/claim */
-} jug__held_lock;
-
-typedef struct jug__packed { /* where a packed result is */
-    jug_hash h;
-    uint32_t file; /* in jug__fs.packs; JUG__UNPACKED: removed */
-    uint32_t size; /* 0: an empty slot of the index */
-    uint64_t offset;
-} jug__packed;
-#define JUG__UNPACKED UINT32_MAX
-
-typedef struct jug__appending { /* the pack file of a claim of ours */
-    jug_hash block;
-    int fd;
-    uint32_t id;
-    uint64_t size;
-    char path[160];
-} jug__appending;
-
-typedef struct jug__fs {
-    jug_store base;
-    int dirfd; /* -1: the directory does not exist (yet); it reads as empty */
-    char host[256];
-    pthread_mutex_t mu; /* guards held and identity */
-    jug__held_lock *held;
-    size_t nheld, cheld;
-    unsigned long counter; /* makes temporary names unique (atomic) */
-    long identity_pid;
-    char identity[512]; /* the lock contents of this process */
-    jug__packed *packed; /* the index of packed results (open addressing); guarded by mu */
-    size_t npacked, cpacked;
-    char **packs;        /* pack files seen, by number */
-    size_t npacks, cpacks;
-    jug__appending *appending;
-    size_t nappending, cappending;
-    int indexed_all; /* every pack file has been read once */
-    double clock_offset, clock_at; /* the store's clock less this host's, measured at jug__now() clock_at */
-    int caching; /* its clients may answer lookups from a cache (NFS, FUSE, ...): see jug__fs_has_file */
-} jug__fs;
-
-static const char *const jug__fs_dirs[] = {"results", "blocks", "locks", "failed", "corrupt", "tmp"};
-static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, int index, jug_error *err);
-static void jug__fs_need_index(jug__fs *fs);
-static jug_result jug__fs_load_packed(jug__fs *fs, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err);
-static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, jug_error *err);
-static jug__packed *jug__fs_live(jug__fs *fs, const jug_hash *h);
-#define JUG__FS_MARKER "jug.h file store"
-
+/* >>locks: the lock toolkit both stores use (rules L1-L6 of >>protocol) */
 /* Start time of a process (clock ticks since boot): tells a pid from its
    reuse. 0 if unknown (no /proc); 1 for a zombie, which holds nothing any more. */
 static unsigned long long jug__proc_start(long pid) {
@@ -1788,22 +2047,11 @@ static unsigned long long jug__proc_start(long pid) {
 
 /* Whether the holder of a lock on this host is gone: its pid is dead, or
    now belongs to another process (another start time). */
-static int jug__holder_gone(long pid, unsigned long long start) {
+JUG_API int jug_lock_holder_gone(long pid, unsigned long long start) {
     if (pid <= 0 || pid != (long)(pid_t)pid) return 1; /* no process has it (and kill(0 or -1) means others) */
     int alive = kill((pid_t)pid, 0) == 0 || errno == EPERM;
     unsigned long long now_start = alive ? jug__proc_start(pid) : 0;
     return !alive || (start && now_start && now_start != start);
-}
-
-static void jug__fs_log(jug__fs *fs, const char *fmt, ...) JUG__PRINTF(2, 3);
-static void jug__fs_log(jug__fs *fs, const char *fmt, ...) {
-    char line[768];
-    va_list ap;
-    if (!fs->base.opt.log) return;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    fs->base.opt.log(fs->base.opt.log_ud, line);
 }
 
 /* getpid() is a system call; the hot path asks for it per task. A fork
@@ -1815,19 +2063,164 @@ static void jug__pid_init(void) {
     jug__pid_reset();
     pthread_atfork(NULL, NULL, jug__pid_reset);
 }
-static long jug__pid(void) {
+JUG_API long jug_pid(void) {
     pthread_once(&jug__pid_once, jug__pid_init);
     return __atomic_load_n(&jug__cached_pid, __ATOMIC_RELAXED);
 }
 
+JUG_API void jug_lock_hostname(char *out, size_t size) {
+    if (gethostname(out, size - 1) != 0) snprintf(out, size, "localhost");
+    out[size - 1] = 0;
+    for (char *c = out; *c; c++) /* (the name goes into file names, key names and lock lines) */
+        if (*c == '/' || *c == ' ' || *c == '\n' || *c == ':') *c = '_';
+}
+
+JUG_API void jug_lock_identity(char *out, size_t size, const char *host, double lease) {
+    long pid = jug_pid();
+    snprintf(out, size, "jug-lock 1\nhost %s\npid %ld\nstart %llu\nlease %g\n", host, pid, jug__proc_start(pid), lease);
+}
+
+JUG_API int jug_lock_parse(const char *text, size_t n, jug_lock_holder *h) {
+    char buf[JUG_LOCK_TEXT_MAX];
+    long long ttl_ms;
+    memset(h, 0, sizeof *h);
+    if (n >= sizeof buf) n = sizeof buf - 1;
+    memcpy(buf, text, n);
+    buf[n] = 0;
+    if (sscanf(buf, "jug-lock 1\nhost %255s\npid %ld\nstart %llu", h->host, &h->pid, &h->start) != 3) return 0;
+    const char *lease = strstr(buf, "\nlease "), *ttl = strstr(buf, "\nttl ");
+    if (lease) h->lease = strtod(lease + 7, NULL);
+    else if (ttl && sscanf(ttl, "\nttl %lld", &ttl_ms) == 1) h->lease = (double)ttl_ms / 2000; /* (redis, before 0.2) */
+    if (!(h->lease >= JUG_LOCK_LEASE_MIN && h->lease <= JUG_LOCK_LEASE_MAX)) h->lease = 0;
+    return 1;
+}
+
+JUG_API void jug_lock_judge(const jug_lock_holder *h, double age, const char *host, double own_lease, double grace,
+                            jug_lock_info *info) {
+    memset(info, 0, sizeof *info);
+    info->age_sec = age > 0 ? age : 0;
+    if (!h) { /* L2c: written by a holder that died between creating and filling it, or not ours */
+        snprintf(info->holder, sizeof info->holder, "an unreadable lock");
+        info->stale = age >= grace;
+        return;
+    }
+    snprintf(info->holder, sizeof info->holder, "%.100s pid %ld", h->host, h->pid);
+    if (strcmp(h->host, host) == 0) info->stale = jug_lock_holder_gone(h->pid, h->start); /* L2a */
+    else info->stale = age > (h->lease > 0 ? h->lease : own_lease);                     /* L2b */
+}
+
+JUG_API void jug_lock_log_takeover(const jug_store *s, jug_lock_kind kind, const jug_hash *h,
+                                   const jug_lock_info *info) {
+    char line[384], hex[33];
+    if (!s->opt.log) return;
+    jug_hash_hex(h, hex);
+    snprintf(line, sizeof line, "took over the stale %s %.12s of %s (heartbeat %.0fs old)",
+             kind == JUG_BLOCK_CLAIM ? "claim of block" : "lock", hex, info->holder, info->age_sec);
+    s->opt.log(s->opt.log_ud, line);
+}
+
+JUG_API long jug_held_find(const jug_held_set *set, const jug_hash *h, jug_lock_kind kind) {
+    for (size_t k = 0; k < set->n; k++)
+        if (set->at[k].kind == kind && memcmp(set->at[k].h.bytes, h->bytes, 16) == 0) return (long)k;
+    return -1;
+}
+
+JUG_API jug_result jug_held_add(jug_held_set *set, const jug_hash *h, jug_lock_kind kind, int fd) {
+    if (!JUG__GROW(set->at, set->cap, set->n + 1)) return JUG_NO_MEMORY;
+    set->at[set->n].h = *h;
+    set->at[set->n].kind = kind;
+    set->at[set->n].fd = fd;
+    set->at[set->n++].taken = jug_clock();
+    return JUG_OK;
+}
+
+JUG_API void jug_held_remove(jug_held_set *set, size_t k) { set->at[k] = set->at[--set->n]; }
+
+JUG_API void jug_held_free(jug_held_set *set) {
+    JUG_FREE(set->at);
+    memset(set, 0, sizeof *set);
+}
+
+JUG_API void jug_block_note(const jug_hash *tasks, size_t n, jug_block_state *state, const jug_hash *h,
+                            jug_block_state found) {
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(tasks[i].bytes, h->bytes, 16) == 0) {
+            if (state[i] != JUG_BLOCK_STORED) state[i] = found;
+            return;
+        }
+}
+
+JUG_API jug_result jug_store_init(jug_store *s, const jug_store_ops *ops, const jug_store_options *opt,
+                                  const char *where, jug_error *err) {
+    s->ops = ops;
+    if (opt) s->opt = *opt;
+    else memset(&s->opt, 0, sizeof s->opt);
+    if (s->opt.lock_lease_sec <= 0) s->opt.lock_lease_sec = JUG_LOCK_LEASE_DEFAULT;
+    snprintf(s->where, sizeof s->where, "%s", where);
+    if (strlen(where) >= sizeof s->where)
+        return jug_set_error(err, JUG_INVALID, "the store's place is too long (%zu characters)", strlen(where));
+    return JUG_OK;
+}
+
+/* >>store: the file store */
+typedef struct jug__packed { /* where a packed result is */
+    jug_hash h;
+    uint32_t file; /* in jug__fs.packs; JUG__UNPACKED: removed */
+    uint32_t size; /* 0: an empty slot of the index */
+    uint64_t offset;
+} jug__packed;
+#define JUG__UNPACKED UINT32_MAX
+
+typedef struct jug__appending { /* the pack file of a claim of ours */
+    jug_hash block;
+    int fd;
+    uint32_t id;
+    uint64_t size;
+    char path[160];
+} jug__appending;
+
+typedef struct jug__fs {
+    jug_store base;
+    jug_store_ops ops;
+    int dirfd; /* -1: the directory does not exist (yet); it reads as empty */
+    char host[256];
+    pthread_mutex_t mu; /* guards held and identity */
+    jug_held_set held; /* fd: the lock file, kept open (the heartbeat touches it, unlock checks it is ours) */
+    unsigned long counter; /* makes temporary names unique (atomic) */
+    long identity_pid;
+    char identity[512]; /* the lock contents of this process */
+    jug__packed *packed; /* the index of packed results (open addressing); guarded by mu */
+    size_t npacked, cpacked;
+    char **packs;        /* pack files seen, by number */
+    size_t npacks, cpacks;
+    jug__appending *appending;
+    size_t nappending, cappending;
+    int indexed_all; /* every pack file has been read once */
+    double clock_offset, clock_at; /* the store's clock less this host's, measured at jug_clock() clock_at */
+    int caching; /* its clients may answer lookups from a cache (NFS, FUSE, ...): see jug__fs_has_file */
+    jug_hash *marks; /* the blocks this handle marked (jug__fs_marked); guarded by mu */
+    size_t nmarks, cmarks;
+} jug__fs;
+
+static const char *const jug__fs_dirs[] = {"results", "blocks", "locks", "failed", "corrupt", "tmp"};
+static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, int index, jug_error *err);
+static void jug__fs_need_index(jug__fs *fs);
+static jug_result jug__fs_load_packed(jug__fs *fs, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err);
+static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, jug_error *err);
+static jug__packed *jug__fs_live(jug__fs *fs, const jug_hash *h);
+#define JUG__FS_MARKER "jug.h file store"
+#define JUG__EMPTY_LOCK_GRACE 10.0 /* seconds before an empty or unreadable lock file is stale (L5) */
+
+
+
 /* A name no other thread, process or host uses: PREFIX.host.pid.counter */
 static void jug__fs_unique(jug__fs *fs, char *out, size_t size, const char *prefix) {
     unsigned long n = __atomic_fetch_add(&fs->counter, 1, __ATOMIC_RELAXED);
-    snprintf(out, size, "%s.%s.%ld.%lu", prefix, fs->host, jug__pid(), n);
+    snprintf(out, size, "%s.%s.%ld.%lu", prefix, fs->host, jug_pid(), n);
 }
 
 static jug_result jug__fs_missing(jug__fs *fs, jug_error *err) {
-    return jug__error(err, JUG_NOT_FOUND, "store %s does not exist", fs->base.where);
+    return jug_set_error(err, JUG_NOT_FOUND, "store %s does not exist", fs->base.where);
 }
 
 typedef struct jug__fdio {
@@ -1875,13 +2268,13 @@ static jug_result jug__fs_open_file(jug__fs *fs, const char *path, int *fd, stru
     if (*fd < 0) {
         /* (ESTALE: a network filesystem's name for a file removed under a cached handle) */
         if (fs->dirfd < 0 || errno == ENOENT || errno == ESTALE) return JUG_NOT_FOUND;
-        if (errno == ELOOP) return jug__error(err, JUG_CORRUPT, "%s/%s is a symbolic link", fs->base.where, path);
+        if (errno == ELOOP) return jug_set_error(err, JUG_CORRUPT, "%s/%s is a symbolic link", fs->base.where, path);
         return jug__sys_error(err, "opening", path);
     }
     int unstated = jug__fs_fstat(fs, *fd, sb) != 0;
     if (unstated || !S_ISREG(sb->st_mode)) {
         /* (a caching client asking the server may learn only now that the file went) */
-        jug_result rc = !unstated ? jug__error(err, JUG_CORRUPT, "%s/%s is not a regular file", fs->base.where, path)
+        jug_result rc = !unstated ? jug_set_error(err, JUG_CORRUPT, "%s/%s is not a regular file", fs->base.where, path)
                         : errno == ENOENT || errno == ESTALE ? JUG_NOT_FOUND
                                                              : jug__sys_error(err, "reading", path);
         close(*fd);
@@ -1898,14 +2291,14 @@ static jug_result jug__fd_read(void *ud, void *p, size_t n, jug_error *err) {
         ssize_t k = read(io->fd, c, n);
         if (k < 0 && errno == EINTR) continue;
         if (k < 0) return jug__sys_error(err, "reading", io->path);
-        if (k == 0) return jug__error(err, JUG_CORRUPT, "truncated result %s (it shrank while read)", io->path);
+        if (k == 0) return jug_set_error(err, JUG_CORRUPT, "truncated result %s (it shrank while read)", io->path);
         c += k;
         n -= (size_t)k;
     }
     return JUG_OK;
 }
 
-/* Writes `data` to `path` all at once: a temporary file renamed into place.
+/* R1: writes `data` to `path` all at once: a temporary file renamed into place.
    A missing parent directory (a shard) is created on the way. */
 static jug_result jug__fs_publish(jug__fs *fs, const char *path, const jug_value *v, const jug_meta *m,
                                   const char *text, jug_error *err) {
@@ -2058,7 +2451,7 @@ static int jug__fs_has_file(jug__fs *fs, const char *path) {
 static int jug__fs_stale_miss(jug__fs *fs, const char *path, double *nap) {
     if (!fs->caching || *nap > 4 || jug__fs_has_file(fs, path) != 1) return 0;
     *nap = *nap > 0 ? *nap * 2 : 0.01;
-    jug__sleep(*nap);
+    jug_nap(*nap);
     errno = ENOENT;
     return 1;
 }
@@ -2071,11 +2464,45 @@ static void jug__fs_path(char *out, size_t size, jug_entry kind, const jug_hash 
     else snprintf(out, size, "%s/%s", kind == JUG_ENTRY_LOCK ? "locks" : "failed", hex);
 }
 
-static jug_result jug__fs_save(jug_store *st, const jug_hash *h, const jug_value *v, const jug_meta *m,
-                               jug_error *err) {
+/* Whether this handle marked `block` (B3) before; with `insert`, it has now.
+   An open-addressing set (an all-zero hash is no block). Caller holds fs->mu. */
+static int jug__fs_marked(jug__fs *fs, const jug_hash *block, int insert) {
+    static const jug_hash none = {{0}};
+    size_t i = 0;
+    for (i = fs->cmarks ? jug__bucket(block, fs->cmarks) : 0; fs->cmarks; i = (i + 1) & (fs->cmarks - 1)) {
+        if (memcmp(fs->marks[i].bytes, block->bytes, 16) == 0) return 1;
+        if (memcmp(fs->marks[i].bytes, none.bytes, 16) == 0) break;
+    }
+    if (!insert) return 0;
+    if ((fs->nmarks + 1) * 2 > fs->cmarks) { /* (out of memory: not kept, so marked again next time) */
+        size_t cap = fs->cmarks ? fs->cmarks * 2 : 64;
+        jug_hash *marks = (jug_hash *)JUG__ZEROED(cap * sizeof *marks);
+        if (!marks) return 0;
+        for (size_t k = 0; k < fs->cmarks; k++) {
+            if (memcmp(fs->marks[k].bytes, none.bytes, 16) == 0) continue;
+            size_t j = jug__bucket(&fs->marks[k], cap);
+            while (memcmp(marks[j].bytes, none.bytes, 16) != 0) j = (j + 1) & (cap - 1);
+            marks[j] = fs->marks[k];
+        }
+        JUG_FREE(fs->marks);
+        fs->marks = marks;
+        fs->cmarks = cap;
+        for (i = jug__bucket(block, cap); memcmp(marks[i].bytes, none.bytes, 16) != 0; i = (i + 1) & (cap - 1)) {
+        }
+    }
+    fs->marks[i] = *block;
+    fs->nmarks++;
+    return 0;
+}
+
+static jug_result jug__fs_mark(jug__fs *fs, const jug_hash *block, jug_error *err);
+static jug_result jug__fs_save(jug_store *st, const jug_hash *h, const jug_hash *block, const jug_value *v,
+                               const jug_meta *m, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
     char path[128];
+    jug_result rc = block ? jug__fs_mark(fs, block, err) : JUG_OK; /* B3 */
     jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, h);
-    return jug__fs_publish((jug__fs *)st, path, v, m, NULL, err);
+    return rc == JUG_OK ? jug__fs_publish(fs, path, v, m, NULL, err) : rc;
 }
 
 static jug_result jug__fs_load(jug_store *st, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err) {
@@ -2086,7 +2513,7 @@ static jug_result jug__fs_load(jug_store *st, const jug_hash *h, jug_value **out
     jug_result rc;
     *out = NULL;
     jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, h);
-    if (fs->dirfd < 0) return jug__error(err, JUG_NOT_FOUND, "no result %s", path);
+    if (fs->dirfd < 0) return jug_set_error(err, JUG_NOT_FOUND, "no result %s", path);
     /* The packs indexed first: a packed result has no file to look up. */
     if ((rc = jug__fs_load_packed(fs, h, out, m, err)) != JUG_NOT_FOUND) return rc;
     io.path = path;
@@ -2096,13 +2523,13 @@ static jug_result jug__fs_load(jug_store *st, const jug_hash *h, jug_value **out
     while (rc == JUG_NOT_FOUND && jug__fs_stale_miss(fs, path, &nap));
     if (rc == JUG_NOT_FOUND) { /* packed, perhaps in a pack not read yet */
         if ((rc = jug__fs_read_blocks(fs, NULL, NULL, 1, err)) == JUG_OK) rc = jug__fs_load_packed(fs, h, out, m, err);
-        return rc == JUG_NOT_FOUND ? jug__error(err, rc, "no result %s", path) : rc;
+        return rc == JUG_NOT_FOUND ? jug_set_error(err, rc, "no result %s", path) : rc;
     }
     if (rc == JUG_OK) {
-        rc = jug__decode_from(jug__fd_read, &io, (uint64_t)sb.st_size, out, m, err);
+        rc = jug_decode_stream(jug__fd_read, &io, (uint64_t)sb.st_size, out, m, err);
         close(io.fd);
     }
-    if (rc == JUG_CORRUPT) { /* keep the bad copy for a post-mortem; the task reads as not done */
+    if (rc == JUG_CORRUPT) { /* R4: keep the bad copy for a post-mortem; the task reads as not done */
         char aside[512], prefix[64], hex[33];
         size_t len = err ? strlen(err->msg) : 0;
         jug_hash_hex(h, hex);
@@ -2181,7 +2608,7 @@ static jug_result jug__fs_scan(jug_store *st, jug_scan_fn fn, void *ud, jug_erro
 static double jug__fs_store_now(jug__fs *fs) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    double local = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9, at = jug__now();
+    double local = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9, at = jug_clock();
     pthread_mutex_lock(&fs->mu);
     int known = fs->clock_at > 0 && at - fs->clock_at < 10;
     double offset = fs->clock_offset;
@@ -2203,31 +2630,41 @@ static double jug__fs_store_now(jug__fs *fs) {
     return local + offset;
 }
 
-/* Whether this process holds the lock at path (one it is still taking,
-   with no fd yet, is the judge's own: jug__fs_lock_at). */
-static int jug__fs_holds(jug__fs *fs, const char *path) {
-    int held = 0;
+static void jug__fs_lock_path(char *out, size_t size, const jug_hash *h, jug_lock_kind kind) {
+    jug__fs_path(out, size, kind == JUG_BLOCK_CLAIM ? JUG_ENTRY_CLAIM : JUG_ENTRY_LOCK, h);
+}
+
+/* Whether this process holds the lock (one it is still taking, with no fd
+   yet, is the judge's own: L6). */
+static int jug__fs_holds(jug__fs *fs, const jug_hash *h, jug_lock_kind kind) {
     pthread_mutex_lock(&fs->mu);
-    for (size_t k = 0; k < fs->nheld && !held; k++) held = fs->held[k].fd >= 0 && strcmp(fs->held[k].path, path) == 0;
+    long k = jug_held_find(&fs->held, h, kind);
+    int held = k >= 0 && fs->held.at[k].fd >= 0;
     pthread_mutex_unlock(&fs->mu);
     return held;
 }
 
-static const char *jug__fs_identity(jug__fs *fs);
+/* The text of our locks (a forked worker writes its own pid). Caller holds fs->mu. */
+static const char *jug__fs_identity(jug__fs *fs) {
+    if (fs->identity_pid != jug_pid()) {
+        jug_lock_identity(fs->identity, sizeof fs->identity, fs->host, fs->base.opt.lock_lease_sec);
+        fs->identity_pid = jug_pid();
+    }
+    return fs->identity;
+}
 
-/* Decides whether the holder of a lock is gone: on this host by its pid and
-   start time (a lock naming this very process that it does not hold was
-   left behind by a failed release), elsewhere by the age of its heartbeat
-   on the store's clock against the lease the holder recorded. Anything
-   there that is not a regular file is no lock of ours: stale at once. */
-static jug_result jug__fs_judge(jug__fs *fs, const char *path, jug_lock_info *info, ino_t *ino, jug_error *err) {
-    char buf[512], host[256], me[sizeof fs->identity];
-    long pid = 0;
-    unsigned long long start = 0;
-    double lease = fs->base.opt.lock_lease_sec;
+/* Judges the lock (L2) by its text and its age on the store's clock (L5);
+   a lock naming this very process that it does not hold was left behind by a
+   failed release. Anything there that is not a regular file is no lock of
+   ours: stale at once. *ino: the file judged, for the takeover (L3). */
+static jug_result jug__fs_judge(jug__fs *fs, const jug_hash *h, jug_lock_kind kind, jug_lock_info *info, ino_t *ino,
+                                jug_error *err) {
+    char buf[JUG_LOCK_TEXT_MAX], path[80], me[sizeof fs->identity];
+    jug_lock_holder holder;
     struct stat sb;
     ssize_t n;
     int fd;
+    jug__fs_lock_path(path, sizeof path, h, kind);
     memset(info, 0, sizeof *info);
     jug_result rc = jug__fs_open_file(fs, path, &fd, &sb, err);
     if (rc == JUG_CORRUPT) {
@@ -2239,76 +2676,32 @@ static jug_result jug__fs_judge(jug__fs *fs, const char *path, jug_lock_info *in
         return JUG_OK;
     }
     if (rc != JUG_OK) return rc;
-    n = read(fd, buf, sizeof buf - 1);
+    n = read(fd, buf, sizeof buf);
     close(fd);
     if (n < 0) return jug__sys_error(err, "reading lock", path);
-    buf[n] = 0;
     *ino = sb.st_ino;
-    info->age_sec = jug__fs_store_now(fs) - ((double)sb.st_mtim.tv_sec + (double)sb.st_mtim.tv_nsec * 1e-9);
-    if (info->age_sec < 0) info->age_sec = 0;
-    if (sscanf(buf, "jug-lock 1\nhost %255s\npid %ld\nstart %llu", host, &pid, &start) != 3) {
-        /* written by a holder that died between creating and filling it, or not ours */
-        snprintf(info->holder, sizeof info->holder, "an unreadable lock");
-        info->stale = info->age_sec > 10;
-        return JUG_OK;
-    }
-    const char *recorded = strstr(buf, "\nlease ");
-    double theirs = recorded ? strtod(recorded + 7, NULL) : 0;
-    if (theirs >= JUG__LEASE_MIN && theirs <= JUG__LEASE_MAX) lease = theirs; /* (older locks record none) */
-    snprintf(info->holder, sizeof info->holder, "%.100s pid %ld", host, pid);
+    double age = jug__fs_store_now(fs) - ((double)sb.st_mtim.tv_sec + (double)sb.st_mtim.tv_nsec * 1e-9);
+    int parsed = jug_lock_parse(buf, (size_t)n, &holder);
+    jug_lock_judge(parsed ? &holder : NULL, age, fs->host, fs->base.opt.lock_lease_sec, JUG__EMPTY_LOCK_GRACE, info);
     pthread_mutex_lock(&fs->mu);
     snprintf(me, sizeof me, "%s", jug__fs_identity(fs));
     pthread_mutex_unlock(&fs->mu);
-    if (strcmp(host, fs->host) != 0) info->stale = info->age_sec > lease;
-    else if (strcmp(buf, me) == 0) info->stale = !jug__fs_holds(fs, path);
-    else info->stale = jug__holder_gone(pid, start);
+    if (parsed && (size_t)n == strlen(me) && memcmp(buf, me, (size_t)n) == 0) info->stale = !jug__fs_holds(fs, h, kind);
     return JUG_OK;
-}
-
-static const char *jug__fs_identity(jug__fs *fs) {
-    long pid = jug__pid();
-    if (fs->identity_pid != pid) { /* a forked worker writes its own pid */
-        snprintf(fs->identity, sizeof fs->identity, "jug-lock 1\nhost %s\npid %ld\nstart %llu\nlease %g\n", fs->host,
-                 pid, jug__proc_start(pid), fs->base.opt.lock_lease_sec);
-        fs->identity_pid = pid;
-    }
-    return fs->identity;
-}
-
-static jug_result jug__fs_hold(jug__fs *fs, const jug_hash *h, int claim, int fd, const char *path) {
-    if (fs->nheld == fs->cheld) {
-        size_t c = fs->cheld ? fs->cheld * 2 : 8;
-        jug__held_lock *held = (jug__held_lock *)JUG_REALLOC(fs->held, c * sizeof *held);
-        if (!held) return JUG_NO_MEMORY;
-        fs->held = held;
-        fs->cheld = c;
-    }
-    fs->held[fs->nheld].h = *h;
-    fs->held[fs->nheld].taken = jug__now();
-    fs->held[fs->nheld].claim = claim;
-    snprintf(fs->held[fs->nheld].path, sizeof fs->held[0].path, "%s", path);
-    fs->held[fs->nheld++].fd = fd;
-    return JUG_OK;
-}
-
-/* The entry of the lock at path in fs->held, or -1. Caller holds fs->mu. */
-static long jug__fs_held_at(jug__fs *fs, const char *path) {
-    for (size_t k = 0; k < fs->nheld; k++)
-        if (strcmp(fs->held[k].path, path) == 0) return (long)k;
-    return -1;
 }
 
 /* Removes a lock we hold, unless someone took it over meanwhile (it is then
-   another file under the same name). Nobody can judge a live lock stale
-   before half a lease has passed, so a young lock is removed unchecked.
-   Caller holds fs->mu. */
+   another file under the same name: L4). Nobody can judge a live lock
+   stale before half a lease has passed, so a young lock is removed
+   unchecked. Caller holds fs->mu. */
 static jug_result jug__fs_drop(jug__fs *fs, size_t k, jug_error *err) {
-    char path[sizeof fs->held[0].path];
+    jug_held *held = &fs->held.at[k];
+    char path[80];
     struct stat mine, there;
     jug_result rc = JUG_OK;
-    snprintf(path, sizeof path, "%s", fs->held[k].path);
-    if (jug__now() - fs->held[k].taken < fs->base.opt.lock_lease_sec / 2 ||
-        (fstat(fs->held[k].fd, &mine) == 0 && fstatat(fs->dirfd, path, &there, 0) == 0 && mine.st_ino == there.st_ino)) {
+    jug__fs_lock_path(path, sizeof path, &held->h, held->kind);
+    if (jug_clock() - held->taken < fs->base.opt.lock_lease_sec / 2 ||
+        (fstat(held->fd, &mine) == 0 && fstatat(fs->dirfd, path, &there, 0) == 0 && mine.st_ino == there.st_ino)) {
         /* A lock left behind would hold its task until it is judged stale:
            a server that fails now and then (EIO) is asked again. */
         for (int attempt = 0; unlinkat(fs->dirfd, path, 0) != 0 && errno != ENOENT; attempt++) {
@@ -2316,24 +2709,26 @@ static jug_result jug__fs_drop(jug__fs *fs, size_t k, jug_error *err) {
                 rc = jug__sys_error(err, "releasing the lock", path);
                 break;
             }
-            jug__sleep(0.01 * (1 << (2 * attempt)));
+            jug_nap(0.01 * (1 << (2 * attempt)));
         }
     }
-    close(fs->held[k].fd);
-    fs->held[k] = fs->held[--fs->nheld];
+    close(held->fd);
+    jug_held_remove(&fs->held, k);
     return rc;
 }
 
-/* One try at the lock file `path`, which fs->held already names (with no
-   fd): JUG_OK with the file's fd there, JUG_LOCKED, or an error. */
-static jug_result jug__fs_lock_try(jug__fs *fs, const char *path, const jug_hash *h, const char *id,
+/* One try at the lock, which fs->held already names (with no fd): JUG_OK
+   with the file's fd there, JUG_LOCKED, or an error. */
+static jug_result jug__fs_lock_try(jug__fs *fs, const jug_hash *h, jug_lock_kind kind, const char *id,
                                    jug_error *err) {
+    char path[80];
     jug_lock_info info;
     ino_t ino;
     jug_result rc;
+    jug__fs_lock_path(path, sizeof path, h, kind);
     for (int attempt = 0; attempt < 3; attempt++) {
-        double t0 = jug__now();
-        int fd = openat(fs->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        double t0 = jug_clock();
+        int fd = openat(fs->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666); /* L1 */
         if (fd >= 0) { /* filled at once: only a holder killed right here leaves an empty lock */
             jug__fdio io;
             struct stat mine, there;
@@ -2341,9 +2736,9 @@ static jug_result jug__fs_lock_try(jug__fs *fs, const char *path, const jug_hash
             io.path = path;
             io.fs = fs;
             rc = jug__fd_write(&io, id, strlen(id), err);
-            /* An empty lock is stale after 10 s: a holder stopped that long in
-               between (SIGSTOP, a paused VM) may have lost it to a takeover. */
-            if (rc == JUG_OK && jug__now() - t0 > 5 &&
+            /* L5: a taker stopped (SIGSTOP, a paused VM) for more than half the
+               empty-lock grace before it filled its lock may have lost it. */
+            if (rc == JUG_OK && jug_clock() - t0 > JUG__EMPTY_LOCK_GRACE / 2 &&
                 (fstat(fd, &mine) != 0 || fstatat(fs->dirfd, path, &there, 0) != 0 || mine.st_ino != there.st_ino)) {
                 close(fd);
                 return JUG_LOCKED;
@@ -2354,18 +2749,18 @@ static jug_result jug__fs_lock_try(jug__fs *fs, const char *path, const jug_hash
                 return rc;
             }
             pthread_mutex_lock(&fs->mu);
-            long k = jug__fs_held_at(fs, path);
-            if (k >= 0) fs->held[k].fd = fd;
+            long k = jug_held_find(&fs->held, h, kind);
+            if (k >= 0) fs->held.at[k].fd = fd;
             pthread_mutex_unlock(&fs->mu);
             return JUG_OK;
         }
         if (errno != EEXIST) return jug__sys_error(err, "creating lock", path);
-        rc = jug__fs_judge(fs, path, &info, &ino, err);
+        rc = jug__fs_judge(fs, h, kind, &info, &ino, err);
         if (rc == JUG_NOT_FOUND) continue; /* released meanwhile */
         if (rc != JUG_OK) return rc;
         if (!info.stale) return JUG_LOCKED;
-        /* Take over: move the stale lock aside, then check that what moved is
-           the file we judged, not a fresh lock someone made in between. */
+        /* L3: move the stale lock aside, then check that what moved is the
+           file we judged, not a fresh lock someone made in between. */
         char grave[512];
         struct stat sb;
         jug__fs_unique(fs, grave, sizeof grave, "tmp/stale");
@@ -2380,73 +2775,61 @@ static jug_result jug__fs_lock_try(jug__fs *fs, const char *path, const jug_hash
             return JUG_LOCKED;
         }
         if (unlinkat(fs->dirfd, grave, 0) != 0 && errno == EISDIR) unlinkat(fs->dirfd, grave, AT_REMOVEDIR);
-        char hex[33];
-        jug_hash_hex(h, hex);
-        jug__fs_log(fs, "took over the stale %s %.12s of %s (heartbeat %.0fs old)",
-                    strncmp(path, "blocks/", 7) == 0 ? "claim of block" : "lock", hex, info.holder, info.age_sec);
+        jug_lock_log_takeover(&fs->base, kind, h, &info);
     }
     return JUG_LOCKED;
 }
 
-/* Takes the lock file `path` (held under the name h), taking over a stale
-   one. It is in fs->held while it is being taken, so that another thread
-   of this process judging it knows it is no leftover. */
-static jug_result jug__fs_lock_at(jug__fs *fs, const char *path, const jug_hash *h, int claim, jug_error *err) {
+/* Takes a lock or claim, taking over a stale one. It is in fs->held while it
+   is being taken, so that another thread of this process judging it knows it
+   is no leftover (L6). */
+static jug_result jug__fs_lock_kind(jug__fs *fs, const jug_hash *h, jug_lock_kind kind, jug_error *err) {
     char id[sizeof fs->identity];
     jug_result rc;
     if (fs->dirfd < 0) return jug__fs_missing(fs, err);
     pthread_mutex_lock(&fs->mu);
     snprintf(id, sizeof id, "%s", jug__fs_identity(fs));
-    rc = jug__fs_held_at(fs, path) >= 0 ? JUG_LOCKED : jug__fs_hold(fs, h, claim, -1, path);
+    rc = jug_held_find(&fs->held, h, kind) >= 0 ? JUG_LOCKED : jug_held_add(&fs->held, h, kind, -1);
     pthread_mutex_unlock(&fs->mu);
-    if (rc != JUG_OK) return rc == JUG_LOCKED ? rc : jug__error(err, rc, "out of memory taking a lock");
-    rc = jug__fs_lock_try(fs, path, h, id, err);
+    if (rc != JUG_OK) return rc == JUG_LOCKED ? rc : jug_set_error(err, rc, "out of memory taking a lock");
+    rc = jug__fs_lock_try(fs, h, kind, id, err);
     if (rc != JUG_OK) {
         pthread_mutex_lock(&fs->mu);
-        long k = jug__fs_held_at(fs, path);
-        if (k >= 0) fs->held[k] = fs->held[--fs->nheld];
+        long k = jug_held_find(&fs->held, h, kind);
+        if (k >= 0) jug_held_remove(&fs->held, (size_t)k);
         pthread_mutex_unlock(&fs->mu);
     }
     return rc;
 }
 
 static jug_result jug__fs_lock(jug_store *st, const jug_hash *h, jug_error *err) {
-    char path[80];
-    jug__fs_path(path, sizeof path, JUG_ENTRY_LOCK, h);
-    return jug__fs_lock_at((jug__fs *)st, path, h, 0, err);
+    return jug__fs_lock_kind((jug__fs *)st, h, JUG_TASK_LOCK, err);
 }
 
-static jug_result jug__fs_unlock_kind(jug__fs *fs, const jug_hash *h, int claim, jug_error *err) {
-    jug_result rc = JUG_INVALID;
+static jug_result jug__fs_unlock_kind(jug__fs *fs, const jug_hash *h, jug_lock_kind kind, jug_error *err) {
     pthread_mutex_lock(&fs->mu);
-    for (size_t k = 0; k < fs->nheld; k++) {
-        if (fs->held[k].claim == claim && memcmp(fs->held[k].h.bytes, h->bytes, 16) == 0) {
-            rc = jug__fs_drop(fs, k, err);
-            break;
-        }
-    }
+    long k = jug_held_find(&fs->held, h, kind);
+    jug_result rc = k >= 0 && fs->held.at[k].fd >= 0 ? jug__fs_drop(fs, (size_t)k, err) : JUG_INVALID;
     pthread_mutex_unlock(&fs->mu);
-    return rc != JUG_INVALID ? rc : jug__error(err, rc, "unlocking a lock this process does not hold");
+    return rc != JUG_INVALID ? rc : jug_set_error(err, rc, "unlocking a lock this process does not hold");
 }
 static jug_result jug__fs_unlock(jug_store *st, const jug_hash *h, jug_error *err) {
-    return jug__fs_unlock_kind((jug__fs *)st, h, 0, err);
+    return jug__fs_unlock_kind((jug__fs *)st, h, JUG_TASK_LOCK, err);
 }
 
 static jug_result jug__fs_lock_info(jug_store *st, const jug_hash *h, jug_lock_info *info, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
-    char path[128];
     ino_t ino;
     if (fs->dirfd < 0) return JUG_NOT_FOUND;
-    jug__fs_path(path, sizeof path, JUG_ENTRY_LOCK, h);
-    return jug__fs_judge(fs, path, info, &ino, err);
+    return jug__fs_judge(fs, h, JUG_TASK_LOCK, info, &ino, err);
 }
 
 static jug_result jug__fs_keepalive(jug_store *st, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
     jug_result rc = JUG_OK;
     pthread_mutex_lock(&fs->mu);
-    for (size_t k = 0; k < fs->nheld; k++)
-        if (fs->held[k].fd >= 0 && futimens(fs->held[k].fd, NULL) != 0)
+    for (size_t k = 0; k < fs->held.n; k++)
+        if (fs->held.at[k].fd >= 0 && futimens(fs->held.at[k].fd, NULL) != 0)
             rc = jug__sys_error(err, "refreshing a lock in", fs->base.where);
     pthread_mutex_unlock(&fs->mu);
     return rc;
@@ -2455,8 +2838,8 @@ static jug_result jug__fs_keepalive(jug_store *st, jug_error *err) {
 static void jug__fs_release_all(jug_store *st) {
     jug__fs *fs = (jug__fs *)st;
     pthread_mutex_lock(&fs->mu);
-    for (size_t k = fs->nheld; k-- > 0;) /* (not the locks still being taken: their threads end them) */
-        if (fs->held[k].fd >= 0) jug__fs_drop(fs, k, NULL);
+    for (size_t k = fs->held.n; k-- > 0;) /* (not the locks still being taken: their threads end them) */
+        if (fs->held.at[k].fd >= 0) jug__fs_drop(fs, k, NULL);
     pthread_mutex_unlock(&fs->mu);
 }
 
@@ -2479,7 +2862,7 @@ static int jug__intact(const unsigned char *buf, size_t n) {
     unsigned char check[8];
     jug__hasher h;
     if (n < JUG__HEADER_SIZE + JUG__TRAILER_SIZE || memcmp(buf, "JUGR", 4) != 0 ||
-        buf[4] + 256 * buf[5] != JUG_FORMAT_VERSION || jug__rd64(buf + 8) != n - JUG__HEADER_SIZE - JUG__TRAILER_SIZE)
+        buf[4] + 256 * buf[5] != JUG_FORMAT_VERSION || jug_get_le64(buf + 8) != n - JUG__HEADER_SIZE - JUG__TRAILER_SIZE)
         return 0;
     jug__hasher_init(&h);
     jug__hasher_update(&h, buf, n - JUG__TRAILER_SIZE);
@@ -2557,10 +2940,10 @@ static jug_result jug__fs_slurp(jug__fs *fs, const char *path, uint64_t max, uns
     *out = NULL;
     *n = 0;
     if (rc != JUG_OK) return rc;
-    if (size > max) rc = jug__error(err, JUG_CORRUPT, "%s/%s is too large to be a jug.h file (%llu bytes)",
+    if (size > max) rc = jug_set_error(err, JUG_CORRUPT, "%s/%s is too large to be a jug.h file (%llu bytes)",
                                     fs->base.where, path, (unsigned long long)size);
     else if (!(*out = (unsigned char *)JUG_MALLOC((size_t)size + 1)))
-        rc = jug__error(err, JUG_NO_MEMORY, "out of memory reading %s", path);
+        rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory reading %s", path);
     io.fd = fd;
     io.path = path;
     io.fs = fs;
@@ -2615,7 +2998,7 @@ static jug_result jug__fs_read_graves(jug__fs *fs, const char *path, jug__grave 
         if (!(*n & (*n + 1))) { /* full at 0, 1, 3, 7...: double */
             jug__grave *more = (jug__grave *)JUG_REALLOC(*graves, (2 * *n + 1) * sizeof *more);
             if (!more) {
-                rc = jug__error(err, JUG_NO_MEMORY, "out of memory reading %s", path);
+                rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory reading %s", path);
                 break;
             }
             *graves = more;
@@ -2628,7 +3011,7 @@ static jug_result jug__fs_read_graves(jug__fs *fs, const char *path, jug__grave 
 
 /* A pack holds at most a block's results, each at most JUG__PACK_MAX; twice
    that leaves room for tasks run again after an invalidate. */
-#define JUG__PACKFILE_MAX (2ull * JUG__BLOCK * (JUG__RECORD_HEAD + JUG__PACK_MAX))
+#define JUG__PACKFILE_MAX (2ull * JUG__BLOCK_MAX * (JUG__RECORD_HEAD + JUG__PACK_MAX))
 
 /* Reports the intact records of a pack file that no tombstone names to fn
    and, with `index`, indexes them. A file that is not a pack is skipped. */
@@ -2663,27 +3046,32 @@ static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, const jug__gr
         off += JUG__RECORD_HEAD + size;
     }
     JUG_FREE(buf);
-    return ok ? JUG_OK : jug__error(err, JUG_NO_MEMORY, "out of memory indexing %s", path);
+    return ok ? JUG_OK : jug_set_error(err, JUG_NO_MEMORY, "out of memory indexing %s", path);
 }
 
 /* Reports the claim of block `hex` at path: with `claims` 1, as a lock on
    the block while it is live; with 2, as a claim, live or stale.
    JUG_NOT_FOUND: there is none. */
-static jug_result jug__fs_report_claim(jug__fs *fs, const char *hex, const char *path, jug_scan_fn fn, void *ud,
-                                       int claims, jug_error *err) {
+/* Which claims jug__fs_read_block reports. */
+typedef enum jug__claims { JUG__CLAIMS_NONE, JUG__CLAIMS_LIVE, JUG__CLAIMS_ALL } jug__claims;
+
+static jug_result jug__fs_report_claim(jug__fs *fs, const char *hex, jug_scan_fn fn, void *ud, jug__claims claims,
+                                       jug_error *err) {
     jug_lock_info info;
     ino_t ino;
     jug_hash block;
-    jug_result rc = jug__fs_judge(fs, path, &info, &ino, err);
-    if (rc == JUG_OK && jug__parse_hex(hex, 32, "", &block) && (!info.stale || claims == 2))
-        fn(ud, &block, claims == 2 ? (info.stale ? JUG_ENTRY_STALE_CLAIM : JUG_ENTRY_CLAIM) : JUG_ENTRY_LOCK);
+    if (!jug_hash_parse(hex, 32, &block)) return JUG_OK;
+    jug_result rc = jug__fs_judge(fs, &block, JUG_BLOCK_CLAIM, &info, &ino, err);
+    if (rc == JUG_OK && (!info.stale || claims == JUG__CLAIMS_ALL))
+        fn(ud, &block, claims == JUG__CLAIMS_ALL ? (info.stale ? JUG_ENTRY_STALE_CLAIM : JUG_ENTRY_CLAIM) : JUG_ENTRY_LOCK);
     return rc;
 }
 
 /* Reads the pack files of one block (or of all blocks, with hex NULL),
-   reporting their results; with `claims` 1, the block's live claim too, as a
-   lock on the block; with 2 (a scan), every claim, live or stale. */
-static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn fn, void *ud, int claims,
+   reporting their results; with JUG__CLAIMS_LIVE, the block's live claim
+   too, as a lock on the block; with JUG__CLAIMS_ALL (a scan), every claim,
+   live or stale. */
+static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn fn, void *ud, jug__claims claims,
                                      int index, jug_error *err) {
     char dir[64], path[512];
     const char *name;
@@ -2721,7 +3109,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
             if (!(*count & (*count + 1))) { /* full at 0, 1, 3, 7...: double */
                 char (*more)[256] = (char (*)[256])JUG_REALLOC(*list, (2 * *count + 1) * sizeof **list);
                 if (!more) {
-                    rc = jug__error(err, JUG_NO_MEMORY, "out of memory listing %s", dir);
+                    rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory listing %s", dir);
                     break;
                 }
                 *list = more;
@@ -2729,10 +3117,12 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
             snprintf((*list)[(*count)++], sizeof **list, "%s", name);
         }
         rc = jug__dir_end(&d, rc, dir, err);
-        if (rc == JUG_OK && claimed && claims && fn) {
-            snprintf(path, sizeof path, "%s/claim", dir);
-            rc = jug__fs_report_claim(fs, hex, path, fn, ud, claims, err);
-            if (rc == JUG_NOT_FOUND) rc = JUG_OK, gone = 1;
+        if (rc == JUG_OK && claimed && claims != JUG__CLAIMS_NONE && fn) {
+            rc = jug__fs_report_claim(fs, hex, fn, ud, claims, err);
+            if (rc == JUG_NOT_FOUND) { /* ended since the listing: read again */
+                rc = JUG_OK;
+                gone = 1;
+            }
         }
         for (size_t i = 0; rc == JUG_OK && !gone && i < ntombs; i++) {
             snprintf(path, sizeof path, "%s/%.200s", dir, tombs[i]);
@@ -2746,13 +3136,13 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         JUG_FREE(tombs);
         JUG_FREE(graves);
         if (!gone) return rc;
-        if (round > 0) jug__sleep(round < 10 ? 0.01 * round : 0.1);
+        if (round > 0) jug_nap(round < 10 ? 0.01 * round : 0.1);
     }
 }
 /* Every pack: scan reports them (and the claims), and the index of packed
    results is built when first needed. */
 static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, int index, jug_error *err) {
-    jug_result rc = jug__fs_read_block(fs, NULL, fn, ud, fn ? 2 : 0, index, err);
+    jug_result rc = jug__fs_read_block(fs, NULL, fn, ud, fn ? JUG__CLAIMS_ALL : JUG__CLAIMS_NONE, index, err);
     if (rc == JUG_OK && index) __atomic_store_n(&fs->indexed_all, 1, __ATOMIC_RELEASE);
     return rc;
 }
@@ -2760,54 +3150,80 @@ static void jug__fs_need_index(jug__fs *fs) {
     if (!__atomic_load_n(&fs->indexed_all, __ATOMIC_ACQUIRE)) jug__fs_read_blocks(fs, NULL, NULL, 1, NULL);
 }
 
-static jug_result jug__fs_block(jug_store *st, const jug_hash *block, jug_scan_fn fn, void *ud, jug_error *err) {
+typedef struct jug__fs_looking {
+    const jug_hash *task;
+    jug_block_state state;
+} jug__fs_looking;
+static void jug__fs_look_cb(void *ud, const jug_hash *h, jug_entry kind) {
+    jug__fs_looking *l = (jug__fs_looking *)ud;
+    if (kind == JUG_ENTRY_RESULT && memcmp(h->bytes, l->task->bytes, 16) == 0) l->state = JUG_BLOCK_STORED;
+    else if (kind == JUG_ENTRY_LOCK && l->state == JUG_BLOCK_TODO) l->state = JUG_BLOCK_CLAIMED;
+}
+static jug_result jug__fs_look(jug_store *st, const jug_hash *block, const jug_hash *h, jug_block_state *state,
+                               jug_error *err) {
     char hex[33];
+    jug__fs_looking look;
+    look.task = h;
+    look.state = JUG_BLOCK_TODO;
     jug_hash_hex(block, hex);
-    return jug__fs_read_block((jug__fs *)st, hex, fn, ud, 1, 1, err);
+    jug_result rc = jug__fs_read_block((jug__fs *)st, hex, jug__fs_look_cb, &look, JUG__CLAIMS_LIVE, 1, err);
+    *state = look.state;
+    return rc;
 }
 
-static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, jug_scan_fn fn, void *ud, jug_error *err) {
+typedef struct jug__fs_claim_look {
+    const jug_hash *tasks;
+    size_t n;
+    jug_block_state *state;
+} jug__fs_claim_look;
+static void jug__fs_claim_cb(void *ud, const jug_hash *h, jug_entry kind) {
+    jug__fs_claim_look *c = (jug__fs_claim_look *)ud;
+    jug_block_note(c->tasks, c->n, c->state, h, kind == JUG_ENTRY_RESULT ? JUG_BLOCK_STORED : JUG_BLOCK_LOCKED);
+}
+
+/* B2: the claim, then its packs, then the task locks (one listing), then the
+   tasks' own result files, but only in a block with the mark `alone` (B3):
+   a worker that unlocked a task before the listing made its mark before. */
+static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, const jug_hash *tasks, size_t n,
+                                jug_block_state *state, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
-    char hex[33], path[80];
+    char hex[33], path[128];
+    jug__fs_claim_look look;
     jug_result rc;
+    int here = 0;
     jug_hash_hex(block, hex);
     snprintf(path, sizeof path, "blocks/%s", hex);
     if (fs->dirfd >= 0 && mkdirat(fs->dirfd, path, 0777) != 0 && errno != EEXIST)
         return jug__sys_error(err, "creating", path);
-    snprintf(path, sizeof path, "blocks/%s/claim", hex);
-    if ((rc = jug__fs_lock_at(fs, path, block, 1, err)) != JUG_OK) return rc;
-    rc = jug__fs_read_block(fs, hex, fn, ud, 0, 1, err); /* the claim there is ours */
-    if (rc != JUG_OK) jug__fs_unlock_kind(fs, block, 1, NULL);
+    if ((rc = jug__fs_lock_kind(fs, block, JUG_BLOCK_CLAIM, err)) != JUG_OK) return rc;
+    look.tasks = tasks;
+    look.n = n;
+    look.state = state;
+    for (size_t i = 0; i < n; i++) state[i] = JUG_BLOCK_TODO;
+    rc = jug__fs_read_block(fs, hex, jug__fs_claim_cb, &look, JUG__CLAIMS_NONE, 1, err); /* (the claim there is ours) */
+    if (rc == JUG_OK && n) rc = jug__fs_list(fs, "locks", 32, JUG_ENTRY_LOCK, jug__fs_claim_cb, &look, err);
+    snprintf(path, sizeof path, "blocks/%s/alone", hex);
+    if (rc == JUG_OK && n && (here = jug__fs_has_file(fs, path)) < 0) rc = jug__sys_error(err, "looking at", path);
+    for (size_t i = 0; rc == JUG_OK && here > 0 && i < n; i++) {
+        if (state[i] != JUG_BLOCK_TODO) continue;
+        jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, &tasks[i]);
+        int found = jug__fs_has_file(fs, path);
+        if (found < 0) rc = jug__sys_error(err, "looking at", path);
+        else if (found) state[i] = JUG_BLOCK_STORED;
+    }
+    if (rc != JUG_OK) jug__fs_unlock_kind(fs, block, JUG_BLOCK_CLAIM, NULL);
     return rc;
 }
 
-/* The claim read the block's packs. A block where some result is stored
-   alone has the mark blocks/<block>/alone (made before that result was
-   saved); only there are the tasks' own files looked at. The mark is looked
-   at now, after the claimer listed the locks: a worker that unlocked a task
-   before that listing made its mark before. */
-static jug_result jug__fs_present(jug_store *st, const jug_hash *block, const jug_hash *tasks, size_t n,
-                                  unsigned char *found, jug_error *err) {
-    jug__fs *fs = (jug__fs *)st;
-    char hex[33], path[128];
-    int here;
-    if (fs->dirfd < 0) return JUG_OK;
-    jug_hash_hex(block, hex);
-    snprintf(path, sizeof path, "blocks/%s/alone", hex);
-    if ((here = jug__fs_has_file(fs, path)) <= 0) return here == 0 ? JUG_OK : jug__sys_error(err, "looking at", path);
-    for (size_t i = 0; i < n; i++) {
-        jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, &tasks[i]);
-        if ((here = jug__fs_has_file(fs, path)) < 0) return jug__sys_error(err, "looking at", path);
-        found[i] = (unsigned char)here;
-    }
-    return JUG_OK;
-}
-
-static jug_result jug__fs_stored_alone(jug_store *st, const jug_hash *block, jug_error *err) {
-    jug__fs *fs = (jug__fs *)st;
+/* B3: the mark `alone` of a block, made before a result of the block is
+   saved alone (once per block and store handle). */
+static jug_result jug__fs_mark(jug__fs *fs, const jug_hash *block, jug_error *err) {
     char hex[33], path[128];
     int fd;
-    if (fs->dirfd < 0) return JUG_OK;
+    pthread_mutex_lock(&fs->mu);
+    int known = jug__fs_marked(fs, block, 0);
+    pthread_mutex_unlock(&fs->mu);
+    if (known || fs->dirfd < 0) return JUG_OK;
     jug_hash_hex(block, hex);
     snprintf(path, sizeof path, "blocks/%s/alone", hex);
     /* (made only if missing: a mark made by another user of a group store
@@ -2821,6 +3237,9 @@ static jug_result jug__fs_stored_alone(jug_store *st, const jug_hash *block, jug
     }
     if (fd < 0 && errno != EEXIST) return jug__sys_error(err, "creating", path);
     if (fd >= 0) close(fd);
+    pthread_mutex_lock(&fs->mu);
+    jug__fs_marked(fs, block, 1);
+    pthread_mutex_unlock(&fs->mu);
     return JUG_OK;
 }
 
@@ -2837,7 +3256,7 @@ static jug_result jug__fs_unclaim(jug_store *st, const jug_hash *block, jug_erro
             break;
         }
     pthread_mutex_unlock(&fs->mu);
-    jug_result unlocked = jug__fs_unlock_kind(fs, block, 1, err);
+    jug_result unlocked = jug__fs_unlock_kind(fs, block, JUG_BLOCK_CLAIM, err);
     return rc != JUG_OK ? rc : unlocked;
 }
 
@@ -2849,18 +3268,18 @@ static jug_result jug__mem_write(void *ud, const void *p, size_t n, jug_error *e
     return JUG_OK;
 }
 
-/* Appends a result to the block's pack file (with one write, so a crash
-   cuts at most this record short). JUG_UNSUPPORTED: too large for a pack. */
+/* B5: appends a result to the block's pack file (with one write, so a crash
+   cuts at most this record short); a result too large for a pack is saved alone. */
 static jug_result jug__fs_append(jug_store *st, const jug_hash *block, const jug_hash *h, const jug_value *v,
                                  const jug_meta *m, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
-    uint64_t size = jug__storable(v, 0) ? jug_encoded_size(v) : 0;
+    uint64_t size = jug_storable_size(v);
     unsigned char *rec, *at;
     jug__appending *a = NULL;
     jug_result rc;
-    if (size == 0 || size > JUG__PACK_MAX) return JUG_UNSUPPORTED;
+    if (size == 0 || size > JUG__PACK_MAX) return jug__fs_save(st, h, block, v, m, err); /* (large: a file of its own) */
     if (!(rec = (unsigned char *)JUG_MALLOC(JUG__RECORD_HEAD + size)))
-        return jug__error(err, JUG_NO_MEMORY, "out of memory packing a result");
+        return jug_set_error(err, JUG_NO_MEMORY, "out of memory packing a result");
     memcpy(rec, "JUGP", 4);
     for (int i = 0; i < 4; i++) rec[4 + i] = (unsigned char)(size >> (8 * i));
     memcpy(rec + 8, h->bytes, 16);
@@ -2879,7 +3298,7 @@ static jug_result jug__fs_append(jug_store *st, const jug_hash *block, const jug
             if (t) fs->appending = t, fs->cappending = cap;
         }
         if (fs->nappending == fs->cappending) {
-            rc = jug__error(err, JUG_NO_MEMORY, "out of memory packing a result");
+            rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory packing a result");
         } else {
             a = &fs->appending[fs->nappending];
             jug__fs_unique(fs, a->path, sizeof a->path, prefix);
@@ -2887,7 +3306,7 @@ static jug_result jug__fs_append(jug_store *st, const jug_hash *block, const jug
             a->block = *block;
             a->size = 0;
             if (a->fd < 0 || !jug__fs_pack_id(fs, a->path, &a->id)) {
-                rc = a->fd < 0 ? jug__sys_error(err, "creating", a->path) : jug__error(err, JUG_NO_MEMORY, "out of memory");
+                rc = a->fd < 0 ? jug__sys_error(err, "creating", a->path) : jug_set_error(err, JUG_NO_MEMORY, "out of memory");
                 if (a->fd >= 0) close(a->fd);
                 a = NULL;
             } else {
@@ -2909,7 +3328,7 @@ static jug_result jug__fs_append(jug_store *st, const jug_hash *block, const jug
         rc = jug__fd_write(&io, rec, JUG__RECORD_HEAD + size, err);
         if (rc == JUG_OK && fs->base.opt.fsync && fsync(a->fd) != 0) rc = jug__sys_error(err, "syncing", a->path);
         if (rc == JUG_OK && !jug__fs_index(fs, h, a->id, a->size + JUG__RECORD_HEAD, (uint32_t)size))
-            rc = jug__error(err, JUG_NO_MEMORY, "out of memory indexing a result");
+            rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory indexing a result");
         a->size += JUG__RECORD_HEAD + size; /* a failed write leaves a record that does not count */
     }
     pthread_mutex_unlock(&fs->mu);
@@ -2941,11 +3360,11 @@ static void jug__fs_forget(jug__fs *fs, const jug_hash *h, const jug__packed *e)
 static jug_result jug__fs_reread_block(jug__fs *fs, const char *path, jug_error *err) {
     char hex[33];
     snprintf(hex, sizeof hex, "%.32s", path + 7);
-    return jug__fs_read_block(fs, hex, NULL, NULL, 0, 1, err);
+    return jug__fs_read_block(fs, hex, NULL, NULL, JUG__CLAIMS_NONE, 1, err);
 }
 
-/* Writes a tombstone for the record of h that the index points to, so no
-   reader counts it from now on (see jug__grave). */
+/* R3: writes a tombstone for the record of h that the index points to, so
+   no reader counts it from now on (see jug__grave). */
 static jug_result jug__fs_tombstone(jug__fs *fs, const jug_hash *h, jug_error *err) {
     char path[512], tomb[512], line[512], hex[33];
     jug__packed e;
@@ -2960,7 +3379,7 @@ static jug_result jug__fs_tombstone(jug__fs *fs, const jug_hash *h, jug_error *e
     return rc;
 }
 
-/* Reads the record of h where the index says it is, into *buf. The record
+/* R2: reads the record of h where the index says it is, into *buf. The record
    must prove it is h's (its head and hash): JUG_NOT_FOUND if another record
    or nothing is there now (the pack was changed by someone else). */
 static jug_result jug__fs_read_record(jug__fs *fs, const jug_hash *h, const char *path, const jug__packed *e,
@@ -2971,7 +3390,7 @@ static jug_result jug__fs_read_record(jug__fs *fs, const jug_hash *h, const char
     if (rc != JUG_OK) return rc == JUG_CORRUPT ? JUG_NOT_FOUND : rc;
     if (!(*buf = (unsigned char *)JUG_MALLOC(JUG__RECORD_HEAD + (size_t)e->size))) {
         close(fd);
-        return jug__error(err, JUG_NO_MEMORY, "out of memory reading %s", path);
+        return jug_set_error(err, JUG_NO_MEMORY, "out of memory reading %s", path);
     }
     ssize_t want = JUG__RECORD_HEAD + (ssize_t)e->size;
     ssize_t got = e->offset >= JUG__RECORD_HEAD ? pread(fd, *buf, (size_t)want, (off_t)(e->offset - JUG__RECORD_HEAD)) : 0;
@@ -3010,7 +3429,7 @@ static jug_result jug__fs_load_packed(jug__fs *fs, const jug_hash *h, jug_value 
     return rc;
 }
 
-/* Gives every record of h in its block a tombstone, one at a time: each
+/* R3: gives every record of h in its block a tombstone, one at a time: each
    look at the block afresh finds the next (the index holds one a task). */
 static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, jug_error *err) {
     char path[512], buried[512] = "";
@@ -3023,7 +3442,7 @@ static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, jug_error *err)
         if (reread != JUG_OK) return reread;
         if (!jug__fs_where_packed(fs, h, path, sizeof path, &e)) return rc;
         if (e.offset == buried_at && strcmp(path, buried) == 0) /* its tombstone is not seen: never loop */
-            return jug__error(err, JUG_IO_ERROR, "removing a packed result from %s: its tombstone does not show",
+            return jug_set_error(err, JUG_IO_ERROR, "removing a packed result from %s: its tombstone does not show",
                               path);
         if ((rc = jug__fs_tombstone(fs, h, err)) != JUG_OK) return rc;
         snprintf(buried, sizeof buried, "%s", path);
@@ -3031,10 +3450,6 @@ static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, jug_error *err)
     }
 }
 
-static jug_result jug__fs_locks(jug_store *st, jug_scan_fn fn, void *ud, jug_error *err) {
-    jug__fs *fs = (jug__fs *)st;
-    return fs->dirfd < 0 ? JUG_OK : jug__fs_list(fs, "locks", 32, JUG_ENTRY_LOCK, fn, ud, err);
-}
 
 static jug_result jug__fs_fail(jug_store *st, const jug_hash *h, const char *reason, jug_error *err) {
     char path[128], text[1024];
@@ -3093,16 +3508,31 @@ static void jug__fs_close(jug_store *st) {
     JUG_FREE(fs->packs);
     JUG_FREE(fs->packed);
     JUG_FREE(fs->appending);
-    JUG_FREE(fs->held);
+    jug_held_free(&fs->held);
+    JUG_FREE(fs->marks);
     JUG_FREE(fs);
 }
 
-static const jug_store_ops jug__fs_ops = {
-    "file",           jug__fs_save,      jug__fs_load,      jug__fs_exists,      jug__fs_scan,
-    jug__fs_lock,     jug__fs_unlock,    jug__fs_lock_info, jug__fs_keepalive,   jug__fs_release_all,
-    jug__fs_fail,     jug__fs_failure,   jug__fs_remove,    jug__fs_close,       jug__fs_claim,
-    jug__fs_unclaim,  jug__fs_block,     jug__fs_append,    jug__fs_locks,       jug__fs_present,
-    jug__fs_stored_alone};
+static void jug__fs_set_ops(jug_store_ops *o) {
+    memset(o, 0, sizeof *o);
+    o->save = jug__fs_save;
+    o->load = jug__fs_load;
+    o->exists = jug__fs_exists;
+    o->scan = jug__fs_scan;
+    o->remove = jug__fs_remove;
+    o->fail = jug__fs_fail;
+    o->failure = jug__fs_failure;
+    o->lock = jug__fs_lock;
+    o->unlock = jug__fs_unlock;
+    o->lock_info = jug__fs_lock_info;
+    o->keepalive = jug__fs_keepalive;
+    o->release_all = jug__fs_release_all;
+    o->claim = jug__fs_claim;
+    o->append = jug__fs_append;
+    o->unclaim = jug__fs_unclaim;
+    o->look = jug__fs_look;
+    o->close = jug__fs_close;
+}
 
 /* A directory is ours if it has our marker; an empty one (or one another
    worker is just setting up) becomes ours when we may create. */
@@ -3118,16 +3548,16 @@ static jug_result jug__fs_adopt(jug__fs *fs, jug_error *err) {
             buf[n] = 0;
             JUG_FREE(marker);
             if (sscanf(buf, JUG__FS_MARKER " %d", &version) != 1)
-                return jug__error(err, JUG_CORRUPT, "%s/jugstore is not a jug.h store marker", fs->base.where);
+                return jug_set_error(err, JUG_CORRUPT, "%s/jugstore is not a jug.h store marker", fs->base.where);
             if (version != JUG_FORMAT_VERSION)
-                return jug__error(err, JUG_VERSION_MISMATCH,
+                return jug_set_error(err, JUG_VERSION_MISMATCH,
                                   "store %s was written in format %d; this jug.h (%s) reads format %d",
                                   fs->base.where, version, JUG_VERSION_STRING, JUG_FORMAT_VERSION);
             marked = 1;
             break;
         }
         if (rc == JUG_CORRUPT)
-            return jug__error(err, JUG_CORRUPT, "%s/jugstore is not a jug.h store marker", fs->base.where);
+            return jug_set_error(err, JUG_CORRUPT, "%s/jugstore is not a jug.h store marker", fs->base.where);
         if (rc != JUG_NOT_FOUND) return rc;
         jug__dir d;
         const char *name;
@@ -3139,7 +3569,7 @@ static jug_result jug__fs_adopt(jug__fs *fs, jug_error *err) {
                 known |= strcmp(name, jug__fs_dirs[i]) == 0;
             if (!known) {
                 jug__dir_end(&d, JUG_OK, fs->base.where, NULL);
-                return jug__error(err, JUG_INVALID, "%s is not a jug.h store (no jugstore file); refusing to use it",
+                return jug_set_error(err, JUG_INVALID, "%s is not a jug.h store (no jugstore file); refusing to use it",
                                   fs->base.where);
             }
         }
@@ -3195,21 +3625,13 @@ JUG_API jug_result jug_file_store_open(const char *dir, const jug_store_options 
     jug__fs *fs = JUG__NEW(jug__fs, 1);
     jug_result rc;
     *out = NULL;
-    if (!fs) return jug__error(err, JUG_NO_MEMORY, "out of memory opening %s", dir);
+    if (!fs) return jug_set_error(err, JUG_NO_MEMORY, "out of memory opening %s", dir);
     memset(fs, 0, sizeof *fs);
-    fs->base.ops = &jug__fs_ops;
-    if (opt) fs->base.opt = *opt;
-    if (fs->base.opt.lock_lease_sec <= 0) fs->base.opt.lock_lease_sec = 300;
-    snprintf(fs->base.where, sizeof fs->base.where, "%s", dir);
     pthread_mutex_init(&fs->mu, NULL);
-    if (gethostname(fs->host, sizeof fs->host - 1) != 0) strcpy(fs->host, "localhost");
-    for (char *c = fs->host; *c; c++)
-        if (*c == '/' || *c == ' ' || *c == '\n') *c = '_';
+    jug_lock_hostname(fs->host, sizeof fs->host);
     fs->dirfd = -1;
-    if (strlen(dir) >= sizeof fs->base.where) {
-        rc = jug__error(err, JUG_INVALID, "the store's path is too long (%zu characters)", strlen(dir));
-        goto fail;
-    }
+    jug__fs_set_ops(&fs->ops);
+    if ((rc = jug_store_init(&fs->base, &fs->ops, opt, dir, err)) != JUG_OK) goto fail;
     fs->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fs->dirfd < 0 && errno == ENOENT && fs->base.opt.create) {
         if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
@@ -3236,10 +3658,10 @@ JUG_API jug_result jug_store_open(const char *where, const jug_store_options *op
     if (strstr(where, "://")) {
         *out = NULL;
         if (strncmp(where, "redis://", 8) == 0)
-            return jug__error(err, JUG_UNSUPPORTED,
+            return jug_set_error(err, JUG_UNSUPPORTED,
                               "%s: this program was built without redis support (include jug_redis.h and link -lhiredis)",
                               where);
-        return jug__error(err, JUG_UNSUPPORTED, "%s: unknown store scheme", where);
+        return jug_set_error(err, JUG_UNSUPPORTED, "%s: unknown store scheme", where);
     }
     return jug_file_store_open(where, opt, out, err);
 }
@@ -3252,42 +3674,58 @@ JUG_API jug_result jug_value_of(jug_store *s, const jug_task *t, jug_value **out
     return s->ops->load(s, &t->hash, out, NULL, err);
 }
 
-/* Before t's result is saved alone: a store that runs tiny tasks in batches
-   marks t's block, where a claimer looks for such results. (A mark with no
-   result costs a claimer one look; a result with no mark could run twice.) */
-static jug_result jug__note_alone(jug_store *s, const jug_graph *g, const jug_task *t, jug_error *err) {
-    return s->ops->stored_alone ? s->ops->stored_alone(s, &jug__block_head(g, t)->hash, err) : JUG_OK;
-}
+#define JUG__NAP_FIRST 0.01 /* seconds: a wait for another worker's task, doubled up to */
+#define JUG__NAP_MAX 0.5
 
-/* What the block of t holds: t's packed result, a live claim. */
-typedef struct jug__block_look {
-    const jug_hash *task;
-    int packed, claimed;
-} jug__block_look;
-static void jug__block_look_cb(void *ud, const jug_hash *h, jug_entry kind) {
-    jug__block_look *b = (jug__block_look *)ud;
-    if (kind == JUG_ENTRY_LOCK) b->claimed = 1;
-    else if (memcmp(h->bytes, b->task->bytes, 16) == 0) b->packed = 1;
-}
+/* What a worker that holds t's own lock learns of t's block (B2). The
+   caller has laid out the blocks (jug__lay_out_blocks). */
 enum { JUG__BLOCK_FREE, JUG__BLOCK_PACKED, JUG__BLOCK_CLAIMED, JUG__BLOCK_ERROR };
-/* Having locked t on its own: a worker that runs t's block as a batch
-   claims the block, then leaves alone the tasks locked one by one; so the
-   claim is looked at after the lock. */
 static int jug__block_says(jug_store *s, const jug_graph *g, const jug_task *t, jug_error *err) {
-    jug__block_look look;
-    if (!s->ops->block) return JUG__BLOCK_FREE;
-    look.task = &t->hash;
-    look.packed = look.claimed = 0;
-    if (s->ops->block(s, &jug__block_head(g, t)->hash, jug__block_look_cb, &look, err) != JUG_OK)
-        return JUG__BLOCK_ERROR;
-    return look.packed ? JUG__BLOCK_PACKED : look.claimed ? JUG__BLOCK_CLAIMED : JUG__BLOCK_FREE;
+    jug_block_state state;
+    if (!s->ops->look) return JUG__BLOCK_FREE;
+    if (s->ops->look(s, &jug__block_head(g, t)->hash, &t->hash, &state, err) != JUG_OK) return JUG__BLOCK_ERROR;
+    return state == JUG_BLOCK_STORED ? JUG__BLOCK_PACKED : state == JUG_BLOCK_CLAIMED ? JUG__BLOCK_CLAIMED : JUG__BLOCK_FREE;
 }
 
 /* Whether t's result is stored. A store's view of packed results may be
    older than the packs (the -j parent's, whose workers packed them), so on
    a miss the block is looked at. */
-static int jug__stored(jug_store *s, const jug_graph *g, const jug_task *t) {
-    return s->ops->exists(s, &t->hash, NULL) == JUG_OK || jug__block_says(s, g, t, NULL) == JUG__BLOCK_PACKED;
+static int jug__stored(jug_store *s, jug_graph *g, const jug_task *t) {
+    return s->ops->exists(s, &t->hash, NULL) == JUG_OK ||
+           (jug__lay_out_blocks(g) && jug__block_says(s, g, t, NULL) == JUG__BLOCK_PACKED);
+}
+
+/* What became of a task that a worker set out to run. */
+typedef enum jug__outcome {
+    JUG__RAN,             /* run here, its result stored */
+    JUG__FOUND,           /* its result is stored already */
+    JUG__BUSY,            /* another worker holds it */
+    JUG__TASK_FAILED,     /* its function failed */
+    JUG__FAILED_ELSEWHERE, /* it failed for good in another worker of this run */
+    JUG__DEP_LOST,        /* a dependency's result is gone */
+    JUG__STORE_ERROR      /* the store failed (err says how) */
+} jug__outcome;
+typedef jug__outcome (*jug__run_fn)(void *ud, jug_task *t, jug_error *err);
+
+/* E1: the one way a task runs on its own, in the executor and in
+   jug_compute: its lock (L1); then its block (B2: a claimer that ended
+   since has stored all its results, packed or alone, before this look at
+   t's own result); then `run`, which computes and stores the result; then
+   the unlock, after the result is stored. A lock that cannot be released is
+   a store error (what was stored stays). The caller has laid out the blocks. */
+static jug__outcome jug__run_locked(jug_store *s, const jug_graph *g, jug_task *t, jug__run_fn run, void *ud,
+                                    jug_error *err) {
+    jug_result rc = s->ops->lock(s, &t->hash, err);
+    if (rc == JUG_LOCKED) return JUG__BUSY;
+    if (rc != JUG_OK) return JUG__STORE_ERROR;
+    int says = jug__block_says(s, g, t, err);
+    jug__outcome outcome = says == JUG__BLOCK_ERROR                             ? JUG__STORE_ERROR
+                           : says == JUG__BLOCK_PACKED                          ? JUG__FOUND
+                           : says == JUG__BLOCK_CLAIMED                         ? JUG__BUSY
+                           : s->ops->exists(s, &t->hash, NULL) == JUG_OK ? JUG__FOUND /* finished meanwhile */
+                                                                                : run(ud, t, err);
+    if (s->ops->unlock(s, &t->hash, outcome == JUG__STORE_ERROR ? NULL : err) != JUG_OK) outcome = JUG__STORE_ERROR;
+    return outcome;
 }
 
 /* >>building */
@@ -3304,7 +3742,7 @@ JUG_API jug_task *jug_graph_lookup(const jug_graph *g, const char *name, size_t 
 
 static int jug__need_store(jug_graph *g, const char *what) {
     if (g->store) return 1;
-    if (!g->error.code) jug__error(&g->error, JUG_INVALID, "%s needs a store (jug_graph_use_store)", what);
+    if (!g->error.code) jug_set_error(&g->error, JUG_INVALID, "%s needs a store (jug_graph_use_store)", what);
     g->barrier = 1;
     return 0;
 }
@@ -3333,12 +3771,35 @@ JUG_API const jug_value *jug_bvalue(jug_graph *g, jug_task *t) {
     return NULL;
 }
 
+/* jug_compute's run: calls t and, with `store`, saves its result. */
+static jug__outcome jug__compute_here(jug_graph *g, jug_task *t, int store, jug_error *err) {
+    jug_store *s = g->store;
+    jug_call call;
+    jug_meta meta;
+    double t0 = jug_clock();
+    jug_value *v = jug__call(t, &call);
+    meta.run_usec = (uint64_t)((jug_clock() - t0) * 1e6);
+    if (!v) {
+        jug_set_error(err, JUG_TASK_FAILED, "computing %s failed: %s", t->fn->name, call.reason);
+        return JUG__TASK_FAILED;
+    }
+    if (store && s->ops->save(s, &t->hash, &jug__block_head(g, t)->hash, v, &meta, err) != JUG_OK) {
+        jug_value_free(v);
+        return JUG__STORE_ERROR;
+    }
+    t->value = v;
+    return JUG__RAN;
+}
+static jug__outcome jug__compute_and_store(void *g, jug_task *t, jug_error *err) {
+    return jug__compute_here((jug_graph *)g, t, 1, err);
+}
+
 JUG_API const jug_value *jug_compute(jug_graph *g, jug_task *t) {
     jug_store *s = g->store;
-    double nap = 0.01;
+    double nap = JUG__NAP_FIRST;
     if (!t || g->barrier || !jug__need_store(g, "jug_compute")) return NULL;
     if (t->ndeps) {
-        jug__error(&g->error, JUG_INVALID, "jug_compute(%s): it depends on other tasks; use jug_bvalue", t->fn->name);
+        jug_set_error(&g->error, JUG_INVALID, "jug_compute(%s): it depends on other tasks; use jug_bvalue", t->fn->name);
         g->barrier = 1;
         return NULL;
     }
@@ -3350,40 +3811,21 @@ JUG_API const jug_value *jug_compute(jug_graph *g, jug_task *t) {
             g->error = err;
             break;
         }
-        rc = s->ops->lock(s, &t->hash, &err);
-        if (rc == JUG_LOCKED) { /* another worker computes it */
-            jug__sleep(nap);
-            nap = nap * 2 < 0.5 ? nap * 2 : 0.5;
-            continue;
+        if (!jug__lay_out_blocks(g)) {
+            jug_set_error(&g->error, JUG_NO_MEMORY, "out of memory computing %s", t->fn->name);
+            break;
         }
-        if (rc != JUG_OK && rc != JUG_NOT_FOUND) {
+        err.code = JUG_OK;
+        jug__outcome outcome = jug__run_locked(s, g, t, jug__compute_and_store, g, &err);
+        if (outcome == JUG__STORE_ERROR && err.code == JUG_NOT_FOUND) /* no store yet (status before the first execute) */
+            outcome = jug__compute_here(g, t, 0, &err);           /* computed, kept nowhere */
+        if (outcome == JUG__BUSY || outcome == JUG__FOUND) { /* another worker has it, or just stored it: wait, load */
+            jug_nap(nap);
+            nap = nap * 2 < JUG__NAP_MAX ? nap * 2 : JUG__NAP_MAX;
+        } else if (outcome != JUG__RAN) {
             g->error = err;
             break;
         }
-        /* JUG_NOT_FOUND: no store yet (status before the first execute): compute, keep nothing */
-        int store_it = rc == JUG_OK, says = store_it ? jug__block_says(s, g, t, &err) : JUG__BLOCK_FREE;
-        if (says == JUG__BLOCK_ERROR) {
-            g->error = err;
-        } else if (says == JUG__BLOCK_CLAIMED) { /* a batch of another worker has it: wait for it */
-            s->ops->unlock(s, &t->hash, NULL);
-            jug__sleep(nap);
-            nap = nap * 2 < 0.5 ? nap * 2 : 0.5;
-            continue;
-        } else if (says == JUG__BLOCK_FREE && (!store_it || s->ops->exists(s, &t->hash, NULL) != JUG_OK)) {
-            jug_call call;
-            jug_meta meta;
-            double t0 = jug__now();
-            jug_value *v = jug__call(t, &call);
-            meta.run_usec = (uint64_t)((jug__now() - t0) * 1e6);
-            if (!v) jug__error(&g->error, JUG_TASK_FAILED, "computing %s failed: %s", t->fn->name, call.reason);
-            else if (store_it && (jug__note_alone(s, g, t, &err) != JUG_OK ||
-                                  s->ops->save(s, &t->hash, v, &meta, &err) != JUG_OK))
-                g->error = err;
-            else t->value = v;
-            if (!t->value) jug_value_free(v);
-        }
-        if (store_it && s->ops->unlock(s, &t->hash, &err) != JUG_OK && !g->error.code) g->error = err;
-        if (g->error.code) break;
     }
     if (!t->value) g->barrier = 1;
     return t->value;
@@ -3498,7 +3940,7 @@ static jug_value *jug__blocks(jug_graph *g, const jug_function *fn, jug_value *i
             }
     }
     jug_value_free(items);
-    if (!out && !g->error.code) jug__error(&g->error, JUG_NO_MEMORY, "out of memory building map/reduce tasks");
+    if (!out && !g->error.code) jug_set_error(&g->error, JUG_NO_MEMORY, "out of memory building map/reduce tasks");
     return out;
 }
 
@@ -3550,6 +3992,8 @@ typedef struct jug__exec {
     const jug__xopts *o;
     pthread_mutex_t mu; /* guards everything below and the executor state of tasks */
     pthread_cond_t cv;
+    pthread_t mu_holder; /* for JUG__ASSERT_HELD */
+    int mu_held;
     uint32_t *queue; /* ready tasks (entries whose task is no longer READY are skipped) */
     size_t qhead, qtail, qcap;
     uint32_t *blocked; /* tasks locked by other workers */
@@ -3573,10 +4017,50 @@ typedef struct jug__exec {
     uint32_t *group_runs; /* per task function: tasks run one by one, their time, */
     double *group_secs;
     uint8_t *batch;       /* and whether its tasks now run in batches */
-    uint8_t *marked;      /* per block: marked by this process (jug__mark_block) */
     size_t todo;     /* tasks to finish, at the start */
     double started, last_progress;
 } jug__exec;
+
+/* x->mu, with its holder recorded for the asserts. */
+static void jug__exec_lock(jug__exec *x) {
+    pthread_mutex_lock(&x->mu);
+    x->mu_holder = pthread_self();
+    x->mu_held = 1;
+}
+static void jug__exec_unlock(jug__exec *x) {
+    JUG_ASSERT(x->mu_held && pthread_equal(x->mu_holder, pthread_self()));
+    x->mu_held = 0;
+    pthread_mutex_unlock(&x->mu);
+}
+static void jug__exec_wait(jug__exec *x) {
+    x->mu_held = 0;
+    pthread_cond_wait(&x->cv, &x->mu);
+    x->mu_holder = pthread_self();
+    x->mu_held = 1;
+}
+#define JUG__ASSERT_HELD(x) JUG_ASSERT((x)->mu_held && pthread_equal((x)->mu_holder, pthread_self()))
+
+/* The changes of a task's state that a run may make (after its start,
+   jug__exec_init): a bit per state it may go to. */
+static const uint16_t jug__next_states[] = {
+#define JUG__TO(s) (1u << (s))
+    /* WAITING */ JUG__TO(JUG__WAITING) | JUG__TO(JUG__READY) | JUG__TO(JUG__DONE) | JUG__TO(JUG__UNREACHABLE),
+    /* READY */ JUG__TO(JUG__WAITING) | JUG__TO(JUG__READY) | JUG__TO(JUG__RUNNING) | JUG__TO(JUG__DONE) |
+        JUG__TO(JUG__UNREACHABLE) | JUG__TO(JUG__PARKED),
+    /* RUNNING */ JUG__TO(JUG__WAITING) | JUG__TO(JUG__READY) | JUG__TO(JUG__DONE) | JUG__TO(JUG__FAILED) |
+        JUG__TO(JUG__PARKED),
+    /* DONE */ JUG__TO(JUG__READY), /* its result vanished: computed again (jug__redo) */
+    /* FAILED */ 0,
+    /* UNREACHABLE */ 0,
+    /* SKIPPED */ 0,
+    /* PARKED */ JUG__TO(JUG__WAITING) | JUG__TO(JUG__READY) | JUG__TO(JUG__DONE) | JUG__TO(JUG__UNREACHABLE),
+#undef JUG__TO
+};
+static void jug__set_state(jug_task *t, uint8_t state) {
+    JUG_ASSERT(t->state < sizeof jug__next_states / sizeof *jug__next_states);
+    JUG_ASSERT(jug__next_states[t->state] & (1u << state));
+    t->state = state;
+}
 
 /* How often t failed in this run, in every worker of the run. */
 static uint8_t *jug__tries(const jug__exec *x, jug_task *t) {
@@ -3587,7 +4071,7 @@ static int jug__gave_up(const jug__exec *x, jug_task *t) {
 }
 
 static void jug__progress(jug__exec *x, size_t done, size_t todo, int final) {
-    double now = jug__now();
+    double now = jug_clock();
     if (!x->o->progress || (!final && now - x->last_progress < x->o->progress_every)) return;
     x->last_progress = now;
     x->o->progress(x->o->progress_ud, done, todo, now > x->started ? (double)done / (now - x->started) : 0, final);
@@ -3625,7 +4109,7 @@ static int jug__push(jug__exec *x, jug_task *t) {
             x->qcap = cap;
         }
     }
-    t->state = JUG__READY;
+    jug__set_state(t, JUG__READY);
     x->queue[x->qtail++] = t->index;
     return 1;
 }
@@ -3656,7 +4140,7 @@ static void jug__scan_cb(void *ud, const jug_hash *h, jug_entry kind) {
    judged stale, this never drops a lock that a worker took over since. */
 static jug_result jug__drop_stale(jug_store *s, const jug_hash *h, int claim, jug_error *err) {
     if (claim && !s->ops->claim) return JUG_OK; /* a store without batches has no claims */
-    jug_result rc = claim ? s->ops->claim(s, h, NULL, NULL, err) : s->ops->lock(s, h, err);
+    jug_result rc = claim ? s->ops->claim(s, h, NULL, 0, NULL, err) : s->ops->lock(s, h, err);
     if (rc != JUG_OK) return rc;
     return claim ? s->ops->unclaim(s, h, err) : s->ops->unlock(s, h, err);
 }
@@ -3710,9 +4194,7 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
     x->group_runs = JUG__NEW(uint32_t, g->ngroups + 1);
     x->group_secs = JUG__NEW(double, g->ngroups + 1);
     x->batch = JUG__NEW(uint8_t, g->ngroups + 1);
-    x->marked = JUG__NEW(uint8_t, n / JUG__BLOCK + 1);
-    if (!x->rdep_off || !x->group_runs || !x->group_secs || !x->batch || !x->marked) return JUG_NO_MEMORY;
-    memset(x->marked, 0, n / JUG__BLOCK + 1);
+    if (!x->rdep_off || !x->group_runs || !x->group_secs || !x->batch || !jug__lay_out_blocks(g)) return JUG_NO_MEMORY;
     memset(x->group_runs, 0, (g->ngroups + 1) * sizeof *x->group_runs);
     memset(x->group_secs, 0, (g->ngroups + 1) * sizeof *x->group_secs);
     memset(x->batch, 0, g->ngroups + 1);
@@ -3781,7 +4263,7 @@ static void jug__release_value(jug_task *t) {
 
 /* t is finished (run here or elsewhere): wake its dependents, drop what it read. */
 static void jug__finish(jug__exec *x, jug_task *t) {
-    t->state = JUG__DONE;
+    jug__set_state(t, JUG__DONE);
     x->unfinished--;
     for (uint32_t k = x->rdep_off[t->index]; k < x->rdep_off[t->index + 1]; k++) {
         jug_task *d = x->g->tasks[x->rdeps[k]];
@@ -3799,7 +4281,7 @@ static void jug__finish(jug__exec *x, jug_task *t) {
 
 /* t failed for good: nothing downstream of it can run in this run. */
 static void jug__give_up(jug__exec *x, jug_task *t, uint8_t state) {
-    t->state = state;
+    jug__set_state(t, state);
     x->unfinished--;
     for (uint32_t k = 0; k < t->ndeps; k++) {
         jug__deps(t)[k]->consumers--;
@@ -3820,7 +4302,7 @@ static void jug__redo(jug__exec *x, jug_task *dep, jug_task *t) {
     for (uint32_t k = x->rdep_off[dep->index]; k < x->rdep_off[dep->index + 1]; k++) {
         jug_task *d = x->g->tasks[x->rdeps[k]];
         if (d == t || d->state == JUG__WAITING || d->state == JUG__READY || d->state == JUG__PARKED) {
-            d->state = JUG__WAITING;
+            jug__set_state(d, JUG__WAITING);
             d->waiting++;
         }
         if (d->state == JUG__WAITING) dep->consumers++;
@@ -3915,8 +4397,6 @@ static void jug__temps_free(jug__temps *tmp) {
     JUG_FREE(tmp->owned);
 }
 
-enum { JUG__RAN, JUG__FOUND, JUG__BUSY, JUG__TASK_FAILED, JUG__FAILED_ELSEWHERE, JUG__DEP_LOST, JUG__STORE_ERROR };
-
 /* Calls the task function on resolved arguments; NULL when it failed. */
 static jug_value *jug__call(jug_task *t, jug_call *call) {
     jug__temps tmp;
@@ -3946,50 +4426,38 @@ static jug_value *jug__call(jug_task *t, jug_call *call) {
     return result;
 }
 
-/* Whether t may run, now that we hold its lock or its block's claim: -1 if
-   so, else what to record instead. `looked`: the store was asked already. */
-static int jug__may_run(jug__exec *x, jug_task *t, int looked, jug_error *err) {
-    if (!looked && x->s->ops->exists(x->s, &t->hash, err) == JUG_OK) return JUG__FOUND; /* finished meanwhile */
-    if (jug__gave_up(x, t)) return JUG__FAILED_ELSEWHERE; /* another worker of this run saw it fail for good */
+/* Whether t may run, now that we hold its lock or its block's claim; if
+   not, *instead is what to record. `looked`: the store was asked already. */
+static int jug__may_run(jug__exec *x, jug_task *t, int looked, jug__outcome *instead, jug_error *err) {
+    *instead = JUG__FOUND;
+    if (!looked && x->s->ops->exists(x->s, &t->hash, err) == JUG_OK) return 0; /* finished meanwhile */
+    *instead = JUG__FAILED_ELSEWHERE;
+    if (jug__gave_up(x, t)) return 0; /* another worker of this run saw it fail for good */
+    *instead = JUG__BUSY;
     for (int k = 0; k < x->nslots; k++) /* a worker that died running it, not yet buried by the parent */
         if (&x->slots[k] != x->slot && __atomic_load_n(&x->slots[k].task, __ATOMIC_SEQ_CST) == (int32_t)t->index &&
             getppid() == x->parent) /* (a dead parent buries nothing: then it is ours to run) */
-            return JUG__BUSY;
-    return -1;
-}
-
-/* jug__note_alone, once per block in this process (the mark stays). */
-static jug_result jug__mark_block(jug__exec *x, const jug_task *t, jug_error *err) {
-    uint32_t b = t->index / JUG__BLOCK;
-    pthread_mutex_lock(&x->mu);
-    int marked = x->marked[b];
-    pthread_mutex_unlock(&x->mu);
-    jug_result rc = marked ? JUG_OK : jug__note_alone(x->s, x->g, t, err);
-    if (rc == JUG_OK && !marked) {
-        pthread_mutex_lock(&x->mu);
-        x->marked[b] = 1;
-        pthread_mutex_unlock(&x->mu);
-    }
-    return rc;
+            return 0;
+    return 1;
 }
 
 /* Loads what t needs, calls it and stores the result: packed into `block`
    when we hold its claim, else in a file of its own. */
-static int jug__compute(jug__exec *x, jug_task *t, const jug_hash *block, jug_value **result, jug_task **lost,
-                        jug_error *err) {
+static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *block, jug_value **result,
+                                 jug_task **lost, jug_error *err) {
     jug_store *s = x->s;
     jug_call call;
     jug_meta meta;
     jug_result rc;
     double t0;
-    int outcome = JUG__RAN;
+    jug__outcome outcome = JUG__RAN;
     if (x->slot) __atomic_store_n(&x->slot->task, (int32_t)t->index, __ATOMIC_SEQ_CST);
     for (uint32_t k = 0; k < t->ndeps; k++) {
         jug_task *d = jug__deps(t)[k];
         jug_value *v;
-        pthread_mutex_lock(&x->mu);
+        jug__exec_lock(x);
         int have = d->value != NULL;
-        pthread_mutex_unlock(&x->mu);
+        jug__exec_unlock(x);
         if (have) continue;
         rc = s->ops->load(s, &d->hash, &v, NULL, err);
         if (rc != JUG_OK) {
@@ -3997,25 +4465,24 @@ static int jug__compute(jug__exec *x, jug_task *t, const jug_hash *block, jug_va
             outcome = rc == JUG_NOT_FOUND || rc == JUG_CORRUPT ? JUG__DEP_LOST : JUG__STORE_ERROR;
             goto done;
         }
-        pthread_mutex_lock(&x->mu);
+        jug__exec_lock(x);
         if (d->value) jug_value_free(v);
         else d->value = v;
-        pthread_mutex_unlock(&x->mu);
+        jug__exec_unlock(x);
     }
-    t0 = jug__now();
+    t0 = jug_clock();
     *result = jug__call(t, &call);
-    meta.run_usec = (uint64_t)((jug__now() - t0) * 1e6);
+    meta.run_usec = (uint64_t)((jug_clock() - t0) * 1e6);
     t->run_usec = meta.run_usec < UINT32_MAX ? (uint32_t)meta.run_usec : UINT32_MAX;
     if (!*result) {
-        jug__error(err, JUG_TASK_FAILED, "%s", call.reason);
+        jug_set_error(err, JUG_TASK_FAILED, "%s", call.reason);
         s->ops->fail(s, &t->hash, call.reason, NULL);
         t->has_failure = 1;
         outcome = JUG__TASK_FAILED;
         goto done;
     }
-    rc = block ? s->ops->append(s, block, &t->hash, *result, &meta, err) : JUG_UNSUPPORTED;
-    if (rc == JUG_UNSUPPORTED && (rc = jug__mark_block(x, t, err)) == JUG_OK)
-        rc = s->ops->save(s, &t->hash, *result, &meta, err);
+    rc = block ? s->ops->append(s, block, &t->hash, *result, &meta, err)
+               : s->ops->save(s, &t->hash, &jug__block_head(x->g, t)->hash, *result, &meta, err);
     if (rc != JUG_OK) {
         jug_value_free(*result);
         *result = NULL;
@@ -4033,138 +4500,120 @@ done:
 }
 
 
+/* The executor's run under a task's lock (jug__run_locked). */
+typedef struct jug__one {
+    jug__exec *x;
+    jug_value **result;
+    jug_task **lost;
+} jug__one;
+static jug__outcome jug__run_one_here(void *ud, jug_task *t, jug_error *err) {
+    jug__one *one = (jug__one *)ud;
+    jug__outcome instead;
+    if (!jug__may_run(one->x, t, 1, &instead, err)) return instead;
+    return jug__compute(one->x, t, NULL, one->result, one->lost, err);
+}
+
 /* Runs one ready task under its own lock. Called without x->mu held. */
-static int jug__run_one(jug__exec *x, jug_task *t, jug_value **result, jug_task **lost, jug_error *err) {
-    jug_store *s = x->s;
-    jug_result rc;
-    int outcome;
+static jug__outcome jug__run_one(jug__exec *x, jug_task *t, jug_value **result, jug_task **lost, jug_error *err) {
+    jug__one one;
     *result = NULL;
     /* Once other workers are seen at work, a look before locking saves locking tasks they finished. */
-    if (__atomic_load_n(&x->others_seen, __ATOMIC_RELAXED) && s->ops->exists(s, &t->hash, err) == JUG_OK)
+    if (__atomic_load_n(&x->others_seen, __ATOMIC_RELAXED) && x->s->ops->exists(x->s, &t->hash, err) == JUG_OK)
         return JUG__FOUND;
-    rc = s->ops->lock(s, &t->hash, err);
-    if (rc == JUG_LOCKED) return JUG__BUSY;
-    if (rc != JUG_OK) return JUG__STORE_ERROR;
-    /* The block first: a claimer that ended since has stored all its
-       results, packed or alone, before the look at t's own file. */
-    int says = jug__block_says(s, x->g, t, err);
-    outcome = says == JUG__BLOCK_ERROR     ? JUG__STORE_ERROR
-              : says == JUG__BLOCK_PACKED  ? JUG__FOUND
-              : says == JUG__BLOCK_CLAIMED ? JUG__BUSY
-                                           : jug__may_run(x, t, 0, err);
-    if (outcome < 0) outcome = jug__compute(x, t, NULL, result, lost, err);
-    if (s->ops->unlock(s, &t->hash, outcome == JUG__STORE_ERROR ? NULL : err) != JUG_OK &&
-        outcome != JUG__STORE_ERROR) { /* a lock left behind: stop, saying why (what was stored stays) */
+    one.x = x;
+    one.result = result;
+    one.lost = lost;
+    jug__outcome outcome = jug__run_locked(x->s, x->g, t, jug__run_one_here, &one, err);
+    if (outcome == JUG__STORE_ERROR) { /* (a lock left behind: stop, saying why; what was stored stays) */
         jug_value_free(*result);
         *result = NULL;
-        outcome = JUG__STORE_ERROR;
     }
     return outcome;
 }
 
-/* Tasks of a claimed block that others finished (packed) or hold (locked one by one). */
-typedef struct jug__claim_view {
-    jug__exec *x;
-    uint32_t first;
-    uint8_t flags[JUG__BLOCK]; /* 1: packed (or stored alone), 2: locked */
-    uint8_t looked[JUG__BLOCK]; /* not stored when the claim was taken */
-} jug__claim_view;
-static void jug__claim_view_cb(void *ud, const jug_hash *h, jug_entry kind) {
-    jug__claim_view *v = (jug__claim_view *)ud;
-    jug_task *t = jug__graph_find(v->x->g, h);
-    if (t && t->index >= v->first && t->index < v->first + JUG__BLOCK)
-        v->flags[t->index - v->first] |= kind == JUG_ENTRY_RESULT ? 1 : 2;
-}
-
-
-static void jug__record(jug__exec *x, jug_task *t, int outcome, jug_value *result, jug_task *lost,
+static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_value *result, jug_task *lost,
                         const jug_error *err);
 
-/* Runs the ready tasks of first's block as one batch, under one claim, each
-   result packed with one write. Called with x->mu held and first RUNNING
-   (counted in busy); records every outcome itself. */
+/* Whether the executor may still run t (it is not finished, failed or running). */
+static int jug__runnable(const jug_task *t) {
+    return t->state == JUG__WAITING || t->state == JUG__READY || t->state == JUG__PARKED;
+}
+
+/* Runs the ready tasks of first's block as one batch, under one claim (B2),
+   each result packed with one write. Called with x->mu held and first
+   RUNNING (counted in busy); records every outcome itself. */
 static void jug__run_block(jug__exec *x, jug_task *first) {
     jug_store *s = x->s;
-    jug_task *head = jug__block_head(x->g, first);
-    jug__claim_view view;
+    jug_graph *g = x->g;
+    uint32_t b = jug__block_of(g, first), size = jug__block_size(g, b), n = 0;
+    jug_task *head = jug__block_member(g, b, 0);
+    jug_hash ask[JUG__BLOCK_MAX];
+    jug_block_state state[JUG__BLOCK_MAX], of[JUG__BLOCK_MAX]; /* of: what the claim found of member k */
+    uint32_t at[JUG__BLOCK_MAX];
+    uint8_t looked[JUG__BLOCK_MAX]; /* member k: not stored when the claim was taken */
     jug_error err;
     jug_result rc;
-    uint32_t end = head->index + JUG__BLOCK < x->g->n ? head->index + JUG__BLOCK : (uint32_t)x->g->n;
-    pthread_mutex_unlock(&x->mu);
+    JUG__ASSERT_HELD(x);
+    for (uint32_t k = 0; k < size; k++) {
+        jug_task *m = jug__block_member(g, b, k);
+        of[k] = JUG_BLOCK_TODO;
+        looked[k] = 0;
+        if (jug__runnable(m) || m == first) {
+            ask[n] = m->hash;
+            at[n++] = k;
+        }
+    }
+    jug__exec_unlock(x);
     err.code = JUG_OK;
     err.msg[0] = 0;
-    memset(&view, 0, sizeof view);
-    view.x = x;
-    view.first = head->index;
-    rc = s->ops->claim(s, &head->hash, jug__claim_view_cb, &view, &err);
-    int claimed = rc == JUG_OK;
-    if (claimed) rc = s->ops->locks(s, jug__claim_view_cb, &view, &err);
-    if (claimed && rc != JUG_OK) s->ops->unclaim(s, &head->hash, NULL);
-    for (uint32_t i = head->index; rc == JUG_OK && i < end; i++) /* a task locked by a dead worker is ours now */
-        if ((view.flags[i - head->index] & 2) && s->ops->lock(s, &x->g->tasks[i]->hash, NULL) == JUG_OK) {
-            s->ops->unlock(s, &x->g->tasks[i]->hash, NULL);
-            view.flags[i - head->index] &= (uint8_t)~2;
+    rc = s->ops->claim(s, &head->hash, ask, n, state, &err);
+    for (uint32_t i = 0; rc == JUG_OK && i < n; i++) {
+        of[at[i]] = state[i];
+        looked[at[i]] = state[i] == JUG_BLOCK_TODO;
+        /* a task locked by a dead worker is ours now (to be looked at when it runs) */
+        if (state[i] == JUG_BLOCK_LOCKED && s->ops->lock(s, &ask[i], NULL) == JUG_OK) {
+            s->ops->unlock(s, &ask[i], NULL);
+            of[at[i]] = JUG_BLOCK_TODO;
         }
-    if (rc == JUG_OK) { /* results stored alone, by workers that ran them before the claim: one look for all */
-        jug_hash ask[JUG__BLOCK];
-        unsigned char found[JUG__BLOCK];
-        uint32_t at[JUG__BLOCK], n = 0;
-        pthread_mutex_lock(&x->mu);
-        for (uint32_t i = head->index; i < end; i++) {
-            int st = x->g->tasks[i]->state;
-            if (!view.flags[i - head->index] &&
-                (st == JUG__WAITING || st == JUG__READY || st == JUG__PARKED || x->g->tasks[i] == first)) {
-                ask[n] = x->g->tasks[i]->hash;
-                found[n] = 0;
-                at[n++] = i - head->index;
-                view.looked[i - head->index] = 1;
-            }
-        }
-        pthread_mutex_unlock(&x->mu);
-        if (n && s->ops->present) rc = s->ops->present(s, &head->hash, ask, n, found, &err);
-        else memset(view.looked, 0, sizeof view.looked); /* each is looked at when it runs */
-        for (uint32_t k = 0; k < n; k++) view.flags[at[k]] |= found[k];
-        if (rc != JUG_OK) s->ops->unclaim(s, &head->hash, NULL);
     }
-    pthread_mutex_lock(&x->mu);
+    jug__exec_lock(x);
     x->busy--;
     if (rc != JUG_OK) {
         jug__record(x, first, rc == JUG_LOCKED ? JUG__BUSY : JUG__STORE_ERROR, NULL, NULL, &err);
         return;
     }
-    first->state = JUG__READY;
-    for (uint32_t i = head->index; i < end; i++) {
-        jug_task *t = x->g->tasks[i];
-        int st = t->state;
-        if (st == JUG__DONE || st == JUG__SKIPPED || st == JUG__FAILED || st == JUG__UNREACHABLE || st == JUG__RUNNING)
-            continue;
-        if (view.flags[i - head->index] & 1) jug__record(x, t, JUG__FOUND, NULL, NULL, &err);
-        else if ((view.flags[i - head->index] & 2) && st == JUG__READY) /* held one by one: look again later */
+    jug__set_state(first, JUG__READY);
+    for (uint32_t k = 0; k < size; k++) {
+        jug_task *t = jug__block_member(g, b, k);
+        if (!jug__runnable(t)) continue;
+        if (of[k] == JUG_BLOCK_STORED) jug__record(x, t, JUG__FOUND, NULL, NULL, &err);
+        else if (of[k] == JUG_BLOCK_LOCKED && t->state == JUG__READY) /* held one by one: look again later */
             jug__record(x, t, JUG__BUSY, NULL, NULL, &err);
     }
     for (;;) {
         jug_task *t = NULL, *lost = NULL;
         jug_value *result = NULL;
-        for (uint32_t i = head->index; i < end && !t && !x->stop; i++) {
-            jug_task *m = x->g->tasks[i];
+        uint32_t k;
+        for (k = 0; k < size && !x->stop; k++) {
+            t = jug__block_member(g, b, k);
             /* (not one that another worker held locked when the claim was taken) */
-            if (m->state == JUG__READY && x->batch[m->group] && !(view.flags[i - head->index] & 2)) t = m;
+            if (t->state == JUG__READY && x->batch[t->group] && of[k] != JUG_BLOCK_LOCKED) break;
         }
-        if (!t) break;
-        t->state = JUG__RUNNING;
+        if (k == size || x->stop) break;
+        jug__set_state(t, JUG__RUNNING);
         x->busy++;
-        pthread_mutex_unlock(&x->mu);
-        int outcome = jug__may_run(x, t, view.looked[t->index - head->index], &err);
-        if (outcome < 0) outcome = jug__compute(x, t, &head->hash, &result, &lost, &err);
-        pthread_mutex_lock(&x->mu);
+        jug__exec_unlock(x);
+        jug__outcome outcome;
+        if (jug__may_run(x, t, looked[k], &outcome, &err)) outcome = jug__compute(x, t, &head->hash, &result, &lost, &err);
+        jug__exec_lock(x);
         x->busy--;
         jug__record(x, t, outcome, result, lost, &err);
         pthread_cond_broadcast(&x->cv);
     }
     if (first->state == JUG__READY) jug__push(x, first); /* not taken: back to the queue */
-    pthread_mutex_unlock(&x->mu);
+    jug__exec_unlock(x);
     rc = s->ops->unclaim(s, &head->hash, &err);
-    pthread_mutex_lock(&x->mu);
+    jug__exec_lock(x);
     if (rc != JUG_OK) { /* results of the batch may not be stored: said even when stopping anyway */
         jug__say(x, 1, "%s", err.msg);
         if (!x->rc) x->rc = rc;
@@ -4172,7 +4621,7 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
     }
 }
 
-static void jug__record(jug__exec *x, jug_task *t, int outcome, jug_value *result, jug_task *lost,
+static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_value *result, jug_task *lost,
                         const jug_error *err) {
     char label[128], dlabel[128];
     switch (outcome) {
@@ -4192,7 +4641,7 @@ static void jug__record(jug__exec *x, jug_task *t, int outcome, jug_value *resul
         break;
     case JUG__BUSY:
         __atomic_store_n(&x->others_seen, 1, __ATOMIC_RELAXED);
-        t->state = JUG__PARKED;
+        jug__set_state(t, JUG__PARKED);
         x->blocked[x->nblocked++] = t->index;
         break;
     case JUG__DEP_LOST:
@@ -4223,7 +4672,7 @@ static void jug__record(jug__exec *x, jug_task *t, int outcome, jug_value *resul
                      jug__label(t, label, sizeof label), err->msg);
         else
             jug__say(x, 1, "%s: %s", jug__label(t, label, sizeof label), err->msg);
-        t->state = JUG__READY;
+        jug__set_state(t, JUG__READY);
         x->rc = err->code ? err->code : JUG_IO_ERROR;
         x->stop = 1;
         break;
@@ -4240,22 +4689,22 @@ static void jug__record(jug__exec *x, jug_task *t, int outcome, jug_value *resul
 static void *jug__worker(void *arg) {
     jug__exec *x = (jug__exec *)arg;
     double nap = 0.002;
-    pthread_mutex_lock(&x->mu);
+    jug__exec_lock(x);
     while (!x->stop && x->unfinished > 0) {
         jug_task *t = jug__pop(x), *lost = NULL;
         jug_value *result;
         jug_error err;
         if (!t) {
             if (x->busy > 0 || x->napping) {
-                pthread_cond_wait(&x->cv, &x->mu);
+                jug__exec_wait(x);
                 continue;
             }
             if (x->nblocked == 0) break; /* the rest hangs on failed tasks */
             x->napping = 1;
-            pthread_mutex_unlock(&x->mu);
-            jug__sleep(nap);
+            jug__exec_unlock(x);
+            jug_nap(nap);
             nap = nap * 2 < 0.25 ? nap * 2 : 0.25;
-            pthread_mutex_lock(&x->mu);
+            jug__exec_lock(x);
             x->napping = 0;
             for (size_t i = 0; i < x->nblocked; i++)
                 if (x->g->tasks[x->blocked[i]]->state == JUG__PARKED) jug__push(x, x->g->tasks[x->blocked[i]]);
@@ -4263,7 +4712,7 @@ static void *jug__worker(void *arg) {
             pthread_cond_broadcast(&x->cv);
             continue;
         }
-        t->state = JUG__RUNNING;
+        jug__set_state(t, JUG__RUNNING);
         x->busy++;
         if (x->batch[t->group]) {
             jug__run_block(x, t);
@@ -4271,20 +4720,22 @@ static void *jug__worker(void *arg) {
             pthread_cond_broadcast(&x->cv);
             continue;
         }
-        pthread_mutex_unlock(&x->mu);
+        jug__exec_unlock(x);
         err.code = JUG_OK;
         err.msg[0] = 0;
-        int outcome = jug__run_one(x, t, &result, &lost, &err);
-        pthread_mutex_lock(&x->mu);
+        jug__outcome outcome = jug__run_one(x, t, &result, &lost, &err);
+        jug__exec_lock(x);
         x->busy--;
         if (outcome != JUG__BUSY) nap = 0.002;
         jug__record(x, t, outcome, result, lost, &err);
         pthread_cond_broadcast(&x->cv);
     }
     pthread_cond_broadcast(&x->cv);
-    pthread_mutex_unlock(&x->mu);
+    jug__exec_unlock(x);
     return NULL;
 }
+
+#define JUG__BEAT_MAX 30.0 /* seconds between heartbeats at most (L5) */
 
 /* The guardian thread of an executing process: refreshes the heartbeat of
    held locks and, on SIGINT/SIGTERM/SIGHUP, releases them before the signal
@@ -4298,7 +4749,7 @@ static void *jug__guardian(void *arg) {
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGUSR2);
-    if (beat > 30) beat = 30;
+    if (beat > JUG__BEAT_MAX) beat = JUG__BEAT_MAX; /* L5 */
     for (;;) {
         struct timespec ts;
         ts.tv_sec = (time_t)beat;
@@ -4335,7 +4786,6 @@ static void jug__exec_free(jug__exec *x) {
     JUG_FREE(x->group_runs);
     JUG_FREE(x->group_secs);
     JUG_FREE(x->batch);
-    JUG_FREE(x->marked);
     pthread_mutex_destroy(&x->mu);
     pthread_cond_destroy(&x->cv);
 }
@@ -4367,7 +4817,7 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
         return 2;
     }
     x.todo = x.unfinished;
-    x.started = x.last_progress = jug__now();
+    x.started = x.last_progress = jug_clock();
     if (slot) slot->todo = x.todo;
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
@@ -4447,10 +4897,10 @@ static pid_t jug__spawn(const jug__exec *x, jug_graph *g, jug_store *s, jug__slo
     _exit(jug__run_here(g, s, o, slots, tries, (size_t)k, (size_t)o->jobs));
 }
 
-/* Releases the lock of a task whose worker died (taking it over, quietly:
+/* E2: releases the lock of a task whose worker died (taking it over, quietly:
    the crash was reported already), and records why, unless its result is
    stored (the worker died after storing it, or another finished it). */
-static void jug__bury(jug_store *s, const jug_graph *g, jug_task *t, const char *reason) {
+static void jug__bury(jug_store *s, jug_graph *g, jug_task *t, const char *reason) {
     void (*log)(void *, const char *) = s->opt.log;
     s->opt.log = NULL;
     jug_result rc = s->ops->lock(s, &t->hash, NULL);
@@ -4486,7 +4936,7 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
     for (int k = 0; k < n; k++)
         if ((pids[k] = jug__spawn(&x, g, s, slots, tries_of, k)) > 0) alive++;
     if (alive == 0) code = 2;
-    x.started = x.last_progress = jug__now();
+    x.started = x.last_progress = jug_clock();
     while (alive > 0) {
         int st, k;
         if (jug__pool_signal && !stopping) {
@@ -4502,7 +4952,7 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
                 if (slots[k].todo > todo) todo = slots[k].todo;
             }
             if (todo) jug__progress(&x, (size_t)done, (size_t)todo, 0);
-            jug__sleep(0.05);
+            jug_nap(0.05);
             continue;
         }
         if (pid < 0) {
@@ -4609,7 +5059,7 @@ static const struct jug__option {
     {"--mem-limit", NULL, JUG__O_NUM, JUG__C_EXECUTE, 1, 1e9, "MB: the address space limit of each worker process"},
     {"--fsync", NULL, JUG__O_FLAG, JUG__C_EXECUTE, 0, 0, "sync each result to disk before it becomes visible"},
     {"--lock-lease", NULL, JUG__O_NUM, JUG__C_EXECUTE | JUG__C_STATUS | JUG__C_CLEANUP | JUG__C_SLEEP,
-     JUG__LEASE_MIN, JUG__LEASE_MAX,
+     JUG_LOCK_LEASE_MIN, JUG_LOCK_LEASE_MAX,
      "SECONDS: a lock from another host whose heartbeat is older is stale (default 300, or $JUG_LOCK_LEASE)"},
     {"--short", NULL, JUG__O_FLAG, JUG__C_STATUS, 0, 0, "print one line"},
     {"--json", NULL, JUG__O_FLAG, JUG__C_STATUS, 0, 0, "print the counts as JSON"},
@@ -4875,7 +5325,7 @@ static void jug__prescan_cb(void *ud, const jug_hash *h, jug_entry kind) {
         uint8_t *ks = hs ? (uint8_t *)JUG_REALLOC(p->kind, cap) : NULL;
         if (hs) p->h = hs;
         if (!ks) {
-            p->rc = jug__error(&p->err, JUG_NO_MEMORY, "out of memory reading the store");
+            p->rc = jug_set_error(&p->err, JUG_NO_MEMORY, "out of memory reading the store");
             return;
         }
         p->kind = ks;
@@ -4942,13 +5392,16 @@ static jug_result jug__states(jug_graph *g, jug_store *s, jug__prescan *pre, uin
         state[i] = st;
     }
     /* A claim on a block: its holder runs one ready task of it at a time. */
-    for (size_t k = 0; k < nclaims; k++) {
-        size_t head = claims[k] & 0x7fffffffu;
-        for (size_t i = head; i < head + JUG__BLOCK && i < g->n; i++)
-            if (state[i] == JUG__ST_READY) {
-                state[i] = (claims[k] & 0x80000000u) ? JUG__ST_STALE : JUG__ST_RUNNING;
+    for (size_t k = 0; k < nclaims && jug__lay_out_blocks(g); k++) {
+        jug_task *head = g->tasks[claims[k] & 0x7fffffffu];
+        uint32_t b = jug__block_of(g, head);
+        for (uint32_t i = 0; jug__block_member(g, b, 0) == head && i < jug__block_size(g, b); i++) {
+            jug_task *t = jug__block_member(g, b, i);
+            if (state[t->index] == JUG__ST_READY) {
+                state[t->index] = (claims[k] & 0x80000000u) ? JUG__ST_STALE : JUG__ST_RUNNING;
                 break;
             }
+        }
     }
     JUG_FREE(claims);
     return JUG_OK;
@@ -5087,7 +5540,7 @@ static jug_graph *jug__build(const jug__cli *c);
 static int jug__status(jug__cli *c) {
     int done = 0, tty = isatty(1), code;
     while ((code = jug__status_once(c->g, c->store, c, &done)) == 0 && jug__opt(c, "--watch") && !done) {
-        jug__sleep(1.0);
+        jug_nap(1.0);
         if (c->g->barrier) { /* results arrived may let the build pass its barrier */
             jug_graph *g = jug__build(c);
             if (!g) return 1;
@@ -5150,7 +5603,7 @@ static int jug__sleep_until(jug__cli *c) {
         }
         JUG_FREE(state);
         if (finished == g->n || finished + failed + blocked == g->n) break;
-        jug__sleep(nap);
+        jug_nap(nap);
         nap = nap * 1.5 < 2 ? nap * 1.5 : 2;
     }
     return code;
@@ -5592,9 +6045,9 @@ JUG_API int jug_main_ex(int argc, char **argv, jug_build_fn build, const jug_mai
     memset(&so, 0, sizeof so);
     so.lock_lease_sec = 300;
     env = getenv("JUG_LOCK_LEASE");
-    if (env && *env && !jug__number(env, 0, JUG__LEASE_MIN, JUG__LEASE_MAX, &so.lock_lease_sec)) {
+    if (env && *env && !jug__number(env, 0, JUG_LOCK_LEASE_MIN, JUG_LOCK_LEASE_MAX, &so.lock_lease_sec)) {
         jug__out(2, "%s: JUG_LOCK_LEASE needs a number of seconds from %g to %g, not '%.40s'\n", c.prog,
-                 JUG__LEASE_MIN, JUG__LEASE_MAX, env);
+                 JUG_LOCK_LEASE_MIN, JUG_LOCK_LEASE_MAX, env);
         JUG_FREE(c.rest);
         return 2;
     }

@@ -9,9 +9,8 @@
    without the define), and link with -lhiredis. Then
        ./prog execute --jugdir redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]
    (or JUG_DIR=redis://...) keeps the store in redis; any other --jugdir is a
-   directory, as before. Including jug_redis.h makes jug_main() mean
-   jug_redis_main(); a program that calls jug_main_ex() sets
-   `.open_store = jug_redis_open` instead. PORT defaults to 6379, DB to 0;
+   directory, as before. The program calls jug_redis_main() where it would
+   call jug_main() (or jug_main_ex() with `.open_store = jug_redis_open`). PORT defaults to 6379, DB to 0;
    USER and PASSWORD may be %-escaped. Needs hiredis 0.14 or 1.x and a redis
    server 2.8 or newer (standalone: not a cluster; no TLS, no unix sockets).
 
@@ -53,6 +52,8 @@
    never "out of memory". The scripts that move or delete chunks stop at
    the first one that is not there, so no number in a value can keep a
    script running in the server.
+
+   The rules these follow (L1-L6, B1-B5, R1-R4) are jug.h's, under >>protocol.
 
    LOCKS are SET NX with a lifetime (PX) of twice the lease
    (jug_store_options.lock_lease_sec); the keepalive renews it. The age of
@@ -133,14 +134,13 @@ JUG_API int jug_redis_main(int argc, char **argv, jug_build_fn build);
 }
 #endif
 
-#define jug_main jug_redis_main
-
 #endif /* JUG_REDIS_H_INCLUDED */
 
 /* ======================================================================== */
 #if defined(JUG_IMPLEMENTATION) && !defined(JUG_REDIS_IMPLEMENTATION_DONE)
 #define JUG_REDIS_IMPLEMENTATION_DONE
 
+#include <ctype.h>
 #include <hiredis/hiredis.h>
 
 #ifndef JUG_REDIS_CONNECT_TIMEOUT
@@ -164,7 +164,7 @@ JUG_API int jug_redis_main(int argc, char **argv, jug_build_fn build);
 #define JUG_REDIS__ATTEMPTS 5   /* sends of one command over fresh connections */
 #define JUG_REDIS__END ((const char *)0)
 
-/* A lock (or claim) is ours if it still holds our identity (ARGV[1]): delete
+/* L4: a lock (or claim) is ours if it still holds our identity (ARGV[1]): delete
    it, and with KEYS[2] (jug:locks) its name ARGV[2] from the index. */
 static const char jug_redis__unlock_lua[] =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1])\n"
@@ -175,7 +175,7 @@ static const char jug_redis__unlock_lua[] =
 #define JUG_REDIS__NOT_A_SET_LUA(k)                                                              \
     "local t = redis.call('TYPE', " k ")['ok']\n"                                                \
     "if t ~= 'set' and t ~= 'none' then return redis.error_reply('WRONGTYPE ' .. " k " .. ' is not a set') end\n"
-/* Take over the stale lock we judged (ARGV[1]), unless it changed meanwhile;
+/* L3: take over the stale lock we judged (ARGV[1]), unless it changed meanwhile;
    with KEYS[2], list ARGV[4] there. */
 static const char jug_redis__takeover_lua[] =
     "if KEYS[2] then\n" JUG_REDIS__NOT_A_SET_LUA("KEYS[2]") "end\n"
@@ -183,7 +183,7 @@ static const char jug_redis__takeover_lua[] =
     "  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])\n"
     "  if KEYS[2] then redis.call('SADD', KEYS[2], ARGV[4]) end return 1 end\n"
     "return 0";
-/* The heartbeat: renew our lock; take it again if the server lost it; 0 if another worker has it. */
+/* L5, the heartbeat: renew our lock; take it again if the server lost it; 0 if another worker has it. */
 static const char jug_redis__beat_lua[] =
     "local v = redis.call('GET', KEYS[1])\n"
     "if v == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end\n"
@@ -200,12 +200,12 @@ static const char jug_redis__beat_lua[] =
     "end\n"                                                                                      \
     "return out"
 static const char jug_redis__members_lua[] = JUG_REDIS__MEMBERS_LUA("KEYS[1]", "ARGV[1]");
-/* A lock: SET NX PX, listed (ARGV[3] in KEYS[2], jug:locks) at once; nil if taken already. */
+/* L1, a lock: SET NX PX, listed (ARGV[3] in KEYS[2], jug:locks) at once; nil if taken already. */
 static const char jug_redis__lock_lua[] =
     JUG_REDIS__NOT_A_SET_LUA("KEYS[2]")
     "if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end\n"
     "return redis.call('SADD', KEYS[2], ARGV[3])";
-/* A claim: SET NX PX, then (taken) the results stored in the block; nil if taken already. */
+/* L1, a claim: SET NX PX, then (taken) the results stored in the block (B2); nil if taken already. */
 static const char jug_redis__claim_lua[] =
     JUG_REDIS__NOT_A_SET_LUA("KEYS[2]")
     "if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end\n"
@@ -233,10 +233,6 @@ static const char jug_redis__drop_chunks_lua[] =
     "end\n"
     "return 1";
 
-typedef struct jug_redis__held { /* a lock or a claim this process holds */
-    jug_hash h;
-    int claim; /* jug:claim:<hex>, else jug:lock:<hex> */
-} jug_redis__held;
 
 /* A result sent ahead under a claim (append): its reply is not read yet.
    The encoded value is kept, to be sent again over a new connection. */
@@ -274,8 +270,7 @@ typedef struct jug_redis__store {
     uint64_t value_max;       /* the largest value the server takes (proto-max-bulk-len) */
     long identity_pid;
     char identity[512]; /* our lock contents */
-    jug_redis__held *held;
-    size_t nheld, cheld;
+    jug_held_set held; /* the locks (jug:lock:<hex>) and claims (jug:claim:<hex>) this process holds */
     unsigned long counter; /* names of corrupt copies */
     jug_redis__sent *sent; /* sent[sent_head..nsent): replies to read, in order */
     size_t sent_head, nsent, csent;
@@ -407,12 +402,12 @@ static void jug_redis__forget(jug_redis__store *r) {
 /* Takes the store for this thread. A forked child owns neither its parent's
    connection nor its locks and claims: it forgets them (closing only its copy of the socket). */
 static void jug_redis__enter(jug_redis__store *r) {
-    long pid = jug__pid();
+    long pid = jug_pid();
     pthread_mutex_lock(&r->mu);
     if (r->pid == pid) return;
     if (r->c) redisFree(r->c);
     r->c = NULL;
-    r->nheld = 0;
+    r->held.n = 0;
     jug_redis__forget(r);
     r->down_since = 0;
     r->pid = pid;
@@ -424,7 +419,7 @@ static void jug_redis__leave(jug_redis__store *r) { pthread_mutex_unlock(&r->mu)
 static void jug_redis__lost(jug_redis__store *r, const char *why) {
     if (r->down_since == 0) {
         jug_redis__log(r, "lost the connection to %s (%s); reconnecting", r->base.where, why);
-        r->down_since = jug__now();
+        r->down_since = jug_clock();
     }
     redisFree(r->c);
     r->c = NULL;
@@ -446,22 +441,22 @@ static jug_result jug_redis__adopt(jug_redis__store *r, redisReply *rep, jug_err
         snprintf(text, sizeof text, JUG_REDIS__MARKER " %d", JUG_FORMAT_VERSION);
         jug_redis__cmdv(&c, "SET", "jug:store", text, "NX", JUG_REDIS__END);
         if (!jug_redis__exchange(r->c, &c, 1, &set))
-            return jug__error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
+            return jug_set_error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
         jug_result rc = set->type == REDIS_REPLY_ERROR
-                            ? jug__error(err, JUG_IO_ERROR, "%s: creating jug:store: %s", r->base.where, set->str)
+                            ? jug_set_error(err, JUG_IO_ERROR, "%s: creating jug:store: %s", r->base.where, set->str)
                             : JUG_OK;
         freeReplyObject(set);
         r->had_marker = rc == JUG_OK;
         return rc;
     }
     if (rep->type != REDIS_REPLY_STRING)
-        return jug__error(err, JUG_CORRUPT, "%s: the key jug:store is not a jug.h store marker (%s)", r->base.where,
+        return jug_set_error(err, JUG_CORRUPT, "%s: the key jug:store is not a jug.h store marker (%s)", r->base.where,
                           rep->type == REDIS_REPLY_ERROR ? rep->str : "not a string");
     if (sscanf(rep->str, JUG_REDIS__MARKER " %d", &version) != 1)
-        return jug__error(err, JUG_CORRUPT, "%s: the key jug:store holds \"%s\", not a jug.h store marker",
+        return jug_set_error(err, JUG_CORRUPT, "%s: the key jug:store holds \"%s\", not a jug.h store marker",
                           r->base.where, jug_redis__printable(text, sizeof text, rep->str, rep->len < 40 ? rep->len : 40));
     if (version != JUG_FORMAT_VERSION)
-        return jug__error(err, JUG_VERSION_MISMATCH, "store %s was written in format %d; this jug.h (%s) reads format %d",
+        return jug_set_error(err, JUG_VERSION_MISMATCH, "store %s was written in format %d; this jug.h (%s) reads format %d",
                           r->base.where, version, JUG_VERSION_STRING, JUG_FORMAT_VERSION);
     r->had_marker = 1;
     return JUG_OK;
@@ -476,9 +471,9 @@ static jug_result jug_redis__connect(jug_redis__store *r, jug_error *err) {
     int n = 0, auth = -1, sel = -1, conf, mark;
     jug_result rc = JUG_OK;
     redisContext *c = redisConnectWithTimeout(r->host, r->port, jug_redis__tv(JUG_REDIS_CONNECT_TIMEOUT));
-    if (!c) return jug__error(err, JUG_NO_MEMORY, "%s: out of memory connecting", r->base.where);
+    if (!c) return jug_set_error(err, JUG_NO_MEMORY, "%s: out of memory connecting", r->base.where);
     if (c->err) {
-        rc = jug__error(err, JUG_CONNECTION, "%s: cannot connect: %s", r->base.where, c->errstr);
+        rc = jug_set_error(err, JUG_CONNECTION, "%s: cannot connect: %s", r->base.where, c->errstr);
         redisFree(c);
         return rc;
     }
@@ -498,22 +493,22 @@ static jug_result jug_redis__connect(jug_redis__store *r, jug_error *err) {
     mark = n;
     jug_redis__cmdv(&cmds[n++], "GET", "jug:store", JUG_REDIS__END);
     if (!jug_redis__exchange(c, cmds, n, rep)) {
-        rc = jug__error(err, JUG_CONNECTION, "%s: %s", r->base.where, c->errstr);
+        rc = jug_set_error(err, JUG_CONNECTION, "%s: %s", r->base.where, c->errstr);
         redisFree(c);
         return rc;
     }
     r->c = c;
     if (auth >= 0 && rep[auth]->type == REDIS_REPLY_ERROR)
-        rc = jug__error(err, JUG_INVALID, "%s: authentication failed: %s", r->base.where, rep[auth]->str);
+        rc = jug_set_error(err, JUG_INVALID, "%s: authentication failed: %s", r->base.where, rep[auth]->str);
     else if (jug_redis__is_error(rep[mark], "NOAUTH"))
-        rc = jug__error(err, JUG_INVALID, "%s: the server wants a password (redis://:PASSWORD@%s:%d): %s",
+        rc = jug_set_error(err, JUG_INVALID, "%s: the server wants a password (redis://:PASSWORD@%s:%d): %s",
                         r->base.where, r->host, r->port, rep[mark]->str);
     else if (sel >= 0 && rep[sel]->type == REDIS_REPLY_ERROR)
-        rc = jug__error(err, JUG_INVALID, "%s: cannot use database %d: %s", r->base.where, r->db, rep[sel]->str);
+        rc = jug_set_error(err, JUG_INVALID, "%s: cannot use database %d: %s", r->base.where, r->db, rep[sel]->str);
     else if (jug_redis__is_error(rep[mark], "LOADING"))
-        rc = jug__error(err, JUG_CONNECTION, "%s: the server is loading its data", r->base.where);
+        rc = jug_set_error(err, JUG_CONNECTION, "%s: the server is loading its data", r->base.where);
     else if (rep[mark]->type == REDIS_REPLY_ERROR && !jug_redis__is_error(rep[mark], "WRONGTYPE"))
-        rc = jug__error(err, JUG_INVALID, "%s: the server refuses: %s", r->base.where, rep[mark]->str);
+        rc = jug_set_error(err, JUG_INVALID, "%s: the server refuses: %s", r->base.where, rep[mark]->str);
     if (rc == JUG_OK) {
         long long most = 0;
         if (rep[conf]->type == REDIS_REPLY_ARRAY && rep[conf]->elements == 2 &&
@@ -570,28 +565,28 @@ static jug_result jug_redis__ready(jug_redis__store *r, int patient, jug_error *
     for (;;) {
         jug_result rc = jug_redis__connect(r, err);
         if (rc == JUG_OK && !jug_redis__resend(r)) {
-            rc = jug__error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
+            rc = jug_set_error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
             redisFree(r->c);
             r->c = NULL;
         }
         if (rc == JUG_OK) {
             if (r->down_since > 0)
-                jug_redis__log(r, "reconnected to %s after %.1f s", r->base.where, jug__now() - r->down_since);
+                jug_redis__log(r, "reconnected to %s after %.1f s", r->base.where, jug_clock() - r->down_since);
             r->down_since = 0;
             r->connected_once = 1;
             r->generation++;
             return JUG_OK;
         }
         if (rc != JUG_CONNECTION || !r->connected_once || !patient) return rc;
-        if (r->down_since == 0) r->down_since = jug__now();
-        if (jug__now() - r->down_since > JUG_REDIS_RETRY) {
+        if (r->down_since == 0) r->down_since = jug_clock();
+        if (jug_clock() - r->down_since > JUG_REDIS_RETRY) {
             size_t len = err ? strlen(err->msg) : 0;
             if (err && len < sizeof err->msg)
                 snprintf(err->msg + len, sizeof err->msg - len, " (gave up reconnecting after %.0f s)",
                          (double)JUG_REDIS_RETRY);
             return rc;
         }
-        jug__sleep(nap);
+        jug_nap(nap);
         nap = nap * 2 < 1 ? nap * 2 : 1;
     }
 }
@@ -638,16 +633,16 @@ static jug_result jug_redis__settle(jug_redis__store *r, int patient, jug_error 
         while (r->sent_head < r->nsent) {
             void *p = NULL;
             if (redisGetReply(r->c, &p) != REDIS_OK || !p) {
-                rc = jug__error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
+                rc = jug_set_error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
                 jug_redis__lost(r, r->c->errstr);
                 break;
             }
             redisReply *rep = (redisReply *)p;
             if (jug_redis__is_error(rep, "LOADING")) {
                 freeReplyObject(rep);
-                rc = jug__error(err, JUG_CONNECTION, "%s: the server is loading its data", r->base.where);
+                rc = jug_set_error(err, JUG_CONNECTION, "%s: the server is loading its data", r->base.where);
                 jug_redis__lost(r, "the server is loading its data");
-                jug__sleep(0.1);
+                jug_nap(0.1);
                 break;
             }
             jug_redis__sent *e = &r->sent[r->sent_head++];
@@ -682,14 +677,14 @@ static jug_result jug_redis__run(jug_redis__store *r, jug_redis__cmd *cmds, int 
             if (!loading) return JUG_OK;
             for (int i = 0; i < n; i++) freeReplyObject(rep[i]);
             jug_redis__lost(r, "the server is loading its data");
-            jug__sleep(0.1);
+            jug_nap(0.1);
         } else {
-            jug__error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
+            jug_set_error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
             jug_redis__lost(r, r->c->errstr);
         }
         if (!patient) return JUG_CONNECTION;
     }
-    return jug__error(err, JUG_CONNECTION, "%s: the connection keeps breaking", r->base.where);
+    return jug_set_error(err, JUG_CONNECTION, "%s: the connection keeps breaking", r->base.where);
 }
 
 /* One command; the reply is the caller's. */
@@ -701,12 +696,12 @@ static jug_result jug_redis__run1(jug_redis__store *r, jug_redis__cmd *cmd, redi
 static jug_result jug_redis__bad_reply(jug_redis__store *r, const redisReply *rep, const char *what, const char *key,
                                        jug_error *err) {
     if (rep->type != REDIS_REPLY_ERROR)
-        return jug__error(err, JUG_IO_ERROR, "%s: %s %s: unexpected reply (type %d)", r->base.where, what, key, rep->type);
+        return jug_set_error(err, JUG_IO_ERROR, "%s: %s %s: unexpected reply (type %d)", r->base.where, what, key, rep->type);
     jug_result code = strncmp(rep->str, "OOM", 3) == 0         ? JUG_NO_SPACE
                       : strncmp(rep->str, "WRONGTYPE", 9) == 0 ? JUG_CORRUPT
                       : strncmp(rep->str, "NOAUTH", 6) == 0    ? JUG_INVALID
                                                                : JUG_IO_ERROR;
-    return jug__error(err, code, "%s: %s %s: %s", r->base.where, what, key, rep->str);
+    return jug_set_error(err, code, "%s: %s %s: %s", r->base.where, what, key, rep->str);
 }
 
 /* A command whose reply should be a status or an integer (returned in *n). */
@@ -739,9 +734,9 @@ static int jug_redis__is_head(const char *p, size_t n, jug_redis__headinfo *hi) 
     const unsigned char *b = (const unsigned char *)p;
     if (n != JUG_REDIS__HEAD || memcmp(p, "JUGC", 4) != 0) return 0;
     hi->version = b[4] + 256u * b[5];
-    hi->total = jug__rd64(b + 8);
-    hi->chunk = jug__rd64(b + 16);
-    hi->count = jug__rd64(b + 24);
+    hi->total = jug_get_le64(b + 8);
+    hi->chunk = jug_get_le64(b + 16);
+    hi->count = jug_get_le64(b + 24);
     return 1;
 }
 
@@ -757,16 +752,16 @@ static jug_result jug_redis__check_head(const char *p, size_t n, const char *hex
                                         jug_redis__headinfo *hi, jug_error *err) {
     if (!jug_redis__is_head(p, n, hi)) return JUG_NOT_FOUND;
     if (hi->version != JUG_FORMAT_VERSION)
-        return jug__error(err, JUG_VERSION_MISMATCH, "jug:result:%s was written in format %u; this jug.h %s reads format %u",
+        return jug_set_error(err, JUG_VERSION_MISMATCH, "jug:result:%s was written in format %u; this jug.h %s reads format %u",
                           hex, hi->version, JUG_VERSION_STRING, JUG_FORMAT_VERSION);
     if (hi->chunk == 0 || hi->chunk > limit)
-        return jug__error(err, JUG_CORRUPT, "corrupt head of a chunked result: a chunk size of %llu bytes (at most %llu)",
+        return jug_set_error(err, JUG_CORRUPT, "corrupt head of a chunked result: a chunk size of %llu bytes (at most %llu)",
                           (unsigned long long)hi->chunk, (unsigned long long)limit);
     if (hi->total < JUG__HEADER_SIZE + JUG__TRAILER_SIZE)
-        return jug__error(err, JUG_CORRUPT, "corrupt head of a chunked result: a total of %llu bytes",
+        return jug_set_error(err, JUG_CORRUPT, "corrupt head of a chunked result: a total of %llu bytes",
                           (unsigned long long)hi->total);
     if (hi->count != hi->total / hi->chunk + (hi->total % hi->chunk != 0))
-        return jug__error(err, JUG_CORRUPT, "corrupt head of a chunked result: %llu chunks of %llu bytes for %llu bytes",
+        return jug_set_error(err, JUG_CORRUPT, "corrupt head of a chunked result: %llu chunks of %llu bytes for %llu bytes",
                           (unsigned long long)hi->count, (unsigned long long)hi->chunk, (unsigned long long)hi->total);
     return JUG_OK;
 }
@@ -790,9 +785,9 @@ static jug_result jug_redis__bad_chunk(const char *hex, const jug_redis__headinf
     char key[96];
     jug_redis__chunk_key(key, sizeof key, hex, i);
     if (len <= 0)
-        return jug__error(err, JUG_CORRUPT, "chunk %llu of %llu (%s) is %s", (unsigned long long)i,
+        return jug_set_error(err, JUG_CORRUPT, "chunk %llu of %llu (%s) is %s", (unsigned long long)i,
                           (unsigned long long)hi->count, key, len == 0 ? "missing" : "not a string");
-    return jug__error(err, JUG_CORRUPT, "chunk %llu of %llu (%s) holds %lld bytes, its head says %llu",
+    return jug_set_error(err, JUG_CORRUPT, "chunk %llu of %llu (%s) holds %lld bytes, its head says %llu",
                       (unsigned long long)i, (unsigned long long)hi->count, key, len,
                       (unsigned long long)jug_redis__chunk_len(hi, i));
 }
@@ -814,7 +809,7 @@ static jug_result jug_redis__check_chunks(const jug_redis__chunk_io *io, const c
     return JUG_OK;
 }
 
-/* Hands jug__decode_from the chunks of a large result, one at a time, each
+/* Hands jug_decode_stream the chunks of a large result, one at a time, each
    of the length its head says (one changed since it was checked is corrupt). */
 typedef struct jug_redis__reader {
     const jug_redis__chunk_io *io;
@@ -832,7 +827,7 @@ static jug_result jug_redis__chunk_read(void *ud, void *p, size_t n, jug_error *
         if (rd->pos == rd->len) {
             jug_result rc;
             if (rd->next == rd->hi.count)
-                return jug__error(err, JUG_CORRUPT, "truncated result: its %llu chunks hold less than its head says",
+                return jug_set_error(err, JUG_CORRUPT, "truncated result: its %llu chunks hold less than its head says",
                                   (unsigned long long)rd->hi.count);
             rc = rd->io->get(rd->io->ud, rd->next, &rd->p, &rd->len, err);
             if (rc == JUG_NOT_FOUND || rc == JUG_CORRUPT)
@@ -868,7 +863,7 @@ static jug_result jug_redis__decode_bytes(const char *p, size_t n, const char *h
     if (rc == JUG_NOT_FOUND) {
         char text[100];
         if (n < 4 || memcmp(p, "JUGR", 4) != 0)
-            return jug__error(err, JUG_CORRUPT, "not a jug.h result: it holds \"%s\"%s",
+            return jug_set_error(err, JUG_CORRUPT, "not a jug.h result: it holds \"%s\"%s",
                               jug_redis__printable(text, sizeof text, p, n < 24 ? n : 24), n > 24 ? "..." : "");
         return jug_decode(p, n, out, m, err);
     }
@@ -876,38 +871,22 @@ static jug_result jug_redis__decode_bytes(const char *p, size_t n, const char *h
     if ((rc = jug_redis__check_chunks(io, hex, &rd.hi, err)) != JUG_OK) return rc;
     rd.io = io;
     rd.hex = hex;
-    return jug__decode_from(jug_redis__chunk_read, &rd, rd.hi.total, out, m, err);
+    return jug_decode_stream(jug_redis__chunk_read, &rd, rd.hi.total, out, m, err);
 }
 
-/* Whether the holder of a lock (its contents v, and the PTTL of its key) is
-   gone: on this host (`hostname`) by its pid (one no process can have is
-   gone) and start time, elsewhere by
-   the age of its heartbeat, judged by the server's clock (its recorded ttl
-   minus the key's PTTL) against the holder's own lease (half its ttl: it
-   beats every quarter lease), not ours; `own_lease` only for a lock that
-   records no ttl. */
+/* Judges a lock by its contents v and the PTTL of its key (L2). The age of
+   its heartbeat is read on the server's clock (L5): the lifetime its holder
+   gives it (twice the holder's lease: it beats every quarter lease) less
+   the time it has left. A key with no lifetime is stale, as is one that no
+   jug.h worker wrote (at once: SET NX writes a lock's text with its key). */
 static void jug_redis__judge_lock(const char *hostname, double own_lease, const char *v, size_t n, long long pttl,
                                   jug_lock_info *info) {
-    char buf[512], host[256];
-    long pid = 0;
-    unsigned long long start = 0;
-    long long ttl = 0;
-    memset(info, 0, sizeof *info);
-    if (n >= sizeof buf) n = sizeof buf - 1;
-    memcpy(buf, v, n);
-    buf[n] = 0;
-    int got = sscanf(buf, "jug-lock 1\nhost %255s\npid %ld\nstart %llu\nttl %lld", host, &pid, &start, &ttl);
-    if (got < 4) ttl = 0;
-    if (pttl >= 0 && ttl > pttl) info->age_sec = (double)(ttl - pttl) / 1000;
-    if (got < 3) { /* no jug.h worker wrote this */
-        snprintf(info->holder, sizeof info->holder, "an unreadable lock");
-        info->stale = 1;
-        return;
-    }
-    snprintf(info->holder, sizeof info->holder, "%.100s pid %ld", host, pid);
-    if (strcmp(host, hostname) == 0) /* (a pid no process can have: not kill(0 or -1, 0), which always succeeds) */
-        info->stale = pid <= 0 || (long)(pid_t)pid != pid || jug__holder_gone(pid, start);
-    else info->stale = pttl < 0 || info->age_sec > (ttl > 0 ? (double)ttl / 2000 : own_lease);
+    jug_lock_holder h;
+    int parsed = jug_lock_parse(v, n, &h);
+    long long ttl = parsed ? (long long)(h.lease * 2000) : 0;
+    double age = pttl >= 0 && ttl > pttl ? (double)(ttl - pttl) / 1000 : 0;
+    jug_lock_judge(parsed ? &h : NULL, age, hostname, own_lease, 0, info);
+    if (parsed && strcmp(h.host, hostname) != 0 && pttl < 0) info->stale = 1;
 }
 
 typedef struct jug_redis__membuf {
@@ -917,7 +896,7 @@ typedef struct jug_redis__membuf {
 
 static jug_result jug_redis__mem_write(void *ud, const void *p, size_t n, jug_error *err) {
     jug_redis__membuf *m = (jug_redis__membuf *)ud;
-    if (n > m->cap - m->n) return jug__error(err, JUG_INVALID, "a result grew while it was encoded");
+    if (n > m->cap - m->n) return jug_set_error(err, JUG_INVALID, "a result grew while it was encoded");
     memcpy(m->p + m->n, p, n);
     m->n += n;
     return JUG_OK;
@@ -938,7 +917,7 @@ static jug_result jug_redis__queue(jug_redis__chunker *ch, jug_redis__cmd *cmd, 
     redisReply *rep;
     if (!jug_redis__exchange(r->c, cmd, 1, &rep)) {
         ch->lost = 1;
-        return jug__error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
+        return jug_set_error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
     }
     jug_result rc = rep->type == REDIS_REPLY_STATUS && strcmp(rep->str, want) == 0
                         ? JUG_OK
@@ -988,10 +967,10 @@ static jug_result jug_redis__save_chunks(jug_redis__chunker *ch, const char *key
     if ((rc = jug_redis__queue(ch, &c, "OK", err)) != JUG_OK) return rc;
     if ((rc = jug_encode(v, m, jug_redis__chunk_write, ch, err)) != JUG_OK) return rc;
     if (ch->buf.n && (rc = jug_redis__flush_chunk(ch, err)) != JUG_OK) return rc;
-    jug__wr64(head + 8, total);
-    jug__wr64(head + 16, ch->buf.cap);
-    jug__wr64(head + 24, ch->count);
-    jug__wr64(head + 32, ((uint64_t)jug__pid() << 32) ^ (uint64_t)(jug__now() * 1e9) ^ r->counter++);
+    jug_put_le64(head + 8, total);
+    jug_put_le64(head + 16, ch->buf.cap);
+    jug_put_le64(head + 24, ch->count);
+    jug_put_le64(head + 32, ((uint64_t)jug_pid() << 32) ^ (uint64_t)(jug_clock() * 1e9) ^ r->counter++);
     jug_redis__cmdv(&c, "SET", key, "", JUG_REDIS__END);
     c.argv[2] = (const char *)head;
     c.len[2] = sizeof head;
@@ -999,7 +978,7 @@ static jug_result jug_redis__save_chunks(jug_redis__chunker *ch, const char *key
     jug_redis__cmdv(&c, "EXEC", JUG_REDIS__END);
     if (!jug_redis__exchange(r->c, &c, 1, &rep)) {
         ch->lost = 1;
-        return jug__error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
+        return jug_set_error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
     }
     if (rep->type != REDIS_REPLY_ARRAY) rc = jug_redis__bad_reply(r, rep, "storing", key, err);
     for (size_t i = 0; rc == JUG_OK && rep->type == REDIS_REPLY_ARRAY && i < rep->elements; i++)
@@ -1020,7 +999,7 @@ static jug_result jug_redis__save_large(jug_redis__store *r, const char *key, co
         ch.hex = hex;
         ch.buf.cap = r->chunk;
         if (!(ch.buf.p = JUG__NEW(unsigned char, ch.buf.cap)))
-            return jug__error(err, JUG_NO_MEMORY, "out of memory storing %s", key);
+            return jug_set_error(err, JUG_NO_MEMORY, "out of memory storing %s", key);
         rc = jug_redis__save_chunks(&ch, key, v, m, total, err);
         JUG_FREE(ch.buf.p);
         if (rc == JUG_OK) break;
@@ -1034,10 +1013,12 @@ static jug_result jug_redis__save_large(jug_redis__store *r, const char *key, co
     return rc;
 }
 
-static jug_result jug_redis__save(jug_store *st, const jug_hash *h, const jug_value *v, const jug_meta *m,
-                                  jug_error *err) {
+/* (A claimer asks for each task's result: no mark of `block` is needed, B3.) */
+static jug_result jug_redis__save(jug_store *st, const jug_hash *h, const jug_hash *block, const jug_value *v,
+                                  const jug_meta *m, jug_error *err) {
     jug_redis__store *r = (jug_redis__store *)st;
     uint64_t total = jug_encoded_size(v);
+    (void)block;
     char hex[33], key[64];
     jug_redis__membuf buf;
     jug_error tmp;
@@ -1058,7 +1039,7 @@ static jug_result jug_redis__save(jug_store *st, const jug_hash *h, const jug_va
     buf.n = 0;
     buf.cap = (size_t)total;
     if (!(buf.p = JUG__NEW(unsigned char, buf.cap ? buf.cap : 1)))
-        return jug__error(err, JUG_NO_MEMORY, "out of memory storing %s (%llu bytes)", key, (unsigned long long)total);
+        return jug_set_error(err, JUG_NO_MEMORY, "out of memory storing %s (%llu bytes)", key, (unsigned long long)total);
     if ((rc = jug_encode(v, m, jug_redis__mem_write, &buf, err)) == JUG_OK) {
         jug_redis__cmd c;
         jug_redis__cmdv(&c, "SET", key, "", JUG_REDIS__END);
@@ -1084,7 +1065,7 @@ static jug_result jug_redis__fetch_lengths(void *ud, uint64_t first, size_t n, l
     char(*keys)[96] = (char(*)[96])JUG_MALLOC(n * 96);
     jug_redis__cmd *c = keys ? JUG__NEW(jug_redis__cmd, n) : NULL;
     redisReply **rep = c ? JUG__NEW(redisReply *, n) : NULL;
-    jug_result rc = rep ? JUG_OK : jug__error(err, JUG_NO_MEMORY, "out of memory reading a result");
+    jug_result rc = rep ? JUG_OK : jug_set_error(err, JUG_NO_MEMORY, "out of memory reading a result");
     for (size_t k = 0; rep && k < n; k++) {
         jug_redis__chunk_key(keys[k], 96, f->hex, first + k);
         jug_redis__cmdv(&c[k], "STRLEN", keys[k], JUG_REDIS__END);
@@ -1136,9 +1117,9 @@ static jug_result jug_redis__decode(jug_redis__store *r, const char *hex, const 
     jug_redis__chunk_io io;
     jug_result rc;
     *out = NULL;
-    if (rep->type == REDIS_REPLY_NIL) return jug__error(err, JUG_NOT_FOUND, "no result jug:result:%s", hex);
+    if (rep->type == REDIS_REPLY_NIL) return jug_set_error(err, JUG_NOT_FOUND, "no result jug:result:%s", hex);
     if (rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "WRONGTYPE", 9) == 0)
-        return jug__error(err, JUG_CORRUPT, "jug:result:%s is not a jug.h result (not a string value)", hex);
+        return jug_set_error(err, JUG_CORRUPT, "jug:result:%s is not a jug.h result (not a string value)", hex);
     if (rep->type != REDIS_REPLY_STRING) return jug_redis__bad_reply(r, rep, "reading", "a result", err);
     f.r = r;
     f.hex = hex;
@@ -1162,7 +1143,7 @@ static uint64_t jug_redis__chunks_of(const jug_redis__store *r, const char *p, s
     return rc == JUG_OK ? hi.count : rc == JUG_NOT_FOUND ? 0 : UINT64_MAX;
 }
 
-/* Moves a corrupt result aside if it still is what we read. 1: moved (err->msg
+/* R4: moves a corrupt result aside if it still is what we read. 1: moved (err->msg
    says where), 0: it changed or vanished meanwhile, -1: could not. */
 static int jug_redis__aside(jug_redis__store *r, const char *hex, const redisReply *rep, jug_error *err) {
     char key[64], aside[512], count[24], prefix[96];
@@ -1171,7 +1152,7 @@ static int jug_redis__aside(jug_redis__store *r, const char *hex, const redisRep
     long long moved = 0;
     int is_string = rep->type == REDIS_REPLY_STRING;
     snprintf(key, sizeof key, "jug:result:%s", hex);
-    snprintf(aside, sizeof aside, "jug:corrupt:%s.%s.%ld.%lu", hex, r->hostname, jug__pid(), r->counter++);
+    snprintf(aside, sizeof aside, "jug:corrupt:%s.%s.%ld.%lu", hex, r->hostname, jug_pid(), r->counter++);
     snprintf(count, sizeof count, "%llu", (unsigned long long)(is_string ? jug_redis__chunks_of(r, rep->str, rep->len) : 0));
     jug_redis__chunk_key(prefix, sizeof prefix, hex, 0);
     prefix[strlen(prefix) - 1] = 0; /* "jug:chunk:<hex>:" */
@@ -1245,7 +1226,7 @@ typedef struct jug_redis__seen {
 } jug_redis__seen;
 
 static size_t jug_redis__slot(const jug_redis__seen *s, const jug_hash *h, jug_entry kind) {
-    uint64_t x = jug__rd64(h->bytes) ^ (uint64_t)kind * 0x9e3779b97f4a7c15ULL;
+    uint64_t x = jug_get_le64(h->bytes) ^ (uint64_t)kind * 0x9e3779b97f4a7c15ULL;
     size_t i = (size_t)(x & (s->cap - 1));
     while (s->kind[i] && (s->kind[i] != kind + 1 || memcmp(s->h[i].bytes, h->bytes, 16) != 0)) i = (i + 1) & (s->cap - 1);
     return i;
@@ -1301,7 +1282,7 @@ static int jug_redis__classify(const char *k, size_t n, jug_hash *h, jug_entry *
         memcpy(hex, k + p, 32);
         hex[32] = 0;
         *kind = kinds[i].kind;
-        return jug__parse_hex("", 0, hex, h);
+        return jug_hash_parse(hex, 32, h);
     }
     return 0;
 }
@@ -1314,7 +1295,7 @@ static jug_result jug_redis__report_claims(jug_redis__store *r, const jug_hash *
     jug_redis__names *names = JUG__NEW(jug_redis__names, n);
     jug_redis__cmd *c = names ? JUG__NEW(jug_redis__cmd, 2 * n) : NULL;
     redisReply **rep = c ? JUG__NEW(redisReply *, 2 * n) : NULL;
-    jug_result rc = rep ? JUG_OK : jug__error(err, JUG_NO_MEMORY, "out of memory reading claims");
+    jug_result rc = rep ? JUG_OK : jug_set_error(err, JUG_NO_MEMORY, "out of memory reading claims");
     for (size_t k = 0; rep && k < n; k++) {
         jug_redis__key(names[k].key, sizeof names[k].key, "claim", &claims[k]);
         jug_redis__cmdv(&c[2 * k], "GET", names[k].key, JUG_REDIS__END);
@@ -1388,7 +1369,7 @@ static jug_result jug_redis__scan(jug_store *st, jug_scan_fn fn, void *ud, jug_e
                 size_t cap = cclaims ? cclaims * 2 : 16;
                 jug_hash *t = (jug_hash *)JUG_REALLOC(claims, cap * sizeof *t);
                 if (!t) {
-                    rc = jug__error(err, JUG_NO_MEMORY, "out of memory scanning %s", r->base.where);
+                    rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory scanning %s", r->base.where);
                     break;
                 }
                 claims = t;
@@ -1408,32 +1389,11 @@ static jug_result jug_redis__scan(jug_store *st, jug_scan_fn fn, void *ud, jug_e
 /* >>redis-locks: a lock is jug:lock:<hex> (listed in jug:locks), a claim on
    a block jug:claim:<hex>; both hold the identity of their holder. */
 static const char *jug_redis__identity(jug_redis__store *r) {
-    long pid = jug__pid();
-    if (r->identity_pid != pid) {
-        snprintf(r->identity, sizeof r->identity, "jug-lock 1\nhost %s\npid %ld\nstart %llu\nttl %lld\n", r->hostname,
-                 pid, jug__proc_start(pid), r->ttl_ms);
-        r->identity_pid = pid;
+    if (r->identity_pid != jug_pid()) { /* (a forked worker writes its own pid) */
+        jug_lock_identity(r->identity, sizeof r->identity, r->hostname, r->base.opt.lock_lease_sec);
+        r->identity_pid = jug_pid();
     }
     return r->identity;
-}
-
-static long jug_redis__holding(const jug_redis__store *r, const jug_hash *h, int claim) {
-    for (size_t k = 0; k < r->nheld; k++)
-        if (r->held[k].claim == claim && memcmp(r->held[k].h.bytes, h->bytes, 16) == 0) return (long)k;
-    return -1;
-}
-
-static jug_result jug_redis__hold(jug_redis__store *r, const jug_hash *h, int claim) {
-    if (r->nheld == r->cheld) {
-        size_t c = r->cheld ? r->cheld * 2 : 8;
-        jug_redis__held *held = (jug_redis__held *)JUG_REALLOC(r->held, c * sizeof *held);
-        if (!held) return JUG_NO_MEMORY;
-        r->held = held;
-        r->cheld = c;
-    }
-    r->held[r->nheld].h = *h;
-    r->held[r->nheld++].claim = claim;
-    return JUG_OK;
 }
 
 static void jug_redis__judge(const jug_redis__store *r, const char *v, size_t n, long long pttl, jug_lock_info *info) {
@@ -1460,22 +1420,22 @@ static jug_result jug_redis__peek(jug_redis__store *r, const char *key, redisRep
 }
 
 /* Holds the lock or claim `key` just taken; out of memory, gives it back. */
-static jug_result jug_redis__keep(jug_redis__store *r, const jug_hash *h, int claim, const char *key, const char *hex,
+static jug_result jug_redis__keep(jug_redis__store *r, const jug_hash *h, jug_lock_kind claim, const char *key, const char *hex,
                                   jug_error *err) {
     const char *id = jug_redis__identity(r);
     jug_redis__cmd c;
-    if (jug_redis__hold(r, h, claim) == JUG_OK) return JUG_OK;
+    if (jug_held_add(&r->held, h, claim, -1) == JUG_OK) return JUG_OK;
     if (claim) jug_redis__cmdv(&c, "EVAL", jug_redis__unlock_lua, "1", key, id, JUG_REDIS__END);
     else jug_redis__cmdv(&c, "EVAL", jug_redis__unlock_lua, "2", key, "jug:locks", id, hex, JUG_REDIS__END);
     jug_redis__simple(r, &c, NULL, NULL);
-    return jug__error(err, JUG_NO_MEMORY, "out of memory taking %s", key);
+    return jug_set_error(err, JUG_NO_MEMORY, "out of memory taking %s", key);
 }
 
 /* Takes a lock (or, with `claim`, the claim on block h), or one this process
    just found holding its own identity (a reply lost with a connection), or a
    stale one. A claim taken at the first try comes with the results stored in
    its block (*members, the caller's). Caller is inside. */
-static jug_result jug_redis__try_lock(jug_redis__store *r, const jug_hash *h, int claim, const char *ttl,
+static jug_result jug_redis__try_lock(jug_redis__store *r, const jug_hash *h, jug_lock_kind claim, const char *ttl,
                                       redisReply **members, jug_error *err) {
     const char *id = jug_redis__identity(r);
     char key[64], index[64], hex[33];
@@ -1502,7 +1462,7 @@ static jug_result jug_redis__try_lock(jug_redis__store *r, const jug_hash *h, in
     if ((rc = jug_redis__peek(r, key, &value, &pttl, err)) != JUG_OK) return rc == JUG_NOT_FOUND ? JUG_INTERRUPTED : rc;
     if (value->len == strlen(id) && memcmp(value->str, id, value->len) == 0) {
         freeReplyObject(value);
-        return jug_redis__holding(r, h, claim) >= 0 ? JUG_LOCKED : jug_redis__keep(r, h, claim, key, hex, err);
+        return jug_held_find(&r->held, h, claim) >= 0 ? JUG_LOCKED : jug_redis__keep(r, h, claim, key, hex, err);
     }
     jug_redis__judge(r, value->str, value->len, pttl, &info);
     if (!info.stale) {
@@ -1517,8 +1477,7 @@ static jug_result jug_redis__try_lock(jug_redis__store *r, const jug_hash *h, in
     freeReplyObject(value);
     if (rc != JUG_OK) return rc;
     if (!n) return JUG_INTERRUPTED; /* it changed meanwhile: look again */
-    jug_redis__log(r, "took over the stale %s %.12s of %s (heartbeat %.0fs old)", claim ? "claim of block" : "lock", hex,
-                   info.holder, info.age_sec);
+    jug_lock_log_takeover(&r->base, claim, h, &info);
     return jug_redis__keep(r, h, claim, key, hex, err);
 }
 
@@ -1531,7 +1490,7 @@ static jug_result jug_redis__lock(jug_store *st, const jug_hash *h, jug_error *e
     snprintf(ttl, sizeof ttl, "%lld", r->ttl_ms);
     jug_redis__enter(r);
     for (int attempt = 0; attempt < 3; attempt++) /* JUG_INTERRUPTED: the lock changed under us */
-        if ((rc = jug_redis__try_lock(r, h, 0, ttl, NULL, err)) != JUG_INTERRUPTED) break;
+        if ((rc = jug_redis__try_lock(r, h, JUG_TASK_LOCK, ttl, NULL, err)) != JUG_INTERRUPTED) break;
     jug_redis__leave(r);
     if (rc == JUG_INTERRUPTED) rc = JUG_LOCKED;
     return rc;
@@ -1542,11 +1501,11 @@ static jug_result jug_redis__lock(jug_store *st, const jug_hash *h, jug_error *e
    (for a lock) its <hex>. names: room for nheld. */
 static jug_redis__cmd *jug_redis__per_lock(jug_redis__store *r, jug_redis__names *names, const char *script,
                                            const char *ttl) {
-    jug_redis__cmd *c = JUG__NEW(jug_redis__cmd, r->nheld ? r->nheld : 1);
+    jug_redis__cmd *c = JUG__NEW(jug_redis__cmd, r->held.n ? r->held.n : 1);
     const char *id = jug_redis__identity(r);
-    for (size_t k = 0; c && k < r->nheld; k++) {
-        int claim = r->held[k].claim;
-        jug_hash_hex(&r->held[k].h, names[k].hex);
+    for (size_t k = 0; c && k < r->held.n; k++) {
+        jug_lock_kind claim = r->held.at[k].kind;
+        jug_hash_hex(&r->held.at[k].h, names[k].hex);
         snprintf(names[k].key, sizeof names[k].key, "jug:%s:%s", claim ? "claim" : "lock", names[k].hex);
         if (claim) jug_redis__cmdv(&c[k], "EVAL", script, "1", names[k].key, id, ttl, JUG_REDIS__END);
         else if (ttl) jug_redis__cmdv(&c[k], "EVAL", script, "2", names[k].key, "jug:locks", id, ttl, names[k].hex, JUG_REDIS__END);
@@ -1565,12 +1524,12 @@ static jug_result jug_redis__unlock(jug_store *st, const jug_hash *h, jug_error 
     jug_hash_hex(h, hex);
     snprintf(key, sizeof key, "jug:lock:%s", hex);
     jug_redis__enter(r);
-    long k = jug_redis__holding(r, h, 0);
+    long k = jug_held_find(&r->held, h, JUG_TASK_LOCK);
     if (k < 0) {
         jug_redis__leave(r);
-        return jug__error(err, JUG_INVALID, "unlocking a lock this process does not hold");
+        return jug_set_error(err, JUG_INVALID, "unlocking a lock this process does not hold");
     }
-    r->held[k] = r->held[--r->nheld];
+    jug_held_remove(&r->held, (size_t)k);
     jug_redis__cmdv(&c, "EVAL", jug_redis__unlock_lua, "2", key, "jug:locks", jug_redis__identity(r), hex, JUG_REDIS__END);
     rc = jug_redis__simple(r, &c, NULL, err);
     jug_redis__leave(r);
@@ -1604,7 +1563,7 @@ static jug_result jug_redis__keepalive(jug_store *st, jug_error *err) {
     if (!err) err = &tmp;
     snprintf(ttl, sizeof ttl, "%lld", r->ttl_ms);
     jug_redis__enter(r);
-    size_t n = r->nheld;
+    size_t n = r->held.n;
     if (n == 0) {
         jug_redis__leave(r);
         return JUG_OK;
@@ -1613,16 +1572,16 @@ static jug_result jug_redis__keepalive(jug_store *st, jug_error *err) {
     jug_redis__cmd *c = names ? jug_redis__per_lock(r, names, jug_redis__beat_lua, ttl) : NULL;
     redisReply **rep = c ? JUG__NEW(redisReply *, n) : NULL;
     if (!rep) {
-        rc = jug__error(err, JUG_NO_MEMORY, "out of memory refreshing locks");
+        rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory refreshing locks");
     } else {
         if ((rc = jug_redis__run(r, c, (int)n, rep, 1, err)) == JUG_OK) {
             for (size_t k = n; k-- > 0;) {
                 if (rep[k]->type == REDIS_REPLY_INTEGER && rep[k]->integer == 0) {
-                    if (r->held[k].claim)
+                    if (r->held.at[k].kind == JUG_BLOCK_CLAIM)
                         jug_redis__log(r, "the claim of block %.12s was taken over by another worker", names[k].hex);
                     else
                         jug_redis__log(r, "the lock %.12s was taken over by another worker", names[k].hex);
-                    r->held[k] = r->held[--r->nheld];
+                    jug_held_remove(&r->held, (size_t)k);
                 } else if (rep[k]->type == REDIS_REPLY_ERROR) {
                     rc = jug_redis__bad_reply(r, rep[k], "refreshing", names[k].key, err);
                 }
@@ -1695,17 +1654,17 @@ static void jug_redis__release_all(jug_store *st) {
         JUG_FREE(c);
         JUG_FREE(sets);
     }
-    for (size_t k = r->nheld; k-- > 0;) { /* the claims to leave */
-        const jug_redis__batch *b = r->held[k].claim ? jug_redis__batch_of(r, &r->held[k].h) : NULL;
-        if (r->held[k].claim && (!settled || (b && b->nstored))) r->held[k] = r->held[--r->nheld];
+    for (size_t k = r->held.n; k-- > 0;) { /* the claims to leave */
+        const jug_redis__batch *b = r->held.at[k].kind == JUG_BLOCK_CLAIM ? jug_redis__batch_of(r, &r->held.at[k].h) : NULL;
+        if (r->held.at[k].kind == JUG_BLOCK_CLAIM && (!settled || (b && b->nstored))) jug_held_remove(&r->held, (size_t)k);
     }
-    size_t n = r->nheld;
+    size_t n = r->held.n;
     jug_redis__names *names = n ? JUG__NEW(jug_redis__names, n) : NULL;
     jug_redis__cmd *c = names ? jug_redis__per_lock(r, names, jug_redis__unlock_lua, NULL) : NULL;
     redisReply **rep = c ? JUG__NEW(redisReply *, n) : NULL;
     if (rep && jug_redis__run(r, c, (int)n, rep, 0, &err) == JUG_OK)
         for (size_t k = 0; k < n; k++) freeReplyObject(rep[k]);
-    r->nheld = 0;
+    r->held.n = 0;
     while (r->nbatches) jug_redis__drop_batch(r, r->nbatches - 1);
     jug_redis__leave(r);
     JUG_FREE(rep);
@@ -1762,7 +1721,7 @@ static jug_result jug_redis__remove_stale(jug_redis__store *r, const char *key, 
     jug_lock_info info;
     jug_redis__cmd c;
     jug_result rc = jug_redis__peek(r, key, &value, &pttl, err);
-    if (rc != JUG_OK) return rc == JUG_NOT_FOUND ? jug__error(err, rc, "no %s", key) : rc;
+    if (rc != JUG_OK) return rc == JUG_NOT_FOUND ? jug_set_error(err, rc, "no %s", key) : rc;
     jug_redis__judge(r, value->str, value->len, pttl, &info);
     if (info.stale) { /* deleted only if it holds what we judged */
         jug_redis__cmdv(&c, "EVAL", jug_redis__unlock_lua, "1", key, "", JUG_REDIS__END);
@@ -1771,7 +1730,7 @@ static jug_result jug_redis__remove_stale(jug_redis__store *r, const char *key, 
         rc = jug_redis__simple(r, &c, &n, err);
     }
     freeReplyObject(value);
-    if (rc == JUG_OK && !n) rc = jug__error(err, JUG_LOCKED, "%s: not removed: another worker has taken it over", key);
+    if (rc == JUG_OK && !n) rc = jug_set_error(err, JUG_LOCKED, "%s: not removed: another worker has taken it over", key);
     return rc;
 }
 
@@ -1807,7 +1766,7 @@ static jug_result jug_redis__remove(jug_store *st, const jug_hash *h, jug_entry 
     if (rc == JUG_OK) {
         if (d == 3) freeReplyObject(rep[2]);
         if (rep[d]->type != REDIS_REPLY_INTEGER) rc = jug_redis__bad_reply(r, rep[d], "removing", key, err);
-        else if (rep[d]->integer == 0) rc = jug__error(err, JUG_NOT_FOUND, "no %s", key);
+        else if (rep[d]->integer == 0) rc = jug_set_error(err, JUG_NOT_FOUND, "no %s", key);
         uint64_t chunks = rc == JUG_OK && kind == JUG_ENTRY_RESULT && rep[0]->type == REDIS_REPLY_STRING &&
                                   rep[1]->type == REDIS_REPLY_INTEGER && rep[1]->integer == JUG_REDIS__HEAD
                               ? jug_redis__chunks_of(r, rep[0]->str, rep[0]->len)
@@ -1847,19 +1806,21 @@ static jug_redis__batch *jug_redis__new_batch(jug_redis__store *r, const jug_has
     return b;
 }
 
-/* Reads the results of the block's index (the reply to members_lua) out to fn. */
-static jug_result jug_redis__report_members(jug_redis__store *r, const redisReply *rep, const char *set,
-                                            jug_scan_fn fn, void *ud, jug_error *err) {
+/* Checks a reply listing hashes (members_lua: the results of a block, or the
+   locks), noting `found` for those of tasks[0..n). */
+static jug_result jug_redis__note_members(jug_redis__store *r, const redisReply *rep, const char *set,
+                                          const jug_hash *tasks, size_t n, jug_block_state *state,
+                                          jug_block_state found, jug_error *err) {
     if (rep->type != REDIS_REPLY_ARRAY) return jug_redis__bad_reply(r, rep, "reading", set, err);
-    for (size_t i = 0; fn && i < rep->elements; i++) {
+    for (size_t i = 0; n && i < rep->elements; i++) {
         const redisReply *m = rep->element[i];
         jug_hash h;
-        if (m->type == REDIS_REPLY_STRING && m->len == 32 && jug__parse_hex(m->str, 32, "", &h)) fn(ud, &h, JUG_ENTRY_RESULT);
+        if (m->type == REDIS_REPLY_STRING && jug_hash_parse(m->str, m->len, &h)) jug_block_note(tasks, n, state, &h, found);
     }
     return JUG_OK;
 }
 
-/* Ends our claim on a block: reads the replies to what was sent ahead, lists
+/* B4: ends our claim on a block: reads the replies to what was sent ahead, lists
    the results the server took in jug:block:<hex>, deletes the claim (if it
    is still ours). A claim that cannot be ended so (the server gone, no
    memory) stays held, and kept alive, with its results, for a later try
@@ -1875,7 +1836,7 @@ static jug_result jug_redis__end_claim(jug_redis__store *r, const jug_hash *bloc
         jug_redis__cmd c[2];
         redisReply *rep[2];
         int n = b && jug_redis__index_cmd(b, set, sizeof set, &c[0]) ? 1 : 0;
-        if (b && b->nstored && !n) rc = jug__error(err, JUG_NO_MEMORY, "out of memory ending a claim");
+        if (b && b->nstored && !n) rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory ending a claim");
         jug_redis__key(key, sizeof key, "claim", block);
         jug_redis__cmdv(&c[n], "EVAL", jug_redis__unlock_lua, "1", key, jug_redis__identity(r), JUG_REDIS__END);
         if (rc == JUG_OK && (rc = jug_redis__run(r, c, n + 1, rep, patient, err)) == JUG_OK) {
@@ -1888,16 +1849,25 @@ static jug_result jug_redis__end_claim(jug_redis__store *r, const jug_hash *bloc
         }
         if (n) jug_redis__free_cmd(&c[0]);
     }
-    if (b && b->rc != JUG_OK) rc = jug__error(err, b->rc, "%s", b->msg);
+    if (b && b->rc != JUG_OK) rc = jug_set_error(err, b->rc, "%s", b->msg);
     if (ended) {
-        long k = jug_redis__holding(r, block, 1);
-        if (k >= 0) r->held[k] = r->held[--r->nheld];
+        long k = jug_held_find(&r->held, block, JUG_BLOCK_CLAIM);
+        if (k >= 0) jug_held_remove(&r->held, (size_t)k);
         if (b) jug_redis__drop_batch(r, (size_t)(b - r->batches));
     }
     return rc;
 }
 
-static jug_result jug_redis__claim(jug_store *st, const jug_hash *block, jug_scan_fn fn, void *ud, jug_error *err) {
+static jug_result jug_redis__locked(jug_redis__store *r, const jug_hash *tasks, size_t n, jug_block_state *state,
+                                    jug_error *err);
+static jug_result jug_redis__present(jug_redis__store *r, const jug_hash *tasks, size_t n, jug_block_state *state,
+                                     jug_error *err);
+static jug_result jug_redis__unclaim(jug_store *st, const jug_hash *block, jug_error *err);
+
+/* B2: the claim (with the results listed in its block), then the task
+   locks, then the tasks' own results. */
+static jug_result jug_redis__claim(jug_store *st, const jug_hash *block, const jug_hash *tasks, size_t n,
+                                   jug_block_state *state, jug_error *err) {
     jug_redis__store *r = (jug_redis__store *)st;
     char ttl[32], set[64];
     redisReply *members = NULL;
@@ -1907,21 +1877,24 @@ static jug_result jug_redis__claim(jug_store *st, const jug_hash *block, jug_sca
     if (!err) err = &tmp;
     snprintf(ttl, sizeof ttl, "%lld", r->ttl_ms);
     jug_redis__key(set, sizeof set, "block", block);
+    for (size_t i = 0; i < n; i++) state[i] = JUG_BLOCK_TODO;
     jug_redis__enter(r);
     for (int attempt = 0; attempt < 3; attempt++) /* JUG_INTERRUPTED: the claim changed under us */
-        if ((rc = jug_redis__try_lock(r, block, 1, ttl, &members, err)) != JUG_INTERRUPTED) break;
+        if ((rc = jug_redis__try_lock(r, block, JUG_BLOCK_CLAIM, ttl, &members, err)) != JUG_INTERRUPTED) break;
     if (rc == JUG_INTERRUPTED) rc = JUG_LOCKED;
     int took = rc == JUG_OK;
     if (rc == JUG_OK && !members) { /* taken over, or taken with its reply lost: what the block holds */
         jug_redis__cmdv(&c, "EVAL", jug_redis__members_lua, "1", set, "jug:result:", JUG_REDIS__END);
         rc = jug_redis__run1(r, &c, &members, err);
     }
-    if (rc == JUG_OK && !jug_redis__new_batch(r, block)) rc = jug__error(err, JUG_NO_MEMORY, "out of memory taking a claim");
-    if (rc == JUG_OK) rc = jug_redis__report_members(r, members, set, NULL, NULL, err); /* (checks the reply) */
+    if (rc == JUG_OK && !jug_redis__new_batch(r, block)) rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory taking a claim");
+    if (rc == JUG_OK) rc = jug_redis__note_members(r, members, set, tasks, n, state, JUG_BLOCK_STORED, err);
     if (rc != JUG_OK && took) jug_redis__end_claim(r, block, 1, NULL);
     jug_redis__leave(r);
-    if (rc == JUG_OK) jug_redis__report_members(r, members, set, fn, ud, err);
     if (members) freeReplyObject(members);
+    if (rc == JUG_OK && n && ((rc = jug_redis__locked(r, tasks, n, state, err)) != JUG_OK ||
+                              (rc = jug_redis__present(r, tasks, n, state, err)) != JUG_OK))
+        jug_redis__unclaim(st, block, NULL);
     return rc;
 }
 
@@ -1935,16 +1908,18 @@ static jug_result jug_redis__unclaim(jug_store *st, const jug_hash *block, jug_e
     return rc;
 }
 
-/* The claim on the block (as a lock) while its holder lives, then the
-   results listed in the block: a claim ended before this look has listed
-   all its results by then. */
-static jug_result jug_redis__block(jug_store *st, const jug_hash *block, jug_scan_fn fn, void *ud, jug_error *err) {
+/* B2: the claim on the block (live or not), then the results listed in the
+   block: a claim ended before this look has listed all its results by then. */
+static jug_result jug_redis__look(jug_store *st, const jug_hash *block, const jug_hash *h, jug_block_state *state,
+                                  jug_error *err) {
     jug_redis__store *r = (jug_redis__store *)st;
     char key[64], set[64];
     jug_redis__cmd c[3];
     redisReply *rep[3];
     jug_error tmp;
+    jug_block_state packed = JUG_BLOCK_TODO;
     if (!err) err = &tmp;
+    *state = JUG_BLOCK_TODO;
     jug_redis__key(key, sizeof key, "claim", block);
     jug_redis__key(set, sizeof set, "block", block);
     jug_redis__cmdv(&c[0], "GET", key, JUG_REDIS__END);
@@ -1957,11 +1932,12 @@ static jug_result jug_redis__block(jug_store *st, const jug_hash *block, jug_sca
     if (rep[0]->type == REDIS_REPLY_STRING) {
         jug_lock_info info;
         jug_redis__judge(r, rep[0]->str, rep[0]->len, rep[1]->type == REDIS_REPLY_INTEGER ? rep[1]->integer : -1, &info);
-        if (!info.stale) fn(ud, block, JUG_ENTRY_LOCK);
+        if (!info.stale) *state = JUG_BLOCK_CLAIMED;
     } else if (rep[0]->type != REDIS_REPLY_NIL) {
         rc = jug_redis__bad_reply(r, rep[0], "reading claim", key, err);
     }
-    if (rc == JUG_OK) rc = jug_redis__report_members(r, rep[2], set, fn, ud, err);
+    if (rc == JUG_OK) rc = jug_redis__note_members(r, rep[2], set, h, 1, &packed, JUG_BLOCK_STORED, err);
+    if (packed == JUG_BLOCK_STORED) *state = JUG_BLOCK_STORED;
     for (int i = 0; i < 3; i++) freeReplyObject(rep[i]);
     return rc;
 }
@@ -1970,7 +1946,7 @@ static jug_result jug_redis__block(jug_store *st, const jug_hash *block, jug_sca
 static jug_result jug_redis__append(jug_store *st, const jug_hash *block, const jug_hash *h, const jug_value *v,
                                     const jug_meta *m, jug_error *err) {
     jug_redis__store *r = (jug_redis__store *)st;
-    uint64_t total = jug__storable(v, 0) ? jug_encoded_size(v) : 0;
+    uint64_t total = jug_storable_size(v);
     jug_redis__membuf buf;
     jug_redis__batch *b = NULL;
     jug_error tmp;
@@ -1990,20 +1966,20 @@ static jug_result jug_redis__append(jug_store *st, const jug_hash *block, const 
             jug_redis__settled(r, &e, NULL);
         }
         jug_redis__leave(r);
-        return JUG_UNSUPPORTED;
+        return jug_redis__save(st, h, block, v, m, err);
     }
     buf.n = 0;
     buf.cap = (size_t)total;
     if (!(buf.p = JUG__NEW(unsigned char, buf.cap)))
-        return jug__error(err, JUG_NO_MEMORY, "out of memory storing a result (%llu bytes)", (unsigned long long)total);
+        return jug_set_error(err, JUG_NO_MEMORY, "out of memory storing a result (%llu bytes)", (unsigned long long)total);
     if ((rc = jug_encode(v, m, jug_redis__mem_write, &buf, err)) != JUG_OK) {
         JUG_FREE(buf.p);
         return rc;
     }
     jug_redis__enter(r);
     if (r->nsent - r->sent_head >= JUG_REDIS__AHEAD) rc = jug_redis__settle(r, 1, err);
-    if (rc == JUG_OK && !(b = jug_redis__new_batch(r, block))) rc = jug__error(err, JUG_NO_MEMORY, "out of memory storing a result");
-    else if (rc == JUG_OK && b->rc != JUG_OK) rc = jug__error(err, b->rc, "%s", b->msg); /* a result before it was refused */
+    if (rc == JUG_OK && !(b = jug_redis__new_batch(r, block))) rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory storing a result");
+    else if (rc == JUG_OK && b->rc != JUG_OK) rc = jug_set_error(err, b->rc, "%s", b->msg); /* a result before it was refused */
     if (rc == JUG_OK && r->nsent == r->csent) {
         if (r->sent_head > 0) {
             memmove(r->sent, r->sent + r->sent_head, (r->nsent - r->sent_head) * sizeof *r->sent);
@@ -2016,7 +1992,7 @@ static jug_result jug_redis__append(jug_store *st, const jug_hash *block, const 
                 r->sent = t;
                 r->csent = cap;
             } else {
-                rc = jug__error(err, JUG_NO_MEMORY, "out of memory storing a result");
+                rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory storing a result");
             }
         }
     }
@@ -2037,53 +2013,48 @@ static jug_result jug_redis__append(jug_store *st, const jug_hash *block, const 
     return rc;
 }
 
-/* The locks listed in jug:locks that exist (the others leave the list). */
-static jug_result jug_redis__locks(jug_store *st, jug_scan_fn fn, void *ud, jug_error *err) {
-    jug_redis__store *r = (jug_redis__store *)st;
+/* Notes the tasks locked one by one: those listed in jug:locks whose lock
+   exists (the others leave the list). */
+static jug_result jug_redis__locked(jug_redis__store *r, const jug_hash *tasks, size_t n, jug_block_state *state,
+                                    jug_error *err) {
     redisReply *rep;
     jug_redis__cmd c;
-    jug_error tmp;
-    if (!err) err = &tmp;
     jug_redis__cmdv(&c, "EVAL", jug_redis__members_lua, "1", "jug:locks", "jug:lock:", JUG_REDIS__END);
     jug_redis__enter(r);
     jug_result rc = jug_redis__run1(r, &c, &rep, err);
     jug_redis__leave(r);
     if (rc != JUG_OK) return rc;
-    if (rep->type != REDIS_REPLY_ARRAY) rc = jug_redis__bad_reply(r, rep, "reading", "jug:locks", err);
-    for (size_t i = 0; rc == JUG_OK && i < rep->elements; i++) {
-        const redisReply *m = rep->element[i];
-        jug_hash h;
-        if (m->type == REDIS_REPLY_STRING && m->len == 32 && jug__parse_hex(m->str, 32, "", &h)) fn(ud, &h, JUG_ENTRY_LOCK);
-    }
+    rc = jug_redis__note_members(r, rep, "jug:locks", tasks, n, state, JUG_BLOCK_LOCKED, err);
     freeReplyObject(rep);
     return rc;
 }
 
-/* One EXISTS per task, in one round trip. */
-static jug_result jug_redis__present(jug_store *st, const jug_hash *block, const jug_hash *tasks, size_t n,
-                                     unsigned char *found, jug_error *err) {
-    jug_redis__store *r = (jug_redis__store *)st;
-    jug_error tmp;
-    (void)block;
-    if (!err) err = &tmp;
-    if (n == 0) return JUG_OK;
+/* Notes the tasks whose result is stored, of those not noted yet: one
+   EXISTS each, in one round trip. */
+static jug_result jug_redis__present(jug_redis__store *r, const jug_hash *tasks, size_t n, jug_block_state *state,
+                                     jug_error *err) {
+    size_t m = 0;
     jug_redis__names *names = JUG__NEW(jug_redis__names, n);
     jug_redis__cmd *c = names ? JUG__NEW(jug_redis__cmd, n) : NULL;
     redisReply **rep = c ? JUG__NEW(redisReply *, n) : NULL;
-    jug_result rc = rep ? JUG_OK : jug__error(err, JUG_NO_MEMORY, "out of memory looking for results");
-    for (size_t i = 0; rep && i < n; i++) {
-        jug_redis__key(names[i].key, sizeof names[i].key, "result", &tasks[i]);
-        jug_redis__cmdv(&c[i], "EXISTS", names[i].key, JUG_REDIS__END);
+    size_t *at = rep ? JUG__NEW(size_t, n) : NULL;
+    jug_result rc = at ? JUG_OK : jug_set_error(err, JUG_NO_MEMORY, "out of memory looking for results");
+    for (size_t i = 0; at && i < n; i++) {
+        if (state[i] != JUG_BLOCK_TODO) continue;
+        jug_redis__key(names[m].key, sizeof names[m].key, "result", &tasks[i]);
+        jug_redis__cmdv(&c[m], "EXISTS", names[m].key, JUG_REDIS__END);
+        at[m++] = i;
     }
-    if (rc == JUG_OK) {
+    if (rc == JUG_OK && m) {
         jug_redis__enter(r);
-        jug_result ran = rc = jug_redis__run(r, c, (int)n, rep, 1, err);
+        jug_result ran = rc = jug_redis__run(r, c, (int)m, rep, 1, err);
         jug_redis__leave(r);
-        for (size_t i = 0; rc == JUG_OK && i < n; i++)
-            if (rep[i]->type == REDIS_REPLY_INTEGER) found[i] |= rep[i]->integer > 0;
-            else rc = jug_redis__bad_reply(r, rep[i], "looking for", names[i].key, err);
-        for (size_t i = 0; ran == JUG_OK && i < n; i++) freeReplyObject(rep[i]); /* (failed: run has none for us) */
+        for (size_t k = 0; rc == JUG_OK && k < m; k++)
+            if (rep[k]->type != REDIS_REPLY_INTEGER) rc = jug_redis__bad_reply(r, rep[k], "looking for", names[k].key, err);
+            else if (rep[k]->integer > 0) state[at[k]] = JUG_BLOCK_STORED;
+        for (size_t k = 0; ran == JUG_OK && k < m; k++) freeReplyObject(rep[k]); /* (failed: run has none for us) */
     }
+    JUG_FREE(at);
     JUG_FREE(rep);
     JUG_FREE(c);
     JUG_FREE(names);
@@ -2102,35 +2073,32 @@ static void jug_redis__close(jug_store *st) {
     jug_redis__forget(r);
     if (r->c) redisFree(r->c);
     pthread_mutex_destroy(&r->mu);
-    JUG_FREE(r->held);
+    jug_held_free(&r->held);
     JUG_FREE(r->sent);
     JUG_FREE(r->batches);
     JUG_FREE(r);
 }
 
-/* Set by name: optional ops that jug.h may add stay NULL (not offered). */
+/* Set by name: ops that jug.h may add stay NULL (not offered). */
 static void jug_redis__set_ops(jug_store_ops *o) {
     memset(o, 0, sizeof *o);
-    o->kind = "redis";
     o->save = jug_redis__save;
     o->load = jug_redis__load;
     o->exists = jug_redis__exists;
     o->scan = jug_redis__scan;
+    o->remove = jug_redis__remove;
+    o->fail = jug_redis__fail;
+    o->failure = jug_redis__failure;
     o->lock = jug_redis__lock;
     o->unlock = jug_redis__unlock;
     o->lock_info = jug_redis__lock_info;
     o->keepalive = jug_redis__keepalive;
     o->release_all = jug_redis__release_all;
-    o->fail = jug_redis__fail;
-    o->failure = jug_redis__failure;
-    o->remove = jug_redis__remove;
-    o->close = jug_redis__close;
     o->claim = jug_redis__claim;
-    o->unclaim = jug_redis__unclaim;
-    o->block = jug_redis__block;
     o->append = jug_redis__append;
-    o->locks = jug_redis__locks;
-    o->present = jug_redis__present;
+    o->unclaim = jug_redis__unclaim;
+    o->look = jug_redis__look;
+    o->close = jug_redis__close;
 }
 
 /* >>redis-url: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] */
@@ -2139,9 +2107,10 @@ static int jug_redis__unescape(char *out, size_t size, const char *s, size_t n) 
     for (size_t i = 0; i < n; i++) {
         int ch = (unsigned char)s[i];
         if (ch == '%') {
-            int hi = i + 2 < n ? jug__hex_digit(s[i + 1]) : -1, lo = i + 2 < n ? jug__hex_digit(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0) return 0;
-            ch = hi * 16 + lo;
+            char hex[3] = {0, 0, 0};
+            if (i + 2 >= n || !isxdigit((unsigned char)s[i + 1]) || !isxdigit((unsigned char)s[i + 2])) return 0;
+            memcpy(hex, s + i + 1, 2);
+            ch = (int)strtol(hex, NULL, 16);
             i += 2;
         }
         if (k + 1 >= size) return 0;
@@ -2207,7 +2176,7 @@ static jug_result jug_redis__parse_url(jug_redis__store *r, const char *url, jug
     if (!why && *p) why = "unexpected text after the host";
     if (why) {
         jug_redis__masked(shown, sizeof shown, url);
-        return jug__error(err, JUG_INVALID, "%s: not a valid redis URL: %s (expected redis://[[USER]:PASSWORD@]HOST[:PORT][/DB])",
+        return jug_set_error(err, JUG_INVALID, "%s: not a valid redis URL: %s (expected redis://[[USER]:PASSWORD@]HOST[:PORT][/DB])",
                           shown, why);
     }
     snprintf(r->base.where, sizeof r->base.where, "redis://%s%s%s%s%s%s:%d/%d", r->user, r->pass[0] ? ":***" : "",
@@ -2225,22 +2194,21 @@ JUG_API jug_result jug_redis_store_open(const char *url, const jug_store_options
     *out = NULL;
     if (!err) err = &tmp;
     if (strncmp(url, "redis://", 8) != 0)
-        return jug__error(err, JUG_INVALID, "%.400s: not a redis URL (redis://HOST[:PORT][/DB])", url);
-    if (!(r = JUG__NEW(jug_redis__store, 1))) return jug__error(err, JUG_NO_MEMORY, "out of memory opening a store");
+        return jug_set_error(err, JUG_INVALID, "%.400s: not a redis URL (redis://HOST[:PORT][/DB])", url);
+    if (!(r = JUG__NEW(jug_redis__store, 1))) return jug_set_error(err, JUG_NO_MEMORY, "out of memory opening a store");
     memset(r, 0, sizeof *r);
     jug_redis__set_ops(&r->ops);
-    r->base.ops = &r->ops;
-    if (opt) r->base.opt = *opt;
-    if (r->base.opt.lock_lease_sec <= 0) r->base.opt.lock_lease_sec = 300;
+    pthread_mutex_init(&r->mu, NULL);
+    if ((rc = jug_store_init(&r->base, &r->ops, opt, url, err)) != JUG_OK) {
+        jug_redis__close(&r->base);
+        return rc;
+    }
     r->ttl_ms = (long long)(r->base.opt.lock_lease_sec * 2000);
     if (r->ttl_ms < 100) r->ttl_ms = 100;
     r->chunk = JUG_REDIS__MIN_CHUNK;
     r->value_max = JUG_REDIS__DEFAULT_MAX;
-    r->pid = jug__pid();
-    pthread_mutex_init(&r->mu, NULL);
-    if (gethostname(r->hostname, sizeof r->hostname - 1) != 0) strcpy(r->hostname, "localhost");
-    for (char *c = r->hostname; *c; c++)
-        if (*c == '/' || *c == ' ' || *c == '\n' || *c == ':') *c = '_';
+    r->pid = jug_pid();
+    jug_lock_hostname(r->hostname, sizeof r->hostname);
     if ((rc = jug_redis__parse_url(r, url, err)) == JUG_OK) {
         jug_redis__enter(r);
         rc = jug_redis__ready(r, 0, err);
@@ -2258,7 +2226,7 @@ JUG_API jug_result jug_redis_open(const char *where, const jug_store_options *op
     if (strncmp(where, "redis://", 8) == 0) return jug_redis_store_open(where, opt, out, err);
     if (strncmp(where, "rediss://", 9) == 0) {
         *out = NULL;
-        return jug__error(err, JUG_UNSUPPORTED, "%.400s: redis over TLS (rediss://) is not supported", where);
+        return jug_set_error(err, JUG_UNSUPPORTED, "%.400s: redis over TLS (rediss://) is not supported", where);
     }
     return jug_store_open(where, opt, out, err);
 }

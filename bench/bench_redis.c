@@ -124,7 +124,7 @@ static void populate(const char *where, long m) {
     if (jug_redis_open(where, &o, &s, &err) != JUG_OK) die(where, err.msg);
     for (size_t i = 0; i < jug_graph_size(g); i++) {
         jug_value *v = jug_int((int64_t)(i * i));
-        if (s->ops->save(s, jug_task_hash(jug_graph_task(g, i)), v, NULL, &err) != JUG_OK) die(where, err.msg);
+        if (s->ops->save(s, jug_task_hash(jug_graph_task(g, i)), NULL, v, NULL, &err) != JUG_OK) die(where, err.msg);
         jug_value_free(v);
     }
     jug_store_close(s);
@@ -191,5 +191,5 @@ int main(int argc, char **argv) {
         if (!strchr(self, '/')) die(self, "run it by a path (./bench_redis), so it can run itself");
         return bench(argv[2], argv[3], atol(argv[4]), atol(argv[5]), atoi(argv[6]));
     }
-    return jug_main(argc, argv, build);
+    return jug_redis_main(argc, argv, build);
 }

@@ -108,7 +108,7 @@ static int io(const char *dir, size_t mb, int reps) {
             if (t < best_cp) best_cp = t;
         }
         t = now();
-        if (s->ops->save(s, &h, v, NULL, &err) != JUG_OK) die("save", err.msg);
+        if (s->ops->save(s, &h, NULL, v, NULL, &err) != JUG_OK) die("save", err.msg);
         t = now() - t;
         if (t < best_save) best_save = t;
         if (r % 2 == 0) {
@@ -191,7 +191,7 @@ static int peak(const char *dir, size_t mb, int save) {
         jug_value *v = make(mb);
         before = maxrss_kib();
         t = now();
-        if (s->ops->save(s, &h, v, NULL, &err) != JUG_OK) die("save", err.msg);
+        if (s->ops->save(s, &h, NULL, v, NULL, &err) != JUG_OK) die("save", err.msg);
         t = now() - t;
         jug_value_free(v);
     } else {

@@ -304,7 +304,7 @@ TEST(store, save_load_scan_remove) {
     CHECK_INT(s->ops->exists(s, &h, &err), JUG_NOT_FOUND);
     CHECK_INT(s->ops->load(s, &h, &back, &m, &err), JUG_NOT_FOUND);
     m.run_usec = 9;
-    CHECK_INT(s->ops->save(s, &h, v, &m, &err), JUG_OK);
+    CHECK_INT(s->ops->save(s, &h, NULL, v, &m, &err), JUG_OK);
     CHECK_INT(s->ops->exists(s, &h, &err), JUG_OK);
     CHECK_INT(s->ops->load(s, &h, &back, &m, &err), JUG_OK);
     CHECK(jug_value_equal(v, back));
@@ -334,13 +334,13 @@ TEST(store, corrupt_and_truncated_results_are_caught_and_kept_aside) {
     for (int i = 0; i < 1000; i++) ((double *)v->as.data)[i] = i;
     jug_hash_hex(&h, hex);
     snprintf(path, sizeof path, "%s/results/%.2s/%s", dir, hex, hex + 2);
-    CHECK_INT(s->ops->save(s, &h, v, NULL, &err), JUG_OK);
+    CHECK_INT(s->ops->save(s, &h, NULL, v, NULL, &err), JUG_OK);
     CHECK(truncate(path, 4000) == 0);
     CHECK_INT(s->ops->load(s, &h, &back, NULL, &err), JUG_CORRUPT);
     CHECK(back == NULL);
     CHECK(strstr(err.msg, "truncated") != NULL);
     CHECK_INT(s->ops->exists(s, &h, &err), JUG_NOT_FOUND); /* moved to corrupt/ */
-    CHECK_INT(s->ops->save(s, &h, v, NULL, &err), JUG_OK);
+    CHECK_INT(s->ops->save(s, &h, NULL, v, NULL, &err), JUG_OK);
     FILE *f = fopen(path, "r+b");
     CHECK(f != NULL);
     if (f) {
@@ -466,52 +466,41 @@ TEST(store, release_keeps_a_lock_someone_else_took_over) {
     remove_tree(dir);
 }
 
-static void flag_entries(void *ud, const jug_hash *h, jug_entry kind) {
-    int *seen = (int *)ud; /* [0]: results reported, [1]: the claim of block 'b' reported as a lock */
-    jug_hash b = jug_hash_bytes("b", 1);
-    if (kind == JUG_ENTRY_RESULT) seen[0]++;
-    if (kind == JUG_ENTRY_LOCK && memcmp(h->bytes, b.bytes, 16) == 0) seen[1]++;
-}
-
 TEST(store, batches_pack_results_and_find_those_stored_alone) {
     char *dir = temp_dir();
     jug_store *s = open_store(dir, 0);
     jug_hash block = jug_hash_bytes("b", 1), other = jug_hash_bytes("o", 1), packed = jug_hash_bytes("p", 1),
              alone = jug_hash_bytes("a", 1), never = jug_hash_bytes("n", 1), ask[3];
     jug_value *v = jug_int(7), *back = NULL;
+    jug_block_state state[3], look;
     jug_error err;
-    int seen[2] = {0, 0};
-    unsigned char found[3] = {0, 0, 0};
     ask[0] = packed;
     ask[1] = alone;
     ask[2] = never;
-    /* a result stored alone, noted in another block: not looked for here */
-    CHECK_INT(s->ops->save(s, &alone, v, NULL, &err), JUG_OK);
-    CHECK_INT(s->ops->stored_alone(s, &other, &err), JUG_OK);
-    CHECK_INT(s->ops->claim(s, &block, flag_entries, seen, &err), JUG_OK);
-    CHECK_INT(s->ops->present(s, &block, ask, 3, found, &err), JUG_OK);
-    CHECK(!found[0] && !found[1] && !found[2]);
+    /* a result stored alone, marked in another block: not looked for here */
+    CHECK_INT(s->ops->save(s, &alone, &other, v, NULL, &err), JUG_OK);
+    CHECK_INT(s->ops->claim(s, &block, ask, 3, state, &err), JUG_OK);
+    CHECK(state[0] == JUG_BLOCK_TODO && state[1] == JUG_BLOCK_TODO && state[2] == JUG_BLOCK_TODO);
     CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
-    /* noted in its own block: found; a claimer packs `packed` */
-    CHECK_INT(s->ops->stored_alone(s, &block, &err), JUG_OK);
-    CHECK_INT(s->ops->claim(s, &block, flag_entries, seen, &err), JUG_OK);
-    CHECK_INT(seen[0], 0);
-    CHECK_INT(s->ops->claim(s, &block, flag_entries, seen, &err), JUG_LOCKED);
+    /* marked in its own block: found; a claimer packs `packed` */
+    CHECK_INT(s->ops->save(s, &alone, &block, v, NULL, &err), JUG_OK);
+    CHECK_INT(s->ops->claim(s, &block, ask, 3, state, &err), JUG_OK);
+    CHECK(state[0] == JUG_BLOCK_TODO && state[1] == JUG_BLOCK_STORED && state[2] == JUG_BLOCK_TODO);
+    CHECK_INT(s->ops->claim(s, &block, ask, 3, state, &err), JUG_LOCKED);
     CHECK_INT(s->ops->append(s, &block, &packed, v, NULL, &err), JUG_OK);
-    CHECK_INT(s->ops->present(s, &block, ask, 3, found, &err), JUG_OK);
-    CHECK(!found[0] && found[1] && !found[2]); /* packed ones are the claim's to report */
-    CHECK_INT(s->ops->block(s, &block, flag_entries, seen, &err), JUG_OK);
-    CHECK_INT(seen[0], 1);
-    CHECK_INT(seen[1], 1);
+    CHECK_INT(s->ops->look(s, &block, &packed, &look, &err), JUG_OK);
+    CHECK_INT(look, JUG_BLOCK_STORED);
+    CHECK_INT(s->ops->look(s, &block, &never, &look, &err), JUG_OK);
+    CHECK_INT(look, JUG_BLOCK_CLAIMED); /* (a live claim: ours) */
     CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
+    CHECK_INT(s->ops->look(s, &block, &never, &look, &err), JUG_OK);
+    CHECK_INT(look, JUG_BLOCK_TODO);
     CHECK_INT(s->ops->load(s, &packed, &back, NULL, &err), JUG_OK);
     CHECK(jug_value_equal(v, back));
-    /* the mark outlives the result: present looks at the result itself */
+    /* the mark outlives the result: the claim looks at the result itself */
     CHECK_INT(s->ops->remove(s, &alone, JUG_ENTRY_RESULT, &err), JUG_OK);
-    found[1] = 0;
-    CHECK_INT(s->ops->claim(s, &block, NULL, NULL, &err), JUG_OK);
-    CHECK_INT(s->ops->present(s, &block, ask, 3, found, &err), JUG_OK);
-    CHECK(!found[1]);
+    CHECK_INT(s->ops->claim(s, &block, ask, 3, state, &err), JUG_OK);
+    CHECK(state[0] == JUG_BLOCK_STORED && state[1] == JUG_BLOCK_TODO && state[2] == JUG_BLOCK_TODO);
     CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
     jug_value_free(v);
     jug_value_free(back);
@@ -527,7 +516,7 @@ TEST(store, huge_array_round_trip) { /* 10^8 elements, read and written in place
     jug_value *v = jug_array(JUG_U8, n), *back = NULL;
     jug_error err;
     for (size_t i = 0; i < n; i++) ((unsigned char *)v->as.data)[i] = (unsigned char)(i * 2654435761u >> 24);
-    CHECK_INT(s->ops->save(s, &h, v, NULL, &err), JUG_OK);
+    CHECK_INT(s->ops->save(s, &h, NULL, v, NULL, &err), JUG_OK);
     CHECK_INT(s->ops->load(s, &h, &back, NULL, &err), JUG_OK);
     CHECK(back && back->len == n && jug_value_equal(v, back));
     jug_value_free(v);
@@ -545,8 +534,8 @@ TEST(store, own_leftover_lock_is_taken_over) {
     jug_error err;
     CHECK_INT(s->ops->lock(s, &h, &err), JUG_OK);
     jug__fs *fs = (jug__fs *)s; /* a release whose unlink failed: the entry gone, the file left */
-    close(fs->held[0].fd);
-    fs->nheld = 0;
+    close(fs->held.at[0].fd);
+    fs->held.n = 0;
     CHECK_INT(s->ops->lock(s, &h, &err), JUG_OK);
     CHECK_INT(s->ops->unlock(s, &h, &err), JUG_OK);
     jug_store_close(s);

@@ -70,12 +70,12 @@ static jug_result reader_read(void *ud, void *p, size_t n, jug_error *err) {
     CHECK(n <= r->total && r->pos <= r->total - n); /* never past the size it was told */
     if (r->pos + n > r->fail_at) {
         r->failed = 1;
-        return r->returned = jug__error(err, r->fail_code, "injected read error at %llu",
+        return r->returned = jug_set_error(err, r->fail_code, "injected read error at %llu",
                                         (unsigned long long)r->fail_at);
     }
     if (r->pos + n > r->n) { /* the file shrank */
         r->failed = 1;
-        return r->returned = jug__error(err, JUG_CORRUPT, "truncated result (it shrank while read)");
+        return r->returned = jug_set_error(err, JUG_CORRUPT, "truncated result (it shrank while read)");
     }
     /* A loop of short reads, as jug__fd_read does on a pipe or NFS */
     size_t piece = r->pieces ? 1 + (size_t)(r->pos % 61) : n, done = 0;
@@ -192,8 +192,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         memset(file, 0, JUG__HEADER_SIZE);
         memcpy(file, "JUGR", 4);
         file[4] = JUG_FORMAT_VERSION;
-        jug__wr64(file + 8, nrest);
-        jug__wr64(file + 16, 0x0123456789abcdefULL ^ ctl);
+        jug_put_le64(file + 8, nrest);
+        jug_put_le64(file + 16, 0x0123456789abcdefULL ^ ctl);
         if (nrest) memcpy(file + JUG__HEADER_SIZE, rest, nrest);
         jug__hasher h;
         jug__hasher_init(&h);
@@ -224,7 +224,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (rc == JUG_OK) {
         membuf enc = {NULL, 0, 0};
         CHECK(jug_encoded_size(v) == n);
-        CHECK(meta.run_usec == jug__rd64(file + 16));
+        CHECK(meta.run_usec == jug_get_le64(file + 16));
         CHECK(jug_encode(v, &meta, membuf_write, &enc, &err) == JUG_OK);
         CHECK(enc.n == n);
         /* the flags (bytes 6-7) and the reserved word (24-31) are written as zero */
@@ -261,7 +261,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     jug_meta smeta = {0};
     jug_error serr;
     memset(&serr, 0, sizeof serr);
-    jug_result src = jug__decode_from(reader_read, &r, r.total, &sv, &smeta, &serr);
+    jug_result src = jug_decode_stream(reader_read, &r, r.total, &sv, &smeta, &serr);
     check_result(src, sv, &serr);
     CHECK(r.pos <= r.total);
     if (r.failed) {

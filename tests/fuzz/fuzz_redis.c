@@ -226,10 +226,10 @@ static void fuzz_split(const unsigned char *p, size_t n, unsigned ctl, size_t in
     case 7: if (count) chunks[k].kind = NOT_A_STRING; break;
     default: break;
     }
-    jug__wr64(head + 8, htotal);
-    jug__wr64(head + 16, chunk);
-    jug__wr64(head + 24, hcount);
-    jug__wr64(head + 32, 0x0123456789abcdefULL);
+    jug_put_le64(head + 8, htotal);
+    jug_put_le64(head + 16, chunk);
+    jug_put_le64(head + 24, hcount);
+    jug_put_le64(head + 32, 0x0123456789abcdefULL);
     value.kind = STRING;
     value.p = head;
     value.n = sizeof head;
@@ -252,7 +252,7 @@ static void fuzz_split(const unsigned char *p, size_t n, unsigned ctl, size_t in
 
 static void fuzz_lock(const unsigned char *p, size_t n) {
     if (n < 8) return;
-    long long pttl = (long long)jug__rd64(p);
+    long long pttl = (long long)jug_get_le64(p);
     const char *v = (const char *)p + 8;
     size_t len = n - 8;
     jug_lock_info a, b;
@@ -318,7 +318,7 @@ static void put1(seedbuf *b, unsigned v) {
 }
 static void put64(seedbuf *b, uint64_t v) {
     unsigned char x[8];
-    jug__wr64(x, v);
+    jug_put_le64(x, v);
     put(b, x, 8);
 }
 /* a raw record: kind, u16 length, bytes */

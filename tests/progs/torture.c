@@ -190,4 +190,10 @@ static int build(jug_graph *g, int argc, char **argv) {
     return 0;
 }
 
-int main(int argc, char **argv) { return jug_main(argc, argv, build); }
+int main(int argc, char **argv) {
+#ifdef WITH_REDIS
+    return jug_redis_main(argc, argv, build);
+#else
+    return jug_main(argc, argv, build);
+#endif
+}

@@ -4,8 +4,16 @@
      total(pairs)   = sum
    Build arguments: -- N [MS [BAD...]]: each leaf sleeps MS milliseconds; BAD
    is one of fail=I, segv=I, abort=I, oom=I, hang=I (leaf I misbehaves),
-   slow=K (leaves below K sleep 20 ms instead), param=P, or barrier (total is
-   declared behind a barrier). Every run of a task appends "name arg" to $JUG_TEST_LOG. */
+   slow=K (leaves below K sleep 20 ms instead), param=P, barrier (total is
+   declared behind a barrier), reverse or shuffle=SEED. The last two change
+   only the order of declaration, not the tasks: the leaves (then the pairs)
+   are declared from the last down to the first, or in a permutation fixed by
+   SEED; the pairs still join leaves 2j and 2j+1 and total lists the pairs
+   by j, so every task has the hash it has in the default order.
+   Every run of a task appends "name arg" to $JUG_TEST_LOG. With $JUG_TEST_GATE
+   set, the build makes the file $JUG_TEST_GATE.PID and waits until
+   $JUG_TEST_GATE exists, so that workers started one after the other begin
+   together. */
 #define JUG_IMPLEMENTATION
 #include "../../jug.h"
 #ifdef WITH_REDIS
@@ -20,6 +28,7 @@
 #include <unistd.h>
 
 static long sleep_ms, slow_below, barrier, fail_at = -1, segv_at = -1, abort_at = -1, oom_at = -1, hang_at = -1;
+static long order_reverse, order_seed = -1; /* reverse; shuffle=SEED */
 
 #include "note.h"
 
@@ -64,8 +73,46 @@ JUG_TASK(total) {
     return jug_int(sum);
 }
 
+/* A permutation of 0..n-1: reversed, or shuffled by splitmix64 from *state. */
+static void order(long *perm, long n, uint64_t *state) {
+    for (long i = 0; i < n; i++) perm[i] = order_reverse ? n - 1 - i : i;
+    for (long i = n - 1; order_seed >= 0 && i > 0; i--) {
+        uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        z ^= z >> 31;
+        long j = (long)(z % (uint64_t)(i + 1)), tmp = perm[i];
+        perm[i] = perm[j];
+        perm[j] = tmp;
+    }
+}
+
+/* The leaves and pairs declared in another order (reverse, shuffle=SEED):
+   the same tasks as the default order's. */
+static jug_value *reordered(jug_graph *g, long n, long param) {
+    jug_task **leaves = (jug_task **)calloc((size_t)n + 1, sizeof *leaves);
+    jug_task **pairs = (jug_task **)calloc((size_t)n / 2 + 1, sizeof *pairs);
+    long *perm = (long *)calloc((size_t)n + 1, sizeof *perm);
+    uint64_t state = (uint64_t)order_seed;
+    jug_value *list = jug_list();
+    if (!leaves || !pairs || !perm) {
+        fprintf(stderr, "workload: out of memory\n");
+        exit(2);
+    }
+    order(perm, n, &state);
+    for (long k = 0; k < n; k++) leaves[perm[k]] = jug_task(g, leaf, perm[k], param);
+    order(perm, n / 2, &state);
+    for (long k = 0; k < n / 2; k++) pairs[perm[k]] = jug_task(g, pair, leaves[2 * perm[k]], leaves[2 * perm[k] + 1]);
+    for (long j = 0; j < n / 2; j++) jug_list_push(list, jug_ref(pairs[j]));
+    free(leaves);
+    free(pairs);
+    free(perm);
+    return list;
+}
+
 static int build(jug_graph *g, int argc, char **argv) {
     long n = argc > 1 ? atol(argv[1]) : 10, param = 0;
+    const char *gate = getenv("JUG_TEST_GATE");
     jug_value *pairs;
     jug_task *prev = NULL;
     if (argc > 2) sleep_ms = atol(argv[2]);
@@ -79,13 +126,25 @@ static int build(jug_graph *g, int argc, char **argv) {
         else if (!strncmp(argv[a], "param=", 6)) param = v;
         else if (!strncmp(argv[a], "slow=", 5)) slow_below = v;
         else if (!strcmp(argv[a], "barrier")) barrier = 1;
+        else if (!strcmp(argv[a], "reverse")) order_reverse = 1;
+        else if (!strncmp(argv[a], "shuffle=", 8) && v >= 0) order_seed = v;
         else return 1;
     }
-    pairs = jug_list();
-    for (long i = 0; i < n; i++) {
-        jug_task *t = jug_task(g, leaf, i, param);
-        if (i % 2 == 1) jug_list_push(pairs, jug_ref(jug_task(g, pair, prev, t)));
-        prev = t;
+    if (gate && *gate && access(gate, F_OK) != 0) { /* says it waits (GATE.PID), then waits */
+        char ready[4096];
+        snprintf(ready, sizeof ready, "%s.%ld", gate, (long)getpid());
+        int fd = open(ready, O_WRONLY | O_CREAT, 0644);
+        if (fd >= 0) close(fd);
+        while (access(gate, F_OK) != 0) pause_ms(1);
+    }
+    if (order_reverse || order_seed >= 0) pairs = reordered(g, n, param);
+    else {
+        pairs = jug_list();
+        for (long i = 0; i < n; i++) {
+            jug_task *t = jug_task(g, leaf, i, param);
+            if (i % 2 == 1) jug_list_push(pairs, jug_ref(jug_task(g, pair, prev, t)));
+            prev = t;
+        }
     }
     if (barrier && !jug_barrier(g)) {
         jug_value_free(pairs);
@@ -95,4 +154,10 @@ static int build(jug_graph *g, int argc, char **argv) {
     return 0;
 }
 
-int main(int argc, char **argv) { return jug_main(argc, argv, build); }
+int main(int argc, char **argv) {
+#ifdef WITH_REDIS
+    return jug_redis_main(argc, argv, build);
+#else
+    return jug_main(argc, argv, build);
+#endif
+}

@@ -52,7 +52,7 @@
      and returns a new value, which jug then owns. Returning NULL, or calling
      jug_fail(), makes the task fail.
    - jug_task pointers are owned by their graph and live as long as it.
-   - jug_store_load() and jug_value_of() return values the caller frees.
+   - jug_value_of() (and a store's load op) return values the caller frees.
 
    ERRORS
    Library functions return a jug_result (JUG_OK = 0) and fill a jug_error
@@ -66,14 +66,26 @@
    state (most numerical code is fine; strtok, rand and non-reentrant
    libraries are not).
 
+   SIGNALS AND LIMITS
+   execute blocks SIGINT, SIGTERM, SIGHUP and SIGUSR2 in its threads and a
+   guardian thread takes them: on the first three it releases every lock
+   and claim, restores the default action and raises the signal again, so
+   the process ends as the signal means; SIGUSR2 only wakes the guardian at
+   the end of a run. Under -j the parent catches SIGINT, SIGTERM and SIGHUP,
+   sends SIGTERM to its workers (which run with the default actions) and
+   waits for them; a worker dies with its parent (PR_SET_PDEATHSIG).
+   --mem-limit MB sets RLIMIT_AS in each worker process: a task that needs
+   more fails (its allocation fails) or crashes its worker, not the machine.
+
    STORE FORMAT (file store, format 1)
        DIR/jugstore            "jug.h file store 1": which format wrote DIR
        DIR/results/ab/cdef...  a result, named by the hex of its task hash
        DIR/blocks/<hash>/      tiny tasks run in batches: the batch's claim
-                               (a lock on 64 consecutive tasks, named by the
-                               first), pack files of their results (p.*), and
-                               `alone`: some result of the block has a file of
-                               its own
+                               (a lock on a block of about 64 tasks of one
+                               function, laid out by their hashes and named by
+                               the first), pack files of their results (p.*),
+                               tombstones (x.*), and `alone`: some result of
+                               the block has a file of its own
        DIR/locks/<hash>        a lock: host, pid and start time of its holder;
                                its mtime is the holder's heartbeat
        DIR/failed/<hash>       the reason a task failed (kept until it succeeds)
@@ -483,6 +495,11 @@ JUG_API uint64_t jug_storable_size(const jug_value *v);
 JUG_API int jug_hash_parse(const char *hex, size_t n, jug_hash *out); /* 1 if hex is 32 hex digits */
 JUG_API uint64_t jug_get_le64(const unsigned char *p);
 JUG_API void jug_put_le64(unsigned char *p, uint64_t v);
+/* Room for `need` elements of `size` bytes in the array *arr of capacity
+   *cap, which doubles as it must: 0 if out of memory (*arr is then as it
+   was). JUG_GROW(array, cap, need) for an array of any type. */
+JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size);
+#define JUG_GROW(arr, cap, need) jug_grow((void **)&(arr), &(cap), (need), sizeof *(arr))
 JUG_API double jug_clock(void);    /* seconds, monotonic */
 JUG_API void jug_nap(double sec);  /* sleeps, EINTR or not */
 JUG_API long jug_pid(void);        /* getpid(), cached (and right in forked children) */
@@ -615,9 +632,7 @@ static inline jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_
 #define JUG__NEW(T, n) ((T *)JUG_MALLOC(sizeof(T) * (n)))
 static inline void *jug__zeroed(void *p, size_t n) { return p ? memset(p, 0, n) : NULL; }
 
-/* Room for `need` elements of `size` bytes in the array *arr of capacity
-   *cap, which doubles as it must: 0 if out of memory (*arr is then as it was). */
-static int jug__grow(void **arr, size_t *cap, size_t need, size_t size) {
+JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
     size_t c = *cap ? *cap : 8;
     void *p;
     if (need <= *cap) return 1;
@@ -627,7 +642,6 @@ static int jug__grow(void **arr, size_t *cap, size_t need, size_t size) {
     *cap = c;
     return 1;
 }
-#define JUG__GROW(arr, cap, need) jug__grow((void **)&(arr), &(cap), (need), sizeof *(arr))
 
 /* >>protocol: how workers share a store and never clash
 
@@ -729,6 +743,10 @@ static int jug__grow(void **arr, size_t *cap, size_t need, size_t size) {
       goes stale (L2) and is taken over; the -j parent buries the task of a
       worker that died in it. SIGINT, SIGTERM and SIGHUP release every lock
       first (the guardian thread); SIGUSR2 only wakes the guardian to end. */
+
+/* The constants of B1. */
+#define JUG__BLOCK_CUT 63u   /* a task begins a block when (last hash byte & this) == 0 */
+#define JUG__BLOCK_MAX 256u  /* tasks in one block at most */
 
 /* >>errors */
 JUG_API const char *jug_strerror(jug_result r) {
@@ -1056,15 +1074,9 @@ JUG_API jug_result jug_list_push(jug_value *list, jug_value *item) {
         jug_value_free(item);
         return item ? JUG_INVALID : JUG_NO_MEMORY;
     }
-    if (list->len == list->cap) {
-        size_t cap = list->cap ? list->cap * 2 : 8;
-        jug_value **items = (jug_value **)JUG_REALLOC(list->as.list, cap * sizeof *items);
-        if (!items) {
-            jug_value_free(item);
-            return JUG_NO_MEMORY;
-        }
-        list->as.list = items;
-        list->cap = cap;
+    if (!JUG_GROW(list->as.list, list->cap, list->len + 1)) {
+        jug_value_free(item);
+        return JUG_NO_MEMORY;
     }
     list->as.list[list->len++] = item;
     return JUG_OK;
@@ -1488,6 +1500,48 @@ JUG_API jug_result jug_decode(const void *buf, size_t n, jug_value **out, jug_me
     return jug_decode_stream(jug__mem_read, &m, n, out, meta, err);
 }
 
+/* >>hash: of values, for the identity of tasks */
+static void jug__hasher_put_cb(void *h, const void *p, size_t n) { jug__hasher_update((jug__hasher *)h, p, n); }
+static void jug__hash_value(jug__hasher *h, const jug_value *v);
+static void jug__hash_items(jug__hasher *h, const jug_value *const *items, size_t n) {
+    jug__hash_u64(h, n);
+    for (size_t i = 0; i < n; i++) jug__hash_value(h, items[i]);
+}
+/* Hashes items as jug__hash_value hashes a list holding them. */
+static void jug__hash_list(jug__hasher *h, const jug_value *const *items, size_t n) {
+    unsigned char tag = (unsigned char)JUG_LIST;
+    jug__hasher_update(h, &tag, 1);
+    jug__hash_items(h, items, n);
+}
+static void jug__hash_value(jug__hasher *h, const jug_value *v) {
+    unsigned char tag = (unsigned char)v->type;
+    jug__hasher_update(h, &tag, 1);
+    switch (v->type) {
+    case JUG_NULL: break;
+    case JUG_BOOL: tag = (unsigned char)(v->as.b != 0); jug__hasher_update(h, &tag, 1); break;
+    case JUG_INT: jug__hash_u64(h, (uint64_t)v->as.i); break;
+    case JUG_DOUBLE: {
+        uint64_t bits;
+        memcpy(&bits, &v->as.d, 8);
+        jug__hash_u64(h, bits);
+        break;
+    }
+    case JUG_STRING: case JUG_BYTES:
+        jug__hash_u64(h, v->len);
+        jug__hasher_update(h, v->as.data, v->len);
+        break;
+    case JUG_LIST: jug__hash_items(h, (const jug_value *const *)v->as.list, v->len); break;
+    case JUG_TASKREF:
+        jug__hasher_update(h, jug_task_hash(v->as.ref.task)->bytes, 16);
+        jug__hash_u64(h, (uint64_t)v->as.ref.index);
+        break;
+    default:
+        jug__hash_u64(h, v->len);
+        jug__put_elements(jug__hasher_put_cb, h, v->as.data, v->len, jug_type_size(v->type));
+        break;
+    }
+}
+
 /* >>graph */
 enum { /* where a task stands, as the executor sees it */
     JUG__WAITING = 0, /* some dependency not finished */
@@ -1546,7 +1600,7 @@ struct jug_graph {
     jug_task **scratch;  /* the dependencies of the task being declared */
     size_t scratch_cap;
     const jug_function **groups; /* one per task function, in order of first use */
-    size_t ngroups;
+    size_t ngroups, groups_cap;
     uint32_t epoch;
     jug_error error; /* the first error while building */
     jug_store *store; /* for barriers and bvalue */
@@ -1608,113 +1662,6 @@ static uint64_t jug__table_entry(const jug_hash *h, uint32_t index) {
     uint32_t key;
     memcpy(&key, h->bytes + 8, 4);
     return (uint64_t)key << 32 | (index + 1);
-}
-
-/* Blocks: the unit of batches of tiny tasks (see >>protocol, B1). The tasks
-   of one function, in the order of their hashes, are cut into runs before
-   each task whose hash ends in six zero bits (one in 64), and a run longer
-   than JUG__BLOCK_MAX is cut again; the runs wrap around (the tasks before
-   the first cut belong to the last run). A block is named by its first task.
-   So workers that declare the same tasks, in any order, agree on blocks, and
-   workers whose graphs differ disagree only near the tasks they do not share. */
-#define JUG__BLOCK_CUT 63u   /* a task begins a block when (last hash byte & this) == 0 */
-#define JUG__BLOCK_MAX 256u  /* tasks in one block at most */
-
-static uint64_t jug__hash_key(const jug_hash *h) { /* the first 8 bytes, in the order memcmp sorts them */
-    uint64_t k = 0;
-    for (int i = 0; i < 8; i++) k = k << 8 | h->bytes[i];
-    return k;
-}
-
-/* Sorts tasks by their hashes' first 8 bytes (a radix sort: 10^7 tasks in a
-   fraction of a second), then (stably) by function. */
-static int jug__sort_for_blocks(const jug_graph *g, uint32_t *out) {
-    size_t n = g->n;
-    uint64_t *key = JUG__NEW(uint64_t, 2 * n + 1);
-    uint32_t *a = JUG__NEW(uint32_t, n + 1), *b = out, *count = JUG__NEW(uint32_t, 65536 + g->ngroups + 1);
-    int ok = key && a && count;
-    for (size_t i = 0; ok && i < n; i++) {
-        key[i] = jug__hash_key(&g->tasks[i]->hash);
-        a[i] = (uint32_t)i;
-    }
-    for (int shift = 0; ok && shift < 64; shift += 16) { /* four passes of 16 bits, a -> b -> a */
-        memset(count, 0, 65536 * sizeof *count);
-        for (size_t i = 0; i < n; i++) count[(key[a[i]] >> shift) & 0xffff]++;
-        for (uint32_t d = 0, sum = 0; d < 65536; d++) {
-            uint32_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++) b[count[(key[a[i]] >> shift) & 0xffff]++] = a[i];
-        uint32_t *swap = a;
-        a = b;
-        b = swap;
-    }
-    if (ok) { /* (after four passes the order is in a again: `a` is the array allocated here) */
-        uint32_t *group_at = count;
-        memset(group_at, 0, (g->ngroups + 1) * sizeof *group_at);
-        for (size_t i = 0; i < n; i++) group_at[g->tasks[i]->group + 1]++;
-        for (size_t k = 0; k < g->ngroups; k++) group_at[k + 1] += group_at[k];
-        for (size_t i = 0; i < n; i++) out[group_at[g->tasks[a[i]]->group]++] = a[i];
-    }
-    JUG_FREE(key);
-    JUG_FREE(a);
-    JUG_FREE(count);
-    return ok;
-}
-
-/* Lays out the blocks of the graph as it is now (again when it grew): 0 if out of memory. */
-static int jug__lay_out_blocks(jug_graph *g) {
-    size_t n = g->n, nblocks = 0;
-    if (g->blocks_for == n && g->block_of) return 1;
-    uint32_t *sorted = JUG__NEW(uint32_t, n + 1), *of = JUG__NEW(uint32_t, n + 1);
-    uint32_t *members = JUG__NEW(uint32_t, n + 1), *start = JUG__NEW(uint32_t, n + 2);
-    int ok = sorted && of && members && start && jug__sort_for_blocks(g, sorted);
-    for (size_t lo = 0, hi; ok && lo < n; lo = hi) { /* one function's tasks: sorted[lo..hi) */
-        size_t m, first = lo, len = 0;
-        for (hi = lo; hi < n && g->tasks[sorted[hi]]->group == g->tasks[sorted[lo]]->group; hi++) {
-        }
-        m = hi - lo;
-        while (first < hi && (g->tasks[sorted[first]]->hash.bytes[15] & JUG__BLOCK_CUT) != 0) first++;
-        if (first == hi) first = lo;
-        for (size_t j = 0; j < m; j++) {
-            uint32_t i = sorted[lo + (first - lo + j) % m];
-            if (j == 0 || (g->tasks[i]->hash.bytes[15] & JUG__BLOCK_CUT) == 0 || len == JUG__BLOCK_MAX) {
-                start[nblocks++] = (uint32_t)(lo + j);
-                len = 0;
-            }
-            members[lo + j] = i;
-            of[i] = (uint32_t)(nblocks - 1);
-            len++;
-        }
-    }
-    JUG_FREE(sorted);
-    if (!ok) {
-        JUG_FREE(of);
-        JUG_FREE(members);
-        JUG_FREE(start);
-        return 0;
-    }
-    start[nblocks] = (uint32_t)n;
-    JUG_FREE(g->block_of);
-    JUG_FREE(g->block_members);
-    JUG_FREE(g->block_start);
-    g->block_of = of;
-    g->block_members = members;
-    g->block_start = start;
-    g->nblocks = nblocks;
-    g->blocks_for = n;
-    return 1;
-}
-
-/* The blocks as laid out (jug__lay_out_blocks, which the caller has made sure of). */
-static uint32_t jug__block_of(const jug_graph *g, const jug_task *t) { return g->block_of[t->index]; }
-static uint32_t jug__block_size(const jug_graph *g, uint32_t b) { return g->block_start[b + 1] - g->block_start[b]; }
-static jug_task *jug__block_member(const jug_graph *g, uint32_t b, uint32_t k) {
-    return g->tasks[g->block_members[g->block_start[b] + k]];
-}
-static jug_task *jug__block_head(const jug_graph *g, const jug_task *t) {
-    return jug__block_member(g, jug__block_of(g, t), 0);
 }
 
 static jug_task *jug__graph_find(const jug_graph *g, const jug_hash *h) {
@@ -1780,12 +1727,8 @@ static jug_task *jug__graph_find_next(const jug_graph *g, const jug_hash *h, siz
 static int jug__graph_grow(jug_graph *g) {
     void *base;
     if (g->n == g->cap) { /* (realloc moves large arrays by remapping their pages, not by copying) */
-        size_t cap = g->cap ? g->cap * 2 : 1024;
-        jug_task **tasks = (jug_task **)JUG_REALLOC(g->tasks, cap * sizeof *tasks);
-        if (!tasks) return 0;
-        jug__huge_pages(tasks, cap * sizeof *tasks);
-        g->tasks = tasks;
-        g->cap = cap;
+        if (!JUG_GROW(g->tasks, g->cap, g->n + 1)) return 0;
+        jug__huge_pages(g->tasks, g->cap * sizeof *g->tasks);
     }
     if ((g->n + 1) * 2 > g->table_cap) {
         size_t cap = g->table_cap ? g->table_cap * 2 : 2048;
@@ -1804,47 +1747,6 @@ static int jug__graph_grow(jug_graph *g) {
     return 1;
 }
 
-static void jug__hasher_put_cb(void *h, const void *p, size_t n) { jug__hasher_update((jug__hasher *)h, p, n); }
-static void jug__hash_value(jug__hasher *h, const jug_value *v);
-static void jug__hash_items(jug__hasher *h, const jug_value *const *items, size_t n) {
-    jug__hash_u64(h, n);
-    for (size_t i = 0; i < n; i++) jug__hash_value(h, items[i]);
-}
-/* Hashes items as jug__hash_value hashes a list holding them. */
-static void jug__hash_list(jug__hasher *h, const jug_value *const *items, size_t n) {
-    unsigned char tag = (unsigned char)JUG_LIST;
-    jug__hasher_update(h, &tag, 1);
-    jug__hash_items(h, items, n);
-}
-static void jug__hash_value(jug__hasher *h, const jug_value *v) {
-    unsigned char tag = (unsigned char)v->type;
-    jug__hasher_update(h, &tag, 1);
-    switch (v->type) {
-    case JUG_NULL: break;
-    case JUG_BOOL: tag = (unsigned char)(v->as.b != 0); jug__hasher_update(h, &tag, 1); break;
-    case JUG_INT: jug__hash_u64(h, (uint64_t)v->as.i); break;
-    case JUG_DOUBLE: {
-        uint64_t bits;
-        memcpy(&bits, &v->as.d, 8);
-        jug__hash_u64(h, bits);
-        break;
-    }
-    case JUG_STRING: case JUG_BYTES:
-        jug__hash_u64(h, v->len);
-        jug__hasher_update(h, v->as.data, v->len);
-        break;
-    case JUG_LIST: jug__hash_items(h, (const jug_value *const *)v->as.list, v->len); break;
-    case JUG_TASKREF:
-        jug__hasher_update(h, v->as.ref.task->hash.bytes, 16);
-        jug__hash_u64(h, (uint64_t)v->as.ref.index);
-        break;
-    default:
-        jug__hash_u64(h, v->len);
-        jug__put_elements(jug__hasher_put_cb, h, v->as.data, v->len, jug_type_size(v->type));
-        break;
-    }
-}
-
 /* Checks an argument and adds the tasks it refers to, once each, to g->scratch. */
 static int jug__collect_deps(jug_graph *g, const jug_value *v, uint32_t *n, int depth) {
     if (!v || depth > JUG__MAX_DEPTH) return 0;
@@ -1856,13 +1758,7 @@ static int jug__collect_deps(jug_graph *g, const jug_value *v, uint32_t *n, int 
         if (!t) return 0;
         if (t->mark == g->epoch) return 1;
         t->mark = g->epoch;
-        if (*n == g->scratch_cap) {
-            size_t c = g->scratch_cap ? g->scratch_cap * 2 : 16;
-            jug_task **d = (jug_task **)JUG_REALLOC(g->scratch, c * sizeof *d);
-            if (!d) return 0;
-            g->scratch = d;
-            g->scratch_cap = c;
-        }
+        if (!JUG_GROW(g->scratch, g->scratch_cap, (size_t)*n + 1)) return 0;
         g->scratch[(*n)++] = t;
     }
     return 1;
@@ -1879,13 +1775,11 @@ static uint32_t jug__group(jug_graph *g, const jug_function *fn) {
             return UINT32_MAX;
         }
     }
-    const jug_function **gs = (const jug_function **)JUG_REALLOC(g->groups, (g->ngroups + 1) * sizeof *gs);
-    if (!gs) {
+    if (!JUG_GROW(g->groups, g->groups_cap, g->ngroups + 1)) {
         jug_set_error(&g->error, JUG_NO_MEMORY, "out of memory building the graph");
         return UINT32_MAX;
     }
-    g->groups = gs;
-    gs[g->ngroups] = fn;
+    g->groups[g->ngroups] = fn;
     return (uint32_t)g->ngroups++;
 }
 
@@ -1933,14 +1827,7 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
             return t;
         }
     }
-    if (g->nowned + nargs > g->owned_cap) {
-        size_t cap = g->owned_cap ? g->owned_cap * 2 : 256;
-        jug_value **owned;
-        while (cap < g->nowned + nargs) cap *= 2;
-        if (!(owned = (jug_value **)JUG_REALLOC(g->owned, cap * sizeof *owned))) goto out_of_memory;
-        g->owned = owned;
-        g->owned_cap = cap;
-    }
+    if (!JUG_GROW(g->owned, g->owned_cap, g->nowned + nargs)) goto out_of_memory;
     t = (jug_task *)jug__arena(g, sizeof *t + nargs * sizeof(jug_value *) + ndeps * sizeof(jug_task *));
     if (!t) goto out_of_memory;
     memset(t, 0, sizeof *t);
@@ -2126,7 +2013,7 @@ JUG_API long jug_held_find(const jug_held_set *set, const jug_hash *h, jug_lock_
 }
 
 JUG_API jug_result jug_held_add(jug_held_set *set, const jug_hash *h, jug_lock_kind kind, int fd) {
-    if (!JUG__GROW(set->at, set->cap, set->n + 1)) return JUG_NO_MEMORY;
+    if (!JUG_GROW(set->at, set->cap, set->n + 1)) return JUG_NO_MEMORY;
     set->at[set->n].h = *h;
     set->at[set->n].kind = kind;
     set->at[set->n].fd = fd;
@@ -2162,7 +2049,7 @@ JUG_API jug_result jug_store_init(jug_store *s, const jug_store_ops *ops, const 
     return JUG_OK;
 }
 
-/* >>store: the file store */
+/* >>filestore: results, locks and failures in a directory (see STORE FORMAT above) */
 typedef struct jug__packed { /* where a packed result is */
     jug_hash h;
     uint32_t file; /* in jug__fs.packs; JUG__UNPACKED: removed */
@@ -2210,6 +2097,7 @@ static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, jug_error *err)
 static jug__packed *jug__fs_live(jug__fs *fs, const jug_hash *h);
 #define JUG__FS_MARKER "jug.h file store"
 #define JUG__EMPTY_LOCK_GRACE 10.0 /* seconds before an empty or unreadable lock file is stale (L5) */
+#define JUG__CLOCK_KEPT 10.0 /* seconds a measure of the store's clock is used before it is taken again */
 
 
 
@@ -2610,7 +2498,7 @@ static double jug__fs_store_now(jug__fs *fs) {
     clock_gettime(CLOCK_REALTIME, &ts);
     double local = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9, at = jug_clock();
     pthread_mutex_lock(&fs->mu);
-    int known = fs->clock_at > 0 && at - fs->clock_at < 10;
+    int known = fs->clock_at > 0 && at - fs->clock_at < JUG__CLOCK_KEPT;
     double offset = fs->clock_offset;
     pthread_mutex_unlock(&fs->mu);
     if (!known) {
@@ -2914,13 +2802,7 @@ static int jug__fs_index(jug__fs *fs, const jug_hash *h, uint32_t file, uint64_t
 /* Numbers a pack file's path for the index (a file read again gets a new
    number; the index then points there). Caller holds fs->mu. */
 static int jug__fs_pack_id(jug__fs *fs, const char *path, uint32_t *id) {
-    if (fs->npacks == fs->cpacks) {
-        size_t cap = fs->cpacks ? fs->cpacks * 2 : 64;
-        char **p = (char **)JUG_REALLOC(fs->packs, cap * sizeof *p);
-        if (!p) return 0;
-        fs->packs = p;
-        fs->cpacks = cap;
-    }
+    if (!JUG_GROW(fs->packs, fs->cpacks, fs->npacks + 1)) return 0;
     size_t len = strlen(path) + 1;
     if (!(fs->packs[fs->npacks] = (char *)JUG_MALLOC(len))) return 0;
     memcpy(fs->packs[fs->npacks], path, len);
@@ -2976,8 +2858,8 @@ static int jug__fs_buried(const jug__grave *graves, size_t n, const char *pack, 
     return 0;
 }
 
-/* Adds the records that the tombstone at path names to *graves. */
-static jug_result jug__fs_read_graves(jug__fs *fs, const char *path, jug__grave **graves, size_t *n,
+/* Adds the records that the tombstone at path names to *graves (*n of them, room for *cap). */
+static jug_result jug__fs_read_graves(jug__fs *fs, const char *path, jug__grave **graves, size_t *n, size_t *cap,
                                       jug_error *err) {
     unsigned char *buf;
     size_t len;
@@ -2995,13 +2877,9 @@ static jug_result jug__fs_read_graves(jug__fs *fs, const char *path, jug__grave 
             !jug__parse_hex(hex, 32, "", &g.h))
             continue;
         g.offset = offset;
-        if (!(*n & (*n + 1))) { /* full at 0, 1, 3, 7...: double */
-            jug__grave *more = (jug__grave *)JUG_REALLOC(*graves, (2 * *n + 1) * sizeof *more);
-            if (!more) {
-                rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory reading %s", path);
-                break;
-            }
-            *graves = more;
+        if (!JUG_GROW(*graves, *cap, *n + 1)) {
+            rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory reading %s", path);
+            break;
         }
         (*graves)[(*n)++] = g;
     }
@@ -3095,7 +2973,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
        when it keeps saying "gone"). */
     for (int round = 0;; round++) {
         char (*packs)[256] = NULL, (*tombs)[256] = NULL; /* the packs and tombstones listed, which are few */
-        size_t npacks = 0, ntombs = 0, ngraves = 0;
+        size_t npacks = 0, ntombs = 0, ngraves = 0, cpacks = 0, ctombs = 0, cgraves = 0;
         jug__grave *graves = NULL;
         int claimed = 0, gone = 0;
         if (jug__fs_dir_open(fs, &d, dir) != 0)
@@ -3106,13 +2984,9 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
             if (!pack && strncmp(name, "x.", 2) != 0) continue; /* the claim, the mark, an NFS client's .nfs* */
             char (**list)[256] = pack ? &packs : &tombs;
             size_t *count = pack ? &npacks : &ntombs;
-            if (!(*count & (*count + 1))) { /* full at 0, 1, 3, 7...: double */
-                char (*more)[256] = (char (*)[256])JUG_REALLOC(*list, (2 * *count + 1) * sizeof **list);
-                if (!more) {
-                    rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory listing %s", dir);
-                    break;
-                }
-                *list = more;
+            if (!JUG_GROW(*list, *(pack ? &cpacks : &ctombs), *count + 1)) {
+                rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory listing %s", dir);
+                break;
             }
             snprintf((*list)[(*count)++], sizeof **list, "%s", name);
         }
@@ -3126,7 +3000,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         }
         for (size_t i = 0; rc == JUG_OK && !gone && i < ntombs; i++) {
             snprintf(path, sizeof path, "%s/%.200s", dir, tombs[i]);
-            rc = jug__fs_read_graves(fs, path, &graves, &ngraves, err);
+            rc = jug__fs_read_graves(fs, path, &graves, &ngraves, &cgraves, err);
         }
         for (size_t i = 0; rc == JUG_OK && !gone && i < npacks; i++) {
             snprintf(path, sizeof path, "%s/%.200s", dir, packs[i]);
@@ -3292,12 +3166,7 @@ static jug_result jug__fs_append(jug_store *st, const jug_hash *block, const jug
         char hex[33], prefix[64];
         jug_hash_hex(block, hex);
         snprintf(prefix, sizeof prefix, "blocks/%s/p", hex);
-        if (fs->nappending == fs->cappending) {
-            size_t cap = fs->cappending ? fs->cappending * 2 : 4;
-            jug__appending *t = (jug__appending *)JUG_REALLOC(fs->appending, cap * sizeof *t);
-            if (t) fs->appending = t, fs->cappending = cap;
-        }
-        if (fs->nappending == fs->cappending) {
+        if (!JUG_GROW(fs->appending, fs->cappending, fs->nappending + 1)) {
             rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory packing a result");
         } else {
             a = &fs->appending[fs->nappending];
@@ -3451,6 +3320,7 @@ static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, jug_error *err)
 }
 
 
+/* >>filestore: failure records, removal, opening */
 static jug_result jug__fs_fail(jug_store *st, const jug_hash *h, const char *reason, jug_error *err) {
     char path[128], text[1024];
     jug__fs_path(path, sizeof path, JUG_ENTRY_FAILURE, h);
@@ -3672,6 +3542,112 @@ JUG_API void jug_store_close(jug_store *s) {
 
 JUG_API jug_result jug_value_of(jug_store *s, const jug_task *t, jug_value **out, jug_error *err) {
     return s->ops->load(s, &t->hash, out, NULL, err);
+}
+
+/* >>batches: blocks, and running a task under its lock (E1) */
+/* Blocks: the unit of batches of tiny tasks (see >>protocol, B1). The tasks
+   of one function, in the order of their hashes, are cut into runs before
+   each task whose hash ends in six zero bits (one in 64), and a run longer
+   than JUG__BLOCK_MAX is cut again; the runs wrap around (the tasks before
+   the first cut belong to the last run). A block is named by its first task.
+   So workers that declare the same tasks, in any order, agree on blocks, and
+   workers whose graphs differ disagree only near the tasks they do not share. */
+
+static uint64_t jug__hash_key(const jug_hash *h) { /* the first 8 bytes, in the order memcmp sorts them */
+    uint64_t k = 0;
+    for (int i = 0; i < 8; i++) k = k << 8 | h->bytes[i];
+    return k;
+}
+
+/* Sorts tasks by their hashes' first 8 bytes (a radix sort: 10^7 tasks in a
+   fraction of a second), then (stably) by function. */
+static int jug__sort_for_blocks(const jug_graph *g, uint32_t *out) {
+    size_t n = g->n;
+    uint64_t *key = JUG__NEW(uint64_t, 2 * n + 1);
+    uint32_t *a = JUG__NEW(uint32_t, n + 1), *b = out, *count = JUG__NEW(uint32_t, 65536 + g->ngroups + 1);
+    int ok = key && a && count;
+    for (size_t i = 0; ok && i < n; i++) {
+        key[i] = jug__hash_key(&g->tasks[i]->hash);
+        a[i] = (uint32_t)i;
+    }
+    for (int shift = 0; ok && shift < 64; shift += 16) { /* four passes of 16 bits, a -> b -> a */
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++) count[(key[a[i]] >> shift) & 0xffff]++;
+        for (uint32_t d = 0, sum = 0; d < 65536; d++) {
+            uint32_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) b[count[(key[a[i]] >> shift) & 0xffff]++] = a[i];
+        uint32_t *swap = a;
+        a = b;
+        b = swap;
+    }
+    if (ok) { /* (after four passes the order is in a again: `a` is the array allocated here) */
+        uint32_t *group_at = count;
+        memset(group_at, 0, (g->ngroups + 1) * sizeof *group_at);
+        for (size_t i = 0; i < n; i++) group_at[g->tasks[i]->group + 1]++;
+        for (size_t k = 0; k < g->ngroups; k++) group_at[k + 1] += group_at[k];
+        for (size_t i = 0; i < n; i++) out[group_at[g->tasks[a[i]]->group]++] = a[i];
+    }
+    JUG_FREE(key);
+    JUG_FREE(a);
+    JUG_FREE(count);
+    return ok;
+}
+
+/* Lays out the blocks of the graph as it is now (again when it grew): 0 if out of memory. */
+static int jug__lay_out_blocks(jug_graph *g) {
+    size_t n = g->n, nblocks = 0;
+    if (g->blocks_for == n && g->block_of) return 1;
+    uint32_t *sorted = JUG__NEW(uint32_t, n + 1), *of = JUG__NEW(uint32_t, n + 1);
+    uint32_t *members = JUG__NEW(uint32_t, n + 1), *start = JUG__NEW(uint32_t, n + 2);
+    int ok = sorted && of && members && start && jug__sort_for_blocks(g, sorted);
+    for (size_t lo = 0, hi; ok && lo < n; lo = hi) { /* one function's tasks: sorted[lo..hi) */
+        size_t m, first = lo, len = 0;
+        for (hi = lo; hi < n && g->tasks[sorted[hi]]->group == g->tasks[sorted[lo]]->group; hi++) {
+        }
+        m = hi - lo;
+        while (first < hi && (g->tasks[sorted[first]]->hash.bytes[15] & JUG__BLOCK_CUT) != 0) first++;
+        if (first == hi) first = lo;
+        for (size_t j = 0; j < m; j++) {
+            uint32_t i = sorted[lo + (first - lo + j) % m];
+            if (j == 0 || (g->tasks[i]->hash.bytes[15] & JUG__BLOCK_CUT) == 0 || len == JUG__BLOCK_MAX) {
+                start[nblocks++] = (uint32_t)(lo + j);
+                len = 0;
+            }
+            members[lo + j] = i;
+            of[i] = (uint32_t)(nblocks - 1);
+            len++;
+        }
+    }
+    JUG_FREE(sorted);
+    if (!ok) {
+        JUG_FREE(of);
+        JUG_FREE(members);
+        JUG_FREE(start);
+        return 0;
+    }
+    start[nblocks] = (uint32_t)n;
+    JUG_FREE(g->block_of);
+    JUG_FREE(g->block_members);
+    JUG_FREE(g->block_start);
+    g->block_of = of;
+    g->block_members = members;
+    g->block_start = start;
+    g->nblocks = nblocks;
+    g->blocks_for = n;
+    return 1;
+}
+
+/* The blocks as laid out (jug__lay_out_blocks, which the caller has made sure of). */
+static uint32_t jug__block_of(const jug_graph *g, const jug_task *t) { return g->block_of[t->index]; }
+static uint32_t jug__block_size(const jug_graph *g, uint32_t b) { return g->block_start[b + 1] - g->block_start[b]; }
+static jug_task *jug__block_member(const jug_graph *g, uint32_t b, uint32_t k) {
+    return g->tasks[g->block_members[g->block_start[b] + k]];
+}
+static jug_task *jug__block_head(const jug_graph *g, const jug_task *t) {
+    return jug__block_member(g, jug__block_of(g, t), 0);
 }
 
 #define JUG__NAP_FIRST 0.01 /* seconds: a wait for another worker's task, doubled up to */
@@ -3968,6 +3944,8 @@ JUG_API jug_task *jug_mapreduce_new(jug_graph *g, const jug_function *reducer, c
 }
 
 /* >>exec: running the graph */
+#define JUG__BATCH_AFTER 8   /* runs of a task function, after which... */
+#define JUG__TINY_SEC 0.001  /* ...tasks that ran this long on average are run in batches */
 typedef struct jug__xopts {
     int verbose, keep_going, jobs, threads, retries;
     int single; /* a plain execute, run in one worker process: it reports as if it ran here */
@@ -4101,12 +4079,8 @@ static int jug__push(jug__exec *x, jug_task *t) {
             memmove(x->queue, x->queue + x->qhead, (x->qtail - x->qhead) * sizeof *x->queue);
             x->qtail -= x->qhead;
             x->qhead = 0;
-        } else {
-            size_t cap = x->qcap ? x->qcap * 2 : 1024;
-            uint32_t *q = (uint32_t *)JUG_REALLOC(x->queue, cap * sizeof *q);
-            if (!q) return 0;
-            x->queue = q;
-            x->qcap = cap;
+        } else if (!JUG_GROW(x->queue, x->qcap, x->qtail + 1)) {
+            return 0;
         }
     }
     jug__set_state(t, JUG__READY);
@@ -4324,13 +4298,7 @@ typedef struct jug__temps {
 
 static int jug__keep(jug_value ***arr, size_t *n, size_t *cap, jug_value *v) {
     if (!v) return 0;
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 8;
-        jug_value **a = (jug_value **)JUG_REALLOC(*arr, c * sizeof *a);
-        if (!a) return 0;
-        *arr = a;
-        *cap = c;
-    }
+    if (!JUG_GROW(*arr, *cap, *n + 1)) return 0;
     (*arr)[(*n)++] = v;
     return 1;
 }
@@ -4631,7 +4599,8 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
         jug__finish(x, t);
         if (!x->batch[t->group] && x->s->ops->claim) { /* tiny tasks: from now on in batches */
             x->group_secs[t->group] += t->run_usec * 1e-6;
-            if (++x->group_runs[t->group] >= 8 && x->group_secs[t->group] < 0.001 * x->group_runs[t->group])
+            if (++x->group_runs[t->group] >= JUG__BATCH_AFTER &&
+                x->group_secs[t->group] < JUG__TINY_SEC * x->group_runs[t->group])
                 x->batch[t->group] = 1;
         }
         break;
@@ -5311,7 +5280,7 @@ typedef struct jug__prescan {
     pthread_t thread;
     jug_hash *h;
     uint8_t *kind;
-    size_t n, cap;
+    size_t n, hcap, kcap;
     jug_result rc;
     jug_error err;
 } jug__prescan;
@@ -5319,17 +5288,9 @@ typedef struct jug__prescan {
 static void jug__prescan_cb(void *ud, const jug_hash *h, jug_entry kind) {
     jug__prescan *p = (jug__prescan *)ud;
     if (p->rc != JUG_OK) return;
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 4096;
-        jug_hash *hs = (jug_hash *)JUG_REALLOC(p->h, cap * sizeof *hs);
-        uint8_t *ks = hs ? (uint8_t *)JUG_REALLOC(p->kind, cap) : NULL;
-        if (hs) p->h = hs;
-        if (!ks) {
-            p->rc = jug_set_error(&p->err, JUG_NO_MEMORY, "out of memory reading the store");
-            return;
-        }
-        p->kind = ks;
-        p->cap = cap;
+    if (!JUG_GROW(p->h, p->hcap, p->n + 1) || !JUG_GROW(p->kind, p->kcap, p->n + 1)) {
+        p->rc = jug_set_error(&p->err, JUG_NO_MEMORY, "out of memory reading the store");
+        return;
     }
     p->h[p->n] = *h;
     p->kind[p->n++] = (uint8_t)kind;
@@ -5630,7 +5591,10 @@ static int jug__select(jug_graph *g, const char *sel, uint8_t *picked) {
             jug_hash_hex(&t->hash, hex);
             hit = strncmp(hex, sel, hexlen) == 0;
         }
-        if (hit) picked[i] = 1, found = 1;
+        if (hit) {
+            picked[i] = 1;
+            found = 1;
+        }
     }
     return found;
 }
@@ -5809,7 +5773,7 @@ typedef struct jug__leftovers {
     jug_graph *g;
     jug_hash *found;
     jug_entry *kinds;
-    size_t n, cap;
+    size_t n, fcap, kcap;
     size_t used; /* results of tasks of the graph seen */
     int locks;   /* collect locks (else results and failure records no task uses) */
 } jug__leftovers;
@@ -5820,15 +5784,7 @@ static void jug__leftover_cb(void *ud, const jug_hash *h, jug_entry kind) {
     if (l->locks ? kind != JUG_ENTRY_LOCK && kind != JUG_ENTRY_STALE_CLAIM
                  : (kind != JUG_ENTRY_RESULT && kind != JUG_ENTRY_FAILURE) || jug__graph_find(l->g, h) != NULL)
         return;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        jug_hash *f = (jug_hash *)JUG_REALLOC(l->found, cap * sizeof *f);
-        jug_entry *k = f ? (jug_entry *)JUG_REALLOC(l->kinds, cap * sizeof *k) : NULL;
-        if (f) l->found = f;
-        if (!k) return;
-        l->kinds = k;
-        l->cap = cap;
-    }
+    if (!JUG_GROW(l->found, l->fcap, l->n + 1) || !JUG_GROW(l->kinds, l->kcap, l->n + 1)) return;
     l->found[l->n] = *h;
     l->kinds[l->n++] = kind;
 }
@@ -5886,7 +5842,7 @@ static int jug__cleanup(jug_graph *g, jug_store *s, const jug__cli *c) {
 }
 
 
-/* >>graph (dot) */
+/* >>dot: the graph command */
 static int jug__graph_dot(jug_graph *g, jug_store *s, const jug__cli *c) {
     uint8_t *state = JUG__NEW(uint8_t, g->n + 1), *edge = NULL;
     size_t *count = JUG__NEW(size_t, (g->ngroups + 1) * JUG__NST);
@@ -5935,6 +5891,7 @@ static int jug__graph_dot(jug_graph *g, jug_store *s, const jug__cli *c) {
     return 0;
 }
 
+/* >>cli: execute, and jug_main_ex */
 static void jug__cli_progress(void *ud, size_t done, size_t todo, double rate, int final) {
     const jug__cli *c = (const jug__cli *)ud;
     double eta = rate > 0 ? (double)(todo - done) / rate : 0;
@@ -6043,7 +6000,7 @@ JUG_API int jug_main_ex(int argc, char **argv, jug_build_fn build, const jug_mai
         return 2;
     }
     memset(&so, 0, sizeof so);
-    so.lock_lease_sec = 300;
+    so.lock_lease_sec = JUG_LOCK_LEASE_DEFAULT;
     env = getenv("JUG_LOCK_LEASE");
     if (env && *env && !jug__number(env, 0, JUG_LOCK_LEASE_MIN, JUG_LOCK_LEASE_MAX, &so.lock_lease_sec)) {
         jug__out(2, "%s: JUG_LOCK_LEASE needs a number of seconds from %g to %g, not '%.40s'\n", c.prog,

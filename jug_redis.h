@@ -69,7 +69,7 @@
    leases. Unlocking deletes the key only while it still holds our identity.
 
    BATCHES of tiny tasks (jug.h's claim/append ops): a worker claims a block
-   of 64 tasks with one key, jug:claim:<hex>, taken, judged, taken over and
+   of about 64 tasks with one key, jug:claim:<hex>, taken, judged, taken over and
    kept alive like a lock. Each result of the block is stored under its own
    jug:result:<hex>, as save does, but sent ahead: the SET goes to the server
    at once and its reply is read later (at the latest when the claim ends,
@@ -87,7 +87,7 @@
    locked one by one without a SCAN. Stores written by an older
    jug_redis.h have no jug:locks: workers of both kinds on one store may
    then run a task twice (never wrongly). `cleanup` leaves the jug:block:
-   sets of blocks no longer in the graph (one small key per 64 tasks).
+   sets of blocks no longer in the graph (one small key per block).
 
    CONNECTIONS: one per store object, guarded by a mutex (so `--threads N`
    shares it) and made anew in a forked child (`-j N`), which must not use
@@ -606,13 +606,7 @@ static void jug_redis__settled(jug_redis__store *r, const jug_redis__sent *e, co
     jug_redis__batch *b = jug_redis__batch_of(r, &e->block);
     if (!b) return;
     if (!rep || rep->type == REDIS_REPLY_STATUS) {
-        if (b->nstored == b->cstored) {
-            size_t cap = b->cstored ? b->cstored * 2 : 64;
-            char(*t)[33] = (char(*)[33])JUG_REALLOC(b->stored, cap * sizeof *t);
-            if (!t) return; /* stored all the same; only left out of the block's index */
-            b->stored = t;
-            b->cstored = cap;
-        }
+        if (!JUG_GROW(b->stored, b->cstored, b->nstored + 1)) return; /* stored all the same; only left out of the block's index */
         memcpy(b->stored[b->nstored++], e->key + 11, 33);
     } else if (b->rc == JUG_OK) {
         jug_error e2;
@@ -1365,15 +1359,9 @@ static jug_result jug_redis__scan(jug_store *st, jug_scan_fn fn, void *ud, jug_e
                 fn(ud, &h, kind);
                 continue;
             }
-            if (nclaims == cclaims) {
-                size_t cap = cclaims ? cclaims * 2 : 16;
-                jug_hash *t = (jug_hash *)JUG_REALLOC(claims, cap * sizeof *t);
-                if (!t) {
-                    rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory scanning %s", r->base.where);
-                    break;
-                }
-                claims = t;
-                cclaims = cap;
+            if (!JUG_GROW(claims, cclaims, nclaims + 1)) {
+                rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory scanning %s", r->base.where);
+                break;
             }
             claims[nclaims++] = h;
         }
@@ -1793,13 +1781,7 @@ static jug_result jug_redis__remove(jug_store *st, const jug_hash *h, jug_entry 
 static jug_redis__batch *jug_redis__new_batch(jug_redis__store *r, const jug_hash *block) {
     jug_redis__batch *b = jug_redis__batch_of(r, block);
     if (b) return b;
-    if (r->nbatches == r->cbatches) {
-        size_t cap = r->cbatches ? r->cbatches * 2 : 4;
-        jug_redis__batch *t = (jug_redis__batch *)JUG_REALLOC(r->batches, cap * sizeof *t);
-        if (!t) return NULL;
-        r->batches = t;
-        r->cbatches = cap;
-    }
+    if (!JUG_GROW(r->batches, r->cbatches, r->nbatches + 1)) return NULL;
     b = &r->batches[r->nbatches++];
     memset(b, 0, sizeof *b);
     b->block = *block;
@@ -1985,15 +1967,8 @@ static jug_result jug_redis__append(jug_store *st, const jug_hash *block, const 
             memmove(r->sent, r->sent + r->sent_head, (r->nsent - r->sent_head) * sizeof *r->sent);
             r->nsent -= r->sent_head;
             r->sent_head = 0;
-        } else {
-            size_t cap = r->csent ? r->csent * 2 : 64;
-            jug_redis__sent *t = (jug_redis__sent *)JUG_REALLOC(r->sent, cap * sizeof *t);
-            if (t) {
-                r->sent = t;
-                r->csent = cap;
-            } else {
-                rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory storing a result");
-            }
+        } else if (!JUG_GROW(r->sent, r->csent, r->nsent + 1)) {
+            rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory storing a result");
         }
     }
     if (rc == JUG_OK) {

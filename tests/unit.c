@@ -591,4 +591,60 @@ TEST(store, release_all_spares_a_lock_being_taken) {
     remove_tree(dir);
 }
 
+/* B1: the same tasks declared in any order make the same blocks. */
+TEST(graph, blocks_do_not_depend_on_declaration_order) {
+    enum { N = 5000 };
+    jug_graph *a = jug_graph_new(), *b = jug_graph_new();
+    for (int i = 0; i < N; i++) {
+        jug_task(a, square, i);
+        jug_task(b, square, N - 1 - i);
+    }
+    jug_task(a, sum, jug_ref(jug_graph_task(a, 0)), jug_ref(jug_graph_task(a, 1))); /* (another function) */
+    CHECK(jug__lay_out_blocks(a) && jug__lay_out_blocks(b));
+    size_t same = 0, largest = 0, squares = 0;
+    for (uint32_t k = 0; k < a->nblocks; k++) {
+        if (jug__block_size(a, k) > largest) largest = jug__block_size(a, k);
+        for (uint32_t m = 0; m < jug__block_size(a, k); m++)
+            CHECK(jug__block_member(a, k, m)->group == jug__block_member(a, k, 0)->group);
+    }
+    for (size_t i = 0; i < N; i++) {
+        jug_task *t = jug_graph_task(a, i), *u = jug_graph_task(b, N - 1 - i);
+        CHECK(memcmp(t->hash.bytes, u->hash.bytes, 16) == 0);
+        same += memcmp(jug__block_head(a, t)->hash.bytes, jug__block_head(b, u)->hash.bytes, 16) == 0;
+        squares += t->group == 0;
+    }
+    CHECK_INT(same, N);
+    CHECK_INT(squares, N);
+    CHECK(largest <= JUG__BLOCK_MAX);
+    CHECK(a->nblocks > N / 64 / 2 && a->nblocks < N / 64 * 2); /* about 64 tasks a block */
+    jug_graph_free(a);
+    jug_graph_free(b);
+}
+
+/* The lock toolkit reads the locks older versions wrote (redis: "ttl MS"). */
+TEST(locks, identity_parse_and_judge) {
+    char text[JUG_LOCK_TEXT_MAX], host[256];
+    jug_lock_holder h;
+    jug_lock_info info;
+    jug_lock_hostname(host, sizeof host);
+    jug_lock_identity(text, sizeof text, host, 120);
+    CHECK(jug_lock_parse(text, strlen(text), &h));
+    CHECK_INT(h.pid, (long)getpid());
+    CHECK(h.lease == 120 && strcmp(h.host, host) == 0);
+    jug_lock_judge(&h, 1e9, host, 300, 10, &info);
+    CHECK(!info.stale); /* this host: judged by pid, alive */
+    const char *old = "jug-lock 1\nhost elsewhere\npid 7\nstart 1\nttl 600000\n";
+    CHECK(jug_lock_parse(old, strlen(old), &h));
+    CHECK(h.lease == 300);
+    jug_lock_judge(&h, 299, host, 60, 10, &info);
+    CHECK(!info.stale); /* another host: by its own lease, not the judge's */
+    jug_lock_judge(&h, 301, host, 60, 10, &info);
+    CHECK(info.stale);
+    CHECK(!jug_lock_parse("garbage", 7, &h));
+    jug_lock_judge(NULL, 9, host, 300, 10, &info);
+    CHECK(!info.stale); /* unreadable: stale only after the grace */
+    jug_lock_judge(NULL, 10, host, 300, 10, &info);
+    CHECK(info.stale);
+}
+
 int main(int argc, char **argv) { return test_main(argc, argv); }

@@ -1,4 +1,5 @@
-# jug.h - make (examples), make demo, make test, make stress, make torture, make bench, make install, make clean
+# jug.h - make (examples), make demo, make test [FILTER=part], make unit, make stress, make torture,
+# make bench, make install, make clean
 CC      ?= cc
 CXX     ?= c++
 CFLAGS  ?= -O2 -g
@@ -8,11 +9,14 @@ PREFIX  ?= /usr/local
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 EXAMPLES := examples/primes examples/sweep examples/reader
-TEST_BINS := build/unit build/unit_clang build/unit_cxx build/unit_asan \
-             build/workload build/workload_asan build/workload_tsan build/primes_asan build/model \
-             build/torture build/torture_redis
+# the unit programs: tests/unit.c four ways, tests/redis_unit.c (on hiredis)
+UNIT_BINS := build/unit build/unit_clang build/unit_cxx build/unit_asan build/redis_unit
+TEST_BINS := $(UNIT_BINS) \
+             build/workload build/workload_asan build/workload_tsan build/workload_redis build/primes_asan \
+             build/model build/torture build/torture_redis
+FILTER ?=
 
-.PHONY: all demo test test-programs stress torture bench install clean
+.PHONY: all demo test test-programs test-bins unit test-deps stress torture bench install clean
 all: $(EXAMPLES)
 
 examples/%: examples/%.c jug.h
@@ -25,12 +29,21 @@ demo: examples/primes
 	cd examples && ./primes status && ./primes value count_primes
 	@echo "(now: cd examples && ./primes status)"
 
+# every part of the suite (tests/run.sh), or those whose name contains FILTER
 test: test-programs
-	@tests/run.sh
+	@tests/run.sh $(FILTER)
 
-test-programs:
+# the unit programs alone, in seconds (the parts unit-*)
+unit: test-deps
+	@$(MAKE) -s -j2 $(UNIT_BINS)
+	@tests/run.sh unit
+
+# what the tests need, installed from Debian's packages when run as root (tests/install-deps.sh)
+test-deps:
 	@tests/install-deps.sh
-	@$(MAKE) -s -j2 $(TEST_BINS) $(EXAMPLES)
+# (built by a make started after the install, which sees what it installed; test-bins: at the end)
+test-programs: test-deps
+	@$(MAKE) -s -j2 test-bins
 
 build/unit: tests/unit.c tests/test.h jug.h | build
 	gcc $(STD) -O2 -g -o $@ $< $(LDLIBS)
@@ -46,6 +59,11 @@ build/workload_asan: tests/progs/workload.c tests/progs/note.h jug.h | build
 	gcc $(STD) -O1 -g $(SAN) -o $@ $< $(LDLIBS)
 build/workload_tsan: tests/progs/workload.c tests/progs/note.h jug.h | build
 	clang $(STD) -O1 -g -fsanitize=thread -o $@ $< $(LDLIBS)
+build/workload_redis: tests/progs/workload.c tests/progs/note.h jug.h jug_redis.h | build
+	gcc $(STD) -O2 -g -DWITH_REDIS -o $@ $< $(LDLIBS) -lhiredis
+# (-O0: its checks wait on the server, not on the code)
+build/redis_unit: tests/redis_unit.c tests/test.h jug.h jug_redis.h | build
+	gcc $(STD) -O0 -g1 $(SAN) -o $@ $< $(LDLIBS) -lhiredis
 build/primes_asan: examples/primes.c jug.h | build
 	gcc $(STD) -O1 -g $(SAN) -o $@ $< $(LDLIBS)
 build:
@@ -98,6 +116,8 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 FUZZ_RUNS ?= 10000000
 FUZZ_DEFS ?=
 TEST_BINS += $(FUZZ_BINS)
+# (here, after the last addition to TEST_BINS: a rule's prerequisites are expanded where it is read)
+test-bins: $(TEST_BINS) $(EXAMPLES)
 .PHONY: fuzz fuzz-seeds fuzz-cmin
 
 build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h jug.h jug_redis.h | build

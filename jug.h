@@ -3563,7 +3563,7 @@ static uint64_t jug__hash_key(const jug_hash *h) { /* the first 8 bytes, in the 
    fraction of a second), then (stably) by function. */
 static int jug__sort_for_blocks(const jug_graph *g, uint32_t *out) {
     size_t n = g->n;
-    uint64_t *key = JUG__NEW(uint64_t, 2 * n + 1);
+    uint64_t *key = JUG__NEW(uint64_t, n + 1);
     uint32_t *a = JUG__NEW(uint32_t, n + 1), *b = out, *count = JUG__NEW(uint32_t, 65536 + g->ngroups + 1);
     int ok = key && a && count;
     for (size_t i = 0; ok && i < n; i++) {

@@ -20,7 +20,7 @@ command -v faketime >/dev/null || need+=(faketime)
 command -v setpriv >/dev/null && command -v setsid >/dev/null && command -v mountpoint >/dev/null || need+=(util-linux)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
-    echo "installing: ${need[*]}"
+    echo "installing test dependencies: ${need[*]} (apt-get, as root)"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null || {
         echo "apt-get install ${need[*]} failed" >&2

@@ -8,6 +8,8 @@
 #   redis_stop_all                stops every server started here; call it from an EXIT trap
 #   redis_tools_or_fail           a FAIL line and status 1 unless redis-server, redis-cli and
 #                                 hiredis's header are installed (the suites need all three)
+#   url [DB]                      redis://127.0.0.1:$P/DB: database DB (default: $DB) of the
+#                                 suite's main server, whose port the suite keeps in P
 #
 # Servers are stopped by their pid, never by name. REDIS_DIR (default: a new
 # temporary directory) holds one directory per server, with its log.
@@ -94,3 +96,5 @@ redis_tools_or_fail() {
         return 1
     fi
 }
+
+url() { echo "redis://127.0.0.1:$P/${1:-$DB}"; }

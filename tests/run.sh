@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# Runs the whole suite. Each part prints "ok NAME" / "FAIL NAME: why" lines;
-# a part that dies without saying why counts as one failure. Ends with
-# "N passed, N failed" and a non-zero exit status if anything failed.
+# Runs the whole suite, or with an argument only the parts whose name contains
+# it (tests/run.sh unit, tests/run.sh redis: make unit, make test FILTER=...).
+# Each part prints "ok NAME" / "FAIL NAME: why" lines; a part that dies
+# without saying why counts as one failure. Ends with "N passed, N failed" and
+# a non-zero exit status if anything failed.
+#
+# The parts: the unit programs (unit-*), the fuzz corpora, and each end-to-end
+# suite tests/t_NAME.sh as the part t_NAME; a suite with the line
+# "# stores: file redis" runs a second time on the redis store, as the part
+# t_NAME-redis (STORE=redis; tests/lib.sh).
 set -u
 cd "$(dirname "$0")/.."
 export JUG_TEST_ROOT=$PWD
+unset STORE # (set for the parts that run on redis only)
 mkdir -p build
 log=build/test.$$.log # a run of its own: parts may run in parallel shells
 : >"$log"
@@ -34,10 +42,16 @@ part unit-c++ build/unit_cxx
 part unit-asan-ubsan build/unit_asan
 # (valgrind: all but the 10^8-element test, which the other builds run)
 part unit-valgrind valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite build/unit -huge
+# the redis store's ops (tests/redis_unit.c) on a redis-server of its own
+part unit-redis bash tests/redis_unit.sh
 # every fuzz target over its corpus (tests/fuzz), under ASan+UBSan
 part fuzz-replay tests/fuzz/replay.sh
 for t in tests/t_*.sh; do
-    part "$(basename "$t" .sh)" bash "$t"
+    name=$(basename "$t" .sh)
+    part "$name" bash "$t"
+    if grep -q '^# stores: file redis$' "$t"; then
+        part "$name-redis" env STORE=redis bash "$t"
+    fi
 done
 
 passed=$(grep -c '^ok ' "$log")

@@ -4,8 +4,7 @@
 source "$JUG_TEST_ROOT/tests/lib.sh"
 W=$BUILD/workload
 export JUG_TEST_LOG=$WORK/log
-# how many tasks ran more than once, and how many never
-twice() { sort "$JUG_TEST_LOG" | uniq -d | wc -l; }
+# how many leaves ran (ntwice, tests/lib.sh: how many tasks ran more than once)
 leaves_logged() { grep -c '^leaf ' "$JUG_TEST_LOG"; }
 
 # --- one worker: batches happen, and results read back
@@ -28,7 +27,7 @@ p1=$!
 p2=$!
 "$W" execute --jugdir many -- 6000 0 >/dev/null 2>&1
 wait $p1 $p2
-same concurrent_each_task_once "$(twice)" 0
+same concurrent_each_task_once "$(ntwice)" 0
 same concurrent_all_ran "$(leaves_logged)" 6000
 run "$W" value total --jugdir many -- 6000 0
 same concurrent_total "$OUT" "$(want_total 6000 0)"
@@ -38,7 +37,7 @@ expect concurrent_no_lock_left test -z "$(find many/locks many/blocks -name '*cl
 #     that may judge the function differently; still every task once
 : >"$JUG_TEST_LOG"
 "$W" execute -j 2 --jugdir mixed -- 1000 0 slow=128 >/dev/null 2>&1
-same mixed_each_task_once "$(twice)" 0
+same mixed_each_task_once "$(ntwice)" 0
 same mixed_all_ran "$(leaves_logged)" 1000
 expect mixed_batched test "$(find mixed/blocks -type f -name 'p.*' | wc -l)" -gt 5
 
@@ -56,7 +55,7 @@ run "$W" execute --jugdir killed -- 60000 0
 expect after_kills_execute_finishes test "$RC" -eq 0
 run "$W" value total --jugdir killed -- 60000 0
 same after_kills_total "$OUT" "$(want_total 60000 0)"
-expect after_kills_at_most_once_per_kill test "$(twice)" -le "$kills"
+expect after_kills_at_most_once_per_kill test "$(ntwice)" -le "$kills"
 same after_kills_every_leaf_ran "$(sort -u "$JUG_TEST_LOG" | grep -c '^leaf ')" 60000
 expect after_kills_no_claim_left test -z "$(find killed/blocks -name claim)"
 run "$W" check --jugdir killed -- 60000 0

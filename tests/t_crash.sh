@@ -8,12 +8,6 @@ export JUG_TEST_LOG=$WORK/log
 N=20
 MS=20
 
-# the 12 hex digits jug.h shows for task SEL (e.g. 'leaf[3]') of graph ARGS...
-hash_of() {
-    local sel=$1 dir=$2
-    shift 2
-    "$W" value "$sel" --jugdir "$dir" -- "$@" 2>&1 | sed -n 's/.* [a-z]* \([0-9a-f]\{12\}\): not finished$/\1/p'
-}
 # runs of leaf I in the log
 leafruns() { grep -c "^leaf $1\$" "$JUG_TEST_LOG"; }
 # the leaves other than those given that did not run exactly once

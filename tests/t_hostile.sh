@@ -222,7 +222,10 @@ h=$(hash12 leaf 2)
 L2=$(cd "$H/base" && ls -d results/${h:0:2}/${h:2}* 2>/dev/null) # leaf[2]: a result file of its own
 L2HASH=${L2:8:2}${L2:11}
 h20=$(hash12 leaf 20)
-BLOCK=$(ls "$H/base/blocks" 2>/dev/null)
+# the block that packs leaf[20] (blocks are laid out by hash: others hold other packs, or only marks)
+BLOCK=$(cd "$H/base/blocks" 2>/dev/null && for p in */p.*; do
+    od -An -v -tx1 "$p" | tr -d ' \n' | grep -q "$h20" && echo "${p%%/*}"
+done | sort -u)
 FREE= # a shard no task of the graph uses
 for x in $(printf '%02x ' $(seq 0 255)); do
     awk -F'\\\\n' '/label=/ {print substr($2, 1, 2)}' <<<"$graph" | grep -qx "$x" || {

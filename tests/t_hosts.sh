@@ -11,34 +11,8 @@ export JUG_TEST_LOG=$WORK/log
 N=10
 
 is_zombie() { [ "$(ps -o stat= -p "$1" | cut -c1)" = Z ]; }
-gone() { ! kill -0 "$1" 2>/dev/null; }
-# the number of finished tasks of the graph -- N 0 in store DIR, as status counts them
-nfinished() {
-    "$W" status --short --jugdir "$1" -- $N 0 |
-        sed -n 's/^All tasks finished (\([0-9]*\) tasks)\.$/\1/p; s/.* \([0-9]*\) finished,.*/\1/p'
-}
-finished_is() { [ "$(nfinished "$1")" = "$2" ]; }
-lockfile() { find "$1/locks" -type f | head -1; }
-# the 12 hex digits jug.h shows for task SEL of graph ARGS... (SEL not finished)
-hash_of() {
-    local sel=$1 dir=$2
-    shift 2
-    "$W" value "$sel" --jugdir "$dir" -- "$@" 2>&1 | sed -n 's/.* [a-z]* \([0-9a-f]\{12\}\): not finished$/\1/p'
-}
 # matches NAME REGEX TEXT: ok when TEXT matches the extended regular expression
 matches() { if grep -qE -- "$2" <<<"$3"; then ok "$1"; else fail "$1" "[$3] does not match /$2/"; fi; }
-row() { echo "$OUT" | grep "^$1 " | tr -s ' '; }
-# waits for background job P (at most SECS seconds) and sets $RC; kills it on timeout
-finish() {
-    if waitfor "$2" gone "$1"; then
-        wait "$1" 2>/dev/null
-        RC=$?
-    else
-        kill -9 "$1"
-        wait "$1" 2>/dev/null
-        RC=timeout
-    fi
-}
 HOST=$(hostname)
 # the worker process of execute P (a plain execute runs its tasks in one), which holds its locks
 worker_of() { pgrep -P "$1" | head -1; }
@@ -123,7 +97,6 @@ wait $pz 2>/dev/null
 # batch is Running; killed, its claim is Stale, the next execute takes it
 # over, and cleanup --locks removes it (never a live one).
 B=300
-nclaims() { find "$1" -path '*/blocks/*' -name claim | wc -l; }
 # hang_in_batch DIR: an execute of -- $B 0 whose leaf 200 hangs in a batch; sets $p
 hang_in_batch() {
     : >"$JUG_TEST_LOG"
@@ -174,7 +147,7 @@ h4=$(hash_of 'leaf[4]' $S $N 0)
 pl=$!
 # leaves 0-4 on node-2, 5-9 here, and the pairs that do not need leaf 4
 waitfor 30 loglines 14 || fail remote_rest_done "only $(grep -c . "$JUG_TEST_LOG") of 14 tasks started in 30 s"
-waitfor 10 finished_is $S 13
+waitfor 10 finished_is $S 13 $N 0
 sleep 3 # longer than the lease: only the heartbeat keeps the lock fresh
 expect fresh_remote_lock_not_taken kill -0 $pl
 expect fresh_remote_lock_kept grep -qx "host node-2" "$(lockfile $S)"
@@ -220,7 +193,7 @@ touch "$lock"
 "$W" execute --jugdir $S -- $N 0 >$S.out 2>$S.err &
 pl=$!
 waitfor 30 loglines 14 || fail remote2_rest_done "only $(grep -c . "$JUG_TEST_LOG") of 14 tasks started in 30 s"
-waitfor 10 finished_is $S 13
+waitfor 10 finished_is $S 13 $N 0
 sleep 1
 expect fresh_dead_remote_lock_not_taken kill -0 $pl
 expect fresh_dead_remote_lock_kept test -f "$lock"

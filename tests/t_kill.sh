@@ -5,7 +5,10 @@
 # as they die; then one more execute. The results must be complete and
 # correct, each task run once plus at most once more per kill, no lock left
 # behind but those a kill left on a finished task (cleanup --locks removes them).
-# Before that, the same without randomness: a -j run killed with its workers.
+# Before that, the same without randomness: a -j run killed with its workers,
+# a worker killed in a task (its lock is stale at once, and taken over), a
+# worker of a -j run killed (the run takes its lock over and retries).
+# stores: file redis
 #
 # usage: t_kill.sh [N [ROUNDS [MS]]]   (default 400 12 50; tests/stress.sh runs it bigger)
 #
@@ -23,32 +26,24 @@ if [ -z "${JUG_KILL_REAPER:-}" ]; then
     exec python3 "$JUG_TEST_ROOT/tests/subreaper.py" "$(basename "$0" .sh)" "$0" "$@"
 fi
 source "$JUG_TEST_ROOT/tests/lib.sh"
-W=$BUILD/workload
+use_store
 export JUG_TEST_LOG=$WORK/log
 N=${1:-400}
 ROUNDS=${2:-12}
 MS=${3:-50}
-S=$WORK/killstore
+S=$(jugdir killstore)
 NTASKS=$((N + N / 2 + 1))
 # a command that should end but might hang on a bug is stopped in time (status 124)
 TO="timeout -k 5 $((40 + N * MS / 1000))"
 
-# the live (not zombie) processes on this store: "PID PPID" lines, the
-# execute processes started here and the workers they forked (orphans too)
-workers() { ps -eo pid=,ppid=,stat=,args= | awk -v w="$W" -v s="--jugdir $S " '$4 == w && index($0, s) && $3 !~ /^Z/ {print $1, $2}'; }
-no_workers() { [ -z "$(workers)" ]; }
-# the number of finished tasks, as status counts them
-nfinished() {
-    "$W" status --short --jugdir $S -- $N $MS |
-        sed -n 's/^All tasks finished (\([0-9]*\) tasks)\.$/\1/p; s/.* \([0-9]*\) finished,.*/\1/p'
-}
+# the workers on the store of the killing: "PID PPID" lines (tests/lib.sh)
+workers_here() { workers "$W" "$S"; }
 
+# a worker of each kind in turn, its output in wI.out and wI.err
 KINDS=("" "-j 2" "-j 2 --keep-going" "--threads 2")
 started=0
-start_worker() {
-    local kind=${KINDS[$((started % ${#KINDS[@]}))]}
-    # shellcheck disable=SC2086
-    "$W" execute $kind --jugdir $S -- $N $MS >"w$started.out" 2>"w$started.err" &
+start_next() {
+    start_worker "$S" "${KINDS[$((started % ${#KINDS[@]}))]}" "w$started" $N $MS
     started=$((started + 1))
 }
 
@@ -58,7 +53,7 @@ exec 3>&2 2>"$WORK/jobs.err"
 # --- first, no randomness: a -j 2 run is killed (SIGKILL) in the middle of
 # two leaves. Its workers die with it, and the next execute takes over their
 # locks and finishes the graph.
-O=$WORK/orphan
+O=$(jugdir orphan)
 : >"$JUG_TEST_LOG"
 "$W" execute -j 2 --jugdir $O -- 4 600 >orphan.out 2>orphan.err &
 pp=$!
@@ -76,24 +71,57 @@ fi
 run $TO "$W" execute --jugdir $O -- 4 600
 run "$W" check --jugdir $O -- 4 600
 same killed_run_completed_by_the_next "$RC" 0
-same killed_run_no_lock_left "$(find $O/locks -type f | wc -l)" 0
+same killed_run_no_lock_left "$(nlocks $O)" 0
+
+# --- a worker killed in a task: its lock is stale at once (this host, a dead
+# pid), status says so, `cleanup --locks` sees it, the next execute takes it over
+# (--in-process: the process started here is the worker that holds the lock)
+R=$(jugdir in_task)
+"$W" execute --in-process --jugdir $R -- 4 5000 >/dev/null 2>&1 &
+victim=$!
+waitfor 5 has_locks $R 1
+kill -9 $victim
+wait $victim 2>/dev/null
+same killed_worker_leaves_its_lock "$(nlocks $R)" 1
+run "$W" cleanup --locks --dry-run --jugdir $R -- 4
+expect cleanup_locks_sees_it test "$(echo "$OUT" | grep -cE "^Would remove the stale lock [0-9a-f]{12} of .* pid $victim$")" -eq 1
+run "$W" status --short --jugdir $R -- 4
+same status_shows_it_stale "$OUT" "3 waiting, 3 ready, 0 finished, 0 running, 0 failed, 1 stale (7 tasks)."
+run $TO "$W" execute --jugdir $R -- 4 0
+expect takeover_execute test "$RC" -eq 0
+expect takeover_reported test "$(echo "$ERR" | grep -cE "took over the stale lock [0-9a-f]{12} of .* pid $victim")" -eq 1
+same takeover_no_locks_left "$(nlocks $R)" 0
+same takeover_value "$("$W" value total --jugdir $R -- 4)" "$(want_total 4)"
+
+# --- a worker of a -j run killed in a task: the run takes its lock over,
+# reports the crash and runs the task again (--retry 1)
+R=$(jugdir pool)
+"$W" execute -j 2 --retry 1 --jugdir $R -- 4 1000 >pool.out 2>pool.err &
+pool=$!
+waitfor 5 has_locks $R 2
+kill -9 "$(pgrep -P $pool | head -1)"
+wait $pool
+same pool_worker_killed_retried "$?" 0
+expect pool_crash_reported grep -q "crashed: killed by signal 9" pool.err
+same pool_no_locks_left "$(nlocks $R)" 0
+same pool_value "$("$W" value total --jugdir $R -- 4)" "$(want_total 4)"
 
 # --- the workers, started at different times
 : >"$JUG_TEST_LOG"
-start_worker
+start_next
 waitfor 30 loglines 2
-start_worker
-start_worker
+start_next
+start_next
 waitfor 30 loglines 8
-start_worker
+start_next
 
 # --- the killing
 kills=0
 killed=" "
 for ((r = 0; r < ROUNDS; r++)); do
     sleep "$(printf 0.%02d $((5 + RANDOM % 10)))"
-    [ "$(nfinished)" = $NTASKS ] && break
-    mapfile -t cands < <(workers)
+    [ "$(nfinished $S $N $MS)" = $NTASKS ] && break
+    mapfile -t cands < <(workers_here)
     [ ${#cands[@]} -eq 0 ] && break
     victim=${cands[$((RANDOM % ${#cands[@]}))]}
     victim=${victim%% *}
@@ -102,24 +130,24 @@ for ((r = 0; r < ROUNDS; r++)); do
         killed+="$victim "
     fi
     # keep at least three execute processes going
-    live=$(workers | awk -v me=$$ -v v="$victim" '$2 == me && $1 != v' | wc -l)
+    live=$(workers_here | awk -v me=$$ -v v="$victim" '$2 == me && $1 != v' | wc -l)
     while [ "$live" -lt 3 ]; do
-        start_worker
+        start_next
         live=$((live + 1))
     done
 done
-echo "# $kills kills in $r rounds, $started execute processes, $(nfinished) of $NTASKS tasks finished"
+echo "# $kills kills in $r rounds, $started execute processes, $(nfinished $S $N $MS) of $NTASKS tasks finished"
 expect kills_happened test $kills -gt 0
 
 # --- the survivors finish; orphaned workers too
 t0=$SECONDS
 limit=$((60 + N * MS / 2000))
-if waitfor $limit no_workers; then
+if waitfor $limit no_workers "$W" "$S"; then
     ok workers_finish
     echo "# the workers finished $((SECONDS - t0)) s after the last kill"
 else
-    fail workers_finish "still running after $limit s: $(workers | cut -d' ' -f1 | tr '\n' ' ')"
-    for p in $(workers | cut -d' ' -f1); do kill -9 "$p"; done
+    fail workers_finish "still running after $limit s: $(workers_here | cut -d' ' -f1 | tr '\n' ' ')"
+    for p in $(workers_here | cut -d' ' -f1); do kill -9 "$p"; done
 fi
 wait
 exec 2>&3 3>&-
@@ -157,27 +185,27 @@ same runs_within_bounds "${runs_report#*|}" ""
 # a kill interrupts at most one task per thread of the killed process (2 here)
 expect extra_runs_explained_by_kills test "$extra" -le $((2 * kills))
 echo "# $extra extra task runs"
-# locks (locks/HASH) and claims of blocks of tiny tasks (blocks/HASH/claim):
-# none left, except a lock of a finished task whose holder was killed between
-# publishing the result and removing its lock, the claim of a killed holder,
-# or an empty one: its holder was killed between creating and filling it
+# locks (files locks/HASH, keys jug:lock:HASH) and claims of blocks of tiny
+# tasks (blocks/HASH/claim, jug:claim:HASH): none left, except a lock of a
+# finished task whose holder was killed between publishing the result and
+# removing its lock, the claim of a killed holder, or (files only: a redis
+# lock is written whole) an empty one: its holder was killed between
+# creating and filling it
 unexplained=""
 left=0
-for f in "$S"/locks/* "$S"/blocks/*/claim; do
-    [ -e "$f" ] || continue
+while read -r kind hash where pid; do
     left=$((left + 1))
-    pid=$(sed -n 's/^pid //p' "$f")
-    if [ ! -s "$f" ]; then
-        touch -d '-1 minute' "$f" # an empty lock is stale once 10 s old; no live holder is left to fill it
+    if [ "$STORE" = file ] && [ ! -s "$where" ]; then
+        touch -d '-1 minute' "$where" # an empty lock is stale once 10 s old; no live holder is left to fill it
     elif [[ "$killed" != *" $pid "* ]]; then
-        unexplained+="$f (pid ${pid:-?}, not killed); "
-    elif [[ "$f" == */locks/* ]] && ! "$W" value "$(basename "$f")" --jugdir $S -- $N $MS >/dev/null 2>&1; then
-        unexplained+="$f (pid $pid, its task not finished); "
+        unexplained+="$where (pid ${pid:-?}, not killed); "
+    elif [ "$kind" = lock ] && ! "$W" value "$hash" --jugdir $S -- $N $MS >/dev/null 2>&1; then
+        unexplained+="$where (pid $pid, its task not finished); "
     fi
-done
+done < <(held $S)
 same no_lock_left_behind "$unexplained" ""
 [ $left -gt 0 ] && echo "# $left locks or claims left by killed holders"
 run "$W" cleanup --locks --jugdir $S -- $N $MS
-same cleanup_removes_leftover_locks "$(find "$S/locks" -type f | wc -l)" 0
-same cleanup_removes_leftover_claims "$(find "$S" -path '*/blocks/*' -name claim | wc -l)" 0
+same cleanup_removes_leftover_locks "$(nlocks $S)" 0
+same cleanup_removes_leftover_claims "$(nclaims $S)" 0
 exit 0

@@ -1,61 +1,51 @@
 #!/usr/bin/env bash
-# End to end: several workers on one file store. -j 2 and -j 0; two separate
+# End to end: several workers on one store. -j 2 and -j 0; two separate
 # execute processes started at different times plus a -j 2 run at once; status
-# while they run; sleep-until waiting for them and giving up on a failure.
+# while they run; four workers of every kind started together; sleep-until
+# waiting for them and giving up on a failure.
+# stores: file redis
 source "$JUG_TEST_ROOT/tests/lib.sh"
-W=$BUILD/workload
+use_store
 export JUG_TEST_LOG=$WORK/log
 N=60
 MS=20
-
-# bad_runs N LO HI [PARAM]: every task of the workload graph (leaf i, pair, total)
-# whose number of runs in the log is outside [LO, HI], and any unexpected line
-bad_runs() {
-    awk -v n="$1" -v lo="$2" -v hi="$3" -v p="${4:-0}" '
-        { c[$1 " " $2]++ }
-        END {
-            for (i = 0; i < n; i++) want["leaf " i] = 1
-            for (i = 0; i + 1 < n; i += 2) want["pair " sprintf("%.0f", i * i + p)] = 1
-            want["total " int(n / 2)] = 1
-            for (k in want) if (c[k] < lo || c[k] > hi) printf "%s ran %d times; ", k, c[k]
-            for (k in c) if (!(k in want)) printf "unexpected line %s; ", k
-        }' "$JUG_TEST_LOG" 2>/dev/null | head -c 400
-}
 # field K of the Total: row of `status` of store DIR, graph -- NLEAVES $MS
 status_total() { "$W" status --jugdir "$1" -- "$3" $MS | awk -v k="$2" '/^Total:/ {print $(k + 1)}'; }
 
 # --- -j 2
 : >"$JUG_TEST_LOG"
-run $TO "$W" execute -j 2 --jugdir j2 -- $N $MS
+S=$(jugdir j2)
+run $TO "$W" execute -j 2 --jugdir $S -- $N $MS
 same j2_exit "$RC" 0
 same j2_summary "$OUT" "Executed 91 tasks with 2 workers; 0 failed."
-run "$W" value total --jugdir j2 -- $N $MS
+run "$W" value total --jugdir $S -- $N $MS
 same j2_total "$OUT" "$(want_total $N)"
 same j2_each_task_once "$(bad_runs $N 1 1)" ""
-same j2_no_lock_left "$(nlocks j2)" 0
-run "$W" status --short --jugdir j2 -- $N $MS
+same j2_no_lock_left "$(nlocks $S)" 0
+run "$W" status --short --jugdir $S -- $N $MS
 same j2_status_all_finished "$OUT" "All tasks finished (91 tasks)."
 
 # --- -j 0: one worker per core
 : >"$JUG_TEST_LOG"
-run $TO "$W" execute -j 0 --jugdir j0 -- $N $MS
+S=$(jugdir j0)
+run $TO "$W" execute -j 0 --jugdir $S -- $N $MS
 same j0_exit "$RC" 0
 same j0_one_worker_per_core "$OUT" "Executed 91 tasks with $(nproc) workers; 0 failed."
 # -j 0 counts the CPUs the process may use (its affinity mask), not those online
 : >"$JUG_TEST_LOG"
-run $TO taskset -c 0 "$W" execute -j 0 --jugdir j0mask -- $N 0
+run $TO taskset -c 0 "$W" execute -j 0 --jugdir "$(jugdir j0mask)" -- $N 0
 same j0_honours_the_cpu_mask "$OUT" "Executed 91 tasks with 1 workers; 0 failed."
-run "$W" value total --jugdir j0 -- $N $MS
+run "$W" value total --jugdir $S -- $N $MS
 same j0_total "$OUT" "$(want_total $N)"
 same j0_each_task_once "$(bad_runs $N 1 1)" ""
-same j0_no_lock_left "$(nlocks j0)" 0
+same j0_no_lock_left "$(nlocks $S)" 0
 
 # --- a serial execute, then a -j 2 run, then another serial execute, all at
 # once on one store; status and sleep-until watching them. 120 leaves here,
 # so that the status polls see the run at work even on a loaded machine
 M=120
 : >"$JUG_TEST_LOG"
-S=mix
+S=$(jugdir mix)
 $TO "$W" execute --jugdir $S -- $M $MS >a.out 2>a.err &
 pa=$!
 waitfor 30 loglines 3 || fail mixed_first_started "no task ran in 30 s"
@@ -101,22 +91,32 @@ else
     kill $psu
 fi
 
+# --- four workers at once, of every kind: two processes, -j 2 and --threads 2; each task runs once
+: >"$JUG_TEST_LOG"
+S=$(jugdir at_once)
+at_once $S "60 20" "$WORK/concurrent.err" "" "" "-j 2" "--threads 2"
+same concurrent_exit "$CODES" "0 0 0 0 "
+same concurrent_each_task_once "$(wc -l <"$JUG_TEST_LOG") $(ntwice)" "91 0"
+same concurrent_value "$("$W" value total --jugdir $S -- 60)" "$(want_total 60)"
+same concurrent_no_locks_left "$(nlocks $S) $(nclaims $S)" "0 0"
+
 # --- sleep-until blocks while a task is still running (one hangs here), and
 # returns as soon as a second execute has finished the rest
 : >"$JUG_TEST_LOG"
-"$W" execute --jugdir hang -- 20 0 hang=5 >h.out 2>h.err &
+S=$(jugdir hang)
+"$W" execute --jugdir $S -- 20 0 hang=5 >h.out 2>h.err &
 ph=$!
 waitfor 30 grep -q '^leaf 5$' "$JUG_TEST_LOG" || fail hang_started "leaf 5 did not start in 30 s"
-run "$W" status --short --jugdir hang -- 20 0
+run "$W" status --short --jugdir $S -- 20 0
 same status_shows_hanging_task_running "$OUT" "9 waiting, 16 ready, 5 finished, 1 running, 0 failed, 0 stale (31 tasks)."
-"$W" sleep-until --jugdir hang -- 20 0 >su2.out 2>su2.err &
+"$W" sleep-until --jugdir $S -- 20 0 >su2.out 2>su2.err &
 psu=$!
 sleep 1
 expect sleep_until_blocks_while_a_task_runs kill -0 $psu
 kill -TERM $ph
 waitfor 20 eval '! kill -0 '$ph || kill -9 $ph
 wait $ph
-run $TO "$W" execute --jugdir hang -- 20 0
+run $TO "$W" execute --jugdir $S -- 20 0
 same hang_resumed "$RC" 0
 if waitfor 20 eval '! kill -0 '$psu; then
     wait $psu
@@ -129,12 +129,13 @@ fi
 # --- sleep-until gives up (non-zero) and names the failed task when a failure
 # blocks the rest
 : >"$JUG_TEST_LOG"
-"$W" execute --jugdir f -- 4 0 param=7 >/dev/null 2>&1 # creates the store (other tasks)
-"$W" sleep-until --jugdir f -- 10 0 >su3.out 2>su3.err &
+S=$(jugdir f)
+"$W" execute --jugdir $S -- 4 0 param=7 >/dev/null 2>&1 # creates the store (other tasks)
+"$W" sleep-until --jugdir $S -- 10 0 >su3.out 2>su3.err &
 psu=$!
-run $TO "$W" execute --keep-going --jugdir f -- 10 0 fail=3
+run $TO "$W" execute --keep-going --jugdir $S -- 10 0 fail=3
 same failing_execute_exit "$RC" 1
-hash3=$("$W" value 'leaf[3]' --jugdir f -- 10 0 2>&1 | sed -n 's/.*leaf \([0-9a-f]\{12\}\): not finished.*/\1/p')
+hash3=$("$W" value 'leaf[3]' --jugdir $S -- 10 0 2>&1 | sed -n 's/.*leaf \([0-9a-f]\{12\}\): not finished.*/\1/p')
 if waitfor 20 eval '! kill -0 '$psu; then
     wait $psu
     expect sleep_until_fails_on_blocking_failure test "$?" -ne 0
@@ -146,10 +147,11 @@ fi
 
 # --- sleep-until started before the store exists waits for it
 : >"$JUG_TEST_LOG"
-"$W" sleep-until --jugdir later -- 10 0 >su4.out 2>su4.err &
+S=$(jugdir later)
+"$W" sleep-until --jugdir $S -- 10 0 >su4.out 2>su4.err &
 psu=$!
 sleep 0.3
-run $TO "$W" execute --jugdir later -- 10 0
+run $TO "$W" execute --jugdir $S -- 10 0
 if waitfor 10 eval '! kill -0 '$psu; then
     wait $psu
     same sleep_until_before_store_exists "$?" 0

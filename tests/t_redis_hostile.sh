@@ -41,7 +41,6 @@ if ! redis_start main --proto-max-bulk-len 1mb; then
 fi
 P=${REDIS_PORT[main]}
 DB=1
-url() { echo "redis://127.0.0.1:$P/$DB"; }
 rcli() { redis-cli -p "$P" -n "$DB" "$@"; }
 keys() { rcli --scan --pattern "$1" | wc -l; }
 # (every command here ends in well under a second; a hang is a failure, not a wait)

@@ -21,7 +21,7 @@ unset JUG_LOCK_LEASE JUG_DIR
 # --- what the test started, undone on any exit
 MOUNTS=()
 DAEMONS=() # the bindfs processes serving them
-PIDS=()
+PIDS=() # (tests/lib.sh's finish and forget keep it)
 GROUPS_=() # process groups of the workers on node-2 (a "host": the whole of it dies)
 cleanup() {
     local p m i
@@ -68,29 +68,8 @@ have() {
     done
     return $r
 }
-gone() { ! kill -0 "$1" 2>/dev/null; }
-# forget PID: a process that ended and was waited for is no longer ours to stop
-forget() {
-    local p keep=()
-    for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-    PIDS=("${keep[@]}")
-}
-# waits for background job P (at most SECS seconds) and sets $RC; kills it on timeout
-finish() {
-    if waitfor "$2" gone "$1"; then
-        wait "$1" 2>/dev/null
-        RC=$?
-    else
-        kill -TERM "$1" 2>/dev/null
-        waitfor 5 gone "$1" || kill -KILL "$1" 2>/dev/null
-        wait "$1" 2>/dev/null
-        RC=timeout
-    fi
-    forget "$1"
-}
 # the tasks of the run log that ran more than once, as "leaf 3 x2, pair 5 x2"
 twice() { sort "$JUG_TEST_LOG" | uniq -c | awk '$1 > 1 {printf "%s%s %s x%d", n++ ? ", " : "", $2, $3, $1}'; }
-ntwice() { sort "$JUG_TEST_LOG" | uniq -d | wc -l; }
 # the gate: processes started with `gated` wait at a FIFO until open_gate
 close_gate() { exec 9>&-; }
 shut_gate() {
@@ -116,15 +95,8 @@ open_gate() {
     waitfor 20 at_gate "$@" || echo "not every process reached the gate in 20 s" >&2
     close_gate
 }
-lockfile() { find "$1/locks" -type f | head -1; }
-# the number of finished tasks of graph -- 10 0 in store DIR
-nfinished() {
-    "$W" status --short --jugdir "$1" -- 10 0 |
-        sed -n 's/^All tasks finished (\([0-9]*\) tasks)\.$/\1/p; s/.* \([0-9]*\) finished,.*/\1/p'
-}
-# until_rest_done DIR PID: the 13 tasks that do not need leaf 4 are finished, or PID ended
-rest_done() { gone "$2" || [ "$(nfinished "$1")" -ge 13 ]; }
-row() { echo "$OUT" | grep "^$1 " | tr -s ' '; }
+# rest_done DIR PID: the 13 tasks of graph -- 10 0 that do not need leaf 4 are finished, or PID ended
+rest_done() { gone "$2" || [ "$(nfinished "$1" 10 0)" -ge 13 ]; }
 # caching, users and skew need root: mounts, other uids, other host names
 if [ "$(id -u)" = 0 ]; then AS_ROOT=1; else
     AS_ROOT=0

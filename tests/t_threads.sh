@@ -8,17 +8,6 @@ T=$BUILD/workload_tsan
 export JUG_TEST_LOG=$WORK/log
 export TSAN_OPTIONS="exitcode=66 halt_on_error=0 second_deadlock_stack=1"
 
-bad_runs() {
-    awk -v n="$1" -v lo="$2" -v hi="$3" '
-        { c[$1 " " $2]++ }
-        END {
-            for (i = 0; i < n; i++) want["leaf " i] = 1
-            for (i = 0; i + 1 < n; i += 2) want["pair " sprintf("%.0f", i * i)] = 1
-            want["total " int(n / 2)] = 1
-            for (k in want) if (c[k] < lo || c[k] > hi) printf "%s ran %d times; ", k, c[k]
-            for (k in c) if (!(k in want)) printf "unexpected line %s; ", k
-        }' "$JUG_TEST_LOG" 2>/dev/null | head -c 400
-}
 tsan_clean() { ! grep -q "WARNING: ThreadSanitizer" "$1"; }
 
 expect tsan_binary_present test -x "$T"

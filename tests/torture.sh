@@ -106,16 +106,12 @@ exec 3>&2 2>"$WORK/jobs.err"
 
 # --- the processes of a round: execute processes started here, the workers
 # they forked, and orphans of those; found by program and store in their
-# command line (the store is this round's own), zombies left out
-workers() {
-    ps -eo pid=,ppid=,stat=,args= |
-        awk -v p="$PROG" -v d="$JD" '$3 !~ /^Z/ && $4 == p && $5 == "execute" && $6 == "--jugdir" && $7 == d {print $1, $2}'
-}
-no_workers() { [ -z "$(workers)" ]; }
+# command line (the store is this round's own), zombies left out (tests/lib.sh)
+workers_here() { workers "$PROG" "$JD"; }
 stop_everything() {
     [ -n "${PROG:-}" ] || return 0
     local p
-    for p in $(workers | cut -d' ' -f1); do kill -9 "$p" 2>/dev/null; done
+    for p in $(workers_here | cut -d' ' -f1); do kill -9 "$p" 2>/dev/null; done
 }
 jug() { "$PROG" "$@" --jugdir "$JD" -- $ARGS; }
 finished() { [ "$(jug status --short 2>/dev/null)" = "All tasks finished ($NT tasks)." ]; }
@@ -123,7 +119,7 @@ finished() { [ "$(jug status --short 2>/dev/null)" = "All tasks finished ($NT ta
 # what hung workers do (their stacks, if gdb is there), and the locks of the store
 diagnose() {
     local p f
-    for p in $(workers | cut -d' ' -f1); do
+    for p in $(workers_here | cut -d' ' -f1); do
         ps -o pid=,ppid=,stat=,etime=,args= -p "$p"
         echo "wchan $(cat /proc/"$p"/wchan 2>/dev/null)"
         command -v gdb >/dev/null &&
@@ -142,10 +138,11 @@ diagnose() {
 
 KINDS=("" "-j 2" "--threads 2" "-j 2 --keep-going" "" "-j 2" "--threads 2" "-j 2 --keep-going"
     "-j 2 --threads 2" "--retry 1" "--fsync --threads 2" "-j 3 --retry 1 --keep-going")
-start_worker() {
+# start_one: a worker of a kind picked at random (start_worker, tests/lib.sh)
+start_one() {
     local kind=${KINDS[$((RANDOM % ${#KINDS[@]}))]}
-    # shellcheck disable=SC2086
-    "$PROG" execute --jugdir "$JD" $kind -- $ARGS >"$D/w$nstarted.out" 2>"$D/w$nstarted.err" &
+    # shellcheck disable=SC2086 # (ARGS: the graph's arguments)
+    W=$PROG start_worker "$JD" "$kind" "$D/w$nstarted" $ARGS
     echo "$! $kind" >>"$D/started"
     mine+=($!)
     nstarted=$((nstarted + 1))
@@ -238,9 +235,9 @@ round() {
     mine=()
     nstarted=0
     local kills=0 terms=0 stops=0 midway=0 invs=0 cleans=0 lockcleans=0 statuses=0 reads=0 errs="" p
-    start_worker
-    start_worker
-    [ $((RANDOM % 2)) -eq 0 ] && start_worker
+    start_one
+    start_one
+    [ $((RANDOM % 2)) -eq 0 ] && start_one
     local restart_step=$((2 + RANDOM % (SECS * 4 + 1)))
     t0=$SECONDS
     local steps=0
@@ -260,7 +257,7 @@ round() {
             fi
             continue
         fi
-        workers >>"$D/procs" # (who forked whom: the oracle's view of -j runs)
+        workers_here >>"$D/procs" # (who forked whom: the oracle's view of -j runs)
         x=$((RANDOM % 100))
         # (mostly a storm at first: the workers run the tiny tasks in batches then)
         [ $steps -eq 1 ] && [ $((RANDOM % 10)) -lt 7 ] && x=first
@@ -271,7 +268,7 @@ round() {
                 sleep "$(printf 0.%03d $((10 + RANDOM % 60)))"
             done
         elif [ $x -lt 20 ]; then # SIGKILL a worker
-            mapfile -t cands < <(workers)
+            mapfile -t cands < <(workers_here)
             printf '%s\n' "${cands[@]}" >>"$D/procs"
             [ ${#cands[@]} -eq 0 ] && continue
             victim=${cands[$((RANDOM % ${#cands[@]}))]}
@@ -289,7 +286,7 @@ round() {
             for p in "${mine[@]}"; do kill -0 "$p" 2>/dev/null && cands+=("$p"); done
             if [ ${#cands[@]} -gt 0 ]; then
                 victim=${cands[$((RANDOM % ${#cands[@]}))]}
-                mapfile -t cands < <(workers)
+                mapfile -t cands < <(workers_here)
                 printf '%s\n' "${cands[@]}" >>"$D/procs"
                 kill -TERM "$victim" 2>/dev/null
                 { echo "$victim"; printf '%s\n' "${cands[@]}" | awk -v v="$victim" '$2 == v {print $1}'; } >>"$D/terminated"
@@ -297,7 +294,7 @@ round() {
                 terms=$((terms + 1))
             fi
         elif [ $x -lt 27 ]; then # SIGSTOP a worker for a while: it is alive, nobody takes its locks
-            mapfile -t cands < <(workers)
+            mapfile -t cands < <(workers_here)
             [ ${#cands[@]} -eq 0 ] && continue
             victim=${cands[$((RANDOM % ${#cands[@]}))]}
             victim=${victim%% *}
@@ -353,12 +350,12 @@ round() {
                 reads=$((reads + 1))
             done
         else # one more worker
-            [ "$(live_mine)" -lt 5 ] && start_worker
+            [ "$(live_mine)" -lt 5 ] && start_one
         fi
         # keep two execute processes going while there is work
         n=$(live_mine)
         while [ "$n" -lt 2 ] && ! finished; do
-            start_worker
+            start_one
             n=$((n + 1))
         done
     done
@@ -373,10 +370,10 @@ round() {
     local t1=$SECONDS
     # --- the workers finish (or stop: a -j run whose worker was killed stops)
     local limit=$((60 + S / 10))
-    if waitfor $limit no_workers; then
+    if waitfor $limit no_workers "$PROG" "$JD"; then
         ok "r${r}_workers_end"
     else
-        fail "r${r}_workers_end" "still running $limit s after the last action: $(workers | tr '\n' ',')$(
+        fail "r${r}_workers_end" "still running $limit s after the last action: $(workers_here | tr '\n' ',')$(
             ) status: $(jug status --short 2>&1 | tr '\n' ' ')"
         diagnose >"$D/hang" 2>&1
         sed 's/^/# /' "$D/hang" | head -60

@@ -116,6 +116,13 @@ finish() {
     fi
     forget "$1"
 }
+# wait_jobs: waits for this shell's background jobs, but for its redis-servers (the EXIT trap stops them)
+wait_jobs() {
+    local p
+    for p in $(jobs -p); do
+        [[ " ${REDIS_PID[*]:-} " == *" $p "* ]] || wait "$p"
+    done
+}
 # workers PROG JUGDIR: the live (not zombie) `PROG execute` processes on store JUGDIR, as "PID PPID"
 # lines: those started here and the workers they forked (orphans too)
 workers() {

@@ -149,7 +149,7 @@ else
     fail workers_finish "still running after $limit s: $(workers_here | cut -d' ' -f1 | tr '\n' ' ')"
     for p in $(workers_here | cut -d' ' -f1); do kill -9 "$p"; done
 fi
-wait
+wait_jobs
 exec 2>&3 3>&-
 bad=""
 for ((i = 0; i < started; i++)); do

@@ -159,5 +159,5 @@ else
     fail sleep_until_before_store_exists "still waiting 10 s after execute finished every task (the store did not exist when it started; stderr: $(head -c 300 su4.err))"
     kill $psu
 fi
-wait 2>/dev/null
+wait_jobs 2>/dev/null
 exit 0

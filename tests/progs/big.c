@@ -23,10 +23,4 @@ static int build(jug_graph *g, int argc, char **argv) {
     jug_task_new(g, &sum_big, 1, (jug_value *[]){jug_ref(jug_task(g, make_big, n))});
     return 0;
 }
-int main(int argc, char **argv) {
-#ifdef WITH_REDIS
-    return jug_redis_main(argc, argv, build);
-#else
-    return jug_main(argc, argv, build);
-#endif
-}
+int main(int argc, char **argv) { return jug_redis_main(argc, argv, build); }

@@ -195,6 +195,7 @@ typedef struct jug_value jug_value;
 
 struct jug_value {
     jug_type type;
+    uint8_t handed; /* jug.h's own: 0 while the caller owns it; set once a task or list takes it */
     size_t len; /* STRING/BYTES: bytes; arrays: elements; LIST: items */
     union {
         int b;
@@ -256,16 +257,44 @@ typedef struct jug_function {
     const char *name;
     uint64_t version;
     jug_task_fn fn;
+    /* Typed tasks (JUG_TASK0..JUG_TASK8): a letter per parameter (i an
+       integer, d a double, s a string, v any value) and the parameters as
+       written, for messages. NULL: any arguments (JUG_TASK). */
+    const char *params;
+    const char *signature;
 } jug_function;
 
-/* JUG_TASK(name) { body }: defines a task function `name`. In the body,
-   `call` gives the arguments (jug_arg_int(call, 0), ...). Return a new
-   value, or jug_fail(call, "why") to fail. */
+/* JUG_TASK2(name, T1, a1, T2, a2) { body }: a task function of two
+   arguments that arrive unpacked into the named C variables; JUG_TASK0 to
+   JUG_TASK8 for other counts. A parameter's type is an integer type, float
+   or double, const char * or const jug_value * (any value, borrowed). The
+   count, and the type of every argument that is not a task's result, are
+   checked when the task is declared; a task's result when it runs. `call`
+   is there for jug_fail(call, "why"). Wrapping a plain C function:
+       JUG_TASK2(mean_of, const jug_value *, xs, int64_t, from) { return jug_double(mean(xs, from)); } */
+#define JUG_TASK0(name) JUG__TYPED_AS(name, 0, (), (call), , )
+#define JUG_TASK1(name, ...) JUG__TYPED(name, 0, 1, __VA_ARGS__)
+#define JUG_TASK2(name, ...) JUG__TYPED(name, 0, 2, __VA_ARGS__)
+#define JUG_TASK3(name, ...) JUG__TYPED(name, 0, 3, __VA_ARGS__)
+#define JUG_TASK4(name, ...) JUG__TYPED(name, 0, 4, __VA_ARGS__)
+#define JUG_TASK5(name, ...) JUG__TYPED(name, 0, 5, __VA_ARGS__)
+#define JUG_TASK6(name, ...) JUG__TYPED(name, 0, 6, __VA_ARGS__)
+#define JUG_TASK7(name, ...) JUG__TYPED(name, 0, 7, __VA_ARGS__)
+#define JUG_TASK8(name, ...) JUG__TYPED(name, 0, 8, __VA_ARGS__)
+/* JUG_TASKN_VERSION(name, version, n, T1, a1, ...): the same, versioned (see JUG_TASK_VERSION). */
+#define JUG_TASKN_VERSION(name, version, n, ...) JUG__TYPED(name, version, n, __VA_ARGS__)
+
+/* JUG_TASK(name) { body }: a task function `name` that reads its arguments
+   itself: in the body, `call` gives them (jug_arg_int(call, 0), ...).
+   Return a new value, or jug_fail(call, "why") to fail. The function's
+   object is name_jug_fn (JUG_FN(name) points to it), so a task may be named
+   like a C function (log, exp); its stored name is `name`. */
 #define JUG_TASK(name) JUG_TASK_VERSION(name, 0)
-#define JUG_TASK_VERSION(name, version)                                   \
-    static jug_value *name##_jug_body(jug_call *call JUG__UNUSED);        \
-    static const jug_function name = {#name, (version), name##_jug_body}; \
+#define JUG_TASK_VERSION(name, version)                                          \
+    static jug_value *name##_jug_body(jug_call *call JUG__UNUSED);               \
+    static const jug_function name##_jug_fn = {#name, (version), name##_jug_body, NULL, NULL}; \
     static jug_value *name##_jug_body(jug_call *call JUG__UNUSED)
+#define JUG_FN(name) (&name##_jug_fn)
 
 JUG_API size_t jug_nargs(const jug_call *call);
 JUG_API const jug_value *jug_arg(jug_call *call, size_t i); /* fails the task if i is out of range */
@@ -283,7 +312,8 @@ typedef int (*jug_build_fn)(jug_graph *g, int argc, char **argv);
 JUG_API jug_graph *jug_graph_new(void);
 JUG_API void jug_graph_free(jug_graph *g);
 /* Declares a task; takes ownership of args[0..nargs). Returns the existing
-   task when the same computation was declared before. NULL: out of memory. */
+   task when the same computation was declared before. NULL: the build
+   failed (jug_graph_error says why). */
 JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t nargs, jug_value **args);
 JUG_API size_t jug_graph_size(const jug_graph *g);
 JUG_API jug_task *jug_graph_task(const jug_graph *g, size_t i); /* in declaration order */
@@ -291,45 +321,130 @@ JUG_API const jug_hash *jug_task_hash(const jug_task *t);
 JUG_API const char *jug_task_name(const jug_task *t);
 JUG_API size_t jug_task_index(const jug_task *t);
 
-/* jug_task(g, fn, args...): declares fn(args...). Each argument is a
-   jug_value*, a jug_task* (a dependency), an integer, a double or a string. */
-#ifndef __cplusplus
-#define JUG_ARG(x)                                                                \
-    _Generic((x), jug_value *: jug__arg_value, jug_task *: jug_ref,                \
-             char *: jug_string, const char *: jug_string, double: jug_double,     \
-             float: jug_double, _Bool: jug_bool, default: jug_int)(x)
-#define JUG__ARGV(...) ((jug_value *[]){__VA_ARGS__})
-#endif
+/* jug_task(g, fn, args...): declares fn(args...), fn a name declared with
+   JUG_TASK or JUG_TASKn. Each argument is converted to a value:
+       jug_value *          taken (handed over: never pass one twice)
+       const jug_value *    copied (what jug_bvalue and jug_compute return)
+       jug_task *           its result (a dependency)
+       char *, const char * a string
+       float, double        a double
+       any integer type     an int64_t; a truth value (C's `i > 2`, an int,
+                            and C++'s, a bool) is the integer 0 or 1, so a
+                            program hashes alike built as C or C++; an
+                            unsigned value above INT64_MAX fails the build
+   Any other type (another pointer, long double, a struct) does not compile.
+   At most eight arguments: pass more as a list. */
 #define jug_task(...) JUG__CAT(JUG__TASK_, JUG__NARGS(__VA_ARGS__))(__VA_ARGS__)
 #define JUG__CAT(a, b) JUG__CAT2(a, b)
 #define JUG__CAT2(a, b) a##b
-#define JUG__NARGS(...) JUG__NTH(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
-#define JUG__NTH(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, N, ...) N
-#define JUG__TASK_2(g, f) jug_task_new(g, &(f), 0, NULL)
-#define JUG__TASK_3(g, f, a) jug_task_new(g, &(f), 1, JUG__ARGV(JUG_ARG(a)))
-#define JUG__TASK_4(g, f, a, b) jug_task_new(g, &(f), 2, JUG__ARGV(JUG_ARG(a), JUG_ARG(b)))
-#define JUG__TASK_5(g, f, a, b, c) \
-    jug_task_new(g, &(f), 3, JUG__ARGV(JUG_ARG(a), JUG_ARG(b), JUG_ARG(c)))
+#define JUG__NARGS(...) \
+    JUG__NTH(__VA_ARGS__, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define JUG__NTH(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, _17, _18, _19, _20, _21, \
+                 _22, _23, _24, N, ...)                                                                         \
+    N
+#define JUG__TASK_2(g, f) jug_task_new(g, JUG_FN(f), 0, NULL)
+#define JUG__TASK_3(g, f, a) jug_task_new(g, JUG_FN(f), 1, JUG__ARGV(JUG_ARG(a)))
+#define JUG__TASK_4(g, f, a, b) jug_task_new(g, JUG_FN(f), 2, JUG__ARGV(JUG_ARG(a), JUG_ARG(b)))
+#define JUG__TASK_5(g, f, a, b, c) jug_task_new(g, JUG_FN(f), 3, JUG__ARGV(JUG_ARG(a), JUG_ARG(b), JUG_ARG(c)))
 #define JUG__TASK_6(g, f, a, b, c, d) \
-    jug_task_new(g, &(f), 4, JUG__ARGV(JUG_ARG(a), JUG_ARG(b), JUG_ARG(c), JUG_ARG(d)))
-#define JUG__TASK_7(g, f, a, b, c, d, e)                                                  \
-    jug_task_new(g, &(f), 5,                                                              \
-                 JUG__ARGV(JUG_ARG(a), JUG_ARG(b), JUG_ARG(c), JUG_ARG(d), JUG_ARG(e)))
-#define JUG__TASK_8(g, f, a, b, c, d, e, h)                                               \
-    jug_task_new(g, &(f), 6,                                                              \
-                 JUG__ARGV(JUG_ARG(a), JUG_ARG(b), JUG_ARG(c), JUG_ARG(d), JUG_ARG(e),    \
-                           JUG_ARG(h)))
-#define JUG__TASK_9(g, f, a, b, c, d, e, h, i)                                            \
-    jug_task_new(g, &(f), 7,                                                              \
-                 JUG__ARGV(JUG_ARG(a), JUG_ARG(b), JUG_ARG(c), JUG_ARG(d), JUG_ARG(e),    \
-                           JUG_ARG(h), JUG_ARG(i)))
-#define JUG__TASK_10(g, f, a, b, c, d, e, h, i, j)                                         \
-    jug_task_new(g, &(f), 8,                                                              \
-                 JUG__ARGV(JUG_ARG(a), JUG_ARG(b), JUG_ARG(c), JUG_ARG(d), JUG_ARG(e),    \
-                           JUG_ARG(h), JUG_ARG(i), JUG_ARG(j)))
-/* Beyond eight arguments, pass a list (jug_list + jug_list_push). */
+    jug_task_new(g, JUG_FN(f), 4, JUG__ARGV(JUG_ARG(a), JUG_ARG(b), JUG_ARG(c), JUG_ARG(d)))
+#define JUG__TASK_7(g, f, a, b, c, d, e) \
+    jug_task_new(g, JUG_FN(f), 5, JUG__ARGV(JUG_ARG(a), JUG_ARG(b), JUG_ARG(c), JUG_ARG(d), JUG_ARG(e)))
+#define JUG__TASK_8(g, f, a, b, c, d, e, h) \
+    jug_task_new(g, JUG_FN(f), 6, JUG__ARGV(JUG_ARG(a), JUG_ARG(b), JUG_ARG(c), JUG_ARG(d), JUG_ARG(e), JUG_ARG(h)))
+#define JUG__TASK_9(g, f, a, b, c, d, e, h, i)                                                               \
+    jug_task_new(g, JUG_FN(f), 7,                                                                            \
+                 JUG__ARGV(JUG_ARG(a), JUG_ARG(b), JUG_ARG(c), JUG_ARG(d), JUG_ARG(e), JUG_ARG(h), JUG_ARG(i)))
+#define JUG__TASK_10(g, f, a, b, c, d, e, h, i, j)                                                        \
+    jug_task_new(g, JUG_FN(f), 8,                                                                         \
+                 JUG__ARGV(JUG_ARG(a), JUG_ARG(b), JUG_ARG(c), JUG_ARG(d), JUG_ARG(e), JUG_ARG(h), JUG_ARG(i), \
+                           JUG_ARG(j)))
+/* Nine arguments or more: a compile error that says what to do. */
+#define JUG__TOO_MANY(...) jug_task_takes_at_most_8_arguments_pass_more_in_a_list(__VA_ARGS__)
+#define JUG__TASK_11 JUG__TOO_MANY
+#define JUG__TASK_12 JUG__TOO_MANY
+#define JUG__TASK_13 JUG__TOO_MANY
+#define JUG__TASK_14 JUG__TOO_MANY
+#define JUG__TASK_15 JUG__TOO_MANY
+#define JUG__TASK_16 JUG__TOO_MANY
+#define JUG__TASK_17 JUG__TOO_MANY
+#define JUG__TASK_18 JUG__TOO_MANY
+#define JUG__TASK_19 JUG__TOO_MANY
+#define JUG__TASK_20 JUG__TOO_MANY
+#define JUG__TASK_21 JUG__TOO_MANY
+#define JUG__TASK_22 JUG__TOO_MANY
+#define JUG__TASK_23 JUG__TOO_MANY
+#define JUG__TASK_24 JUG__TOO_MANY
+/* Objects that are never defined, only named by a compile error: calling one does not compile. */
+extern const struct jug_task_takes_at_most_8_arguments_pass_more_in_a_list {
+    char see_jug_list;
+} jug_task_takes_at_most_8_arguments_pass_more_in_a_list;
+extern const struct jug_task_argument_has_a_type_jug_h_cannot_convert {
+    char pass_a_jug_value_ptr_a_jug_task_ptr_a_number_or_a_string;
+} jug_task_argument_has_a_type_jug_h_cannot_convert;
+extern const struct jug_task_parameter_has_a_type_jug_h_cannot_unpack {
+    char use_an_integer_type_double_const_char_ptr_or_const_jug_value_ptr;
+} jug_task_parameter_has_a_type_jug_h_cannot_unpack;
 
+/* The argument conversion's own constructors: the value a conversion made
+   is the graph's to keep or free (handed), an out-of-range one fails the build. */
+JUG_API jug_value *jug__arg_copy(const jug_value *v);
+JUG_API jug_value *jug__arg_int(int64_t i);
+JUG_API jug_value *jug__arg_uint(uint64_t i);
+JUG_API jug_value *jug__arg_double(double d);
+JUG_API jug_value *jug__arg_string(const char *s);
+JUG_API jug_value *jug__arg_ref(const jug_task *t);
+#ifndef __cplusplus
+#define JUG_ARG(x)                                                                                      \
+    _Generic((x), jug_value *: jug__arg_value, const jug_value *: jug__arg_copy, jug_task *: jug__arg_ref, \
+             const jug_task *: jug__arg_ref, char *: jug__arg_string, const char *: jug__arg_string,       \
+             double: jug__arg_double, float: jug__arg_double, _Bool: jug__arg_int, char: jug__arg_int,      \
+             signed char: jug__arg_int, unsigned char: jug__arg_int, short: jug__arg_int,                  \
+             unsigned short: jug__arg_int, int: jug__arg_int, unsigned: jug__arg_int, long: jug__arg_int,  \
+             long long: jug__arg_int, unsigned long: jug__arg_uint, unsigned long long: jug__arg_uint,     \
+             default: jug_task_argument_has_a_type_jug_h_cannot_convert)(x)
+#define JUG__ARGV(...) ((jug_value *[]){__VA_ARGS__})
 static inline jug_value *jug__arg_value(jug_value *v) { return v; }
+
+/* A typed task's parameter of type T: its letter, and its value from the call. */
+#define JUG__PARAM_CODE(T)                                                                                       \
+    _Generic((T)0, _Bool: 'i', char: 'i', signed char: 'i', unsigned char: 'i', short: 'i', unsigned short: 'i', \
+             int: 'i', unsigned: 'i', long: 'i', unsigned long: 'i', long long: 'i', unsigned long long: 'i',    \
+             float: 'd', double: 'd', const char *: 's', const jug_value *: 'v',                                 \
+             default: jug_task_parameter_has_a_type_jug_h_cannot_unpack)
+#define JUG__UNPACK(T, call, i)                                                                                  \
+    _Generic((T)0, float: jug_arg_double, double: jug_arg_double, const char *: jug_arg_string,                 \
+             const jug_value *: jug_arg, default: jug_arg_int)(call, i)
+#endif
+
+/* JUG__TYPED(name, version, n, T1, a1, ...): the parameter list, the
+   unpacking call and the letters, each made by applying a macro to the pairs. */
+#define JUG__TYPED(name, version, n, ...)                                                            \
+    JUG__TYPED_AS(name, version, (JUG__CAT(JUG__PAIRS_, n)(JUG__PARAM, 0, __VA_ARGS__)),              \
+                  (call JUG__CAT(JUG__PAIRS_, n)(JUG__GET, 0, __VA_ARGS__)),                          \
+                  JUG__CAT(JUG__PAIRS_, n)(JUG__CODE, 0, __VA_ARGS__),                                \
+                  JUG__CAT(JUG__PAIRS_, n)(JUG__SIG, 0, __VA_ARGS__))
+#define JUG__TYPED_AS(name, version, params, unpacked, codes, sig)                                         \
+    static jug_value *name##_jug_typed(jug_call *call JUG__UNUSED JUG__UNPAREN params);                   \
+    static jug_value *name##_jug_body(jug_call *call) { return name##_jug_typed unpacked; }               \
+    static const char name##_jug_params[] = {codes 0};                                                    \
+    static const jug_function name##_jug_fn = {#name, (version), name##_jug_body, name##_jug_params,      \
+                                               "" sig};                                                   \
+    static jug_value *name##_jug_typed(jug_call *call JUG__UNUSED JUG__UNPAREN params)
+#define JUG__PARAM(T, a, i) , T a
+#define JUG__GET(T, a, i) , JUG__UNPACK(T, call, i)
+#define JUG__CODE(T, a, i) JUG__PARAM_CODE(T),
+#define JUG__SIG(T, a, i) ", " #T " " #a /* (the list starts with ", ") */
+#define JUG__UNPAREN(...) __VA_ARGS__
+#define JUG__PAIRS_0(m, i, ...)
+#define JUG__PAIRS_1(m, i, T, a) m(T, a, i)
+#define JUG__PAIRS_2(m, i, T, a, ...) m(T, a, i) JUG__PAIRS_1(m, i + 1, __VA_ARGS__)
+#define JUG__PAIRS_3(m, i, T, a, ...) m(T, a, i) JUG__PAIRS_2(m, i + 1, __VA_ARGS__)
+#define JUG__PAIRS_4(m, i, T, a, ...) m(T, a, i) JUG__PAIRS_3(m, i + 1, __VA_ARGS__)
+#define JUG__PAIRS_5(m, i, T, a, ...) m(T, a, i) JUG__PAIRS_4(m, i + 1, __VA_ARGS__)
+#define JUG__PAIRS_6(m, i, T, a, ...) m(T, a, i) JUG__PAIRS_5(m, i + 1, __VA_ARGS__)
+#define JUG__PAIRS_7(m, i, T, a, ...) m(T, a, i) JUG__PAIRS_6(m, i + 1, __VA_ARGS__)
+#define JUG__PAIRS_8(m, i, T, a, ...) m(T, a, i) JUG__PAIRS_7(m, i + 1, __VA_ARGS__)
 
 /* >>store: where results are kept (the backend tier, below, says how to write one) */
 typedef struct jug_store jug_store;
@@ -375,10 +490,10 @@ JUG_API jug_task *jug_graph_lookup(const jug_graph *g, const char *name, size_t 
    tasks. All three take ownership of the list they are given, and take the
    functions by name, like jug_task: jug_map(g, square, inputs, 1000).
    jug_map returns a list of tasklets, one per input, usable as arguments. */
-#define jug_map(g, mapper, inputs, step) jug_map_new(g, &(mapper), inputs, step)
-#define jug_reduce(g, reducer, items, step) jug_reduce_new(g, &(reducer), items, step)
+#define jug_map(g, mapper, inputs, step) jug_map_new(g, JUG_FN(mapper), inputs, step)
+#define jug_reduce(g, reducer, items, step) jug_reduce_new(g, JUG_FN(reducer), items, step)
 #define jug_mapreduce(g, reducer, mapper, inputs, map_step, reduce_step) \
-    jug_mapreduce_new(g, &(reducer), &(mapper), inputs, map_step, reduce_step)
+    jug_mapreduce_new(g, JUG_FN(reducer), JUG_FN(mapper), inputs, map_step, reduce_step)
 JUG_API jug_value *jug_map_new(jug_graph *g, const jug_function *mapper, jug_value *inputs, size_t step);
 JUG_API jug_task *jug_reduce_new(jug_graph *g, const jug_function *reducer, jug_value *items, size_t step);
 JUG_API jug_task *jug_mapreduce_new(jug_graph *g, const jug_function *reducer, const jug_function *mapper,
@@ -554,24 +669,52 @@ JUG_API void jug_block_note(const jug_hash *tasks, size_t n, jug_block_state *st
 
 #ifdef __cplusplus
 }
-/* C++: the same argument conversion through overloads. */
+/* C++: the same argument conversion through overloads (see jug_task). */
 #include <initializer_list>
+#include <type_traits>
 static inline jug_value *JUG_ARG(jug_value *v) { return v; }
-static inline jug_value *JUG_ARG(jug_task *t) { return jug_ref(t); }
-static inline jug_value *JUG_ARG(const char *s) { return jug_string(s); }
-static inline jug_value *JUG_ARG(double d) { return jug_double(d); }
-static inline jug_value *JUG_ARG(float d) { return jug_double(d); }
-static inline jug_value *JUG_ARG(bool b) { return jug_bool(b); }
-static inline jug_value *JUG_ARG(int i) { return jug_int(i); }
-static inline jug_value *JUG_ARG(long i) { return jug_int(i); }
-static inline jug_value *JUG_ARG(long long i) { return jug_int(i); }
-static inline jug_value *JUG_ARG(unsigned i) { return jug_int(i); }
-static inline jug_value *JUG_ARG(unsigned long i) { return jug_int((int64_t)i); }
-static inline jug_value *JUG_ARG(unsigned long long i) { return jug_int((int64_t)i); }
+static inline jug_value *JUG_ARG(const jug_value *v) { return jug__arg_copy(v); }
+static inline jug_value *JUG_ARG(jug_task *t) { return jug__arg_ref(t); }
+static inline jug_value *JUG_ARG(const jug_task *t) { return jug__arg_ref(t); }
+static inline jug_value *JUG_ARG(const char *s) { return jug__arg_string(s); }
+static inline jug_value *JUG_ARG(char *s) { return jug__arg_string(s); }
+static inline jug_value *JUG_ARG(double d) { return jug__arg_double(d); }
+static inline jug_value *JUG_ARG(float d) { return jug__arg_double(d); }
+static inline jug_value *JUG_ARG(bool b) { return jug__arg_int(b); }
+static inline jug_value *JUG_ARG(int i) { return jug__arg_int(i); }
+static inline jug_value *JUG_ARG(long i) { return jug__arg_int(i); }
+static inline jug_value *JUG_ARG(long long i) { return jug__arg_int(i); }
+static inline jug_value *JUG_ARG(unsigned i) { return jug__arg_int(i); }
+static inline jug_value *JUG_ARG(unsigned long i) { return jug__arg_uint(i); }
+static inline jug_value *JUG_ARG(unsigned long long i) { return jug__arg_uint(i); }
+jug_value *JUG_ARG(long double) = delete;
+template <class T> jug_value *JUG_ARG(T *) = delete; /* a pointer jug.h does not know */
 static inline jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t nargs,
                                      std::initializer_list<jug_value *> args) {
     return jug_task_new(g, fn, nargs, const_cast<jug_value **>(args.begin()));
 }
+/* A typed task's parameter of type T; not defined for a type jug.h cannot unpack. */
+template <class T, class = void> struct jug_task_parameter_type;
+template <class T> struct jug_task_parameter_type<T, typename std::enable_if<std::is_integral<T>::value>::type> {
+    static T get(jug_call *call, size_t i) { return (T)jug_arg_int(call, i); }
+    enum { code = 'i' };
+};
+template <class T>
+struct jug_task_parameter_type<T, typename std::enable_if<std::is_floating_point<T>::value &&
+                                                          !std::is_same<T, long double>::value>::type> {
+    static T get(jug_call *call, size_t i) { return (T)jug_arg_double(call, i); }
+    enum { code = 'd' };
+};
+template <> struct jug_task_parameter_type<const char *> {
+    static const char *get(jug_call *call, size_t i) { return jug_arg_string(call, i); }
+    enum { code = 's' };
+};
+template <> struct jug_task_parameter_type<const jug_value *> {
+    static const jug_value *get(jug_call *call, size_t i) { return jug_arg(call, i); }
+    enum { code = 'v' };
+};
+#define JUG__PARAM_CODE(T) ((char)jug_task_parameter_type<T>::code)
+#define JUG__UNPACK(T, call, i) jug_task_parameter_type<T>::get(call, i)
 #define JUG__ARGV(...) std::initializer_list<jug_value *>{__VA_ARGS__}
 #endif
 
@@ -1069,17 +1212,52 @@ JUG_API jug_value *jug_array_from(jug_type type, const void *data, size_t n) {
 }
 JUG_API jug_value *jug_list(void) { return jug__value(JUG_LIST); }
 
-JUG_API jug_result jug_list_push(jug_value *list, jug_value *item) {
-    if (!item || !list || list->type != JUG_LIST) {
-        jug_value_free(item);
-        return item ? JUG_INVALID : JUG_NO_MEMORY;
-    }
+/* Who may free a value (jug_value.handed). A value the argument conversion
+   made is the graph's to keep or to free; a caller's value, once taken, is
+   never taken again: handing it over twice would free it twice. */
+enum {
+    JUG__CALLERS = 0, /* the caller owns it */
+    JUG__TAKEN,       /* a task or a list owns it */
+    JUG__MADE,        /* made by jug_task's argument conversion */
+    JUG__TOO_BIG,     /* made by the conversion of an unsigned integer above INT64_MAX (as.i: its bits) */
+    JUG__SPOILT       /* a list that was given an item already taken: the build fails where it is used */
+};
+
+static jug_value *jug__made(jug_value *v) {
+    if (v) v->handed = JUG__MADE;
+    return v;
+}
+JUG_API jug_value *jug__arg_copy(const jug_value *v) { return jug__made(jug_value_copy(v)); }
+JUG_API jug_value *jug__arg_int(int64_t i) { return jug__made(jug_int(i)); }
+JUG_API jug_value *jug__arg_uint(uint64_t i) {
+    jug_value *v = jug__made(jug_int((int64_t)i));
+    if (v && i > INT64_MAX) v->handed = JUG__TOO_BIG;
+    return v;
+}
+JUG_API jug_value *jug__arg_double(double d) { return jug__made(jug_double(d)); }
+JUG_API jug_value *jug__arg_string(const char *s) { return jug__made(jug_string(s)); }
+JUG_API jug_value *jug__arg_ref(const jug_task *t) { return jug__made(jug_ref((jug_task *)(uintptr_t)t)); }
+
+static jug_result jug__list_append(jug_value *list, jug_value *item) {
     if (!JUG_GROW(list->as.list, list->cap, list->len + 1)) {
         jug_value_free(item);
         return JUG_NO_MEMORY;
     }
     list->as.list[list->len++] = item;
     return JUG_OK;
+}
+
+JUG_API jug_result jug_list_push(jug_value *list, jug_value *item) {
+    if (!item || !list || list->type != JUG_LIST) {
+        jug_value_free(item);
+        return item ? JUG_INVALID : JUG_NO_MEMORY;
+    }
+    if (item->handed == JUG__TAKEN) { /* not freed: its owner frees it */
+        list->handed = JUG__SPOILT;
+        return JUG_INVALID;
+    }
+    if (item->handed == JUG__CALLERS) item->handed = JUG__TAKEN;
+    return jug__list_append(list, item);
 }
 
 JUG_API jug_value *jug_item(jug_task *t, int64_t index) {
@@ -1747,21 +1925,101 @@ static int jug__graph_grow(jug_graph *g) {
     return 1;
 }
 
-/* Checks an argument and adds the tasks it refers to, once each, to g->scratch. */
-static int jug__collect_deps(jug_graph *g, const jug_value *v, uint32_t *n, int depth) {
-    if (!v || depth > JUG__MAX_DEPTH) return 0;
+#define JUG__TWICE \
+    "was handed to a task or list before (jug_task and jug_list_push take what they are given: pass jug_value_copy(v) to use a value twice)"
+
+/* Checks argument `arg` of a task of fn and adds the tasks it refers to, once
+   each, to g->scratch; 0: it cannot be used (g->error says why). */
+static int jug__collect_deps(jug_graph *g, const jug_function *fn, size_t arg, const jug_value *v, uint32_t *n,
+                             int depth) {
+    if (!v || depth > JUG__MAX_DEPTH || (v->type == JUG_TASKREF && !v->as.ref.task)) {
+        jug_set_error(&g->error, !v ? JUG_NO_MEMORY : JUG_INVALID,
+                      "declaring %s: argument %zu is %s", fn->name, arg + 1,
+                      !v ? "missing (out of memory, or a NULL value)" : v->type == JUG_LIST ? "nested too deep" : "a NULL task");
+        return 0;
+    }
+    if (v->handed == JUG__SPOILT) {
+        jug_set_error(&g->error, JUG_INVALID, "declaring %s: argument %zu holds an item that " JUG__TWICE, fn->name,
+                      arg + 1);
+        return 0;
+    }
     if (v->type == JUG_LIST) {
         for (size_t i = 0; i < v->len; i++)
-            if (!jug__collect_deps(g, v->as.list[i], n, depth + 1)) return 0;
+            if (!jug__collect_deps(g, fn, arg, v->as.list[i], n, depth + 1)) return 0;
     } else if (v->type == JUG_TASKREF) {
         jug_task *t = v->as.ref.task;
-        if (!t) return 0;
         if (t->mark == g->epoch) return 1;
         t->mark = g->epoch;
-        if (!JUG_GROW(g->scratch, g->scratch_cap, (size_t)*n + 1)) return 0;
+        if (!JUG_GROW(g->scratch, g->scratch_cap, (size_t)*n + 1)) {
+            jug_set_error(&g->error, JUG_NO_MEMORY, "out of memory building the graph");
+            return 0;
+        }
         g->scratch[(*n)++] = t;
     }
     return 1;
+}
+
+/* Takes args[0..nargs) for a task of fn (marks them taken), or says in
+   g->error why one cannot be taken: then every argument not taken before is freed. */
+static int jug__take_args(jug_graph *g, const jug_function *fn, size_t nargs, jug_value **args) {
+    size_t i, k;
+    for (i = 0; i < nargs; i++) {
+        jug_value *v = args[i];
+        if (!v) {
+            jug_set_error(&g->error, JUG_NO_MEMORY, "declaring %s: argument %zu is missing (out of memory, or a NULL value)",
+                          fn->name, i + 1);
+            break;
+        }
+        if (v->handed == JUG__TAKEN) {
+            jug_set_error(&g->error, JUG_INVALID, "declaring %s: argument %zu " JUG__TWICE, fn->name, i + 1);
+            break;
+        }
+        if (v->handed == JUG__TOO_BIG) {
+            jug_set_error(&g->error, JUG_INVALID, "declaring %s: argument %zu, %llu, does not fit an int64_t", fn->name,
+                          i + 1, (unsigned long long)(uint64_t)v->as.i);
+            break;
+        }
+        if (v->handed == JUG__CALLERS) v->handed = JUG__TAKEN;
+    }
+    if (i == nargs) return 1;
+    for (k = 0; k < nargs; k++) { /* each value once, and none that was taken before this call */
+        int seen = !args[k];
+        for (size_t j = 0; j < k && !seen; j++) seen = args[j] == args[k];
+        if (!seen && k >= i && args[k]->handed == JUG__TAKEN) seen = 1;
+        if (!seen) jug_value_free(args[k]);
+    }
+    return 0;
+}
+
+/* Whether the arguments fit a typed task's parameters (jug_function.params);
+   a task's result is checked when it is unpacked. */
+static int jug__check_params(jug_graph *g, const jug_function *fn, size_t nargs, jug_value **args) {
+    size_t want = strlen(fn->params);
+    const char *sig = fn->signature[0] == ',' ? fn->signature + 2 : fn->signature; /* (see JUG__SIG) */
+    if (nargs != want) {
+        jug_set_error(&g->error, JUG_INVALID, "declaring %s(%s): %zu argument%s given, it takes %zu", fn->name, sig,
+                      nargs, nargs == 1 ? "" : "s", want);
+        return 0;
+    }
+    for (size_t i = 0; i < nargs; i++) {
+        jug_type t = args[i]->type;
+        char c = fn->params[i];
+        if (t == JUG_TASKREF || c == 'v' || (c == 'i' && t == JUG_INT) || (c == 'd' && (t == JUG_DOUBLE || t == JUG_INT)) ||
+            (c == 's' && t == JUG_STRING))
+            continue;
+        jug_set_error(&g->error, JUG_INVALID, "declaring %s(%s): argument %zu is of type %s; its parameter takes %s",
+                      fn->name, sig, i + 1, jug_type_name(t),
+                      c == 'i' ? "an integer" : c == 'd' ? "a number" : "a string");
+        return 0;
+    }
+    return 1;
+}
+
+/* An argument taken but not kept by a task: a caller's value is kept with
+   the graph all the same, so that handing it over again is seen (JUG__TAKEN). */
+static void jug__drop_arg(jug_graph *g, jug_value *v) {
+    if (v->handed == JUG__TAKEN && JUG_GROW(g->owned, g->owned_cap, g->nowned + 1)) g->owned[g->nowned++] = v;
+    else jug_value_free(v);
 }
 
 /* Values without memory of their own, which the graph copies into its arena. */
@@ -1791,14 +2049,10 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
     uint64_t entry;
     size_t namelen, slot, i;
     int ok = 1;
+    if (!jug__take_args(g, fn, nargs, args)) return NULL;
     g->epoch++;
-    for (i = 0; i < nargs && ok; i++) ok = jug__collect_deps(g, args[i], &ndeps, 0);
-    if (!ok) {
-        if (!g->error.code)
-            jug_set_error(&g->error, JUG_NO_MEMORY, "declaring %s: an argument is missing (out of memory, or a NULL task)",
-                       fn->name);
-        goto fail;
-    }
+    for (i = 0; i < nargs && ok; i++) ok = jug__collect_deps(g, fn, i, args[i], &ndeps, 0);
+    if (!ok || (fn->params && !jug__check_params(g, fn, nargs, args))) goto fail;
     if (nargs > UINT32_MAX / 2) {
         jug_set_error(&g->error, JUG_INVALID, "declaring %s: %zu arguments are too many", fn->name, nargs);
         goto fail;
@@ -1823,7 +2077,7 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
         if (g->table[slot] >> 32 != entry >> 32) continue;
         t = g->tasks[(uint32_t)g->table[slot] - 1];
         if (memcmp(t->hash.bytes, hash.bytes, 16) == 0) {
-            for (i = 0; i < nargs; i++) jug_value_free(args[i]);
+            for (i = 0; i < nargs; i++) jug__drop_arg(g, args[i]);
             return t;
         }
     }
@@ -1835,8 +2089,9 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
     t->ndeps = ndeps;
     if (ndeps) memcpy(jug__deps(t), g->scratch, ndeps * sizeof(jug_task *));
     for (i = 0; i < nargs; i++) {
-        jug_value *copy = jug__is_scalar(args[i]->type) ? (jug_value *)jug__arena(g, sizeof *copy) : NULL;
-        if (copy) { /* a scalar lives in the arena; its own allocation goes back right away */
+        jug_value *copy = args[i]->handed == JUG__MADE && jug__is_scalar(args[i]->type)
+                              ? (jug_value *)jug__arena(g, sizeof *copy) : NULL;
+        if (copy) { /* a scalar the conversion made lives in the arena; its allocation goes back right away */
             *copy = *args[i];
             JUG_FREE(args[i]);
             jug__argv(t)[i] = copy;
@@ -1854,7 +2109,7 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
 out_of_memory:
     jug_set_error(&g->error, JUG_NO_MEMORY, "out of memory building the graph");
 fail:
-    for (i = 0; i < nargs; i++) jug_value_free(args[i]);
+    for (i = 0; i < nargs; i++) jug__drop_arg(g, args[i]);
     return NULL;
 }
 
@@ -3869,6 +4124,13 @@ static jug_value *jug__reduce_body(jug_call *call) {
 static const jug_function *jug__derive(jug_graph *g, const char *kind, const jug_function *mapper,
                                        const jug_function *reducer) {
     jug__derived *d;
+    const jug_function *typed = mapper && mapper->params && strlen(mapper->params) != 1 ? mapper
+                                : reducer && reducer->params && strlen(reducer->params) != 2 ? reducer : NULL;
+    if (typed) {
+        jug_set_error(&g->error, JUG_INVALID, "jug_%s: %s takes %zu arguments; a %s takes %s", kind, typed->name,
+                      strlen(typed->params), typed == mapper ? "mapper" : "reducer", typed == mapper ? "one" : "two");
+        return NULL;
+    }
     for (d = g->derived; d; d = d->next)
         if (d->mapper == mapper && d->reducer == reducer && strncmp(d->name, kind, strlen(kind)) == 0 &&
             d->name[strlen(kind)] == ':')
@@ -3892,12 +4154,20 @@ static const jug_function *jug__derive(jug_graph *g, const char *kind, const jug
 static jug_value *jug__blocks(jug_graph *g, const jug_function *fn, jug_value *items, size_t step, int tasklets) {
     jug_value *out = fn ? jug_list() : NULL;
     size_t n = items ? items->len : 0;
+    if (items && (items->handed == JUG__TAKEN || items->handed == JUG__SPOILT)) {
+        jug_set_error(&g->error, JUG_INVALID, "%s: the list %s", fn ? fn->name : "jug_map",
+                      items->handed == JUG__TAKEN ? JUG__TWICE : "holds an item that " JUG__TWICE);
+        if (items->handed == JUG__SPOILT) jug_value_free(items);
+        jug_value_free(out);
+        return NULL;
+    }
     if (step == 0) step = 1;
     for (size_t start = 0; out && start < n; start += step) {
         jug_value *chunk = jug_list();
         size_t end = start + step < n ? start + step : n;
-        for (size_t j = start; j < end; j++) {
-            jug_list_push(chunk, items->as.list[j]);
+        for (size_t j = start; j < end; j++) { /* (moved: not handed over again) */
+            if (chunk) jug__list_append(chunk, items->as.list[j]);
+            else jug_value_free(items->as.list[j]);
             items->as.list[j] = NULL;
         }
         int whole = chunk && chunk->len == end - start; /* (jug_task_new takes the chunk) */

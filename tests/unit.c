@@ -135,7 +135,7 @@ TEST(graph, dependencies_change_downstream_hashes) {
 static jug_value *clash_body(jug_call *call) { return jug_fail(call, "never runs"); }
 
 TEST(graph, two_functions_with_one_name_are_refused) {
-    static const jug_function other = {"square", 0, clash_body};
+    static const jug_function other = {"square", 0, clash_body, NULL, NULL};
     jug_graph *g = jug_graph_new();
     jug_task(g, square, 1);
     CHECK(jug_task_new(g, &other, 0, NULL) == NULL);

@@ -20,7 +20,7 @@ JUG_TASK(sum_big) {
 }
 static int build(jug_graph *g, int argc, char **argv) {
     int64_t n = argc > 1 ? atol(argv[1]) : 400000;
-    jug_task_new(g, &sum_big, 1, (jug_value *[]){jug_ref(jug_task(g, make_big, n))});
+    jug_task_new(g, JUG_FN(sum_big), 1, (jug_value *[]){jug_ref(jug_task(g, make_big, n))});
     return 0;
 }
 int main(int argc, char **argv) { return jug_redis_main(argc, argv, build); }

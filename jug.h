@@ -1731,6 +1731,7 @@ enum { /* where a task stands, as the executor sees it */
     JUG__SKIPPED,     /* not needed for the --target */
     JUG__PARKED       /* ready, but locked by another worker: looked at again after a nap */
 };
+enum { JUG__SMALL, JUG__BIG_KEPT, JUG__BIG }; /* the size of a task's value, as jug__set_value keeps it */
 
 /* A task lives in the graph's arena followed by its nargs arguments
    (jug__argv) and its ndeps distinct dependencies (jug__deps). */
@@ -1743,8 +1744,10 @@ struct jug_task {
     uint32_t consumers; /* unfinished dependents that will read `value` */
     uint8_t state, tries; /* tries: failures in this run (the fork pool shares its own count) */
     uint8_t has_failure; /* the store holds a failure record for it */
+    uint8_t big;         /* JUG__SMALL, _BIG_KEPT or _BIG: see jug__set_value */
     uint32_t run_usec;   /* how long it ran here, in microseconds */
-    jug_value *value;    /* the result, while consumers need it */
+    uint32_t readers;    /* running tasks of this process that read `value` */
+    jug_value *value;    /* the result: see jug__release_value */
 };
 static jug_value **jug__argv(const jug_task *t) { return (jug_value **)(uintptr_t)(t + 1); }
 static jug_task **jug__deps(const jug_task *t) { return (jug_task **)(jug__argv(t) + t->nargs); }
@@ -4267,6 +4270,7 @@ typedef struct jug__exec {
     uint8_t *batch;       /* and whether its tasks now run in batches */
     size_t todo;     /* tasks to finish, at the start */
     double started, last_progress;
+    uint64_t big_kept; /* bytes of large results kept in memory (jug__set_value) */
 } jug__exec;
 
 /* x->mu, with its holder recorded for the asserts. */
@@ -4423,7 +4427,8 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
         jug_task *t = g->tasks[i];
         t->state = x->o->target ? JUG__SKIPPED : JUG__WAITING;
         t->has_failure = 0;
-        t->consumers = t->waiting = 0;
+        t->consumers = t->waiting = t->readers = 0;
+        t->big = JUG__SMALL; /* (a value jug_bvalue loaded is kept like a small one) */
     }
     if (x->o->target) {
         for (size_t i = 0; i < n; i++)
@@ -4498,11 +4503,26 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
     return JUG_OK;
 }
 
-static void jug__release_value(jug_task *t) {
-    if (t->consumers == 0 && t->value) {
-        jug_value_free(t->value);
-        t->value = NULL;
-    }
+/* A result stays in memory while tasks still to run here need it (its
+   consumers) if it is small, or if it is large and the large results kept
+   still fit in the cache; else only while a running task reads it: the
+   next reader loads it again. A reload costs little beside what a large
+   result costs to compute, and memory stays flat over a sweep of large results. */
+#define JUG__KEEP_MAX (1u << 20)   /* bytes of a small result */
+#define JUG__CACHE_MAX (64u << 20) /* bytes of large results kept between readers (a quarter of --mem-limit at most) */
+static void jug__set_value(jug__exec *x, jug_task *t, jug_value *v) {
+    uint64_t size = jug_storable_size(v);
+    double cache = x->o->mem_limit_mb > 0 && x->o->mem_limit_mb * (1 << 18) < JUG__CACHE_MAX
+                       ? x->o->mem_limit_mb * (1 << 18) : JUG__CACHE_MAX;
+    t->value = v;
+    t->big = size <= JUG__KEEP_MAX ? JUG__SMALL : (double)(x->big_kept + size) <= cache ? JUG__BIG_KEPT : JUG__BIG;
+    if (t->big == JUG__BIG_KEPT) x->big_kept += size;
+}
+static void jug__release_value(jug__exec *x, jug_task *t) {
+    if (!t->value || t->readers || (t->consumers && t->big != JUG__BIG)) return;
+    if (t->big == JUG__BIG_KEPT) x->big_kept -= jug_storable_size(t->value);
+    jug_value_free(t->value);
+    t->value = NULL;
 }
 
 /* t is finished (run here or elsewhere): wake its dependents, drop what it read. */
@@ -4518,9 +4538,9 @@ static void jug__finish(jug__exec *x, jug_task *t) {
     }
     for (uint32_t k = 0; k < t->ndeps; k++) {
         jug__deps(t)[k]->consumers--;
-        jug__release_value(jug__deps(t)[k]);
+        jug__release_value(x, jug__deps(t)[k]);
     }
-    jug__release_value(t);
+    jug__release_value(x, t);
 }
 
 /* t failed for good: nothing downstream of it can run in this run. */
@@ -4529,7 +4549,7 @@ static void jug__give_up(jug__exec *x, jug_task *t, uint8_t state) {
     x->unfinished--;
     for (uint32_t k = 0; k < t->ndeps; k++) {
         jug__deps(t)[k]->consumers--;
-        jug__release_value(jug__deps(t)[k]);
+        jug__release_value(x, jug__deps(t)[k]);
     }
     for (uint32_t k = x->rdep_off[t->index]; k < x->rdep_off[t->index + 1]; k++) {
         jug_task *d = x->g->tasks[x->rdeps[k]];
@@ -4689,12 +4709,14 @@ static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *bloc
     jug_result rc;
     double t0;
     jug__outcome outcome = JUG__RAN;
+    uint32_t reading = 0; /* dependencies whose values this call holds (readers) */
     if (x->slot) __atomic_store_n(&x->slot->task, (int32_t)t->index, __ATOMIC_SEQ_CST);
-    for (uint32_t k = 0; k < t->ndeps; k++) {
-        jug_task *d = jug__deps(t)[k];
+    for (; reading < t->ndeps; reading++) {
+        jug_task *d = jug__deps(t)[reading];
         jug_value *v;
         jug__exec_lock(x);
         int have = d->value != NULL;
+        if (have) d->readers++;
         jug__exec_unlock(x);
         if (have) continue;
         rc = s->ops->load(s, &d->hash, &v, NULL, err);
@@ -4705,7 +4727,8 @@ static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *bloc
         }
         jug__exec_lock(x);
         if (d->value) jug_value_free(v);
-        else d->value = v;
+        else jug__set_value(x, d, v);
+        d->readers++;
         jug__exec_unlock(x);
     }
     t0 = jug_clock();
@@ -4733,6 +4756,14 @@ static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *bloc
         jug__say(x, 0, "%s %.3fs", jug__label(t, label, sizeof label), (double)meta.run_usec * 1e-6);
     }
 done:
+    if (reading) {
+        jug__exec_lock(x);
+        for (uint32_t k = 0; k < reading; k++) {
+            jug__deps(t)[k]->readers--;
+            jug__release_value(x, jug__deps(t)[k]);
+        }
+        jug__exec_unlock(x);
+    }
     if (x->slot) __atomic_store_n(&x->slot->task, -1, __ATOMIC_SEQ_CST);
     return outcome;
 }
@@ -4865,7 +4896,7 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
     switch (outcome) {
     case JUG__RAN:
         x->ran++;
-        t->value = result;
+        jug__set_value(x, t, result);
         jug__finish(x, t);
         if (!x->batch[t->group] && x->s->ops->claim) { /* tiny tasks: from now on in batches */
             x->group_secs[t->group] += t->run_usec * 1e-6;

@@ -13,9 +13,8 @@
        #define JUG_IMPLEMENTATION
        #include "jug.h"
 
-       JUG_TASK(square) { return jug_int(jug_arg_int(call, 0) * jug_arg_int(call, 0)); }
-       JUG_TASK(total) {
-           const jug_value *xs = jug_arg(call, 0);       // a list: the results of the tasks
+       JUG_TASK1(square, int64_t, x) { return jug_int(x * x); }
+       JUG_TASK1(total, const jug_value *, xs) {         // a list: the results of the tasks
            int64_t s = 0;
            for (size_t i = 0; i < xs->len; i++) s += xs->as.list[i]->as.i;
            return jug_int(s);
@@ -34,7 +33,7 @@
    $ ./prog value total    prints 328350
 
    CONCEPTS
-   A task is a call of a task function (declared with JUG_TASK) on arguments.
+   A task is a call of a task function (declared with JUG_TASKn, or JUG_TASK) on arguments.
    Its identity is a 128-bit hash of the function's name, its version
    (JUG_TASK_VERSION; bump it when the code changes) and its arguments; a
    task passed as an argument (jug_ref, or directly through jug_task's
@@ -46,8 +45,8 @@
    - jug_value constructors return a new value owned by the caller;
      jug_value_free() frees it and everything inside it.
    - jug_list_push(list, item) and jug_task(g, fn, args...) take ownership of
-     the values handed to them. Never pass the same jug_value* twice; make a
-     second one (or jug_value_copy()).
+     the values handed to them. A jug_value* handed over twice fails the
+     build (it would be freed twice); pass jug_value_copy() the second time.
    - A task function receives borrowed arguments (valid during the call only)
      and returns a new value, which jug then owns. Returning NULL, or calling
      jug_fail(), makes the task fail.
@@ -76,6 +75,11 @@
    waits for them; a worker dies with its parent (PR_SET_PDEATHSIG).
    --mem-limit MB sets RLIMIT_AS in each worker process: a task that needs
    more fails (its allocation fails) or crashes its worker, not the machine.
+   A worker keeps a result in memory while tasks it may still run need it,
+   if it is small (1 MiB at most) or the large ones kept fit in 64 MiB (a
+   quarter of --mem-limit); other results are loaded again when needed, so
+   a sweep of large results followed by tasks that read them one at a time
+   runs in the memory of about one of them.
 
    STORE FORMAT (file store, format 1)
        DIR/jugstore            "jug.h file store 1": which format wrote DIR

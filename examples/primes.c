@@ -11,8 +11,7 @@
 
 static long sleep_ms = 1000;
 
-JUG_TASK(is_prime) {
-    int64_t n = jug_arg_int(call, 0);
+JUG_TASK1(is_prime, int64_t, n) {
     struct timespec pause = {sleep_ms / 1000, (sleep_ms % 1000) * 1000000L};
     if (sleep_ms > 0) nanosleep(&pause, NULL);
     for (int64_t j = 2; j < n - 1; j++)
@@ -20,8 +19,7 @@ JUG_TASK(is_prime) {
     return jug_bool(1);
 }
 
-JUG_TASK(count_primes) {
-    const jug_value *flags = jug_arg(call, 0);
+JUG_TASK1(count_primes, const jug_value *, flags) {
     int64_t count = 0;
     for (size_t i = 0; i < flags->len; i++) count += flags->as.list[i]->as.b;
     return jug_int(count);

@@ -19,9 +19,7 @@ static const double sources[] = {0.5, 1.0, 2.0};
 
 /* Explicit finite differences; the rod's ends are held at 0, a heat source
    sits in its middle third. */
-JUG_TASK(simulate) {
-    double kappa = jug_arg_double(call, 0), source = jug_arg_double(call, 1);
-    int64_t n = jug_arg_int(call, 2), steps = jug_arg_int(call, 3);
+JUG_TASK4(simulate, double, kappa, double, source, int64_t, n, int64_t, steps) {
     if (n < 3 || steps < SNAPSHOTS) return jug_fail(call, "need at least 3 points and %d steps", SNAPSHOTS);
     double dx = 1.0 / (double)(n - 1), dt = 0.4 * dx * dx / 0.4; /* stable for every diffusivity up to 0.4 */
     double r = kappa * dt / (dx * dx);
@@ -49,7 +47,7 @@ JUG_TASK(simulate) {
     return history;
 }
 
-JUG_TASK(mean_temperature) { /* of the last snapshot */
+JUG_TASK(mean_temperature) { /* of the last snapshot (JUG_TASK: it checks and unpacks its argument itself) */
     size_t len;
     const double *h = (const double *)jug_arg_array(call, 0, JUG_F64, &len);
     size_t n = len / SNAPSHOTS;
@@ -58,8 +56,7 @@ JUG_TASK(mean_temperature) { /* of the last snapshot */
     return n ? jug_double(sum / (double)n) : jug_fail(call, "empty history");
 }
 
-JUG_TASK(best) {
-    const jug_value *means = jug_arg(call, 0);
+JUG_TASK1(best, const jug_value *, means) {
     size_t pick = 0;
     for (size_t i = 1; i < means->len; i++)
         if (means->as.list[i]->as.d > means->as.list[pick]->as.d) pick = i;

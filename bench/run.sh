@@ -3,7 +3,7 @@
 #
 #   bench/run.sh                  everything, at full size (`make bench`; a few minutes)
 #   bench/run.sh --smoke          each benchmark once at a tiny size (seconds; tests/t_bench.sh)
-#   bench/run.sh [--smoke] NAME.. only those: floor strace tiny primes status parallel large redis
+#   bench/run.sh [--smoke] NAME.. only those: floor strace tiny primes status parallel large memory redis
 #   bench/run.sh --jug REV ...    measure the jug.h (and examples/primes.c) of a git revision
 #                                 instead of the working tree: before/after comparisons
 #
@@ -25,7 +25,7 @@ B=$ROOT/build/bench
 SMOKE=0
 ONLY=()
 REV=""
-ALL=(floor strace tiny primes status parallel large redis)
+ALL=(floor strace tiny primes status parallel large memory redis)
 while [ $# -gt 0 ]; do
     a=$1
     shift
@@ -121,15 +121,15 @@ else
     JUG_DESC="jug.h of the working tree (HEAD $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- jug.h 2>/dev/null || echo ', jug.h modified'))"
 fi
 JUG_DESC="$JUG_DESC, sha1 $(sha1sum "$NEW/jug.h" | cut -c1-12)"
-cp bench/timeit.c bench/floor.c bench/tasks.c bench/large.c bench/phases.c "$NEW/bench/" || exit 1
+cp bench/timeit.c bench/floor.c bench/tasks.c bench/large.c bench/phases.c bench/memory.c "$NEW/bench/" || exit 1
 # rebuild only when a source changed since the last build
 sum() { (cd "$1" && cat jug.h examples/primes.c bench/*.c; echo "${FLAGS[*]}") | sha1sum; }
 if [ ! -f "$B/.built" ] || [ "$(sum "$NEW")" != "$(cat "$B/.built")" ] ||
-    ! [ -x "$B/timeit" ] || ! [ -x "$B/floor" ] || ! [ -x "$B/tasks" ] || ! [ -x "$B/large" ] || ! [ -x "$B/primes" ] || ! [ -x "$B/phases" ]; then
+    ! [ -x "$B/timeit" ] || ! [ -x "$B/floor" ] || ! [ -x "$B/tasks" ] || ! [ -x "$B/large" ] || ! [ -x "$B/primes" ] || ! [ -x "$B/phases" ] || ! [ -x "$B/memory" ]; then
     rm -rf "$SRC" && mv "$NEW" "$SRC" || exit 1
     rm -f "$B/.built"
     pids=()
-    for p in timeit floor tasks large phases; do
+    for p in timeit floor tasks large phases memory; do
         gcc "${FLAGS[@]}" -o "$B/$p" "$SRC/bench/$p.c" -pthread -lm &
         pids+=($!)
     done
@@ -162,9 +162,11 @@ export TIMEIT_LIMIT=$LIMIT
 if [ "$SMOKE" = 1 ]; then
     FLOOR_SIZES=(200); REPS_SMALL=1; REPS_BIG=1; MILLION=2000; PRIMES=101; PAR_N=4; PAR_MS=0.1; PAR_REPS=1
     LARGE_MB=4; LARGE_REPS=1; STRACE_N=(20 60)
+    MEM_N=4; MEM_LEN=400000
 else
     FLOOR_SIZES=(10000 100000); REPS_SMALL=5; REPS_BIG=3; MILLION=1000000; PRIMES=3001; PAR_N=200; PAR_MS=10; PAR_REPS=5
     LARGE_MB=100; LARGE_REPS=5; STRACE_N=(1000 3000)
+    MEM_N=40; MEM_LEN=10000000
 fi
 # reps_for N [FS]: how many runs per side (0: not on that side). The disk gets
 # fewer, and no 10^5 floor: every file made there is deleted at the end, and
@@ -474,6 +476,85 @@ bench_large() {
         "$(calc "$bytes / $tn / 1e9")" "$(calc "$mc / $tn * 100")"
     goal "5. hashing a large array >= 50% of memcpy speed" "$(le 0.5 "$(calc "$mc / $tn")")" \
         "hash $(calc "int($mc / $hs * 100)")%, task_new $(calc "int($mc / $tn * 100)")%"
+    done_section
+}
+
+# --- 13. memory: results held in memory while a run goes on; the graph's own bytes ----------
+# mem_run NAME CMD...: runs bench/memory.c with --rss (timed by tm); sets W (the
+# largest worker's peak RSS, KiB) and P (the parent's, KiB)
+mem_run() {
+    local name=$1 out=$TM/mem-$1.rss
+    shift
+    rm -f "$out"
+    tm "$B/memory" --rss "$out" "$@" || return 1
+    W=$(get rss_workers "$out") P=$(get rss_self "$out")
+    [ -n "$W" ] && [ -n "$P" ] || { error "$name: no figures from bench/memory.c --rss (see $LOG)"; return 1; }
+}
+
+MEM_LIMIT_N=40 MEM_LIMIT_LEN=1000000 MEM_LIMIT_MB=200 # the same at every size: it takes under a second
+bench_memory() {
+    local arr mib args=(-- sweep "$MEM_N" "$MEM_LEN") red=(-- reduce "$MEM_N" "$MEM_LEN") st=$DK/mem
+    arr=$((MEM_LEN * 8)) mib=$(calc "$MEM_LEN * 8 / 1048576")
+    header memory "peak RSS while results are held (issue 13): $MEM_N tasks each make an f64 array of $MEM_LEN doubles ($(fmt %.1f "$mib") MiB), then $MEM_N means of one each; or one task summing all $MEM_N (disk store)"
+    echo "  (execute runs its tasks in worker processes: 'worker' is the largest worker's peak, getrusage(RUSAGE_CHILDREN)"
+    echo "   in the parent after its run; 'parent' is the process that builds the graph and waits for them)"
+    printf '  %-48s %8s %10s %10s %12s %16s\n' run "wall s" "worker MiB" "parent MiB" "/ one array" "/ needed at once"
+    local w1 wj wr
+    # the needed bytes at once: one array (its mean reads it); all N for the reduction
+    if mem_run sweep execute --jugdir "$st" "${args[@]}"; then
+        w1=$W
+        printf '  %-48s %8.2f %10.1f %10.1f %11.2fx %15.2fx\n' "sweep then means: execute" "$T" "$(calc "$W / 1024")" "$(calc "$P / 1024")" \
+            "$(ratio "$((W * 1024))" "$arr")" "$(ratio "$((W * 1024))" "$arr")"
+    fi
+    rm -rf "$st"
+    if mem_run sweep-j2 execute -j 2 --jugdir "$st" "${args[@]}"; then
+        wj=$W
+        printf '  %-48s %8.2f %10.1f %10.1f %11.2fx %15.2fx\n' "sweep then means: execute -j 2 (larger worker)" "$T" "$(calc "$W / 1024")" \
+            "$(calc "$P / 1024")" "$(ratio "$((W * 1024))" "$arr")" "$(ratio "$((W * 1024))" "$arr")"
+    fi
+    rm -rf "$st"
+    if mem_run reduce execute --jugdir "$st" "${red[@]}"; then
+        wr=$W
+        printf '  %-48s %8.2f %10.1f %10.1f %11.2fx %15.2fx\n' "one sum of all $MEM_N: execute" "$T" "$(calc "$W / 1024")" "$(calc "$P / 1024")" \
+            "$(ratio "$((W * 1024))" "$arr")" "$(ratio "$((W * 1024))" "$((arr * MEM_N))")"
+    fi
+    rm -rf "$st"
+    [ -n "${w1:-}" ] && goal "13. sweep then means: peak RSS <= 3x an array (execute)" "$(le "$(ratio "$((w1 * 1024))" "$arr")" 3)" "$(ratio "$((w1 * 1024))" "$arr")x"
+    [ -n "${wj:-}" ] && goal "13. sweep then means: peak RSS <= 3x an array (-j 2 worker)" "$(le "$(ratio "$((wj * 1024))" "$arr")" 3)" "$(ratio "$((wj * 1024))" "$arr")x"
+    [ -n "${wr:-}" ] && goal "13. a sum of $MEM_N arrays: peak RSS <= 1.2x the $MEM_N arrays" "$(le "$(ratio "$((wr * 1024))" "$((arr * MEM_N))")" 1.2)" \
+        "$(ratio "$((wr * 1024))" "$((arr * MEM_N))")x"
+    # under an address-space limit: what no longer fits fails as out of memory
+    local lim=$DK/mem-limit rc failed waiting json
+    echo "+ memory execute --keep-going --mem-limit $MEM_LIMIT_MB ... sweep $MEM_LIMIT_N $MEM_LIMIT_LEN" >>"$LOG"
+    "$B/timeit" "$WORK/.t" "$B/memory" --rss "$TM/mem-limit.rss" execute --keep-going --mem-limit "$MEM_LIMIT_MB" --jugdir "$lim" \
+        -- sweep "$MEM_LIMIT_N" "$MEM_LIMIT_LEN" >/dev/null 2>>"$LOG"
+    read -r _ _ rc _ _ <"$WORK/.t"
+    json=$("$B/memory" status --json --jugdir "$lim" -- sweep "$MEM_LIMIT_N" "$MEM_LIMIT_LEN" 2>>"$LOG")
+    rm -rf "$lim"
+    failed=$(printf '%s\n' "$json" | sed -n 's/.*"total": {[^}]*"failed": \([0-9]*\).*/\1/p')
+    waiting=$(printf '%s\n' "$json" | sed -n 's/.*"total": {"waiting": \([0-9]*\).*/\1/p')
+    W=$(get rss_workers "$TM/mem-limit.rss")
+    if [ -n "$failed" ] && [ -n "$waiting" ] && [ -n "$W" ] && [ "$rc" -lt 128 ]; then
+        printf '  execute --keep-going --mem-limit %d, %d arrays of %d doubles (%.1f MiB): exit status %d; %d of %d tasks failed, %d could not run;\n' \
+            "$MEM_LIMIT_MB" "$MEM_LIMIT_N" "$MEM_LIMIT_LEN" "$(calc "$MEM_LIMIT_LEN * 8 / 1048576")" "$rc" "$failed" $((2 * MEM_LIMIT_N)) "$waiting"
+        printf '    the worker peaked at %.1f MiB = %.2fx one array\n' "$(calc "$W / 1024")" "$(ratio "$((W * 1024))" "$((MEM_LIMIT_LEN * 8))")"
+        goal "13. sweep then means, --mem-limit $MEM_LIMIT_MB ($(fmt %.0f "$(calc "$MEM_LIMIT_LEN * 8 / 1e6")") MB arrays): 0 fail" "$([ "$failed" = 0 ] && echo 1 || echo 0)" \
+            "$failed of $((2 * MEM_LIMIT_N)) failed"
+    else
+        error "the --mem-limit run gave no figures (exit status $rc; see $LOG)"
+    fi
+    # the graph's own memory: tiny tasks, nothing held (tmpfs)
+    local n=$MILLION ts=$TM/mem-tiny sp="" fw="" fp="" nw="" np=""
+    echo "  the graph's own memory: $n tiny tasks (tmpfs), peak RSS in bytes per task"
+    mem_run tiny-first execute --jugdir "$ts" -- tiny "$n" && fw=$W fp=$P
+    mem_run tiny-noop execute --jugdir "$ts" -- tiny "$n" && nw=$W np=$P
+    mem_run tiny-status status --jugdir "$ts" -- tiny "$n" && sp=$P
+    rm -rf "$ts"
+    [ -n "$fw" ] && [ -n "$nw" ] && [ -n "$sp" ] || return
+    printf '    %-30s %8.0f bytes per task (one process; its scanning thread included)\n' status "$(calc "$sp * 1024 / $n")"
+    printf '    %-30s %8.0f worker, %5.0f parent (%.2fx the no-op worker)\n' "execute, first run" "$(calc "$fw * 1024 / $n")" \
+        "$(calc "$fp * 1024 / $n")" "$(ratio "$fw" "$nw")"
+    printf '    %-30s %8.0f worker, %5.0f parent\n' "execute, no-op" "$(calc "$nw * 1024 / $n")" "$(calc "$np * 1024 / $n")"
     done_section
 }
 

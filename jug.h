@@ -364,7 +364,7 @@ JUG_API size_t jug_task_index(const jug_task *t);
                  JUG__ARGV(JUG_ARG(a), JUG_ARG(b), JUG_ARG(c), JUG_ARG(d), JUG_ARG(e), JUG_ARG(h), JUG_ARG(i), \
                            JUG_ARG(j)))
 /* Nine arguments or more: a compile error that says what to do. */
-#define JUG__TOO_MANY(...) jug_task_takes_at_most_8_arguments_pass_more_in_a_list(__VA_ARGS__)
+#define JUG__TOO_MANY(...) jug_task_takes_at_most_8_arguments_pass_more_in_a_list()
 #define JUG__TASK_11 JUG__TOO_MANY
 #define JUG__TASK_12 JUG__TOO_MANY
 #define JUG__TASK_13 JUG__TOO_MANY
@@ -1749,8 +1749,7 @@ struct jug_task {
     uint8_t state, tries; /* tries: failures in this run (the fork pool shares its own count) */
     uint8_t has_failure; /* the store holds a failure record for it */
     uint8_t big;         /* JUG__SMALL, _BIG_KEPT or _BIG: see jug__set_value */
-    uint32_t run_usec;   /* how long it ran here, in microseconds */
-    uint32_t readers;    /* running tasks of this process that read `value` */
+    uint16_t readers;    /* running tasks of this process that read `value` (--threads is at most 1024) */
     jug_value *value;    /* the result: see jug__release_value */
 };
 static jug_value **jug__argv(const jug_task *t) { return (jug_value **)(uintptr_t)(t + 1); }
@@ -1932,6 +1931,17 @@ static int jug__graph_grow(jug_graph *g) {
     return 1;
 }
 
+/* The build's error: the first one is kept (later ones follow from it). */
+static void jug__build_error(jug_graph *g, jug_result code, const char *fmt, ...) JUG__PRINTF(3, 4);
+static void jug__build_error(jug_graph *g, jug_result code, const char *fmt, ...) {
+    va_list ap;
+    if (g->error.code) return;
+    va_start(ap, fmt);
+    vsnprintf(g->error.msg, sizeof g->error.msg, fmt, ap);
+    va_end(ap);
+    g->error.code = code;
+}
+
 #define JUG__TWICE \
     "was handed to a task or list before (jug_task and jug_list_push take what they are given: pass jug_value_copy(v) to use a value twice)"
 
@@ -1940,13 +1950,13 @@ static int jug__graph_grow(jug_graph *g) {
 static int jug__collect_deps(jug_graph *g, const jug_function *fn, size_t arg, const jug_value *v, uint32_t *n,
                              int depth) {
     if (!v || depth > JUG__MAX_DEPTH || (v->type == JUG_TASKREF && !v->as.ref.task)) {
-        jug_set_error(&g->error, !v ? JUG_NO_MEMORY : JUG_INVALID,
+        jug__build_error(g, !v ? JUG_NO_MEMORY : JUG_INVALID,
                       "declaring %s: argument %zu is %s", fn->name, arg + 1,
                       !v ? "missing (out of memory, or a NULL value)" : v->type == JUG_LIST ? "nested too deep" : "a NULL task");
         return 0;
     }
     if (v->handed == JUG__SPOILT) {
-        jug_set_error(&g->error, JUG_INVALID, "declaring %s: argument %zu holds an item that " JUG__TWICE, fn->name,
+        jug__build_error(g, JUG_INVALID, "declaring %s: argument %zu holds an item that " JUG__TWICE, fn->name,
                       arg + 1);
         return 0;
     }
@@ -1958,7 +1968,7 @@ static int jug__collect_deps(jug_graph *g, const jug_function *fn, size_t arg, c
         if (t->mark == g->epoch) return 1;
         t->mark = g->epoch;
         if (!JUG_GROW(g->scratch, g->scratch_cap, (size_t)*n + 1)) {
-            jug_set_error(&g->error, JUG_NO_MEMORY, "out of memory building the graph");
+            jug__build_error(g, JUG_NO_MEMORY, "out of memory building the graph");
             return 0;
         }
         g->scratch[(*n)++] = t;
@@ -1973,16 +1983,16 @@ static int jug__take_args(jug_graph *g, const jug_function *fn, size_t nargs, ju
     for (i = 0; i < nargs; i++) {
         jug_value *v = args[i];
         if (!v) {
-            jug_set_error(&g->error, JUG_NO_MEMORY, "declaring %s: argument %zu is missing (out of memory, or a NULL value)",
+            jug__build_error(g, JUG_NO_MEMORY, "declaring %s: argument %zu is missing (out of memory, or a NULL value)",
                           fn->name, i + 1);
             break;
         }
         if (v->handed == JUG__TAKEN) {
-            jug_set_error(&g->error, JUG_INVALID, "declaring %s: argument %zu " JUG__TWICE, fn->name, i + 1);
+            jug__build_error(g, JUG_INVALID, "declaring %s: argument %zu " JUG__TWICE, fn->name, i + 1);
             break;
         }
         if (v->handed == JUG__TOO_BIG) {
-            jug_set_error(&g->error, JUG_INVALID, "declaring %s: argument %zu, %llu, does not fit an int64_t", fn->name,
+            jug__build_error(g, JUG_INVALID, "declaring %s: argument %zu, %llu, does not fit an int64_t", fn->name,
                           i + 1, (unsigned long long)(uint64_t)v->as.i);
             break;
         }
@@ -2004,7 +2014,7 @@ static int jug__check_params(jug_graph *g, const jug_function *fn, size_t nargs,
     size_t want = strlen(fn->params);
     const char *sig = fn->signature[0] == ',' ? fn->signature + 2 : fn->signature; /* (see JUG__SIG) */
     if (nargs != want) {
-        jug_set_error(&g->error, JUG_INVALID, "declaring %s(%s): %zu argument%s given, it takes %zu", fn->name, sig,
+        jug__build_error(g, JUG_INVALID, "declaring %s(%s): %zu argument%s given, it takes %zu", fn->name, sig,
                       nargs, nargs == 1 ? "" : "s", want);
         return 0;
     }
@@ -2014,7 +2024,7 @@ static int jug__check_params(jug_graph *g, const jug_function *fn, size_t nargs,
         if (t == JUG_TASKREF || c == 'v' || (c == 'i' && t == JUG_INT) || (c == 'd' && (t == JUG_DOUBLE || t == JUG_INT)) ||
             (c == 's' && t == JUG_STRING))
             continue;
-        jug_set_error(&g->error, JUG_INVALID, "declaring %s(%s): argument %zu is of type %s; its parameter takes %s",
+        jug__build_error(g, JUG_INVALID, "declaring %s(%s): argument %zu is of type %s; its parameter takes %s",
                       fn->name, sig, i + 1, jug_type_name(t),
                       c == 'i' ? "an integer" : c == 'd' ? "a number" : "a string");
         return 0;
@@ -2036,12 +2046,12 @@ static uint32_t jug__group(jug_graph *g, const jug_function *fn) {
     for (size_t i = 0; i < g->ngroups; i++) {
         if (g->groups[i] == fn) return (uint32_t)i;
         if (strcmp(g->groups[i]->name, fn->name) == 0) {
-            jug_set_error(&g->error, JUG_INVALID, "two different task functions are named '%s'", fn->name);
+            jug__build_error(g, JUG_INVALID, "two different task functions are named '%s'", fn->name);
             return UINT32_MAX;
         }
     }
     if (!JUG_GROW(g->groups, g->groups_cap, g->ngroups + 1)) {
-        jug_set_error(&g->error, JUG_NO_MEMORY, "out of memory building the graph");
+        jug__build_error(g, JUG_NO_MEMORY, "out of memory building the graph");
         return UINT32_MAX;
     }
     g->groups[g->ngroups] = fn;
@@ -2061,7 +2071,7 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
     for (i = 0; i < nargs && ok; i++) ok = jug__collect_deps(g, fn, i, args[i], &ndeps, 0);
     if (!ok || (fn->params && !jug__check_params(g, fn, nargs, args))) goto fail;
     if (nargs > UINT32_MAX / 2) {
-        jug_set_error(&g->error, JUG_INVALID, "declaring %s: %zu arguments are too many", fn->name, nargs);
+        jug__build_error(g, JUG_INVALID, "declaring %s: %zu arguments are too many", fn->name, nargs);
         goto fail;
     }
     if ((group = jug__group(g, fn)) == UINT32_MAX) goto fail;
@@ -2114,7 +2124,7 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
     g->table[slot] = entry;
     return t;
 out_of_memory:
-    jug_set_error(&g->error, JUG_NO_MEMORY, "out of memory building the graph");
+    jug__build_error(g, JUG_NO_MEMORY, "out of memory building the graph");
 fail:
     for (i = 0; i < nargs; i++) jug__drop_arg(g, args[i]);
     return NULL;
@@ -3980,7 +3990,7 @@ JUG_API jug_task *jug_graph_lookup(const jug_graph *g, const char *name, size_t 
 
 static int jug__need_store(jug_graph *g, const char *what) {
     if (g->store) return 1;
-    if (!g->error.code) jug_set_error(&g->error, JUG_INVALID, "%s needs a store (jug_graph_use_store)", what);
+    jug__build_error(g, JUG_INVALID, "%s needs a store (jug_graph_use_store)", what);
     g->barrier = 1;
     return 0;
 }
@@ -4004,7 +4014,7 @@ JUG_API const jug_value *jug_bvalue(jug_graph *g, jug_task *t) {
     if (t->value) return t->value;
     rc = g->store->ops->load(g->store, &t->hash, &t->value, NULL, &err);
     if (rc == JUG_OK) return t->value;
-    if (rc != JUG_NOT_FOUND && rc != JUG_CORRUPT && !g->error.code) g->error = err;
+    if (rc != JUG_NOT_FOUND && rc != JUG_CORRUPT) jug__build_error(g, err.code, "%s", err.msg);
     g->barrier = 1;
     return NULL;
 }
@@ -4037,7 +4047,7 @@ JUG_API const jug_value *jug_compute(jug_graph *g, jug_task *t) {
     double nap = JUG__NAP_FIRST;
     if (!t || g->barrier || !jug__need_store(g, "jug_compute")) return NULL;
     if (t->ndeps) {
-        jug_set_error(&g->error, JUG_INVALID, "jug_compute(%s): it depends on other tasks; use jug_bvalue", t->fn->name);
+        jug__build_error(g, JUG_INVALID, "jug_compute(%s): it depends on other tasks; use jug_bvalue", t->fn->name);
         g->barrier = 1;
         return NULL;
     }
@@ -4046,11 +4056,11 @@ JUG_API const jug_value *jug_compute(jug_graph *g, jug_task *t) {
         jug_result rc = s->ops->load(s, &t->hash, &t->value, NULL, &err);
         if (rc == JUG_OK) break;
         if (rc != JUG_NOT_FOUND && rc != JUG_CORRUPT) {
-            g->error = err;
+            jug__build_error(g, err.code, "%s", err.msg);
             break;
         }
         if (!jug__lay_out_blocks(g)) {
-            jug_set_error(&g->error, JUG_NO_MEMORY, "out of memory computing %s", t->fn->name);
+            jug__build_error(g, JUG_NO_MEMORY, "out of memory computing %s", t->fn->name);
             break;
         }
         err.code = JUG_OK;
@@ -4061,7 +4071,7 @@ JUG_API const jug_value *jug_compute(jug_graph *g, jug_task *t) {
             jug_nap(nap);
             nap = nap * 2 < JUG__NAP_MAX ? nap * 2 : JUG__NAP_MAX;
         } else if (outcome != JUG__RAN) {
-            g->error = err;
+            jug__build_error(g, err.code, "%s", err.msg);
             break;
         }
     }
@@ -4134,7 +4144,7 @@ static const jug_function *jug__derive(jug_graph *g, const char *kind, const jug
     const jug_function *typed = mapper && mapper->params && strlen(mapper->params) != 1 ? mapper
                                 : reducer && reducer->params && strlen(reducer->params) != 2 ? reducer : NULL;
     if (typed) {
-        jug_set_error(&g->error, JUG_INVALID, "jug_%s: %s takes %zu arguments; a %s takes %s", kind, typed->name,
+        jug__build_error(g, JUG_INVALID, "jug_%s: %s takes %zu arguments; a %s takes %s", kind, typed->name,
                       strlen(typed->params), typed == mapper ? "mapper" : "reducer", typed == mapper ? "one" : "two");
         return NULL;
     }
@@ -4156,15 +4166,18 @@ static const jug_function *jug__derive(jug_graph *g, const char *kind, const jug
     return &d->f;
 }
 
-/* Splits `items` into tasks of fn over `step` of them each; the list of those
-   tasks, and `items` (emptied) is freed. */
+/* Splits `items` into tasks of fn over `step` of them each: the list of those
+   tasks. `items`, emptied, stays with the graph (handing it over again is seen). */
 static jug_value *jug__blocks(jug_graph *g, const jug_function *fn, jug_value *items, size_t step, int tasklets) {
     jug_value *out = fn ? jug_list() : NULL;
     size_t n = items ? items->len : 0;
     if (items && (items->handed == JUG__TAKEN || items->handed == JUG__SPOILT)) {
-        jug_set_error(&g->error, JUG_INVALID, "%s: the list %s", fn ? fn->name : "jug_map",
-                      items->handed == JUG__TAKEN ? JUG__TWICE : "holds an item that " JUG__TWICE);
-        if (items->handed == JUG__SPOILT) jug_value_free(items);
+        jug__build_error(g, JUG_INVALID, "%s: the list %s", fn ? fn->name : "jug_map",
+                         items->handed == JUG__TAKEN ? JUG__TWICE : "holds an item that " JUG__TWICE);
+        if (items->handed == JUG__SPOILT) {
+            items->handed = JUG__TAKEN;
+            jug__drop_arg(g, items);
+        }
         jug_value_free(out);
         return NULL;
     }
@@ -4192,8 +4205,16 @@ static jug_value *jug__blocks(jug_graph *g, const jug_function *fn, jug_value *i
                 break;
             }
     }
-    jug_value_free(items);
-    if (!out && !g->error.code) jug_set_error(&g->error, JUG_NO_MEMORY, "out of memory building map/reduce tasks");
+    if (items) {
+        if (out) { /* every item moved: only the list's shell is kept */
+            JUG_FREE(items->as.list);
+            items->as.list = NULL;
+            items->len = items->cap = 0;
+        }
+        items->handed = JUG__TAKEN;
+        jug__drop_arg(g, items);
+    }
+    if (!out) jug__build_error(g, JUG_NO_MEMORY, "out of memory building map/reduce tasks");
     return out;
 }
 
@@ -4709,7 +4730,7 @@ static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *bloc
                                  jug_task **lost, jug_error *err) {
     jug_store *s = x->s;
     jug_call call;
-    jug_meta meta;
+    jug_meta meta = {0};
     jug_result rc;
     double t0;
     jug__outcome outcome = JUG__RAN;
@@ -4738,7 +4759,6 @@ static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *bloc
     t0 = jug_clock();
     *result = jug__call(t, &call);
     meta.run_usec = (uint64_t)((jug_clock() - t0) * 1e6);
-    t->run_usec = meta.run_usec < UINT32_MAX ? (uint32_t)meta.run_usec : UINT32_MAX;
     if (!*result) {
         jug_set_error(err, JUG_TASK_FAILED, "%s", call.reason);
         s->ops->fail(s, &t->hash, call.reason, NULL);
@@ -4760,12 +4780,13 @@ static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *bloc
         jug__say(x, 0, "%s %.3fs", jug__label(t, label, sizeof label), (double)meta.run_usec * 1e-6);
     }
 done:
-    if (reading) {
+    if (reading || outcome == JUG__RAN) {
         jug__exec_lock(x);
         for (uint32_t k = 0; k < reading; k++) {
             jug__deps(t)[k]->readers--;
             jug__release_value(x, jug__deps(t)[k]);
         }
+        if (outcome == JUG__RAN) x->group_secs[t->group] += (double)meta.run_usec * 1e-6; /* (see jug__record) */
         jug__exec_unlock(x);
     }
     if (x->slot) __atomic_store_n(&x->slot->task, -1, __ATOMIC_SEQ_CST);
@@ -4903,7 +4924,6 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
         jug__set_value(x, t, result);
         jug__finish(x, t);
         if (!x->batch[t->group] && x->s->ops->claim) { /* tiny tasks: from now on in batches */
-            x->group_secs[t->group] += t->run_usec * 1e-6;
             if (++x->group_runs[t->group] >= JUG__BATCH_AFTER &&
                 x->group_secs[t->group] < JUG__TINY_SEC * x->group_runs[t->group])
                 x->batch[t->group] = 1;

@@ -91,7 +91,7 @@ expect npy_refuses_non_arrays test "$RC" -ne 0 -a ! -e bad.npy
 # --- invalidate removes exactly the downstream set
 run $M invalidate --dry-run 'map:square[0]' $A
 # (second takes the value of sum_all, read through jug_bvalue, not the task: not downstream)
-same invalidate_dry_run "$OUT" "$(printf 'Would remove 1 results of map:square\nWould remove 1 results of sum_all\nWould remove 1 results of agree\nWould remove 1 results of stats\nWould remove 1 results of vec\nWould remove 1 results of pick')"
+same invalidate_dry_run "$OUT" "$(printf 'Would remove 1 result of map:square\nWould remove 1 result of sum_all\nWould remove 1 result of agree\nWould remove 1 result of stats\nWould remove 1 result of vec\nWould remove 1 result of pick')"
 n_before=$(find model.jugdata/results -type f | wc -l)
 run $M invalidate 'map:square[0]' $A
 expect invalidate_removes test "$RC" -eq 0 -a "$(find model.jugdata/results -type f | wc -l)" -eq $((n_before - 6))

@@ -5035,7 +5035,8 @@ static const struct jug__command {
     const char *args, *help;
 } jug__commands[] = {
     {"execute", JUG__C_EXECUTE, "", "run the tasks that are not finished yet"},
-    {"status", JUG__C_STATUS, "", "show how many tasks wait, are ready, finished, running or failed"},
+    {"status", JUG__C_STATUS, "",
+     "show how many tasks wait, are ready, finished, running or failed (--failed: which failed, why, on what)"},
     {"check", JUG__C_CHECK, "", "exit 0 if every task is finished and its result readable, else 1"},
     {"value", JUG__C_VALUE, " TASK...", "print stored results as JSON (TASK: a name, name[i] or a hash prefix)"},
     {"sleep-until", JUG__C_SLEEP, "", "wait until every task is finished (exit 0) or failures block the rest (exit 1)"},

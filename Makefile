@@ -13,7 +13,7 @@ EXAMPLES := examples/primes examples/sweep examples/reader
 UNIT_BINS := build/unit build/unit_clang build/unit_cxx build/unit_asan build/redis_unit
 TEST_BINS := $(UNIT_BINS) \
              build/workload build/workload_asan build/workload_tsan build/workload_redis build/primes_asan \
-             build/model build/torture build/torture_redis
+             build/model build/torture build/torture_redis build/failures build/failures_redis
 FILTER ?=
 
 .PHONY: all demo test test-programs test-bins unit test-deps stress torture bench install clean
@@ -91,6 +91,10 @@ clean:
 	rm -rf build $(EXAMPLES) examples/*.jugdata *.jugdata
 build/model: tests/progs/model.c tests/progs/note.h jug.h | build
 	gcc $(STD) -O2 -g -o $@ $< $(LDLIBS)
+build/failures: tests/progs/failures.c jug.h | build
+	gcc $(STD) -O2 -g -o $@ $< $(LDLIBS)
+build/failures_redis: tests/progs/failures.c jug.h jug_redis.h | build
+	gcc $(STD) -O2 -g -DWITH_REDIS -o $@ $< $(LDLIBS) -lhiredis
 build/torture: tests/progs/torture.c jug.h | build
 	gcc $(STD) -O2 -g -o $@ $< $(LDLIBS)
 build/torture_redis: tests/progs/torture.c jug.h jug_redis.h | build

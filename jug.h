@@ -92,7 +92,8 @@
                                the block has a file of its own
        DIR/locks/<hash>        a lock: host, pid and start time of its holder;
                                its mtime is the holder's heartbeat
-       DIR/failed/<hash>       the reason a task failed (kept until it succeeds)
+       DIR/failed/<hash>       why a task failed, where and when (jug_failure_text;
+                               kept until it succeeds)
        DIR/corrupt/            results that failed their checksum, kept aside
        DIR/tmp/                files being written; renamed into place
    A result file is a 32-byte header ("JUGR", u16 format version, u16 flags,
@@ -486,6 +487,12 @@ JUG_API const jug_value *jug_bvalue(jug_graph *g, jug_task *t);
 JUG_API const jug_value *jug_compute(jug_graph *g, jug_task *t);
 /* Whether the build stopped at a barrier (more tasks follow once it is passed). */
 JUG_API int jug_graph_stopped(const jug_graph *g);
+/* Why building the graph failed: the first error met while it was built
+   (two task functions of one name, out of memory, a store that jug_barrier,
+   jug_bvalue or jug_compute could not read, a jug_compute whose task
+   failed), or NULL when there was none. A build function's own nonzero
+   return is not recorded here. */
+JUG_API const char *jug_graph_error(const jug_graph *g);
 /* The index-th task (from 0, in declaration order) of the function `name`. */
 JUG_API jug_task *jug_graph_lookup(const jug_graph *g, const char *name, size_t index);
 
@@ -565,6 +572,8 @@ typedef struct jug_store_ops {
     jug_result (*scan)(jug_store *s, jug_scan_fn fn, void *ud, jug_error *err);
     /* A result (every copy of it: R3), a failure record, or a lock or claim found stale. */
     jug_result (*remove)(jug_store *s, const jug_hash *h, jug_entry kind, jug_error *err);
+    /* Failure records: fail keeps jug_failure_text(reason) as h's record;
+       failure returns the record's text as kept (JUG_NOT_FOUND: none). */
     jug_result (*fail)(jug_store *s, const jug_hash *h, const char *reason, jug_error *err);
     jug_result (*failure)(jug_store *s, const jug_hash *h, char *reason, size_t size, jug_error *err);
 
@@ -622,6 +631,12 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size);
 JUG_API double jug_clock(void);    /* seconds, monotonic */
 JUG_API void jug_nap(double sec);  /* sleeps, EINTR or not */
 JUG_API long jug_pid(void);        /* getpid(), cached (and right in forked children) */
+
+/* The text of a failure record written by this process now:
+   "jug-failure 1\nhost H\npid P\ntime T\nreason R\n" (T: seconds since the
+   epoch; R may go on over several lines). jug.h also reads records that
+   hold only a reason, as older versions wrote them. */
+JUG_API void jug_failure_text(char *out, size_t size, const char *reason);
 
 /* The lock toolkit (L1-L6), for stores that keep locks as text with a heartbeat. */
 #define JUG_LOCK_LEASE_DEFAULT 300.0 /* seconds */
@@ -914,6 +929,15 @@ JUG_API jug_result jug_set_error(jug_error *err, jug_result code, const char *fm
         va_end(ap);
     }
     return code;
+}
+
+/* Words of messages that count or name things: "1 result", "2 results";
+   "an int", "an f64 array" (said "eff"), "a u8 array" (said "you"). */
+static const char *jug__plural(size_t n, const char *one, const char *many) { return n == 1 ? one : many; }
+static const char *jug__a(const char *word) {
+    int digit = word[0] && word[1] >= '0' && word[1] <= '9';
+    return (word[0] && strchr("aeio", word[0])) || (word[0] == 'u' && !digit) || (word[0] == 'f' && digit) ? "an"
+                                                                                                          : "a";
 }
 
 /* Reports errno after a failed system call on `path`. */
@@ -2156,7 +2180,8 @@ JUG_API jug_value *jug_fail(jug_call *call, const char *fmt, ...) {
 static const jug_value *jug__arg_typed(jug_call *call, size_t i, jug_type t1, jug_type t2) {
     const jug_value *v = jug_arg(call, i);
     if (v && v->type != t1 && v->type != t2) {
-        jug_fail(call, "argument %zu is a %s, not a %s", i, jug_type_name(v->type), jug_type_name(t1));
+        jug_fail(call, "argument %zu is %s %s, not %s %s", i, jug__a(jug_type_name(v->type)), jug_type_name(v->type),
+                 jug__a(jug_type_name(t1)), jug_type_name(t1));
         return NULL;
     }
     return v;
@@ -3593,10 +3618,18 @@ static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, jug_error *err)
 
 
 /* >>filestore: failure records, removal, opening */
+#define JUG__FAILURE_MARKER "jug-failure 1\n"
+JUG_API void jug_failure_text(char *out, size_t size, const char *reason) {
+    char host[256];
+    jug_lock_hostname(host, sizeof host);
+    snprintf(out, size, JUG__FAILURE_MARKER "host %s\npid %ld\ntime %lld\nreason %s\n", host, jug_pid(),
+             (long long)time(NULL), reason);
+}
+
 static jug_result jug__fs_fail(jug_store *st, const jug_hash *h, const char *reason, jug_error *err) {
     char path[128], text[1024];
     jug__fs_path(path, sizeof path, JUG_ENTRY_FAILURE, h);
-    snprintf(text, sizeof text, "%s\n", reason);
+    jug_failure_text(text, sizeof text, reason);
     return jug__fs_publish((jug__fs *)st, path, NULL, NULL, text, err);
 }
 
@@ -3782,11 +3815,15 @@ JUG_API jug_result jug_file_store_open(const char *dir, const jug_store_options 
         }
         fs->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     }
-    if (fs->dirfd < 0 && (errno != ENOENT || fs->base.opt.create)) {
+    if (fs->dirfd < 0 && errno == ENOENT && !fs->base.opt.create) { /* a reader: a mistyped path is no empty store */
+        rc = jug_set_error(err, JUG_NOT_FOUND, "no store at %s", dir);
+        goto fail;
+    }
+    if (fs->dirfd < 0) {
         rc = jug__sys_error(err, "opening store", dir);
         goto fail;
     }
-    if (fs->dirfd >= 0 && (rc = jug__fs_adopt(fs, err)) != JUG_OK) goto fail;
+    if ((rc = jug__fs_adopt(fs, err)) != JUG_OK) goto fail;
     fs->caching = jug__caching_fs(fs->dirfd);
     *out = &fs->base;
     return JUG_OK;
@@ -3981,6 +4018,7 @@ static jug_value *jug__call(jug_task *t, jug_call *call);
 
 JUG_API void jug_graph_use_store(jug_graph *g, jug_store *s) { g->store = s; }
 JUG_API int jug_graph_stopped(const jug_graph *g) { return g->barrier; }
+JUG_API const char *jug_graph_error(const jug_graph *g) { return g->error.code ? g->error.msg : NULL; }
 
 JUG_API jug_task *jug_graph_lookup(const jug_graph *g, const char *name, size_t index) {
     for (size_t i = 0; i < g->n; i++)
@@ -5322,7 +5360,8 @@ static const struct jug__command {
     const char *args, *help;
 } jug__commands[] = {
     {"execute", JUG__C_EXECUTE, "", "run the tasks that are not finished yet"},
-    {"status", JUG__C_STATUS, "", "show how many tasks wait, are ready, finished, running or failed"},
+    {"status", JUG__C_STATUS, "",
+     "show how many tasks wait, are ready, finished, running or failed (--failed: which failed, why, on what)"},
     {"check", JUG__C_CHECK, "", "exit 0 if every task is finished and its result readable, else 1"},
     {"value", JUG__C_VALUE, " TASK...", "print stored results as JSON (TASK: a name, name[i] or a hash prefix)"},
     {"sleep-until", JUG__C_SLEEP, "", "wait until every task is finished (exit 0) or failures block the rest (exit 1)"},
@@ -5359,6 +5398,8 @@ static const struct jug__option {
     {"--json", NULL, JUG__O_FLAG, JUG__C_STATUS, 0, 0, "print the counts as JSON"},
     {"--times", NULL, JUG__O_FLAG, JUG__C_STATUS, 0, 0, "add count, mean and max run time of finished tasks per name"},
     {"--watch", NULL, JUG__O_FLAG, JUG__C_STATUS, 0, 0, "refresh every second until every task is finished"},
+    {"--failed", NULL, JUG__O_FLAG, JUG__C_STATUS, 0, 0,
+     "instead of the counts: each failed task, why, where and when, and its arguments"},
     {"--npy", NULL, JUG__O_STR, JUG__C_VALUE, 0, 0, "FILE: write a numeric array result as a NumPy .npy file"},
     {"--full", NULL, JUG__O_FLAG, JUG__C_GRAPH, 0, 0, "one node per task instead of per task name"},
     {"--locks", NULL, JUG__O_FLAG, JUG__C_CLEANUP, 0, 0, "remove stale locks instead of unused results"},
@@ -5534,33 +5575,69 @@ static void jug__json_string(FILE *f, const char *s, size_t n) {
     }
     fputc('"', f);
 }
+/* JSON has no NaN or infinity: they are written as the strings "NaN",
+   "Infinity" and "-Infinity" (the names Python's json module reads). */
 static void jug__json_double(FILE *f, double d) {
     if (isfinite(d)) fprintf(f, "%.17g", d);
-    else fputs("null", f); /* JSON has no NaN or infinity */
+    else fputs(isnan(d) ? "\"NaN\"" : d > 0 ? "\"Infinity\"" : "\"-Infinity\"", f);
 }
-static void jug__json_value(FILE *f, const jug_value *v) {
+
+/* How jug__json_value writes a value: whole (`most` 0), or for a person
+   reading a summary, with lists and arrays cut after `most` items, strings
+   and bytes after 8 * `most` bytes, each saying how long it is, and task
+   references written as the task they name: name[i], or name[i][k] for
+   item k of its result (`ordinal`: jug__ordinals). */
+typedef struct jug__json_how {
+    size_t most;
+    const uint32_t *ordinal;
+} jug__json_how;
+
+/* The number of items of a sequence of n to write, and the note that says what was left out. */
+static size_t jug__json_cut(const jug__json_how *how, size_t n, size_t unit, const char *what, char *note, size_t size) {
+    size_t shown = how->most && n > how->most * unit ? how->most * unit : n;
+    if (shown < n) snprintf(note, size, " (%zu %s)", n, what);
+    else note[0] = 0;
+    return shown;
+}
+
+static void jug__json_value(FILE *f, const jug_value *v, const jug__json_how *how) {
+    char note[64];
+    size_t n;
     switch (v->type) {
     case JUG_NULL: fputs("null", f); break;
     case JUG_BOOL: fputs(v->as.b ? "true" : "false", f); break;
     case JUG_INT: fprintf(f, "%lld", (long long)v->as.i); break;
     case JUG_DOUBLE: jug__json_double(f, v->as.d); break;
-    case JUG_STRING: jug__json_string(f, (const char *)v->as.data, v->len); break;
-    case JUG_BYTES:
-        fputs("{\"bytes\": \"", f);
-        for (size_t i = 0; i < v->len; i++) fprintf(f, "%02x", ((const unsigned char *)v->as.data)[i]);
-        fputs("\"}", f);
+    case JUG_STRING:
+        n = jug__json_cut(how, v->len, 8, "bytes", note, sizeof note);
+        jug__json_string(f, (const char *)v->as.data, n);
+        if (n < v->len) fprintf(f, "...%s", note);
         break;
+    case JUG_BYTES:
+        n = jug__json_cut(how, v->len, 8, "bytes", note, sizeof note);
+        fputs("{\"bytes\": \"", f);
+        for (size_t i = 0; i < n; i++) fprintf(f, "%02x", ((const unsigned char *)v->as.data)[i]);
+        fprintf(f, "%s\"}%s", n < v->len ? "..." : "", note);
+        break;
+    case JUG_TASKREF: {
+        const jug_task *t = v->as.ref.task;
+        fprintf(f, "%s[%lu]", t->fn->name, how->ordinal ? (unsigned long)how->ordinal[t->index] : 0ul);
+        if (v->as.ref.index >= 0) fprintf(f, "[%lld]", (long long)v->as.ref.index);
+        break;
+    }
     case JUG_LIST:
+        n = jug__json_cut(how, v->len, 1, "items", note, sizeof note);
         fputc('[', f);
-        for (size_t i = 0; i < v->len; i++) {
+        for (size_t i = 0; i < n; i++) {
             if (i) fputs(", ", f);
-            jug__json_value(f, v->as.list[i]);
+            jug__json_value(f, v->as.list[i], how);
         }
-        fputc(']', f);
+        fprintf(f, "%s]%s", n < v->len ? ", ..." : "", note);
         break;
     default:
+        n = jug__json_cut(how, v->len, 1, "elements", note, sizeof note);
         fputc('[', f);
-        for (size_t i = 0; i < v->len; i++) {
+        for (size_t i = 0; i < n; i++) {
             if (i) fputs(", ", f);
             switch (v->type) {
             case JUG_F64: jug__json_double(f, ((const double *)v->as.data)[i]); break;
@@ -5570,7 +5647,7 @@ static void jug__json_value(FILE *f, const jug_value *v) {
             default: fprintf(f, "%u", ((const uint8_t *)v->as.data)[i]); break;
             }
         }
-        fputc(']', f);
+        fprintf(f, "%s]%s", n < v->len ? ", ..." : "", note);
         break;
     }
 }
@@ -5693,6 +5770,100 @@ static jug_result jug__states(jug_graph *g, jug_store *s, jug__prescan *pre, uin
     return JUG_OK;
 }
 
+/* Per task, its place among the tasks of its name (from 0, in declaration
+   order): the i of name[i]. NULL: out of memory. */
+static uint32_t *jug__ordinals(const jug_graph *g) {
+    uint32_t *ordinal = JUG__NEW(uint32_t, g->n + 1), *seen = JUG__NEW(uint32_t, g->ngroups + 1);
+    if (ordinal && seen) {
+        memset(seen, 0, (g->ngroups + 1) * sizeof *seen);
+        for (size_t i = 0; i < g->n; i++) ordinal[i] = seen[g->tasks[i]->group]++;
+    } else {
+        JUG_FREE(ordinal);
+        ordinal = NULL;
+    }
+    JUG_FREE(seen);
+    return ordinal;
+}
+
+/* "name[i] 0123456789ab": a task as a user selects it, and its hash prefix. */
+static const char *jug__task_label(const jug_task *t, const uint32_t *ordinal, char *buf, size_t size) {
+    char hex[33];
+    jug_hash_hex(&t->hash, hex);
+    snprintf(buf, size, "%s[%lu] %.12s", t->fn->name, (unsigned long)ordinal[t->index], hex);
+    return buf;
+}
+
+/* A failure record read back (jug_failure_text). One that holds only a
+   reason (an older jug.h's) has no host, pid or time. */
+typedef struct jug__failure {
+    char text[1024];
+    const char *host, *reason; /* into text; host "" when not recorded */
+    long pid;
+    long long time;
+} jug__failure;
+
+static jug_result jug__failure_read(jug_store *s, const jug_task *t, jug__failure *f, jug_error *err) {
+    size_t marker = strlen(JUG__FAILURE_MARKER);
+    jug_result rc = s->ops->failure(s, &t->hash, f->text, sizeof f->text, err);
+    f->host = "";
+    f->reason = f->text;
+    f->pid = 0;
+    f->time = 0;
+    if (rc != JUG_OK || strncmp(f->text, JUG__FAILURE_MARKER, marker) != 0) return rc;
+    for (char *line = f->text + marker, *end; *line; line = end + 1) {
+        if (strncmp(line, "reason ", 7) == 0) {
+            f->reason = line + 7;
+            break;
+        }
+        if (!(end = strchr(line, '\n'))) break;
+        *end = 0;
+        if (strncmp(line, "host ", 5) == 0) f->host = line + 5;
+        else if (strncmp(line, "pid ", 4) == 0) f->pid = strtol(line + 4, NULL, 10);
+        else if (strncmp(line, "time ", 5) == 0) f->time = strtoll(line + 5, NULL, 10);
+    }
+    return JUG_OK;
+}
+
+/* "on HOST (pid P) at YYYY-MM-DD HH:MM:SS", local time; "" for a record that does not say. */
+static const char *jug__failure_where(const jug__failure *f, char *buf, size_t size) {
+    char when[32] = "";
+    time_t at = (time_t)f->time;
+    struct tm tm;
+    if (f->time && localtime_r(&at, &tm)) strftime(when, sizeof when, " at %Y-%m-%d %H:%M:%S", &tm);
+    if (*f->host) snprintf(buf, size, "on %s (pid %ld)%s", f->host, f->pid, when);
+    else snprintf(buf, size, "%s", *when ? when + 1 : "");
+    return buf;
+}
+
+/* status --failed: each failed task, why, where and when, and its arguments
+   (a summary of each, as value prints it). */
+static void jug__status_failed(jug_graph *g, jug_store *s, const uint8_t *state, const uint32_t *ordinal) {
+    jug__json_how summary = {5, ordinal};
+    size_t failed = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        jug_task *t = g->tasks[i];
+        jug__failure f;
+        jug_error err;
+        jug_result rc;
+        char label[320], where[400];
+        if (state[i] != JUG__ST_FAILED) continue;
+        failed++;
+        if ((rc = jug__failure_read(s, t, &f, &err)) != JUG_OK)
+            snprintf(f.text, sizeof f.text, "(its failure record is gone: %s)",
+                     rc == JUG_NOT_FOUND ? "it runs again, or was removed" : err.msg);
+        printf("%s: %s\n", jug__task_label(t, ordinal, label, sizeof label), f.reason);
+        if (*jug__failure_where(&f, where, sizeof where)) printf("    %s\n", where);
+        printf("    arguments: ");
+        for (uint32_t k = 0; k < t->nargs; k++) {
+            if (k) fputs(", ", stdout);
+            jug__json_value(stdout, jug__argv(t)[k], &summary);
+        }
+        printf("%s\n", t->nargs ? "" : "none");
+    }
+    if (failed) printf("%zu %s failed.\n", failed, jug__plural(failed, "task", "tasks"));
+    else printf("No task failed.\n");
+}
+
 typedef struct jug__times {
     size_t count;
     double sum, max;
@@ -5798,21 +5969,35 @@ static int jug__status_once(jug_graph *g, jug_store *s, jug__cli *c, int *all_do
         }
         *all_done = total[JUG__ST_FINISHED] == g->n && !g->barrier;
         if (jug__opt(c, "--times")) times = jug__collect_times(g, s, state);
-        if (jug__opt(c, "--json")) {
+        if (jug__opt(c, "--failed")) {
+            uint32_t *ordinal = jug__ordinals(g);
+            if (ordinal) {
+                jug__status_failed(g, s, state, ordinal);
+                JUG_FREE(ordinal);
+            } else {
+                jug__out(2, "%s: out of memory\n", c->prog);
+                code = 1;
+            }
+        } else if (jug__opt(c, "--json")) {
             jug__status_json(g, count, times, corrupt);
         } else if (jug__opt(c, "--short")) {
+            const char *tasks = jug__plural(g->n, "task", "tasks");
             if (*all_done)
-                printf("All tasks finished (%zu tasks).\n", g->n);
+                printf("All tasks finished (%zu %s).\n", g->n, tasks);
             else
-                printf("%zu waiting, %zu ready, %zu finished, %zu running, %zu failed, %zu stale (%zu tasks%s).\n",
+                printf("%zu waiting, %zu ready, %zu finished, %zu running, %zu failed, %zu stale (%zu %s%s).\n",
                        total[JUG__ST_WAITING], total[JUG__ST_READY], total[JUG__ST_FINISHED], total[JUG__ST_RUNNING],
-                       total[JUG__ST_FAILED], total[JUG__ST_STALE], g->n, g->barrier ? ", more behind a barrier" : "");
+                       total[JUG__ST_FAILED], total[JUG__ST_STALE], g->n, tasks,
+                       g->barrier ? ", more behind a barrier" : "");
         } else {
             jug__status_table(g, count, times);
+            if (total[JUG__ST_FAILED])
+                printf("status --failed shows why, where and when each failed task failed, and its arguments.\n");
         }
         if (corrupt && !jug__opt(c, "--json"))
-            printf("%zu results failed their checksum and were set aside (corrupt/); execute computes them again.\n",
-                   corrupt);
+            printf("%zu %s their checksum and %s set aside (corrupt/); execute computes %s again.\n", corrupt,
+                   jug__plural(corrupt, "result failed", "results failed"), jug__plural(corrupt, "was", "were"),
+                   jug__plural(corrupt, "it", "them"));
         fflush(stdout);
     }
     JUG_FREE(times);
@@ -5874,18 +6059,19 @@ static int jug__sleep_until(jug__cli *c) {
             continue;
         }
         if (finished == g->n) {
-            printf("All %zu tasks finished.\n", g->n);
+            printf("All %zu %s finished.\n", g->n, jug__plural(g->n, "task", "tasks"));
             code = 0;
         } else if (finished + failed + blocked == g->n) {
             char label[128];
             for (size_t i = 0; i < g->n; i++)
                 if (state[i] == JUG__ST_FAILED) {
-                    char why[512] = "";
-                    s->ops->failure(s, &g->tasks[i]->hash, why, sizeof why, NULL);
-                    jug__out(2, "%s: %s failed: %s\n", c->prog, jug__label(g->tasks[i], label, sizeof label), why);
+                    jug__failure f;
+                    if (jug__failure_read(s, g->tasks[i], &f, NULL) != JUG_OK) f.text[0] = 0;
+                    jug__out(2, "%s: %s failed: %s\n", c->prog, jug__label(g->tasks[i], label, sizeof label), f.reason);
                 }
-            jug__out(2, "%s: %zu tasks failed and %zu depend on them; nothing more can run.\n", c->prog, failed,
-                     blocked);
+            jug__out(2, "%s: %zu %s and %zu %s on %s; nothing more can run.\n", c->prog, failed,
+                     jug__plural(failed, "task failed", "tasks failed"), blocked, jug__plural(blocked, "depends", "depend"),
+                     jug__plural(failed, "it", "them"));
         }
         JUG_FREE(state);
         if (finished == g->n || finished + failed + blocked == g->n) break;
@@ -5924,6 +6110,15 @@ static int jug__select(jug_graph *g, const char *sel, uint8_t *picked) {
     return found;
 }
 
+/* Says that no task matches `sel`, or that none does yet: the build stopped at a barrier. */
+static void jug__no_match(const jug_graph *g, const jug__cli *c, const char *sel) {
+    if (g->barrier)
+        jug__out(2, "%s: no task matches '%s' yet: the build stops at a barrier, and the tasks behind it are "
+                    "declared once execute passes it\n", c->prog, sel);
+    else
+        jug__out(2, "%s: no task matches '%s'\n", c->prog, sel);
+}
+
 /* NumPy's .npy format 1.0: magic, a header dict padded to 64 bytes, the raw little-endian elements. */
 static int jug__write_npy(const char *path, const jug_value *v, char *why, size_t size) {
     const char *descr = v->type == JUG_F64 ? "<f8" : v->type == JUG_F32 ? "<f4" : v->type == JUG_I32 ? "<i4"
@@ -5931,7 +6126,8 @@ static int jug__write_npy(const char *path, const jug_value *v, char *why, size_
     char header[160];
     FILE *f;
     if (!descr) {
-        snprintf(why, size, "the result is a %s, not a numeric array", jug_type_name(v->type));
+        snprintf(why, size, "the result is %s %s, not a numeric array", jug__a(jug_type_name(v->type)),
+                 jug_type_name(v->type));
         return 1;
     }
     int n = snprintf(header, sizeof header, "{'descr': '%s', 'fortran_order': False, 'shape': (%zu,), }", descr, v->len);
@@ -5956,6 +6152,7 @@ static int jug__write_npy(const char *path, const jug_value *v, char *why, size_
 
 static int jug__print_values(jug_graph *g, jug_store *s, const jug__cli *c) {
     uint8_t *picked = JUG__NEW(uint8_t, g->n + 1);
+    const jug__json_how whole = {0, NULL};
     int code = 0;
     if (!picked) return 1;
     if (c->nrest == 0) {
@@ -5967,7 +6164,7 @@ static int jug__print_values(jug_graph *g, jug_store *s, const jug__cli *c) {
         size_t n = 0, done = 0;
         memset(picked, 0, g->n);
         if (!jug__select(g, c->rest[r], picked)) {
-            jug__out(2, "%s: no task matches '%s'\n", c->prog, c->rest[r]);
+            jug__no_match(g, c, c->rest[r]);
             code = 1;
             break;
         }
@@ -5979,25 +6176,32 @@ static int jug__print_values(jug_graph *g, jug_store *s, const jug__cli *c) {
             char label[128];
             if (!picked[i]) continue;
             if (jug_value_of(s, g->tasks[i], &v, &err) != JUG_OK) {
+                jug__failure f;
+                char where[400];
                 if (n > 1) fputc('\n', stdout); /* (ends the list begun there) */
                 fflush(stdout);
-                jug__out(2, "%s: %s: %s\n", c->prog, jug__label(g->tasks[i], label, sizeof label),
-                         err.code == JUG_NOT_FOUND ? "not finished" : err.msg);
+                jug__label(g->tasks[i], label, sizeof label);
+                if (err.code == JUG_NOT_FOUND && jug__failure_read(s, g->tasks[i], &f, NULL) == JUG_OK)
+                    jug__out(2, "%s: %s failed%s%s: %s\n", c->prog, label,
+                             *jug__failure_where(&f, where, sizeof where) ? " " : "", where, f.reason);
+                else
+                    jug__out(2, "%s: %s: %s\n", c->prog, label, err.code == JUG_NOT_FOUND ? "not finished" : err.msg);
                 code = 1;
                 break;
             }
             if (jug__opt(c, "--npy")) {
                 char why[600];
-                if (n > 1 || c->nrest > 1) snprintf(why, sizeof why, "--npy writes the result of one task, not %zu", n);
+                if (n > 1 || c->nrest > 1) snprintf(why, sizeof why, "--npy writes the result of one task only");
                 code = n > 1 || c->nrest > 1 || jug__write_npy(jug__opt(c, "--npy"), v, why, sizeof why);
                 if (code) jug__out(2, "%s: %s\n", c->prog, why);
-                else printf("wrote %s: %zu elements of %s\n", jug__opt(c, "--npy"), v->len, jug_type_name(v->type));
+                else printf("wrote %s: %zu %s of %s\n", jug__opt(c, "--npy"), v->len,
+                            jug__plural(v->len, "element", "elements"), jug_type_name(v->type));
                 jug_value_free(v);
                 JUG_FREE(picked);
                 return code;
             }
             if (done++) fputs(", ", stdout);
-            jug__json_value(stdout, v);
+            jug__json_value(stdout, v, &whole);
             jug_value_free(v);
         }
         if (code == 0) fputs(n > 1 ? "]\n" : "\n", stdout);
@@ -6030,13 +6234,28 @@ static int jug__check(jug_graph *g, jug_store *s, const jug__cli *c) {
         }
         if (jug_value_of(s, g->tasks[i], &v, &err) != JUG_OK) {
             jug__out(2, "%s: %s: %s\n", c->prog, jug__label(g->tasks[i], label, sizeof label), err.msg);
+            has[i] = 0;
             bad++;
         }
         jug_value_free(v);
     }
+    if (bad) {
+        enum { SHOWN = 5 };
+        uint32_t *ordinal = jug__ordinals(g);
+        size_t named = 0;
+        printf("%zu of %zu %s not finished or not readable", bad, g->n, jug__plural(bad, "task is", "tasks are"));
+        for (size_t i = 0; i < g->n && ordinal && named < SHOWN; i++) {
+            char label[320];
+            if (has[i] & JUG__HAS_RESULT) continue;
+            printf("%s%s", named++ ? ", " : ": ", jug__task_label(g->tasks[i], ordinal, label, sizeof label));
+        }
+        if (named && named < bad) printf(" and %zu more", bad - named);
+        printf(".\n");
+        JUG_FREE(ordinal);
+    } else {
+        printf("All %zu %s finished and readable.\n", g->n, jug__plural(g->n, "task is", "tasks are"));
+    }
     JUG_FREE(has);
-    if (bad) printf("%zu of %zu tasks are not finished or not readable.\n", bad, g->n);
-    else printf("All %zu tasks are finished and readable.\n", g->n);
     return bad ? 1 : 0;
 }
 
@@ -6057,7 +6276,7 @@ static int jug__invalidate(jug_graph *g, jug_store *s, const jug__cli *c) {
     }
     for (int r = 0; r < c->nrest && code == 0; r++)
         if (!jug__select(g, c->rest[r], picked)) {
-            jug__out(2, "%s: no task matches '%s'\n", c->prog, c->rest[r]);
+            jug__no_match(g, c, c->rest[r]);
             code = 1;
         }
     if (code == 0) {
@@ -6071,7 +6290,9 @@ static int jug__invalidate(jug_graph *g, jug_store *s, const jug__cli *c) {
         size_t stored = 0;
         for (size_t k = 0; k < g->ngroups; k++) {
             stored += per[k];
-            if (per[k]) printf("%s %zu results of %s\n", dry ? "Would remove" : "Removing", per[k], g->groups[k]->name);
+            if (per[k])
+                printf("%s %zu %s of %s\n", dry ? "Would remove" : "Removing", per[k],
+                       jug__plural(per[k], "result", "results"), g->groups[k]->name);
         }
         if (!stored) printf("No results to remove.\n");
         fflush(stdout);
@@ -6087,7 +6308,7 @@ static int jug__invalidate(jug_graph *g, jug_store *s, const jug__cli *c) {
                 code = 1;
             }
         }
-        if (!dry && stored) printf("Removed %zu results.\n", removed);
+        if (!dry && stored) printf("Removed %zu %s.\n", removed, jug__plural(removed, "result", "results"));
     }
     JUG_FREE(picked);
     JUG_FREE(per);
@@ -6133,8 +6354,8 @@ static int jug__cleanup(jug_graph *g, jug_store *s, const jug__cli *c) {
     }
     if (!l.locks && l.n && !l.used && g->n && !jug__opt(c, "--force")) { /* a shared $JUG_DIR makes this easy */
         jug__out(2, "%s: no task of this graph has a result in %s, which may be another program's store; "
-                    "refusing to remove its %zu results and failure records (cleanup --force does)\n",
-                 c->prog, s->where, l.n);
+                    "refusing to remove its %zu %s (cleanup --force does)\n",
+                 c->prog, s->where, l.n, jug__plural(l.n, "result or failure record", "results and failure records"));
         JUG_FREE(l.found);
         JUG_FREE(l.kinds);
         return 1;
@@ -6160,7 +6381,9 @@ static int jug__cleanup(jug_graph *g, jug_store *s, const jug__cli *c) {
         if (l.locks) printf("%s the stale lock %.12s of %s\n", dry ? "Would remove" : "Removed", hex, info.holder);
     }
     printf("%s %zu %s.\n", dry ? "Would remove" : "Removed", removed,
-           l.locks ? "stale locks" : "results and failure records that no task uses");
+           l.locks ? jug__plural(removed, "stale lock", "stale locks")
+                   : jug__plural(removed, "result or failure record that no task uses",
+                                 "results and failure records that no task uses"));
     JUG_FREE(l.found);
     JUG_FREE(l.kinds);
     return code;
@@ -6223,7 +6446,8 @@ static void jug__cli_progress(void *ud, size_t done, size_t todo, double rate, i
     if (isatty(2))
         jug__out(2, "\r\033[K[%zu/%zu] %.1f tasks/s, ETA %.0fs%s", done, todo, rate, eta, final ? "\n" : "");
     else if (!final)
-        jug__out(2, "%s: progress: %zu of %zu tasks, %.1f tasks/s, ETA %.0fs\n", c->prog, done, todo, rate, eta);
+        jug__out(2, "%s: progress: %zu of %zu %s, %.1f tasks/s, ETA %.0fs\n", c->prog, done, todo,
+                 jug__plural(todo, "task", "tasks"), rate, eta);
 }
 
 /* The CPUs this process may run on: its affinity mask (taskset, a batch
@@ -6260,6 +6484,7 @@ static int jug__execute(jug__cli *c) {
     }
     for (;;) {
         jug_graph *g = c->g;
+        jug__xopts round = o;
         if (o.target) {
             int any = 0;
             for (size_t i = 0; i < g->n && !any; i++) any = jug__target_match(g->tasks[i], o.target);
@@ -6267,17 +6492,29 @@ static int jug__execute(jug__cli *c) {
                 jug__out(2, "%s: no task matches --target '%s'\n", c->prog, o.target);
                 return 2;
             }
+            if (!any) { /* it may follow the barrier, which passes once every task before it is finished */
+                jug__out(1, "No task before the barrier matches --target '%s': running the %zu %s before it.\n",
+                         o.target, g->n, jug__plural(g->n, "task", "tasks"));
+                round.target = NULL;
+            }
         }
-        int code = o.jobs > 0 ? jug__pool(g, c->store, &o) : jug__run_here(g, c->store, &o, NULL, NULL, 0, 1);
+        int code = o.jobs > 0 ? jug__pool(g, c->store, &round) : jug__run_here(g, c->store, &round, NULL, NULL, 0, 1);
         if (code != 0 || !g->barrier) return code;
-        /* everything before the barrier is finished: build further */
+        /* what was run is finished: build further */
         if (!(g = jug__build(c))) return 1;
+        if (g->barrier && g->n == c->g->n && round.target) { /* tasks the target does not need hold the barrier */
+            jug__out(1, "Those are the tasks of --target '%s' before a barrier. More tasks follow it, once the tasks "
+                        "before it that the target does not need are finished (execute without --target runs them).\n",
+                     o.target);
+            jug_graph_free(g);
+            return 0;
+        }
         if (g->barrier && g->n == c->g->n) {
             jug__out(2, "%s: the build stops at a barrier although every task before it is finished\n", c->prog);
             jug_graph_free(g);
             return 1;
         }
-        jug__out(1, "Passed a barrier: %zu tasks declared now.\n", g->n);
+        jug__out(1, "Passed a barrier: %zu %s declared now.\n", g->n, jug__plural(g->n, "task", "tasks"));
         jug_graph_free(c->g);
         c->g = g;
     }
@@ -6292,9 +6529,9 @@ static jug_graph *jug__build(const jug__cli *c) {
     }
     g->store = c->store;
     int code = c->build(g, c->user_argc, c->user_argv);
-    if (code != 0 || g->error.code) {
+    if (code != 0 || jug_graph_error(g)) {
         jug__out(2, "%s: building the graph failed: %s\n", c->prog,
-                 g->error.code ? g->error.msg : "the build function returned an error");
+                 jug_graph_error(g) ? jug_graph_error(g) : "the build function returned an error");
         jug_graph_free(g);
         return NULL;
     }
@@ -6349,7 +6586,11 @@ JUG_API int jug_main_ex(int argc, char **argv, jug_build_fn build, const jug_mai
     so.log = jug__cli_log;
     so.log_ud = prefix;
     jug_store_opener open = (opt && opt->open_store) ? opt->open_store : jug_store_open;
-    if (open(where, &so, &c.store, &err) != JUG_OK) {
+    /* sleep-until and status --watch wait for the store that execute creates */
+    int waits = c.cmd->id == JUG__C_SLEEP || (c.cmd->id == JUG__C_STATUS && jug__opt(&c, "--watch"));
+    jug_result opened;
+    while ((opened = open(where, &so, &c.store, &err)) == JUG_NOT_FOUND && waits) jug_nap(0.1);
+    if (opened != JUG_OK) {
         jug__out(2, "%s: %s\n", c.prog, err.msg);
         JUG_FREE(c.rest);
         return 1;

@@ -24,7 +24,8 @@
                             locks taken by an older jug_redis.h are not in it)
        jug:claim:<hex>      a claim on the block of tiny tasks that task <hex> begins: a lock
        jug:block:<hex>      a set: the <hex> of results stored under claims of that block
-       jug:failed:<hex>     why the task failed (kept until it succeeds)
+       jug:failed:<hex>     why the task failed, where and when (jug_failure_text; kept until
+                            it succeeds)
        jug:corrupt:<hex>.<host>.<pid>.<n>[:<i>]  results that did not decode, kept aside
 
    LARGE RESULTS are split, not refused. Redis takes at most
@@ -1663,12 +1664,13 @@ static void jug_redis__release_all(jug_store *st) {
 /* >>redis-failures */
 static jug_result jug_redis__fail(jug_store *st, const jug_hash *h, const char *reason, jug_error *err) {
     jug_redis__store *r = (jug_redis__store *)st;
-    char key[64];
+    char key[64], text[1024];
     jug_redis__cmd c;
     jug_error tmp;
     if (!err) err = &tmp;
     jug_redis__key(key, sizeof key, "failed", h);
-    jug_redis__cmdv(&c, "SET", key, reason, JUG_REDIS__END);
+    jug_failure_text(text, sizeof text, reason);
+    jug_redis__cmdv(&c, "SET", key, text, JUG_REDIS__END);
     jug_redis__enter(r);
     jug_result rc = jug_redis__simple(r, &c, NULL, err);
     jug_redis__leave(r);

@@ -16,8 +16,9 @@ int main(int argc, char **argv) {
     }
     jug_graph *g = jug_graph_new();
     jug_graph_use_store(g, store);
-    if (build(g, 1, build_args) != 0) {
-        fprintf(stderr, "reader: building the graph failed\n");
+    if (build(g, 1, build_args) != 0 || jug_graph_error(g)) {
+        fprintf(stderr, "reader: building the graph failed: %s\n",
+                jug_graph_error(g) ? jug_graph_error(g) : "the build function returned an error");
         return 1;
     }
     printf("diffusivity  source  mean temperature\n");

@@ -251,11 +251,13 @@ finished_is() {
     [ "$(nfinished "$dir" "$@")" = "$n" ]
 }
 # hash_of SEL STORE ARGS...: the 12 hex digits jug.h shows for task SEL (e.g. 'leaf[3]') of the
-# workload graph -- ARGS (SEL not finished)
+# workload graph -- ARGS (SEL not finished, or failed); a file store not made yet is made empty
 hash_of() {
     local sel=$1 dir=$2
     shift 2
-    "$W" value "$sel" --jugdir "$dir" -- "$@" 2>&1 | sed -n 's/.* [a-z]* \([0-9a-f]\{12\}\): not finished$/\1/p'
+    [[ "$dir" == redis://* ]] || mkdir -p "$dir"
+    "$W" value "$sel" --jugdir "$dir" -- "$@" 2>&1 |
+        sed -n 's/.* [a-z]* \([0-9a-f]\{12\}\)\(: not finished\| failed .*\)$/\1/p'
 }
 # row NAME: the row of task NAME in the status table in $OUT, its spaces squeezed
 row() { echo "$OUT" | grep "^$1 " | tr -s ' '; }

@@ -347,9 +347,11 @@ TEST(redis, exists_and_scan) {
     EXPECT("scan_reports_each_result_once", l.kinds[JUG_ENTRY_RESULT] == 9 && l.dup == 0, "%d results, %d twice",
            l.kinds[JUG_ENTRY_RESULT], l.dup);
     EXPECT("scan_reports_failures", l.kinds[JUG_ENTRY_FAILURE] == 1, "%d failure records", l.kinds[JUG_ENTRY_FAILURE]);
-    char why[64] = "";
-    EXPECT("failure_reason", s->ops->failure(s, &none, why, sizeof why, &err) == JUG_OK && !strcmp(why, "boom"), "[%s]",
-           why);
+    char why[256] = "";
+    EXPECT("failure_record", /* (jug_failure_text: where and when too) */
+           s->ops->failure(s, &none, why, sizeof why, &err) == JUG_OK && !strncmp(why, "jug-failure 1\nhost ", 19) &&
+               strstr(why, "\nreason boom") != NULL,
+           "[%s]", why);
     EXPECT("remove_failure",
            s->ops->remove(s, &none, JUG_ENTRY_FAILURE, &err) == JUG_OK &&
                s->ops->failure(s, &none, why, sizeof why, &err) == JUG_NOT_FOUND,

@@ -63,7 +63,7 @@ same after_kills_check "$RC" 0
 
 # --- invalidate a packed result: exactly it and what depends on it
 run "$W" invalidate 'leaf[500]' --jugdir one -- 3000 0
-same invalidate_packed "$OUT" "$(printf 'Removing 1 results of leaf\nRemoving 1 results of pair\nRemoving 1 results of total\nRemoved 3 results.')"
+same invalidate_packed "$OUT" "$(printf 'Removing 1 result of leaf\nRemoving 1 result of pair\nRemoving 1 result of total\nRemoved 3 results.')"
 : >"$JUG_TEST_LOG"
 "$W" execute --jugdir one -- 3000 0 >/dev/null
 same invalidate_recomputes "$(sort "$JUG_TEST_LOG" | tr '\n' ' ')" "leaf 500 pair 250000 total 1500 "

@@ -11,6 +11,7 @@ GATE=$WORK/gate
 
 # --- the orders declare the same tasks (same hashes), in another order
 # tasks ARGS...: "name hash" of the tasks in declaration order
+mkdir graphs # (an empty store: graph reads one)
 tasks() { "$W" graph --full --jugdir graphs -- "$@" | sed -n 's/.*label="\([a-z]*\)\\n\([0-9a-f]*\)\\n.*/\1 \2/p'; }
 tasks 501 0 param=5 >default.tasks
 tasks 501 0 param=5 reverse >reverse.tasks

@@ -7,7 +7,10 @@ PRIMES=$ROOT/examples/primes
 W=$BUILD/workload
 export JUG_TEST_LOG=$WORK/log
 
-# --- primes, as in Python Jug's README
+# --- primes, as in Python Jug's README (only execute makes a store: a reader says there is none)
+run "$PRIMES" status -- 100 0
+same status_no_store_yet "$RC $ERR" "1 primes: no store at primes.jugdata"
+mkdir primes.jugdata # (an empty directory is an empty store)
 run "$PRIMES" status -- 100 0
 same status_before "$(echo "$OUT" | sed -n 3p)" "is_prime                           0          99           0           0"
 same status_header "$(echo "$OUT" | sed -n 1p)" "Task name                    Waiting       Ready    Finished     Running"

@@ -61,11 +61,11 @@ stale=$(hash_of 'leaf[6]' $S $N 0 param=1)
 live=$(hash_of 'leaf[1]' $S $N 0)
 same cleanup_two_locks "$(nlocks $S)" 2
 run "$W" cleanup --locks --dry-run --jugdir $S -- $N 0
-same cleanup_dry_run "$OUT" "$(printf 'Would remove the stale lock %s of %s pid %s\nWould remove 1 stale locks.' "$stale" "$HOST" $p1)"
+same cleanup_dry_run "$OUT" "$(printf 'Would remove the stale lock %s of %s pid %s\nWould remove 1 stale lock.' "$stale" "$HOST" $p1)"
 same cleanup_dry_run_removes_nothing "$(nlocks $S)" 2
 run "$W" cleanup --locks --jugdir $S -- $N 0
 same cleanup_exit "$RC" 0
-same cleanup_output "$OUT" "$(printf 'Removed the stale lock %s of %s pid %s\nRemoved 1 stale locks.' "$stale" "$HOST" $p1)"
+same cleanup_output "$OUT" "$(printf 'Removed the stale lock %s of %s pid %s\nRemoved 1 stale lock.' "$stale" "$HOST" $p1)"
 expect cleanup_removed_stale_lock test -z "$(find $S/locks -name "${stale:-nohash}*")"
 expect cleanup_kept_live_lock test -n "$(find $S/locks -name "${live:-nohash}*")"
 expect cleanup_live_holder_still_runs kill -0 $p2

@@ -135,7 +135,7 @@ S=$(jugdir f)
 psu=$!
 run $TO "$W" execute --keep-going --jugdir $S -- 10 0 fail=3
 same failing_execute_exit "$RC" 1
-hash3=$("$W" value 'leaf[3]' --jugdir $S -- 10 0 2>&1 | sed -n 's/.*leaf \([0-9a-f]\{12\}\): not finished.*/\1/p')
+hash3=$("$W" value 'leaf[3]' --jugdir $S -- 10 0 2>&1 | sed -n 's/.*leaf \([0-9a-f]\{12\}\)\(: not finished\| failed \).*/\1/p')
 if waitfor 20 eval '! kill -0 '$psu; then
     wait $psu
     expect sleep_until_fails_on_blocking_failure test "$?" -ne 0

@@ -88,7 +88,7 @@ same jug_dir_variable "$(JUG_DIR=$R "$W" value total -- 20)" "$(want_total 20)"
 same marker "$(rcli 1 get jug:store)" "jug.h redis store 1"
 : >"$JUG_TEST_LOG"
 run "$W" invalidate pair --jugdir "$R" -- 20
-same invalidate "$RC $OUT" "0 $(printf 'Removing 10 results of pair\nRemoving 1 results of total\nRemoved 11 results.')"
+same invalidate "$RC $OUT" "0 $(printf 'Removing 10 results of pair\nRemoving 1 result of total\nRemoved 11 results.')"
 "$W" execute --jugdir "$R" -- 20 >/dev/null
 same invalidate_recomputes_exactly_those "$(cut -d' ' -f1 "$JUG_TEST_LOG" | sort | uniq -c | tr -s ' ' | tr '\n' ',')" \
     " 10 pair, 1 total,"
@@ -275,7 +275,7 @@ else
 
     # invalidate a batched result: exactly it and what depends on it run again
     run "$W" invalidate 'leaf[500]' --jugdir "$(burl 0)" -- 3000 0
-    same batch_invalidate "$OUT" "$(printf 'Removing 1 results of leaf\nRemoving 1 results of pair\nRemoving 1 results of total\nRemoved 3 results.')"
+    same batch_invalidate "$OUT" "$(printf 'Removing 1 result of leaf\nRemoving 1 result of pair\nRemoving 1 result of total\nRemoved 3 results.')"
     : >"$JUG_TEST_LOG"
     "$W" execute --jugdir "$(burl 0)" -- 3000 0 >/dev/null
     same batch_invalidate_recomputes "$(sort "$JUG_TEST_LOG" | tr '\n' ' ')" "leaf 500 pair 250000 total 1500 "

@@ -192,7 +192,7 @@ invalidate() {
         echo "invalidate $what" >>"$D/actions"
         out=$($TO "$PROG" invalidate "$spec" --jugdir "$JD" -- $ARGS 2>"$D/inv$invs.err")
         rc=$?
-        printf '%s\n' "$out" | sed -n 's/^Removing \([0-9]*\) results of \([a-z0-9]*\)$/\2 \1/p' >>"$D/removed"
+        printf '%s\n' "$out" | sed -n 's/^Removing \([0-9]*\) results\? of \([a-z0-9]*\)$/\2 \1/p' >>"$D/removed"
         [ $rc -eq 0 ] || errs+="invalidate $spec: exit $rc $(head -c 200 "$D/inv$invs.err"); "
     fi
     invs=$((invs + 1))
@@ -207,7 +207,7 @@ killed_midway() {
     kill -9 $p 2>/dev/null && echo "  (killed)" >>"$D/actions"
     wait $p 2>/dev/null
     [ "$cmd" = invalidate ] &&
-        sed -n 's/^Removing \([0-9]*\) results of \([a-z0-9]*\)$/\2 \1/p' "$D/midway$midway.out" >>"$D/removed"
+        sed -n 's/^Removing \([0-9]*\) results\? of \([a-z0-9]*\)$/\2 \1/p' "$D/midway$midway.out" >>"$D/removed"
     midway=$((midway + 1))
 }
 

@@ -143,6 +143,78 @@ TEST(graph, two_functions_with_one_name_are_refused) {
     jug_graph_free(g);
 }
 
+/* jug_graph_error: why a build failed, for a program that builds a graph itself. */
+TEST(graph, error_says_why_the_build_failed) {
+    static const jug_function other = {"square", 0, clash_body};
+    jug_graph *g = jug_graph_new();
+    jug_task(g, square, 1);
+    CHECK(jug_graph_error(g) == NULL);
+    jug_task_new(g, &other, 0, NULL);
+    CHECK_STR(jug_graph_error(g), "two different task functions are named 'square'");
+    jug_task(g, square, 2); /* the first error is the one kept */
+    CHECK_STR(jug_graph_error(g), "two different task functions are named 'square'");
+    jug_graph_free(g);
+    g = jug_graph_new();
+    CHECK(!jug_barrier(g));
+    CHECK_STR(jug_graph_error(g), "jug_barrier needs a store (jug_graph_use_store)");
+    jug_graph_free(g);
+}
+
+/* >>messages: counts and articles */
+TEST(messages, plurals_and_articles) {
+    CHECK_STR(jug__plural(1, "result", "results"), "result");
+    CHECK_STR(jug__plural(0, "result", "results"), "results");
+    CHECK_STR(jug__plural(2, "depends", "depend"), "depend");
+    static const char *const want[] = {"a", "a", "an", "a", "a", "a", "an", "an", "an", "an", "a", "a", "a"};
+    for (int t = JUG_NULL; t <= JUG_TASKREF; t++) CHECK_STR(jug__a(jug_type_name((jug_type)t)), want[t]);
+    jug_graph *g = jug_graph_new();
+    jug_task *t = jug_task(g, square, "seven");
+    jug_call call;
+    memset(&call, 0, sizeof call);
+    call.task = t;
+    call.args = (const jug_value **)jug__argv(t);
+    call.nargs = 1;
+    jug_arg_int(&call, 0);
+    CHECK_STR(call.reason, "argument 0 is a string, not an int");
+    jug_graph_free(g);
+}
+
+/* >>json */
+static char *json_of(const jug_value *v, size_t most) {
+    static char out[512];
+    jug__json_how how = {most, NULL};
+    FILE *f = tmpfile();
+    jug__json_value(f, v, &how);
+    size_t n = (size_t)ftell(f);
+    rewind(f);
+    out[fread(out, 1, n < sizeof out - 1 ? n : sizeof out - 1, f)] = 0;
+    fclose(f);
+    return out;
+}
+
+TEST(json, nan_and_infinities_are_named_strings) {
+    double d[4] = {NAN, INFINITY, -INFINITY, 0.5};
+    jug_value *v = jug_array_from(JUG_F64, d, 4), *x = jug_double(-NAN);
+    CHECK_STR(json_of(v, 0), "[\"NaN\", \"Infinity\", \"-Infinity\", 0.5]");
+    CHECK_STR(json_of(x, 0), "\"NaN\"");
+    jug_value_free(v);
+    jug_value_free(x);
+}
+
+TEST(json, summaries_cut_long_lists_arrays_and_strings) {
+    jug_value *list = jug_list(), *arr = jug_array(JUG_I32, 1000), *str = jug_string_n("abcdefghijklmnopqrstuvwxyz", 26);
+    for (int i = 0; i < 7; i++) jug_list_push(list, jug_int(i));
+    for (int i = 0; i < 1000; i++) ((int32_t *)arr->as.data)[i] = i;
+    CHECK_STR(json_of(list, 3), "[0, 1, 2, ...] (7 items)");
+    CHECK_STR(json_of(list, 7), "[0, 1, 2, 3, 4, 5, 6]");
+    CHECK_STR(json_of(arr, 2), "[0, 1, ...] (1000 elements)");
+    CHECK_STR(json_of(str, 2), "\"abcdefghijklmnop\"... (26 bytes)");
+    CHECK_STR(json_of(str, 0), "\"abcdefghijklmnopqrstuvwxyz\"");
+    jug_value_free(list);
+    jug_value_free(arr);
+    jug_value_free(str);
+}
+
 /* >>encode */
 static jug_result to_buffer(void *ud, const void *p, size_t n, jug_error *err) {
     jug_value *b = (jug_value *)ud;
@@ -310,9 +382,9 @@ TEST(store, save_load_scan_remove) {
     CHECK(jug_value_equal(v, back));
     CHECK_INT(m.run_usec, 9);
     CHECK_INT(s->ops->fail(s, &h, "it broke", &err), JUG_OK);
-    char why[64];
+    char why[256];
     CHECK_INT(s->ops->failure(s, &h, why, sizeof why, &err), JUG_OK);
-    CHECK_STR(why, "it broke");
+    CHECK(strncmp(why, "jug-failure 1\n", 14) == 0 && strstr(why, "\nreason it broke") != NULL);
     CHECK_INT(s->ops->scan(s, count_entries, counts, &err), JUG_OK);
     CHECK_INT(counts[JUG_ENTRY_RESULT], 1);
     CHECK_INT(counts[JUG_ENTRY_FAILURE], 1);
@@ -382,6 +454,62 @@ TEST(store, other_versions_and_strangers_are_refused) {
     remove_tree(dir);
     CHECK_INT(jug_store_open("redis://localhost", &o, &s, &err), JUG_UNSUPPORTED);
     CHECK(strstr(err.msg, "built without redis") != NULL);
+}
+
+/* A reader (status, value, check...) on a mistyped path: no store, not an empty one. */
+TEST(store, a_reader_finds_no_store_where_none_is) {
+    char *dir = temp_dir(), path[512];
+    jug_store_options o;
+    jug_store *s = NULL;
+    jug_error err;
+    memset(&o, 0, sizeof o);
+    snprintf(path, sizeof path, "%s/typo", dir);
+    CHECK_INT(jug_store_open(path, &o, &s, &err), JUG_NOT_FOUND);
+    CHECK(s == NULL);
+    char want[600];
+    snprintf(want, sizeof want, "no store at %s", path);
+    CHECK_STR(err.msg, want);
+    o.create = 1; /* execute makes it */
+    CHECK_INT(jug_store_open(path, &o, &s, &err), JUG_OK);
+    jug_store_close(s);
+    o.create = 0;
+    CHECK_INT(jug_store_open(path, &o, &s, &err), JUG_OK);
+    jug_store_close(s);
+    remove_tree(dir);
+}
+
+/* A failure record says where and when; one of an older jug.h holds only its reason. */
+TEST(store, failure_records_say_where_and_when) {
+    char *dir = temp_dir(), path[512], host[256];
+    jug_store *s = open_store(dir, 0);
+    jug_graph *g = jug_graph_new();
+    jug_task *t = jug_task(g, square, 1);
+    jug__failure f;
+    jug_error err;
+    long long now = (long long)time(NULL);
+    jug_lock_hostname(host, sizeof host);
+    CHECK_INT(s->ops->fail(s, jug_task_hash(t), "killed by signal 9 (Killed)", &err), JUG_OK);
+    CHECK_INT(jug__failure_read(s, t, &f, &err), JUG_OK);
+    CHECK_STR(f.reason, "killed by signal 9 (Killed)");
+    CHECK_STR(f.host, host);
+    CHECK_INT(f.pid, (long)getpid());
+    CHECK(f.time >= now - 5 && f.time <= now + 5);
+    CHECK_INT(s->ops->fail(s, jug_task_hash(t), "two\nlines", &err), JUG_OK);
+    CHECK_INT(jug__failure_read(s, t, &f, &err), JUG_OK);
+    CHECK_STR(f.reason, "two\nlines");
+    snprintf(path, sizeof path, "%s/failed/%s", dir, hex_of(jug_task_hash(t)));
+    FILE *old = fopen(path, "w");
+    fputs("it broke\n", old);
+    fclose(old);
+    CHECK_INT(jug__failure_read(s, t, &f, &err), JUG_OK);
+    CHECK_STR(f.reason, "it broke");
+    CHECK_STR(f.host, "");
+    CHECK(f.time == 0);
+    char where[400];
+    CHECK_STR(jug__failure_where(&f, where, sizeof where), "");
+    jug_graph_free(g);
+    jug_store_close(s);
+    remove_tree(dir);
 }
 
 static void write_lock(const char *dir, const jug_hash *h, const char *text, int age_sec) {

@@ -158,9 +158,10 @@ static const char *json_value(const char *p, int depth) {
 static void check_json(const jug_value *v) {
     char *text = NULL;
     size_t len = 0;
+    const jug__json_how whole = {0, NULL};
     FILE *f = open_memstream(&text, &len);
     CHECK(f != NULL);
-    jug__json_value(f, v);
+    jug__json_value(f, v, &whole);
     CHECK(fclose(f) == 0);
     const char *end = json_value(text, 0);
     if (!end || *json_ws(end)) {

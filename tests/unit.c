@@ -145,7 +145,7 @@ TEST(graph, two_functions_with_one_name_are_refused) {
 
 /* jug_graph_error: why a build failed, for a program that builds a graph itself. */
 TEST(graph, error_says_why_the_build_failed) {
-    static const jug_function other = {"square", 0, clash_body};
+    static const jug_function other = {"square", 0, clash_body, NULL, NULL};
     jug_graph *g = jug_graph_new();
     jug_task(g, square, 1);
     CHECK(jug_graph_error(g) == NULL);

@@ -4502,29 +4502,6 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
         jug__say(x, 1, "%s", err.msg); /* (said here: the caller says nothing more) */
         return err.code ? err.code : JUG_IO_ERROR;
     }
-    x->rdep_off = JUG__NEW(uint32_t, n + 1);
-    x->group_runs = JUG__NEW(uint32_t, g->ngroups + 1);
-    x->group_secs = JUG__NEW(double, g->ngroups + 1);
-    x->batch = JUG__NEW(uint8_t, g->ngroups + 1);
-    if (!x->rdep_off || !x->group_runs || !x->group_secs || !x->batch || !jug__lay_out_blocks(g)) return JUG_NO_MEMORY;
-    memset(x->group_runs, 0, (g->ngroups + 1) * sizeof *x->group_runs);
-    memset(x->group_secs, 0, (g->ngroups + 1) * sizeof *x->group_secs);
-    memset(x->batch, 0, g->ngroups + 1);
-    memset(x->rdep_off, 0, (n + 1) * sizeof *x->rdep_off);
-    for (size_t i = 0; i < n; i++)
-        for (uint32_t k = 0; k < g->tasks[i]->ndeps; k++) x->rdep_off[jug__deps(g->tasks[i])[k]->index + 1]++;
-    for (size_t i = 0; i < n; i++) x->rdep_off[i + 1] += x->rdep_off[i];
-    x->rdeps = JUG__NEW(uint32_t, x->rdep_off[n] + 1);
-    if (!x->rdeps) return JUG_NO_MEMORY;
-    {
-        uint32_t *fill = JUG__NEW(uint32_t, n + 1);
-        if (!fill) return JUG_NO_MEMORY;
-        memcpy(fill, x->rdep_off, (n + 1) * sizeof *fill);
-        for (size_t i = 0; i < n; i++)
-            for (uint32_t k = 0; k < g->tasks[i]->ndeps; k++)
-                x->rdeps[fill[jug__deps(g->tasks[i])[k]->index]++] = (uint32_t)i;
-        JUG_FREE(fill);
-    }
     x->wanted = x->unfinished = 0;
     for (size_t i = 0; i < n; i++) {
         jug_task *t = g->tasks[i];
@@ -4549,6 +4526,30 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
                 t->state = JUG__UNREACHABLE;
                 x->unfinished--;
             }
+    }
+    if (x->unfinished == 0) return JUG_OK; /* (nothing runs: no dependents, blocks or queue to set up) */
+    x->rdep_off = JUG__NEW(uint32_t, n + 1);
+    x->group_runs = JUG__NEW(uint32_t, g->ngroups + 1);
+    x->group_secs = JUG__NEW(double, g->ngroups + 1);
+    x->batch = JUG__NEW(uint8_t, g->ngroups + 1);
+    if (!x->rdep_off || !x->group_runs || !x->group_secs || !x->batch || !jug__lay_out_blocks(g)) return JUG_NO_MEMORY;
+    memset(x->group_runs, 0, (g->ngroups + 1) * sizeof *x->group_runs);
+    memset(x->group_secs, 0, (g->ngroups + 1) * sizeof *x->group_secs);
+    memset(x->batch, 0, g->ngroups + 1);
+    memset(x->rdep_off, 0, (n + 1) * sizeof *x->rdep_off);
+    for (size_t i = 0; i < n; i++)
+        for (uint32_t k = 0; k < g->tasks[i]->ndeps; k++) x->rdep_off[jug__deps(g->tasks[i])[k]->index + 1]++;
+    for (size_t i = 0; i < n; i++) x->rdep_off[i + 1] += x->rdep_off[i];
+    x->rdeps = JUG__NEW(uint32_t, x->rdep_off[n] + 1);
+    if (!x->rdeps) return JUG_NO_MEMORY;
+    {
+        uint32_t *fill = JUG__NEW(uint32_t, n + 1);
+        if (!fill) return JUG_NO_MEMORY;
+        memcpy(fill, x->rdep_off, (n + 1) * sizeof *fill);
+        for (size_t i = 0; i < n; i++)
+            for (uint32_t k = 0; k < g->tasks[i]->ndeps; k++)
+                x->rdeps[fill[jug__deps(g->tasks[i])[k]->index]++] = (uint32_t)i;
+        JUG_FREE(fill);
     }
     for (size_t i = 0; i < n; i++)
         if (g->tasks[i]->state == JUG__WAITING && g->tasks[i]->waiting == 0 && !jug__push(x, g->tasks[i]))
@@ -4686,8 +4687,10 @@ static const jug_value *jug__resolve(const jug_value *v, jug__temps *tmp, jug_ca
             }
             return item;
         }
-        jug_fail(call, "an argument asks for item %lld of the result of %s, a %s of %zu", (long long)i,
-                 v->as.ref.task->fn->name, jug_type_name(base->type), base->len);
+        jug_fail(call, "an argument asks for item %lld of the result of %s, %s %s of %zu %s", (long long)i,
+                 v->as.ref.task->fn->name, jug__a(jug_type_name(base->type)), jug_type_name(base->type), base->len,
+                 jug__plural(base->len, base->type == JUG_LIST ? "item" : "element",
+                             base->type == JUG_LIST ? "items" : "elements"));
         return NULL;
     }
     if (v->type != JUG_LIST || !jug__has_refs(v)) return v;
@@ -5180,13 +5183,21 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
     }
     if (undone == 0) jug__heal(&x);
     if (report) {
-        if (x.ran == 0 && undone == 0)
-            jug__say(&x, 0, "Nothing to do: all %zu tasks are finished.", x.wanted);
-        else if (undone == 0)
-            jug__say(&x, 0, "Executed %zu tasks; all %zu tasks are finished.", x.ran, x.wanted);
+        char ran[64], finished[320];
+        snprintf(ran, sizeof ran, "Executed %zu %s", x.ran, jug__plural(x.ran, "task", "tasks"));
+        if (o->target)
+            snprintf(finished, sizeof finished, "the %zu %s that --target '%.200s' needs %s finished", x.wanted,
+                     jug__plural(x.wanted, "task", "tasks"), o->target, jug__plural(x.wanted, "is", "are"));
         else
-            jug__say(&x, 0, "Executed %zu tasks; %zu failed; %zu of %zu tasks are not finished.", x.ran, failed,
-                     undone, x.wanted);
+            snprintf(finished, sizeof finished, "all %zu %s finished", x.wanted,
+                     jug__plural(x.wanted, "task is", "tasks are"));
+        if (x.ran == 0 && undone == 0)
+            jug__say(&x, 0, "Nothing to do: %s.", finished);
+        else if (undone == 0)
+            jug__say(&x, 0, "%s; %s.", ran, finished);
+        else
+            jug__say(&x, 0, "%s; %zu failed; %zu of %zu %s not finished.", ran, failed, undone, x.wanted,
+                     jug__plural(x.wanted, "task is", "tasks are"));
     }
     code = x.rc != JUG_OK ? 2 : undone ? 1 : 0;
     jug__exec_free(&x);
@@ -5343,7 +5354,8 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
         return 128 + jug__pool_signal;
     }
     if (!o->single) /* (a single worker said it all) */
-        jug__say(&x, 0, "Executed %llu tasks with %d workers; %llu failed.", (unsigned long long)ran, n,
+        jug__say(&x, 0, "Executed %llu %s with %d %s; %llu failed.", (unsigned long long)ran,
+                 jug__plural((size_t)ran, "task", "tasks"), n, jug__plural((size_t)n, "worker", "workers"),
                  (unsigned long long)failed);
     return code;
 }

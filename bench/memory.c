@@ -21,6 +21,10 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#ifndef JUG_FN /* (a jug.h before JUG_FN, benchmarked with run.sh --jug REV) */
+#define JUG_FN(name) (&(name))
+#endif
+
 JUG_TASK(make_array) {
     int64_t i = jug_arg_int(call, 0);
     size_t n = (size_t)jug_arg_int(call, 1);
@@ -78,7 +82,7 @@ static int build(jug_graph *g, int argc, char **argv) {
         for (long i = 0; i < n; i++) jug_task(g, mean, arrays[i]);
     } else { /* one task, N arguments: every array is needed at once */
         for (long i = 0; i < n; i++) refs[i] = jug_ref(arrays[i]);
-        jug_task_new(g, &sum_all, (size_t)n, refs);
+        jug_task_new(g, JUG_FN(sum_all), (size_t)n, refs);
     }
     free(arrays);
     free(refs);

@@ -180,7 +180,7 @@ build_fails first_error_wins "$ADD: 1 argument given, it takes 2"
 # --- C. identity: a C and a C++ build hash alike; a const jug_value * by its content
 if compiled identity_gcc; then
     run ./identity_gcc execute --jugdir ids -- 0
-    same identity_execute "$RC $(tail -1 <<<"$OUT")" "0 Executed 1 tasks; all 5 tasks are finished."
+    same identity_execute "$RC $(tail -1 <<<"$OUT")" "0 Executed 1 task; all 5 tasks are finished."
     run ./identity_gcc execute --jugdir ids -- 100 # (the value jug_bvalue gives elsewhere in memory)
     same identity_bvalue_second_run_runs_nothing "$RC $OUT" "0 Nothing to do: all 5 tasks are finished."
     if compiled identity_cxx; then

@@ -34,7 +34,7 @@ same j0_one_worker_per_core "$OUT" "Executed 91 tasks with $(nproc) workers; 0 f
 # -j 0 counts the CPUs the process may use (its affinity mask), not those online
 : >"$JUG_TEST_LOG"
 run $TO taskset -c 0 "$W" execute -j 0 --jugdir "$(jugdir j0mask)" -- $N 0
-same j0_honours_the_cpu_mask "$OUT" "Executed 91 tasks with 1 workers; 0 failed."
+same j0_honours_the_cpu_mask "$OUT" "Executed 91 tasks with 1 worker; 0 failed."
 run "$W" value total --jugdir $S -- $N $MS
 same j0_total "$OUT" "$(want_total $N)"
 same j0_each_task_once "$(bad_runs $N 1 1)" ""

@@ -1766,9 +1766,12 @@ enum { JUG__SMALL, JUG__BIG_KEPT, JUG__BIG }; /* the size of a task's value, as 
 struct jug_task {
     jug_hash hash;
     const jug_function *fn;
-    uint32_t nargs, ndeps, index, group, mark;
+    uint32_t nargs, ndeps, index, group;
+    union {               /* (a graph is built, then executed: never both at once) */
+        uint32_t mark;    /* building: the declaration that last collected it as a dependency */
+        uint32_t waiting; /* executing: dependencies not finished */
+    };
     /* executor state */
-    uint32_t waiting;   /* dependencies not finished */
     uint32_t consumers; /* unfinished dependents that will read `value` */
     uint8_t state, tries; /* tries: failures in this run (the fork pool shares its own count) */
     uint8_t has_failure; /* the store holds a failure record for it */

@@ -4,12 +4,15 @@
 # find_package(jug) (jug::jug, jug::redis, and the message when hiredis is missing), and with
 # FetchContent from a git repository (SOURCE_SUBDIR cmake); --version on each program; make
 # uninstall leaves no file of ours behind. The CMake projects: tests/install.
+# shellcheck disable=SC2046 # ($(flags PKG) unquoted: split into words, as a user types it)
 source "$JUG_TEST_ROOT/tests/lib.sh"
 
 VERSION=$(sed -n 's/^#define JUG_VERSION_STRING "\(.*\)"/\1/p' "$ROOT/jug.h")
 FORMAT=$(sed -n 's/^#define JUG_FORMAT_VERSION \([0-9]*\).*/\1/p' "$ROOT/jug.h")
 WANT_VERSION="jug.h $VERSION (store format $FORMAT)"
-CFLAGS_STRICT="-std=c11 -Wall -Wextra -Wpedantic -Werror"
+STRICT=(-std=c11 -Wall -Wextra -Wpedantic -Werror)
+# the flags pkg-config gives for a package, on one line
+flags() { pkg-config --cflags --libs "$1" | sed "s/ *\$//"; }
 sed 's|"../jug.h"|<jug.h>|' "$ROOT/examples/primes.c" >primes.c
 cp -r "$ROOT/tests/install" proj && cp primes.c proj/ && cp proj/rprog.c .
 
@@ -38,20 +41,17 @@ expect header_modes test "$(stat -c %a "$S/include/jug.h" "$S/lib/pkgconfig/jug.
 export PKG_CONFIG_PATH=$S/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$WORK/stage
 unset PKG_CONFIG_LIBDIR
 same pc_version "$(pkg-config --modversion jug) $(pkg-config --modversion jug-redis)" "$VERSION $VERSION"
-same pc_flags "$(echo $(pkg-config --cflags --libs jug))" "-I$S/include -pthread -lm"
+same pc_flags "$(flags jug)" "-I$S/include -pthread -lm"
 expect pc_redis_flags bash -c "pkg-config --cflags --libs jug-redis | grep -q -- '-I$S/include .*-lhiredis'"
-# shellcheck disable=SC2046,SC2116 # (the flags are words; echo joins them with one space)
-expect pc_build_primes cc $CFLAGS_STRICT -o primes_pc primes.c $(pkg-config --cflags --libs jug)
+expect pc_build_primes cc "${STRICT[@]}" -o primes_pc primes.c $(flags jug)
 same pc_primes_value "$(execute_value ./primes_pc count_primes 30 0)" 10
 same pc_primes_version "$($TO ./primes_pc --version 2>&1) $?" "$WANT_VERSION 0"
 same pc_primes_execute_version "$($TO ./primes_pc execute --version 2>&1) $?" "$WANT_VERSION 0"
-# shellcheck disable=SC2046
-expect pc_build_redis cc $CFLAGS_STRICT -o rprog_pc rprog.c $(pkg-config --cflags --libs jug-redis)
+expect pc_build_redis cc "${STRICT[@]}" -o rprog_pc rprog.c $(flags jug-redis)
 same pc_redis_version "$($TO ./rprog_pc --version 2>&1) $?" "$WANT_VERSION 0"
 expect pc_redis_help bash -c "$TO ./rprog_pc help | grep -q '^usage: rprog_pc COMMAND'"
 same pc_redis_value "$(execute_value ./rprog_pc twice)" 42
-# shellcheck disable=SC2046
-expect pc_build_cxx g++ -x c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -o primes_cxx primes.c $(pkg-config --cflags --libs jug)
+expect pc_build_cxx g++ -x c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -o primes_cxx primes.c $(flags jug)
 unset PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
 
 # the CMake package's version file: this version and older ones of the same minor version (0.x)
@@ -86,7 +86,7 @@ cmake_build() { # NAME CMAKE-ARGS...: configures and builds tests/install in bui
     $TO cmake -S proj -B "build-$name" -DJUG_WANT="$major.$minor" "$@" >"cmake-$name.log" 2>&1 &&
         $TO cmake --build "build-$name" >>"cmake-$name.log" 2>&1
 }
-if cmake_build package -DCMAKE_PREFIX_PATH="$WORK/moved"; then ok cmake_package_build; else
+if cmake_build package -DCMAKE_PREFIX_PATH="$WORK/moved" -DJUG_COMPONENTS=redis; then ok cmake_package_build; else
     fail cmake_package_build "$(tail -n 15 cmake-package.log)"
 fi
 same cmake_primes_value "$(execute_value build-package/primes count_primes 30 0)" 10
@@ -103,12 +103,16 @@ fi
 run $TO cmake -S proj -B build-nohiredis -DWITH_REDIS=ON
 expect cmake_no_hiredis_fails test "$RC" -ne 0
 expect cmake_no_hiredis_says_why bash -c "printf '%s' \"\$1\" | tr -s ' \n' '  ' | grep -q 'rprog links jug::redis, which needs hiredis, and hiredis was not found'" _ "$OUT $ERR"
+run $TO cmake -S proj -B build-nohiredis -DWITH_REDIS=OFF -DJUG_COMPONENTS=redis
+expect cmake_no_hiredis_component_fails test "$RC" -ne 0
+expect cmake_no_hiredis_component_says_why bash -c "printf '%s' \"\$1\" | tr -s ' \n' '  ' | grep -q 'component redis needs hiredis, which was not found'" _ "$OUT $ERR"
 
 # --- FetchContent from a git repository of the working tree's files (SOURCE_SUBDIR cmake)
-mkdir repo && cp "$ROOT/jug.h" "$ROOT/jug_redis.h" repo/ && cp -r "$ROOT/cmake" repo/ &&
+if ! { mkdir repo && cp "$ROOT/jug.h" "$ROOT/jug_redis.h" repo/ && cp -r "$ROOT/cmake" repo/ &&
     git -C repo init -q -b main && git -C repo add . &&
-    git -C repo -c user.name=t -c user.email=t@t commit -q -m t ||
+    git -C repo -c user.name=t -c user.email=t@t commit -q -m t; }; then
     fail fetch_repo "could not make a git repository"
+fi
 if cmake_build fetch -DJUG_FROM=fetch -DJUG_GIT="file://$WORK/repo"; then ok cmake_fetchcontent_build; else
     fail cmake_fetchcontent_build "$(tail -n 15 cmake-fetch.log)"
 fi
@@ -125,9 +129,8 @@ same staged_uninstall "$RC $(cd stage && find . -type f | wc -l) $(test -d stage
 run make -s -C "$ROOT" install PREFIX="$WORK/prefix"
 same prefix_install "$RC" 0
 export PKG_CONFIG_PATH=$WORK/prefix/lib/pkgconfig
-same prefix_pc_flags "$(echo $(pkg-config --cflags --libs jug))" "-I$WORK/prefix/include -pthread -lm"
-# shellcheck disable=SC2046
-expect prefix_build_primes cc $CFLAGS_STRICT -o primes_prefix primes.c $(pkg-config --cflags --libs jug)
+same prefix_pc_flags "$(flags jug)" "-I$WORK/prefix/include -pthread -lm"
+expect prefix_build_primes cc "${STRICT[@]}" -o primes_prefix primes.c $(flags jug)
 same prefix_primes_value "$(execute_value ./primes_prefix count_primes 30 0)" 10
 unset PKG_CONFIG_PATH
 run make -s -C "$ROOT" uninstall PREFIX="$WORK/prefix"

@@ -1,5 +1,5 @@
 # jug.h - make (examples), make demo, make test [FILTER=part], make unit, make stress, make torture,
-# make bench, make install, make clean
+# make bench, make install [PREFIX=/usr/local DESTDIR=], make uninstall, make clean
 CC      ?= cc
 CXX     ?= c++
 CFLAGS  ?= -O2 -g
@@ -16,7 +16,7 @@ TEST_BINS := $(UNIT_BINS) \
              build/model build/torture build/torture_redis build/failures build/failures_redis
 FILTER ?=
 
-.PHONY: all demo test test-programs test-bins unit test-deps stress torture bench install clean
+.PHONY: all demo test test-programs test-bins unit test-deps stress torture bench install uninstall clean
 all: $(EXAMPLES)
 
 examples/%: examples/%.c jug.h
@@ -77,15 +77,30 @@ stress: test-programs
 bench: all
 	@bench/run.sh
 
+# (the one source of the version: jug.h's JUG_VERSION_STRING)
 VERSION := $(shell sed -n 's/^\#define JUG_VERSION_STRING "\(.*\)"/\1/p' jug.h)
+# What make install puts under $(DESTDIR)$(PREFIX), and make uninstall removes: the headers, the
+# pkg-config files jug.pc and jug-redis.pc, the CMake package jug (find_package(jug): jug::jug,
+# jug::redis); the generated ones from cmake/*.in with PREFIX and VERSION filled in.
+INSTALLED := include/jug.h include/jug_redis.h lib/pkgconfig/jug.pc lib/pkgconfig/jug-redis.pc \
+             lib/cmake/jug/jugConfig.cmake lib/cmake/jug/jugTargets.cmake lib/cmake/jug/jugConfigVersion.cmake
+SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g'
 
 install:
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	@test -n "$(VERSION)" || { echo "no JUG_VERSION_STRING in jug.h" >&2; exit 1; }
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/jug
 	install -m 644 jug.h jug_redis.h $(DESTDIR)$(PREFIX)/include
-	printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$${prefix}/include' '' 'Name: jug' \
-	    'Description: persistent, parallel, resumable task graphs for C (single header)' \
-	    'Version: $(VERSION)' 'Cflags: -I$${includedir}' 'Libs: -pthread -lm' \
-	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/jug.pc
+	install -m 644 cmake/jugConfig.cmake cmake/jugTargets.cmake $(DESTDIR)$(PREFIX)/lib/cmake/jug
+	$(SUBST) cmake/jug.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/jug.pc
+	$(SUBST) cmake/jug-redis.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/jug-redis.pc
+	$(SUBST) cmake/jugConfigVersion.cmake.in >$(DESTDIR)$(PREFIX)/lib/cmake/jug/jugConfigVersion.cmake
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/jug.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/jug-redis.pc \
+	    $(DESTDIR)$(PREFIX)/lib/cmake/jug/jugConfigVersion.cmake
+
+# (the directories stay, but for lib/cmake/jug, which is jug's alone)
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALLED))
+	rmdir $(DESTDIR)$(PREFIX)/lib/cmake/jug 2>/dev/null || true
 
 clean:
 	rm -rf build $(EXAMPLES) examples/*.jugdata *.jugdata

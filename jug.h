@@ -5422,6 +5422,7 @@ static const struct jug__option {
      "remove them even when no task of this graph has a result in the store (another program's store?)"},
     {"--dry-run", "-n", JUG__O_FLAG, JUG__C_CLEANUP | JUG__C_INVALIDATE, 0, 0, "only print what would be removed"},
     {"--help", "-h", JUG__O_FLAG, JUG__C_ALL, 0, 0, "show help"},
+    {"--version", NULL, JUG__O_FLAG, JUG__C_ALL, 0, 0, "print the versions of jug.h and of its store format"},
 };
 #define JUG__NOPTIONS (sizeof jug__options / sizeof *jug__options)
 
@@ -5568,7 +5569,7 @@ static int jug__parse(jug__cli *c, int argc, char **argv) {
         }
         c->values[k] = v;
     }
-    if (!c->cmd && !jug__opt(c, "--help")) {
+    if (!c->cmd && !jug__opt(c, "--help") && !jug__opt(c, "--version")) {
         jug__out(2, "%s: no command given (try '%s help')\n", c->prog, c->prog);
         return 2;
     }
@@ -6563,6 +6564,11 @@ JUG_API int jug_main_ex(int argc, char **argv, jug_build_fn build, const jug_mai
     if (jug__parse(&c, argc, argv) != 0) {
         JUG_FREE(c.rest);
         return 2;
+    }
+    if (jug__opt(&c, "--version")) {
+        jug__out(1, "jug.h %s (store format %d)\n", JUG_VERSION_STRING, JUG_FORMAT_VERSION);
+        JUG_FREE(c.rest);
+        return 0;
     }
     if (jug__opt(&c, "--help") || c.cmd->id == JUG__C_HELP) {
         jug__usage(&c, stdout);

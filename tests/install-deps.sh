@@ -17,6 +17,9 @@ command -v script >/dev/null || need+=(bsdutils)
 command -v bindfs >/dev/null || need+=(bindfs)
 command -v fusermount >/dev/null || command -v fusermount3 >/dev/null || need+=(fuse3)
 command -v faketime >/dev/null || need+=(faketime)
+command -v cmake >/dev/null || need+=(cmake)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+command -v git >/dev/null || need+=(git)
 command -v setpriv >/dev/null && command -v setsid >/dev/null && command -v mountpoint >/dev/null || need+=(util-linux)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then

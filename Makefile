@@ -81,7 +81,7 @@ bench: all
 VERSION := $(shell sed -n 's/^\#define JUG_VERSION_STRING "\(.*\)"/\1/p' jug.h)
 # What make install puts under $(DESTDIR)$(PREFIX), and make uninstall removes: the headers, the
 # pkg-config files jug.pc and jug-redis.pc, the CMake package jug (find_package(jug): jug::jug,
-# jug::redis); the generated ones from cmake/*.in with PREFIX and VERSION filled in.
+# jug::redis); the generated ones from tools/cmake/*.in with PREFIX and VERSION filled in.
 INSTALLED := include/jug.h include/jug_redis.h lib/pkgconfig/jug.pc lib/pkgconfig/jug-redis.pc \
              lib/cmake/jug/jugConfig.cmake lib/cmake/jug/jugTargets.cmake lib/cmake/jug/jugConfigVersion.cmake
 SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g'
@@ -90,10 +90,10 @@ install:
 	@test -n "$(VERSION)" || { echo "no JUG_VERSION_STRING in jug.h" >&2; exit 1; }
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/jug
 	install -m 644 jug.h jug_redis.h $(DESTDIR)$(PREFIX)/include
-	install -m 644 cmake/jugConfig.cmake cmake/jugTargets.cmake $(DESTDIR)$(PREFIX)/lib/cmake/jug
-	$(SUBST) cmake/jug.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/jug.pc
-	$(SUBST) cmake/jug-redis.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/jug-redis.pc
-	$(SUBST) cmake/jugConfigVersion.cmake.in >$(DESTDIR)$(PREFIX)/lib/cmake/jug/jugConfigVersion.cmake
+	install -m 644 tools/cmake/jugConfig.cmake tools/cmake/jugTargets.cmake $(DESTDIR)$(PREFIX)/lib/cmake/jug
+	$(SUBST) tools/cmake/jug.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/jug.pc
+	$(SUBST) tools/cmake/jug-redis.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/jug-redis.pc
+	$(SUBST) tools/cmake/jugConfigVersion.cmake.in >$(DESTDIR)$(PREFIX)/lib/cmake/jug/jugConfigVersion.cmake
 	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/jug.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/jug-redis.pc \
 	    $(DESTDIR)$(PREFIX)/lib/cmake/jug/jugConfigVersion.cmake
 

@@ -2,7 +2,7 @@
 # Installed like a library: make install into a DESTDIR and into a PREFIX, then programs built on
 # the result only, as a user builds them: with pkg-config (jug, jug-redis), with CMake's
 # find_package(jug) (jug::jug, jug::redis, and the message when hiredis is missing), and with
-# FetchContent from a git repository (SOURCE_SUBDIR cmake); --version on each program; make
+# FetchContent from a git repository (SOURCE_SUBDIR tools/cmake); --version on each program; make
 # uninstall leaves no file of ours behind. The CMake projects: tests/install.
 # shellcheck disable=SC2046 # ($(flags PKG) unquoted: split into words, as a user types it)
 source "$JUG_TEST_ROOT/tests/lib.sh"
@@ -107,8 +107,8 @@ run $TO cmake -S proj -B build-nohiredis -DWITH_REDIS=OFF -DJUG_COMPONENTS=redis
 expect cmake_no_hiredis_component_fails test "$RC" -ne 0
 expect cmake_no_hiredis_component_says_why bash -c "printf '%s' \"\$1\" | tr -s ' \n' '  ' | grep -q 'component redis needs hiredis, which was not found'" _ "$OUT $ERR"
 
-# --- FetchContent from a git repository of the working tree's files (SOURCE_SUBDIR cmake)
-if ! { mkdir repo && cp "$ROOT/jug.h" "$ROOT/jug_redis.h" repo/ && cp -r "$ROOT/cmake" repo/ &&
+# --- FetchContent from a git repository of the working tree's files (SOURCE_SUBDIR tools/cmake)
+if ! { mkdir repo && cp "$ROOT/jug.h" "$ROOT/jug_redis.h" repo/ && mkdir repo/tools && cp -r "$ROOT/tools/cmake" repo/tools/ &&
     git -C repo init -q -b main && git -C repo add . &&
     git -C repo -c user.name=t -c user.email=t@t commit -q -m t; }; then
     fail fetch_repo "could not make a git repository"

@@ -1969,22 +1969,24 @@ static void jug__build_error(jug_graph *g, jug_result code, const char *fmt, ...
     g->error.code = code;
 }
 
-#define JUG__TWICE \
-    "was handed to a task or list before (jug_task and jug_list_push take what they are given: pass jug_value_copy(v) to use a value twice)"
+#define JUG__TWICE                                                                    \
+    "was handed to a task or list before (jug_task and jug_list_push take what they " \
+    "are given: pass jug_value_copy(v) to use a value twice)"
 
 /* Checks argument `arg` of a task of fn and adds the tasks it refers to, once
    each, to g->scratch; 0: it cannot be used (g->error says why). */
 static int jug__collect_deps(jug_graph *g, const jug_function *fn, size_t arg, const jug_value *v, uint32_t *n,
                              int depth) {
     if (!v || depth > JUG__MAX_DEPTH || (v->type == JUG_TASKREF && !v->as.ref.task)) {
-        jug__build_error(g, !v ? JUG_NO_MEMORY : JUG_INVALID,
-                      "declaring %s: argument %zu is %s", fn->name, arg + 1,
-                      !v ? "missing (out of memory, or a NULL value)" : v->type == JUG_LIST ? "nested too deep" : "a NULL task");
+        const char *what = !v ? "missing (out of memory, or a NULL value)"
+                           : v->type == JUG_LIST ? "nested too deep" : "a NULL task";
+        jug__build_error(g, !v ? JUG_NO_MEMORY : JUG_INVALID, "declaring %s: argument %zu is %s", fn->name, arg + 1,
+                         what);
         return 0;
     }
     if (v->handed == JUG__SPOILT) {
         jug__build_error(g, JUG_INVALID, "declaring %s: argument %zu holds an item that " JUG__TWICE, fn->name,
-                      arg + 1);
+                         arg + 1);
         return 0;
     }
     if (v->type == JUG_LIST) {
@@ -2011,7 +2013,7 @@ static int jug__take_args(jug_graph *g, const jug_function *fn, size_t nargs, ju
         jug_value *v = args[i];
         if (!v) {
             jug__build_error(g, JUG_NO_MEMORY, "declaring %s: argument %zu is missing (out of memory, or a NULL value)",
-                          fn->name, i + 1);
+                             fn->name, i + 1);
             break;
         }
         if (v->handed == JUG__TAKEN) {
@@ -2020,7 +2022,7 @@ static int jug__take_args(jug_graph *g, const jug_function *fn, size_t nargs, ju
         }
         if (v->handed == JUG__TOO_BIG) {
             jug__build_error(g, JUG_INVALID, "declaring %s: argument %zu, %llu, does not fit an int64_t", fn->name,
-                          i + 1, (unsigned long long)(uint64_t)v->as.i);
+                             i + 1, (unsigned long long)(uint64_t)v->as.i);
             break;
         }
         if (v->handed == JUG__CALLERS) v->handed = JUG__TAKEN;
@@ -2042,18 +2044,18 @@ static int jug__check_params(jug_graph *g, const jug_function *fn, size_t nargs,
     const char *sig = fn->signature[0] == ',' ? fn->signature + 2 : fn->signature; /* (see JUG__SIG) */
     if (nargs != want) {
         jug__build_error(g, JUG_INVALID, "declaring %s(%s): %zu argument%s given, it takes %zu", fn->name, sig,
-                      nargs, nargs == 1 ? "" : "s", want);
+                         nargs, nargs == 1 ? "" : "s", want);
         return 0;
     }
     for (size_t i = 0; i < nargs; i++) {
         jug_type t = args[i]->type;
         char c = fn->params[i];
-        if (t == JUG_TASKREF || c == 'v' || (c == 'i' && t == JUG_INT) || (c == 'd' && (t == JUG_DOUBLE || t == JUG_INT)) ||
-            (c == 's' && t == JUG_STRING))
-            continue;
+        int fits = t == JUG_TASKREF || c == 'v' || (c == 'i' && t == JUG_INT) ||
+                   (c == 'd' && (t == JUG_DOUBLE || t == JUG_INT)) || (c == 's' && t == JUG_STRING);
+        if (fits) continue;
         jug__build_error(g, JUG_INVALID, "declaring %s(%s): argument %zu is of type %s; its parameter takes %s",
-                      fn->name, sig, i + 1, jug_type_name(t),
-                      c == 'i' ? "an integer" : c == 'd' ? "a number" : "a string");
+                         fn->name, sig, i + 1, jug_type_name(t),
+                         c == 'i' ? "an integer" : c == 'd' ? "a number" : "a string");
         return 0;
     }
     return 1;
@@ -4186,7 +4188,7 @@ static const jug_function *jug__derive(jug_graph *g, const char *kind, const jug
                                 : reducer && reducer->params && strlen(reducer->params) != 2 ? reducer : NULL;
     if (typed) {
         jug__build_error(g, JUG_INVALID, "jug_%s: %s takes %zu arguments; a %s takes %s", kind, typed->name,
-                      strlen(typed->params), typed == mapper ? "mapper" : "reducer", typed == mapper ? "one" : "two");
+                         strlen(typed->params), typed == mapper ? "mapper" : "reducer", typed == mapper ? "one" : "two");
         return NULL;
     }
     for (d = g->derived; d; d = d->next)

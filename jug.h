@@ -119,6 +119,7 @@
 #define _GNU_SOURCE /* POSIX and Linux calls (pthreads, openat, strsignal) under -std=c11 */
 #endif
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -277,7 +278,7 @@ typedef struct jug_function {
    checked when the task is declared; a task's result when it runs. `call`
    is there for jug_fail(call, "why"). Wrapping a plain C function:
        JUG_TASK2(mean_of, const jug_value *, xs, int64_t, from) { return jug_double(mean(xs, from)); } */
-#define JUG_TASK0(name) JUG__TYPED_AS(name, 0, (), (call), , )
+#define JUG_TASK0(name) JUG__TYPED_AS(name, 0, (), , (call), , )
 #define JUG_TASK1(name, ...) JUG__TYPED(name, 0, 1, __VA_ARGS__)
 #define JUG_TASK2(name, ...) JUG__TYPED(name, 0, 2, __VA_ARGS__)
 #define JUG_TASK3(name, ...) JUG__TYPED(name, 0, 3, __VA_ARGS__)
@@ -308,6 +309,8 @@ JUG_API double jug_arg_double(jug_call *call, size_t i); /* accepts an int too *
 JUG_API const char *jug_arg_string(jug_call *call, size_t i);
 JUG_API const void *jug_arg_array(jug_call *call, size_t i, jug_type type, size_t *len);
 JUG_API jug_value *jug_fail(jug_call *call, const char *fmt, ...) JUG__PRINTF(2, 3);
+JUG_API int jug_failed(const jug_call *call); /* 1 once jug_fail was called, or an argument did not unpack */
+JUG_API int64_t jug__arg_in(jug_call *call, size_t i, int64_t lo, int64_t hi); /* (typed tasks: an integer in lo..hi) */
 JUG_API const jug_task *jug_call_task(const jug_call *call);
 
 /* >>graph */
@@ -417,27 +420,40 @@ static inline jug_value *jug__arg_value(jug_value *v) { return v; }
              int: 'i', unsigned: 'i', long: 'i', unsigned long: 'i', long long: 'i', unsigned long long: 'i',    \
              float: 'd', double: 'd', const char *: 's', const jug_value *: 'v',                                 \
              default: jug_task_parameter_has_a_type_jug_h_cannot_unpack)
-#define JUG__UNPACK(T, call, i)                                                                                  \
-    _Generic((T)0, float: jug_arg_double, double: jug_arg_double, const char *: jug_arg_string,                 \
-             const jug_value *: jug_arg, default: jug_arg_int)(call, i)
+#define JUG__UNPACK(T, call, i)                                                                                 \
+    _Generic((T)0, float: jug_arg_double(call, i), double: jug_arg_double(call, i),                             \
+             const char *: jug_arg_string(call, i), const jug_value *: jug_arg(call, i),                        \
+             default: jug__arg_in(call, i, JUG__INT_MIN(T), JUG__INT_MAX(T)))
+/* The values of an integer type T that an int64_t can hold. */
+#define JUG__INT_MIN(T)                                                                                         \
+    _Generic((T)0, char: CHAR_MIN, signed char: SCHAR_MIN, short: SHRT_MIN, int: INT_MIN, long: LONG_MIN,       \
+             long long: LLONG_MIN, default: 0)
+#define JUG__INT_MAX(T)                                                                                         \
+    _Generic((T)0, _Bool: 1, char: CHAR_MAX, signed char: SCHAR_MAX, unsigned char: UCHAR_MAX, short: SHRT_MAX, \
+             unsigned short: USHRT_MAX, int: INT_MAX, unsigned: (int64_t)UINT_MAX, long: LONG_MAX,              \
+             long long: LLONG_MAX, default: INT64_MAX)
 #endif
 
 /* JUG__TYPED(name, version, n, T1, a1, ...): the parameter list, the
    unpacking call and the letters, each made by applying a macro to the pairs. */
 #define JUG__TYPED(name, version, n, ...)                                                            \
     JUG__TYPED_AS(name, version, (JUG__CAT(JUG__PAIRS_, n)(JUG__PARAM, 0, __VA_ARGS__)),              \
-                  (call JUG__CAT(JUG__PAIRS_, n)(JUG__GET, 0, __VA_ARGS__)),                          \
+                  JUG__CAT(JUG__PAIRS_, n)(JUG__LOCAL, 0, __VA_ARGS__),                               \
+                  (call JUG__CAT(JUG__PAIRS_, n)(JUG__NAME, 0, __VA_ARGS__)),                         \
                   JUG__CAT(JUG__PAIRS_, n)(JUG__CODE, 0, __VA_ARGS__),                                \
                   JUG__CAT(JUG__PAIRS_, n)(JUG__SIG, 0, __VA_ARGS__))
-#define JUG__TYPED_AS(name, version, params, unpacked, codes, sig)                                         \
+#define JUG__TYPED_AS(name, version, params, locals, names, codes, sig)                                    \
     static jug_value *name##_jug_typed(jug_call *call JUG__UNUSED JUG__UNPAREN params);                   \
-    static jug_value *name##_jug_body(jug_call *call) { return name##_jug_typed unpacked; }               \
+    static jug_value *name##_jug_body(jug_call *call) { /* the body runs once every argument unpacked */  \
+        locals return jug_failed(call) ? NULL : name##_jug_typed names;                                   \
+    }                                                                                                     \
     static const char name##_jug_params[] = {codes 0};                                                    \
     static const jug_function name##_jug_fn = {#name, (version), name##_jug_body, name##_jug_params,      \
                                                "" sig};                                                   \
     static jug_value *name##_jug_typed(jug_call *call JUG__UNUSED JUG__UNPAREN params)
 #define JUG__PARAM(T, a, i) , T a
-#define JUG__GET(T, a, i) , JUG__UNPACK(T, call, i)
+#define JUG__LOCAL(T, a, i) T a = JUG__UNPACK(T, call, i);
+#define JUG__NAME(T, a, i) , a
 #define JUG__CODE(T, a, i) JUG__PARAM_CODE(T),
 #define JUG__SIG(T, a, i) ", " #T " " #a /* (the list starts with ", ") */
 #define JUG__UNPAREN(...) __VA_ARGS__
@@ -690,6 +706,7 @@ JUG_API void jug_block_note(const jug_hash *tasks, size_t n, jug_block_state *st
 }
 /* C++: the same argument conversion through overloads (see jug_task). */
 #include <initializer_list>
+#include <limits>
 #include <type_traits>
 static inline jug_value *JUG_ARG(jug_value *v) { return v; }
 static inline jug_value *JUG_ARG(const jug_value *v) { return jug__arg_copy(v); }
@@ -715,7 +732,11 @@ static inline jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_
 /* A typed task's parameter of type T; not defined for a type jug.h cannot unpack. */
 template <class T, class = void> struct jug_task_parameter_type;
 template <class T> struct jug_task_parameter_type<T, typename std::enable_if<std::is_integral<T>::value>::type> {
-    static T get(jug_call *call, size_t i) { return (T)jug_arg_int(call, i); }
+    static T get(jug_call *call, size_t i) {
+        const uint64_t most = (uint64_t)std::numeric_limits<T>::max(); /* (what an int64_t can hold of it) */
+        return (T)jug__arg_in(call, i, (int64_t)std::numeric_limits<T>::min(),
+                              most > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)most);
+    }
     enum { code = 'i' };
 };
 template <class T>
@@ -1240,16 +1261,22 @@ JUG_API jug_value *jug_array_from(jug_type type, const void *data, size_t n) {
 }
 JUG_API jug_value *jug_list(void) { return jug__value(JUG_LIST); }
 
-/* Who may free a value (jug_value.handed). A value the argument conversion
-   made is the graph's to keep or to free; a caller's value, once taken, is
-   never taken again: handing it over twice would free it twice. */
+/* Who may free a value: its owner, in the low bits of jug_value.handed. A
+   value the argument conversion made is the graph's to keep or to free; a
+   caller's value, once taken, is never taken again (handing it over twice
+   would free it twice); a part of a result the graph holds is copied when
+   it is handed over. */
 enum {
     JUG__CALLERS = 0, /* the caller owns it */
     JUG__TAKEN,       /* a task or a list owns it */
     JUG__MADE,        /* made by jug_task's argument conversion */
     JUG__TOO_BIG,     /* made by the conversion of an unsigned integer above INT64_MAX (as.i: its bits) */
-    JUG__SPOILT       /* a list that was given an item already taken: the build fails where it is used */
+    JUG__RESULT,      /* in a result the graph holds (jug_bvalue, jug_compute) */
+    JUG__OWNER = 0x7f,
+    JUG__SPOILT = 0x80 /* a list (or a list in it) was given an item taken before: the build fails where it is used */
 };
+static int jug__owner(const jug_value *v) { return v->handed & JUG__OWNER; }
+static void jug__take(jug_value *v) { v->handed = (uint8_t)(JUG__TAKEN | (v->handed & JUG__SPOILT)); }
 
 static jug_value *jug__made(jug_value *v) {
     if (v) v->handed = JUG__MADE;
@@ -1276,15 +1303,18 @@ static jug_result jug__list_append(jug_value *list, jug_value *item) {
 }
 
 JUG_API jug_result jug_list_push(jug_value *list, jug_value *item) {
+    int owner = item ? jug__owner(item) : JUG__CALLERS;
     if (!item || !list || list->type != JUG_LIST) {
-        jug_value_free(item);
+        if (owner != JUG__TAKEN && owner != JUG__RESULT) jug_value_free(item);
         return item ? JUG_INVALID : JUG_NO_MEMORY;
     }
-    if (item->handed == JUG__TAKEN) { /* not freed: its owner frees it */
-        list->handed = JUG__SPOILT;
+    if (owner == JUG__TAKEN) { /* not freed: its owner frees it */
+        list->handed |= JUG__SPOILT;
         return JUG_INVALID;
     }
-    if (item->handed == JUG__CALLERS) item->handed = JUG__TAKEN;
+    if (owner == JUG__RESULT && !(item = jug_value_copy(item))) return JUG_NO_MEMORY;
+    if (jug__owner(item) == JUG__CALLERS) jug__take(item);
+    list->handed |= item->handed & JUG__SPOILT;
     return jug__list_append(list, item);
 }
 
@@ -1984,7 +2014,7 @@ static int jug__collect_deps(jug_graph *g, const jug_function *fn, size_t arg, c
                          what);
         return 0;
     }
-    if (v->handed == JUG__SPOILT) {
+    if (v->handed & JUG__SPOILT) {
         jug__build_error(g, JUG_INVALID, "declaring %s: argument %zu holds an item that " JUG__TWICE, fn->name,
                          arg + 1);
         return 0;
@@ -2005,34 +2035,60 @@ static int jug__collect_deps(jug_graph *g, const jug_function *fn, size_t arg, c
     return 1;
 }
 
-/* Takes args[0..nargs) for a task of fn (marks them taken), or says in
-   g->error why one cannot be taken: then every argument not taken before is freed. */
+/* An argument taken but not kept by a task: a caller's value is kept with
+   the graph all the same, so that handing it over again is seen (JUG__TAKEN);
+   a part of a held result stays where it is. */
+static void jug__drop_arg(jug_graph *g, jug_value *v) {
+    if (jug__owner(v) == JUG__RESULT) return;
+    if (jug__owner(v) == JUG__TAKEN && JUG_GROW(g->owned, g->owned_cap, g->nowned + 1)) g->owned[g->nowned++] = v;
+    else jug_value_free(v);
+}
+
+/* Takes args[0..nargs) for a task of fn (marks them taken; a part of a held
+   result is replaced by a copy), or says in g->error why one cannot be
+   taken; then the caller's values are kept with the graph all the same, and
+   the conversion's freed (jug__drop_arg). */
 static int jug__take_args(jug_graph *g, const jug_function *fn, size_t nargs, jug_value **args) {
-    size_t i, k;
+    size_t i;
+    int theirs = 0; /* args[i], the one refused, belongs to another task or list */
     for (i = 0; i < nargs; i++) {
         jug_value *v = args[i];
+        if (v && jug__owner(v) == JUG__RESULT && !(v = args[i] = jug__made(jug_value_copy(v)))) {
+            jug__build_error(g, JUG_NO_MEMORY, "declaring %s: out of memory copying argument %zu", fn->name, i + 1);
+            theirs = 1;
+            break;
+        }
         if (!v) {
             jug__build_error(g, JUG_NO_MEMORY, "declaring %s: argument %zu is missing (out of memory, or a NULL value)",
                              fn->name, i + 1);
             break;
         }
-        if (v->handed == JUG__TAKEN) {
+        if (jug__owner(v) == JUG__TAKEN) {
             jug__build_error(g, JUG_INVALID, "declaring %s: argument %zu " JUG__TWICE, fn->name, i + 1);
+            theirs = 1;
             break;
         }
-        if (v->handed == JUG__TOO_BIG) {
+        if (jug__owner(v) == JUG__TOO_BIG) {
             jug__build_error(g, JUG_INVALID, "declaring %s: argument %zu, %llu, does not fit an int64_t", fn->name,
                              i + 1, (unsigned long long)(uint64_t)v->as.i);
             break;
         }
-        if (v->handed == JUG__CALLERS) v->handed = JUG__TAKEN;
+        if (jug__owner(v) == JUG__CALLERS) jug__take(v);
+        if (v->handed & JUG__SPOILT) {
+            jug__build_error(g, JUG_INVALID, "declaring %s: argument %zu holds an item that " JUG__TWICE, fn->name,
+                             i + 1);
+            break;
+        }
     }
     if (i == nargs) return 1;
-    for (k = 0; k < nargs; k++) { /* each value once, and none that was taken before this call */
-        int seen = !args[k];
-        for (size_t j = 0; j < k && !seen; j++) seen = args[j] == args[k];
-        if (!seen && k >= i && args[k]->handed == JUG__TAKEN) seen = 1;
-        if (!seen) jug_value_free(args[k]);
+    for (size_t k = 0; k < nargs; k++) {
+        jug_value *v = args[k];
+        if (!v || (k == i && theirs)) continue;
+        if (k > i) { /* not looked at yet */
+            if (jug__owner(v) == JUG__TAKEN) continue; /* (another's, or an earlier argument again) */
+            if (jug__owner(v) == JUG__CALLERS) jug__take(v);
+        }
+        jug__drop_arg(g, v);
     }
     return 0;
 }
@@ -2061,13 +2117,6 @@ static int jug__check_params(jug_graph *g, const jug_function *fn, size_t nargs,
     return 1;
 }
 
-/* An argument taken but not kept by a task: a caller's value is kept with
-   the graph all the same, so that handing it over again is seen (JUG__TAKEN). */
-static void jug__drop_arg(jug_graph *g, jug_value *v) {
-    if (v->handed == JUG__TAKEN && JUG_GROW(g->owned, g->owned_cap, g->nowned + 1)) g->owned[g->nowned++] = v;
-    else jug_value_free(v);
-}
-
 /* Values without memory of their own, which the graph copies into its arena. */
 static int jug__is_scalar(jug_type t) { return t <= JUG_DOUBLE || t == JUG_TASKREF; }
 
@@ -2087,7 +2136,26 @@ static uint32_t jug__group(jug_graph *g, const jug_function *fn) {
     return (uint32_t)g->ngroups++;
 }
 
+static jug_task *jug__task_new(jug_graph *g, const jug_function *fn, size_t nargs, jug_value **args);
 JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t nargs, jug_value **args) {
+    /* jug__take_args puts copies in place of parts of held results: then into
+       an array of our own (the caller's may be read-only: C++'s initializer_list). */
+    jug_value *few[16], **own = args;
+    jug_task *t;
+    for (size_t i = 0; i < nargs && own == args; i++)
+        if (args[i] && jug__owner(args[i]) == JUG__RESULT) {
+            if (!(own = nargs <= 16 ? few : JUG__NEW(jug_value *, nargs))) {
+                jug__build_error(g, JUG_NO_MEMORY, "out of memory building the graph");
+                return NULL;
+            }
+            memcpy(own, args, nargs * sizeof *args);
+        }
+    t = jug__task_new(g, fn, nargs, own);
+    if (own != args && own != few) JUG_FREE(own);
+    return t;
+}
+
+static jug_task *jug__task_new(jug_graph *g, const jug_function *fn, size_t nargs, jug_value **args) {
     jug__hasher h;
     jug_hash hash;
     jug_task *t;
@@ -2135,7 +2203,7 @@ JUG_API jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t narg
     t->ndeps = ndeps;
     if (ndeps) memcpy(jug__deps(t), g->scratch, ndeps * sizeof(jug_task *));
     for (i = 0; i < nargs; i++) {
-        jug_value *copy = args[i]->handed == JUG__MADE && jug__is_scalar(args[i]->type)
+        jug_value *copy = jug__owner(args[i]) == JUG__MADE && jug__is_scalar(args[i]->type)
                               ? (jug_value *)jug__arena(g, sizeof *copy) : NULL;
         if (copy) { /* a scalar the conversion made lives in the arena; its allocation goes back right away */
             *copy = *args[i];
@@ -2185,7 +2253,7 @@ JUG_API jug_value *jug_fail(jug_call *call, const char *fmt, ...) {
 static const jug_value *jug__arg_typed(jug_call *call, size_t i, jug_type t1, jug_type t2) {
     const jug_value *v = jug_arg(call, i);
     if (v && v->type != t1 && v->type != t2) {
-        jug_fail(call, "argument %zu is %s %s, not %s %s", i, jug__a(jug_type_name(v->type)), jug_type_name(v->type),
+        jug_fail(call, "argument %zu is %s %s, not %s %s", i + 1, jug__a(jug_type_name(v->type)), jug_type_name(v->type),
                  jug__a(jug_type_name(t1)), jug_type_name(t1));
         return NULL;
     }
@@ -2193,8 +2261,16 @@ static const jug_value *jug__arg_typed(jug_call *call, size_t i, jug_type t1, ju
 }
 JUG_API const jug_value *jug_arg(jug_call *call, size_t i) {
     if (i < call->nargs) return call->args[i];
-    jug_fail(call, "asked for argument %zu of %zu", i, call->nargs);
+    jug_fail(call, "asked for argument %zu of %zu", i + 1, call->nargs);
     return NULL;
+}
+JUG_API int jug_failed(const jug_call *call) { return call->failed; }
+JUG_API int64_t jug__arg_in(jug_call *call, size_t i, int64_t lo, int64_t hi) {
+    int64_t v = jug_arg_int(call, i);
+    if (!call->failed && (v < lo || v > hi))
+        jug_fail(call, "argument %zu, %lld, is out of the range of its parameter (%lld to %lld)", i + 1, (long long)v,
+                 (long long)lo, (long long)hi);
+    return v;
 }
 JUG_API int64_t jug_arg_int(jug_call *call, size_t i) {
     const jug_value *v = jug__arg_typed(call, i, JUG_INT, JUG_INT);
@@ -4050,13 +4126,22 @@ JUG_API int jug_barrier(jug_graph *g) {
     return 1;
 }
 
+/* A result the graph holds for the build: handed to a task or list, it (or a part of it) is copied. */
+static const jug_value *jug__held(jug_value *v) {
+    if (v && jug__owner(v) != JUG__RESULT) {
+        v->handed = JUG__RESULT;
+        for (size_t i = 0; v->type == JUG_LIST && i < v->len; i++) jug__held(v->as.list[i]);
+    }
+    return v;
+}
+
 JUG_API const jug_value *jug_bvalue(jug_graph *g, jug_task *t) {
     jug_error err;
     jug_result rc;
     if (!t || g->barrier || !jug__need_store(g, "jug_bvalue")) return NULL;
-    if (t->value) return t->value;
+    if (t->value) return jug__held(t->value);
     rc = g->store->ops->load(g->store, &t->hash, &t->value, NULL, &err);
-    if (rc == JUG_OK) return t->value;
+    if (rc == JUG_OK) return jug__held(t->value);
     if (rc != JUG_NOT_FOUND && rc != JUG_CORRUPT) jug__build_error(g, err.code, "%s", err.msg);
     g->barrier = 1;
     return NULL;
@@ -4119,7 +4204,7 @@ JUG_API const jug_value *jug_compute(jug_graph *g, jug_task *t) {
         }
     }
     if (!t->value) g->barrier = 1;
-    return t->value;
+    return jug__held(t->value);
 }
 
 /* Calls fn(args) from inside another task's function; its failure fails `outer`. */
@@ -4967,7 +5052,8 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
     switch (outcome) {
     case JUG__RAN:
         x->ran++;
-        jug__set_value(x, t, result);
+        if (t->value) jug_value_free(result); /* (the same result, loaded before: jug_bvalue) */
+        else jug__set_value(x, t, result);
         jug__finish(x, t);
         if (!x->batch[t->group] && x->s->ops->claim) { /* tiny tasks: from now on in batches */
             if (++x->group_runs[t->group] >= JUG__BATCH_AFTER &&
@@ -5201,8 +5287,8 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
         else if (undone == 0)
             jug__say(&x, 0, "%s; %s.", ran, finished);
         else
-            jug__say(&x, 0, "%s; %zu failed; %zu of %zu %s not finished.", ran, failed, undone, x.wanted,
-                     jug__plural(x.wanted, "task is", "tasks are"));
+            jug__say(&x, 0, "%s; %zu failed; %zu of %zu %s %s not finished.", ran, failed, undone, x.wanted,
+                     jug__plural(x.wanted, "task", "tasks"), jug__plural(undone, "is", "are"));
     }
     code = x.rc != JUG_OK ? 2 : undone ? 1 : 0;
     jug__exec_free(&x);
@@ -6261,7 +6347,8 @@ static int jug__check(jug_graph *g, jug_store *s, const jug__cli *c) {
         enum { SHOWN = 5 };
         uint32_t *ordinal = jug__ordinals(g);
         size_t named = 0;
-        printf("%zu of %zu %s not finished or not readable", bad, g->n, jug__plural(bad, "task is", "tasks are"));
+        printf("%zu of %zu %s %s not finished or not readable", bad, g->n, jug__plural(g->n, "task", "tasks"),
+               jug__plural(bad, "is", "are"));
         for (size_t i = 0; i < g->n && ordinal && named < SHOWN; i++) {
             char label[320];
             if (has[i] & JUG__HAS_RESULT) continue;

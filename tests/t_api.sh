@@ -174,6 +174,29 @@ for prog in build_fail build_fail_asan; do
     expect "build_result_of_wrong_type${prog#build_fail}" test "$RC" -eq 1 -a \
         "$(grep -cE '^add [0-9a-f]{12} failed: argument .* is a string' <<<"$ERR")" -eq 1
 done
+# a typed task whose argument does not unpack fails without running its body (no division by zero)
+for prog in build_fail build_fail_asan; do
+    [ -x $prog ] || continue
+    run ./$prog execute --jugdir "unpack.$prog" -- unpack_fails_before_body
+    expect "build_unpack_fails_before_body${prog#build_fail}" test "$RC" -eq 1 -a \
+        "$(grep -cE '^per [0-9a-f]{12} failed: argument 1 is a double, not an int$' <<<"$ERR")" -eq 1 -a \
+        "$(grep -cE 'runtime error|Sanitizer' <<<"$ERR")" -eq 0
+    run ./$prog execute --jugdir "narrow.$prog" -- narrow_out_of_range
+    expect "build_narrow_out_of_range${prog#build_fail}" test "$RC" -eq 1 -a "$(grep -cE \
+        '^small [0-9a-f]{12} failed: argument 1, 300, is out of the range of its parameter \(0 to 255\)$' <<<"$ERR")" -eq 1
+done
+build_fails spoilt_list_twice "declaring first: argument 1 holds an item that $TWICE"
+build_fails spoilt_list_in_two_lists "declaring first: argument 1 holds an item that $TWICE"
+build_fails refused_call_keeps_its_arguments "declaring add: argument 2 $TWICE"
+# items of a result jug_compute holds are copied when handed over; a second run runs nothing
+for prog in build_fail build_fail_asan; do
+    [ -x $prog ] || continue
+    run ./$prog execute --jugdir "held.$prog" -- items_of_a_computed_result
+    run ./$prog execute --jugdir "held.$prog" -- items_of_a_computed_result
+    same "build_items_of_a_computed_result${prog#build_fail}" "$RC $OUT$ERR" "0 Nothing to do: all 4 tasks are finished."
+    run ./$prog value sq id --jugdir "held.$prog" -- items_of_a_computed_result
+    same "build_items_of_a_computed_result_values${prog#build_fail}" "$RC $OUT" "0 $(printf '[4, 9]\n[2]')"
+done
 # (the first error is the one to read: not what the NULL task it made does to the tasks after it)
 build_fails first_error_wins "$ADD: 1 argument given, it takes 2"
 

@@ -175,7 +175,7 @@ TEST(messages, plurals_and_articles) {
     call.args = (const jug_value **)jug__argv(t);
     call.nargs = 1;
     jug_arg_int(&call, 0);
-    CHECK_STR(call.reason, "argument 0 is a string, not an int");
+    CHECK_STR(call.reason, "argument 1 is a string, not an int");
     jug_graph_free(g);
 }
 

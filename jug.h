@@ -80,6 +80,20 @@
    quarter of --mem-limit); other results are loaded again when needed, so
    a sweep of large results followed by tasks that read them one at a time
    runs in the memory of about one of them.
+   Workers that fit a batch system: --max-time DURATION (90s, 45m, 3h30m,
+   or seconds; counted from the start of the run) starts no task after it,
+   --max-tasks N starts at most N (all the workers of -j together),
+   --stop-file PATH starts none once PATH exists (looked for once a second)
+   and --max-idle DURATION ends a worker that found no task it could run
+   for that long (the rest waits on tasks other workers hold); or
+   JUG_MAX_TIME, JUG_MAX_TASKS, JUG_STOP_FILE, JUG_MAX_IDLE (an option wins
+   over its variable). Tasks running then finish and are stored (a batch
+   stops between two tasks, its claim dropped after its pack is written,
+   B4); the worker releases every lock and claim, says why in one line and
+   exits 0 (1 if a task failed); under -j its parent says it and exits 0.
+   Each worker process of execute gets OMP_NUM_THREADS = the CPUs it may use
+   (affinity mask, SLURM_CPUS_PER_TASK) / (workers x threads), at least 1,
+   unless the user set it, so OpenMP inside tasks does not oversubscribe.
 
    STORE FORMAT (file store, format 1)
        DIR/jugstore            "jug.h file store 1": which format wrote DIR

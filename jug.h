@@ -5984,6 +5984,18 @@ static void jug__html_text(FILE *f, const char *s) {
     }
 }
 
+/* The store's place without the user and password a URL may hold
+   (redis://USER:PASSWORD@HOST...): a page is made to be shown around. */
+static void jug__html_where(FILE *f, const char *where) {
+    const char *scheme = strstr(where, "://"), *at = strrchr(where, '@');
+    char buf[sizeof ((jug_store *)0)->where + 8];
+    if (scheme && at > scheme) {
+        snprintf(buf, sizeof buf, "%.*s***%s", (int)(scheme + 3 - where), where, at);
+        where = buf;
+    }
+    jug__html_text(f, where);
+}
+
 /* "waiting", ...: the state's name as status --json spells it */
 static const char *jug__html_key(int st, char *buf, size_t size) {
     snprintf(buf, size, "%s", jug__st_names[st]);
@@ -6182,7 +6194,7 @@ static void jug__html_page(FILE *f, jug_graph *g, jug_store *s, const jug__cli *
     jug__html_text(f, c->prog);
     fprintf(f, ": %zu of %zu %s finished</h1>\n<p class=\"where\">Store <code id=\"jug-store\">",
             total[JUG__ST_FINISHED], g->n, jug__plural(g->n, "task", "tasks"));
-    jug__html_text(f, s->where);
+    jug__html_where(f, s->where);
     fputs("</code>, read on <code id=\"jug-host\">", f);
     jug__html_text(f, host);
     fprintf(f, "</code> at <time id=\"jug-written\" datetime=\"%s\" data-epoch=\"%lld.%03ld\">%s</time>", iso,

@@ -39,7 +39,9 @@ A="-- 12"
 PAGE_GATE=$WORK/gate ./page execute --target hold --jugdir s $A >hold.out 2>&1 &
 HOLD=$!
 PIDS+=($HOLD)
-trap 'touch "$WORK/gate"; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$WORK"' EXIT
+REDIS_DIR=$WORK/redis
+source "$ROOT/tests/redis_server.sh"
+trap 'touch "$WORK/gate"; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; redis_stop_all; rm -rf "$WORK"' EXIT
 running() { ./page status --short --jugdir s $A | grep -q ' 1 running'; }
 expect hold_is_running waitfor 20 running
 
@@ -187,3 +189,16 @@ run "$W" status --html
 same html_needs_file "$RC:$ERR" "2:workload: option --html needs a value"
 run "$W" status --help
 expect status_help_lists_html grep -q -- '--html' <<<"$OUT"
+
+# --- on redis: the same page, and the store's URL without its password
+if redis_tools_or_fail && redis_start pw --requirepass 's3cret'; then
+    U="redis://:s3cret@127.0.0.1:${REDIS_PORT[pw]}/0"
+    run $TO "$BUILD/workload_redis" execute --keep-going --jugdir "$U" -- 6 0 fail=1
+    run "$BUILD/workload_redis" status --html redis.html --jugdir "$U" -- 6 0 fail=1
+    same redis_page "$RC $(grep -o 'id="jug-total" data-name="Total" data-waiting="[0-9]*" data-ready="[0-9]*" data-finished="[0-9]*" data-running="0" data-failed="[0-9]*"' redis.html)" \
+        '0 id="jug-total" data-name="Total" data-waiting="2" data-ready="0" data-finished="7" data-running="0" data-failed="1"'
+    same redis_url_without_password "$(grep -c s3cret redis.html) $(grep -o 'jug-store">[^<]*' redis.html)" \
+        "0 jug-store\">redis://***@127.0.0.1:${REDIS_PORT[pw]}/0"
+else
+    fail redis_start "no redis-server for the redis page"
+fi

@@ -5587,7 +5587,8 @@ static const struct jug__command {
 } jug__commands[] = {
     {"execute", JUG__C_EXECUTE, "", "run the tasks that are not finished yet"},
     {"status", JUG__C_STATUS, "",
-     "show how many tasks wait, are ready, finished, running or failed (--failed: which failed, why, on what)"},
+     "show how many tasks wait, are ready, finished, running or failed (--failed: which failed, why, on what; "
+     "--html FILE: as a web page)"},
     {"check", JUG__C_CHECK, "", "exit 0 if every task is finished and its result readable, else 1"},
     {"value", JUG__C_VALUE, " TASK...", "print stored results as JSON (TASK: a name, name[i] or a hash prefix)"},
     {"sleep-until", JUG__C_SLEEP, "", "wait until every task is finished (exit 0) or failures block the rest (exit 1)"},
@@ -5632,6 +5633,8 @@ static const struct jug__option {
     {"--json", NULL, JUG__O_FLAG, JUG__C_STATUS, 0, 0, "print the counts as JSON"},
     {"--times", NULL, JUG__O_FLAG, JUG__C_STATUS, 0, 0, "add count, mean and max run time of finished tasks per name"},
     {"--watch", NULL, JUG__O_FLAG, JUG__C_STATUS, 0, 0, "refresh every second until every task is finished"},
+    {"--html", NULL, JUG__O_STR, JUG__C_STATUS, 0, 0,
+     "FILE: instead, write the status as one self-contained web page (with --watch: every 2 s, and it reloads)"},
     {"--failed", NULL, JUG__O_FLAG, JUG__C_STATUS, 0, 0,
      "instead of the counts: each failed task, why, where and when, and its arguments"},
     {"--npy", NULL, JUG__O_STR, JUG__C_VALUE, 0, 0, "FILE: write a numeric array result as a NumPy .npy file"},
@@ -6212,6 +6215,334 @@ static void jug__status_table(const jug_graph *g, const size_t *count, const jug
     printf("\n");
 }
 
+/* status --html FILE: the status as one page for a browser, self-contained
+   (no script, stylesheet, font or address outside it; its own policy forbids
+   them, so even a name that slipped through unescaped could not run or load
+   anything). It is written to a temporary file and renamed, so a browser
+   never reads half of it; with --watch it is written again every
+   JUG__HTML_EVERY seconds and reloads itself. */
+#define JUG__HTML_EVERY 2       /* seconds */
+#define JUG__HTML_SAMPLE 1000   /* run times read per task name at most */
+#define JUG__HTML_FAILURES 200  /* failed tasks listed at most */
+#define JUG__HTML_BINS 30       /* bars of a run-time histogram */
+
+/* Text in an element, or in an attribute's quoted value. */
+static void jug__html_text(FILE *f, const char *s) {
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '&') fputs("&amp;", f);
+        else if (ch == '<') fputs("&lt;", f);
+        else if (ch == '>') fputs("&gt;", f);
+        else if (ch == '"') fputs("&quot;", f);
+        else if (ch == '\'') fputs("&#39;", f);
+        else if (ch < 0x20 && ch != '\n' && ch != '\t') fputs("&#xfffd;", f);
+        else fputc(ch, f);
+    }
+}
+
+/* The store's place without the user and password a URL may hold
+   (redis://USER:PASSWORD@HOST...): a page is made to be shown around. */
+static void jug__html_where(FILE *f, const char *where) {
+    const char *scheme = strstr(where, "://"), *at = strrchr(where, '@');
+    char buf[sizeof ((jug_store *)0)->where + 8];
+    if (scheme && at > scheme) {
+        snprintf(buf, sizeof buf, "%.*s***%s", (int)(scheme + 3 - where), where, at);
+        where = buf;
+    }
+    jug__html_text(f, where);
+}
+
+/* "waiting", ...: the state's name as status --json spells it */
+static const char *jug__html_key(int st, char *buf, size_t size) {
+    snprintf(buf, size, "%s", jug__st_names[st]);
+    buf[0] = (char)(buf[0] - 'A' + 'a');
+    return buf;
+}
+
+static const char *jug__html_sec(double sec, char *buf, size_t size) {
+    if (sec < 1e-3) snprintf(buf, size, "%.3g \xc2\xb5s", sec * 1e6);
+    else if (sec < 1) snprintf(buf, size, "%.3g ms", sec * 1e3);
+    else if (sec < 120) snprintf(buf, size, "%.3g s", sec);
+    else snprintf(buf, size, "%.1f min", sec / 60);
+    return buf;
+}
+
+static int jug__html_cmp(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Run times of finished tasks per task name, from the metadata of each
+   result: of a name with more than JUG__HTML_SAMPLE finished tasks, every
+   k-th one (a result is read whole to read its run time). sec[at[k] ..
+   at[k] + n[k]) are those of name k. 0: out of memory. */
+typedef struct jug__html_times {
+    double *sec;
+    size_t *at, *n;
+} jug__html_times;
+
+static size_t jug__html_stride(size_t finished) {
+    return finished > JUG__HTML_SAMPLE ? (finished + JUG__HTML_SAMPLE - 1) / JUG__HTML_SAMPLE : 1;
+}
+
+static int jug__html_sample(jug_graph *g, jug_store *s, const uint8_t *state, const size_t *count, jug__html_times *x) {
+    size_t *seen = JUG__NEW(size_t, g->ngroups + 1), room = 0;
+    x->at = JUG__NEW(size_t, g->ngroups + 1);
+    x->n = JUG__NEW(size_t, g->ngroups + 1);
+    x->sec = NULL;
+    if (seen && x->at && x->n) {
+        for (size_t k = 0; k < g->ngroups; k++) {
+            size_t finished = count[k * JUG__NST + JUG__ST_FINISHED], stride = jug__html_stride(finished);
+            seen[k] = x->n[k] = 0;
+            x->at[k] = room;
+            room += (finished + stride - 1) / stride;
+        }
+        x->sec = JUG__NEW(double, room + 1);
+    }
+    for (size_t i = 0; x->sec && i < g->n; i++) {
+        jug_task *t = g->tasks[i];
+        size_t k = t->group;
+        jug_value *v = NULL;
+        jug_meta m;
+        if (state[i] != JUG__ST_FINISHED || seen[k]++ % jug__html_stride(count[k * JUG__NST + JUG__ST_FINISHED]))
+            continue;
+        if (s->ops->load(s, &t->hash, &v, &m, NULL) != JUG_OK) continue; /* (gone since the scan) */
+        jug_value_free(v);
+        x->sec[x->at[k] + x->n[k]++] = (double)m.run_usec * 1e-6;
+    }
+    JUG_FREE(seen);
+    return x->sec != NULL;
+}
+
+/* The run times of one task name (sorted here) as a histogram in SVG. */
+static void jug__html_histogram(FILE *f, double *sec, size_t n, size_t finished) {
+    size_t bin[JUG__HTML_BINS] = {0}, most = 0;
+    double lo, hi, width, sum = 0;
+    char a[32], b[32], m[32];
+    qsort(sec, n, sizeof *sec, jug__html_cmp);
+    lo = sec[0];
+    hi = sec[n - 1];
+    width = (hi - lo) / JUG__HTML_BINS;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = width > 0 ? (size_t)((sec[i] - lo) / width) : 0;
+        k = k < JUG__HTML_BINS ? k : JUG__HTML_BINS - 1;
+        sum += sec[i];
+        most = ++bin[k] > most ? bin[k] : most;
+    }
+    fprintf(f, "<p class=\"stats\" data-timed=\"%zu\">", n);
+    if (n < finished) fprintf(f, "A sample of %zu of the %zu finished tasks: ", n, finished);
+    else fprintf(f, "%zu finished %s: ", n, jug__plural(n, "task", "tasks"));
+    fprintf(f, "mean %s, ", jug__html_sec(sum / (double)n, a, sizeof a));
+    fprintf(f, "median %s, ", jug__html_sec(sec[n / 2], a, sizeof a));
+    fprintf(f, "max %s.</p>\n", jug__html_sec(hi, a, sizeof a));
+    fprintf(f, "<svg class=\"hist\" viewBox=\"0 0 %d 74\" width=\"%d\" height=\"74\" role=\"img\" "
+               "aria-label=\"run times from %s to %s\">\n", JUG__HTML_BINS * 14, JUG__HTML_BINS * 14,
+            jug__html_sec(lo, a, sizeof a), jug__html_sec(hi, b, sizeof b));
+    for (int k = 0; k < JUG__HTML_BINS; k++) {
+        double h = 56.0 * (double)bin[k] / (double)most;
+        if (!bin[k]) continue;
+        fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"13\" height=\"%.1f\"><title>%s to %s: %zu %s</title></rect>\n",
+                k * 14, 58 - h, h, jug__html_sec(lo + width * k, a, sizeof a),
+                jug__html_sec(width > 0 ? lo + width * (k + 1) : hi, b, sizeof b), bin[k],
+                jug__plural(bin[k], "task", "tasks"));
+    }
+    fprintf(f, "<line x1=\"0\" y1=\"58.5\" x2=\"%d\" y2=\"58.5\"></line>\n", JUG__HTML_BINS * 14);
+    fprintf(f, "<text x=\"0\" y=\"72\">%s</text><text x=\"%d\" y=\"72\" text-anchor=\"middle\">%s</text>"
+               "<text x=\"%d\" y=\"72\" text-anchor=\"end\">%s</text>\n</svg>\n", jug__html_sec(lo, a, sizeof a),
+            JUG__HTML_BINS * 7, jug__html_sec((lo + hi) / 2, m, sizeof m), JUG__HTML_BINS * 14,
+            jug__html_sec(hi, b, sizeof b));
+}
+
+/* A row of the table: a name (or the total), its progress bar, its counts
+   (n[state]); the counts also as data-waiting="N" and so on, for programs. */
+static void jug__html_row(FILE *f, const char *id, const char *name, const size_t *n) {
+    static const int order[JUG__NST] = {JUG__ST_FINISHED, JUG__ST_RUNNING, JUG__ST_STALE,
+                                        JUG__ST_FAILED,   JUG__ST_READY,   JUG__ST_WAITING};
+    size_t all = 0;
+    char key[16];
+    for (int j = 0; j < JUG__NST; j++) all += n[j];
+    fprintf(f, "<tr id=\"%s\" data-name=\"", id);
+    jug__html_text(f, name);
+    fputc('"', f);
+    for (int j = 0; j < JUG__NST; j++) fprintf(f, " data-%s=\"%zu\"", jug__html_key(j, key, sizeof key), n[j]);
+    fputs("><th scope=\"row\">", f);
+    jug__html_text(f, name);
+    fputs("</th><td><div class=\"bar\">", f);
+    for (int j = 0; j < JUG__NST; j++)
+        if (n[order[j]])
+            fprintf(f, "<span class=\"%s\" style=\"width:%.3f%%\" title=\"%zu %s\"></span>",
+                    jug__html_key(order[j], key, sizeof key), 100.0 * (double)n[order[j]] / (double)all, n[order[j]],
+                    key);
+    fputs("</div></td>", f);
+    for (int j = 0; j < JUG__NST; j++)
+        fprintf(f, "<td class=\"n\" data-state=\"%s\">%zu</td>", jug__html_key(j, key, sizeof key), n[j]);
+    fputs("</tr>\n", f);
+}
+
+static void jug__html_failures(FILE *f, jug_graph *g, jug_store *s, const uint8_t *state, const uint32_t *ordinal,
+                               size_t failed) {
+    size_t shown = 0;
+    fprintf(f, "<h2 id=\"failures\">Failures (%zu)</h2>\n", failed);
+    if (failed) fputs("<ol class=\"failures\">\n", f);
+    for (size_t i = 0; i < g->n && shown < JUG__HTML_FAILURES; i++) {
+        jug__failure rec;
+        jug_error err;
+        jug_result rc;
+        char label[320], where[400];
+        if (state[i] != JUG__ST_FAILED) continue;
+        shown++;
+        if ((rc = jug__failure_read(s, g->tasks[i], &rec, &err)) != JUG_OK)
+            snprintf(rec.text, sizeof rec.text, "(its failure record is gone: %s)",
+                     rc == JUG_NOT_FOUND ? "it runs again, or was removed" : err.msg);
+        jug__task_label(g->tasks[i], ordinal, label, sizeof label);
+        fputs("<li class=\"failure\" data-task=\"", f);
+        jug__html_text(f, label);
+        fputs("\"><code>", f);
+        jug__html_text(f, label);
+        fputs("</code> <span class=\"where\">", f);
+        jug__html_text(f, jug__failure_where(&rec, where, sizeof where));
+        fputs("</span><pre class=\"reason\">", f);
+        jug__html_text(f, rec.reason);
+        fputs("</pre></li>\n", f);
+    }
+    if (failed) fputs("</ol>\n", f);
+    if (shown < failed)
+        fprintf(f, "<p>And %zu more: <code>status --failed</code> lists them all.</p>\n", failed - shown);
+}
+
+static const char jug__html_style[] =
+    "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em 2em;color:#222;background:#fff}\n"
+    "h1{font-size:1.4em;margin:0 0 .2em}h2{font-size:1.15em;margin:1.4em 0 .4em}h3{font-size:1em;margin:.8em 0 .2em}\n"
+    "p.where,p.stats{color:#555;margin:.2em 0}code,pre{font:13px ui-monospace,monospace}\n"
+    "table{border-collapse:collapse}th,td{padding:.25em .6em;text-align:left;border-bottom:1px solid #e4e4e4}\n"
+    "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+    "tfoot th,tfoot td{font-weight:600;border-top:2px solid #bbb}\n"
+    "div.bar{display:flex;width:260px;height:14px;background:#eee;border-radius:3px;overflow:hidden}\n"
+    ".finished{background:#2e9e4f}.running{background:#2f6fd6}.stale{background:#e08a1e}.failed{background:#d33}\n"
+    ".ready{background:#9cc3f5}.waiting{background:#cfcfcf}.key span{display:inline-block;width:.9em;height:.9em;"
+    "margin:0 .3em 0 1em;vertical-align:-.1em;border-radius:2px}\n"
+    "ol.failures{padding-left:1.5em}li.failure{margin:.5em 0}span.where{color:#666}\n"
+    "pre.reason{margin:.2em 0;padding:.4em .6em;background:#fbeaea;border-left:3px solid #d33;white-space:pre-wrap}\n"
+    "svg.hist rect{fill:#2e9e4f}svg.hist line{stroke:#888}svg.hist text{font-size:10px;fill:#555}\n";
+
+static void jug__html_page(FILE *f, jug_graph *g, jug_store *s, const jug__cli *c, const uint8_t *state,
+                           const size_t *count, size_t corrupt, const uint32_t *ordinal, int refresh) {
+    const size_t *total = count + g->ngroups * JUG__NST;
+    char host[256], when[32], iso[40], key[16];
+    size_t none = 0; /* names without a run time */
+    struct timespec now;
+    struct tm tm;
+    time_t sec;
+    jug__html_times times;
+    clock_gettime(CLOCK_REALTIME, &now);
+    sec = now.tv_sec;
+    if (!localtime_r(&sec, &tm)) memset(&tm, 0, sizeof tm);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+    strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%S%z", &tm);
+    jug_lock_hostname(host, sizeof host);
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n",
+          f);
+    if (refresh) fprintf(f, "<meta http-equiv=\"refresh\" content=\"%d\">\n", JUG__HTML_EVERY);
+    fputs("<title>", f);
+    jug__html_text(f, c->prog);
+    fprintf(f, " status</title>\n<style>\n%s</style></head>\n<body>\n<h1>", jug__html_style);
+    jug__html_text(f, c->prog);
+    fprintf(f, ": %zu of %zu %s finished</h1>\n<p class=\"where\">Store <code id=\"jug-store\">",
+            total[JUG__ST_FINISHED], g->n, jug__plural(g->n, "task", "tasks"));
+    jug__html_where(f, s->where);
+    fputs("</code>, read on <code id=\"jug-host\">", f);
+    jug__html_text(f, host);
+    fprintf(f, "</code> at <time id=\"jug-written\" datetime=\"%s\" data-epoch=\"%lld.%03ld\">%s</time>", iso,
+            (long long)now.tv_sec, now.tv_nsec / 1000000, when);
+    if (refresh) fprintf(f, "; rewritten and reloaded every %d seconds", JUG__HTML_EVERY);
+    fprintf(f, ". jug.h %s.</p>\n", JUG_VERSION_STRING);
+    if (g->barrier) fputs("<p>More tasks follow a barrier; execute declares them once it is passed.</p>\n", f);
+    if (corrupt)
+        fprintf(f, "<p>%zu %s their checksum and %s set aside (corrupt/); execute computes %s again.</p>\n", corrupt,
+                jug__plural(corrupt, "result failed", "results failed"), jug__plural(corrupt, "was", "were"),
+                jug__plural(corrupt, "it", "them"));
+    fprintf(f, "<table id=\"jug-status\" data-tasks=\"%zu\" data-behind-barrier=\"%s\" data-corrupt=\"%zu\">\n"
+               "<thead><tr><th>Task name</th><th>Progress</th>", g->n, g->barrier ? "true" : "false", corrupt);
+    for (int j = 0; j < JUG__NST; j++) fprintf(f, "<th>%s</th>", jug__st_names[j]);
+    fputs("</tr></thead>\n<tbody>\n", f);
+    for (size_t k = 0; k < g->ngroups; k++) {
+        char id[48];
+        snprintf(id, sizeof id, "jug-group-%zu", k);
+        jug__html_row(f, id, g->groups[k]->name, count + k * JUG__NST);
+    }
+    fputs("</tbody>\n<tfoot>\n", f);
+    jug__html_row(f, "jug-total", "Total", total);
+    fputs("</tfoot></table>\n<p class=\"key\">", f);
+    for (int j = 0; j < JUG__NST; j++)
+        fprintf(f, "<span class=\"%s\"></span>%s", jug__html_key(j, key, sizeof key), jug__st_names[j]);
+    fputs("</p>\n", f);
+    jug__html_failures(f, g, s, state, ordinal, total[JUG__ST_FAILED]);
+    fputs("<h2 id=\"times\">Run times</h2>\n", f);
+    if (!jug__html_sample(g, s, state, count, &times)) fputs("<p>Out of memory reading the run times.</p>\n", f);
+    for (size_t k = 0; times.sec && k < g->ngroups; k++) {
+        if (!times.n[k]) continue;
+        fprintf(f, "<section class=\"times\" id=\"jug-times-%zu\" data-name=\"", k);
+        jug__html_text(f, g->groups[k]->name);
+        fputs("\"><h3>", f);
+        jug__html_text(f, g->groups[k]->name);
+        fputs("</h3>\n", f);
+        jug__html_histogram(f, times.sec + times.at[k], times.n[k], count[k * JUG__NST + JUG__ST_FINISHED]);
+        fputs("</section>\n", f);
+    }
+    for (size_t k = 0; times.sec && k < g->ngroups; k++) {
+        if (times.n[k]) continue;
+        fputs(none++ ? ", " : "<p class=\"stats\">No run time yet of ", f);
+        jug__html_text(f, g->groups[k]->name);
+    }
+    if (none) fputs(".</p>\n", f);
+    fputs("</body></html>\n", f);
+    JUG_FREE(times.sec);
+    JUG_FREE(times.at);
+    JUG_FREE(times.n);
+}
+
+/* Writes the page to FILE (--html) by way of a temporary file beside it;
+   SIGINT, SIGTERM and SIGHUP wait until it is renamed into place. */
+static int jug__status_html(jug_graph *g, jug_store *s, const jug__cli *c, const uint8_t *state, const size_t *count,
+                            size_t corrupt, int refresh) {
+    const char *path = jug__opt(c, "--html");
+    size_t size = strlen(path) + 32;
+    char *tmp = JUG__NEW(char, size);
+    uint32_t *ordinal = jug__ordinals(g);
+    sigset_t block, old;
+    FILE *f = NULL;
+    int ok, code = 0;
+    if (!tmp || !ordinal) {
+        jug__out(2, "%s: out of memory\n", c->prog);
+        JUG_FREE(tmp);
+        JUG_FREE(ordinal);
+        return 1;
+    }
+    snprintf(tmp, size, "%s.%ld.tmp", path, jug_pid());
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    ok = (f = fopen(tmp, "w")) != NULL;
+    if (ok) {
+        jug__html_page(f, g, s, c, state, count, corrupt, ordinal, refresh);
+        ok = !ferror(f);
+        ok = fclose(f) == 0 && ok;
+    }
+    if (!(ok = ok && rename(tmp, path) == 0)) {
+        int e = errno;
+        if (f) unlink(tmp);
+        jug__out(2, "%s: cannot write %s: %s\n", c->prog, path, strerror(e));
+        code = 1;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    JUG_FREE(tmp);
+    JUG_FREE(ordinal);
+    return code;
+}
+
 /* Prints the status once; *all_done tells whether every task is finished. */
 static int jug__status_once(jug_graph *g, jug_store *s, jug__cli *c, int *all_done) {
     uint8_t *state = JUG__NEW(uint8_t, g->n + 1);
@@ -6236,8 +6567,10 @@ static int jug__status_once(jug_graph *g, jug_store *s, jug__cli *c, int *all_do
             total[state[i]]++;
         }
         *all_done = total[JUG__ST_FINISHED] == g->n && !g->barrier;
-        if (jug__opt(c, "--times")) times = jug__collect_times(g, s, state);
-        if (jug__opt(c, "--failed")) {
+        if (jug__opt(c, "--times") && !jug__opt(c, "--html")) times = jug__collect_times(g, s, state);
+        if (jug__opt(c, "--html")) {
+            code = jug__status_html(g, s, c, state, count, corrupt, jug__opt(c, "--watch") && !*all_done);
+        } else if (jug__opt(c, "--failed")) {
             uint32_t *ordinal = jug__ordinals(g);
             if (ordinal) {
                 jug__status_failed(g, s, state, ordinal);
@@ -6262,7 +6595,7 @@ static int jug__status_once(jug_graph *g, jug_store *s, jug__cli *c, int *all_do
             if (total[JUG__ST_FAILED])
                 printf("status --failed shows why, where and when each failed task failed, and its arguments.\n");
         }
-        if (corrupt && !jug__opt(c, "--json"))
+        if (corrupt && !jug__opt(c, "--json") && !jug__opt(c, "--html"))
             printf("%zu %s their checksum and %s set aside (corrupt/); execute computes %s again.\n", corrupt,
                    jug__plural(corrupt, "result failed", "results failed"), jug__plural(corrupt, "was", "were"),
                    jug__plural(corrupt, "it", "them"));
@@ -6277,9 +6610,9 @@ static int jug__status_once(jug_graph *g, jug_store *s, jug__cli *c, int *all_do
 static jug_graph *jug__build(const jug__cli *c);
 
 static int jug__status(jug__cli *c) {
-    int done = 0, tty = isatty(1), code;
+    int done = 0, tty = isatty(1) && !jug__opt(c, "--html"), code;
     while ((code = jug__status_once(c->g, c->store, c, &done)) == 0 && jug__opt(c, "--watch") && !done) {
-        jug_nap(1.0);
+        jug_nap(jug__opt(c, "--html") ? JUG__HTML_EVERY : 1.0);
         if (c->g->barrier) { /* results arrived may let the build pass its barrier */
             jug_graph *g = jug__build(c);
             if (!g) return 1;

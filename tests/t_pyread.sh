@@ -134,10 +134,10 @@ same fallback_array_array "$OUT" "None array i [-2147483648, -1, 0, 1, 214748364
 
 # --- stacking refused: arrays of other lengths, values that are no arrays, unfinished tasks
 run "$P" value --jugdir "$S" --npy r.npy 'ragged[*]'
-same stack_unequal "$RC $ERR $(ls r.npy 2>&1 >/dev/null | grep -c 'No such')" \
-    "1 $(basename "$P"): cannot stack ragged[*]: ragged[0] $(hash_of_task 'ragged[0]' | cut -c1-12) is an f64 array of 1, ragged[1] $(hash_of_task 'ragged[1]' | cut -c1-12) an f64 array of 2 (arrays of one type and length stack) 1"
+same stack_unequal "$RC $ERR $([ -e r.npy ] && echo left || echo none)" \
+    "1 $(basename "$P"): cannot stack ragged[*]: ragged[0] $(hash_of_task 'ragged[0]' | cut -c1-12) is an f64 array of 1, ragged[1] $(hash_of_task 'ragged[1]' | cut -c1-12) an f64 array of 2 (arrays of one type and length stack) none"
 run "$P" value --jugdir "$S" --npy r.npy 'alone[*]'
-same stack_not_arrays "$RC $ERR" "1 $(basename "$P"): cannot stack alone[*]: alone[0] $(hash_of_task 'alone[0]' | cut -c1-12) is a null, not a numeric array"
+same stack_not_arrays "$RC $ERR$([ -e r.npy ] && echo ' (r.npy left)')" "1 $(basename "$P"): cannot stack alone[*]: alone[0] $(hash_of_task 'alone[0]' | cut -c1-12) is a null, not a numeric array"
 run "$P" invalidate --jugdir "$S" 'flaky[1]'
 run "$P" value --jugdir "$S" --npy r.npy 'flaky[*]'
 same stack_unfinished "$RC $ERR" "1 $(basename "$P"): cannot stack flaky[*]: 1 of 4 tasks are not finished: flaky[1] $(hash_of_task 'flaky[1]' | cut -c1-12)"
@@ -163,6 +163,9 @@ except jug_read.NotFound as e:
 same invalidated_raises_not_found "$OUT" "NotFound True"
 run $PY "$JR" "$S" "$(hash_of_task 'packed[51]')"
 same neighbour_still_read "$RC $OUT" "0 $("$P" value --jugdir "$S" 'packed[51]')"
+"$P" execute --jugdir "$S" >/dev/null 2>&1 # (packed[50] runs again: a new record, the old one tombstoned)
+run $PY "$JR" "$S" "$h"
+same run_again_read "$RC $OUT" "0 $("$P" value --jugdir "$S" 'packed[50]')"
 
 # --- a corrupt and a truncated result, a store of another format
 h=$(hash_of_task 'alone[22]')

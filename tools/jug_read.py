@@ -148,7 +148,7 @@ _HEADER, _TRAILER, _MAX_DEPTH = 32, 8, 200
 _NULL, _BOOL, _INT, _DOUBLE, _STRING, _BYTES, _F64, _F32, _I32, _I64, _U8, _LIST = range(12)
 _ARRAYS = {_F64: ("<f8", "d", 8), _F32: ("<f4", "f", 4), _I32: ("<i4", "i", 4), _I64: ("<i8", "q", 8),
            _U8: ("|u1", "B", 1)}
-_TYPECODES = {"d": _F64, "f": _F32, "i": _I32, "l": _I32, "q": _I64, "B": _U8}
+_TYPECODES = {"d": _F64, "f": _F32, "i": _I32, "q": _I64, "B": _U8}
 _U64 = struct.Struct("<Q")
 
 
@@ -730,8 +730,9 @@ def _main(argv):
         listing = args[k + 1]
         del args[k:k + 2]
     if len(args) < 2 or args[0] in ("-h", "--help"):
-        sys.stderr.write(__doc__.split("\n\n")[0].split("\n", 1)[1] + "\n")
-        return 0 if args and args[0] in ("-h", "--help") else 2
+        asked = bool(args) and args[0] in ("-h", "--help")
+        (sys.stdout if asked else sys.stderr).write("usage:\n" + __doc__.split("\n\n")[1] + "\n")
+        return 0 if asked else 2
     out = sys.stdout.buffer
     try:
         store = open_store(args[0])

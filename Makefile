@@ -13,7 +13,8 @@ EXAMPLES := examples/primes examples/sweep examples/reader
 UNIT_BINS := build/unit build/unit_clang build/unit_cxx build/unit_asan build/redis_unit
 TEST_BINS := $(UNIT_BINS) \
              build/workload build/workload_asan build/workload_tsan build/workload_redis build/primes_asan \
-             build/model build/torture build/torture_redis build/failures build/failures_redis
+             build/model build/torture build/torture_redis build/failures build/failures_redis \
+             build/pyvals build/pyvals_redis
 FILTER ?=
 
 .PHONY: all demo test test-programs test-bins unit test-deps stress torture bench install uninstall clean
@@ -106,6 +107,10 @@ clean:
 	rm -rf build $(EXAMPLES) examples/*.jugdata *.jugdata
 build/model: tests/progs/model.c tests/progs/note.h jug.h | build
 	gcc $(STD) -O2 -g -o $@ $< $(LDLIBS)
+build/pyvals: tests/progs/pyvals.c jug.h | build
+	gcc $(STD) -O2 -g -o $@ $< $(LDLIBS)
+build/pyvals_redis: tests/progs/pyvals.c jug.h jug_redis.h | build
+	gcc $(STD) -O2 -g -DWITH_REDIS -o $@ $< $(LDLIBS) -lhiredis
 build/failures: tests/progs/failures.c jug.h | build
 	gcc $(STD) -O2 -g -o $@ $< $(LDLIBS)
 build/failures_redis: tests/progs/failures.c jug.h jug_redis.h | build

@@ -5590,7 +5590,7 @@ static const struct jug__command {
      "show how many tasks wait, are ready, finished, running or failed (--failed: which failed, why, on what; "
      "--html FILE: as a web page)"},
     {"check", JUG__C_CHECK, "", "exit 0 if every task is finished and its result readable, else 1"},
-    {"value", JUG__C_VALUE, " TASK...", "print stored results as JSON (TASK: a name, name[i] or a hash prefix)"},
+    {"value", JUG__C_VALUE, " TASK...", "print stored results as JSON (TASK: a name, name[i], name[*] or a hash prefix)"},
     {"sleep-until", JUG__C_SLEEP, "", "wait until every task is finished (exit 0) or failures block the rest (exit 1)"},
     {"invalidate", JUG__C_INVALIDATE, " TASK...", "remove the results of TASK and of everything that depends on it"},
     {"cleanup", JUG__C_CLEANUP, "", "remove results no task of this graph uses (--locks: remove stale locks)"},
@@ -5637,7 +5637,10 @@ static const struct jug__option {
      "FILE: instead, write the status as one self-contained web page (with --watch: every 2 s, and it reloads)"},
     {"--failed", NULL, JUG__O_FLAG, JUG__C_STATUS, 0, 0,
      "instead of the counts: each failed task, why, where and when, and its arguments"},
-    {"--npy", NULL, JUG__O_STR, JUG__C_VALUE, 0, 0, "FILE: write a numeric array result as a NumPy .npy file"},
+    {"--npy", NULL, JUG__O_STR, JUG__C_VALUE, 0, 0,
+     "FILE: write a numeric array result as a NumPy .npy file (name[*]: all of the name's, stacked into rows)"},
+    {"--hashes", NULL, JUG__O_FLAG, JUG__C_VALUE, 0, 0,
+     "instead of the results: a line \"name[i] HASH\" per task (every task without TASK), for tools/jug_read.py"},
     {"--full", NULL, JUG__O_FLAG, JUG__C_GRAPH, 0, 0, "one node per task instead of per task name"},
     {"--locks", NULL, JUG__O_FLAG, JUG__C_CLEANUP, 0, 0, "remove stale locks instead of unused results"},
     {"--force", NULL, JUG__O_FLAG, JUG__C_CLEANUP, 0, 0,
@@ -6683,13 +6686,20 @@ static int jug__sleep_until(jug__cli *c) {
 }
 
 /* >>select: TASK arguments of value and invalidate */
+/* Whether sel is name[*]: every task of the name, as a list (value), stacked (value --npy). */
+static int jug__star(const char *sel) {
+    const char *br = strchr(sel, '[');
+    return br && strcmp(br, "[*]") == 0;
+}
 static int jug__select(jug_graph *g, const char *sel, uint8_t *picked) {
     char name[256], hex[33];
     long index = -1, seen = 0;
     int found = 0;
     const char *br = strchr(sel, '[');
     snprintf(name, sizeof name, "%.*s", (int)(br ? (size_t)(br - sel) : strlen(sel)), sel);
-    if (br) {
+    if (jug__star(sel)) {
+        br = NULL;
+    } else if (br) {
         char *end;
         index = strtol(br + 1, &end, 10);
         if (end == br + 1 || strcmp(end, "]") != 0 || index < 0) return 0;
@@ -6720,34 +6730,141 @@ static void jug__no_match(const jug_graph *g, const jug__cli *c, const char *sel
         jug__out(2, "%s: no task matches '%s'\n", c->prog, sel);
 }
 
-/* NumPy's .npy format 1.0: magic, a header dict padded to 64 bytes, the raw little-endian elements. */
-static int jug__write_npy(const char *path, const jug_value *v, char *why, size_t size) {
+/* NumPy's .npy format 1.0: magic, a header dict padded to 64 bytes, the raw
+   little-endian elements. The elements' type, or NULL (why says so). */
+static const char *jug__npy_descr(const jug_value *v, const char *label, char *why, size_t size) {
     const char *descr = v->type == JUG_F64 ? "<f8" : v->type == JUG_F32 ? "<f4" : v->type == JUG_I32 ? "<i4"
                       : v->type == JUG_I64 ? "<i8" : v->type == JUG_U8 ? "|u1" : NULL;
-    char header[160];
+    if (!descr)
+        snprintf(why, size, "%s%sis %s %s, not a numeric array", label, *label ? " " : "the result ",
+                 jug__a(jug_type_name(v->type)), jug_type_name(v->type));
+    return descr;
+}
+/* Opens path and writes the header of v's elements: v alone (rows 0), or
+   `rows` arrays like v stacked into rows x v->len. NULL: why says why. */
+static FILE *jug__npy_open(const char *path, const jug_value *v, size_t rows, const char *label, char *why,
+                           size_t size) {
+    const char *descr = jug__npy_descr(v, label, why, size);
+    char header[160], shape[64];
     FILE *f;
-    if (!descr) {
-        snprintf(why, size, "the result is %s %s, not a numeric array", jug__a(jug_type_name(v->type)),
-                 jug_type_name(v->type));
-        return 1;
-    }
-    int n = snprintf(header, sizeof header, "{'descr': '%s', 'fortran_order': False, 'shape': (%zu,), }", descr, v->len);
+    if (!descr) return NULL;
+    if (rows) snprintf(shape, sizeof shape, "(%zu, %zu)", rows, v->len);
+    else snprintf(shape, sizeof shape, "(%zu,)", v->len);
+    int n = snprintf(header, sizeof header, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }", descr, shape);
     int pad = (int)((64 - (10 + (size_t)n + 1) % 64) % 64);
     unsigned char len[2];
     len[0] = (unsigned char)((n + pad + 1) & 255);
     len[1] = (unsigned char)((n + pad + 1) >> 8);
     if (!(f = fopen(path, "wb"))) {
         snprintf(why, size, "%s: %s", path, strerror(errno));
-        return 1;
+        return NULL;
     }
     fwrite("\x93NUMPY\x01\x00", 1, 8, f);
     fwrite(len, 1, 2, f);
     fprintf(f, "%s%*s\n", header, pad, "");
+    return f;
+}
+static void jug__npy_put(FILE *f, const jug_value *v) {
     jug__put_elements(jug__fwrite_cb, f, v->as.data, v->len, jug_type_size(v->type));
+}
+static int jug__npy_close(FILE *f, const char *path, char *why, size_t size) {
     if (ferror(f) | fclose(f)) {
         snprintf(why, size, "writing %s: %s", path, strerror(errno));
         return 1;
     }
+    return 0;
+}
+static int jug__write_npy(const char *path, const jug_value *v, char *why, size_t size) {
+    FILE *f = jug__npy_open(path, v, 0, "", why, size);
+    if (!f) return 1;
+    jug__npy_put(f, v);
+    return jug__npy_close(f, path, why, size);
+}
+
+/* value --npy FILE name[*]: the arrays of the n picked tasks, all of one type
+   and length, as one n x length array, read and written one at a time.
+   Every task must be finished (those that are not are named first). */
+static int jug__stack_npy(jug_graph *g, jug_store *s, const jug__cli *c, const char *sel, const uint8_t *picked,
+                          size_t n) {
+    const char *path = jug__opt(c, "--npy");
+    uint32_t *ordinal = jug__ordinals(g);
+    char why[1200] = "", label[320], first[320] = "";
+    size_t missing = 0, row = 0;
+    jug_type type = JUG_NULL;
+    size_t len = 0;
+    FILE *f = NULL;
+    if (!ordinal) return 1;
+    for (size_t i = 0; i < g->n; i++) {
+        jug__failure fl;
+        size_t at = strlen(why);
+        if (!picked[i] || s->ops->exists(s, &g->tasks[i]->hash, NULL) == JUG_OK) continue;
+        if (missing++ < 5 && at < sizeof why)
+            snprintf(why + at, sizeof why - at, "%s%s%s", missing > 1 ? ", " : "",
+                     jug__task_label(g->tasks[i], ordinal, label, sizeof label),
+                     jug__failure_read(s, g->tasks[i], &fl, NULL) == JUG_OK ? " (failed)" : "");
+    }
+    if (missing) {
+        jug__out(2, "%s: cannot stack %s: %zu of %zu %s not finished: %s%s\n", c->prog, sel, missing, n,
+                 jug__plural(n, "task is", "tasks are"), why, missing > 5 ? ", ..." : "");
+        JUG_FREE(ordinal);
+        return 1;
+    }
+    for (size_t i = 0; i < g->n; i++) {
+        jug_value *v;
+        jug_error err;
+        if (!picked[i]) continue;
+        jug__task_label(g->tasks[i], ordinal, label, sizeof label);
+        if (jug_value_of(s, g->tasks[i], &v, &err) != JUG_OK) {
+            snprintf(why, sizeof why, "%s: %s", label, err.code == JUG_NOT_FOUND ? "not finished" : err.msg);
+            break;
+        }
+        if (row == 0) {
+            type = v->type;
+            len = v->len;
+            snprintf(first, sizeof first, "%s", label);
+            f = jug__npy_open(path, v, n, label, why, sizeof why);
+        } else if (jug__npy_descr(v, label, why, sizeof why) && (v->type != type || v->len != len)) {
+            snprintf(why, sizeof why, "%s is %s %s of %zu, %s %s %s of %zu (arrays of one type and length stack)",
+                     first, jug__a(jug_type_name(type)), jug_type_name(type), len, label,
+                     jug__a(jug_type_name(v->type)), jug_type_name(v->type), v->len);
+        }
+        if (f && !why[0]) jug__npy_put(f, v); /* (why: empty until something is wrong) */
+        jug_value_free(v);
+        if (!f || why[0]) break;
+        row++;
+    }
+    int code = row < n;
+    if (f && jug__npy_close(f, path, why + strlen(why), sizeof why - strlen(why))) code = 1;
+    if (code) {
+        if (f) remove(path);
+        jug__out(2, "%s: cannot stack %s: %s\n", c->prog, sel, why);
+    } else {
+        printf("wrote %s: %zu x %zu %s of %s (%s)\n", path, n, len, jug__plural(len, "element", "elements"),
+               jug_type_name(type), sel);
+    }
+    JUG_FREE(ordinal);
+    return code;
+}
+
+/* value --hashes [TASK...]: "name[i] HASH" per task (every task without TASK),
+   a listing for readers of the store that do not build the graph (tools/jug_read.py). */
+static int jug__print_hashes(jug_graph *g, const jug__cli *c, uint8_t *picked) {
+    uint32_t *ordinal = jug__ordinals(g);
+    if (!ordinal) return 1;
+    memset(picked, c->nrest == 0, g->n);
+    for (int r = 0; r < c->nrest; r++)
+        if (!jug__select(g, c->rest[r], picked)) {
+            jug__no_match(g, c, c->rest[r]);
+            JUG_FREE(ordinal);
+            return 1;
+        }
+    for (size_t i = 0; i < g->n; i++) {
+        char hex[33];
+        if (!picked[i]) continue;
+        jug_hash_hex(&g->tasks[i]->hash, hex);
+        printf("%s[%lu] %s\n", g->tasks[i]->fn->name, (unsigned long)ordinal[i], hex);
+    }
+    JUG_FREE(ordinal);
     return 0;
 }
 
@@ -6756,13 +6873,20 @@ static int jug__print_values(jug_graph *g, jug_store *s, const jug__cli *c) {
     const jug__json_how whole = {0, NULL};
     int code = 0;
     if (!picked) return 1;
+    if (jug__opt(c, "--hashes")) {
+        code = jug__opt(c, "--npy") ? 2 : jug__print_hashes(g, c, picked);
+        if (code == 2) jug__out(2, "%s: value --hashes lists tasks; --npy writes results: one or the other\n", c->prog);
+        JUG_FREE(picked);
+        return code;
+    }
     if (c->nrest == 0) {
-        jug__out(2, "%s: value needs at least one TASK (a name, name[i] or a hash prefix)\n", c->prog);
+        jug__out(2, "%s: value needs at least one TASK (a name, name[i], name[*] or a hash prefix)\n", c->prog);
         JUG_FREE(picked);
         return 2;
     }
     for (int r = 0; r < c->nrest && code == 0; r++) {
         size_t n = 0, done = 0;
+        int star = jug__star(c->rest[r]);
         memset(picked, 0, g->n);
         if (!jug__select(g, c->rest[r], picked)) {
             jug__no_match(g, c, c->rest[r]);
@@ -6770,7 +6894,13 @@ static int jug__print_values(jug_graph *g, jug_store *s, const jug__cli *c) {
             break;
         }
         for (size_t i = 0; i < g->n; i++) n += picked[i];
-        if (n > 1) fputc('[', stdout);
+        if (jug__opt(c, "--npy") && (n > 1 || star)) {
+            if (c->nrest > 1) jug__out(2, "%s: --npy writes the result of one task, or stacks those of one name[*]\n", c->prog);
+            code = c->nrest > 1 ? 1 : jug__stack_npy(g, s, c, c->rest[r], picked, n);
+            JUG_FREE(picked);
+            return code;
+        }
+        if (n > 1 || star) fputc('[', stdout);
         for (size_t i = 0; i < g->n && code == 0; i++) {
             jug_value *v;
             jug_error err;
@@ -6779,7 +6909,7 @@ static int jug__print_values(jug_graph *g, jug_store *s, const jug__cli *c) {
             if (jug_value_of(s, g->tasks[i], &v, &err) != JUG_OK) {
                 jug__failure f;
                 char where[400];
-                if (n > 1) fputc('\n', stdout); /* (ends the list begun there) */
+                if (n > 1 || star) fputc('\n', stdout); /* (ends the list begun there) */
                 fflush(stdout);
                 jug__label(g->tasks[i], label, sizeof label);
                 if (err.code == JUG_NOT_FOUND && jug__failure_read(s, g->tasks[i], &f, NULL) == JUG_OK)
@@ -6792,8 +6922,8 @@ static int jug__print_values(jug_graph *g, jug_store *s, const jug__cli *c) {
             }
             if (jug__opt(c, "--npy")) {
                 char why[600];
-                if (n > 1 || c->nrest > 1) snprintf(why, sizeof why, "--npy writes the result of one task only");
-                code = n > 1 || c->nrest > 1 || jug__write_npy(jug__opt(c, "--npy"), v, why, sizeof why);
+                if (c->nrest > 1) snprintf(why, sizeof why, "--npy writes the result of one task, or stacks those of one name[*]");
+                code = c->nrest > 1 || jug__write_npy(jug__opt(c, "--npy"), v, why, sizeof why);
                 if (code) jug__out(2, "%s: %s\n", c->prog, why);
                 else printf("wrote %s: %zu %s of %s\n", jug__opt(c, "--npy"), v->len,
                             jug__plural(v->len, "element", "elements"), jug_type_name(v->type));
@@ -6805,7 +6935,7 @@ static int jug__print_values(jug_graph *g, jug_store *s, const jug__cli *c) {
             jug__json_value(stdout, v, &whole);
             jug_value_free(v);
         }
-        if (code == 0) fputs(n > 1 ? "]\n" : "\n", stdout);
+        if (code == 0) fputs(n > 1 || star ? "]\n" : "\n", stdout);
     }
     JUG_FREE(picked);
     return code;

@@ -6804,8 +6804,8 @@ static int jug__stack_npy(jug_graph *g, jug_store *s, const jug__cli *c, const c
                      jug__failure_read(s, g->tasks[i], &fl, NULL) == JUG_OK ? " (failed)" : "");
     }
     if (missing) {
-        jug__out(2, "%s: cannot stack %s: %zu of %zu %s not finished: %s%s\n", c->prog, sel, missing, n,
-                 jug__plural(n, "task is", "tasks are"), why, missing > 5 ? ", ..." : "");
+        jug__out(2, "%s: cannot stack %s: %zu of %zu %s %s not finished: %s%s\n", c->prog, sel, missing, n,
+                 jug__plural(n, "task", "tasks"), jug__plural(missing, "is", "are"), why, missing > 5 ? ", ..." : "");
         JUG_FREE(ordinal);
         return 1;
     }

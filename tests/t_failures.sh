@@ -26,7 +26,7 @@ expect failed_view_where_and_when grep -qE '^    on [^ ]+ \(pid [0-9]+\) at [0-9
 same failed_view_arguments "$(echo "$crashed" | sed -n 3p)" \
     '    arguments: 3, [0, 0.5, 1, 1.5, 2, ...] (1000 elements), "run-3", source[3], [3, "x", spread[3][1]]'
 expect failed_view_message grep -qE '^crunch\[5\] [0-9a-f]{12}: crunch 5 was told to fail$' <<<"$OUT"
-expect failed_view_article grep -qE '^wants_int\[0\] [0-9a-f]{12}: argument 0 is a string, not an int$' <<<"$OUT"
+expect failed_view_article grep -qE '^wants_int\[0\] [0-9a-f]{12}: argument 1 is a string, not an int$' <<<"$OUT"
 same failed_view_count "$(echo "$OUT" | tail -1)" "3 tasks failed."
 # shellcheck disable=SC2086
 run "$F" status --jugdir "$S" $A

@@ -37,7 +37,7 @@ S=$(jugdir s)
 
 # --- the store, and the listing
 run $TO "$P" execute --keep-going --jugdir "$S" -- fail=2
-same execute "$RC $OUT" "1 Executed 208 tasks; 1 failed; 1 of 209 tasks are not finished."
+same execute "$RC $OUT" "1 Executed 208 tasks; 1 failed; 1 of 209 tasks is not finished."
 run "$P" value --hashes --jugdir "$S" -- fail=2
 printf '%s\n' "$OUT" >list.txt
 same hashes_one_line_per_task "$(grep -cE '^[a-z]+\[[0-9]+\] [0-9a-f]{32}$' list.txt)" 209
@@ -140,7 +140,7 @@ run "$P" value --jugdir "$S" --npy r.npy 'alone[*]'
 same stack_not_arrays "$RC $ERR$([ -e r.npy ] && echo ' (r.npy left)')" "1 $(basename "$P"): cannot stack alone[*]: alone[0] $(hash_of_task 'alone[0]' | cut -c1-12) is a null, not a numeric array"
 run "$P" invalidate --jugdir "$S" 'flaky[1]'
 run "$P" value --jugdir "$S" --npy r.npy 'flaky[*]'
-same stack_unfinished "$RC $ERR" "1 $(basename "$P"): cannot stack flaky[*]: 1 of 4 tasks are not finished: flaky[1] $(hash_of_task 'flaky[1]' | cut -c1-12)"
+same stack_unfinished "$RC $ERR" "1 $(basename "$P"): cannot stack flaky[*]: 1 of 4 tasks is not finished: flaky[1] $(hash_of_task 'flaky[1]' | cut -c1-12)"
 run "$P" value --jugdir "$S" --npy r.npy 'wave[*]' 'flaky[0]'
 same stack_one_selection "$RC" 1
 

@@ -3988,7 +3988,8 @@ typedef enum jug__outcome {
     JUG__TASK_FAILED,     /* its function failed */
     JUG__FAILED_ELSEWHERE, /* it failed for good in another worker of this run */
     JUG__DEP_LOST,        /* a dependency's result is gone */
-    JUG__STORE_ERROR      /* the store failed (err says how) */
+    JUG__STORE_ERROR,     /* the store failed (err says how) */
+    JUG__HELD_BACK        /* not started: a limit of the run was reached (jug__limit_stops) */
 } jug__outcome;
 typedef jug__outcome (*jug__run_fn)(void *ud, jug_task *t, jug_error *err);
 
@@ -4282,11 +4283,32 @@ JUG_API jug_task *jug_mapreduce_new(jug_graph *g, const jug_function *reducer, c
 /* >>exec: running the graph */
 #define JUG__BATCH_AFTER 8   /* runs of a task function, after which... */
 #define JUG__TINY_SEC 0.001  /* ...tasks that ran this long on average are run in batches */
+
+/* The limits of a worker that fits a batch system (execute --max-time,
+   --max-tasks, --stop-file, --max-idle, or their JUG_ variables): a limit
+   reached lets the running tasks finish, starts no other and ends the run
+   with exit status 0 (1 if a task failed). */
+enum { JUG__LIMIT_TIME = 1, JUG__LIMIT_TASKS, JUG__LIMIT_STOP_FILE, JUG__LIMIT_IDLE, JUG__LIMIT_COUNT };
+static const char *const jug__limit_option[] = {"", "--max-time", "--max-tasks", "--stop-file", "--max-idle"};
+static const char *const jug__limit_variable[] = {"", "JUG_MAX_TIME", "JUG_MAX_TASKS", "JUG_STOP_FILE", "JUG_MAX_IDLE"};
+typedef struct jug__limits {
+    double deadline;       /* jug_clock() after which no task starts; 0: none */
+    uint64_t max_tasks;    /* tasks to start at most, by all the rounds and -j workers of the command; 0: any */
+    const char *stop_file; /* no task starts once it exists (looked for once a second); NULL: none */
+    double max_idle;       /* seconds with no task that could run, after which the worker ends; 0: never */
+    const char *given[JUG__LIMIT_COUNT]; /* each limit's value as given, for the message; NULL: not given */
+    int from_env[JUG__LIMIT_COUNT];      /* given by its variable, not by its option */
+    uint64_t started; /* tasks started so far (atomic: shared by the workers of -j) */
+    int hit;          /* the limit that stopped the run (JUG__LIMIT_*), or 0 */
+} jug__limits;
+
 typedef struct jug__xopts {
     int verbose, keep_going, jobs, threads, retries;
     int single; /* a plain execute, run in one worker process: it reports as if it ran here */
+    int omp_threads; /* OMP_NUM_THREADS of each worker process, unless the user set it; 0: left alone */
     double mem_limit_mb;
     const char *target;
+    jug__limits *limits; /* NULL: none */
     void (*say)(void *ud, int is_error, const char *line);
     void *ud;
     void (*progress)(void *ud, size_t done, size_t todo, double rate, int final);
@@ -4324,6 +4346,9 @@ typedef struct jug__exec {
     pid_t parent;          /* of a forked worker: the pool's parent */
     int guardian_quit;
     int others_seen; /* another worker has locked or finished a task we wanted */
+    int limit;               /* the limit that stopped this process's run, or 0 */
+    double idle_since;       /* since when no task could run here (--max-idle); 0: one could */
+    double stop_file_looked; /* when the stop file was last looked for */
     size_t scan_next;      /* for jug__graph_find_next while scanning */
     uint32_t left[64];     /* locks and stale claims seen at the start (a few suffice) */
     uint8_t left_claim[64];
@@ -4750,6 +4775,42 @@ static jug_value *jug__call(jug_task *t, jug_call *call) {
     return result;
 }
 
+/* Whether a limit of the run stops it before another task starts; then it
+   says which (x->limit, and limits->hit for the -j parent) and stops the
+   run. `idle`: this process found no task it could run (--max-idle counts
+   from the first such look); `start`: a task is about to start, counted
+   against --max-tasks. Called with x->mu held. */
+static int jug__limit_stops(jug__exec *x, int idle, int start) {
+    jug__limits *l = x->o->limits;
+    double now;
+    int hit = 0;
+    JUG__ASSERT_HELD(x);
+    if (!l) return 0;
+    now = jug_clock();
+    if (l->deadline > 0 && now >= l->deadline) hit = JUG__LIMIT_TIME;
+    else if (l->max_tasks && __atomic_load_n(&l->started, __ATOMIC_SEQ_CST) >= l->max_tasks) hit = JUG__LIMIT_TASKS;
+    else if (l->stop_file && now - x->stop_file_looked >= 1.0) { /* (a stat a second, not one per tiny task) */
+        x->stop_file_looked = now;
+        if (access(l->stop_file, F_OK) == 0) hit = JUG__LIMIT_STOP_FILE;
+    }
+    if (!hit && idle && l->max_idle > 0) {
+        if (x->idle_since == 0) x->idle_since = now;
+        else if (now - x->idle_since >= l->max_idle) hit = JUG__LIMIT_IDLE;
+    }
+    if (!hit && start) { /* (the workers of -j share the count: one that overshot gives its task back) */
+        uint64_t before = __atomic_fetch_add(&l->started, 1, __ATOMIC_SEQ_CST);
+        if (l->max_tasks && before >= l->max_tasks) {
+            __atomic_fetch_sub(&l->started, 1, __ATOMIC_SEQ_CST);
+            hit = JUG__LIMIT_TASKS;
+        }
+    }
+    if (!hit) return 0;
+    x->limit = hit;
+    __atomic_store_n(&l->hit, hit, __ATOMIC_SEQ_CST);
+    x->stop = 1;
+    return 1;
+}
+
 /* Whether t may run, now that we hold its lock or its block's claim; if
    not, *instead is what to record. `looked`: the store was asked already. */
 static int jug__may_run(jug__exec *x, jug_task *t, int looked, jug__outcome *instead, jug_error *err) {
@@ -4762,7 +4823,11 @@ static int jug__may_run(jug__exec *x, jug_task *t, int looked, jug__outcome *ins
         if (&x->slots[k] != x->slot && __atomic_load_n(&x->slots[k].task, __ATOMIC_SEQ_CST) == (int32_t)t->index &&
             getppid() == x->parent) /* (a dead parent buries nothing: then it is ours to run) */
             return 0;
-    return 1;
+    *instead = JUG__HELD_BACK;
+    jug__exec_lock(x);
+    int stops = jug__limit_stops(x, 0, 1);
+    jug__exec_unlock(x);
+    return !stops;
 }
 
 /* Loads what t needs, calls it and stores the result: packed into `block`
@@ -4959,6 +5024,7 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
 static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_value *result, jug_task *lost,
                         const jug_error *err) {
     char label[128], dlabel[128];
+    if (outcome != JUG__BUSY && outcome != JUG__HELD_BACK) x->idle_since = 0; /* the graph moved on */
     switch (outcome) {
     case JUG__RAN:
         x->ran++;
@@ -5001,6 +5067,9 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
     case JUG__FAILED_ELSEWHERE:
         jug__give_up(x, t, JUG__FAILED);
         break;
+    case JUG__HELD_BACK: /* (the run stops: jug__limit_stops) */
+        jug__set_state(t, JUG__READY);
+        break;
     default: /* the store failed us: a full disk, a lost server; stop */
         if (lost) /* (reading what t needs) */
             jug__say(x, 1, "%s, needed by %s: %s", jug__label(lost, dlabel, sizeof dlabel),
@@ -5035,6 +5104,7 @@ static void *jug__worker(void *arg) {
                 continue;
             }
             if (x->nblocked == 0) break; /* the rest hangs on failed tasks */
+            if (jug__limit_stops(x, 1, 0)) break; /* (the rest is held by other workers) */
             x->napping = 1;
             jug__exec_unlock(x);
             jug_nap(nap);
@@ -5125,8 +5195,22 @@ static void jug__exec_free(jug__exec *x) {
     pthread_cond_destroy(&x->cv);
 }
 
+/* "Stopped: --max-time 45m reached; 120 tasks run, 880 left for other workers.": the one
+   line of a run that a limit stopped. */
+static void jug__say_stopped(const jug__exec *x, int limit, const char *workers, size_t failed, size_t left) {
+    static const char *const what[] = {"", "reached", "reached", "appeared", "passed with no task that could run"};
+    const jug__limits *l = x->o->limits;
+    uint64_t run = __atomic_load_n(&l->started, __ATOMIC_SEQ_CST);
+    char nfailed[64] = "";
+    if (failed) snprintf(nfailed, sizeof nfailed, " (%zu failed)", failed);
+    jug__say(x, 0, "Stopped: %s%s%.300s %s; %llu %s run%s%s, %zu left for other workers.",
+             l->from_env[limit] ? jug__limit_variable[limit] : jug__limit_option[limit], l->from_env[limit] ? "=" : " ", l->given[limit],
+             what[limit], (unsigned long long)run, jug__plural((size_t)run, "task", "tasks"), workers, nfailed, left);
+}
+
 /* Runs the graph in this process with o->threads threads. Returns 0 when
-   every wanted task is finished, 1 otherwise. */
+   every wanted task is finished (or a limit stopped the run and no task
+   failed), 1 otherwise. */
 static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__slot *slots, uint8_t *shared_tries,
                          size_t rotate, size_t nrotate) {
     jug__slot *slot = slots ? &slots[rotate] : NULL;
@@ -5191,7 +5275,9 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
         else
             snprintf(finished, sizeof finished, "all %zu %s finished", x.wanted,
                      jug__plural(x.wanted, "task is", "tasks are"));
-        if (x.ran == 0 && undone == 0)
+        if (x.limit)
+            jug__say_stopped(&x, x.limit, "", failed, x.unfinished);
+        else if (x.ran == 0 && undone == 0)
             jug__say(&x, 0, "Nothing to do: %s.", finished);
         else if (undone == 0)
             jug__say(&x, 0, "%s; %s.", ran, finished);
@@ -5199,7 +5285,7 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
             jug__say(&x, 0, "%s; %zu failed; %zu of %zu %s not finished.", ran, failed, undone, x.wanted,
                      jug__plural(x.wanted, "task is", "tasks are"));
     }
-    code = x.rc != JUG_OK ? 2 : undone ? 1 : 0;
+    code = x.rc != JUG_OK ? 2 : (x.limit ? failed : undone) ? 1 : 0;
     jug__exec_free(&x);
     return code;
 }
@@ -5235,6 +5321,11 @@ static pid_t jug__spawn(const jug__exec *x, jug_graph *g, jug_store *s, jug__slo
         rl.rlim_cur = rl.rlim_max = (rlim_t)(o->mem_limit_mb * 1048576.0);
         setrlimit(RLIMIT_AS, &rl);
     }
+    if (o->omp_threads > 0 && !(getenv("OMP_NUM_THREADS") && *getenv("OMP_NUM_THREADS"))) {
+        char n[16]; /* OpenMP inside tasks: this worker's share of the CPUs, not all of them */
+        snprintf(n, sizeof n, "%d", o->omp_threads);
+        setenv("OMP_NUM_THREADS", n, 1);
+    }
     slots[k].task = -1;
     slots[k].ran = slots[k].failed = 0;
     _exit(jug__run_here(g, s, o, slots, tries, (size_t)k, (size_t)o->jobs));
@@ -5255,22 +5346,29 @@ static void jug__bury(jug_store *s, jug_graph *g, jug_task *t, const char *reaso
 
 static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
     int n = o->jobs, alive = 0, stopping = 0, code = 0;
-    uint64_t ran = 0, failed = 0;
+    uint64_t ran = 0, failed = 0, todo = 0;
     struct sigaction sa, old[3];
     const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
     jug__exec x; /* for jug__say and jug__progress */
+    jug__xopts wo = *o; /* what the workers run by: o, with the limits shared */
     pid_t *pids = JUG__NEW(pid_t, (size_t)n);
-    /* shared with the workers: a slot each, then how often each task failed in this run */
-    size_t shared = (size_t)n * sizeof(jug__slot) + g->n;
-    jug__slot *slots = (jug__slot *)mmap(NULL, shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    /* shared with the workers: the limits, a slot each, then how often each task failed in this run */
+    size_t shared = sizeof(jug__limits) + (size_t)n * sizeof(jug__slot) + g->n;
+    void *mem = mmap(NULL, shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    jug__limits *limits = (jug__limits *)mem;
+    jug__slot *slots = (jug__slot *)(limits + 1);
     uint8_t *tries_of = (uint8_t *)(slots + n);
     memset(&x, 0, sizeof x);
-    x.o = o;
-    if (!pids || slots == MAP_FAILED) {
+    x.o = &wo;
+    if (!pids || mem == MAP_FAILED) {
         jug__say(&x, 1, "cannot start %d workers: %s", n, strerror(errno));
         JUG_FREE(pids);
-        if (slots != MAP_FAILED) munmap(slots, shared);
+        if (mem != MAP_FAILED) munmap(mem, shared);
         return 2;
+    }
+    if (o->limits) {
+        *limits = *o->limits;
+        wo.limits = limits;
     }
     jug__pool_signal = 0;
     memset(&sa, 0, sizeof sa);
@@ -5289,7 +5387,7 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
         }
         pid_t pid = waitpid(-1, &st, o->progress ? WNOHANG : 0);
         if (pid == 0) { /* nothing ended: show progress, nap */
-            uint64_t done = ran, todo = 0;
+            uint64_t done = ran;
             for (k = 0; k < n; k++) {
                 done += __atomic_load_n(&slots[k].ran, __ATOMIC_RELAXED);
                 if (slots[k].todo > todo) todo = slots[k].todo;
@@ -5307,6 +5405,7 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
         if (k == n) continue;
         pids[k] = 0;
         alive--;
+        if (slots[k].todo > todo) todo = slots[k].todo;
         ran += slots[k].ran;
         failed += slots[k].failed;
         if (WIFSIGNALED(st) && !stopping) {
@@ -5346,17 +5445,26 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
         }
     }
     for (int i = 0; i < 3; i++) sigaction(sigs[i], &old[i], NULL);
-    munmap(slots, shared);
     JUG_FREE(pids);
     if (failed && code == 0) code = 1;
+    if (o->limits) { /* (for the rounds after a barrier) */
+        o->limits->started = limits->started;
+        o->limits->hit = limits->hit;
+    }
     if (jug__pool_signal) {
         jug__say(&x, 1, "interrupted by %s: workers stopped, their locks released", strsignal(jug__pool_signal));
-        return 128 + jug__pool_signal;
-    }
-    if (!o->single) /* (a single worker said it all) */
+        code = 128 + jug__pool_signal;
+    } else if (!o->single && o->limits && o->limits->hit) { /* (a single worker said it all) */
+        char workers[64];
+        snprintf(workers, sizeof workers, " with %d %s", n, jug__plural((size_t)n, "worker", "workers"));
+        jug__say_stopped(&x, o->limits->hit, workers, (size_t)failed,
+                         todo > ran + failed ? (size_t)(todo - ran - failed) : 0);
+    } else if (!o->single) {
         jug__say(&x, 0, "Executed %llu %s with %d %s; %llu failed.", (unsigned long long)ran,
                  jug__plural((size_t)ran, "task", "tasks"), n, jug__plural((size_t)n, "worker", "workers"),
                  (unsigned long long)failed);
+    }
+    munmap(mem, shared);
     return code;
 }
 
@@ -5383,7 +5491,7 @@ static const struct jug__command {
     {"help", JUG__C_HELP, "", "show this help"},
 };
 
-enum { JUG__O_FLAG, JUG__O_INT, JUG__O_NUM, JUG__O_STR };
+enum { JUG__O_FLAG, JUG__O_INT, JUG__O_NUM, JUG__O_STR, JUG__O_TIME /* a duration: jug__duration */ };
 static const struct jug__option {
     const char *name, *alias;
     int kind, cmds;
@@ -5402,6 +5510,14 @@ static const struct jug__option {
     {"--target", NULL, JUG__O_STR, JUG__C_EXECUTE, 0, 0,
      "NAME: run only tasks of that name (or hash prefix) and what they need"},
     {"--mem-limit", NULL, JUG__O_NUM, JUG__C_EXECUTE, 1, 1e9, "MB: the address space limit of each worker process"},
+    {"--max-time", NULL, JUG__O_TIME, JUG__C_EXECUTE, 0, 0,
+     "DURATION: start no task after this long (90s, 45m, 3h30m or seconds; or $JUG_MAX_TIME)"},
+    {"--max-tasks", NULL, JUG__O_INT, JUG__C_EXECUTE, 1, 1e9,
+     "N: start at most N tasks, all -j workers together (or $JUG_MAX_TASKS)"},
+    {"--stop-file", NULL, JUG__O_STR, JUG__C_EXECUTE, 0, 0,
+     "PATH: start no task once PATH exists, looked for once a second (or $JUG_STOP_FILE)"},
+    {"--max-idle", NULL, JUG__O_TIME, JUG__C_EXECUTE, 0, 0,
+     "DURATION: end when no task could run for this long, the rest held by other workers (or $JUG_MAX_IDLE)"},
     {"--fsync", NULL, JUG__O_FLAG, JUG__C_EXECUTE, 0, 0, "sync each result to disk before it becomes visible"},
     {"--lock-lease", NULL, JUG__O_NUM, JUG__C_EXECUTE | JUG__C_STATUS | JUG__C_CLEANUP | JUG__C_SLEEP,
      JUG_LOCK_LEASE_MIN, JUG_LOCK_LEASE_MAX,
@@ -5502,6 +5618,33 @@ static int jug__number(const char *v, int integer, double lo, double hi, double 
     return 1;
 }
 
+/* Whether v is a duration greater than 0: "90s", "45m", "3h30m", "1.5h" (h, m
+   and s in that order, each once) or a bare number of seconds; the seconds in
+   *out if not NULL. */
+static int jug__duration(const char *v, double *out) {
+    static const char units[] = "hms";
+    static const double unit_sec[] = {3600, 60, 1};
+    const char *p = v, *u = units;
+    double sec = 0;
+    while (*p) {
+        size_t digits = strspn(p, "0123456789.");
+        char *end;
+        double num = strtod(p, &end);
+        if (digits == 0 || end != p + digits) return 0; /* (no sign, exponent or hex) */
+        if (!*end && p == v) { /* a bare number */
+            sec = num;
+            break;
+        }
+        if (!*end || !(u = strchr(u, *end))) return 0;
+        sec += num * unit_sec[u - units];
+        u++;
+        p = end + 1;
+    }
+    if (!(sec > 0) || !isfinite(sec)) return 0;
+    if (out) *out = sec;
+    return 1;
+}
+
 /* Returns 0, or 2 after printing the one-line reason. */
 static int jug__parse(jug__cli *c, int argc, char **argv) {
     const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
@@ -5554,7 +5697,13 @@ static int jug__parse(jug__cli *c, int argc, char **argv) {
                 jug__out(2, "%s: option %s needs a value\n", c->prog, o->name);
                 return 2;
             }
-            if (o->kind != JUG__O_STR && !jug__number(v, o->kind == JUG__O_INT, o->lo, o->hi, NULL)) {
+            if (o->kind == JUG__O_TIME && !jug__duration(v, NULL)) {
+                jug__out(2, "%s: option %s needs a duration such as 90s, 45m, 3h30m or a number of seconds, not '%.40s'\n",
+                         c->prog, o->name, v);
+                return 2;
+            }
+            if ((o->kind == JUG__O_INT || o->kind == JUG__O_NUM) &&
+                !jug__number(v, o->kind == JUG__O_INT, o->lo, o->hi, NULL)) {
                 jug__out(2, "%s: option %s needs %s from %g to %g, not '%.40s'\n", c->prog, o->name,
                          o->kind == JUG__O_INT ? "a whole number" : "a number", o->lo, o->hi, v);
                 return 2;
@@ -6463,19 +6612,58 @@ static void jug__cli_progress(void *ud, size_t done, size_t todo, double rate, i
 }
 
 /* The CPUs this process may run on: its affinity mask (taskset, a batch
-   system's binding), else the CPUs online. */
+   system's binding), else the CPUs online; fewer if Slurm gave the job
+   fewer per task (SLURM_CPUS_PER_TASK, without a binding). */
 static int jug__cpus(void) {
+    const char *slurm = getenv("SLURM_CPUS_PER_TASK");
+    double per_task;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
 #if defined(__linux__) && defined(CPU_COUNT)
     cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) n = CPU_COUNT(&set);
 #endif
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (slurm && jug__number(slurm, 1, 1, 1e6, &per_task) && per_task < n) n = (long)per_task;
     return n > 0 ? (int)n : 1;
+}
+
+/* The limits of execute (jug__limits) from the options, else from the
+   environment; 0, or 2 after saying which value is wrong. */
+static int jug__get_limits(const jug__cli *c, jug__limits *l) {
+    double num[JUG__LIMIT_COUNT] = {0};
+    memset(l, 0, sizeof *l);
+    for (int k = 1; k < JUG__LIMIT_COUNT; k++) {
+        const char *v = jug__opt(c, jug__limit_option[k]), *env = getenv(jug__limit_variable[k]);
+        if (!v && env && *env) {
+            int valid = k == JUG__LIMIT_STOP_FILE || (k == JUG__LIMIT_TASKS ? jug__number(env, 1, 1, 1e9, NULL)
+                                                                                : jug__duration(env, NULL));
+            if (!valid) {
+                jug__out(2, "%s: %s needs %s, not '%.40s'\n", c->prog, jug__limit_variable[k],
+                         k == JUG__LIMIT_TASKS ? "a whole number from 1 to 1e+09"
+                                               : "a duration such as 90s, 45m, 3h30m or a number of seconds",
+                         env);
+                return 2;
+            }
+            v = env;
+            l->from_env[k] = 1;
+        }
+        if (!v) continue;
+        l->given[k] = v;
+        if (k == JUG__LIMIT_TASKS) jug__number(v, 1, 1, 1e9, &num[k]);
+        else if (k != JUG__LIMIT_STOP_FILE) jug__duration(v, &num[k]);
+    }
+    if (l->given[JUG__LIMIT_TIME]) l->deadline = jug_clock() + num[JUG__LIMIT_TIME];
+    l->max_tasks = (uint64_t)num[JUG__LIMIT_TASKS];
+    l->stop_file = l->given[JUG__LIMIT_STOP_FILE];
+    l->max_idle = num[JUG__LIMIT_IDLE];
+    return 0;
 }
 
 static int jug__execute(jug__cli *c) {
     jug__xopts o;
+    jug__limits limits;
     memset(&o, 0, sizeof o);
+    if (jug__get_limits(c, &limits) != 0) return 2;
+    o.limits = &limits;
     o.verbose = jug__opt(c, "--verbose") != NULL;
     o.keep_going = jug__opt(c, "--keep-going") != NULL;
     o.jobs = jug__opt(c, "--jobs") ? (int)jug__opt_num(c, "--jobs", 0) : -1;
@@ -6484,6 +6672,8 @@ static int jug__execute(jug__cli *c) {
        named, recorded and its lock released, as under -j. */
     if (o.jobs < 0 && !jug__opt(c, "--in-process")) o.jobs = o.single = 1;
     o.threads = (int)jug__opt_num(c, "--threads", 1);
+    /* OpenMP in tasks: the CPUs shared out, so that workers and threads do not oversubscribe them */
+    if (o.jobs > 0) o.omp_threads = jug__cpus() / (o.jobs * o.threads) > 1 ? jug__cpus() / (o.jobs * o.threads) : 1;
     o.retries = (int)jug__opt_num(c, "--retry", 0);
     o.mem_limit_mb = jug__opt_num(c, "--mem-limit", 0);
     o.target = jug__opt(c, "--target");
@@ -6511,7 +6701,7 @@ static int jug__execute(jug__cli *c) {
             }
         }
         int code = o.jobs > 0 ? jug__pool(g, c->store, &round) : jug__run_here(g, c->store, &round, NULL, NULL, 0, 1);
-        if (code != 0 || !g->barrier) return code;
+        if (code != 0 || !g->barrier || limits.hit) return code;
         /* what was run is finished: build further */
         if (!(g = jug__build(c))) return 1;
         if (g->barrier && g->n == c->g->n && round.target) { /* tasks the target does not need hold the barrier */

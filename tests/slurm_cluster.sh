@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/slurm_cluster.sh - a private, real Slurm cluster on this host for the tests (sourced).
 #
 #   slurm_start [NODES]  starts munged, slurmctld and NODES slurmd (node1..nodeNODES, default 3,
@@ -9,7 +10,6 @@
 #   slurm_stop           cancels every job of the cluster, stops every daemon started here by its
 #                        pid and kills what a job left running; call it from an EXIT trap
 #   slurm_tools_or_fail  a FAIL line and status 1 unless slurm-wlm and munge are installed
-#   slurm_job_field JOB FIELD  FIELD of `scontrol show job JOB` (JobState, ExitCode, StartTime, ...)
 #   slurm_done JOB...    whether none of these jobs (or array tasks) is pending or running
 #
 # Runs as root (SlurmUser=root): the jobs run as the user who submits them.
@@ -31,8 +31,8 @@ slurm_tools_or_fail() {
 
 # slurm__free_ports N: N consecutive free loopback ports, the first in PORT
 slurm__free_ports() {
-    local n=$1 try i
-    for try in $(seq 50); do
+    local n=$1 i
+    for _ in $(seq 50); do
         PORT=$((20000 + RANDOM % 40000))
         for ((i = 0; i < n; i++)); do
             (exec 3<>"/dev/tcp/127.0.0.1/$((PORT + i))") 2>/dev/null && continue 2 # taken
@@ -157,28 +157,32 @@ slurm__ours() {
 }
 
 slurm_stop() {
-    local p i
+    local p i jobs
     if [ -n "${SLURM_CONF:-}" ] && [ ${#SLURM_PIDS[@]} -gt 1 ]; then
-        scancel --quiet --full --signal=KILL $(squeue -h -o %A 2>/dev/null) 2>/dev/null
-        scancel --quiet $(squeue -h -o %A 2>/dev/null) 2>/dev/null
-        for i in $(seq 40); do
-            [ -z "$(squeue -h -t running,completing,configuring -o %A 2>/dev/null)" ] && break
+        # a cancel: SIGCONT and SIGTERM to every process of the job, SIGKILL 2 s later (KillWait)
+        jobs=$(squeue -h -o %A 2>/dev/null)
+        # shellcheck disable=SC2086 # (job ids)
+        [ -z "$jobs" ] || scancel --quiet $jobs 2>/dev/null
+        for i in $(seq 80); do
+            [ -z "$(squeue -h -t running,completing,configuring,suspended -o %A 2>/dev/null)" ] && break
             sleep 0.05
         done
     fi
     for ((i = ${#SLURM_PIDS[@]} - 1; i >= 0; i--)); do # the slurmd first, munged last
-        kill "${SLURM_PIDS[$i]}" 2>/dev/null
-        wait "${SLURM_PIDS[$i]}" 2>/dev/null
+        p=${SLURM_PIDS[$i]}
+        kill "$p" 2>/dev/null
+        for _ in $(seq 100); do
+            kill -0 "$p" 2>/dev/null || break
+            sleep 0.05
+        done
+        kill -9 "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
     done
     SLURM_PIDS=()
     if [ -n "${SLURM_CONF:-}" ]; then
         for p in $(slurm__ours); do kill -9 "$p" 2>/dev/null; done
     fi
     rm -rf "$SLURM_DIR"
-}
-
-slurm_job_field() {
-    scontrol -o show job "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p" | head -1
 }
 
 slurm_done() {

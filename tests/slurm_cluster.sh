@@ -18,6 +18,7 @@
 
 SLURM_DIR=${SLURM_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/jug-slurm.XXXXXX")}
 SLURM_PIDS=() # munged, slurmctld, the slurmd: in the order started
+SLURM_NAMES=() # the same, by name
 
 slurm_tools_or_fail() {
     local t
@@ -42,13 +43,15 @@ slurm__free_ports() {
     return 1
 }
 
-# slurm__why: the last error lines of the daemons' logs, for a failure message
+# slurm__why: the last error lines of the daemons' logs, for a failure message (without the
+# complaints of a first start: no state files yet, no hwloc topology cached)
 slurm__why() {
     local f
-    for f in "$SLURM_DIR"/log/*; do
+    for f in "$SLURM_DIR"/log/*.log; do
         [ -s "$f" ] || continue
         echo "--- $f"
-        grep -iE 'error|fatal|denied|refused|invalid' "$f" | tail -n 5
+        grep -iE 'error|fatal|denied|refused|invalid' "$f" |
+            grep -vE 'state file|backup state|xcpuinfo_hwloc_topo_load' | tail -n 4
     done
 }
 
@@ -81,6 +84,7 @@ SchedulerType=sched/builtin
 JobCompType=jobcomp/filetxt
 JobCompLoc=$d/log/jobcomp.txt
 MpiDefault=none
+MailProg=/bin/true
 SwitchType=switch/none
 SlurmdParameters=config_overrides
 ReturnToService=2
@@ -114,6 +118,7 @@ slurm_start() {
     munged -F --force --key-file="$d/munge/key" --socket="$d/munge/socket" --pid-file="$d/munge/pid" \
         --seed-file="$d/munge/seed" --log-file="$d/log/munged.log" >>"$d/log/munged.log" 2>&1 &
     SLURM_PIDS+=($!)
+    SLURM_NAMES+=(munged)
     for i in $(seq 100); do
         [ -S "$d/munge/socket" ] && break
         kill -0 "${SLURM_PIDS[0]}" 2>/dev/null || break
@@ -127,9 +132,11 @@ slurm_start() {
     # -D: in the foreground, so that $! is the daemon; -i: no state of an earlier run
     slurmctld -D -i -f "$SLURM_CONF" >>"$d/log/slurmctld.out" 2>&1 &
     SLURM_PIDS+=($!)
+    SLURM_NAMES+=(slurmctld)
     for ((k = 1; k <= nodes; k++)); do
         slurmd -D -N "node$k" -f "$SLURM_CONF" >>"$d/log/slurmd.node$k.out" 2>&1 &
         SLURM_PIDS+=($!)
+        SLURM_NAMES+=("slurmd -N node$k")
     done
     for i in $(seq 200); do # 10 s at most
         [ "$(sinfo -h -N -o '%t' 2>/dev/null | grep -c '^idle')" = "$nodes" ] && return 0
@@ -139,8 +146,8 @@ slurm_start() {
         sleep 0.05
     done
     echo "slurm_start: the cluster did not come up (nodes: $(sinfo -h -N -o '%N=%t' 2>&1 | tr '\n' ' ')):" >&2
-    for k in "${SLURM_PIDS[@]}"; do
-        kill -0 "$k" 2>/dev/null || echo "(pid $k, $(ps -o args= -p "$k" 2>/dev/null || echo a daemon), has exited)" >&2
+    for ((k = 0; k < ${#SLURM_PIDS[@]}; k++)); do
+        kill -0 "${SLURM_PIDS[$k]}" 2>/dev/null || echo "(${SLURM_NAMES[$k]} has exited)" >&2
     done
     slurm__why >&2
     return 1
@@ -179,6 +186,7 @@ slurm_stop() {
         wait "$p" 2>/dev/null
     done
     SLURM_PIDS=()
+    SLURM_NAMES=()
     if [ -n "${SLURM_CONF:-}" ]; then
         for p in $(slurm__ours); do kill -9 "$p" 2>/dev/null; done
     fi

@@ -80,6 +80,20 @@
    quarter of --mem-limit); other results are loaded again when needed, so
    a sweep of large results followed by tasks that read them one at a time
    runs in the memory of about one of them.
+   Workers that fit a batch system: --max-time DURATION (90s, 45m, 3h30m,
+   or seconds; counted from the start of the run) starts no task after it,
+   --max-tasks N starts at most N (all the workers of -j together),
+   --stop-file PATH starts none once PATH exists (looked for once a second)
+   and --max-idle DURATION ends a worker that found no task it could run
+   for that long (the rest waits on tasks other workers hold); or
+   JUG_MAX_TIME, JUG_MAX_TASKS, JUG_STOP_FILE, JUG_MAX_IDLE (an option wins
+   over its variable). Tasks running then finish and are stored (a batch
+   stops between two tasks, its claim dropped after its pack is written,
+   B4); the worker releases every lock and claim, says why in one line and
+   exits 0 (1 if a task failed); under -j its parent says it and exits 0.
+   Each worker process of execute gets OMP_NUM_THREADS = the CPUs it may use
+   (affinity mask, SLURM_CPUS_PER_TASK) / (workers x threads), at least 1,
+   unless the user set it, so OpenMP inside tasks does not oversubscribe.
 
    STORE FORMAT (file store, format 1)
        DIR/jugstore            "jug.h file store 1": which format wrote DIR
@@ -5204,8 +5218,9 @@ static void jug__say_stopped(const jug__exec *x, int limit, const char *workers,
     char nfailed[64] = "";
     if (failed) snprintf(nfailed, sizeof nfailed, " (%zu failed)", failed);
     jug__say(x, 0, "Stopped: %s%s%.300s %s; %llu %s run%s%s, %zu left for other workers.",
-             l->from_env[limit] ? jug__limit_variable[limit] : jug__limit_option[limit], l->from_env[limit] ? "=" : " ", l->given[limit],
-             what[limit], (unsigned long long)run, jug__plural((size_t)run, "task", "tasks"), workers, nfailed, left);
+             l->from_env[limit] ? jug__limit_variable[limit] : jug__limit_option[limit],
+             l->from_env[limit] ? "=" : " ", l->given[limit], what[limit], (unsigned long long)run,
+             jug__plural((size_t)run, "task", "tasks"), workers, nfailed, left);
 }
 
 /* Runs the graph in this process with o->threads threads. Returns 0 when
@@ -5454,11 +5469,11 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
     if (jug__pool_signal) {
         jug__say(&x, 1, "interrupted by %s: workers stopped, their locks released", strsignal(jug__pool_signal));
         code = 128 + jug__pool_signal;
-    } else if (!o->single && o->limits && o->limits->hit) { /* (a single worker said it all) */
+    } else if (!o->single && o->limits && o->limits->hit && todo > ran + failed) {
+        /* (a single worker said it all; one of several that stopped idle may have left nothing) */
         char workers[64];
         snprintf(workers, sizeof workers, " with %d %s", n, jug__plural((size_t)n, "worker", "workers"));
-        jug__say_stopped(&x, o->limits->hit, workers, (size_t)failed,
-                         todo > ran + failed ? (size_t)(todo - ran - failed) : 0);
+        jug__say_stopped(&x, o->limits->hit, workers, (size_t)failed, (size_t)(todo - ran - failed));
     } else if (!o->single) {
         jug__say(&x, 0, "Executed %llu %s with %d %s; %llu failed.", (unsigned long long)ran,
                  jug__plural((size_t)ran, "task", "tasks"), n, jug__plural((size_t)n, "worker", "workers"),
@@ -5698,8 +5713,8 @@ static int jug__parse(jug__cli *c, int argc, char **argv) {
                 return 2;
             }
             if (o->kind == JUG__O_TIME && !jug__duration(v, NULL)) {
-                jug__out(2, "%s: option %s needs a duration such as 90s, 45m, 3h30m or a number of seconds, not '%.40s'\n",
-                         c->prog, o->name, v);
+                jug__out(2, "%s: option %s needs a duration such as 90s, 45m, 3h30m or a number of seconds, "
+                            "not '%.40s'\n", c->prog, o->name, v);
                 return 2;
             }
             if ((o->kind == JUG__O_INT || o->kind == JUG__O_NUM) &&

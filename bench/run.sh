@@ -3,7 +3,7 @@
 #
 #   bench/run.sh                  everything, at full size (`make bench`; a few minutes)
 #   bench/run.sh --smoke          each benchmark once at a tiny size (seconds; tests/t_bench.sh)
-#   bench/run.sh [--smoke] NAME.. only those: floor strace tiny primes status parallel large memory redis
+#   bench/run.sh [--smoke] NAME.. only those: floor strace tiny primes status parallel large memory omp redis
 #   bench/run.sh --jug REV ...    measure the jug.h (and examples/primes.c) of a git revision
 #                                 instead of the working tree: before/after comparisons
 #
@@ -25,7 +25,7 @@ B=$ROOT/build/bench
 SMOKE=0
 ONLY=()
 REV=""
-ALL=(floor strace tiny primes status parallel large memory redis)
+ALL=(floor strace tiny primes status parallel large memory omp redis)
 while [ $# -gt 0 ]; do
     a=$1
     shift
@@ -121,11 +121,11 @@ else
     JUG_DESC="jug.h of the working tree (HEAD $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- jug.h 2>/dev/null || echo ', jug.h modified'))"
 fi
 JUG_DESC="$JUG_DESC, sha1 $(sha1sum "$NEW/jug.h" | cut -c1-12)"
-cp bench/timeit.c bench/floor.c bench/tasks.c bench/large.c bench/phases.c bench/memory.c "$NEW/bench/" || exit 1
+cp bench/timeit.c bench/floor.c bench/tasks.c bench/large.c bench/phases.c bench/memory.c bench/omp.c "$NEW/bench/" || exit 1
 # rebuild only when a source changed since the last build
 sum() { (cd "$1" && cat jug.h examples/primes.c bench/*.c; echo "${FLAGS[*]}") | sha1sum; }
 if [ ! -f "$B/.built" ] || [ "$(sum "$NEW")" != "$(cat "$B/.built")" ] ||
-    ! [ -x "$B/timeit" ] || ! [ -x "$B/floor" ] || ! [ -x "$B/tasks" ] || ! [ -x "$B/large" ] || ! [ -x "$B/primes" ] || ! [ -x "$B/phases" ] || ! [ -x "$B/memory" ]; then
+    ! [ -x "$B/timeit" ] || ! [ -x "$B/floor" ] || ! [ -x "$B/tasks" ] || ! [ -x "$B/large" ] || ! [ -x "$B/primes" ] || ! [ -x "$B/phases" ] || ! [ -x "$B/memory" ] || ! [ -x "$B/omp" ]; then
     rm -rf "$SRC" && mv "$NEW" "$SRC" || exit 1
     rm -f "$B/.built"
     pids=()
@@ -134,6 +134,8 @@ if [ ! -f "$B/.built" ] || [ "$(sum "$NEW")" != "$(cat "$B/.built")" ] ||
         pids+=($!)
     done
     gcc "${FLAGS[@]}" -o "$B/primes" "$SRC/examples/primes.c" -pthread -lm &
+    pids+=($!)
+    gcc "${FLAGS[@]}" -fopenmp -o "$B/omp" "$SRC/bench/omp.c" -pthread -lm &
     pids+=($!)
     for p in "${pids[@]}"; do wait "$p" || { echo "bench/run.sh: building the benchmarks failed" >&2; exit 1; }; done
     sum "$SRC" >"$B/.built"
@@ -163,10 +165,12 @@ if [ "$SMOKE" = 1 ]; then
     FLOOR_SIZES=(200); REPS_SMALL=1; REPS_BIG=1; MILLION=2000; PRIMES=101; PAR_N=4; PAR_MS=0.1; PAR_REPS=1
     LARGE_MB=4; LARGE_REPS=1; STRACE_N=(20 60)
     MEM_N=4; MEM_LEN=400000
+    OMP_SIZE=(2 20 2000); OMP_REPS=1
 else
     FLOOR_SIZES=(10000 100000); REPS_SMALL=5; REPS_BIG=3; MILLION=1000000; PRIMES=3001; PAR_N=200; PAR_MS=10; PAR_REPS=5
     LARGE_MB=100; LARGE_REPS=5; STRACE_N=(1000 3000)
     MEM_N=40; MEM_LEN=10000000
+    OMP_SIZE=(4 500 20000); OMP_REPS=5
 fi
 # reps_for N [FS]: how many runs per side (0: not on that side). The disk gets
 # fewer, and no 10^5 floor: every file made there is deleted at the end, and
@@ -555,6 +559,34 @@ bench_memory() {
     printf '    %-30s %8.0f worker, %5.0f parent (%.2fx the no-op worker)\n' "execute, first run" "$(calc "$fw * 1024 / $n")" \
         "$(calc "$fp * 1024 / $n")" "$(ratio "$fw" "$nw")"
     printf '    %-30s %8.0f worker, %5.0f parent\n' "execute, no-op" "$(calc "$nw * 1024 / $n")" "$(calc "$np * 1024 / $n")"
+    done_section
+}
+
+# --- 14. OpenMP inside tasks under -j 2: the threads each worker is given ----------------
+bench_omp() {
+    local cores r m order bu="" bs="" b1="" args=(-- "${OMP_SIZE[@]}")
+    cores=$(nproc)
+    header omp "-j 2 on $cores cores, tasks that compute with OpenMP inside (bench/omp.c: ${OMP_SIZE[0]} tasks of ${OMP_SIZE[1]} parallel loops of ${OMP_SIZE[2]} steps; tmpfs)"
+    echo "  (user: OMP_NUM_THREADS=$cores set by the user, each worker's OpenMP takes every core, as before jug.h shared them out;"
+    echo "   share: OMP_NUM_THREADS unset, jug.h gives each worker its share; one worker: plain execute, OpenMP on every core; best of $OMP_REPS)"
+    for r in $(seq "$OMP_REPS"); do
+        case $((r % 3)) in 1) order="user share one" ;; 2) order="one user share" ;; *) order="share one user" ;; esac
+        for m in $order; do
+            case $m in
+            user) tm env OMP_NUM_THREADS="$cores" "$B/omp" execute -j 2 --jugdir "$TM/omp-$m-$r" "${args[@]}" && bu=$(min "$bu" "$T") ;;
+            share) tm env -u OMP_NUM_THREADS "$B/omp" execute -j 2 --jugdir "$TM/omp-$m-$r" "${args[@]}" && bs=$(min "$bs" "$T") ;;
+            one) tm env OMP_NUM_THREADS="$cores" "$B/omp" execute --jugdir "$TM/omp-$m-$r" "${args[@]}" && b1=$(min "$b1" "$T") ;;
+            esac
+            rm -rf "$TM/omp-$m-$r"
+        done
+    done
+    [ -n "$bu" ] && [ -n "$bs" ] && [ -n "$b1" ] || return
+    printf '  %-44s %7.3f s\n' "-j 2, user: $cores OpenMP threads per worker" "$bu"
+    printf '  %-44s %7.3f s  user / share %.2fx\n' "-j 2, share: jug.h's OMP_NUM_THREADS" "$bs" "$(ratio "$bu" "$bs")"
+    printf '  %-44s %7.3f s  share / one worker %.2fx\n' "one worker, $cores OpenMP threads" "$b1" "$(ratio "$bs" "$b1")"
+    echo "  (issue 14: 0.81 s oversubscribed where 0.46 s would do: 1.76x)"
+    goal "14. -j 2 with OpenMP tasks: share <= 1.1x one worker" "$(le "$(ratio "$bs" "$b1")" 1.1)" \
+        "$(ratio "$bs" "$b1")x; user $(ratio "$bu" "$b1")x"
     done_section
 }
 

@@ -5,7 +5,9 @@
    Build arguments: -- N [MS [BAD...]]: each leaf sleeps MS milliseconds; BAD
    is one of fail=I, segv=I, abort=I, oom=I, hang=I (leaf I misbehaves),
    slow=K (leaves below K sleep 20 ms instead), param=P, barrier (total is
-   declared behind a barrier), reverse or shuffle=SEED. The last two change
+   declared behind a barrier), omp=K (K more tasks omp_threads(k), each
+   returning the OMP_NUM_THREADS it ran with, or "unset"), reverse or
+   shuffle=SEED. The last two change
    only the order of declaration, not the tasks: the leaves (then the pairs)
    are declared from the last down to the first, or in a permutation fixed by
    SEED; the pairs still join leaves 2j and 2j+1 and total lists the pairs
@@ -27,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static long sleep_ms, slow_below, barrier, fail_at = -1, segv_at = -1, abort_at = -1, oom_at = -1, hang_at = -1;
+static long sleep_ms, slow_below, barrier, omp_tasks, fail_at = -1, segv_at = -1, abort_at = -1, oom_at = -1, hang_at = -1;
 static long order_reverse, order_seed = -1; /* reverse; shuffle=SEED */
 
 #include "note.h"
@@ -63,6 +65,12 @@ JUG_TASK(leaf) {
 JUG_TASK(pair) {
     note("pair", (long long)jug_arg_int(call, 0));
     return jug_int(jug_arg_int(call, 0) + jug_arg_int(call, 1));
+}
+
+JUG_TASK1(omp_threads, int64_t, k) {
+    const char *n = getenv("OMP_NUM_THREADS");
+    note("omp", (long long)k);
+    return jug_string(n ? n : "unset");
 }
 
 JUG_TASK(total) {
@@ -126,6 +134,7 @@ static int build(jug_graph *g, int argc, char **argv) {
         else if (!strncmp(argv[a], "param=", 6)) param = v;
         else if (!strncmp(argv[a], "slow=", 5)) slow_below = v;
         else if (!strcmp(argv[a], "barrier")) barrier = 1;
+        else if (!strncmp(argv[a], "omp=", 4)) omp_tasks = v;
         else if (!strcmp(argv[a], "reverse")) order_reverse = 1;
         else if (!strncmp(argv[a], "shuffle=", 8) && v >= 0) order_seed = v;
         else return 1;
@@ -146,6 +155,7 @@ static int build(jug_graph *g, int argc, char **argv) {
             prev = t;
         }
     }
+    for (long k = 0; k < omp_tasks; k++) jug_task(g, omp_threads, k);
     if (barrier && !jug_barrier(g)) {
         jug_value_free(pairs);
         return 0;

@@ -24,6 +24,9 @@ command -v faketime >/dev/null || need+=(faketime)
 command -v cmake >/dev/null || need+=(cmake)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 command -v git >/dev/null || need+=(git)
+# t_slurm: a real Slurm cluster of this host (tests/slurm_cluster.sh)
+command -v slurmctld >/dev/null && command -v slurmd >/dev/null && command -v sbatch >/dev/null || need+=(slurm-wlm)
+command -v munged >/dev/null && command -v mungekey >/dev/null || need+=(munge)
 command -v setpriv >/dev/null && command -v setsid >/dev/null && command -v mountpoint >/dev/null || need+=(util-linux)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then

@@ -4447,6 +4447,7 @@ typedef struct jug__exec {
     jug__slot *slots;      /* ...among those of all the pool's workers */
     int nslots;
     uint8_t *shared_tries; /* per task, shared by the fork pool's workers; else NULL */
+    uint8_t *blocks_done;  /* the same, per block (by its first task): a worker of the pool stored all of it */
     pid_t parent;          /* of a forked worker: the pool's parent */
     int guardian_quit;
     int others_seen; /* another worker has locked or finished a task we wanted */
@@ -5058,6 +5059,15 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
     jug_error err;
     jug_result rc;
     JUG__ASSERT_HELD(x);
+    if (x->blocks_done && __atomic_load_n(&x->blocks_done[head->index], __ATOMIC_ACQUIRE)) {
+        /* a worker of this pool stored every task of it (after B4): no claim to take, no pack to read */
+        x->busy--;
+        jug__set_state(first, JUG__READY);
+        for (uint32_t k = 0; k < size; k++)
+            if (jug__runnable(jug__block_member(g, b, k)))
+                jug__record(x, jug__block_member(g, b, k), JUG__FOUND, NULL, NULL, &err);
+        return;
+    }
     for (uint32_t k = 0; k < size; k++) {
         jug_task *m = jug__block_member(g, b, k);
         of[k] = JUG_BLOCK_TODO;
@@ -5094,16 +5104,17 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
         else if (of[k] == JUG_BLOCK_LOCKED && t->state == JUG__READY) /* held one by one: look again later */
             jug__record(x, t, JUG__BUSY, NULL, NULL, &err);
     }
-    for (;;) {
+    for (uint32_t next = 0;;) {
         jug_task *t = NULL, *lost = NULL;
         jug_value *result = NULL;
         uint32_t k;
-        for (k = 0; k < size && !x->stop; k++) {
+        for (k = next; k < size && !x->stop; k++) {
             t = jug__block_member(g, b, k);
             /* (not one that another worker held locked when the claim was taken) */
             if (t->state == JUG__READY && x->batch[t->group] && of[k] != JUG_BLOCK_LOCKED) break;
         }
         if (k == size || x->stop) break;
+        next = k + 1; /* (the members before are done, or back in the queue) */
         jug__set_state(t, JUG__RUNNING);
         x->busy++;
         jug__exec_unlock(x);
@@ -5122,6 +5133,10 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
         jug__say(x, 1, "%s", err.msg);
         if (!x->rc) x->rc = rc;
         x->stop = 1;
+    } else if (x->blocks_done) {
+        uint32_t k = 0;
+        while (k < size && jug__block_member(g, b, k)->state == JUG__DONE) k++;
+        if (k == size) __atomic_store_n(&x->blocks_done[head->index], 1, __ATOMIC_RELEASE);
     }
 }
 
@@ -5318,7 +5333,7 @@ static void jug__say_stopped(const jug__exec *x, int limit, const char *workers,
    every wanted task is finished (or a limit stopped the run and no task
    failed), 1 otherwise. */
 static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__slot *slots, uint8_t *shared_tries,
-                         size_t rotate, size_t nrotate) {
+                         uint8_t *blocks_done, size_t rotate, size_t nrotate) {
     jug__slot *slot = slots ? &slots[rotate] : NULL;
     jug__exec x;
     sigset_t block, old;
@@ -5332,6 +5347,7 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
     x.slots = slots;
     x.nslots = slots ? (int)nrotate : 0;
     x.shared_tries = shared_tries;
+    x.blocks_done = blocks_done;
     x.parent = getppid();
     pthread_mutex_init(&x.mu, NULL);
     pthread_cond_init(&x.cv, NULL);
@@ -5401,6 +5417,7 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
    crashes takes down one worker, whose lock the parent releases. */
 static volatile sig_atomic_t jug__pool_signal;
 static void jug__pool_on_signal(int sig) { jug__pool_signal = sig; }
+static sigset_t jug__pool_mask; /* the signal mask before the pool blocked SIGCHLD to wait for it */
 
 /* Starts worker k; its pid, or -1 (said). */
 static pid_t jug__spawn(const jug__exec *x, jug_graph *g, jug_store *s, jug__slot *slots, uint8_t *tries, int k) {
@@ -5422,6 +5439,7 @@ static pid_t jug__spawn(const jug__exec *x, jug_graph *g, jug_store *s, jug__slo
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    pthread_sigmask(SIG_SETMASK, &jug__pool_mask, NULL);
     if (o->mem_limit_mb > 0) {
         struct rlimit rl;
         rl.rlim_cur = rl.rlim_max = (rlim_t)(o->mem_limit_mb * 1048576.0);
@@ -5434,7 +5452,7 @@ static pid_t jug__spawn(const jug__exec *x, jug_graph *g, jug_store *s, jug__slo
     }
     slots[k].task = -1;
     slots[k].ran = slots[k].failed = 0;
-    _exit(jug__run_here(g, s, o, slots, tries, (size_t)k, (size_t)o->jobs));
+    _exit(jug__run_here(g, s, o, slots, tries, tries + g->n, (size_t)k, (size_t)o->jobs));
 }
 
 /* E2: releases the lock of a task whose worker died (taking it over, quietly:
@@ -5454,12 +5472,14 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
     int n = o->jobs, alive = 0, stopping = 0, code = 0;
     uint64_t ran = 0, failed = 0, todo = 0;
     struct sigaction sa, old[3];
+    sigset_t chld;
     const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
     jug__exec x; /* for jug__say and jug__progress */
     jug__xopts wo = *o; /* what the workers run by: o, with the limits shared */
     pid_t *pids = JUG__NEW(pid_t, (size_t)n);
-    /* shared with the workers: the limits, a slot each, then how often each task failed in this run */
-    size_t shared = sizeof(jug__limits) + (size_t)n * sizeof(jug__slot) + g->n;
+    /* shared with the workers: the limits, a slot each, then per task how often it failed in this
+       run, and per block (by its first task) whether a worker stored all of it */
+    size_t shared = sizeof(jug__limits) + (size_t)n * sizeof(jug__slot) + 2 * g->n;
     void *mem = mmap(NULL, shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     jug__limits *limits = (jug__limits *)mem;
     jug__slot *slots = (jug__slot *)(limits + 1);
@@ -5480,6 +5500,9 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = jug__pool_on_signal; /* no SA_RESTART: waitpid wakes up */
     for (int i = 0; i < 3; i++) sigaction(sigs[i], &sa, &old[i]);
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    pthread_sigmask(SIG_BLOCK, &chld, &jug__pool_mask); /* (the workers get the mask back) */
     for (int k = 0; k < n; k++)
         if ((pids[k] = jug__spawn(&x, g, s, slots, tries_of, k)) > 0) alive++;
     if (alive == 0) code = 2;
@@ -5491,15 +5514,16 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
             for (k = 0; k < n; k++)
                 if (pids[k] > 0) kill(pids[k], SIGTERM);
         }
-        pid_t pid = waitpid(-1, &st, o->progress ? WNOHANG : 0);
-        if (pid == 0) { /* nothing ended: show progress, nap */
+        pid_t pid = waitpid(-1, &st, WNOHANG);
+        if (pid == 0) { /* nothing ended: show progress, wait for a worker to end (or a signal) */
             uint64_t done = ran;
+            struct timespec tick = {0, 200000000};
             for (k = 0; k < n; k++) {
                 done += __atomic_load_n(&slots[k].ran, __ATOMIC_RELAXED);
                 if (slots[k].todo > todo) todo = slots[k].todo;
             }
-            if (todo) jug__progress(&x, (size_t)done, (size_t)todo, 0);
-            jug_nap(0.05);
+            if (todo && o->progress) jug__progress(&x, (size_t)done, (size_t)todo, 0);
+            sigtimedwait(&chld, NULL, &tick); /* (SIGCHLD is blocked: one pending since waitpid returns at once) */
             continue;
         }
         if (pid < 0) {
@@ -5551,6 +5575,7 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
         }
     }
     for (int i = 0; i < 3; i++) sigaction(sigs[i], &old[i], NULL);
+    pthread_sigmask(SIG_SETMASK, &jug__pool_mask, NULL);
     JUG_FREE(pids);
     if (failed && code == 0) code = 1;
     if (o->limits) { /* (for the rounds after a barrier) */
@@ -7271,7 +7296,7 @@ static int jug__execute(jug__cli *c) {
                 round.target = NULL;
             }
         }
-        int code = o.jobs > 0 ? jug__pool(g, c->store, &round) : jug__run_here(g, c->store, &round, NULL, NULL, 0, 1);
+        int code = o.jobs > 0 ? jug__pool(g, c->store, &round) : jug__run_here(g, c->store, &round, NULL, NULL, NULL, 0, 1);
         if (code != 0 || !g->barrier || limits.hit) return code;
         /* what was run is finished: build further */
         if (!(g = jug__build(c))) return 1;

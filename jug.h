@@ -893,8 +893,10 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
       more than half the grace (5 s) between creating and filling its lock
       checks that the file is still its own.
    L6 A process knows its own locks: a lock being taken is in its held set
-      (with no fd) before its file exists, so release_all skips it and a
-      judge of this process does not take it for a leftover.
+      (with no fd) before its file exists, so a judge of this process does
+      not take it for a leftover, and release_all waits for it to be taken
+      or given up (a few system calls) before it lets every lock go; from
+      then on the process takes no lock.
 
    BATCHES
    B1 Blocks depend on the tasks, not on their order: the tasks of a
@@ -2477,6 +2479,7 @@ typedef struct jug__fs {
     int indexed_all; /* every pack file has been read once */
     double clock_offset, clock_at; /* the store's clock less this host's, measured at jug_clock() clock_at */
     int caching; /* its clients may answer lookups from a cache (NFS, FUSE, ...): see jug__fs_has_file */
+    int releasing; /* release_all has begun: no lock is taken any more (L6); guarded by mu */
     jug_hash *marks; /* the blocks this handle marked (jug__fs_marked); guarded by mu */
     size_t nmarks, cmarks;
 } jug__fs;
@@ -3069,8 +3072,11 @@ static jug_result jug__fs_lock_kind(jug__fs *fs, const jug_hash *h, jug_lock_kin
     if (fs->dirfd < 0) return jug__fs_missing(fs, err);
     pthread_mutex_lock(&fs->mu);
     snprintf(id, sizeof id, "%s", jug__fs_identity(fs));
-    rc = jug_held_find(&fs->held, h, kind) >= 0 ? JUG_LOCKED : jug_held_add(&fs->held, h, kind, -1);
+    rc = fs->releasing                           ? JUG_INTERRUPTED
+         : jug_held_find(&fs->held, h, kind) >= 0 ? JUG_LOCKED
+                                                  : jug_held_add(&fs->held, h, kind, -1);
     pthread_mutex_unlock(&fs->mu);
+    if (rc == JUG_INTERRUPTED) return jug_set_error(err, rc, "the process is stopping: it takes no lock");
     if (rc != JUG_OK) return rc == JUG_LOCKED ? rc : jug_set_error(err, rc, "out of memory taking a lock");
     rc = jug__fs_lock_try(fs, h, kind, id, err);
     if (rc != JUG_OK) {
@@ -3118,7 +3124,16 @@ static jug_result jug__fs_keepalive(jug_store *st, jug_error *err) {
 static void jug__fs_release_all(jug_store *st) {
     jug__fs *fs = (jug__fs *)st;
     pthread_mutex_lock(&fs->mu);
-    for (size_t k = fs->held.n; k-- > 0;) /* (not the locks still being taken: their threads end them) */
+    fs->releasing = 1;
+    for (int wait = 0; wait < 5000; wait++) { /* L6: the locks being taken first (5 s at most: a stuck filesystem) */
+        size_t k = 0;
+        while (k < fs->held.n && fs->held.at[k].fd >= 0) k++;
+        if (k == fs->held.n) break;
+        pthread_mutex_unlock(&fs->mu);
+        jug_nap(0.001);
+        pthread_mutex_lock(&fs->mu);
+    }
+    for (size_t k = fs->held.n; k-- > 0;)
         if (fs->held.at[k].fd >= 0) jug__fs_drop(fs, k, NULL);
     pthread_mutex_unlock(&fs->mu);
 }
@@ -5168,6 +5183,8 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
     case JUG__DEP_LOST:
         jug__say(x, 1, "%s: the result of %s is gone: %s; computing it again", jug__label(t, label, sizeof label),
                  jug__label(lost, dlabel, sizeof dlabel), err->msg);
+        if (x->blocks_done) /* its block is not all stored any more: claimed again, not taken as found */
+            __atomic_store_n(&x->blocks_done[jug__block_head(x->g, lost)->index], 0, __ATOMIC_RELEASE);
         jug__redo(x, lost, t);
         break;
     case JUG__TASK_FAILED:
@@ -6780,8 +6797,10 @@ static FILE *jug__npy_open(const char *path, const jug_value *v, size_t rows, co
     unsigned char len[2];
     len[0] = (unsigned char)((n + pad + 1) & 255);
     len[1] = (unsigned char)((n + pad + 1) >> 8);
-    if (!(f = fopen(path, "wb"))) {
-        snprintf(why, size, "%s: %s", path, strerror(errno));
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, jug_pid()); /* (renamed into place whole: jug__npy_close) */
+    if (!(f = fopen(tmp, "wb"))) {
+        snprintf(why, size, "%.900s: %s", tmp, strerror(errno));
         return NULL;
     }
     fwrite("\x93NUMPY\x01\x00", 1, 8, f);
@@ -6792,18 +6811,24 @@ static FILE *jug__npy_open(const char *path, const jug_value *v, size_t rows, co
 static void jug__npy_put(FILE *f, const jug_value *v) {
     jug__put_elements(jug__fwrite_cb, f, v->as.data, v->len, jug_type_size(v->type));
 }
-static int jug__npy_close(FILE *f, const char *path, char *why, size_t size) {
-    if (ferror(f) | fclose(f)) {
+/* Ends what jug__npy_open began: the file takes the place of `path` if `keep`
+   and it was written whole; else it goes, and what was at `path` stays. */
+static int jug__npy_close(FILE *f, const char *path, int keep, char *why, size_t size) {
+    char tmp[4200];
+    int bad = ferror(f) | fclose(f);
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, jug_pid());
+    if (bad || (keep && rename(tmp, path) != 0)) {
         snprintf(why, size, "writing %s: %s", path, strerror(errno));
-        return 1;
+        keep = 0;
     }
-    return 0;
+    if (!keep) unlink(tmp);
+    return bad || !keep;
 }
 static int jug__write_npy(const char *path, const jug_value *v, char *why, size_t size) {
     FILE *f = jug__npy_open(path, v, 0, "", why, size);
     if (!f) return 1;
     jug__npy_put(f, v);
-    return jug__npy_close(f, path, why, size);
+    return jug__npy_close(f, path, 1, why, size);
 }
 
 /* value --npy FILE name[*]: the arrays of the n picked tasks, all of one type
@@ -6859,9 +6884,8 @@ static int jug__stack_npy(jug_graph *g, jug_store *s, const jug__cli *c, const c
         row++;
     }
     int code = row < n;
-    if (f && jug__npy_close(f, path, why + strlen(why), sizeof why - strlen(why))) code = 1;
+    if (f && jug__npy_close(f, path, !code, why + strlen(why), sizeof why - strlen(why))) code = 1;
     if (code) {
-        if (f) remove(path);
         jug__out(2, "%s: cannot stack %s: %s\n", c->prog, sel, why);
     } else {
         printf("wrote %s: %zu x %zu %s of %s (%s)\n", path, n, len, jug__plural(len, "element", "elements"),

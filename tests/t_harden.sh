@@ -133,3 +133,33 @@ strace -f -qq -o /dev/null -P "$WORK/rf.out" -e inject=write:signal=KILL:when=1 
     $W execute -v -j 1 --jugdir rf.jugdata -- 4 0 >rf.out 2>rf.err
 expect killed_after_storing_crash_seen grep -q 'crashed: killed by signal 9' rf.err
 same killed_after_storing_no_failure_record "$(find rf.jugdata/failed -type f | wc -l)" 0
+
+# --- results lost under a running worker (deleted, or set aside as corrupt)
+# after a batch stored its whole block: each is computed again, once, and
+# the run ends (a block once seen stored whole was taken as found for ever)
+if gcc -std=c11 -Wall -Wextra -Wpedantic -Werror -O1 -o lost "$ROOT/tests/progs/lost.c" -pthread -lm 2>lost.cc; then
+    for mode in delete corrupt; do
+        rm -rf "lost-$mode"
+        MODE=$mode run timeout 60 ./lost execute --jugdir "lost-$mode" -- "$WORK/lost-$mode"
+        same "lost_${mode}_run_ends" "$RC $(tail -1 <<<"$OUT" | sed 's/Executed [0-9]* tasks/Executed N tasks/')" \
+            "0 Executed N tasks; all 241 tasks are finished."
+        run ./lost value use --jugdir "lost-$mode" -- "$WORK/lost-$mode"
+        same "lost_${mode}_values" "$OUT" "[$(seq -s ', ' 120 239)]"
+    done
+else
+    fail lost_builds "$(head -c 300 lost.cc)"
+fi
+
+# --- SIGTERM while a lock is being taken (its write held up 1.5 s): the
+# guardian's release_all waits for it (L6), so the process leaves no lock
+rm -rf rl.jugdata
+mkdir -p rl.jugdata
+h0=$($W value --hashes 'leaf[0]' --jugdir rl.jugdata -- 2 0 | awk '{print $2}')
+strace -f -qq -o /dev/null -P "$WORK/rl.jugdata/locks/$h0" -e inject=write:delay_exit=1500000 \
+    $W execute --in-process --jugdir rl.jugdata -- 2 0 >rl.out 2>&1 &
+tracer=$!
+for i in $(seq 50); do [ -e "rl.jugdata/locks/$h0" ] && break; sleep 0.1; done
+kill -TERM "$(pgrep -P $tracer | head -1)" 2>/dev/null
+wait $tracer
+expect lock_being_taken_seen test -n "$h0" -a "$i" -lt 50
+same lock_being_taken_released "$(nlocks rl.jugdata)" 0

@@ -136,6 +136,10 @@ same fallback_array_array "$OUT" "None array i [-2147483648, -1, 0, 1, 214748364
 run "$P" value --jugdir "$S" --npy r.npy 'ragged[*]'
 same stack_unequal "$RC $ERR $([ -e r.npy ] && echo left || echo none)" \
     "1 $(basename "$P"): cannot stack ragged[*]: ragged[0] $(hash_of_task 'ragged[0]' | cut -c1-12) is an f64 array of 1, ragged[1] $(hash_of_task 'ragged[1]' | cut -c1-12) an f64 array of 2 (arrays of one type and length stack) none"
+# (a refused stack leaves the file that was there before as it was, and no temporary file)
+cp stacked.npy kept.npy
+run "$P" value --jugdir "$S" --npy kept.npy 'ragged[*]'
+same stack_refused_keeps_the_old_file "$RC $(cmp kept.npy stacked.npy && echo same) $(ls kept.npy.* 2>/dev/null | wc -l)" "1 same 0"
 run "$P" value --jugdir "$S" --npy r.npy 'alone[*]'
 same stack_not_arrays "$RC $ERR$([ -e r.npy ] && echo ' (r.npy left)')" "1 $(basename "$P"): cannot stack alone[*]: alone[0] $(hash_of_task 'alone[0]' | cut -c1-12) is a null, not a numeric array"
 run "$P" invalidate --jugdir "$S" 'flaky[1]'

@@ -2828,13 +2828,17 @@ static jug_result jug__fs_exists(jug_store *st, const jug_hash *h, jug_error *er
     jug__fs *fs = (jug__fs *)st;
     char path[128];
     if (fs->dirfd < 0) return JUG_NOT_FOUND;
+    pthread_mutex_lock(&fs->mu); /* the packs read already: a packed result costs no stat */
+    int packed = __atomic_load_n(&fs->indexed_all, __ATOMIC_ACQUIRE) && jug__fs_live(fs, h) != NULL;
+    pthread_mutex_unlock(&fs->mu);
+    if (packed) return JUG_OK;
     jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, h);
     int here = jug__fs_has_file(fs, path);
     if (here < 0) return jug__sys_error(err, "looking at", path);
     if (here) return JUG_OK;
     jug__fs_need_index(fs);
     pthread_mutex_lock(&fs->mu);
-    int packed = jug__fs_live(fs, h) != NULL;
+    packed = jug__fs_live(fs, h) != NULL;
     pthread_mutex_unlock(&fs->mu);
     return packed ? JUG_OK : JUG_NOT_FOUND;
 }

@@ -3,7 +3,7 @@
 #
 #   bench/run.sh                  everything, at full size (`make bench`; a few minutes)
 #   bench/run.sh --smoke          each benchmark once at a tiny size (seconds; tests/t_bench.sh)
-#   bench/run.sh [--smoke] NAME.. only those: floor strace tiny primes status parallel large memory omp redis
+#   bench/run.sh [--smoke] NAME.. only those: floor strace tiny primes status parallel large memory omp scale redis
 #   bench/run.sh --jug REV ...    measure the jug.h (and examples/primes.c) of a git revision
 #                                 instead of the working tree: before/after comparisons
 #
@@ -25,7 +25,7 @@ B=$ROOT/build/bench
 SMOKE=0
 ONLY=()
 REV=""
-ALL=(floor strace tiny primes status parallel large memory omp redis)
+ALL=(floor strace tiny primes status parallel large memory omp scale redis)
 while [ $# -gt 0 ]; do
     a=$1
     shift
@@ -72,10 +72,11 @@ error() { # error TEXT: this benchmark could not produce its figures
 }
 done_section() { [ "$SECTION_OK" = 1 ] && echo "[$SECTION] done"; }
 
-# goal "TEXT" MET(1/0) "MEASURED": prints and remembers one goal line
+# goal "TEXT" MET(1/0/-) "MEASURED": prints and remembers one goal line (-: nothing to judge it against)
 goal() {
     local verdict
     if [ "$SMOKE" = 1 ]; then verdict="not judged (smoke size)"
+    elif [ "$2" = - ]; then verdict="not judged"
     elif [ "$2" = 1 ]; then verdict="met"
     else verdict="MISSED"; fi
     local line
@@ -121,15 +122,15 @@ else
     JUG_DESC="jug.h of the working tree (HEAD $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- jug.h 2>/dev/null || echo ', jug.h modified'))"
 fi
 JUG_DESC="$JUG_DESC, sha1 $(sha1sum "$NEW/jug.h" | cut -c1-12)"
-cp bench/timeit.c bench/floor.c bench/tasks.c bench/large.c bench/phases.c bench/memory.c bench/omp.c "$NEW/bench/" || exit 1
+cp bench/timeit.c bench/floor.c bench/tasks.c bench/large.c bench/phases.c bench/memory.c bench/omp.c bench/packfloor.c "$NEW/bench/" || exit 1
 # rebuild only when a source changed since the last build
 sum() { (cd "$1" && cat jug.h examples/primes.c bench/*.c; echo "${FLAGS[*]}") | sha1sum; }
 if [ ! -f "$B/.built" ] || [ "$(sum "$NEW")" != "$(cat "$B/.built")" ] ||
-    ! [ -x "$B/timeit" ] || ! [ -x "$B/floor" ] || ! [ -x "$B/tasks" ] || ! [ -x "$B/large" ] || ! [ -x "$B/primes" ] || ! [ -x "$B/phases" ] || ! [ -x "$B/memory" ] || ! [ -x "$B/omp" ]; then
+    ! [ -x "$B/timeit" ] || ! [ -x "$B/floor" ] || ! [ -x "$B/tasks" ] || ! [ -x "$B/large" ] || ! [ -x "$B/primes" ] || ! [ -x "$B/phases" ] || ! [ -x "$B/memory" ] || ! [ -x "$B/omp" ] || ! [ -x "$B/packfloor" ]; then
     rm -rf "$SRC" && mv "$NEW" "$SRC" || exit 1
     rm -f "$B/.built"
     pids=()
-    for p in timeit floor tasks large phases memory; do
+    for p in timeit floor tasks large phases memory packfloor; do
         gcc "${FLAGS[@]}" -o "$B/$p" "$SRC/bench/$p.c" -pthread -lm &
         pids+=($!)
     done
@@ -166,12 +167,16 @@ if [ "$SMOKE" = 1 ]; then
     LARGE_MB=4; LARGE_REPS=1; STRACE_N=(20 60)
     MEM_N=4; MEM_LEN=400000
     OMP_SIZE=(2 20 2000); OMP_REPS=1
+    SCALE_N=2000; SCALE_REPS=1; SCALE_FIX_N=1000; SCALE_FIX_REPS=2; SCALE_BIG=10000; SCALE_ST_N=400; SCALE_SLOW_N=20; SCALE_SLOW_MS=0.2
 else
     FLOOR_SIZES=(10000 100000); REPS_SMALL=5; REPS_BIG=3; MILLION=1000000; PRIMES=3001; PAR_N=200; PAR_MS=10; PAR_REPS=5
     LARGE_MB=100; LARGE_REPS=5; STRACE_N=(1000 3000)
     MEM_N=40; MEM_LEN=10000000
     OMP_SIZE=(4 500 20000); OMP_REPS=5
+    SCALE_N=1000000; SCALE_REPS=3; SCALE_FIX_N=1000; SCALE_FIX_REPS=10; SCALE_BIG=10000000; SCALE_ST_N=100000; SCALE_SLOW_N=200; SCALE_SLOW_MS=3
 fi
+# the size of the scale section's big graph can be set for a trial run (it says so in its header)
+[ -n "${JUG_BENCH_SCALE_BIG:-}" ] && SCALE_BIG=$JUG_BENCH_SCALE_BIG
 # reps_for N [FS]: how many runs per side (0: not on that side). The disk gets
 # fewer, and no 10^5 floor: every file made there is deleted at the end, and
 # ext4 here deletes slowly after big creates (about 0.5 ms a file).
@@ -587,6 +592,264 @@ bench_omp() {
     echo "  (issue 14: 0.81 s oversubscribed where 0.46 s would do: 1.76x)"
     goal "14. -j 2 with OpenMP tasks: share <= 1.1x one worker" "$(le "$(ratio "$bs" "$b1")" 1.1)" \
         "$(ratio "$bs" "$b1")x; user $(ratio "$bu" "$b1")x"
+    done_section
+}
+
+# --- 15. scale: tiny tasks over two workers, the per-task floor, 10^7 tasks, metadata calls -------
+# scale_tm CMD...: tm, but a command killed at the cap is a figure (CAPPED=1: printed, a missed goal), not an error
+scale_tm() {
+    CAPPED=0
+    echo "+ $*" >>"$LOG"
+    "$B/timeit" "$WORK/.t" "$@" >/dev/null 2>>"$LOG"
+    local rc u s
+    read -r T RSS rc u s <"$WORK/.t"
+    CPU=$(calc "$u + $s")
+    if [ "$rc" = 137 ] && [ "$(calc "$T >= $LIMIT - 1")" = 1 ]; then
+        CAPPED=1
+        return 1
+    elif [ "$rc" != 0 ]; then
+        error "'$*' exited with status $rc (see $LOG)"
+        return 1
+    fi
+}
+
+# the metadata calls counted, by kind (open, stat, ...: the names strace -c reports, summed)
+SC_TRACE=open,openat,creat,stat,lstat,newfstatat,statx,access,faccessat,faccessat2,rename,renameat,renameat2,link,linkat,unlink,unlinkat,rmdir,mkdir,mkdirat,getdents64,getdents,fsync,fdatasync
+# scale_strace FILE CMD...: counts the metadata calls of CMD and its children (strace -f -c) into FILE
+scale_strace() {
+    local out=$1
+    shift
+    echo "+ strace $*" >>"$LOG"
+    timeout -s KILL "$LIMIT" strace -f --seccomp-bpf -c -e trace="$SC_TRACE" -o "$out" "$@" >/dev/null 2>>"$LOG" ||
+        { error "strace of '$*' failed or ran past $LIMIT s (see $LOG)"; return 1; }
+}
+
+# scale_run_big NAME CMD...: one run of bench/memory.c on the big graph ($big tasks, rss file $rf, both
+# bench_scale's); sets W and P (KiB) from --rss, or both to timeit's RSS when it was killed at the cap
+scale_run_big() {
+    rm -f "$rf"
+    if scale_tm "$B/memory" --rss "$rf" "${@:2}"; then
+        W=$(get rss_workers "$rf") P=$(get rss_self "$rf")
+        return 0
+    fi
+    W=$RSS P=$RSS
+    [ "$CAPPED" = 1 ] && { printf '    %-28s killed at the %d s cap (peak RSS until then %.0f bytes per task)\n' "$1" "$LIMIT" "$(calc "$RSS * 1024 / $big")"; cap="$cap $1"; }
+    return 1
+}
+
+# big_goal TEXT LIMIT_S SECONDS: a goal of the big graph; no SECONDS: the run was killed at the cap (or could not run)
+big_goal() {
+    if [ -n "$3" ]; then goal "$1" "$(awk -v a="$3" -v b="$2" 'BEGIN { print (a < b) ? 1 : 0 }')" "$(fmt %.2f "$3") s"
+    else goal "$1" 0 "killed at the $LIMIT s cap or not measured"; fi
+}
+
+bench_scale() {
+    local n=$SCALE_N reps=$SCALE_REPS fixn=$SCALE_FIX_N r m order
+    header scale "tiny tasks over two workers, the per-task floor, $SCALE_BIG tasks, metadata calls per task (issue 15; tmpfs)"
+    [ -n "${JUG_BENCH_SCALE_BIG:-}" ] && echo "  (the big graph's size comes from JUG_BENCH_SCALE_BIG=$SCALE_BIG: a trial run, not the section's own size)"
+
+    # 1. n tiny tasks: one worker, -j 2, two execute processes on one store; with the floor loop of 2.
+    local b1="" bj="" b2="" bf="" own="" fo=$TM/sc-floor.out
+    echo "  $n tiny tasks (bench/tasks.c tiny), a fresh store each run, best of $reps (the order rotated each round):"
+    for r in $(seq "$reps"); do
+        case $((r % 3)) in 1) order="one j2 two floor" ;; 2) order="two floor one j2" ;; *) order="floor j2 one two" ;; esac
+        for m in $order; do
+            case $m in
+            one) tm "$B/tasks" execute --jugdir "$TM/sc-$m-$r" -- tiny "$n" && b1=$(min "$b1" "$T") ;;
+            j2) tm "$B/tasks" execute -j 2 --jugdir "$TM/sc-$m-$r" -- tiny "$n" && bj=$(min "$bj" "$T") ;;
+            two) # two processes started together on one store; both must succeed
+                tm bash -c "'$B/tasks' execute --jugdir '$TM/sc-$m-$r' -- tiny $n & p=\$!
+                    '$B/tasks' execute --jugdir '$TM/sc-$m-$r' -- tiny $n; s=\$?; wait \$p || exit 1; exit \$s" &&
+                    b2=$(min "$b2" "$T") ;;
+            floor) # its figure: the process less its own-work loop (the same work is in its main loop)
+                tm "$B/packfloor" "$TM/sc-$m-$r" "$n" "$fo" && own=$(get own_work "$fo") &&
+                    bf=$(min "$bf" "$(calc "$T - $own")") ;;
+            esac
+            rm -rf "$TM/sc-$m-$r"
+        done
+    done
+    if [ -n "$b1" ] && [ -n "$bj" ] && [ -n "$b2" ]; then
+        printf '    %-40s %8.3f s  %5.2fx\n' "one worker (execute)" "$b1" 1
+        printf '    %-40s %8.3f s  %5.2fx one worker   (goal >= 1.8x)\n' "execute -j 2" "$bj" "$(ratio "$b1" "$bj")"
+        printf '    %-40s %8.3f s  %5.2fx one worker   (goal >= 1.7x)\n' "two execute processes, one store" "$b2" "$(ratio "$b1" "$b2")"
+        goal "15.1 $n tiny: -j 2 >= 1.8x one worker" "$(le 1.8 "$(ratio "$b1" "$bj")")" "$(ratio "$b1" "$bj")x ($(fmt %.3f "$bj") s / $(fmt %.3f "$b1") s)"
+        goal "15.1 $n tiny: two execute processes >= 1.7x one worker" "$(le 1.7 "$(ratio "$b1" "$b2")")" "$(ratio "$b1" "$b2")x ($(fmt %.3f "$b2") s)"
+    else
+        error "no figures for $n tiny tasks (see $LOG)"
+    fi
+    # the fixed cost of the pool: fixn tiny tasks
+    local fr=$SCALE_FIX_REPS p1="" pj1="" pj2=""
+    for r in $(seq "$fr"); do
+        case $((r % 3)) in 1) order="one j1 j2" ;; 2) order="j2 one j1" ;; *) order="j1 j2 one" ;; esac
+        for m in $order; do
+            case $m in
+            one) tm "$B/tasks" execute --jugdir "$TM/sc-fix-$m-$r" -- tiny "$fixn" && p1=$(min "$p1" "$T") ;;
+            j1) tm "$B/tasks" execute -j 1 --jugdir "$TM/sc-fix-$m-$r" -- tiny "$fixn" && pj1=$(min "$pj1" "$T") ;;
+            j2) tm "$B/tasks" execute -j 2 --jugdir "$TM/sc-fix-$m-$r" -- tiny "$fixn" && pj2=$(min "$pj2" "$T") ;;
+            esac
+            rm -rf "$TM/sc-fix-$m-$r"
+        done
+    done
+    if [ -n "$p1" ] && [ -n "$pj1" ] && [ -n "$pj2" ]; then
+        local d
+        d=$(calc "($pj2 - $p1) * 1000")
+        echo "  fixed cost: $fixn tiny tasks, best of $fr:"
+        printf '    %-40s %8.1f ms\n' "execute (one worker)" "$(calc "$p1 * 1000")"
+        printf '    %-40s %8.1f ms  %+.1f ms against execute\n' "execute -j 1" "$(calc "$pj1 * 1000")" "$(calc "($pj1 - $p1) * 1000")"
+        printf '    %-40s %8.1f ms  %+.1f ms against execute, %+.1f ms against -j 1   (goal: within 5 ms)\n' "execute -j 2" \
+            "$(calc "$pj2 * 1000")" "$d" "$(calc "($pj2 - $pj1) * 1000")"
+        goal "15.1 $fixn tiny: -j 2 within 5 ms of one worker" "$(le "$d" 5)" "$(fmt %+.1f "$d") ms ($(fmt %.1f "$(calc "$pj2 * 1000")") / $(fmt %.1f "$(calc "$p1 * 1000")") ms)"
+    else
+        error "no figures for the $fixn-task runs (see $LOG)"
+    fi
+
+    # 2. per task, one worker, against the floor loop of the same run
+    if [ -n "$b1" ] && [ -n "$bf" ]; then
+        local uj uf uo
+        uj=$(calc "$b1 / $n * 1e6") uf=$(calc "$bf / $n * 1e6") uo=$(calc "$own / $n * 1e6")
+        echo "  per task, one worker, $n tiny tasks (whole processes: start-up and graph building included):"
+        printf '    %-40s %8.3f us\n' "jug.h execute" "$uj"
+        printf '    %-40s %8.3f us  jug/floor %.2fx; jug.h %+.3f us beyond the floor\n' "floor (bench/packfloor.c)" "$uf" "$(ratio "$uj" "$uf")" "$(calc "$uj - $uf")"
+        printf '    %-40s %8.3f us  jug.h %+.3f us beyond it\n' "the task's own work (jug_int(i*i), free)" "$uo" "$(calc "$uj - $uo")"
+        echo "    (floor: hash the identity with jug_hash_bytes, jug_int, jug_encode behind a 24-byte record head, one write per record, best of $reps)"
+        goal "15.2 per tiny task, one worker: <= 1.5 us beyond its own work" "$(le "$(calc "$uj - $uo")" 1.5)" \
+            "$(fmt %.2f "$(calc "$uj - $uo")") us; floor $(fmt %.2f "$uf") us, $(ratio "$uj" "$uf")x"
+        goal "15.2 per tiny task, one worker: <= 1.5 us beyond the floor" "$(le "$(calc "$uj - $uf")" 1.5)" \
+            "$(fmt %+.2f "$(calc "$uj - $uf")") us ($(fmt %.2f "$uj") - $(fmt %.2f "$uf"))"
+    else
+        error "no per-task figures (see $LOG)"
+    fi
+
+    # 3. SCALE_BIG tiny tasks: execute -j 2, status, a no-op execute; peak RSS (bench/memory.c --rss)
+    local big=$SCALE_BIG st=$TM/sc-big rf=$TM/sc-big.rss tj="" ts="" tn="" wj pj ps wn pn worst="" cap=""
+    echo "  $big tiny tasks (bench/memory.c tiny; peak RSS per task: the process itself and its largest worker):"
+    if scale_run_big "execute -j 2" execute -j 2 --jugdir "$st" -- tiny "$big"; then
+        tj=$T wj=$W pj=$P
+        printf '    %-28s %8.2f s   (goal < 15 s)  peak RSS: worker %.0f, parent %.0f bytes per task\n' "execute -j 2" "$tj" \
+            "$(calc "$wj * 1024 / $big")" "$(calc "$pj * 1024 / $big")"
+        if scale_run_big status status --jugdir "$st" -- tiny "$big"; then
+            ts=$T ps=$P
+            printf '    %-28s %8.2f s   (goal < 5 s)   peak RSS: %.0f bytes per task\n' status "$ts" "$(calc "$ps * 1024 / $big")"
+        fi
+        if scale_run_big "no-op execute" execute --jugdir "$st" -- tiny "$big"; then
+            tn=$T wn=$W pn=$P
+            printf '    %-28s %8.2f s   (goal < 5 s)   peak RSS: worker %.0f, parent %.0f bytes per task\n' "no-op execute" "$tn" \
+                "$(calc "$wn * 1024 / $big")" "$(calc "$pn * 1024 / $big")"
+        fi
+        worst=$(printf '%s\n' "$wj" "$pj" "${ps:-0}" "${wn:-0}" "${pn:-0}" | sort -n | tail -1)
+    elif [ "$CAPPED" = 1 ]; then
+        echo "    status and the no-op execute: not measured (the store was left unfinished by the killed execute)"
+        worst=$RSS
+    fi
+    local t0=$SECONDS
+    rm -rf "$st" "$rf"
+    echo "    (removing the $big-task store took $((SECONDS - t0)) s)"
+    # a run killed at the cap is a missed goal, printed as such; one that failed otherwise is an error (above)
+    if [ -n "$tj" ] || [[ "$cap" == *"execute -j 2"* ]]; then
+        big_goal "15.3 $big tiny: execute -j 2 < 15 s" 15 "$tj"
+        big_goal "15.3 $big tiny: status < 5 s" 5 "$ts"
+        big_goal "15.3 $big tiny: no-op execute < 5 s" 5 "$tn"
+    fi
+    [ -n "$worst" ] && goal "15.3 $big tiny: peak RSS < 150 bytes per task" "$(le "$(calc "$worst * 1024 / $big")" 149.999)" \
+        "$(fmt %.0f "$(calc "$worst * 1024 / $big")") bytes (largest process$([ -n "$cap" ] && echo ", until killed"))"
+
+    # 4. metadata calls per task by kind (strace -f -c), and what they would cost on NFS
+    if ! command -v strace >/dev/null; then
+        echo "  metadata calls: not counted, strace is not installed (apt-get install strace)"
+        goal "15.4 metadata calls per tiny task <= 0.1" 0 "not counted (no strace)"
+        done_section
+        return
+    fi
+    local s1=$((SCALE_ST_N / 2)) s2=$SCALE_ST_N w1=$((SCALE_SLOW_N / 2)) w2=$SCALE_SLOW_N iters k d=$TM/sc-st
+    iters=$("$B/tasks" calibrate "$SCALE_SLOW_MS")
+    mkdir -p "$d"
+    for k in $s1 $s2; do
+        scale_strace "$d/tiny-$k" "$B/tasks" execute --jugdir "$d/tiny-$k.d" -- tiny "$k" &&
+            scale_strace "$d/status-$k" "$B/tasks" status --jugdir "$d/tiny-$k.d" -- tiny "$k" &&
+            scale_strace "$d/noop-$k" "$B/tasks" execute --jugdir "$d/tiny-$k.d" -- tiny "$k" || { rm -rf "$d"; return; }
+        rm -rf "$d/tiny-$k.d"
+    done
+    for k in $w1 $w2; do
+        scale_strace "$d/slow-$k" "$B/tasks" execute --jugdir "$d/slow-$k.d" -- busy "$k" "$iters" || { rm -rf "$d"; return; }
+        rm -rf "$d/slow-$k.d"
+    done
+    # the local cost per task of each row, without strace (tmpfs; one process, or one worker)
+    local ct cs cn cw
+    tm "$B/tasks" execute --jugdir "$d/cpu.d" -- tiny "$s2" && ct=$(calc "$T / $s2")
+    tm "$B/tasks" status --jugdir "$d/cpu.d" -- tiny "$s2" && cs=$(calc "$T / $s2")
+    tm "$B/tasks" execute --jugdir "$d/cpu.d" -- tiny "$s2" && cn=$(calc "$T / $s2")
+    tm "$B/tasks" execute --jugdir "$d/cpu-slow.d" -- busy "$w2" "$iters" && cw=$(calc "$T / $w2")
+    rm -rf "$d/cpu.d" "$d/cpu-slow.d"
+    [ -n "${ct:-}" ] && [ -n "${cs:-}" ] && [ -n "${cn:-}" ] && [ -n "${cw:-}" ] || { rm -rf "$d"; return; }
+    echo "  metadata calls per task by kind (strace -f -c; per task = (calls at N2 - calls at N1) / (N2 - N1), so start-up cancels out):"
+    echo "    open = open/openat/creat; stat = stat/lstat/newfstatat/statx/access/faccessat; rename = rename/renameat/renameat2;"
+    echo "    link = link/linkat; unlink = unlink/unlinkat/rmdir; mkdir = mkdir/mkdirat; getdents = getdents64; fsync = fsync/fdatasync"
+    echo "  NFS model, 0.5 ms per metadata round trip, the rest of a task's cost as measured here on tmpfs (local us/task):"
+    echo "    one worker: tasks/s = 1 / (calls per task x 0.5 ms + local cost per task);"
+    echo "    100 workers: 100x that if the server overlaps their round trips (each worker waits only for its own),"
+    echo "    and at most 2000 / (calls per task) tasks/s in all if it serves one round trip at a time (0.5 ms each)"
+    awk -v dir="$d" -v kinds="open stat rename link unlink mkdir getdents fsync" \
+        -v rows="tiny:$s1:$s2:$ct slow:$w1:$w2:$cw status:$s1:$s2:$cs noop:$s1:$s2:$cn" \
+        -v labels="tiny tasks (batched), execute|slow tasks (${SCALE_SLOW_MS} ms busy), execute|status (tiny store)|no-op execute (tiny store)" '
+        function kind(s) {
+            if (s ~ /^(open|openat|creat)$/) return "open"
+            if (s ~ /^(stat|lstat|newfstatat|statx|access|faccessat|faccessat2)$/) return "stat"
+            if (s ~ /^rename/) return "rename"
+            if (s ~ /^(link|linkat)$/) return "link"
+            if (s ~ /^(unlink|unlinkat|rmdir)$/) return "unlink"
+            if (s ~ /^mkdir/) return "mkdir"
+            if (s ~ /^getdents/) return "getdents"
+            if (s ~ /^(fsync|fdatasync)$/) return "fsync"
+            return "other"
+        }
+        function take(file, tag,    line, f, k) {
+            while ((getline line < file) > 0) {
+                k = split(line, f)
+                if (k < 5 || f[4] !~ /^[0-9]+$/ || f[k] == "total") continue
+                c[tag, kind(f[k])] += f[4]
+            }
+            close(file)
+        }
+        BEGIN {
+            nk = split(kinds, K, " "); nr = split(rows, R, " "); split(labels, L, "|")
+            printf "    %-34s", "per task"
+            for (i = 1; i <= nk; i++) printf " %8s", K[i]
+            printf " %8s %9s %11s %12s %12s\n", "total", "local us", "1 worker/s", "100 overlap", "100 serial"
+            for (r = 1; r <= nr; r++) {
+                split(R[r], x, ":"); name = x[1]; a = x[2]; b = x[3]; lc = x[4]
+                take(dir "/" name "-" a, name a); take(dir "/" name "-" b, name b)
+                printf "    %-34s", L[r]
+                tot = 0
+                for (i = 1; i <= nk; i++) {
+                    v = (c[name b, K[i]] - c[name a, K[i]]) / (b - a); tot += v
+                    printf " %8.3f", v
+                }
+                one = 1 / (tot * 0.0005 + lc)
+                if (name == "tiny" || name == "slow") {
+                    ser = tot > 0 ? 2000 / tot : 1e12
+                    printf " %8.3f %9.2f %11.0f %12.0f %12.0f\n", tot, lc * 1e6, one, 100 * one, (ser < 100 * one ? ser : 100 * one)
+                } else
+                    printf " %8.3f %9.2f %11.0f %12s %12s\n", tot, lc * 1e6, one, "-", "-"
+                if (name == "tiny") printf "SC_TINY %.4f\n", tot > "/dev/stderr"
+                if (name == "slow") printf "SC_SLOW %.4f\n", tot > "/dev/stderr"
+            }
+        }' 2>"$d/totals" </dev/null
+    # Python Jug's counts on the same graph, where it exists
+    local pyjug=""
+    command -v jug >/dev/null && pyjug="a jug command"
+    python3 -c 'import jug' 2>/dev/null && pyjug="${pyjug:+$pyjug, }the jug module of python3"
+    [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import jug' 2>/dev/null && pyjug="${pyjug:+$pyjug, }the jug module of /usr/bin/python3"
+    if [ -z "$pyjug" ]; then
+        printf '    %-34s %s\n' "Python Jug" "not available on this machine (no jug command or module; Debian 12 has no python3-jug, PyPI is unreachable)"
+    else
+        printf '    %-34s %s\n' "Python Jug" "installed here ($pyjug), but this section has no Python Jug graph to count yet"
+    fi
+    local tt tw
+    tt=$(get SC_TINY "$d/totals") tw=$(get SC_SLOW "$d/totals")
+    rm -rf "$d"
+    [ -n "$tt" ] && [ -n "$tw" ] || { error "could not read strace's tables"; return; }
+    goal "15.4 metadata calls per tiny batched task <= 0.1" "$(le "$tt" 0.1)" "$(fmt %.3f "$tt") per task"
+    goal "15.4 metadata calls per slow task <= Python Jug's" - "$(fmt %.2f "$tw") per task; no Python Jug"
     done_section
 }
 

@@ -160,7 +160,7 @@ static int hash(size_t mb, int reps) {
         jug_graph *g = jug_graph_new();
         jug_value *arg = jug_value_copy(v);
         jug_value *args[1] = {arg};
-        static const jug_function fn = {"consume", 0, NULL, NULL, NULL};
+        static const jug_function fn = {.name = "consume", .version = 0, .fn = NULL}; /* (fields of every jug.h) */
         t = now();
         jug_task *task = jug_task_new(g, &fn, 1, args);
         t = now() - t;

@@ -14,7 +14,8 @@
 
 static int64_t rounds = 1, iters = 1;
 
-JUG_TASK1(crunch, int64_t, k) {
+JUG_TASK(crunch) { /* (JUG_TASK: the benchmark also builds against older headers, bench/run.sh --jug) */
+    int64_t k = jug_arg_int(call, 0);
     double sum = 0;
     for (int64_t r = 0; r < rounds; r++) {
 #pragma omp parallel for reduction(+ : sum)

@@ -895,8 +895,9 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
    L6 A process knows its own locks: a lock being taken is in its held set
       (with no fd) before its file exists, so a judge of this process does
       not take it for a leftover, and release_all waits for it to be taken
-      or given up (a few system calls) before it lets every lock go; from
-      then on the process takes no lock.
+      or given up (a few system calls) before it lets every lock go (the
+      file store then takes no more; redis takes and releases locks under
+      one connection mutex, so there is nothing half taken to wait for).
 
    BATCHES
    B1 Blocks depend on the tasks, not on their order: the tasks of a

@@ -301,7 +301,7 @@ typedef struct jug_function {
 #define JUG_TASK6(name, ...) JUG__TYPED(name, 0, 6, __VA_ARGS__)
 #define JUG_TASK7(name, ...) JUG__TYPED(name, 0, 7, __VA_ARGS__)
 #define JUG_TASK8(name, ...) JUG__TYPED(name, 0, 8, __VA_ARGS__)
-/* JUG_TASKN_VERSION(name, version, n, T1, a1, ...): the same, versioned (see JUG_TASK_VERSION). */
+/* JUG_TASKN_VERSION(name, version, n, T1, a1, ...): the same, versioned (see JUG_TASK_VERSION); n from 1 to 8. */
 #define JUG_TASKN_VERSION(name, version, n, ...) JUG__TYPED(name, version, n, __VA_ARGS__)
 
 /* JUG_TASK(name) { body }: a task function `name` that reads its arguments
@@ -310,8 +310,8 @@ typedef struct jug_function {
    object is name_jug_fn (JUG_FN(name) points to it), so a task may be named
    like a C function (log, exp); its stored name is `name`. */
 #define JUG_TASK(name) JUG_TASK_VERSION(name, 0)
-#define JUG_TASK_VERSION(name, version)                                          \
-    static jug_value *name##_jug_body(jug_call *call JUG__UNUSED);               \
+#define JUG_TASK_VERSION(name, version)                                                         \
+    static jug_value *name##_jug_body(jug_call *call JUG__UNUSED);                              \
     static const jug_function name##_jug_fn = {#name, (version), name##_jug_body, NULL, NULL}; \
     static jug_value *name##_jug_body(jug_call *call JUG__UNUSED)
 #define JUG_FN(name) (&name##_jug_fn)

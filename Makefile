@@ -54,13 +54,13 @@ build/unit_cxx: tests/unit.c tests/test.h jug.h | build
 	g++ -x c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -O2 -g -o $@ $< $(LDLIBS)
 build/unit_asan: tests/unit.c tests/test.h jug.h | build
 	gcc $(STD) -O1 -g $(SAN) -o $@ $< $(LDLIBS)
-build/workload: tests/progs/workload.c tests/progs/note.h jug.h | build
+build/workload: tests/progs/workload.c tests/progs/store_main.h tests/progs/note.h jug.h | build
 	gcc $(STD) -O2 -g -o $@ $< $(LDLIBS)
-build/workload_asan: tests/progs/workload.c tests/progs/note.h jug.h | build
+build/workload_asan: tests/progs/workload.c tests/progs/store_main.h tests/progs/note.h jug.h | build
 	gcc $(STD) -O1 -g $(SAN) -o $@ $< $(LDLIBS)
-build/workload_tsan: tests/progs/workload.c tests/progs/note.h jug.h | build
+build/workload_tsan: tests/progs/workload.c tests/progs/store_main.h tests/progs/note.h jug.h | build
 	clang $(STD) -O1 -g -fsanitize=thread -o $@ $< $(LDLIBS)
-build/workload_redis: tests/progs/workload.c tests/progs/note.h jug.h jug_redis.h | build
+build/workload_redis: tests/progs/workload.c tests/progs/store_main.h tests/progs/note.h jug.h jug_redis.h | build
 	gcc $(STD) -O2 -g -DWITH_REDIS -o $@ $< $(LDLIBS) -lhiredis
 # (-O0: its checks wait on the server, not on the code)
 build/redis_unit: tests/redis_unit.c tests/test.h jug.h jug_redis.h | build
@@ -107,17 +107,17 @@ clean:
 	rm -rf build $(EXAMPLES) examples/*.jugdata *.jugdata
 build/model: tests/progs/model.c tests/progs/note.h jug.h | build
 	gcc $(STD) -O2 -g -o $@ $< $(LDLIBS)
-build/pyvals: tests/progs/pyvals.c jug.h | build
+build/pyvals: tests/progs/pyvals.c tests/progs/store_main.h jug.h | build
 	gcc $(STD) -O2 -g -o $@ $< $(LDLIBS)
-build/pyvals_redis: tests/progs/pyvals.c jug.h jug_redis.h | build
+build/pyvals_redis: tests/progs/pyvals.c tests/progs/store_main.h jug.h jug_redis.h | build
 	gcc $(STD) -O2 -g -DWITH_REDIS -o $@ $< $(LDLIBS) -lhiredis
-build/failures: tests/progs/failures.c jug.h | build
+build/failures: tests/progs/failures.c tests/progs/store_main.h jug.h | build
 	gcc $(STD) -O2 -g -o $@ $< $(LDLIBS)
-build/failures_redis: tests/progs/failures.c jug.h jug_redis.h | build
+build/failures_redis: tests/progs/failures.c tests/progs/store_main.h jug.h jug_redis.h | build
 	gcc $(STD) -O2 -g -DWITH_REDIS -o $@ $< $(LDLIBS) -lhiredis
-build/torture: tests/progs/torture.c jug.h | build
+build/torture: tests/progs/torture.c tests/progs/store_main.h jug.h | build
 	gcc $(STD) -O2 -g -o $@ $< $(LDLIBS)
-build/torture_redis: tests/progs/torture.c jug.h jug_redis.h | build
+build/torture_redis: tests/progs/torture.c tests/progs/store_main.h jug.h jug_redis.h | build
 	gcc $(STD) -O2 -g -DWITH_REDIS -o $@ $< $(LDLIBS) -lhiredis
 
 # The torture test with its oracle, for minutes (tests/torture.sh ROUNDS SECONDS REDIS_ROUNDS to choose).

@@ -11,9 +11,7 @@
    Build arguments: -- [fail=I]: flaky(I) fails. */
 #define JUG_IMPLEMENTATION
 #include "../../jug.h"
-#ifdef WITH_REDIS
-#include "../../jug_redis.h"
-#endif
+#include "store_main.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -160,10 +158,4 @@ static int build(jug_graph *g, int argc, char **argv) {
     return 0;
 }
 
-int main(int argc, char **argv) {
-#ifdef WITH_REDIS
-    return jug_redis_main(argc, argv, build);
-#else
-    return jug_main(argc, argv, build);
-#endif
-}
+int main(int argc, char **argv) { return store_main(argc, argv, build); }

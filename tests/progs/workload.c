@@ -18,9 +18,7 @@
    together. */
 #define JUG_IMPLEMENTATION
 #include "../../jug.h"
-#ifdef WITH_REDIS
-#include "../../jug_redis.h"
-#endif
+#include "store_main.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -164,10 +162,4 @@ static int build(jug_graph *g, int argc, char **argv) {
     return 0;
 }
 
-int main(int argc, char **argv) {
-#ifdef WITH_REDIS
-    return jug_redis_main(argc, argv, build);
-#else
-    return jug_main(argc, argv, build);
-#endif
-}
+int main(int argc, char **argv) { return store_main(argc, argv, build); }

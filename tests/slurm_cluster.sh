@@ -30,11 +30,15 @@ slurm_tools_or_fail() {
     done
 }
 
-# slurm__free_ports N: N consecutive free loopback ports, the first in PORT
+# slurm__free_ports N: N consecutive free loopback ports, the first in PORT. They
+# lie below the kernel's ephemeral range: a port there may be free of listeners
+# and still be the local end of some connection, and then a daemon cannot bind it.
 slurm__free_ports() {
-    local n=$1 i
+    local n=$1 i low
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || low=32768
+    [ "$low" -gt $((10000 + 2 * n)) ] || return 1
     for _ in $(seq 50); do
-        PORT=$((20000 + RANDOM % 40000))
+        PORT=$((10000 + RANDOM % (low - 10000 - n)))
         for ((i = 0; i < n; i++)); do
             (exec 3<>"/dev/tcp/127.0.0.1/$((PORT + i))") 2>/dev/null && continue 2 # taken
         done

@@ -1,6 +1,7 @@
 /* bench/tasks.c - the graphs the benchmarks execute, as a jug.h program.
 
        tasks execute [options] -- tiny N          N tasks tiny(i) = i*i
+       tasks execute [options] -- sum N           the N tiny tasks, then one task summing all their results
        tasks execute [options] -- busy N ITERS    N CPU-bound tasks (a fixed amount of work each)
        tasks execute [options] -- big MB          make_array: an f64 array of MB MiB; total: its sum
        tasks calibrate MS                         prints ITERS for MS milliseconds of busy work
@@ -25,6 +26,13 @@ static uint64_t spin(uint64_t seed, int64_t iters) {
 JUG_TASK(tiny) {
     int64_t i = jug_arg_int(call, 0);
     return jug_int(i * i);
+}
+
+JUG_TASK(sum_all) {
+    const jug_value *xs = jug_arg(call, 0);
+    int64_t s = 0;
+    for (size_t i = 0; i < xs->len; i++) s += xs->as.list[i]->as.i;
+    return jug_int(s);
 }
 
 JUG_TASK(busy) {
@@ -53,6 +61,10 @@ static int build(jug_graph *g, int argc, char **argv) {
     if (argc < 3) return 1;
     if (strcmp(argv[1], "tiny") == 0) {
         for (long i = 0; i < n; i++) jug_task(g, tiny, i);
+    } else if (strcmp(argv[1], "sum") == 0) {
+        jug_value *all = jug_list();
+        for (long i = 0; i < n; i++) jug_list_push(all, jug_ref(jug_task(g, tiny, i)));
+        jug_task(g, sum_all, all);
     } else if (strcmp(argv[1], "busy") == 0 && argc > 3) {
         long iters = atol(argv[3]);
         for (long i = 0; i < n; i++) jug_task(g, busy, i, iters);

@@ -598,6 +598,13 @@ typedef struct jug_store_ops {
     /* JUG_NOT_FOUND; JUG_CORRUPT (the bad copy is set aside, so the task reads as not done: R4) */
     jug_result (*load)(jug_store *s, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err);
     jug_result (*exists)(jug_store *s, const jug_hash *h, jug_error *err); /* JUG_OK or JUG_NOT_FOUND */
+    /* Optional: the results of tasks[0..n) at once (the inputs of a
+       reduction), blocks[i] being the block of tasks[i] (as for save), into
+       out[i], which the caller set to NULL. One that is not found this way
+       stays NULL, and the caller loads it with load (which says why); an
+       error of the store fails the call. */
+    jug_result (*load_many)(jug_store *s, const jug_hash *blocks, const jug_hash *tasks, size_t n, jug_value **out,
+                            jug_error *err);
     /* Reports every stored result, lock, claim and failure record. */
     jug_result (*scan)(jug_store *s, jug_scan_fn fn, void *ud, jug_error *err);
     /* A result (every copy of it: R3), a failure record, or a lock or claim found stale. */

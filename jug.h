@@ -489,7 +489,10 @@ typedef struct jug_store_options {
     int create;              /* create the store if missing (default 0) */
     void (*log)(void *ud, const char *line); /* takeovers and other notices (default: none) */
     void *log_ud;
+    int readers; /* threads that read many files at once (status, a reduction's inputs), 1 to JUG_READERS_MAX;
+                    0: 4 on a network filesystem, where each read waits for the server, 1 on a local disk */
 } jug_store_options;
+#define JUG_READERS_MAX 16
 
 typedef jug_result (*jug_store_opener)(const char *where, const jug_store_options *opt,
                                        jug_store **out, jug_error *err);
@@ -597,12 +600,15 @@ typedef struct jug_store_ops {
                        const jug_meta *m, jug_error *err);
     /* JUG_NOT_FOUND; JUG_CORRUPT (the bad copy is set aside, so the task reads as not done: R4) */
     jug_result (*load)(jug_store *s, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err);
-    jug_result (*exists)(jug_store *s, const jug_hash *h, jug_error *err); /* JUG_OK or JUG_NOT_FOUND */
+    /* JUG_OK or JUG_NOT_FOUND. A store with batches may answer for packed
+       results from the blocks it has read (a scan, a look, a claim): look
+       at h's block tells of one packed since. */
+    jug_result (*exists)(jug_store *s, const jug_hash *h, jug_error *err);
     /* Optional: the results of tasks[0..n) at once (the inputs of a
        reduction), blocks[i] being the block of tasks[i] (as for save), into
-       out[i], which the caller set to NULL. One that is not found this way
-       stays NULL, and the caller loads it with load (which says why); an
-       error of the store fails the call. */
+       out[i], which the caller set to NULL; the tasks of one block come
+       together. One that is not found this way stays NULL, and the caller
+       loads it with load (which says why); an error of the store fails the call. */
     jug_result (*load_many)(jug_store *s, const jug_hash *blocks, const jug_hash *tasks, size_t n, jug_value **out,
                             jug_error *err);
     /* Reports every stored result, lock, claim and failure record. */
@@ -2487,6 +2493,7 @@ typedef struct jug__fs {
     int indexed_all; /* every pack file has been read once */
     double clock_offset, clock_at; /* the store's clock less this host's, measured at jug_clock() clock_at */
     int caching; /* its clients may answer lookups from a cache (NFS, FUSE, ...): see jug__fs_has_file */
+    int readers; /* threads reading blocks at once (jug__fan_out) */
     int releasing; /* release_all has begun: no lock is taken any more (L6); guarded by mu */
     jug_hash *marks; /* the blocks this handle marked (jug__fs_marked); guarded by mu */
     size_t nmarks, cmarks;
@@ -2503,6 +2510,62 @@ static jug__packed *jug__fs_live(jug__fs *fs, const jug_hash *h);
 #define JUG__CLOCK_KEPT 10.0 /* seconds a measure of the store's clock is used before it is taken again */
 
 
+
+/* Runs each(ud, i, err) for every i in [0, n) from up to `threads` threads
+   (the caller's among them), each taking the next i from a shared counter,
+   until one fails; the first failure is the result. A store on a slow
+   filesystem (NFS: a round trip per call) so reads many files side by side
+   instead of one after another. */
+#define JUG__READERS 4 /* on a network filesystem (see jug_store_options.readers) */
+typedef jug_result (*jug__each_fn)(void *ud, size_t i, jug_error *err);
+typedef struct jug__fan {
+    size_t n, next;
+    jug__each_fn each;
+    void *ud;
+    int failed;
+    pthread_mutex_t mu; /* guards rc and err */
+    jug_result rc;
+    jug_error err;
+} jug__fan;
+static void *jug__fan_worker(void *arg) {
+    jug__fan *f = (jug__fan *)arg;
+    jug_error err;
+    for (size_t i; !__atomic_load_n(&f->failed, __ATOMIC_RELAXED) &&
+                   (i = __atomic_fetch_add(&f->next, 1, __ATOMIC_RELAXED)) < f->n;) {
+        err.code = JUG_OK;
+        err.msg[0] = 0;
+        jug_result rc = f->each(f->ud, i, &err);
+        if (rc == JUG_OK) continue;
+        pthread_mutex_lock(&f->mu);
+        if (!f->failed) {
+            f->rc = rc;
+            f->err = err;
+        }
+        __atomic_store_n(&f->failed, 1, __ATOMIC_RELAXED);
+        pthread_mutex_unlock(&f->mu);
+    }
+    return NULL;
+}
+static jug_result jug__fan_out(size_t n, int threads, jug__each_fn each, void *ud, jug_error *err) {
+    jug__fan f;
+    pthread_t tid[JUG_READERS_MAX];
+    int started = 0;
+    f.n = n;
+    f.next = 0;
+    f.each = each;
+    f.ud = ud;
+    f.failed = 0;
+    f.rc = JUG_OK;
+    pthread_mutex_init(&f.mu, NULL);
+    if (threads > JUG_READERS_MAX) threads = JUG_READERS_MAX;
+    while (started + 1 < threads && (size_t)started + 1 < n && pthread_create(&tid[started], NULL, jug__fan_worker, &f) == 0)
+        started++; /* (a thread that cannot start leaves its share to the others) */
+    jug__fan_worker(&f);
+    for (int k = 0; k < started; k++) pthread_join(tid[k], NULL);
+    pthread_mutex_destroy(&f.mu);
+    if (f.rc != JUG_OK && err) *err = f.err;
+    return f.rc;
+}
 
 /* A name no other thread, process or host uses: PREFIX.host.pid.counter */
 static void jug__fs_unique(jug__fs *fs, char *out, size_t size, const char *prefix) {
@@ -2836,19 +2899,14 @@ static jug_result jug__fs_exists(jug_store *st, const jug_hash *h, jug_error *er
     jug__fs *fs = (jug__fs *)st;
     char path[128];
     if (fs->dirfd < 0) return JUG_NOT_FOUND;
-    pthread_mutex_lock(&fs->mu); /* the packs read already: a packed result costs no stat */
-    int packed = __atomic_load_n(&fs->indexed_all, __ATOMIC_ACQUIRE) && jug__fs_live(fs, h) != NULL;
+    pthread_mutex_lock(&fs->mu); /* the packs indexed (by looks, claims, appends): a packed result costs no stat */
+    int packed = jug__fs_live(fs, h) != NULL;
     pthread_mutex_unlock(&fs->mu);
     if (packed) return JUG_OK;
     jug__fs_path(path, sizeof path, JUG_ENTRY_RESULT, h);
     int here = jug__fs_has_file(fs, path);
     if (here < 0) return jug__sys_error(err, "looking at", path);
-    if (here) return JUG_OK;
-    jug__fs_need_index(fs);
-    pthread_mutex_lock(&fs->mu);
-    packed = jug__fs_live(fs, h) != NULL;
-    pthread_mutex_unlock(&fs->mu);
-    return packed ? JUG_OK : JUG_NOT_FOUND;
+    return here ? JUG_OK : JUG_NOT_FOUND;
 }
 
 /* Lists one directory; names are handed to `each` with the prefix they were found under. */
@@ -3310,10 +3368,15 @@ static jug_result jug__fs_read_graves(jug__fs *fs, const char *path, jug__grave 
    that leaves room for tasks run again after an invalidate. */
 #define JUG__PACKFILE_MAX (2ull * JUG__BLOCK_MAX * (JUG__RECORD_HEAD + JUG__PACK_MAX))
 
-/* Reports the intact records of a pack file that no tombstone names to fn
-   and, with `index`, indexes them. A file that is not a pack is skipped. */
+/* What a reader of packs hands on of a record that counts (R2): the task's
+   hash and its stored result (size bytes at `result`, valid during the call). */
+typedef void (*jug__take_fn)(void *ud, const jug_hash *h, const unsigned char *result, uint32_t size);
+
+/* Reports the intact records of a pack file that no tombstone names to fn,
+   hands them to take and, with `index`, indexes them. A file that is not a
+   pack is skipped. fn and take get the same ud. */
 static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, const jug__grave *graves, size_t ngraves,
-                                    jug_scan_fn fn, void *ud, int index, jug_error *err) {
+                                    jug_scan_fn fn, void *ud, int index, jug__take_fn take, jug_error *err) {
     unsigned char *buf;
     size_t n, off = 0;
     uint32_t id;
@@ -3339,6 +3402,7 @@ static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, const jug__gr
                 pthread_mutex_unlock(&fs->mu);
             }
             if (fn) fn(ud, &h, JUG_ENTRY_RESULT);
+            if (take) take(ud, &h, buf + off + JUG__RECORD_HEAD, size);
         }
         off += JUG__RECORD_HEAD + size;
     }
@@ -3364,23 +3428,16 @@ static jug_result jug__fs_report_claim(jug__fs *fs, const char *hex, jug_scan_fn
     return rc;
 }
 
-/* Reads the pack files of one block (or of all blocks, with hex NULL),
-   reporting their results; with JUG__CLAIMS_LIVE, the block's live claim
-   too, as a lock on the block; with JUG__CLAIMS_ALL (a scan), every claim,
-   live or stale. */
+/* Reads the pack files of one block (hex: its name), reporting their
+   results to fn and handing them to take (see jug__fs_read_pack); with
+   JUG__CLAIMS_LIVE, the block's live claim too, as a lock on the block;
+   with JUG__CLAIMS_ALL (a scan), every claim, live or stale. */
 static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn fn, void *ud, jug__claims claims,
-                                     int index, jug_error *err) {
+                                     int index, jug__take_fn take, jug_error *err) {
     char dir[64], path[512];
     const char *name;
     jug__dir d;
     jug_result rc = JUG_OK;
-    if (!hex) { /* every block */
-        if (fs->dirfd < 0 || jug__dir_open(&d, fs->dirfd, "blocks") != 0)
-            return fs->dirfd < 0 || jug__not_ours(errno) ? JUG_OK : jug__sys_error(err, "listing", "blocks");
-        while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL)
-            if (strlen(name) == 32) rc = jug__fs_read_block(fs, name, fn, ud, claims, index, err);
-        return jug__dir_end(&d, rc, "blocks", err);
-    }
     if (fs->dirfd < 0) return JUG_OK;
     snprintf(dir, sizeof dir, "blocks/%s", hex);
     /* The listing, then the claim it shows, then the packs: a claim that
@@ -3423,7 +3480,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         }
         for (size_t i = 0; rc == JUG_OK && !gone && i < npacks; i++) {
             snprintf(path, sizeof path, "%s/%.200s", dir, packs[i]);
-            rc = jug__fs_read_pack(fs, path, graves, ngraves, fn, ud, index, err);
+            rc = jug__fs_read_pack(fs, path, graves, ngraves, fn, ud, index, take, err);
         }
         JUG_FREE(packs);
         JUG_FREE(tombs);
@@ -3432,10 +3489,74 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         if (round > 0) jug_nap(round < 10 ? 0.01 * round : 0.1);
     }
 }
+/* Every block, read by JUG__READERS threads (jug__fan_out), each passing
+   on what it heard of a block to fn at once: the reports of one block stay
+   together, and fn is called by one thread at a time. */
+typedef struct jug__fs_every {
+    jug__fs *fs;
+    char (*names)[33]; /* the blocks listed */
+    jug_scan_fn fn;
+    void *ud;
+    jug__claims claims;
+    int index;
+    pthread_mutex_t mu; /* around fn */
+} jug__fs_every;
+typedef struct jug__fs_heard {
+    jug__fs_every *every;
+    size_t n;
+    jug_hash h[256];
+    unsigned char kind[256];
+} jug__fs_heard;
+static void jug__fs_pass_on(jug__fs_heard *heard) {
+    jug__fs_every *e = heard->every;
+    pthread_mutex_lock(&e->mu);
+    for (size_t i = 0; i < heard->n; i++) e->fn(e->ud, &heard->h[i], (jug_entry)heard->kind[i]);
+    pthread_mutex_unlock(&e->mu);
+    heard->n = 0;
+}
+static void jug__fs_hear(void *ud, const jug_hash *h, jug_entry kind) {
+    jug__fs_heard *heard = (jug__fs_heard *)ud;
+    if (heard->n == sizeof heard->h / sizeof *heard->h) jug__fs_pass_on(heard);
+    heard->h[heard->n] = *h;
+    heard->kind[heard->n++] = (unsigned char)kind;
+}
+static jug_result jug__fs_read_one_of(void *ud, size_t i, jug_error *err) {
+    jug__fs_every *e = (jug__fs_every *)ud;
+    jug__fs_heard heard;
+    heard.every = e;
+    heard.n = 0;
+    jug_result rc = jug__fs_read_block(e->fs, e->names[i], e->fn ? jug__fs_hear : NULL, &heard, e->claims, e->index,
+                                       NULL, err);
+    if (heard.n) jug__fs_pass_on(&heard);
+    return rc;
+}
+
 /* Every pack: scan reports them (and the claims), and the index of packed
    results is built when first needed. */
 static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, int index, jug_error *err) {
-    jug_result rc = jug__fs_read_block(fs, NULL, fn, ud, fn ? JUG__CLAIMS_ALL : JUG__CLAIMS_NONE, index, err);
+    jug__fs_every every;
+    size_t n = 0, cap = 0;
+    const char *name;
+    jug__dir d;
+    jug_result rc = JUG_OK;
+    if (fs->dirfd < 0 || jug__dir_open(&d, fs->dirfd, "blocks") != 0)
+        return fs->dirfd < 0 || jug__not_ours(errno) ? JUG_OK : jug__sys_error(err, "listing", "blocks");
+    every.names = NULL;
+    while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL) {
+        if (strlen(name) != 32) continue;
+        if (!JUG_GROW(every.names, cap, n + 1)) rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory listing blocks");
+        else memcpy(every.names[n++], name, 33);
+    }
+    rc = jug__dir_end(&d, rc, "blocks", err);
+    every.fs = fs;
+    every.fn = fn;
+    every.ud = ud;
+    every.claims = fn ? JUG__CLAIMS_ALL : JUG__CLAIMS_NONE;
+    every.index = index;
+    pthread_mutex_init(&every.mu, NULL);
+    if (rc == JUG_OK) rc = jug__fan_out(n, fs->readers, jug__fs_read_one_of, &every, err);
+    pthread_mutex_destroy(&every.mu);
+    JUG_FREE(every.names);
     if (rc == JUG_OK && index) __atomic_store_n(&fs->indexed_all, 1, __ATOMIC_RELEASE);
     return rc;
 }
@@ -3459,7 +3580,7 @@ static jug_result jug__fs_look(jug_store *st, const jug_hash *block, const jug_h
     look.task = h;
     look.state = JUG_BLOCK_TODO;
     jug_hash_hex(block, hex);
-    jug_result rc = jug__fs_read_block((jug__fs *)st, hex, jug__fs_look_cb, &look, JUG__CLAIMS_LIVE, 1, err);
+    jug_result rc = jug__fs_read_block((jug__fs *)st, hex, jug__fs_look_cb, &look, JUG__CLAIMS_LIVE, 1, NULL, err);
     *state = look.state;
     return rc;
 }
@@ -3493,7 +3614,7 @@ static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, const jug_
     look.n = n;
     look.state = state;
     for (size_t i = 0; i < n; i++) state[i] = JUG_BLOCK_TODO;
-    rc = jug__fs_read_block(fs, hex, jug__fs_claim_cb, &look, JUG__CLAIMS_NONE, 1, err); /* (the claim there is ours) */
+    rc = jug__fs_read_block(fs, hex, jug__fs_claim_cb, &look, JUG__CLAIMS_NONE, 1, NULL, err); /* (the claim there is ours) */
     if (rc == JUG_OK && n) rc = jug__fs_list(fs, "locks", 32, JUG_ENTRY_LOCK, jug__fs_claim_cb, &look, err);
     snprintf(path, sizeof path, "blocks/%s/alone", hex);
     if (rc == JUG_OK && n && (here = jug__fs_has_file(fs, path)) < 0) rc = jug__sys_error(err, "looking at", path);
@@ -3648,7 +3769,7 @@ static void jug__fs_forget(jug__fs *fs, const jug_hash *h, const jug__packed *e)
 static jug_result jug__fs_reread_block(jug__fs *fs, const char *path, jug_error *err) {
     char hex[33];
     snprintf(hex, sizeof hex, "%.32s", path + 7);
-    return jug__fs_read_block(fs, hex, NULL, NULL, JUG__CLAIMS_NONE, 1, err);
+    return jug__fs_read_block(fs, hex, NULL, NULL, JUG__CLAIMS_NONE, 1, NULL, err);
 }
 
 /* R3: writes a tombstone for the record of h that the index points to, so
@@ -3714,6 +3835,74 @@ static jug_result jug__fs_load_packed(jug__fs *fs, const jug_hash *h, jug_value 
     rc = jug_decode(buf + JUG__RECORD_HEAD, e.size, out, m, err);
     JUG_FREE(buf);
     if (rc == JUG_CORRUPT) jug__fs_tombstone(fs, h, NULL);
+    return rc;
+}
+
+/* load_many: each run of requests for one block is one read of the
+   block's packs, the runs read by fs->readers threads (jug__fan_out); a
+   record asked for is decoded where it lies (R2: intact, no tombstone
+   names it). What is not packed (a result saved alone) is left to load. */
+typedef struct jug__wanted {
+    jug_hash h;
+    size_t i; /* the request */
+} jug__wanted;
+typedef struct jug__fs_many {
+    jug__fs *fs;
+    const jug_hash *blocks, *tasks;
+    jug_value **out;
+    size_t n, *runs; /* runs[k]: the first request of the k-th run of one block; runs[nruns] = n */
+} jug__fs_many;
+typedef struct jug__fs_run {
+    jug__fs_many *many;
+    jug__wanted *wanted; /* the run's requests, sorted by hash */
+    size_t n;
+} jug__fs_run;
+static int jug__wanted_order(const void *a, const void *b) {
+    return memcmp(((const jug__wanted *)a)->h.bytes, ((const jug__wanted *)b)->h.bytes, 16);
+}
+static void jug__fs_take_wanted(void *ud, const jug_hash *h, const unsigned char *result, uint32_t size) {
+    jug__fs_run *run = (jug__fs_run *)ud;
+    jug__wanted key;
+    key.h = *h;
+    const jug__wanted *w = (const jug__wanted *)bsearch(&key, run->wanted, run->n, sizeof key, jug__wanted_order);
+    jug_value **out = w ? &run->many->out[w->i] : NULL;
+    if (out && !*out && jug_decode(result, size, out, NULL, NULL) != JUG_OK) *out = NULL; /* (load says why) */
+}
+static jug_result jug__fs_load_run(void *ud, size_t k, jug_error *err) {
+    jug__fs_many *many = (jug__fs_many *)ud;
+    jug__fs_run run;
+    char hex[33];
+    size_t lo = many->runs[k];
+    run.many = many;
+    run.n = many->runs[k + 1] - lo;
+    if (!(run.wanted = JUG__NEW(jug__wanted, run.n)))
+        return jug_set_error(err, JUG_NO_MEMORY, "out of memory loading %zu results", run.n);
+    for (size_t j = 0; j < run.n; j++) {
+        run.wanted[j].h = many->tasks[lo + j];
+        run.wanted[j].i = lo + j;
+    }
+    qsort(run.wanted, run.n, sizeof *run.wanted, jug__wanted_order);
+    jug_hash_hex(&many->blocks[lo], hex);
+    jug_result rc = jug__fs_read_block(many->fs, hex, NULL, &run, JUG__CLAIMS_NONE, 0, jug__fs_take_wanted, err);
+    JUG_FREE(run.wanted);
+    return rc;
+}
+static jug_result jug__fs_load_many(jug_store *st, const jug_hash *blocks, const jug_hash *tasks, size_t n,
+                                    jug_value **out, jug_error *err) {
+    jug__fs_many many;
+    size_t nruns = 0;
+    if (n == 0) return JUG_OK;
+    many.fs = (jug__fs *)st;
+    many.blocks = blocks;
+    many.tasks = tasks;
+    many.out = out;
+    many.n = n;
+    if (!(many.runs = JUG__NEW(size_t, n + 1))) return jug_set_error(err, JUG_NO_MEMORY, "out of memory loading %zu results", n);
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || memcmp(blocks[i].bytes, blocks[i - 1].bytes, 16) != 0) many.runs[nruns++] = i;
+    many.runs[nruns] = n;
+    jug_result rc = jug__fan_out(nruns, many.fs->readers, jug__fs_load_run, &many, err);
+    JUG_FREE(many.runs);
     return rc;
 }
 
@@ -3815,6 +4004,7 @@ static void jug__fs_set_ops(jug_store_ops *o) {
     o->save = jug__fs_save;
     o->load = jug__fs_load;
     o->exists = jug__fs_exists;
+    o->load_many = jug__fs_load_many;
     o->scan = jug__fs_scan;
     o->remove = jug__fs_remove;
     o->fail = jug__fs_fail;
@@ -3947,6 +4137,7 @@ JUG_API jug_result jug_file_store_open(const char *dir, const jug_store_options 
     }
     if ((rc = jug__fs_adopt(fs, err)) != JUG_OK) goto fail;
     fs->caching = jug__caching_fs(fs->dirfd);
+    fs->readers = fs->base.opt.readers > 0 ? fs->base.opt.readers : fs->caching ? JUG__READERS : 1;
     *out = &fs->base;
     return JUG_OK;
 fail:
@@ -4094,9 +4285,8 @@ static int jug__block_says(jug_store *s, const jug_graph *g, const jug_task *t, 
     return state == JUG_BLOCK_STORED ? JUG__BLOCK_PACKED : state == JUG_BLOCK_CLAIMED ? JUG__BLOCK_CLAIMED : JUG__BLOCK_FREE;
 }
 
-/* Whether t's result is stored. A store's view of packed results may be
-   older than the packs (the -j parent's, whose workers packed them), so on
-   a miss the block is looked at. */
+/* Whether t's result is stored. A store's view of packed results is what
+   it has read of the blocks (exists), so on a miss t's block is looked at. */
 static int jug__stored(jug_store *s, jug_graph *g, const jug_task *t) {
     return s->ops->exists(s, &t->hash, NULL) == JUG_OK ||
            (jug__lay_out_blocks(g) && jug__block_says(s, g, t, NULL) == JUG__BLOCK_PACKED);
@@ -4962,6 +5152,48 @@ static int jug__may_run(jug__exec *x, jug_task *t, int looked, jug__outcome *ins
     return !stops;
 }
 
+/* The inputs of t that are not in memory, loaded at once (a reduction's:
+   the store reads each block of them once), in the order of their blocks.
+   What this misses, jug__compute loads one by one. */
+static void jug__load_inputs(jug__exec *x, jug_task *t) {
+    jug_graph *g = x->g;
+    size_t n = 0, *start = JUG__NEW(size_t, g->nblocks + 1);
+    uint32_t *missing = JUG__NEW(uint32_t, t->ndeps), *order = JUG__NEW(uint32_t, t->ndeps);
+    jug_hash *blocks = JUG__NEW(jug_hash, t->ndeps), *tasks = JUG__NEW(jug_hash, t->ndeps);
+    jug_value **out = (jug_value **)JUG__ZEROED(t->ndeps * sizeof *out);
+    if (start && missing && order && blocks && tasks && out) {
+        jug__exec_lock(x);
+        for (uint32_t k = 0; k < t->ndeps; k++)
+            if (!jug__deps(t)[k]->value) missing[n++] = k;
+        jug__exec_unlock(x);
+        memset(start, 0, (g->nblocks + 1) * sizeof *start);
+        for (size_t i = 0; i < n; i++) start[g->block_of[jug__deps(t)[missing[i]]->index] + 1]++;
+        for (size_t b = 0; b < g->nblocks; b++) start[b + 1] += start[b];
+        for (size_t i = 0; i < n; i++) order[start[g->block_of[jug__deps(t)[missing[i]]->index]]++] = missing[i];
+        for (size_t i = 0; i < n; i++) {
+            tasks[i] = jug__deps(t)[order[i]]->hash;
+            blocks[i] = jug__block_head(g, jug__deps(t)[order[i]])->hash;
+        }
+        if (n > 1 && x->s->ops->load_many(x->s, blocks, tasks, n, out, NULL) == JUG_OK) {
+            jug__exec_lock(x);
+            for (size_t i = 0; i < n; i++) {
+                jug_task *d = jug__deps(t)[order[i]];
+                if (out[i] && !d->value) jug__set_value(x, d, out[i]);
+                else jug_value_free(out[i]);
+            }
+            jug__exec_unlock(x);
+        } else {
+            for (size_t i = 0; i < n; i++) jug_value_free(out[i]);
+        }
+    }
+    JUG_FREE(start);
+    JUG_FREE(missing);
+    JUG_FREE(order);
+    JUG_FREE(blocks);
+    JUG_FREE(tasks);
+    JUG_FREE(out);
+}
+
 /* Loads what t needs, calls it and stores the result: packed into `block`
    when we hold its claim, else in a file of its own. */
 static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *block, jug_value **result,
@@ -4974,6 +5206,7 @@ static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *bloc
     jug__outcome outcome = JUG__RAN;
     uint32_t reading = 0; /* dependencies whose values this call holds (readers) */
     if (x->slot) __atomic_store_n(&x->slot->task, (int32_t)t->index, __ATOMIC_SEQ_CST);
+    if (t->ndeps > 1 && s->ops->load_many) jug__load_inputs(x, t);
     for (; reading < t->ndeps; reading++) {
         jug_task *d = jug__deps(t)[reading];
         jug_value *v;
@@ -6859,7 +7092,7 @@ static int jug__stack_npy(jug_graph *g, jug_store *s, const jug__cli *c, const c
     for (size_t i = 0; i < g->n; i++) {
         jug__failure fl;
         size_t at = strlen(why);
-        if (!picked[i] || s->ops->exists(s, &g->tasks[i]->hash, NULL) == JUG_OK) continue;
+        if (!picked[i] || jug__stored(s, g, g->tasks[i])) continue;
         if (missing++ < 5 && at < sizeof why)
             snprintf(why + at, sizeof why - at, "%s%s%s", missing > 1 ? ", " : "",
                      jug__task_label(g->tasks[i], ordinal, label, sizeof label),
@@ -7077,7 +7310,7 @@ static int jug__invalidate(jug_graph *g, jug_store *s, const jug__cli *c) {
             for (uint32_t k = 0; !picked[i] && k < g->tasks[i]->ndeps; k++)
                 if (picked[jug__deps(g->tasks[i])[k]->index]) picked[i] = 1;
         for (size_t i = 0; i < g->n; i++) { /* what is stored: said before anything goes */
-            if (!picked[i] || s->ops->exists(s, &g->tasks[i]->hash, NULL) != JUG_OK) picked[i] = 0;
+            if (!picked[i] || !jug__stored(s, g, g->tasks[i])) picked[i] = 0;
             else per[g->tasks[i]->group]++;
         }
         size_t stored = 0;
@@ -7410,6 +7643,14 @@ JUG_API int jug_main_ex(int argc, char **argv, jug_build_fn build, const jug_mai
         return 2;
     }
     so.lock_lease_sec = jug__opt_num(&c, "--lock-lease", so.lock_lease_sec);
+    env = getenv("JUG_READERS");
+    double readers = 0;
+    if (env && *env && !jug__number(env, 1, 1, JUG_READERS_MAX, &readers)) {
+        jug__out(2, "%s: JUG_READERS needs a number of threads from 1 to %d, not '%.40s'\n", c.prog, JUG_READERS_MAX, env);
+        JUG_FREE(c.rest);
+        return 2;
+    }
+    so.readers = (int)readers;
     env = getenv("JUG_DIR");
     const char *dir = jug__opt(&c, "--jugdir") ? jug__opt(&c, "--jugdir") : env && *env ? env : NULL;
     if (dir && strlen(dir) >= sizeof where) { /* never cut short: that would be another directory */

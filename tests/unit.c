@@ -636,6 +636,64 @@ TEST(store, batches_pack_results_and_find_those_stored_alone) {
     remove_tree(dir);
 }
 
+TEST(store, load_many_reads_packed_results_by_block) {
+    char *dir = temp_dir();
+    jug_store *s = open_store(dir, 0), *fresh;
+    jug_hash blocks[2] = {jug_hash_bytes("b1", 2), jug_hash_bytes("b2", 2)}, tasks[300], in[300];
+    jug_value *out[300];
+    jug_error err;
+    char name[16];
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof name, "t%d", i);
+        tasks[i] = jug_hash_bytes(name, strlen(name));
+    }
+    /* 200 packed in b1 (one claim), 90 in b2 (two claims, so two packs), 10 saved alone in b2 */
+    for (int c = 0; c < 3; c++) {
+        const jug_hash *b = &blocks[c == 0 ? 0 : 1];
+        CHECK_INT(s->ops->claim(s, b, NULL, 0, NULL, &err), JUG_OK);
+        for (int i = c == 0 ? 0 : c == 1 ? 200 : 245; i < (c == 0 ? 200 : c == 1 ? 245 : 290); i++) {
+            jug_value *v = jug_int(i * 3);
+            CHECK_INT(s->ops->append(s, b, &tasks[i], v, NULL, &err), JUG_OK);
+            jug_value_free(v);
+        }
+        CHECK_INT(s->ops->unclaim(s, b, &err), JUG_OK);
+    }
+    for (int i = 290; i < 300; i++) {
+        jug_value *v = jug_int(i * 3);
+        CHECK_INT(s->ops->save(s, &tasks[i], &blocks[1], v, NULL, &err), JUG_OK);
+        jug_value_free(v);
+    }
+    CHECK_INT(s->ops->remove(s, &tasks[7], JUG_ENTRY_RESULT, &err), JUG_OK); /* a tombstone: gone */
+    /* asked in fresh handles (nothing indexed) reading with 1 and 3 threads, the tasks of a block
+       together, in any order within it */
+    for (int readers = 1; readers <= 3; readers += 2) {
+        jug_store_options o;
+        memset(&o, 0, sizeof o);
+        o.readers = readers;
+        CHECK_INT(jug_store_open(dir, &o, &fresh, &err), JUG_OK);
+        for (int i = 0; i < 300; i++) {
+            in[i] = tasks[i < 200 ? 199 - i : i];
+            out[i] = NULL;
+        }
+        jug_hash ask_blocks[300];
+        for (int i = 0; i < 300; i++) ask_blocks[i] = blocks[i < 200 ? 0 : 1];
+        CHECK_INT(fresh->ops->load_many(fresh, ask_blocks, in, 300, out, &err), JUG_OK);
+        int right = 0, empty = 0;
+        for (int i = 0; i < 300; i++) {
+            int t = i < 200 ? 199 - i : i;
+            if (!out[i]) empty += t == 7 || t >= 290;
+            else right += out[i]->type == JUG_INT && out[i]->as.i == t * 3;
+            jug_value_free(out[i]);
+        }
+        CHECK_INT(right, 289);
+        CHECK_INT(empty, 11); /* the removed one and the ten stored alone: left to load */
+        CHECK_INT(fresh->ops->load_many(fresh, ask_blocks, in, 0, out, &err), JUG_OK);
+        jug_store_close(fresh);
+    }
+    jug_store_close(s);
+    remove_tree(dir);
+}
+
 TEST(store, huge_array_round_trip) { /* 10^8 elements, read and written in place */
     char *dir = temp_dir();
     jug_store *s = open_store(dir, 0);

@@ -102,9 +102,11 @@
    COSTS: a task takes about five round trips (look, lock, look at its
    block, save, unlock), a batch of tiny tasks about four in all (claim,
    locks, look, unclaim); reading a chunked result, one per chunk and one
-   per 256 chunks (their lengths); `status` reads the keys with SCAN ... COUNT 1000,
-   which walks every key of the database: give a large store a database of
-   its own. Results are as durable as the server's persistence (RDB
+   per 256 chunks (their lengths); the inputs of a reduction (jug.h's
+   load_many), one per 1024 of them, in pipelined GETs (fewer a round trip
+   when they are large: about 32 MiB of replies at once); `status` reads
+   the keys with SCAN ... COUNT 1000, which walks every key of the
+   database: give a large store a database of its own. Results are as durable as the server's persistence (RDB
    snapshots, AOF) makes them.
 
    CONFIGURATION (define before including)
@@ -277,6 +279,7 @@ typedef struct jug_redis__store {
     size_t sent_head, nsent, csent;
     jug_redis__batch *batches; /* our open claims */
     size_t nbatches, cbatches;
+    size_t many; /* GETs in the first round trip of the next load_many (0: 16) */
 } jug_redis__store;
 
 /* One command: arguments are borrowed, not copied. A long one has them in
@@ -1197,6 +1200,77 @@ static jug_result jug_redis__load(jug_store *st, const jug_hash *h, jug_value **
     return rc;
 }
 
+/* >>redis-load-many: the inputs of a reduction, a pipeline of GETs a round
+   trip: at most JUG_REDIS__MANY of them, and about JUG_REDIS__MANY_BYTES of
+   replies judged by the largest seen so far, so that neither the server's
+   output buffer nor this process holds much more than that at once. The
+   first round trip of a call is as large as the last of the call before
+   (16 GETs in the first call); each after it twice as large as the one
+   before, up to those bounds. Each round trip takes the connection alone (jug_redis__run:
+   replies sent ahead are read first; a connection lost mid-pipeline is
+   dropped with its unread replies and the GETs sent again on a new one), and
+   the replies are decoded after it is let go. Only a plain result is decoded
+   here, as load decodes it; anything else (missing, the head of a chunked
+   result, not a string, corrupt, another format) stays NULL, for load. */
+#define JUG_REDIS__MANY 1024
+#define JUG_REDIS__MANY_BYTES (32u << 20)
+
+static jug_result jug_redis__load_many(jug_store *st, const jug_hash *blocks, const jug_hash *tasks, size_t n,
+                                       jug_value **out, jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    size_t cap = n < JUG_REDIS__MANY ? n : JUG_REDIS__MANY, per, largest = 0, done = 0;
+    jug_error tmp;
+    (void)blocks; /* (a result is under jug:result:<hex>, sent ahead or not) */
+    if (!err) err = &tmp;
+    if (n == 0) return JUG_OK;
+    char(*keys)[48] = (char(*)[48])JUG_MALLOC(cap * 48);
+    jug_redis__cmd *c = keys ? JUG__NEW(jug_redis__cmd, cap) : NULL;
+    redisReply **rep = c ? JUG__NEW(redisReply *, cap) : NULL;
+    jug_result rc = rep ? JUG_OK : jug_set_error(err, JUG_NO_MEMORY, "out of memory reading %zu results", n);
+    jug_redis__enter(r);
+    per = r->many ? r->many : 16;
+    jug_redis__leave(r);
+    while (rc == JUG_OK && done < n) {
+        size_t m = n - done < per ? n - done : per;
+        for (size_t k = 0; k < m; k++) {
+            jug_redis__key(keys[k], sizeof keys[k], "result", &tasks[done + k]);
+            jug_redis__cmdv(&c[k], "GET", keys[k], JUG_REDIS__END);
+        }
+        jug_redis__enter(r);
+        rc = jug_redis__run(r, c, (int)m, rep, 1, err);
+        jug_redis__leave(r);
+        if (rc != JUG_OK) break; /* (run has freed its replies) */
+        for (size_t k = 0; k < m; k++) {
+            const redisReply *p = rep[k];
+            if (p->type == REDIS_REPLY_STRING) {
+                jug_value *v = NULL;
+                jug_error e2;
+                if (p->len > largest) largest = p->len;
+                /* (never a head, which begins "JUGC") */
+                if (p->len >= 4 && memcmp(p->str, "JUGR", 4) == 0 && jug_decode(p->str, p->len, &v, NULL, &e2) == JUG_OK)
+                    out[done + k] = v;
+            }
+            freeReplyObject(rep[k]);
+        }
+        done += m;
+        if (done < n) per = per * 2 < JUG_REDIS__MANY ? per * 2 : JUG_REDIS__MANY;
+        if (largest > 0 && per > JUG_REDIS__MANY_BYTES / largest)
+            per = JUG_REDIS__MANY_BYTES / largest > 0 ? JUG_REDIS__MANY_BYTES / largest : 1;
+    }
+    jug_redis__enter(r);
+    r->many = per;
+    jug_redis__leave(r);
+    if (rc != JUG_OK) /* out[] as it came: the caller fails the call */
+        for (size_t i = 0; i < done; i++) {
+            jug_value_free(out[i]);
+            out[i] = NULL;
+        }
+    JUG_FREE(rep);
+    JUG_FREE(c);
+    JUG_FREE(keys);
+    return rc;
+}
+
 static jug_result jug_redis__exists(jug_store *st, const jug_hash *h, jug_error *err) {
     jug_redis__store *r = (jug_redis__store *)st;
     char key[64];
@@ -2062,6 +2136,7 @@ static void jug_redis__set_ops(jug_store_ops *o) {
     o->save = jug_redis__save;
     o->load = jug_redis__load;
     o->exists = jug_redis__exists;
+    o->load_many = jug_redis__load_many;
     o->scan = jug_redis__scan;
     o->remove = jug_redis__remove;
     o->fail = jug_redis__fail;

@@ -940,6 +940,197 @@ TEST(redis, server_gone_for_good) {
     cmd0("DEL jug:claim:%s", g2hex); /* (left by the store closed while its server was gone) */
 }
 
+/* --- load_many: MANY results, a few of them odd (MANY_* below), the rest small but two of 200 KB (so the
+   pipeline shrinks for them) */
+#define MANY 2600 /* more than one pipeline holds (JUG_REDIS__MANY, 1024) */
+enum { MANY_MISSING = 5, MANY_JUNK = 7, MANY_HASH = 8, MANY_CHUNKED = 9, MANY_OTHER_FORMAT = 10, MANY_MISSING2 = 1500,
+       MANY_LAST_MISSING = MANY - 1 };
+static jug_hash many_task[MANY], many_block[MANY];
+static int many_odd(int k) {
+    return k == MANY_MISSING || k == MANY_JUNK || k == MANY_HASH || k == MANY_CHUNKED || k == MANY_OTHER_FORMAT ||
+           k == MANY_MISSING2 || k == MANY_LAST_MISSING;
+}
+static jug_value *many_value(int k) {
+    char text[32];
+    jug_value *v;
+    if (k == 2 || k == 3) {
+        v = jug_array(JUG_F64, 25000);
+        for (int i = 0; i < 25000; i++) ((double *)v->as.data)[i] = k + i / 3.0;
+        return v;
+    }
+    if (k == MANY_CHUNKED) return nine_value(6); /* 2.6 MB: chunks */
+    switch (k % 3) {
+    case 0: return jug_int(7LL * k);
+    case 1: snprintf(text, sizeof text, "many %d", k); return jug_string(text);
+    default:
+        v = jug_list();
+        jug_list_push(v, jug_int(k));
+        jug_list_push(v, jug_double(k / 3.0));
+        return v;
+    }
+}
+/* Stores the MANY results (the odd ones as they are), unless there already. */
+static void many_stored(void) {
+    static int done;
+    jug_error err;
+    char hex[33];
+    for (int k = 0; k < MANY; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "many %d", k);
+        many_task[k] = hash_of(name);
+        many_block[k] = hash_of(k < MANY / 2 ? "many block 0" : "many block 1");
+    }
+    if (done) return;
+    for (int k = 0; k < MANY; k++) {
+        if (k == MANY_MISSING || k == MANY_MISSING2 || k == MANY_LAST_MISSING) continue;
+        jug_hash_hex(&many_task[k], hex);
+        if (k == MANY_JUNK) cmd0("SET jug:result:%s junk", hex);
+        else if (k == MANY_HASH) cmd0("HSET jug:result:%s a b", hex);
+        else {
+            jug_value *v = many_value(k);
+            CHECK(s->ops->save(s, &many_task[k], &many_block[k], v, NULL, &err) == JUG_OK);
+            jug_value_free(v);
+        }
+        if (k == MANY_OTHER_FORMAT) cmd0("SETRANGE jug:result:%s 4 \x02", hex);
+    }
+    done = 1;
+}
+/* How many of out[] are not what they should be: the result of its task for one that is not odd, NULL for an odd
+   one. Frees them. */
+static int many_wrong(jug_value **out) {
+    int wrong = 0;
+    for (int k = 0; k < MANY; k++) {
+        jug_value *want = many_odd(k) ? NULL : many_value(k);
+        wrong += want ? !out[k] || !jug_value_equal(out[k], want) : out[k] != NULL;
+        jug_value_free(want);
+        jug_value_free(out[k]);
+        out[k] = NULL;
+    }
+    return wrong;
+}
+static void *many_reader(void *arg) {
+    static jug_value *outs[3][MANY]; /* (one per thread) */
+    long id = (long)(intptr_t)arg, wrong = 0;
+    jug_error err;
+    for (int round = 0; round < 2; round++) {
+        memset(outs[id], 0, sizeof outs[id]);
+        if (s->ops->load_many(s, many_block, many_task, MANY, outs[id], &err) != JUG_OK) wrong++;
+        wrong += many_wrong(outs[id]);
+    }
+    return (void *)(intptr_t)wrong;
+}
+
+TEST(redis, load_many) {
+    jug_error err;
+    if (!stores()) return;
+    static jug_value *out[MANY];
+    jug_value *one = NULL;
+    int wrong = 0;
+    jug_result got;
+    EXPECT("offered", s->ops->load_many != NULL, "no load_many");
+    if (!s->ops->load_many) return;
+    many_stored();
+    EXPECT("n_0", s->ops->load_many(s, NULL, NULL, 0, NULL, &err) == JUG_OK, "%s", err.msg);
+    long long corrupt = count_keys("jug:corrupt:*");
+    memset(out, 0, sizeof out);
+    got = s->ops->load_many(s, many_block, many_task, MANY, out, &err);
+    EXPECT("load_many", got == JUG_OK, "%s: %s", jug_strerror(got), err.msg);
+    for (int k = 0; k < MANY; k++) { /* each as load returns it */
+        if (!out[k]) continue;
+        one = NULL;
+        wrong += s->ops->load(s, &many_task[k], &one, NULL, &err) != JUG_OK || !jug_value_equal(out[k], one);
+        jug_value_free(one);
+    }
+    EXPECT("equal_to_single_loads", wrong == 0, "%d differ", wrong);
+    int odd_loaded = 0, plain_missed = 0;
+    for (int k = 0; k < MANY; k++) {
+        odd_loaded += many_odd(k) && out[k];
+        plain_missed += !many_odd(k) && !out[k];
+    }
+    EXPECT("missing_corrupt_chunked_and_foreign_stay_null", odd_loaded == 0, "%d loaded", odd_loaded);
+    EXPECT("all_the_rest_loaded", plain_missed == 0, "%d of %d not loaded", plain_missed, MANY - 7);
+    EXPECT("all_equal_to_what_was_saved", many_wrong(out) == 0, "some differ");
+    EXPECT("corrupt_ones_left_for_load", /* (load_many writes nothing) */
+           count_keys("jug:corrupt:*") == corrupt && s->ops->exists(s, &many_task[MANY_JUNK], &err) == JUG_OK &&
+               s->ops->exists(s, &many_task[MANY_HASH], &err) == JUG_OK,
+           "%lld corrupt keys, were %lld", count_keys("jug:corrupt:*"), corrupt);
+    jug_result missing = s->ops->load(s, &many_task[MANY_MISSING], &one, NULL, &err);
+    jug_result junk = s->ops->load(s, &many_task[MANY_JUNK], &one, NULL, &err);
+    jug_result hash = s->ops->load(s, &many_task[MANY_HASH], &one, NULL, &err);
+    jug_result foreign = s->ops->load(s, &many_task[MANY_OTHER_FORMAT], &one, NULL, &err);
+    jug_value *want = many_value(MANY_CHUNKED);
+    jug_result chunked = s->ops->load(s, &many_task[MANY_CHUNKED], &one, NULL, &err);
+    EXPECT("then_load_says_why",
+           missing == JUG_NOT_FOUND && junk == JUG_CORRUPT && hash == JUG_CORRUPT && foreign == JUG_VERSION_MISMATCH &&
+               chunked == JUG_OK && jug_value_equal(one, want) && count_keys("jug:corrupt:*") == corrupt + 2,
+           "%s %s %s %s %s", jug_strerror(missing), jug_strerror(junk), jug_strerror(hash), jug_strerror(foreign),
+           jug_strerror(chunked));
+    jug_value_free(one);
+    jug_value_free(want);
+    one = NULL;
+    /* (for the checks below: the odd ones as they were) */
+    char hex[33];
+    jug_hash_hex(&many_task[MANY_JUNK], hex);
+    cmd0("SET jug:result:%s junk", hex);
+    jug_hash_hex(&many_task[MANY_HASH], hex);
+    cmd0("HSET jug:result:%s a b", hex);
+
+    /* results sent ahead under a claim, their replies not read yet */
+    {
+        jug_hash blk = hash_of("many block ahead"), t[3], bl[3];
+        jug_value *vals[3], *back[3] = {NULL, NULL, NULL};
+        int ok = s->ops->claim(s, &blk, NULL, 0, NULL, &err) == JUG_OK, same = 1;
+        for (int i = 0; i < 3; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "many ahead %d", i);
+            t[i] = hash_of(name);
+            bl[i] = blk;
+            vals[i] = jug_int(1000 + i);
+            ok &= s->ops->append(s, &blk, &t[i], vals[i], NULL, &err) == JUG_OK;
+        }
+        ok &= s->ops->load_many(s, bl, t, 3, back, &err) == JUG_OK;
+        for (int i = 0; i < 3; i++) same &= back[i] && jug_value_equal(back[i], vals[i]);
+        ok &= s->ops->unclaim(s, &blk, &err) == JUG_OK;
+        EXPECT("reads_results_sent_ahead", ok && same, "%s", err.msg);
+        for (int i = 0; i < 3; i++) {
+            jug_value_free(vals[i]);
+            jug_value_free(back[i]);
+        }
+    }
+
+    /* its connection killed: a new one, and no reply left behind on it */
+    logbuf[0] = 0;
+    cmd0("CLIENT KILL TYPE normal SKIPME yes");
+    memset(out, 0, sizeof out);
+    got = s->ops->load_many(s, many_block, many_task, MANY, out, &err);
+    EXPECT("after_a_lost_connection", got == JUG_OK && many_wrong(out) == 0 && strstr(logbuf, "reconnected"),
+           "%s: %s; log: %s", jug_strerror(got), err.msg, logbuf);
+    want = many_value(4);
+    EXPECT("connection_in_step_after", /* (its next reply is its own) */
+           s->ops->load(s, &many_task[4], &one, NULL, &err) == JUG_OK && jug_value_equal(one, want), "%s", err.msg);
+    jug_value_free(one);
+    jug_value_free(want);
+    one = NULL;
+
+    /* threads share the connection; a forked child makes its own */
+    pthread_t th[3];
+    long bad = 0;
+    for (long i = 0; i < 3; i++) pthread_create(&th[i], NULL, many_reader, (void *)(intptr_t)i);
+    for (int i = 0; i < 3; i++) {
+        void *b;
+        pthread_join(th[i], &b);
+        bad += (long)(intptr_t)b;
+    }
+    EXPECT("threads", bad == 0, "%ld wrong", bad);
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0) _exit(many_reader((void *)(intptr_t)0) != NULL);
+    void *b = many_reader((void *)(intptr_t)1);
+    int st = 0;
+    waitpid(child, &st, 0);
+    EXPECT("fork_child_uses_its_own_connection", WIFEXITED(st) && WEXITSTATUS(st) == 0 && b == NULL, "status %d", st);
+}
+
 int main(int argc, char **argv) {
     if (argc < 5 || argc > 6) {
         fprintf(stderr, "usage: redis_unit HOST PORT DB FILEDIR [FILTER]\n");

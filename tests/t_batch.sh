@@ -105,3 +105,19 @@ run "$W" check --jugdir synced -- 300 0
 same fsync_results_readable "$RC" 0
 run strace -f -c -e trace=fsync "$W" execute --jugdir unsynced -- 300 0
 same no_fsync_by_default "$(echo "$ERR" | awk '$NF == "fsync" {print $4}')" ""
+
+# --- a reduction run on its own in a fresh process reads its packed inputs a block at a time
+#     (load_many), not one open and read per input; JUG_READERS=3 reads the blocks from threads
+for readers in 1 3; do
+    "$W" execute --jugdir reduce$readers -- 3000 0 >/dev/null
+    "$W" invalidate total --jugdir reduce$readers -- 3000 0 >/dev/null
+    : >"$JUG_TEST_LOG"
+    run env JUG_READERS=$readers strace -f -c -e trace=openat "$W" execute --jugdir reduce$readers -- 3000 0
+    opens=$(echo "$ERR" | awk '$NF == "openat" {print $4}')
+    same reduction_ran_alone_$readers "$RC $(cat "$JUG_TEST_LOG")" "0 total 1500"
+    expect reduction_reads_blocks_not_inputs_$readers test "${opens:-99999}" -lt 500
+    run "$W" value total --jugdir reduce$readers -- 3000 0
+    same reduction_total_$readers "$OUT" "$(want_total 3000 0)"
+done
+run env JUG_READERS=x "$W" status --jugdir reduce1 -- 3000 0
+same readers_bad_value "$RC $ERR" "2 workload: JUG_READERS needs a number of threads from 1 to 16, not 'x'"

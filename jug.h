@@ -640,9 +640,11 @@ typedef struct jug_store_ops {
                          const jug_meta *m, jug_error *err);
     /* Makes everything appended durable, then lets the claim go (B4). */
     jug_result (*unclaim)(jug_store *s, const jug_hash *block, jug_error *err);
-    /* For a worker that holds h's lock (B2): JUG_BLOCK_STORED if h is stored in
-       `block`, else JUG_BLOCK_CLAIMED if a live claimer holds the block, else JUG_BLOCK_TODO. */
-    jug_result (*look)(jug_store *s, const jug_hash *block, const jug_hash *h, jug_block_state *state,
+    /* What a worker that holds a task's lock (B2), or one that wonders
+       whether to claim, learns of `block`: state[i] is JUG_BLOCK_STORED if
+       tasks[i] is stored in it, else JUG_BLOCK_CLAIMED if a live claimer
+       holds the block, else JUG_BLOCK_TODO. */
+    jug_result (*look)(jug_store *s, const jug_hash *block, const jug_hash *tasks, size_t n, jug_block_state *state,
                        jug_error *err);
     void (*close)(jug_store *s);
 } jug_store_ops;
@@ -725,7 +727,7 @@ JUG_API long jug_held_find(const jug_held_set *set, const jug_hash *h, jug_lock_
 JUG_API jug_result jug_held_add(jug_held_set *set, const jug_hash *h, jug_lock_kind kind, int fd);
 JUG_API void jug_held_remove(jug_held_set *set, size_t k);
 JUG_API void jug_held_free(jug_held_set *set);
-/* For a claim: notes `found` (JUG_BLOCK_STORED or _LOCKED) for h if it is one of tasks[0..n). */
+/* For a claim or a look: notes `found` (JUG_BLOCK_STORED, _LOCKED) for h if it is one of tasks[0..n). */
 JUG_API void jug_block_note(const jug_hash *tasks, size_t n, jug_block_state *state, const jug_hash *h,
                             jug_block_state found);
 
@@ -3565,23 +3567,29 @@ static void jug__fs_need_index(jug__fs *fs) {
 }
 
 typedef struct jug__fs_looking {
-    const jug_hash *task;
-    jug_block_state state;
+    const jug_hash *tasks;
+    size_t n;
+    jug_block_state *state;
+    int claimed;
 } jug__fs_looking;
 static void jug__fs_look_cb(void *ud, const jug_hash *h, jug_entry kind) {
     jug__fs_looking *l = (jug__fs_looking *)ud;
-    if (kind == JUG_ENTRY_RESULT && memcmp(h->bytes, l->task->bytes, 16) == 0) l->state = JUG_BLOCK_STORED;
-    else if (kind == JUG_ENTRY_LOCK && l->state == JUG_BLOCK_TODO) l->state = JUG_BLOCK_CLAIMED;
+    if (kind == JUG_ENTRY_RESULT) jug_block_note(l->tasks, l->n, l->state, h, JUG_BLOCK_STORED);
+    else if (kind == JUG_ENTRY_LOCK) l->claimed = 1;
 }
-static jug_result jug__fs_look(jug_store *st, const jug_hash *block, const jug_hash *h, jug_block_state *state,
-                               jug_error *err) {
+static jug_result jug__fs_look(jug_store *st, const jug_hash *block, const jug_hash *tasks, size_t n,
+                               jug_block_state *state, jug_error *err) {
     char hex[33];
     jug__fs_looking look;
-    look.task = h;
-    look.state = JUG_BLOCK_TODO;
+    look.tasks = tasks;
+    look.n = n;
+    look.state = state;
+    look.claimed = 0;
+    for (size_t i = 0; i < n; i++) state[i] = JUG_BLOCK_TODO;
     jug_hash_hex(block, hex);
     jug_result rc = jug__fs_read_block((jug__fs *)st, hex, jug__fs_look_cb, &look, JUG__CLAIMS_LIVE, 1, NULL, err);
-    *state = look.state;
+    for (size_t i = 0; look.claimed && i < n; i++)
+        if (state[i] == JUG_BLOCK_TODO) state[i] = JUG_BLOCK_CLAIMED;
     return rc;
 }
 
@@ -4281,7 +4289,7 @@ enum { JUG__BLOCK_FREE, JUG__BLOCK_PACKED, JUG__BLOCK_CLAIMED, JUG__BLOCK_ERROR 
 static int jug__block_says(jug_store *s, const jug_graph *g, const jug_task *t, jug_error *err) {
     jug_block_state state;
     if (!s->ops->look) return JUG__BLOCK_FREE;
-    if (s->ops->look(s, &jug__block_head(g, t)->hash, &t->hash, &state, err) != JUG_OK) return JUG__BLOCK_ERROR;
+    if (s->ops->look(s, &jug__block_head(g, t)->hash, &t->hash, 1, &state, err) != JUG_OK) return JUG__BLOCK_ERROR;
     return state == JUG_BLOCK_STORED ? JUG__BLOCK_PACKED : state == JUG_BLOCK_CLAIMED ? JUG__BLOCK_CLAIMED : JUG__BLOCK_FREE;
 }
 
@@ -5340,6 +5348,27 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
     jug__exec_unlock(x);
     err.code = JUG_OK;
     err.msg[0] = 0;
+    if (__atomic_load_n(&x->others_seen, __ATOMIC_RELAXED)) {
+        /* Others are at work: a look first, which takes nothing. A block
+           being run, or run already, needs no claim. */
+        int todo = 0, claimed = 0;
+        rc = s->ops->look(s, &head->hash, ask, n, state, &err);
+        for (uint32_t i = 0; rc == JUG_OK && i < n; i++) {
+            todo += state[i] == JUG_BLOCK_TODO;
+            claimed += state[i] == JUG_BLOCK_CLAIMED;
+        }
+        if (rc == JUG_OK && (claimed || !todo)) {
+            jug__exec_lock(x);
+            x->busy--;
+            jug__set_state(first, JUG__READY);
+            for (uint32_t i = 0; i < n; i++) {
+                jug_task *t = jug__block_member(g, b, at[i]);
+                if (state[i] == JUG_BLOCK_STORED && jug__runnable(t)) jug__record(x, t, JUG__FOUND, NULL, NULL, &err);
+            }
+            if (first->state == JUG__READY) jug__record(x, first, JUG__BUSY, NULL, NULL, &err);
+            return;
+        }
+    }
     rc = s->ops->claim(s, &head->hash, ask, n, state, &err);
     for (uint32_t i = 0; rc == JUG_OK && i < n; i++) {
         of[at[i]] = state[i];

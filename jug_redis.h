@@ -1968,16 +1968,16 @@ static jug_result jug_redis__unclaim(jug_store *st, const jug_hash *block, jug_e
 
 /* B2: the claim on the block (live or not), then the results listed in the
    block: a claim ended before this look has listed all its results by then. */
-static jug_result jug_redis__look(jug_store *st, const jug_hash *block, const jug_hash *h, jug_block_state *state,
-                                  jug_error *err) {
+static jug_result jug_redis__look(jug_store *st, const jug_hash *block, const jug_hash *tasks, size_t n,
+                                  jug_block_state *state, jug_error *err) {
     jug_redis__store *r = (jug_redis__store *)st;
     char key[64], set[64];
     jug_redis__cmd c[3];
     redisReply *rep[3];
     jug_error tmp;
-    jug_block_state packed = JUG_BLOCK_TODO;
+    int claimed = 0;
     if (!err) err = &tmp;
-    *state = JUG_BLOCK_TODO;
+    for (size_t i = 0; i < n; i++) state[i] = JUG_BLOCK_TODO;
     jug_redis__key(key, sizeof key, "claim", block);
     jug_redis__key(set, sizeof set, "block", block);
     jug_redis__cmdv(&c[0], "GET", key, JUG_REDIS__END);
@@ -1990,12 +1990,13 @@ static jug_result jug_redis__look(jug_store *st, const jug_hash *block, const ju
     if (rep[0]->type == REDIS_REPLY_STRING) {
         jug_lock_info info;
         jug_redis__judge(r, rep[0]->str, rep[0]->len, rep[1]->type == REDIS_REPLY_INTEGER ? rep[1]->integer : -1, &info);
-        if (!info.stale) *state = JUG_BLOCK_CLAIMED;
+        claimed = !info.stale;
     } else if (rep[0]->type != REDIS_REPLY_NIL) {
         rc = jug_redis__bad_reply(r, rep[0], "reading claim", key, err);
     }
-    if (rc == JUG_OK) rc = jug_redis__note_members(r, rep[2], set, h, 1, &packed, JUG_BLOCK_STORED, err);
-    if (packed == JUG_BLOCK_STORED) *state = JUG_BLOCK_STORED;
+    if (rc == JUG_OK) rc = jug_redis__note_members(r, rep[2], set, tasks, n, state, JUG_BLOCK_STORED, err);
+    for (size_t i = 0; claimed && i < n; i++)
+        if (state[i] == JUG_BLOCK_TODO) state[i] = JUG_BLOCK_CLAIMED;
     for (int i = 0; i < 3; i++) freeReplyObject(rep[i]);
     return rc;
 }

@@ -616,13 +616,17 @@ TEST(store, batches_pack_results_and_find_those_stored_alone) {
     CHECK(state[0] == JUG_BLOCK_TODO && state[1] == JUG_BLOCK_STORED && state[2] == JUG_BLOCK_TODO);
     CHECK_INT(s->ops->claim(s, &block, ask, 3, state, &err), JUG_LOCKED);
     CHECK_INT(s->ops->append(s, &block, &packed, v, NULL, &err), JUG_OK);
-    CHECK_INT(s->ops->look(s, &block, &packed, &look, &err), JUG_OK);
+    CHECK_INT(s->ops->look(s, &block, &packed, 1, &look, &err), JUG_OK);
     CHECK_INT(look, JUG_BLOCK_STORED);
-    CHECK_INT(s->ops->look(s, &block, &never, &look, &err), JUG_OK);
+    CHECK_INT(s->ops->look(s, &block, &never, 1, &look, &err), JUG_OK);
     CHECK_INT(look, JUG_BLOCK_CLAIMED); /* (a live claim: ours) */
+    CHECK_INT(s->ops->look(s, &block, ask, 3, state, &err), JUG_OK); /* (only packed results count for a look) */
+    CHECK(state[0] == JUG_BLOCK_STORED && state[1] == JUG_BLOCK_CLAIMED && state[2] == JUG_BLOCK_CLAIMED);
     CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
-    CHECK_INT(s->ops->look(s, &block, &never, &look, &err), JUG_OK);
+    CHECK_INT(s->ops->look(s, &block, &never, 1, &look, &err), JUG_OK);
     CHECK_INT(look, JUG_BLOCK_TODO);
+    CHECK_INT(s->ops->look(s, &block, ask, 3, state, &err), JUG_OK);
+    CHECK(state[0] == JUG_BLOCK_STORED && state[1] == JUG_BLOCK_TODO && state[2] == JUG_BLOCK_TODO);
     CHECK_INT(s->ops->load(s, &packed, &back, NULL, &err), JUG_OK);
     CHECK(jug_value_equal(v, back));
     /* the mark outlives the result: the claim looks at the result itself */

@@ -3,7 +3,7 @@
 #
 #   bench/run.sh                  everything, at full size (`make bench`; a few minutes)
 #   bench/run.sh --smoke          each benchmark once at a tiny size (seconds; tests/t_bench.sh)
-#   bench/run.sh [--smoke] NAME.. only those: floor strace tiny primes status parallel large memory omp scale redis
+#   bench/run.sh [--smoke] NAME.. only those: floor strace tiny primes status parallel large memory omp scale share redis
 #   bench/run.sh --jug REV ...    measure the jug.h (and examples/primes.c) of a git revision
 #                                 instead of the working tree: before/after comparisons
 #
@@ -25,7 +25,7 @@ B=$ROOT/build/bench
 SMOKE=0
 ONLY=()
 REV=""
-ALL=(floor strace tiny primes status parallel large memory omp scale redis)
+ALL=(floor strace tiny primes status parallel large memory omp scale share redis)
 while [ $# -gt 0 ]; do
     a=$1
     shift
@@ -172,12 +172,14 @@ if [ "$SMOKE" = 1 ]; then
     MEM_N=4; MEM_LEN=400000
     OMP_SIZE=(2 20 2000); OMP_REPS=1
     SCALE_N=2000; SCALE_REPS=1; SCALE_FIX_N=1000; SCALE_FIX_REPS=2; SCALE_BIG=10000; SCALE_ST_N=400; SCALE_SLOW_N=20; SCALE_SLOW_MS=0.2
+    SHARE_N=2000; SHARE_REPS=1; SHARE_RED=10000; SHARE_RED_REPS=1; SHARE_RT_N=1000; SHARE_NFS_CAP=30
 else
     FLOOR_SIZES=(10000 100000); REPS_SMALL=5; REPS_BIG=3; MILLION=1000000; PRIMES=3001; PAR_N=200; PAR_MS=10; PAR_REPS=5
     LARGE_MB=100; LARGE_REPS=5; STRACE_N=(1000 3000)
     MEM_N=40; MEM_LEN=10000000
     OMP_SIZE=(4 500 20000); OMP_REPS=5
     SCALE_N=1000000; SCALE_REPS=3; SCALE_FIX_N=1000; SCALE_FIX_REPS=10; SCALE_BIG=10000000; SCALE_ST_N=100000; SCALE_SLOW_N=200; SCALE_SLOW_MS=3
+    SHARE_N=100000; SHARE_REPS=3; SHARE_RED=1000000; SHARE_RED_REPS=3; SHARE_RT_N=100000; SHARE_NFS_CAP=60
 fi
 # the size of the scale section's big graph can be set for a trial run (it says so in its header)
 [ -n "${JUG_BENCH_SCALE_BIG:-}" ] && SCALE_BIG=$JUG_BENCH_SCALE_BIG
@@ -837,6 +839,240 @@ bench_scale() {
     [ -n "$tt" ] && [ -n "$tw" ] || { error "could not read strace's tables"; return; }
     goal "15.4 metadata calls per tiny batched task <= 0.1" "$(le "$tt" 0.1)" "$(fmt %.3f "$tt") per task"
     goal "15.4 metadata calls per slow task <= Python Jug's" - "$(fmt %.2f "$tw") per task; no Python Jug"
+    done_section
+}
+
+# --- 16. share: separately started workers on one store, a reduction over packed results, status against its floor, round trips -----
+# counted under strace (the metadata calls of the scale section, the reads, close); and the calls the NFS stand-in delays
+SH_TRACE=$SC_TRACE,read,pread64,readv,preadv,preadv2,close
+SH_DELAY=openat,getdents64,newfstatat,statx,read,pread64
+SH_DELAY_US=500
+
+# share_finished DIR N WHAT: an error unless status says all N + 1 tasks of the sum graph on DIR are finished
+share_finished() {
+    local fin
+    fin=$("$B/tasks" status --json --jugdir "$1" -- sum "$2" 2>>"$LOG" | sed -n 's/.*"total": {[^}]*"finished": \([0-9]*\).*/\1/p')
+    [ "$fin" = $(($2 + 1)) ] || { error "$3: status says ${fin:-?} of $(($2 + 1)) tasks are finished"; return 1; }
+}
+
+# share_k K DIR N: K `tasks execute -- sum N` processes started together on DIR (as a job array
+# would start them), timed by tm around the shell that starts and waits for them; all must succeed
+share_k() {
+    tm bash -c 'k=$1 d=$2 n=$3 prog=$4 rc=0 pids=()
+        for i in $(seq "$k"); do "$prog" execute --jugdir "$d" -- sum "$n" & pids+=($!); done
+        for p in "${pids[@]}"; do wait "$p" || rc=1; done
+        exit $rc' share-k "$1" "$2" "$3" "$B/tasks"
+}
+
+# share_trace OUT CAP CMD...: CMD under strace -f -c (the calls of SH_TRACE, into OUT); with SH_INJECT=1,
+# each call of SH_DELAY also held SH_DELAY_US at its exit. Sets T (wall s) and CAPPED (1: a delayed run
+# stopped at CAP s by SIGTERM, on which strace stops the program and still writes its counts so far;
+# an undelayed run stopped there is an error)
+share_trace() {
+    local out=$1 cap=$2 rc inj=()
+    shift 2
+    [ "${SH_INJECT:-0}" = 1 ] && inj=(-e "inject=$SH_DELAY:delay_exit=$SH_DELAY_US")
+    echo "+ strace ${inj[*]} $*" >>"$LOG"
+    "$B/timeit" "$WORK/.t" timeout -k 10 -s TERM "$cap" strace -f --seccomp-bpf -c -e trace="$SH_TRACE" "${inj[@]}" -o "$out" "$@" >/dev/null 2>>"$LOG"
+    read -r T _ rc _ _ <"$WORK/.t"
+    CAPPED=0
+    [ "$rc" = 124 ] && [ "${SH_INJECT:-0}" = 1 ] && [ -s "$out" ] && { CAPPED=1; return 0; } # a delayed run: measured until the cap
+    [ "$rc" = 0 ] || { error "strace of '$*' exited with status $rc (see $LOG)"; return 1; }
+}
+
+# share_calls FILE: "open stat getdents read close other total delayed" summed from strace -c's table in FILE
+share_calls() {
+    awk -v delay=",$SH_DELAY," '
+        { k = split($0, f) }
+        k >= 5 && f[4] ~ /^[0-9]+$/ && f[k] != "total" {
+            s = f[k]; c = f[4]
+            if (s ~ /^(open|openat|creat)$/) o += c
+            else if (s ~ /^(stat|lstat|newfstatat|statx|access|faccessat|faccessat2)$/) st += c
+            else if (s ~ /^getdents/) g += c
+            else if (s ~ /^(read|pread64|readv|preadv|preadv2)$/) r += c
+            else if (s == "close") cl += c
+            else ot += c
+            if (index(delay, "," s ",")) d += c
+        }
+        END { printf "%d %d %d %d %d %d %d %d\n", o, st, g, r, cl, ot, o + st + g + r + cl + ot, d }' "$1"
+}
+
+bench_share() {
+    local n=$SHARE_N reps=$SHARE_REPS cores r k order d
+    cores=$(nproc)
+    header share "separately started workers on one store, a reduction over packed results, status against its floor, round trips (issue 16; tmpfs)"
+
+    # 1. K execute processes started together on one fresh store
+    local cw=() cc=() noop=""
+    echo "  1. K separately started 'execute -- sum $n' processes ($n tiny tasks, then one sum_all over all their results)"
+    echo "     on one fresh store; CPU = user + sys of all of them; best of $reps, the order of K rotated:"
+    for r in $(seq "$reps"); do
+        case $((r % 3)) in 1) order="1 2 4 8" ;; 2) order="8 4 2 1" ;; *) order="4 1 8 2" ;; esac
+        for k in $order; do
+            d=$TM/sh-k$k-$r
+            share_k "$k" "$d" "$n" && share_finished "$d" "$n" "K = $k" &&
+                cw[k]=$(min "${cw[k]:-}" "$T") cc[k]=$(min "${cc[k]:-}" "$CPU")
+            # the least one more process can cost: a no-op execute on the finished store
+            [ "$k" = 1 ] && tm "$B/tasks" execute --jugdir "$d" -- sum "$n" && noop=$(min "$noop" "$CPU")
+            rm -rf "$d"
+        done
+    done
+    if [ -n "${cc[1]:-}" ] && [ -n "${cc[2]:-}" ] && [ -n "${cc[4]:-}" ] && [ -n "${cc[8]:-}" ] && [ -n "$noop" ]; then
+        printf '     %3s %9s %9s %15s %16s %18s %15s\n' K "wall s" "CPU s" "CPU(K)/CPU(1)" "wall(K)/wall(1)" "least CPU s" "CPU(K)/least"
+        local least
+        for k in 1 2 4 8; do
+            least=$(calc "${cc[1]} + ($k - 1) * $noop")
+            printf '     %3d %9.3f %9.3f %14.2fx %15.2fx %18.3f %14.2fx\n' "$k" "${cw[k]}" "${cc[k]}" "$(ratio "${cc[k]}" "${cc[1]}")" \
+                "$(ratio "${cw[k]}" "${cw[1]}")" "$least" "$(ratio "${cc[k]}" "$least")"
+        done
+        printf '     (a no-op execute on the finished store: %.3f s of CPU; least = CPU(1) + (K - 1) x that, what K processes cost\n' "$noop"
+        echo "      at the least if one does the work and each other one only builds the graph and reads the store; status checked after each run)"
+        goal "16.1 $n tiny + sum, K = 4 processes: CPU <= 1.5x one's" "$(le "$(ratio "${cc[4]}" "${cc[1]}")" 1.5)" \
+            "$(ratio "${cc[4]}" "${cc[1]}")x ($(fmt %.2f "${cc[4]}") / $(fmt %.2f "${cc[1]}") s)"
+        goal "16.1 $n tiny + sum, K = 8 processes: CPU <= 1.5x one's" "$(le "$(ratio "${cc[8]}" "${cc[1]}")" 1.5)" \
+            "$(ratio "${cc[8]}" "${cc[1]}")x ($(fmt %.2f "${cc[8]}") / $(fmt %.2f "${cc[1]}") s)"
+        # wall time falling with K up to the number of cores: wall(K) < wall(K/2) for each K <= nproc
+        local met=1 txt="" prev=1
+        for k in 2 4 8; do
+            [ "$k" -le "$cores" ] || break
+            [ "$(calc "${cw[k]} < ${cw[prev]}")" = 1 ] || met=0
+            txt="$txt, wall($k)/wall($prev) $(ratio "${cw[k]}" "${cw[prev]}")x"
+            prev=$k
+        done
+        if [ -n "$txt" ]; then goal "16.1 wall falls with K up to $cores cores (wall(K) < wall(K/2))" "$met" "${txt#, }"
+        else goal "16.1 wall falls with K up to $cores cores" - "one core: nothing to judge"; fi
+    else
+        error "no figures for the K-process runs (see $LOG)"
+    fi
+
+    # 2. and 3.: a reduction over m packed results in a fresh process; status and a no-op against the floor
+    local m=$SHARE_RED base=$TM/sh-red rdc="" nop="" st="" hs="" sc="" ra="" bd="" dirs files bytes ph=$TM/sh-phases.out x
+    echo "  2. a reduction over $m packed results: a store filled by 'execute -- tiny $m', then, on a copy of it each round,"
+    echo "     'execute -- sum $m' (it runs sum_all alone, in a fresh process) and a no-op 'execute -- sum $m'; best of $SHARE_RED_REPS:"
+    if tm "$B/tasks" execute --jugdir "$base" -- tiny "$m"; then
+        for r in $(seq "$SHARE_RED_REPS"); do
+            d=$TM/sh-red-$r
+            cp -a "$base" "$d" || { error "cannot copy the store $base"; break; }
+            tm "$B/tasks" execute --jugdir "$d" -- sum "$m" && share_finished "$d" "$m" "the reduction" && rdc=$(min "$rdc" "$T") || { rm -rf "$d"; continue; }
+            # then, on the finished store, rotated: the no-op, status, the phases of status (bench/phases.c)
+            case $((r % 3)) in 1) order="noop status phases" ;; 2) order="status phases noop" ;; *) order="phases noop status" ;; esac
+            for x in $order; do
+                case $x in
+                noop) tm "$B/tasks" execute --jugdir "$d" -- sum "$m" && nop=$(min "$nop" "$T") ;;
+                status) tm "$B/tasks" status --jugdir "$d" -- sum "$m" && st=$(min "$st" "$T") ;;
+                phases)
+                    if timeout -s KILL "$LIMIT" "$B/phases" "$d" "$m" sum >"$ph" 2>>"$LOG"; then
+                        hs=$(min "$hs" "$(get hash_only "$ph")") sc=$(min "$sc" "$(get scan "$ph")") ra=$(min "$ra" "$(get read_all "$ph")")
+                        bd=$(min "$bd" "$(get build "$ph")")
+                        dirs=$(get read_dirs "$ph") files=$(get read_files "$ph") bytes=$(get read_bytes "$ph")
+                    else error "bench/phases.c failed on $d (see $LOG)"; fi ;;
+                esac
+            done
+            rm -rf "$d"
+        done
+    fi
+    rm -rf "$base"
+    if [ -n "$rdc" ] && [ -n "$nop" ] && [ -n "$sc" ]; then
+        local ur us
+        ur=$(calc "($rdc - $nop) / $m * 1e6") us=$(calc "$sc / $m * 1e6")
+        printf '     %-52s %9.3f s\n' "reduction run (execute -- sum $m)" "$rdc"
+        printf '     %-52s %9.3f s\n' "no-op run (the same, on the finished store)" "$nop"
+        printf '     %-52s %9.3f us per result\n' "the reduction: (reduction run - no-op run) / $m" "$ur"
+        printf '     %-52s %9.3f us per result (%.3f s / %d)\n' "the status scan (ops->scan in bench/phases.c)" "$us" "$sc" "$m"
+        printf '     %-52s %9.2fx   (goal <= 2x)\n' "reduction / scan, per result" "$(ratio "$ur" "$us")"
+        echo "     (the scan: bench/phases.c's ops->scan of the same store with a callback that only counts, best of $SHARE_RED_REPS)"
+        goal "16.2 reduction over $m packed: <= 2x the scan per result" "$(le "$(ratio "$ur" "$us")" 2)" \
+            "$(ratio "$ur" "$us")x ($(fmt %.3f "$ur") / $(fmt %.3f "$us") us)"
+    else
+        error "no figures for the reduction over $m results (see $LOG)"
+    fi
+    if [ -n "$st" ] && [ -n "$nop" ] && [ -n "$hs" ] && [ -n "$ra" ]; then
+        local fsum fmax
+        fsum=$(calc "$hs + $ra") fmax=$(awk -v a="$hs" -v b="$ra" 'BEGIN { print (a > b ? a : b) }')
+        echo "  3. status and a no-op execute on that store ($((m + 1)) finished tasks) against the floor (bench/phases.c, best of $SHARE_RED_REPS):"
+        printf '     %-60s %8.3f s\n' "hashing the $((m + 1)) task identities alone" "$hs"
+        printf '     %-60s %8.3f s\n' "listing $dirs directories, reading $files files ($(fmt %.1f "$(calc "$bytes / 1e6")") MB)" "$ra"
+        printf '     %-60s %8.3f s (sum), %.3f s (max: status may scan while it builds)\n' "floor" "$fsum" "$fmax"
+        printf '     %-60s %8.3f s   /floor: %5.2fx (sum) %5.2fx (max)   (goal <= 1.5x the sum)\n' "status" "$st" "$(ratio "$st" "$fsum")" "$(ratio "$st" "$fmax")"
+        printf '     %-60s %8.3f s   /floor: %5.2fx (sum) %5.2fx (max)   (goal <= 1.5x the sum)\n' "no-op execute" "$nop" "$(ratio "$nop" "$fsum")" "$(ratio "$nop" "$fmax")"
+        printf '     (jug.h'"'"'s own phases, for comparison: building the graph %.3f s; ops->scan %.3f s)\n' "$bd" "$sc"
+        goal "16.3 status on $m: <= 1.5x the floor (hash + read, sum)" "$(le "$(ratio "$st" "$fsum")" 1.5)" \
+            "$(ratio "$st" "$fsum")x ($(fmt %.3f "$st") / $(fmt %.3f "$fsum") s)"
+        goal "16.3 no-op execute on $m: <= 1.5x the floor (sum)" "$(le "$(ratio "$nop" "$fsum")" 1.5)" \
+            "$(ratio "$nop" "$fsum")x ($(fmt %.3f "$nop") / $(fmt %.3f "$fsum") s)"
+    else
+        error "no figures for status and the no-op against the floor (see $LOG)"
+    fi
+
+    # 4. round trips per result (strace -f -c), and the NFS stand-in: the same runs with each read-side call held 0.5 ms
+    local nr=$SHARE_RT_N rb=$TM/sh-rt dt=$TM/sh-rt-trace
+    if ! command -v strace >/dev/null; then
+        echo "  4. round trips: not counted, strace is not installed (apt-get install strace)"
+        goal "16.4 round trips: status's reads overlap on a slow fs" - "not measured (no strace)"
+        done_section
+        return
+    fi
+    if ! strace -f -e trace=openat -e "inject=openat:delay_exit=1" -o /dev/null true 2>>"$LOG"; then
+        echo "  4. round trips: not measured, this strace ($(strace -V | head -1)) has no delay_exit injection"
+        goal "16.4 round trips: status's reads overlap on a slow fs" - "not measured (strace without delay_exit)"
+        done_section
+        return
+    fi
+    mkdir -p "$dt"
+    tm "$B/tasks" execute --jugdir "$rb" -- tiny "$nr" || { rm -rf "$rb" "$dt"; return; }
+    local ws="" wr="" wq="" wsd="" wrd="" wqd="" cs cr cq csd crd cqd capped_r=0 capped_s=0 capped_q=0
+    cp -a "$rb" "$rb.1" && cp -a "$rb" "$rb.2" || { error "cannot copy the store $rb"; rm -rf "$rb" "$rb.1" "$rb.2" "$dt"; return; }
+    share_trace "$dt/red" "$LIMIT" "$B/tasks" execute --jugdir "$rb.1" -- sum "$nr" && wr=$T
+    share_trace "$dt/status" "$LIMIT" "$B/tasks" status --jugdir "$rb.1" -- sum "$nr" && ws=$T
+    share_trace "$dt/seq" "$LIMIT" "$B/phases" read-all "$rb.1" && wq=$T
+    SH_INJECT=1 share_trace "$dt/seq-d" "$SHARE_NFS_CAP" "$B/phases" read-all "$rb.1" && wqd=$T capped_q=$CAPPED
+    SH_INJECT=1 share_trace "$dt/status-d" "$SHARE_NFS_CAP" "$B/tasks" status --jugdir "$rb.1" -- sum "$nr" && wsd=$T capped_s=$CAPPED
+    SH_INJECT=1 share_trace "$dt/red-d" "$SHARE_NFS_CAP" "$B/tasks" execute --jugdir "$rb.2" -- sum "$nr" && wrd=$T capped_r=$CAPPED
+    rm -rf "$rb" "$rb.1" "$rb.2"
+    if [ -z "$wr" ] || [ -z "$ws" ] || [ -z "$wq" ] || [ -z "$wsd" ] || [ -z "$wrd" ] || [ -z "$wqd" ]; then
+        rm -rf "$dt"
+        return
+    fi
+    cs=$(share_calls "$dt/status") cr=$(share_calls "$dt/red") cq=$(share_calls "$dt/seq")
+    csd=$(share_calls "$dt/status-d") crd=$(share_calls "$dt/red-d") cqd=$(share_calls "$dt/seq-d")
+    rm -rf "$dt"
+    echo "  4. calls per result, N = $nr (strace -f --seccomp-bpf -c; per result = calls / $nr, the program's start-up included;"
+    echo "     open = open/openat/creat; stat = stat/lstat/newfstatat/statx/access/faccessat; read = read/pread64/readv/preadv;"
+    echo "     other = rename/link/unlink/mkdir/fsync...; delayed = the calls the NFS stand-in holds: ${SH_DELAY//,/, }):"
+    printf '     %-42s %8s %8s %8s %8s %8s %8s %8s %8s\n' "per result" open stat getdents read close other total delayed
+    local row label c
+    for row in "status (-- sum $nr, finished)|$cs" "reduction run (execute -- sum $nr)|$cr" "one after another (phases read-all)|$cq"; do
+        label=${row%%|*} c=${row#*|}
+        printf '     %-42s' "$label"
+        # shellcheck disable=SC2046
+        printf ' %8.3f' $(awk -v n="$nr" '{ for (i = 1; i <= NF; i++) printf "%s ", $i / n }' <<<"$c")
+        echo
+    done
+    local ms
+    ms=$(calc "$SH_DELAY_US / 1000")
+    echo "  NFS stand-in: the same runs with each call of ${SH_DELAY//,/, } held $ms ms at its exit"
+    echo "     (strace -e inject=...:delay_exit=$SH_DELAY_US; every such call of every process, start-up and pipes included: strace's -P"
+    echo "     matches whole paths only, so it cannot be narrowed to the store). added = delayed wall - undelayed wall (both under"
+    echo "     strace, the latter scaled to the calls made); in sequence = those calls x $ms ms; added/seq: about 1 = one after another,"
+    echo "     1/4 = four at a time. The stand-in itself costs more than $ms ms a call: 'one after another' is bench/phases.c's read-all"
+    echo "     (list every directory of the store, read every file, in one thread), and 'overlap' = added/seq over its added/seq."
+    echo "     NFS est. at $SHARE_RED = the run's local time at $SHARE_RED (2. and 3.) + its calls per result here x $SHARE_RED x $ms ms, in sequence."
+    printf '     %-26s %8s %9s %10s %9s %14s %10s %8s %17s\n' run calls "strace s" "delayed s" "added s" "in sequence s" "added/seq" overlap "NFS est. at $SHARE_RED"
+    local over_s="" over_r="" dn dn0 add seq est base_q="" cd w wd capped loc q
+    for row in "one after another|$cq|$cqd|$wq|$wqd|$capped_q|$ra" "status|$cs|$csd|$ws|$wsd|$capped_s|$st" "reduction run|$cr|$crd|$wr|$wrd|$capped_r|$rdc"; do
+        IFS='|' read -r label c cd w wd capped loc <<<"$row"
+        dn0=$(awk '{ print $8 }' <<<"$c") dn=$(awk '{ print $8 }' <<<"$cd")
+        add=$(calc "$wd - $w * $dn / ($dn0 > 0 ? $dn0 : 1)") seq=$(calc "$dn * $SH_DELAY_US / 1e6")
+        q=$(ratio "$add" "$seq")
+        [ -z "$base_q" ] && base_q=$q
+        est=$(calc "${loc:-0} + $dn0 / $nr * $SHARE_RED * $SH_DELAY_US / 1e6")
+        printf '     %-26s %8d %9.3f %10.3f %9.3f %14.3f %9.2fx %7.2fx %15.1f s' "$label" "$dn" "$w" "$wd" "$add" "$seq" "$q" "$(ratio "$q" "$base_q")" "$est"
+        [ "$capped" = 1 ] && printf '  (stopped at the %d s cap after %d of its %d calls)' "$SHARE_NFS_CAP" "$dn" "$dn0"
+        echo
+        case $label in status) over_s=$(ratio "$q" "$base_q") ;; reduction*) over_r=$(ratio "$q" "$base_q") ;; esac
+    done
+    goal "16.4 status, N=$nr, 0.5 ms a call: overlap <= 0.5" "$(le "$over_s" 0.5)" "${over_s} (1 = one call after another)"
+    goal "16.4 reduction, N=$nr, 0.5 ms a call: overlap <= 0.5" "$(le "$over_r" 0.5)" "${over_r}$([ "$capped_r" = 1 ] && echo " (until the $SHARE_NFS_CAP s cap)")"
     done_section
 }
 

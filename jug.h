@@ -936,6 +936,10 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
       kept alive, until its process ends.
    B5 A pack has one writer, its claimer, which appends each record with
       one write(2): a record cut short fails its checksum and does not count.
+   B6 A look takes nothing: what it finds stored counts (R2), and a block it
+      finds claimed is left to its claimer. A worker that has seen others
+      at work looks at a block before it claims it, and claims it only if
+      the look found a task of it neither stored nor claimed.
 
    RESULTS
    R1 A result becomes visible whole: written under tmp/ and renamed into

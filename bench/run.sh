@@ -1022,12 +1022,14 @@ bench_share() {
     tm "$B/tasks" execute --jugdir "$rb" -- tiny "$nr" || { rm -rf "$rb" "$dt"; return; }
     local ws="" wr="" wq="" wsd="" wrd="" wqd="" cs cr cq csd crd cqd capped_r=0 capped_s=0 capped_q=0
     cp -a "$rb" "$rb.1" && cp -a "$rb" "$rb.2" || { error "cannot copy the store $rb"; rm -rf "$rb" "$rb.1" "$rb.2" "$dt"; return; }
-    share_trace "$dt/red" "$LIMIT" "$B/tasks" execute --jugdir "$rb.1" -- sum "$nr" && wr=$T
-    share_trace "$dt/status" "$LIMIT" "$B/tasks" status --jugdir "$rb.1" -- sum "$nr" && ws=$T
+    # (JUG_READERS=4: what jug.h reads with on a network filesystem; on this tmpfs it would read with 1)
+    local nfs=(env JUG_READERS=4)
+    share_trace "$dt/red" "$LIMIT" "${nfs[@]}" "$B/tasks" execute --jugdir "$rb.1" -- sum "$nr" && wr=$T
+    share_trace "$dt/status" "$LIMIT" "${nfs[@]}" "$B/tasks" status --jugdir "$rb.1" -- sum "$nr" && ws=$T
     share_trace "$dt/seq" "$LIMIT" "$B/phases" read-all "$rb.1" && wq=$T
     SH_INJECT=1 share_trace "$dt/seq-d" "$SHARE_NFS_CAP" "$B/phases" read-all "$rb.1" && wqd=$T capped_q=$CAPPED
-    SH_INJECT=1 share_trace "$dt/status-d" "$SHARE_NFS_CAP" "$B/tasks" status --jugdir "$rb.1" -- sum "$nr" && wsd=$T capped_s=$CAPPED
-    SH_INJECT=1 share_trace "$dt/red-d" "$SHARE_NFS_CAP" "$B/tasks" execute --jugdir "$rb.2" -- sum "$nr" && wrd=$T capped_r=$CAPPED
+    SH_INJECT=1 share_trace "$dt/status-d" "$SHARE_NFS_CAP" "${nfs[@]}" "$B/tasks" status --jugdir "$rb.1" -- sum "$nr" && wsd=$T capped_s=$CAPPED
+    SH_INJECT=1 share_trace "$dt/red-d" "$SHARE_NFS_CAP" "${nfs[@]}" "$B/tasks" execute --jugdir "$rb.2" -- sum "$nr" && wrd=$T capped_r=$CAPPED
     rm -rf "$rb" "$rb.1" "$rb.2"
     if [ -z "$wr" ] || [ -z "$ws" ] || [ -z "$wq" ] || [ -z "$wsd" ] || [ -z "$wrd" ] || [ -z "$wqd" ]; then
         rm -rf "$dt"
@@ -1050,7 +1052,8 @@ bench_share() {
     done
     local ms
     ms=$(calc "$SH_DELAY_US / 1000")
-    echo "  NFS stand-in: the same runs with each call of ${SH_DELAY//,/, } held $ms ms at its exit"
+    echo "  NFS stand-in: the same runs with each call of ${SH_DELAY//,/, } held $ms ms at its exit, status and the reduction"
+    echo "     with JUG_READERS=4, the threads jug.h reads a store with on a network filesystem (an older jug.h ignores it)"
     echo "     (strace -e inject=...:delay_exit=$SH_DELAY_US; every such call of every process, start-up and pipes included: strace's -P"
     echo "     matches whole paths only, so it cannot be narrowed to the store). added = delayed wall - undelayed wall (both under"
     echo "     strace, the latter scaled to the calls made); in sequence = those calls x $ms ms; added/seq: about 1 = one after another,"

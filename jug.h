@@ -608,7 +608,8 @@ typedef struct jug_store_ops {
        reduction), blocks[i] being the block of tasks[i] (as for save), into
        out[i], which the caller set to NULL; the tasks of one block come
        together. One that is not found this way stays NULL, and the caller
-       loads it with load (which says why); an error of the store fails the call. */
+       loads it with load (which says why); an error of the store fails the
+       call (the caller frees what out holds then too). */
     jug_result (*load_many)(jug_store *s, const jug_hash *blocks, const jug_hash *tasks, size_t n, jug_value **out,
                             jug_error *err);
     /* Reports every stored result, lock, claim and failure record. */
@@ -5164,38 +5165,46 @@ static int jug__may_run(jug__exec *x, jug_task *t, int looked, jug__outcome *ins
     return !stops;
 }
 
-/* The inputs of t that are not in memory, loaded at once (a reduction's:
-   the store reads each block of them once), in the order of their blocks.
+/* The inputs of t that are not in memory, loaded a block at a time (a
+   reduction's: the store reads each block of them once), in the order of
+   their blocks, JUG__LOAD_CHUNK of them (and the rest of a block) a call.
    What this misses, jug__compute loads one by one. */
+#define JUG__LOAD_CHUNK 16384
 static void jug__load_inputs(jug__exec *x, jug_task *t) {
     jug_graph *g = x->g;
-    size_t n = 0, *start = JUG__NEW(size_t, g->nblocks + 1);
+    size_t n = 0, room = JUG__LOAD_CHUNK + JUG__BLOCK_MAX, *start = JUG__NEW(size_t, g->nblocks + 1);
     uint32_t *missing = JUG__NEW(uint32_t, t->ndeps), *order = JUG__NEW(uint32_t, t->ndeps);
-    jug_hash *blocks = JUG__NEW(jug_hash, t->ndeps), *tasks = JUG__NEW(jug_hash, t->ndeps);
-    jug_value **out = (jug_value **)JUG__ZEROED(t->ndeps * sizeof *out);
+    jug_hash *blocks = JUG__NEW(jug_hash, room), *tasks = JUG__NEW(jug_hash, room);
+    jug_value **out = JUG__NEW(jug_value *, room);
+    jug_task *const *deps = jug__deps(t);
     if (start && missing && order && blocks && tasks && out) {
         jug__exec_lock(x);
         for (uint32_t k = 0; k < t->ndeps; k++)
-            if (!jug__deps(t)[k]->value) missing[n++] = k;
+            if (!deps[k]->value) missing[n++] = k;
         jug__exec_unlock(x);
         memset(start, 0, (g->nblocks + 1) * sizeof *start);
-        for (size_t i = 0; i < n; i++) start[g->block_of[jug__deps(t)[missing[i]]->index] + 1]++;
+        for (size_t i = 0; i < n; i++) start[g->block_of[deps[missing[i]]->index] + 1]++;
         for (size_t b = 0; b < g->nblocks; b++) start[b + 1] += start[b];
-        for (size_t i = 0; i < n; i++) order[start[g->block_of[jug__deps(t)[missing[i]]->index]]++] = missing[i];
-        for (size_t i = 0; i < n; i++) {
-            tasks[i] = jug__deps(t)[order[i]]->hash;
-            blocks[i] = jug__block_head(g, jug__deps(t)[order[i]])->hash;
-        }
-        if (n > 1 && x->s->ops->load_many(x->s, blocks, tasks, n, out, NULL) == JUG_OK) {
+        for (size_t i = 0; i < n; i++) order[start[g->block_of[deps[missing[i]]->index]]++] = missing[i];
+        for (size_t lo = 0, hi; n > 1 && lo < n; lo = hi) {
+            hi = lo;
+            while (hi < n && (hi - lo < JUG__LOAD_CHUNK || /* (a block is not cut in two) */
+                              g->block_of[deps[order[hi]]->index] == g->block_of[deps[order[hi - 1]]->index]) &&
+                   hi - lo < room)
+                hi++;
+            for (size_t i = lo; i < hi; i++) {
+                tasks[i - lo] = deps[order[i]]->hash;
+                blocks[i - lo] = jug__block_head(g, deps[order[i]])->hash;
+                out[i - lo] = NULL;
+            }
+            int loaded = x->s->ops->load_many(x->s, blocks, tasks, hi - lo, out, NULL) == JUG_OK;
             jug__exec_lock(x);
-            for (size_t i = 0; i < n; i++) {
-                jug_task *d = jug__deps(t)[order[i]];
-                if (out[i] && !d->value) jug__set_value(x, d, out[i]);
-                else jug_value_free(out[i]);
+            for (size_t i = lo; i < hi; i++) {
+                if (loaded && out[i - lo] && !deps[order[i]]->value) jug__set_value(x, deps[order[i]], out[i - lo]);
+                else jug_value_free(out[i - lo]);
             }
             jug__exec_unlock(x);
-        } else {
-            for (size_t i = 0; i < n; i++) jug_value_free(out[i]);
+            if (!loaded) break; /* (what is left is loaded one by one, which says why) */
         }
     }
     JUG_FREE(start);
@@ -5219,6 +5228,9 @@ static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *bloc
     uint32_t reading = 0; /* dependencies whose values this call holds (readers) */
     if (x->slot) __atomic_store_n(&x->slot->task, (int32_t)t->index, __ATOMIC_SEQ_CST);
     if (t->ndeps > 1 && s->ops->load_many) jug__load_inputs(x, t);
+    jug__exec_lock(x); /* (the inputs in memory, at once; then the others, one by one) */
+    for (; reading < t->ndeps && jug__deps(t)[reading]->value; reading++) jug__deps(t)[reading]->readers++;
+    jug__exec_unlock(x);
     for (; reading < t->ndeps; reading++) {
         jug_task *d = jug__deps(t)[reading];
         jug_value *v;

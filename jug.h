@@ -601,8 +601,8 @@ typedef struct jug_store_ops {
     /* JUG_NOT_FOUND; JUG_CORRUPT (the bad copy is set aside, so the task reads as not done: R4) */
     jug_result (*load)(jug_store *s, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err);
     /* JUG_OK or JUG_NOT_FOUND. A store with batches may answer for packed
-       results from the blocks it has read (a scan, a look, a claim): look
-       at h's block tells of one packed since. */
+       results from what it has read of the blocks (looks, claims, its own
+       packs): a look at h's block tells of one packed since. */
     jug_result (*exists)(jug_store *s, const jug_hash *h, jug_error *err);
     /* Optional: the results of tasks[0..n) at once (the inputs of a
        reduction), blocks[i] being the block of tasks[i] (as for save), into
@@ -1834,17 +1834,8 @@ struct jug_task {
     jug_hash hash;
     const jug_function *fn;
     uint32_t nargs, ndeps, index, group;
-    union {               /* (a graph is built, then executed: never both at once) */
-        uint32_t mark;    /* building: the declaration that last collected it as a dependency */
-        uint32_t waiting; /* executing: dependencies not finished */
-    };
-    /* executor state */
-    uint32_t consumers; /* unfinished dependents that will read `value` */
-    uint8_t state, tries; /* tries: failures in this run (the fork pool shares its own count) */
-    uint8_t has_failure; /* the store holds a failure record for it */
-    uint8_t big;         /* JUG__SMALL, _BIG_KEPT or _BIG: see jug__set_value */
-    uint16_t readers;    /* running tasks of this process that read `value` (--threads is at most 1024) */
-    jug_value *value;    /* the result: see jug__release_value */
+    uint32_t mark;     /* building: the declaration that last collected it as a dependency */
+    jug_value *value;  /* the result, while held (jug_bvalue; the executor: jug__release_value) */
 };
 static jug_value **jug__argv(const jug_task *t) { return (jug_value **)(uintptr_t)(t + 1); }
 static jug_task **jug__deps(const jug_task *t) { return (jug_task **)(jug__argv(t) + t->nargs); }
@@ -3496,9 +3487,9 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         if (round > 0) jug_nap(round < 10 ? 0.01 * round : 0.1);
     }
 }
-/* Every block, read by JUG__READERS threads (jug__fan_out), each passing
-   on what it heard of a block to fn at once: the reports of one block stay
-   together, and fn is called by one thread at a time. */
+/* Every block, read by fs->readers threads (jug__fan_out), each passing
+   on what it heard of a block to fn in one go (256 reports at most), so
+   that fn is called by one thread at a time without a lock per report. */
 typedef struct jug__fs_every {
     jug__fs *fs;
     char (*names)[33]; /* the blocks listed */
@@ -4305,6 +4296,28 @@ static int jug__stored(jug_store *s, jug_graph *g, const jug_task *t) {
            (jug__lay_out_blocks(g) && jug__block_says(s, g, t, NULL) == JUG__BLOCK_PACKED);
 }
 
+/* Which tasks of g are stored (stored[i] set to 1), from one scan of the
+   store: a command that asks about many tasks reads the store once, not a
+   block for each. */
+typedef struct jug__stored_scan {
+    const jug_graph *g;
+    uint8_t *stored;
+    size_t next;
+} jug__stored_scan;
+static void jug__stored_cb(void *ud, const jug_hash *h, jug_entry kind) {
+    jug__stored_scan *scan = (jug__stored_scan *)ud;
+    jug_task *t = kind == JUG_ENTRY_RESULT ? jug__graph_find_next(scan->g, h, &scan->next) : NULL;
+    if (t) scan->stored[t->index] = 1;
+}
+static jug_result jug__stored_all(jug_store *s, const jug_graph *g, uint8_t *stored, jug_error *err) {
+    jug__stored_scan scan;
+    scan.g = g;
+    scan.stored = stored;
+    scan.next = 0;
+    memset(stored, 0, g->n);
+    return s->ops->scan(s, jug__stored_cb, &scan, err);
+}
+
 /* What became of a task that a worker set out to run. */
 typedef enum jug__outcome {
     JUG__RAN,             /* run here, its result stored */
@@ -4694,7 +4707,21 @@ typedef struct jug__exec {
     size_t todo;     /* tasks to finish, at the start */
     double started, last_progress;
     uint64_t big_kept; /* bytes of large results kept in memory (jug__set_value) */
+    struct jug__run *run; /* per task (jug__of) */
 } jug__exec;
+
+/* What the executor knows of a task, beside the graph rather than in it:
+   a forked worker then writes none of the graph's pages, which it shares
+   with its parent instead of copying them. */
+typedef struct jug__run {
+    uint32_t waiting;   /* dependencies not finished */
+    uint32_t consumers; /* unfinished dependents that will read the task's value */
+    uint16_t readers;   /* running tasks of this process that read the value (--threads is at most 1024) */
+    uint8_t state, tries; /* tries: failures in this run (the fork pool shares its own count) */
+    uint8_t has_failure; /* the store holds a failure record for it */
+    uint8_t big;         /* JUG__SMALL, _BIG_KEPT or _BIG: see jug__set_value */
+} jug__run;
+static jug__run *jug__of(const jug__exec *x, const jug_task *t) { return &x->run[t->index]; }
 
 /* x->mu, with its holder recorded for the asserts. */
 static void jug__exec_lock(jug__exec *x) {
@@ -4731,15 +4758,16 @@ static const uint16_t jug__next_states[] = {
     /* PARKED */ JUG__TO(JUG__WAITING) | JUG__TO(JUG__READY) | JUG__TO(JUG__DONE) | JUG__TO(JUG__UNREACHABLE),
 #undef JUG__TO
 };
-static void jug__set_state(jug_task *t, uint8_t state) {
-    JUG_ASSERT(t->state < sizeof jug__next_states / sizeof *jug__next_states);
-    JUG_ASSERT(jug__next_states[t->state] & (1u << state));
-    t->state = state;
+static void jug__set_state(const jug__exec *x, jug_task *t, uint8_t state) {
+    jug__run *r = jug__of(x, t);
+    JUG_ASSERT(r->state < sizeof jug__next_states / sizeof *jug__next_states);
+    JUG_ASSERT(jug__next_states[r->state] & (1u << state));
+    r->state = state;
 }
 
 /* How often t failed in this run, in every worker of the run. */
 static uint8_t *jug__tries(const jug__exec *x, jug_task *t) {
-    return x->shared_tries ? &x->shared_tries[t->index] : &t->tries;
+    return x->shared_tries ? &x->shared_tries[t->index] : &jug__of(x, t)->tries;
 }
 static int jug__gave_up(const jug__exec *x, jug_task *t) {
     return __atomic_load_n(jug__tries(x, t), __ATOMIC_SEQ_CST) > x->o->retries;
@@ -4780,7 +4808,7 @@ static int jug__push(jug__exec *x, jug_task *t) {
             return 0;
         }
     }
-    jug__set_state(t, JUG__READY);
+    jug__set_state(x, t, JUG__READY);
     x->queue[x->qtail++] = t->index;
     return 1;
 }
@@ -4788,7 +4816,7 @@ static int jug__push(jug__exec *x, jug_task *t) {
 static jug_task *jug__pop(jug__exec *x) {
     while (x->qhead < x->qtail) {
         jug_task *t = x->g->tasks[x->queue[x->qhead++]];
-        if (t->state == JUG__READY) return t;
+        if (jug__of(x, t)->state == JUG__READY) return t;
     }
     x->qhead = x->qtail = 0;
     return NULL;
@@ -4798,8 +4826,8 @@ static void jug__scan_cb(void *ud, const jug_hash *h, jug_entry kind) {
     jug__exec *x = (jug__exec *)ud;
     jug_task *t = jug__graph_find_next(x->g, h, &x->scan_next);
     if (!t) return;
-    if (kind == JUG_ENTRY_RESULT && t->state != JUG__SKIPPED) t->state = JUG__DONE;
-    else if (kind == JUG_ENTRY_FAILURE) t->has_failure = 1;
+    if (kind == JUG_ENTRY_RESULT && jug__of(x, t)->state != JUG__SKIPPED) jug__of(x, t)->state = JUG__DONE;
+    else if (kind == JUG_ENTRY_FAILURE) jug__of(x, t)->has_failure = 1;
     else if ((kind == JUG_ENTRY_LOCK || kind == JUG_ENTRY_STALE_CLAIM) && x->nleft < sizeof x->left / sizeof *x->left) {
         x->left[x->nleft] = t->index;
         x->left_claim[x->nleft++] = kind == JUG_ENTRY_STALE_CLAIM;
@@ -4829,10 +4857,10 @@ static void jug__heal(jug__exec *x) {
 }
 
 /* Marks t and everything it needs as wanted (state WAITING), for --target. */
-static void jug__want(jug_task *t) {
-    if (t->state != JUG__SKIPPED) return;
-    t->state = JUG__WAITING;
-    for (uint32_t i = 0; i < t->ndeps; i++) jug__want(jug__deps(t)[i]);
+static void jug__want(const jug__exec *x, jug_task *t) {
+    if (jug__of(x, t)->state != JUG__SKIPPED) return;
+    jug__of(x, t)->state = JUG__WAITING;
+    for (uint32_t i = 0; i < t->ndeps; i++) jug__want(x, jug__deps(t)[i]);
 }
 
 static int jug__target_match(const jug_task *t, const char *target) {
@@ -4846,16 +4874,14 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
     jug_graph *g = x->g;
     jug_error err;
     size_t n = g->n, nq;
+    if (!(x->run = (jug__run *)JUG__ZEROED((n + 1) * sizeof *x->run))) return JUG_NO_MEMORY;
     for (size_t i = 0; i < n; i++) {
-        jug_task *t = g->tasks[i];
-        t->state = x->o->target ? JUG__SKIPPED : JUG__WAITING;
-        t->has_failure = 0;
-        t->consumers = t->waiting = t->readers = 0;
-        t->big = JUG__SMALL; /* (a value jug_bvalue loaded is kept like a small one) */
+        x->run[i].state = x->o->target ? JUG__SKIPPED : JUG__WAITING;
+        x->run[i].big = JUG__SMALL; /* (a value jug_bvalue loaded is kept like a small one) */
     }
     if (x->o->target) {
         for (size_t i = 0; i < n; i++)
-            if (jug__target_match(g->tasks[i], x->o->target)) jug__want(g->tasks[i]);
+            if (jug__target_match(g->tasks[i], x->o->target)) jug__want(x, g->tasks[i]);
     }
     x->scan_next = 0;
     if (x->s->ops->scan(x->s, jug__scan_cb, x, &err) != JUG_OK) {
@@ -4865,25 +4891,25 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
     x->wanted = x->unfinished = 0;
     for (size_t i = 0; i < n; i++) {
         jug_task *t = g->tasks[i];
-        if (t->state == JUG__SKIPPED) continue;
+        if (jug__of(x, t)->state == JUG__SKIPPED) continue;
         x->wanted++;
-        if (t->state == JUG__DONE) continue;
+        if (jug__of(x, t)->state == JUG__DONE) continue;
         if (jug__gave_up(x, t)) { /* failed or crashed too often in this run */
-            t->state = JUG__FAILED;
+            jug__of(x, t)->state = JUG__FAILED;
             continue;
         }
         x->unfinished++;
         for (uint32_t k = 0; k < t->ndeps; k++) {
-            jug__deps(t)[k]->consumers++;
-            if (jug__deps(t)[k]->state != JUG__DONE) t->waiting++;
+            jug__of(x, jug__deps(t)[k])->consumers++;
+            if (jug__of(x, jug__deps(t)[k])->state != JUG__DONE) jug__of(x, t)->waiting++;
         }
     }
     /* Tasks downstream of a failure cannot run. */
     for (size_t i = 0; i < n; i++) {
         jug_task *t = g->tasks[i];
-        for (uint32_t k = 0; t->state == JUG__WAITING && k < t->ndeps; k++)
-            if (jug__deps(t)[k]->state == JUG__FAILED || jug__deps(t)[k]->state == JUG__UNREACHABLE) {
-                t->state = JUG__UNREACHABLE;
+        for (uint32_t k = 0; jug__of(x, t)->state == JUG__WAITING && k < t->ndeps; k++)
+            if (jug__of(x, jug__deps(t)[k])->state == JUG__FAILED || jug__of(x, jug__deps(t)[k])->state == JUG__UNREACHABLE) {
+                jug__of(x, t)->state = JUG__UNREACHABLE;
                 x->unfinished--;
             }
     }
@@ -4912,7 +4938,7 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
         JUG_FREE(fill);
     }
     for (size_t i = 0; i < n; i++)
-        if (g->tasks[i]->state == JUG__WAITING && g->tasks[i]->waiting == 0 && !jug__push(x, g->tasks[i]))
+        if (jug__of(x, g->tasks[i])->state == JUG__WAITING && jug__of(x, g->tasks[i])->waiting == 0 && !jug__push(x, g->tasks[i]))
             return JUG_NO_MEMORY;
     /* Workers start at different points of the ready list, so they collide less. */
     nq = x->qtail;
@@ -4939,29 +4965,29 @@ static void jug__set_value(jug__exec *x, jug_task *t, jug_value *v) {
     double cache = x->o->mem_limit_mb > 0 && x->o->mem_limit_mb * (1 << 18) < JUG__CACHE_MAX
                        ? x->o->mem_limit_mb * (1 << 18) : JUG__CACHE_MAX;
     t->value = v;
-    t->big = size <= JUG__KEEP_MAX ? JUG__SMALL : (double)(x->big_kept + size) <= cache ? JUG__BIG_KEPT : JUG__BIG;
-    if (t->big == JUG__BIG_KEPT) x->big_kept += size;
+    jug__of(x, t)->big = size <= JUG__KEEP_MAX ? JUG__SMALL : (double)(x->big_kept + size) <= cache ? JUG__BIG_KEPT : JUG__BIG;
+    if (jug__of(x, t)->big == JUG__BIG_KEPT) x->big_kept += size;
 }
 static void jug__release_value(jug__exec *x, jug_task *t) {
-    if (!t->value || t->readers || (t->consumers && t->big != JUG__BIG)) return;
-    if (t->big == JUG__BIG_KEPT) x->big_kept -= jug_storable_size(t->value);
+    if (!t->value || jug__of(x, t)->readers || (jug__of(x, t)->consumers && jug__of(x, t)->big != JUG__BIG)) return;
+    if (jug__of(x, t)->big == JUG__BIG_KEPT) x->big_kept -= jug_storable_size(t->value);
     jug_value_free(t->value);
     t->value = NULL;
 }
 
 /* t is finished (run here or elsewhere): wake its dependents, drop what it read. */
 static void jug__finish(jug__exec *x, jug_task *t) {
-    jug__set_state(t, JUG__DONE);
+    jug__set_state(x, t, JUG__DONE);
     x->unfinished--;
     for (uint32_t k = x->rdep_off[t->index]; k < x->rdep_off[t->index + 1]; k++) {
         jug_task *d = x->g->tasks[x->rdeps[k]];
-        if (d->state == JUG__WAITING && --d->waiting == 0 && !jug__push(x, d)) {
+        if (jug__of(x, d)->state == JUG__WAITING && --jug__of(x, d)->waiting == 0 && !jug__push(x, d)) {
             x->rc = JUG_NO_MEMORY;
             x->stop = 1;
         }
     }
     for (uint32_t k = 0; k < t->ndeps; k++) {
-        jug__deps(t)[k]->consumers--;
+        jug__of(x, jug__deps(t)[k])->consumers--;
         jug__release_value(x, jug__deps(t)[k]);
     }
     jug__release_value(x, t);
@@ -4969,15 +4995,15 @@ static void jug__finish(jug__exec *x, jug_task *t) {
 
 /* t failed for good: nothing downstream of it can run in this run. */
 static void jug__give_up(jug__exec *x, jug_task *t, uint8_t state) {
-    jug__set_state(t, state);
+    jug__set_state(x, t, state);
     x->unfinished--;
     for (uint32_t k = 0; k < t->ndeps; k++) {
-        jug__deps(t)[k]->consumers--;
+        jug__of(x, jug__deps(t)[k])->consumers--;
         jug__release_value(x, jug__deps(t)[k]);
     }
     for (uint32_t k = x->rdep_off[t->index]; k < x->rdep_off[t->index + 1]; k++) {
         jug_task *d = x->g->tasks[x->rdeps[k]];
-        if (d->state == JUG__WAITING || d->state == JUG__READY || d->state == JUG__PARKED)
+        if (jug__of(x, d)->state == JUG__WAITING || jug__of(x, d)->state == JUG__READY || jug__of(x, d)->state == JUG__PARKED)
             jug__give_up(x, d, JUG__UNREACHABLE);
     }
 }
@@ -4986,14 +5012,14 @@ static void jug__give_up(jug__exec *x, jug_task *t, uint8_t state) {
    before `t` and its other dependents run. */
 static void jug__redo(jug__exec *x, jug_task *dep, jug_task *t) {
     x->unfinished++;
-    dep->consumers = 0;
+    jug__of(x, dep)->consumers = 0;
     for (uint32_t k = x->rdep_off[dep->index]; k < x->rdep_off[dep->index + 1]; k++) {
         jug_task *d = x->g->tasks[x->rdeps[k]];
-        if (d == t || d->state == JUG__WAITING || d->state == JUG__READY || d->state == JUG__PARKED) {
-            jug__set_state(d, JUG__WAITING);
-            d->waiting++;
+        if (d == t || jug__of(x, d)->state == JUG__WAITING || jug__of(x, d)->state == JUG__READY || jug__of(x, d)->state == JUG__PARKED) {
+            jug__set_state(x, d, JUG__WAITING);
+            jug__of(x, d)->waiting++;
         }
-        if (d->state == JUG__WAITING) dep->consumers++;
+        if (jug__of(x, d)->state == JUG__WAITING) jug__of(x, dep)->consumers++;
     }
     if (!jug__push(x, dep)) {
         x->rc = JUG_NO_MEMORY;
@@ -5165,54 +5191,73 @@ static int jug__may_run(jug__exec *x, jug_task *t, int looked, jug__outcome *ins
     return !stops;
 }
 
-/* The inputs of t that are not in memory, loaded a block at a time (a
-   reduction's: the store reads each block of them once), in the order of
-   their blocks, JUG__LOAD_CHUNK of them (and the rest of a block) a call.
-   What this misses, jug__compute loads one by one. */
+/* The inputs of t that are not in memory, loaded a block at a time where
+   many of them share a block (a reduction's: the store reads each block of
+   them once; for one or two a block, loading each costs less than reading
+   whole blocks), in the order of their blocks, JUG__LOAD_CHUNK of them (and
+   the rest of a block) a call. What this leaves, jug__compute loads one by one. */
 #define JUG__LOAD_CHUNK 16384
+#define JUG__LOAD_PER_BLOCK 8 /* inputs a block must have for it to be read whole */
+static int jug__key_order(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
 static void jug__load_inputs(jug__exec *x, jug_task *t) {
     jug_graph *g = x->g;
-    size_t n = 0, room = JUG__LOAD_CHUNK + JUG__BLOCK_MAX, *start = JUG__NEW(size_t, g->nblocks + 1);
-    uint32_t *missing = JUG__NEW(uint32_t, t->ndeps), *order = JUG__NEW(uint32_t, t->ndeps);
-    jug_hash *blocks = JUG__NEW(jug_hash, room), *tasks = JUG__NEW(jug_hash, room);
-    jug_value **out = JUG__NEW(jug_value *, room);
     jug_task *const *deps = jug__deps(t);
-    if (start && missing && order && blocks && tasks && out) {
-        jug__exec_lock(x);
-        for (uint32_t k = 0; k < t->ndeps; k++)
-            if (!deps[k]->value) missing[n++] = k;
-        jug__exec_unlock(x);
-        memset(start, 0, (g->nblocks + 1) * sizeof *start);
-        for (size_t i = 0; i < n; i++) start[g->block_of[deps[missing[i]]->index] + 1]++;
-        for (size_t b = 0; b < g->nblocks; b++) start[b + 1] += start[b];
-        for (size_t i = 0; i < n; i++) order[start[g->block_of[deps[missing[i]]->index]]++] = missing[i];
-        for (size_t lo = 0, hi; n > 1 && lo < n; lo = hi) {
+    size_t n = 0, runs = 0;
+    uint64_t *key = JUG__NEW(uint64_t, t->ndeps); /* per input missing: its block << 32 | its place in deps */
+    if (!key) return;
+    jug__exec_lock(x);
+    for (uint32_t k = 0; k < t->ndeps; k++)
+        if (!deps[k]->value) key[n++] = (uint64_t)g->block_of[deps[k]->index] << 32 | k;
+    jug__exec_unlock(x);
+    if (n >= JUG__LOAD_PER_BLOCK && n * 4 >= g->nblocks) { /* by block, in O(n + blocks) */
+        size_t *start = (size_t *)JUG__ZEROED((g->nblocks + 1) * sizeof *start);
+        uint64_t *sorted = JUG__NEW(uint64_t, n);
+        if (start && sorted) {
+            for (size_t i = 0; i < n; i++) start[(key[i] >> 32) + 1]++;
+            for (size_t b = 0; b < g->nblocks; b++) start[b + 1] += start[b];
+            for (size_t i = 0; i < n; i++) sorted[start[key[i] >> 32]++] = key[i];
+            memcpy(key, sorted, n * sizeof *key);
+        } else {
+            n = 0;
+        }
+        JUG_FREE(start);
+        JUG_FREE(sorted);
+    } else if (n >= JUG__LOAD_PER_BLOCK) {
+        qsort(key, n, sizeof *key, jug__key_order);
+    }
+    for (size_t i = 0; i < n; i++) runs += i == 0 || key[i] >> 32 != key[i - 1] >> 32;
+    if (n >= JUG__LOAD_PER_BLOCK * runs && n >= JUG__LOAD_PER_BLOCK) {
+        size_t room = (n < JUG__LOAD_CHUNK ? n : JUG__LOAD_CHUNK) + JUG__BLOCK_MAX;
+        jug_hash *blocks = JUG__NEW(jug_hash, room), *tasks = JUG__NEW(jug_hash, room);
+        jug_value **out = JUG__NEW(jug_value *, room);
+        for (size_t lo = 0, hi; blocks && tasks && out && lo < n; lo = hi) {
             hi = lo;
-            while (hi < n && (hi - lo < JUG__LOAD_CHUNK || /* (a block is not cut in two) */
-                              g->block_of[deps[order[hi]]->index] == g->block_of[deps[order[hi - 1]]->index]) &&
-                   hi - lo < room)
+            while (hi < n && hi - lo < room &&
+                   (hi - lo < JUG__LOAD_CHUNK || key[hi] >> 32 == key[hi - 1] >> 32)) /* (a block is not cut in two) */
                 hi++;
             for (size_t i = lo; i < hi; i++) {
-                tasks[i - lo] = deps[order[i]]->hash;
-                blocks[i - lo] = jug__block_head(g, deps[order[i]])->hash;
+                tasks[i - lo] = deps[(uint32_t)key[i]]->hash;
+                blocks[i - lo] = jug__block_head(g, deps[(uint32_t)key[i]])->hash;
                 out[i - lo] = NULL;
             }
             int loaded = x->s->ops->load_many(x->s, blocks, tasks, hi - lo, out, NULL) == JUG_OK;
             jug__exec_lock(x);
             for (size_t i = lo; i < hi; i++) {
-                if (loaded && out[i - lo] && !deps[order[i]]->value) jug__set_value(x, deps[order[i]], out[i - lo]);
+                jug_task *d = deps[(uint32_t)key[i]];
+                if (loaded && out[i - lo] && !d->value) jug__set_value(x, d, out[i - lo]);
                 else jug_value_free(out[i - lo]);
             }
             jug__exec_unlock(x);
             if (!loaded) break; /* (what is left is loaded one by one, which says why) */
         }
+        JUG_FREE(blocks);
+        JUG_FREE(tasks);
+        JUG_FREE(out);
     }
-    JUG_FREE(start);
-    JUG_FREE(missing);
-    JUG_FREE(order);
-    JUG_FREE(blocks);
-    JUG_FREE(tasks);
-    JUG_FREE(out);
+    JUG_FREE(key);
 }
 
 /* Loads what t needs, calls it and stores the result: packed into `block`
@@ -5227,16 +5272,16 @@ static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *bloc
     jug__outcome outcome = JUG__RAN;
     uint32_t reading = 0; /* dependencies whose values this call holds (readers) */
     if (x->slot) __atomic_store_n(&x->slot->task, (int32_t)t->index, __ATOMIC_SEQ_CST);
-    if (t->ndeps > 1 && s->ops->load_many) jug__load_inputs(x, t);
+    if (t->ndeps >= JUG__LOAD_PER_BLOCK && s->ops->load_many) jug__load_inputs(x, t);
     jug__exec_lock(x); /* (the inputs in memory, at once; then the others, one by one) */
-    for (; reading < t->ndeps && jug__deps(t)[reading]->value; reading++) jug__deps(t)[reading]->readers++;
+    for (; reading < t->ndeps && jug__deps(t)[reading]->value; reading++) jug__of(x, jug__deps(t)[reading])->readers++;
     jug__exec_unlock(x);
     for (; reading < t->ndeps; reading++) {
         jug_task *d = jug__deps(t)[reading];
         jug_value *v;
         jug__exec_lock(x);
         int have = d->value != NULL;
-        if (have) d->readers++;
+        if (have) jug__of(x, d)->readers++;
         jug__exec_unlock(x);
         if (have) continue;
         rc = s->ops->load(s, &d->hash, &v, NULL, err);
@@ -5248,7 +5293,7 @@ static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *bloc
         jug__exec_lock(x);
         if (d->value) jug_value_free(v);
         else jug__set_value(x, d, v);
-        d->readers++;
+        jug__of(x, d)->readers++;
         jug__exec_unlock(x);
     }
     t0 = jug_clock();
@@ -5257,7 +5302,7 @@ static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *bloc
     if (!*result) {
         jug_set_error(err, JUG_TASK_FAILED, "%s", call.reason);
         s->ops->fail(s, &t->hash, call.reason, NULL);
-        t->has_failure = 1;
+        jug__of(x, t)->has_failure = 1;
         outcome = JUG__TASK_FAILED;
         goto done;
     }
@@ -5269,7 +5314,7 @@ static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *bloc
         outcome = JUG__STORE_ERROR;
         goto done;
     }
-    if (t->has_failure) s->ops->remove(s, &t->hash, JUG_ENTRY_FAILURE, NULL);
+    if (jug__of(x, t)->has_failure) s->ops->remove(s, &t->hash, JUG_ENTRY_FAILURE, NULL);
     if (x->o->verbose) {
         char label[128];
         jug__say(x, 0, "%s %.3fs", jug__label(t, label, sizeof label), (double)meta.run_usec * 1e-6);
@@ -5278,7 +5323,7 @@ done:
     if (reading || outcome == JUG__RAN) {
         jug__exec_lock(x);
         for (uint32_t k = 0; k < reading; k++) {
-            jug__deps(t)[k]->readers--;
+            jug__of(x, jug__deps(t)[k])->readers--;
             jug__release_value(x, jug__deps(t)[k]);
         }
         if (outcome == JUG__RAN) x->group_secs[t->group] += (double)meta.run_usec * 1e-6; /* (see jug__record) */
@@ -5324,8 +5369,9 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
                         const jug_error *err);
 
 /* Whether the executor may still run t (it is not finished, failed or running). */
-static int jug__runnable(const jug_task *t) {
-    return t->state == JUG__WAITING || t->state == JUG__READY || t->state == JUG__PARKED;
+static int jug__runnable(const jug__exec *x, const jug_task *t) {
+    uint8_t state = jug__of(x, t)->state;
+    return state == JUG__WAITING || state == JUG__READY || state == JUG__PARKED;
 }
 
 /* Runs the ready tasks of first's block as one batch, under one claim (B2),
@@ -5346,9 +5392,9 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
     if (x->blocks_done && __atomic_load_n(&x->blocks_done[head->index], __ATOMIC_ACQUIRE)) {
         /* a worker of this pool stored every task of it (after B4): no claim to take, no pack to read */
         x->busy--;
-        jug__set_state(first, JUG__READY);
+        jug__set_state(x, first, JUG__READY);
         for (uint32_t k = 0; k < size; k++)
-            if (jug__runnable(jug__block_member(g, b, k)))
+            if (jug__runnable(x, jug__block_member(g, b, k)))
                 jug__record(x, jug__block_member(g, b, k), JUG__FOUND, NULL, NULL, &err);
         return;
     }
@@ -5356,7 +5402,7 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
         jug_task *m = jug__block_member(g, b, k);
         of[k] = JUG_BLOCK_TODO;
         looked[k] = 0;
-        if (jug__runnable(m) || m == first) {
+        if (jug__runnable(x, m) || m == first) {
             ask[n] = m->hash;
             at[n++] = k;
         }
@@ -5376,12 +5422,13 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
         if (rc == JUG_OK && (claimed || !todo)) {
             jug__exec_lock(x);
             x->busy--;
-            jug__set_state(first, JUG__READY);
+            jug__set_state(x, first, JUG__READY);
             for (uint32_t i = 0; i < n; i++) {
                 jug_task *t = jug__block_member(g, b, at[i]);
-                if (state[i] == JUG_BLOCK_STORED && jug__runnable(t)) jug__record(x, t, JUG__FOUND, NULL, NULL, &err);
+                if (state[i] == JUG_BLOCK_STORED && jug__runnable(x, t)) jug__record(x, t, JUG__FOUND, NULL, NULL, &err);
             }
-            if (first->state == JUG__READY) jug__record(x, first, JUG__BUSY, NULL, NULL, &err);
+            /* (only first waits: the others, looked at when they come, learn sooner that the block is done) */
+            if (jug__of(x, first)->state == JUG__READY) jug__record(x, first, JUG__BUSY, NULL, NULL, &err);
             return;
         }
     }
@@ -5401,12 +5448,12 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
         jug__record(x, first, rc == JUG_LOCKED ? JUG__BUSY : JUG__STORE_ERROR, NULL, NULL, &err);
         return;
     }
-    jug__set_state(first, JUG__READY);
+    jug__set_state(x, first, JUG__READY);
     for (uint32_t k = 0; k < size; k++) {
         jug_task *t = jug__block_member(g, b, k);
-        if (!jug__runnable(t)) continue;
+        if (!jug__runnable(x, t)) continue;
         if (of[k] == JUG_BLOCK_STORED) jug__record(x, t, JUG__FOUND, NULL, NULL, &err);
-        else if (of[k] == JUG_BLOCK_LOCKED && t->state == JUG__READY) /* held one by one: look again later */
+        else if (of[k] == JUG_BLOCK_LOCKED && jug__of(x, t)->state == JUG__READY) /* held one by one: look again later */
             jug__record(x, t, JUG__BUSY, NULL, NULL, &err);
     }
     for (uint32_t next = 0;;) {
@@ -5416,11 +5463,11 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
         for (k = next; k < size && !x->stop; k++) {
             t = jug__block_member(g, b, k);
             /* (not one that another worker held locked when the claim was taken) */
-            if (t->state == JUG__READY && x->batch[t->group] && of[k] != JUG_BLOCK_LOCKED) break;
+            if (jug__of(x, t)->state == JUG__READY && x->batch[t->group] && of[k] != JUG_BLOCK_LOCKED) break;
         }
         if (k == size || x->stop) break;
         next = k + 1; /* (the members before are done, or back in the queue) */
-        jug__set_state(t, JUG__RUNNING);
+        jug__set_state(x, t, JUG__RUNNING);
         x->busy++;
         jug__exec_unlock(x);
         jug__outcome outcome;
@@ -5430,7 +5477,7 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
         jug__record(x, t, outcome, result, lost, &err);
         pthread_cond_broadcast(&x->cv);
     }
-    if (first->state == JUG__READY) jug__push(x, first); /* not taken: back to the queue */
+    if (jug__of(x, first)->state == JUG__READY) jug__push(x, first); /* not taken: back to the queue */
     jug__exec_unlock(x);
     rc = s->ops->unclaim(s, &head->hash, &err);
     jug__exec_lock(x);
@@ -5440,7 +5487,7 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
         x->stop = 1;
     } else if (x->blocks_done) {
         uint32_t k = 0;
-        while (k < size && jug__block_member(g, b, k)->state == JUG__DONE) k++;
+        while (k < size && jug__of(x, jug__block_member(g, b, k))->state == JUG__DONE) k++;
         if (k == size) __atomic_store_n(&x->blocks_done[head->index], 1, __ATOMIC_RELEASE);
     }
 }
@@ -5452,8 +5499,10 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
     switch (outcome) {
     case JUG__RAN:
         x->ran++;
-        if (t->value) jug_value_free(result); /* (the same result, loaded before: jug_bvalue) */
-        else jug__set_value(x, t, result);
+        if (t->value || !jug__of(x, t)->consumers) /* (the same result, loaded before: jug_bvalue; or none will read it) */
+            jug_value_free(result);
+        else
+            jug__set_value(x, t, result);
         jug__finish(x, t);
         if (!x->batch[t->group] && x->s->ops->claim) { /* tiny tasks: from now on in batches */
             if (++x->group_runs[t->group] >= JUG__BATCH_AFTER &&
@@ -5467,7 +5516,7 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
         break;
     case JUG__BUSY:
         __atomic_store_n(&x->others_seen, 1, __ATOMIC_RELAXED);
-        jug__set_state(t, JUG__PARKED);
+        jug__set_state(x, t, JUG__PARKED);
         x->blocked[x->nblocked++] = t->index;
         break;
     case JUG__DEP_LOST:
@@ -5495,7 +5544,7 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
         jug__give_up(x, t, JUG__FAILED);
         break;
     case JUG__HELD_BACK: /* (the run stops: jug__limit_stops) */
-        jug__set_state(t, JUG__READY);
+        jug__set_state(x, t, JUG__READY);
         break;
     default: /* the store failed us: a full disk, a lost server; stop */
         if (lost) /* (reading what t needs) */
@@ -5503,7 +5552,7 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
                      jug__label(t, label, sizeof label), err->msg);
         else
             jug__say(x, 1, "%s: %s", jug__label(t, label, sizeof label), err->msg);
-        jug__set_state(t, JUG__READY);
+        jug__set_state(x, t, JUG__READY);
         x->rc = err->code ? err->code : JUG_IO_ERROR;
         x->stop = 1;
         break;
@@ -5539,16 +5588,16 @@ static void *jug__worker(void *arg) {
             jug__exec_lock(x);
             x->napping = 0;
             for (size_t i = 0; i < x->nblocked; i++)
-                if (x->g->tasks[x->blocked[i]]->state == JUG__PARKED) jug__push(x, x->g->tasks[x->blocked[i]]);
+                if (jug__of(x, x->g->tasks[x->blocked[i]])->state == JUG__PARKED) jug__push(x, x->g->tasks[x->blocked[i]]);
             x->nblocked = 0;
             pthread_cond_broadcast(&x->cv);
             continue;
         }
-        jug__set_state(t, JUG__RUNNING);
+        jug__set_state(x, t, JUG__RUNNING);
         x->busy++;
         if (x->batch[t->group]) {
             jug__run_block(x, t);
-            nap = 0.002;
+            if (jug__of(x, t)->state != JUG__PARKED) nap = 0.002; /* (the block moved on) */
             pthread_cond_broadcast(&x->cv);
             continue;
         }
@@ -5607,10 +5656,12 @@ static void *jug__guardian(void *arg) {
 }
 
 static void jug__exec_free(jug__exec *x) {
-    for (size_t i = 0; i < x->g->n; i++) {
-        jug_value_free(x->g->tasks[i]->value);
-        x->g->tasks[i]->value = NULL;
-    }
+    for (size_t i = 0; i < x->g->n; i++) /* (written only where there is one: the graph's pages stay shared) */
+        if (x->g->tasks[i]->value) {
+            jug_value_free(x->g->tasks[i]->value);
+            x->g->tasks[i]->value = NULL;
+        }
+    JUG_FREE(x->run);
     JUG_FREE(x->queue);
     JUG_FREE(x->blocked);
     JUG_FREE(x->rdep_off);
@@ -5691,8 +5742,9 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
     if (report && x.ran > 0) jug__progress(&x, x.todo - x.unfinished, x.todo, 1);
     size_t undone = 0, failed = 0; /* failed, or waiting on a failure, or left when the run stopped */
     for (size_t i = 0; i < g->n; i++) {
-        if (g->tasks[i]->state != JUG__DONE && g->tasks[i]->state != JUG__SKIPPED) undone++;
-        if (g->tasks[i]->state == JUG__FAILED) failed++; /* (here, or by a crash its worker did not survive) */
+        uint8_t state = jug__of(&x, g->tasks[i])->state;
+        if (state != JUG__DONE && state != JUG__SKIPPED) undone++;
+        if (state == JUG__FAILED) failed++; /* (here, or by a crash its worker did not survive) */
     }
     if (undone == 0) jug__heal(&x);
     if (report) {
@@ -7133,16 +7185,29 @@ static int jug__stack_npy(jug_graph *g, jug_store *s, const jug__cli *c, const c
     jug_type type = JUG_NULL;
     size_t len = 0;
     FILE *f = NULL;
-    if (!ordinal) return 1;
+    uint8_t *is_stored = JUG__NEW(uint8_t, g->n + 1);
+    jug_error err;
+    if (!ordinal || !is_stored) {
+        JUG_FREE(ordinal);
+        JUG_FREE(is_stored);
+        return 1;
+    }
+    if (jug__stored_all(s, g, is_stored, &err) != JUG_OK) {
+        jug__out(2, "%s: %s\n", c->prog, err.msg);
+        JUG_FREE(ordinal);
+        JUG_FREE(is_stored);
+        return 1;
+    }
     for (size_t i = 0; i < g->n; i++) {
         jug__failure fl;
         size_t at = strlen(why);
-        if (!picked[i] || jug__stored(s, g, g->tasks[i])) continue;
+        if (!picked[i] || is_stored[i]) continue;
         if (missing++ < 5 && at < sizeof why)
             snprintf(why + at, sizeof why - at, "%s%s%s", missing > 1 ? ", " : "",
                      jug__task_label(g->tasks[i], ordinal, label, sizeof label),
                      jug__failure_read(s, g->tasks[i], &fl, NULL) == JUG_OK ? " (failed)" : "");
     }
+    JUG_FREE(is_stored);
     if (missing) {
         jug__out(2, "%s: cannot stack %s: %zu of %zu %s %s not finished: %s%s\n", c->prog, sel, missing, n,
                  jug__plural(n, "task", "tasks"), jug__plural(missing, "is", "are"), why, missing > 5 ? ", ..." : "");
@@ -7331,11 +7396,13 @@ static int jug__check(jug_graph *g, jug_store *s, const jug__cli *c) {
 }
 
 static int jug__invalidate(jug_graph *g, jug_store *s, const jug__cli *c) {
-    uint8_t *picked = JUG__NEW(uint8_t, g->n + 1);
+    uint8_t *picked = JUG__NEW(uint8_t, g->n + 1), *is_stored = JUG__NEW(uint8_t, g->n + 1);
     size_t *per = JUG__NEW(size_t, g->ngroups + 1), removed = 0;
     int dry = jug__opt(c, "--dry-run") != NULL, code = 0;
-    if (!picked || !per) {
+    jug_error err;
+    if (!picked || !per || !is_stored) {
         JUG_FREE(picked);
+        JUG_FREE(is_stored);
         JUG_FREE(per);
         return 1;
     }
@@ -7350,12 +7417,16 @@ static int jug__invalidate(jug_graph *g, jug_store *s, const jug__cli *c) {
             jug__no_match(g, c, c->rest[r]);
             code = 1;
         }
+    if (code == 0 && jug__stored_all(s, g, is_stored, &err) != JUG_OK) {
+        jug__out(2, "%s: %s\n", c->prog, err.msg);
+        code = 1;
+    }
     if (code == 0) {
         for (size_t i = 0; i < g->n; i++) /* dependencies come first: one pass finds everything downstream */
             for (uint32_t k = 0; !picked[i] && k < g->tasks[i]->ndeps; k++)
                 if (picked[jug__deps(g->tasks[i])[k]->index]) picked[i] = 1;
         for (size_t i = 0; i < g->n; i++) { /* what is stored: said before anything goes */
-            if (!picked[i] || !jug__stored(s, g, g->tasks[i])) picked[i] = 0;
+            if (!picked[i] || !is_stored[i]) picked[i] = 0;
             else per[g->tasks[i]->group]++;
         }
         size_t stored = 0;
@@ -7382,6 +7453,7 @@ static int jug__invalidate(jug_graph *g, jug_store *s, const jug__cli *c) {
         if (!dry && stored) printf("Removed %zu %s.\n", removed, jug__plural(removed, "result", "results"));
     }
     JUG_FREE(picked);
+    JUG_FREE(is_stored);
     JUG_FREE(per);
     return code;
 }

@@ -121,3 +121,18 @@ for readers in 1 3; do
 done
 run env JUG_READERS=x "$W" status --jugdir reduce1 -- 3000 0
 same readers_bad_value "$RC $ERR" "2 workload: JUG_READERS needs a number of threads from 1 to 16, not 'x'"
+
+# --- tasks that read few results a block load them one by one (no block read whole for two inputs),
+#     and invalidate asks the store once what is stored, not a block for each task
+"$W" execute --jugdir pairs -- 6000 0 >/dev/null
+"$W" invalidate pair --jugdir pairs -- 6000 0 >/dev/null
+nblocks=$(find pairs/blocks -mindepth 1 -maxdepth 1 -type d | wc -l)
+run strace -f -c -e trace=getdents64 "$W" execute --jugdir pairs -- 6000 0
+listings=$(echo "$ERR" | awk '$NF == "getdents64" {print $4}')
+echo "pairs run again: $listings listings for $nblocks blocks"
+expect pairs_read_no_block_per_pair test "$RC" -eq 0 -a "${listings:-99999}" -le "$((nblocks * 8))"
+"$W" invalidate pair --jugdir pairs -- 6000 0 >/dev/null
+run strace -f -c -e trace=getdents64 "$W" invalidate pair --jugdir pairs -- 6000 0
+listings=$(echo "$ERR" | awk '$NF == "getdents64" {print $4}')
+expect invalidate_again_reads_the_store_once test "$RC" -eq 0 -a "${listings:-99999}" -le "$((nblocks * 4))"
+same invalidate_again_finds_nothing "$OUT" "No results to remove."

@@ -4723,6 +4723,12 @@ typedef struct jug__run {
 } jug__run;
 static jug__run *jug__of(const jug__exec *x, const jug_task *t) { return &x->run[t->index]; }
 
+/* Whether the executor may still run t (it is not finished, failed or running). */
+static int jug__runnable(const jug__exec *x, const jug_task *t) {
+    uint8_t state = jug__of(x, t)->state;
+    return state == JUG__WAITING || state == JUG__READY || state == JUG__PARKED;
+}
+
 /* x->mu, with its holder recorded for the asserts. */
 static void jug__exec_lock(jug__exec *x) {
     pthread_mutex_lock(&x->mu);
@@ -4907,11 +4913,13 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
     /* Tasks downstream of a failure cannot run. */
     for (size_t i = 0; i < n; i++) {
         jug_task *t = g->tasks[i];
-        for (uint32_t k = 0; jug__of(x, t)->state == JUG__WAITING && k < t->ndeps; k++)
-            if (jug__of(x, jug__deps(t)[k])->state == JUG__FAILED || jug__of(x, jug__deps(t)[k])->state == JUG__UNREACHABLE) {
+        for (uint32_t k = 0; jug__of(x, t)->state == JUG__WAITING && k < t->ndeps; k++) {
+            uint8_t dep = jug__of(x, jug__deps(t)[k])->state;
+            if (dep == JUG__FAILED || dep == JUG__UNREACHABLE) {
                 jug__of(x, t)->state = JUG__UNREACHABLE;
                 x->unfinished--;
             }
+        }
     }
     if (x->unfinished == 0) return JUG_OK; /* (nothing runs: no dependents, blocks or queue to set up) */
     x->rdep_off = JUG__NEW(uint32_t, n + 1);
@@ -4938,7 +4946,7 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
         JUG_FREE(fill);
     }
     for (size_t i = 0; i < n; i++)
-        if (jug__of(x, g->tasks[i])->state == JUG__WAITING && jug__of(x, g->tasks[i])->waiting == 0 && !jug__push(x, g->tasks[i]))
+        if (x->run[i].state == JUG__WAITING && x->run[i].waiting == 0 && !jug__push(x, g->tasks[i]))
             return JUG_NO_MEMORY;
     /* Workers start at different points of the ready list, so they collide less. */
     nq = x->qtail;
@@ -4965,12 +4973,14 @@ static void jug__set_value(jug__exec *x, jug_task *t, jug_value *v) {
     double cache = x->o->mem_limit_mb > 0 && x->o->mem_limit_mb * (1 << 18) < JUG__CACHE_MAX
                        ? x->o->mem_limit_mb * (1 << 18) : JUG__CACHE_MAX;
     t->value = v;
-    jug__of(x, t)->big = size <= JUG__KEEP_MAX ? JUG__SMALL : (double)(x->big_kept + size) <= cache ? JUG__BIG_KEPT : JUG__BIG;
-    if (jug__of(x, t)->big == JUG__BIG_KEPT) x->big_kept += size;
+    jug__run *r = jug__of(x, t);
+    r->big = size <= JUG__KEEP_MAX ? JUG__SMALL : (double)(x->big_kept + size) <= cache ? JUG__BIG_KEPT : JUG__BIG;
+    if (r->big == JUG__BIG_KEPT) x->big_kept += size;
 }
 static void jug__release_value(jug__exec *x, jug_task *t) {
-    if (!t->value || jug__of(x, t)->readers || (jug__of(x, t)->consumers && jug__of(x, t)->big != JUG__BIG)) return;
-    if (jug__of(x, t)->big == JUG__BIG_KEPT) x->big_kept -= jug_storable_size(t->value);
+    const jug__run *r = jug__of(x, t);
+    if (!t->value || r->readers || (r->consumers && r->big != JUG__BIG)) return;
+    if (r->big == JUG__BIG_KEPT) x->big_kept -= jug_storable_size(t->value);
     jug_value_free(t->value);
     t->value = NULL;
 }
@@ -5003,7 +5013,7 @@ static void jug__give_up(jug__exec *x, jug_task *t, uint8_t state) {
     }
     for (uint32_t k = x->rdep_off[t->index]; k < x->rdep_off[t->index + 1]; k++) {
         jug_task *d = x->g->tasks[x->rdeps[k]];
-        if (jug__of(x, d)->state == JUG__WAITING || jug__of(x, d)->state == JUG__READY || jug__of(x, d)->state == JUG__PARKED)
+        if (jug__runnable(x, d))
             jug__give_up(x, d, JUG__UNREACHABLE);
     }
 }
@@ -5015,7 +5025,7 @@ static void jug__redo(jug__exec *x, jug_task *dep, jug_task *t) {
     jug__of(x, dep)->consumers = 0;
     for (uint32_t k = x->rdep_off[dep->index]; k < x->rdep_off[dep->index + 1]; k++) {
         jug_task *d = x->g->tasks[x->rdeps[k]];
-        if (d == t || jug__of(x, d)->state == JUG__WAITING || jug__of(x, d)->state == JUG__READY || jug__of(x, d)->state == JUG__PARKED) {
+        if (d == t || jug__runnable(x, d)) {
             jug__set_state(x, d, JUG__WAITING);
             jug__of(x, d)->waiting++;
         }
@@ -5368,11 +5378,6 @@ static jug__outcome jug__run_one(jug__exec *x, jug_task *t, jug_value **result, 
 static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_value *result, jug_task *lost,
                         const jug_error *err);
 
-/* Whether the executor may still run t (it is not finished, failed or running). */
-static int jug__runnable(const jug__exec *x, const jug_task *t) {
-    uint8_t state = jug__of(x, t)->state;
-    return state == JUG__WAITING || state == JUG__READY || state == JUG__PARKED;
-}
 
 /* Runs the ready tasks of first's block as one batch, under one claim (B2),
    each result packed with one write. Called with x->mu held and first

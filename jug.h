@@ -601,8 +601,8 @@ typedef struct jug_store_ops {
     /* JUG_NOT_FOUND; JUG_CORRUPT (the bad copy is set aside, so the task reads as not done: R4) */
     jug_result (*load)(jug_store *s, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err);
     /* JUG_OK or JUG_NOT_FOUND. A store with batches may answer for packed
-       results from what it has read of the blocks (looks, claims, its own
-       packs): a look at h's block tells of one packed since. */
+       results from what it has read of the blocks (looks, claims): a look
+       at h's block tells of one packed since. */
     jug_result (*exists)(jug_store *s, const jug_hash *h, jug_error *err);
     /* Optional: the results of tasks[0..n) at once (the inputs of a
        reduction), blocks[i] being the block of tasks[i] (as for save), into
@@ -2464,10 +2464,10 @@ typedef struct jug__packed { /* where a packed result is */
 } jug__packed;
 #define JUG__UNPACKED UINT32_MAX
 
-typedef struct jug__appending { /* the pack file of a claim of ours */
+typedef struct jug__appending { /* the pack file of a claim of ours (not indexed: the executor keeps what
+                                   it will read again in memory, and a miss reads the block) */
     jug_hash block;
     int fd;
-    uint32_t id;
     uint64_t size;
     char path[160];
 } jug__appending;
@@ -3377,7 +3377,7 @@ static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, const jug__gr
                                     jug_scan_fn fn, void *ud, int index, jug__take_fn take, jug_error *err) {
     unsigned char *buf;
     size_t n, off = 0;
-    uint32_t id;
+    uint32_t id = 0;
     const char *name = strrchr(path, '/') + 1;
     jug_result rc = jug__fs_slurp(fs, path, JUG__PACKFILE_MAX, &buf, &n, err);
     if (rc != JUG_OK) return rc == JUG_NOT_FOUND || rc == JUG_CORRUPT ? JUG_OK : rc;
@@ -3718,9 +3718,8 @@ static jug_result jug__fs_append(jug_store *st, const jug_hash *block, const jug
             a->fd = openat(fs->dirfd, a->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0666);
             a->block = *block;
             a->size = 0;
-            if (a->fd < 0 || !jug__fs_pack_id(fs, a->path, &a->id)) {
-                rc = a->fd < 0 ? jug__sys_error(err, "creating", a->path) : jug_set_error(err, JUG_NO_MEMORY, "out of memory");
-                if (a->fd >= 0) close(a->fd);
+            if (a->fd < 0) {
+                rc = jug__sys_error(err, "creating", a->path);
                 a = NULL;
             } else {
                 fs->nappending++;
@@ -3740,8 +3739,6 @@ static jug_result jug__fs_append(jug_store *st, const jug_hash *block, const jug
         io.fs = fs;
         rc = jug__fd_write(&io, rec, JUG__RECORD_HEAD + size, err);
         if (rc == JUG_OK && fs->base.opt.fsync && fsync(a->fd) != 0) rc = jug__sys_error(err, "syncing", a->path);
-        if (rc == JUG_OK && !jug__fs_index(fs, h, a->id, a->size + JUG__RECORD_HEAD, (uint32_t)size))
-            rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory indexing a result");
         a->size += JUG__RECORD_HEAD + size; /* a failed write leaves a record that does not count */
     }
     pthread_mutex_unlock(&fs->mu);

@@ -4624,6 +4624,67 @@ JUG_API jug_task *jug_mapreduce_new(jug_graph *g, const jug_function *reducer, c
     return partial ? jug_reduce_new(g, reducer, partial, reduce_step) : NULL;
 }
 
+/* A scan of the store made by a thread of its own, on a handle of its own,
+   while the graph is built: `status` and `execute` need both, and each
+   takes about as long as the other. Its entries are replayed once the graph
+   is there (by execute's first round: in its workers, so none reads the
+   store again to begin). */
+typedef struct jug__prescan {
+    jug_store_opener open;
+    const char *where;
+    jug_store_options opt;
+    pthread_t thread;
+    jug_hash *h;
+    uint8_t *kind;
+    size_t n, hcap, kcap;
+    jug_result rc;
+    jug_error err;
+    int joined;
+} jug__prescan;
+
+static void jug__prescan_cb(void *ud, const jug_hash *h, jug_entry kind) {
+    jug__prescan *p = (jug__prescan *)ud;
+    if (p->rc != JUG_OK) return;
+    if (!JUG_GROW(p->h, p->hcap, p->n + 1) || !JUG_GROW(p->kind, p->kcap, p->n + 1)) {
+        p->rc = jug_set_error(&p->err, JUG_NO_MEMORY, "out of memory reading the store");
+        return;
+    }
+    p->h[p->n] = *h;
+    p->kind[p->n++] = (uint8_t)kind;
+}
+
+static void *jug__prescan_run(void *arg) {
+    jug__prescan *p = (jug__prescan *)arg;
+    jug_store *s;
+    p->rc = p->open(p->where, &p->opt, &s, &p->err);
+    if (p->rc == JUG_OK) {
+        jug_result rc = s->ops->scan(s, jug__prescan_cb, p, &p->err);
+        if (p->rc == JUG_OK) p->rc = rc;
+        jug_store_close(s);
+    }
+    return NULL;
+}
+
+/* Waits for the scan (once): how it went. */
+static jug_result jug__prescan_wait(jug__prescan *p, jug_error *err) {
+    if (!p->joined) pthread_join(p->thread, NULL);
+    p->joined = 1;
+    if (p->rc != JUG_OK && err) *err = p->err;
+    return p->rc;
+}
+static void jug__prescan_replay(const jug__prescan *p, jug_scan_fn fn, void *ud) {
+    for (size_t i = 0; i < p->n; i++) fn(ud, &p->h[i], (jug_entry)p->kind[i]);
+}
+/* Waits for the scan; replays its entries to fn (NULL: drops them); frees it. */
+static jug_result jug__prescan_end(jug__prescan *p, jug_scan_fn fn, void *ud, jug_error *err) {
+    jug_result rc = jug__prescan_wait(p, err);
+    if (rc == JUG_OK && fn) jug__prescan_replay(p, fn, ud);
+    JUG_FREE(p->h);
+    JUG_FREE(p->kind);
+    JUG_FREE(p);
+    return rc;
+}
+
 /* >>exec: running the graph */
 #define JUG__BATCH_AFTER 8   /* runs of a task function, after which... */
 #define JUG__TINY_SEC 0.001  /* ...tasks that ran this long on average are run in batches */
@@ -4658,6 +4719,7 @@ typedef struct jug__xopts {
     void (*progress)(void *ud, size_t done, size_t todo, double rate, int final);
     void *progress_ud;
     double progress_every; /* seconds between calls of progress */
+    const jug__prescan *prescan; /* the store as read while the graph was built (the first round), or NULL */
 } jug__xopts;
 
 /* What a worker of the fork pool tells its parent, in shared memory. */
@@ -4887,7 +4949,9 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
             if (jug__target_match(g->tasks[i], x->o->target)) jug__want(x, g->tasks[i]);
     }
     x->scan_next = 0;
-    if (x->s->ops->scan(x->s, jug__scan_cb, x, &err) != JUG_OK) {
+    if (x->o->prescan) {
+        jug__prescan_replay(x->o->prescan, jug__scan_cb, x);
+    } else if (x->s->ops->scan(x->s, jug__scan_cb, x, &err) != JUG_OK) {
         jug__say(x, 1, "%s", err.msg); /* (said here: the caller says nothing more) */
         return err.code ? err.code : JUG_IO_ERROR;
     }
@@ -6048,7 +6112,7 @@ typedef struct jug__cli {
     jug_build_fn build;
     jug_graph *g; /* the graph as built so far */
     jug_store *store;
-    struct jug__prescan *prescan; /* status: the store read while the graph is built */
+    struct jug__prescan *prescan; /* status, execute: the store read while the graph is built */
 } jug__cli;
 
 static const char *jug__opt(const jug__cli *c, const char *name) {
@@ -6332,56 +6396,6 @@ static void jug__scan_flags(void *ud, const jug_hash *h, jug_entry kind) {
     if (t) sc->has[t->index] |= flag[kind];
 }
 
-/* A scan of the store made by a thread of its own, on a handle of its own,
-   while the graph is built: `status` needs both, and each takes about as
-   long as the other. Its entries are replayed once the graph is there. */
-typedef struct jug__prescan {
-    jug_store_opener open;
-    const char *where;
-    jug_store_options opt;
-    pthread_t thread;
-    jug_hash *h;
-    uint8_t *kind;
-    size_t n, hcap, kcap;
-    jug_result rc;
-    jug_error err;
-} jug__prescan;
-
-static void jug__prescan_cb(void *ud, const jug_hash *h, jug_entry kind) {
-    jug__prescan *p = (jug__prescan *)ud;
-    if (p->rc != JUG_OK) return;
-    if (!JUG_GROW(p->h, p->hcap, p->n + 1) || !JUG_GROW(p->kind, p->kcap, p->n + 1)) {
-        p->rc = jug_set_error(&p->err, JUG_NO_MEMORY, "out of memory reading the store");
-        return;
-    }
-    p->h[p->n] = *h;
-    p->kind[p->n++] = (uint8_t)kind;
-}
-
-static void *jug__prescan_run(void *arg) {
-    jug__prescan *p = (jug__prescan *)arg;
-    jug_store *s;
-    p->rc = p->open(p->where, &p->opt, &s, &p->err);
-    if (p->rc == JUG_OK) {
-        jug_result rc = s->ops->scan(s, jug__prescan_cb, p, &p->err);
-        if (p->rc == JUG_OK) p->rc = rc;
-        jug_store_close(s);
-    }
-    return NULL;
-}
-
-/* Waits for the scan; replays its entries into sc (NULL: drops them); frees it. */
-static jug_result jug__prescan_end(jug__prescan *p, jug__scan *sc, jug_error *err) {
-    jug_result rc;
-    pthread_join(p->thread, NULL);
-    for (size_t i = 0; sc && p->rc == JUG_OK && i < p->n; i++) jug__scan_flags(sc, &p->h[i], (jug_entry)p->kind[i]);
-    if ((rc = p->rc) != JUG_OK && err) *err = p->err;
-    JUG_FREE(p->h);
-    JUG_FREE(p->kind);
-    JUG_FREE(p);
-    return rc;
-}
-
 /* Where every task stands, read from the store without locking it (or
    from `pre`, a scan begun before the build, which this frees);
    *corrupt: how many unfinished tasks had a result set aside as corrupt. */
@@ -6393,7 +6407,7 @@ static jug_result jug__states(jug_graph *g, jug_store *s, jug__prescan *pre, uin
     sc.next = 0;
     memset(state, 0, g->n);
     *corrupt = 0;
-    jug_result rc = pre ? jug__prescan_end(pre, &sc, err) : s->ops->scan(s, jug__scan_flags, &sc, err);
+    jug_result rc = pre ? jug__prescan_end(pre, jug__scan_flags, &sc, err) : s->ops->scan(s, jug__scan_flags, &sc, err);
     if (rc != JUG_OK) return rc;
     size_t nclaims = 0;
     for (size_t i = 0; i < g->n; i++) nclaims += (state[i] & (JUG__HAS_CLAIM | JUG__HAS_STALE_CLAIM)) != 0;
@@ -6941,7 +6955,7 @@ static int jug__status_once(jug_graph *g, jug_store *s, jug__cli *c, int *all_do
     int code = 0;
     if (!state || !count) {
         jug__out(2, "%s: out of memory\n", c->prog);
-        if (c->prescan) jug__prescan_end(c->prescan, NULL, NULL);
+        if (c->prescan) jug__prescan_end(c->prescan, NULL, NULL, NULL);
         code = 1;
     } else if (jug__states(g, s, c->prescan, state, &corrupt, &err) != JUG_OK) {
         jug__out(2, "%s: %s\n", c->prog, err.msg);
@@ -7668,6 +7682,8 @@ static int jug__execute(jug__cli *c) {
         o.progress_ud = c;
         o.progress_every = isatty(2) ? 0.2 : 10.0;
     }
+    jug__prescan *pre = c->prescan; /* (the store as read while the first graph was built) */
+    c->prescan = NULL;
     for (;;) {
         jug_graph *g = c->g;
         jug__xopts round = o;
@@ -7676,6 +7692,7 @@ static int jug__execute(jug__cli *c) {
             for (size_t i = 0; i < g->n && !any; i++) any = jug__target_match(g->tasks[i], o.target);
             if (!any && !g->barrier) {
                 jug__out(2, "%s: no task matches --target '%s'\n", c->prog, o.target);
+                if (pre) jug__prescan_end(pre, NULL, NULL, NULL);
                 return 2;
             }
             if (!any) { /* it may follow the barrier, which passes once every task before it is finished */
@@ -7684,7 +7701,11 @@ static int jug__execute(jug__cli *c) {
                 round.target = NULL;
             }
         }
+        /* (waited for before the pool forks: no thread of it runs then) */
+        round.prescan = pre && jug__prescan_wait(pre, NULL) == JUG_OK ? pre : NULL;
         int code = o.jobs > 0 ? jug__pool(g, c->store, &round) : jug__run_here(g, c->store, &round, NULL, NULL, NULL, 0, 1);
+        if (pre) jug__prescan_end(pre, NULL, NULL, NULL);
+        pre = NULL;
         if (code != 0 || !g->barrier || limits.hit) return code;
         /* what was run is finished: build further */
         if (!(g = jug__build(c))) return 1;
@@ -7794,7 +7815,7 @@ JUG_API int jug_main_ex(int argc, char **argv, jug_build_fn build, const jug_mai
         JUG_FREE(c.rest);
         return 1;
     }
-    if (c.cmd->id == JUG__C_STATUS && (c.prescan = JUG__NEW(jug__prescan, 1)) != NULL) {
+    if ((c.cmd->id & (JUG__C_STATUS | JUG__C_EXECUTE)) && (c.prescan = JUG__NEW(jug__prescan, 1)) != NULL) {
         memset(c.prescan, 0, sizeof *c.prescan);
         c.prescan->open = open;
         c.prescan->where = where;
@@ -7806,7 +7827,7 @@ JUG_API int jug_main_ex(int argc, char **argv, jug_build_fn build, const jug_mai
     }
     c.build = build;
     if (!(c.g = jug__build(&c))) {
-        if (c.prescan) jug__prescan_end(c.prescan, NULL, NULL);
+        if (c.prescan) jug__prescan_end(c.prescan, NULL, NULL, NULL);
         jug_store_close(c.store);
         JUG_FREE(c.rest);
         return 1;

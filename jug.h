@@ -3562,15 +3562,47 @@ static void jug__fs_need_index(jug__fs *fs) {
     if (!__atomic_load_n(&fs->indexed_all, __ATOMIC_ACQUIRE)) jug__fs_read_blocks(fs, NULL, NULL, 1, NULL);
 }
 
-typedef struct jug__fs_looking {
+/* Tasks asked about (by a claim, a look, load_many), sorted by hash, so
+   that each record or lock read is matched in log n. */
+typedef struct jug__wanted {
+    jug_hash h;
+    size_t i; /* where it was asked */
+} jug__wanted;
+static int jug__wanted_order(const void *a, const void *b) {
+    return memcmp(((const jug__wanted *)a)->h.bytes, ((const jug__wanted *)b)->h.bytes, 16);
+}
+static const jug__wanted *jug__wanted_find(const jug__wanted *w, size_t n, const jug_hash *h) {
+    jug__wanted key;
+    key.h = *h;
+    return (const jug__wanted *)bsearch(&key, w, n, sizeof key, jug__wanted_order);
+}
+/* tasks[0..n) sorted (NULL: out of memory, or n 0) */
+static jug__wanted *jug__wanted_sort(const jug_hash *tasks, size_t n) {
+    jug__wanted *w = n ? JUG__NEW(jug__wanted, n) : NULL;
+    for (size_t i = 0; w && i < n; i++) {
+        w[i].h = tasks[i];
+        w[i].i = i;
+    }
+    if (w) qsort(w, n, sizeof *w, jug__wanted_order);
+    return w;
+}
+
+typedef struct jug__fs_looking { /* what a look or a claim found */
     const jug_hash *tasks;
+    jug__wanted *asked; /* tasks sorted (NULL: matched one by one) */
     size_t n;
     jug_block_state *state;
     int claimed;
 } jug__fs_looking;
+/* Notes `found` for h if it is asked about (as jug_block_note does, in log n). */
+static void jug__fs_note(jug__fs_looking *l, const jug_hash *h, jug_block_state found) {
+    const jug__wanted *w = l->asked ? jug__wanted_find(l->asked, l->n, h) : NULL;
+    if (!l->asked) jug_block_note(l->tasks, l->n, l->state, h, found);
+    else if (w && l->state[w->i] != JUG_BLOCK_STORED) l->state[w->i] = found;
+}
 static void jug__fs_look_cb(void *ud, const jug_hash *h, jug_entry kind) {
     jug__fs_looking *l = (jug__fs_looking *)ud;
-    if (kind == JUG_ENTRY_RESULT) jug_block_note(l->tasks, l->n, l->state, h, JUG_BLOCK_STORED);
+    if (kind == JUG_ENTRY_RESULT) jug__fs_note(l, h, JUG_BLOCK_STORED);
     else if (kind == JUG_ENTRY_LOCK) l->claimed = 1;
 }
 static jug_result jug__fs_look(jug_store *st, const jug_hash *block, const jug_hash *tasks, size_t n,
@@ -3578,25 +3610,22 @@ static jug_result jug__fs_look(jug_store *st, const jug_hash *block, const jug_h
     char hex[33];
     jug__fs_looking look;
     look.tasks = tasks;
+    look.asked = jug__wanted_sort(tasks, n);
     look.n = n;
     look.state = state;
     look.claimed = 0;
     for (size_t i = 0; i < n; i++) state[i] = JUG_BLOCK_TODO;
     jug_hash_hex(block, hex);
-    jug_result rc = jug__fs_read_block((jug__fs *)st, hex, jug__fs_look_cb, &look, JUG__CLAIMS_LIVE, 1, NULL, err);
+    /* (not indexed: what a look finds, it tells) */
+    jug_result rc = jug__fs_read_block((jug__fs *)st, hex, jug__fs_look_cb, &look, JUG__CLAIMS_LIVE, 0, NULL, err);
+    JUG_FREE(look.asked);
     for (size_t i = 0; look.claimed && i < n; i++)
         if (state[i] == JUG_BLOCK_TODO) state[i] = JUG_BLOCK_CLAIMED;
     return rc;
 }
 
-typedef struct jug__fs_claim_look {
-    const jug_hash *tasks;
-    size_t n;
-    jug_block_state *state;
-} jug__fs_claim_look;
 static void jug__fs_claim_cb(void *ud, const jug_hash *h, jug_entry kind) {
-    jug__fs_claim_look *c = (jug__fs_claim_look *)ud;
-    jug_block_note(c->tasks, c->n, c->state, h, kind == JUG_ENTRY_RESULT ? JUG_BLOCK_STORED : JUG_BLOCK_LOCKED);
+    jug__fs_note((jug__fs_looking *)ud, h, kind == JUG_ENTRY_RESULT ? JUG_BLOCK_STORED : JUG_BLOCK_LOCKED);
 }
 
 /* B2: the claim, then its packs, then the task locks (one listing), then the
@@ -3606,7 +3635,7 @@ static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, const jug_
                                 jug_block_state *state, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
     char hex[33], path[128];
-    jug__fs_claim_look look;
+    jug__fs_looking look;
     jug_result rc;
     int here = 0;
     jug_hash_hex(block, hex);
@@ -3615,11 +3644,13 @@ static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, const jug_
         return jug__sys_error(err, "creating", path);
     if ((rc = jug__fs_lock_kind(fs, block, JUG_BLOCK_CLAIM, err)) != JUG_OK) return rc;
     look.tasks = tasks;
+    look.asked = jug__wanted_sort(tasks, n);
     look.n = n;
     look.state = state;
     for (size_t i = 0; i < n; i++) state[i] = JUG_BLOCK_TODO;
     rc = jug__fs_read_block(fs, hex, jug__fs_claim_cb, &look, JUG__CLAIMS_NONE, 1, NULL, err); /* (the claim there is ours) */
     if (rc == JUG_OK && n) rc = jug__fs_list(fs, "locks", 32, JUG_ENTRY_LOCK, jug__fs_claim_cb, &look, err);
+    JUG_FREE(look.asked);
     snprintf(path, sizeof path, "blocks/%s/alone", hex);
     if (rc == JUG_OK && n && (here = jug__fs_has_file(fs, path)) < 0) rc = jug__sys_error(err, "looking at", path);
     for (size_t i = 0; rc == JUG_OK && here > 0 && i < n; i++) {
@@ -3843,10 +3874,6 @@ static jug_result jug__fs_load_packed(jug__fs *fs, const jug_hash *h, jug_value 
    block's packs, the runs read by fs->readers threads (jug__fan_out); a
    record asked for is decoded where it lies (R2: intact, no tombstone
    names it). What is not packed (a result saved alone) is left to load. */
-typedef struct jug__wanted {
-    jug_hash h;
-    size_t i; /* the request */
-} jug__wanted;
 typedef struct jug__fs_many {
     jug__fs *fs;
     const jug_hash *blocks, *tasks;
@@ -3854,19 +3881,14 @@ typedef struct jug__fs_many {
     size_t n, *runs; /* runs[k]: the first request of the k-th run of one block; runs[nruns] = n */
 } jug__fs_many;
 typedef struct jug__fs_run {
-    jug__fs_many *many;
+    jug_value **out;     /* the run's first */
     jug__wanted *wanted; /* the run's requests, sorted by hash */
     size_t n;
 } jug__fs_run;
-static int jug__wanted_order(const void *a, const void *b) {
-    return memcmp(((const jug__wanted *)a)->h.bytes, ((const jug__wanted *)b)->h.bytes, 16);
-}
 static void jug__fs_take_wanted(void *ud, const jug_hash *h, const unsigned char *result, uint32_t size) {
     jug__fs_run *run = (jug__fs_run *)ud;
-    jug__wanted key;
-    key.h = *h;
-    const jug__wanted *w = (const jug__wanted *)bsearch(&key, run->wanted, run->n, sizeof key, jug__wanted_order);
-    jug_value **out = w ? &run->many->out[w->i] : NULL;
+    const jug__wanted *w = jug__wanted_find(run->wanted, run->n, h);
+    jug_value **out = w ? &run->out[w->i] : NULL;
     if (out && !*out && jug_decode(result, size, out, NULL, NULL) != JUG_OK) *out = NULL; /* (load says why) */
 }
 static jug_result jug__fs_load_run(void *ud, size_t k, jug_error *err) {
@@ -3874,15 +3896,10 @@ static jug_result jug__fs_load_run(void *ud, size_t k, jug_error *err) {
     jug__fs_run run;
     char hex[33];
     size_t lo = many->runs[k];
-    run.many = many;
+    run.out = many->out + lo;
     run.n = many->runs[k + 1] - lo;
-    if (!(run.wanted = JUG__NEW(jug__wanted, run.n)))
+    if (!(run.wanted = jug__wanted_sort(many->tasks + lo, run.n)))
         return jug_set_error(err, JUG_NO_MEMORY, "out of memory loading %zu results", run.n);
-    for (size_t j = 0; j < run.n; j++) {
-        run.wanted[j].h = many->tasks[lo + j];
-        run.wanted[j].i = lo + j;
-    }
-    qsort(run.wanted, run.n, sizeof *run.wanted, jug__wanted_order);
     jug_hash_hex(&many->blocks[lo], hex);
     jug_result rc = jug__fs_read_block(many->fs, hex, NULL, &run, JUG__CLAIMS_NONE, 0, jug__fs_take_wanted, err);
     JUG_FREE(run.wanted);
@@ -4878,6 +4895,23 @@ static int jug__push(jug__exec *x, jug_task *t) {
     return 1;
 }
 
+/* Another worker is at work on our tasks, seen for the first time. A
+   worker on its own runs its tasks in the order they were declared; two
+   started together would follow each other through that order, one block
+   behind the other, so a worker that meets another (outside a -j pool,
+   whose workers start at different places) goes on from a place of its own
+   in what it has left. Caller holds x->mu. */
+static void jug__meet_others(jug__exec *x) {
+    size_t n = x->qtail - x->qhead, skip;
+    uint32_t *copy;
+    if (__atomic_exchange_n(&x->others_seen, 1, __ATOMIC_RELAXED) || x->slots || n < 2) return;
+    skip = (size_t)(((uint64_t)jug_pid() * 0x9E3779B97F4A7C15ull ^ (uint64_t)(jug_clock() * 1e9)) % n);
+    if (!(copy = JUG__NEW(uint32_t, n))) return;
+    for (size_t i = 0; i < n; i++) copy[i] = x->queue[x->qhead + (i + skip) % n];
+    memcpy(x->queue + x->qhead, copy, n * sizeof *copy);
+    JUG_FREE(copy);
+}
+
 static jug_task *jug__pop(jug__exec *x) {
     while (x->qhead < x->qtail) {
         jug_task *t = x->g->tasks[x->queue[x->qhead++]];
@@ -5577,11 +5611,11 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
         }
         break;
     case JUG__FOUND:
-        __atomic_store_n(&x->others_seen, 1, __ATOMIC_RELAXED);
+        jug__meet_others(x);
         jug__finish(x, t);
         break;
     case JUG__BUSY:
-        __atomic_store_n(&x->others_seen, 1, __ATOMIC_RELAXED);
+        jug__meet_others(x);
         jug__set_state(x, t, JUG__PARKED);
         x->blocked[x->nblocked++] = t->index;
         break;

@@ -5664,6 +5664,41 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
     }
 }
 
+/* Once others are at work, a task that does not run in batches here is
+   looked for in its block, with the rest of the block (B6): a worker that
+   trails another finds what that one stored a block at a time, instead of
+   taking a lock and looking for each task. Called with x->mu held and t
+   RUNNING (counted in busy), which it records if found: 1, else 0. */
+static int jug__found_in_block(jug__exec *x, jug_task *t) {
+    jug_graph *g = x->g;
+    uint32_t b = jug__block_of(g, t), size = jug__block_size(g, b), n = 0;
+    jug_hash ask[JUG__BLOCK_MAX];
+    jug_block_state state[JUG__BLOCK_MAX];
+    uint32_t at[JUG__BLOCK_MAX];
+    jug_error err;
+    for (uint32_t k = 0; k < size; k++) {
+        jug_task *m = jug__block_member(g, b, k);
+        if (jug__runnable(x, m) || m == t) {
+            ask[n] = m->hash;
+            at[n++] = k;
+        }
+    }
+    jug__exec_unlock(x);
+    jug_result rc = x->s->ops->look(x->s, &jug__block_head(g, t)->hash, ask, n, state, &err);
+    jug__exec_lock(x);
+    int found = 0;
+    for (uint32_t i = 0; rc == JUG_OK && i < n; i++) {
+        jug_task *m = jug__block_member(g, b, at[i]);
+        if (state[i] != JUG_BLOCK_STORED) continue;
+        if (m == t) {
+            found = 1;
+            x->busy--;
+        }
+        if (m == t || jug__runnable(x, m)) jug__record(x, m, JUG__FOUND, NULL, NULL, &err);
+    }
+    return found;
+}
+
 /* One worker thread: take a ready task, run it, record what happened. When
    every ready task is locked by other workers, nap with backoff and look again. */
 static void *jug__worker(void *arg) {
@@ -5698,6 +5733,11 @@ static void *jug__worker(void *arg) {
         if (x->batch[t->group]) {
             jug__run_block(x, t);
             if (jug__of(x, t)->state != JUG__PARKED) nap = 0.002; /* (the block moved on) */
+            pthread_cond_broadcast(&x->cv);
+            continue;
+        }
+        if (__atomic_load_n(&x->others_seen, __ATOMIC_RELAXED) && x->s->ops->look && jug__found_in_block(x, t)) {
+            nap = 0.002;
             pthread_cond_broadcast(&x->cv);
             continue;
         }

@@ -136,3 +136,21 @@ run strace -f -c -e trace=getdents64 "$W" invalidate pair --jugdir pairs -- 6000
 listings=$(echo "$ERR" | awk '$NF == "getdents64" {print $4}')
 expect invalidate_again_reads_the_store_once test "$RC" -eq 0 -a "${listings:-99999}" -le "$((nblocks * 4))"
 same invalidate_again_finds_nothing "$OUT" "No results to remove."
+
+# --- a worker that trails another (here slowed down by strace) finds what the other stored by
+#     looking at blocks: before, it claimed again (or locked task by task) what the other had run.
+#     (Again, 3 times at most, until it did trail: joined while the other ran, and ran some itself.)
+for try in 1 2 3; do
+    rm -rf trail
+    "$W" execute --jugdir trail -- 20000 0 >/dev/null 2>&1 &
+    lead=$!
+    run strace -f -c -e trace=unlinkat "$W" execute --jugdir trail -- 20000 0
+    wait $lead
+    echo "$OUT" | grep -q '^Executed [0-9]* tasks' && break
+done
+drops=$(echo "$ERR" | awk '$NF == "unlinkat" {print $4}')
+nblocks=$(find trail/blocks -mindepth 1 -maxdepth 1 -type d | wc -l)
+echo "the trailing worker ($(echo "$OUT" | grep -o '^Executed [0-9]* tasks')) dropped ${drops:-0} locks and claims; $nblocks blocks"
+expect trailing_worker_looks_by_block test "$RC" -eq 0 -a "${drops:-0}" -le "$((nblocks / 4))"
+run "$W" value total --jugdir trail -- 20000 0
+same trailing_total "$OUT" "$(want_total 20000 0)"

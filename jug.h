@@ -940,7 +940,8 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
    B6 A look takes nothing: what it finds stored counts (R2), and a block it
       finds claimed is left to its claimer. A worker that has seen others
       at work looks at a block before it claims it, and claims it only if
-      the look found a task of it neither stored nor claimed.
+      the look found a task of it neither stored nor claimed; a task it
+      runs alone it looks for with the rest of its block first (then E1).
 
    RESULTS
    R1 A result becomes visible whole: written under tmp/ and renamed into
@@ -2556,7 +2557,8 @@ static jug_result jug__fan_out(size_t n, int threads, jug__each_fn each, void *u
     f.rc = JUG_OK;
     pthread_mutex_init(&f.mu, NULL);
     if (threads > JUG_READERS_MAX) threads = JUG_READERS_MAX;
-    while (started + 1 < threads && (size_t)started + 1 < n && pthread_create(&tid[started], NULL, jug__fan_worker, &f) == 0)
+    while (started + 1 < threads && (size_t)started + 1 < n &&
+           pthread_create(&tid[started], NULL, jug__fan_worker, &f) == 0)
         started++; /* (a thread that cannot start leaves its share to the others) */
     jug__fan_worker(&f);
     for (int k = 0; k < started; k++) pthread_join(tid[k], NULL);
@@ -3915,7 +3917,8 @@ static jug_result jug__fs_load_many(jug_store *st, const jug_hash *blocks, const
     many.tasks = tasks;
     many.out = out;
     many.n = n;
-    if (!(many.runs = JUG__NEW(size_t, n + 1))) return jug_set_error(err, JUG_NO_MEMORY, "out of memory loading %zu results", n);
+    if (!(many.runs = JUG__NEW(size_t, n + 1)))
+        return jug_set_error(err, JUG_NO_MEMORY, "out of memory loading %zu results", n);
     for (size_t i = 0; i < n; i++)
         if (i == 0 || memcmp(blocks[i].bytes, blocks[i - 1].bytes, 16) != 0) many.runs[nruns++] = i;
     many.runs[nruns] = n;
@@ -5599,7 +5602,7 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
     switch (outcome) {
     case JUG__RAN:
         x->ran++;
-        if (t->value || !jug__of(x, t)->consumers) /* (the same result, loaded before: jug_bvalue; or none will read it) */
+        if (t->value || !jug__of(x, t)->consumers) /* (loaded before, by jug_bvalue; or none will read it) */
             jug_value_free(result);
         else
             jug__set_value(x, t, result);
@@ -5723,7 +5726,7 @@ static void *jug__worker(void *arg) {
             jug__exec_lock(x);
             x->napping = 0;
             for (size_t i = 0; i < x->nblocked; i++)
-                if (jug__of(x, x->g->tasks[x->blocked[i]])->state == JUG__PARKED) jug__push(x, x->g->tasks[x->blocked[i]]);
+                if (x->run[x->blocked[i]].state == JUG__PARKED) jug__push(x, x->g->tasks[x->blocked[i]]);
             x->nblocked = 0;
             pthread_cond_broadcast(&x->cv);
             continue;
@@ -7860,7 +7863,8 @@ JUG_API int jug_main_ex(int argc, char **argv, jug_build_fn build, const jug_mai
     env = getenv("JUG_READERS");
     double readers = 0;
     if (env && *env && !jug__number(env, 1, 1, JUG_READERS_MAX, &readers)) {
-        jug__out(2, "%s: JUG_READERS needs a number of threads from 1 to %d, not '%.40s'\n", c.prog, JUG_READERS_MAX, env);
+        jug__out(2, "%s: JUG_READERS needs a number of threads from 1 to %d, not '%.40s'\n", c.prog, JUG_READERS_MAX,
+                 env);
         JUG_FREE(c.rest);
         return 2;
     }

@@ -4777,7 +4777,7 @@ typedef struct jug__exec {
     double idle_since;       /* since when no task could run here (--max-idle); 0: one could */
     double stop_file_looked; /* when the stop file was last looked for */
     size_t scan_next;      /* for jug__graph_find_next while scanning */
-    uint32_t left[64];     /* locks and stale claims seen at the start (a few suffice) */
+    uint32_t left[64];     /* locks and claims seen at the start, healed at the end (a few suffice) */
     uint8_t left_claim[64];
     size_t nleft;
     uint32_t *group_runs; /* per task function: tasks run one by one, their time, */
@@ -4930,9 +4930,12 @@ static void jug__scan_cb(void *ud, const jug_hash *h, jug_entry kind) {
     if (!t) return;
     if (kind == JUG_ENTRY_RESULT && jug__of(x, t)->state != JUG__SKIPPED) jug__of(x, t)->state = JUG__DONE;
     else if (kind == JUG_ENTRY_FAILURE) jug__of(x, t)->has_failure = 1;
-    else if ((kind == JUG_ENTRY_LOCK || kind == JUG_ENTRY_STALE_CLAIM) && x->nleft < sizeof x->left / sizeof *x->left) {
+    else if ((kind == JUG_ENTRY_LOCK || kind == JUG_ENTRY_CLAIM || kind == JUG_ENTRY_STALE_CLAIM) &&
+             x->nleft < sizeof x->left / sizeof *x->left) {
+        /* (live ones too: the scan may be older than the run, made while the graph was built, and a
+           holder alive then, a worker of an execute killed just before, may be gone by the end) */
         x->left[x->nleft] = t->index;
-        x->left_claim[x->nleft++] = kind == JUG_ENTRY_STALE_CLAIM;
+        x->left_claim[x->nleft++] = kind != JUG_ENTRY_LOCK;
     }
 }
 

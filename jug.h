@@ -4898,23 +4898,6 @@ static int jug__push(jug__exec *x, jug_task *t) {
     return 1;
 }
 
-/* Another worker is at work on our tasks, seen for the first time. A
-   worker on its own runs its tasks in the order they were declared; two
-   started together would follow each other through that order, one block
-   behind the other, so a worker that meets another (outside a -j pool,
-   whose workers start at different places) goes on from a place of its own
-   in what it has left. Caller holds x->mu. */
-static void jug__meet_others(jug__exec *x) {
-    size_t n = x->qtail - x->qhead, skip;
-    uint32_t *copy;
-    if (__atomic_exchange_n(&x->others_seen, 1, __ATOMIC_RELAXED) || x->slots || n < 2) return;
-    skip = (size_t)(((uint64_t)jug_pid() * 0x9E3779B97F4A7C15ull ^ (uint64_t)(jug_clock() * 1e9)) % n);
-    if (!(copy = JUG__NEW(uint32_t, n))) return;
-    for (size_t i = 0; i < n; i++) copy[i] = x->queue[x->qhead + (i + skip) % n];
-    memcpy(x->queue + x->qhead, copy, n * sizeof *copy);
-    JUG_FREE(copy);
-}
-
 static jug_task *jug__pop(jug__exec *x) {
     while (x->qhead < x->qtail) {
         jug_task *t = x->g->tasks[x->queue[x->qhead++]];
@@ -5617,11 +5600,11 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
         }
         break;
     case JUG__FOUND:
-        jug__meet_others(x);
+        __atomic_store_n(&x->others_seen, 1, __ATOMIC_RELAXED);
         jug__finish(x, t);
         break;
     case JUG__BUSY:
-        jug__meet_others(x);
+        __atomic_store_n(&x->others_seen, 1, __ATOMIC_RELAXED);
         jug__set_state(x, t, JUG__PARKED);
         x->blocked[x->nblocked++] = t->index;
         break;

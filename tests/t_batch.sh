@@ -154,3 +154,28 @@ echo "the trailing worker ($(echo "$OUT" | grep -o '^Executed [0-9]* tasks')) dr
 expect trailing_worker_looks_by_block test "$RC" -eq 0 -a "${drops:-0}" -le "$((nblocks / 4))"
 run "$W" value total --jugdir trail -- 20000 0
 same trailing_total "$OUT" "$(want_total 20000 0)"
+
+# --- a claim whose holder was alive when the run began and is gone by its end (a worker of an
+#     execute killed just before) is taken over and dropped when all is done: here a fake one on a
+#     finished block, held by a sleep that ends while the one leaf left to run sleeps
+"$W" execute --jugdir heal -- 3000 0 >/dev/null
+"$W" invalidate 'leaf[5]' --jugdir heal -- 3000 0 >/dev/null
+block=$(for d in heal/blocks/*/; do [ -n "$(ls "$d" | grep '^p\.')" ] && [ -z "$(ls "$d" | grep '^x\.')" ] && echo "$d"; done | head -1)
+sleep 1 &
+holder=$!
+printf 'jug-lock 1\nhost %s\npid %s\nstart 0\nlease 300\n' "$(hostname)" "$holder" >"${block}claim"
+run "$W" execute --jugdir heal -- 3000 2000
+wait $holder
+expect claim_live_at_start_healed_at_end test "$RC" -eq 0 -a ! -e "${block}claim"
+
+# --- a damaged record among a reduction's inputs (read by load_many) is not used: it is computed again
+"$W" execute --jugdir damaged -- 3000 0 >/dev/null
+pairs=$("$W" value --hashes pair --jugdir damaged -- 3000 0 | awk '{print $2}')
+pack=$(for h in $pairs; do ls damaged/blocks/"$h"/p.* 2>/dev/null; done | head -1) # (a block of pairs is named by a pair)
+"$W" invalidate total --jugdir damaged -- 3000 0 >/dev/null
+printf 'X' | dd of="$pack" bs=1 seek=60 conv=notrunc 2>/dev/null
+: >"$JUG_TEST_LOG"
+run "$W" execute --jugdir damaged -- 3000 0
+expect damaged_input_recomputed test "$RC" -eq 0 -a "$(grep -c '^pair ' "$JUG_TEST_LOG")" -ge 1
+run "$W" value total --jugdir damaged -- 3000 0
+same damaged_input_total "$OUT" "$(want_total 3000 0)"

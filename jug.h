@@ -601,7 +601,7 @@ typedef struct jug_store_ops {
     /* JUG_NOT_FOUND; JUG_CORRUPT (the bad copy is set aside, so the task reads as not done: R4) */
     jug_result (*load)(jug_store *s, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err);
     /* JUG_OK or JUG_NOT_FOUND. A store with batches may answer for packed
-       results from what it has read of the blocks (looks, claims): a look
+       results from what it has read of the blocks (claims, loads): a look
        at h's block tells of one packed since. */
     jug_result (*exists)(jug_store *s, const jug_hash *h, jug_error *err);
     /* Optional: the results of tasks[0..n) at once (the inputs of a
@@ -2899,7 +2899,7 @@ static jug_result jug__fs_exists(jug_store *st, const jug_hash *h, jug_error *er
     jug__fs *fs = (jug__fs *)st;
     char path[128];
     if (fs->dirfd < 0) return JUG_NOT_FOUND;
-    pthread_mutex_lock(&fs->mu); /* the packs indexed (by looks, claims, appends): a packed result costs no stat */
+    pthread_mutex_lock(&fs->mu); /* the packs indexed (read by claims and loads): a packed result costs no stat */
     int packed = jug__fs_live(fs, h) != NULL;
     pthread_mutex_unlock(&fs->mu);
     if (packed) return JUG_OK;

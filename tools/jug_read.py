@@ -321,6 +321,13 @@ class FileStore:
             raise Corrupt("%s is not a regular file" % path)
         return fd, sb.st_size
 
+    def _open_ours(self, rel):
+        """_open, with a file that is not ours (a link, not a regular file) read as missing: None."""
+        try:
+            return self._open(rel)
+        except Corrupt:
+            return None
+
     def _read_fd(self, fd, size, rel, at=41):
         buf = _buffer(size, at)
         view, got = memoryview(buf), 0
@@ -334,10 +341,7 @@ class FileStore:
 
     def _slurp(self, rel, most):
         """jug__fs_slurp: the whole file, or None if it is missing or no file of ours."""
-        try:
-            opened = self._open(rel)
-        except Corrupt:
-            return None
+        opened = self._open_ours(rel)
         if opened is None:
             return None
         fd, size = opened
@@ -401,10 +405,7 @@ class FileStore:
         """jug__fs_read_record: the result bytes of h's record, or None if another record or
         nothing is there now."""
         rel, at, size = entry
-        try:
-            opened = self._open(rel)
-        except Corrupt:
-            return None
+        opened = self._open_ours(rel)
         if opened is None:
             return None
         fd, _ = opened

@@ -1830,7 +1830,7 @@ enum { /* where a task stands, as the executor sees it */
 enum { JUG__SMALL, JUG__BIG_KEPT, JUG__BIG }; /* the size of a task's value, as jug__set_value keeps it */
 
 /* A task lives in the graph's arena followed by its nargs arguments
-   (jug__argv) and its ndeps distinct dependencies (jug__deps). */
+   (jug__args) and its ndeps distinct dependencies (jug__deps). */
 struct jug_task {
     jug_hash hash;
     const jug_function *fn;
@@ -1838,8 +1838,59 @@ struct jug_task {
     uint32_t mark;     /* building: the declaration that last collected it as a dependency */
     jug_value *value;  /* the result, while held (jug_bvalue; the executor: jug__release_value) */
 };
-static jug_value **jug__argv(const jug_task *t) { return (jug_value **)(uintptr_t)(t + 1); }
-static jug_task **jug__deps(const jug_task *t) { return (jug_task **)(jug__argv(t) + t->nargs); }
+
+/* An argument as the graph keeps it, in 16 bytes: a scalar the conversion
+   made stays in place (a million tasks of one int cost 16 MB of arguments,
+   not a pointer and a 40-byte value each); any other value is owned. */
+typedef struct jug__arg {
+    union {
+        int64_t i;
+        double d;
+        jug_task *task;
+        jug_value *owned;
+    } as;
+    uint64_t meta; /* JUG__ARG_OWNED, or the type; a TASKREF's index + 1 above the low 8 bits */
+} jug__arg;
+#define JUG__ARG_OWNED 0xffu
+#define JUG__ARG_INDEX_MAX (INT64_C(1) << 54) /* a TASKREF of a larger index is owned */
+
+static jug__arg *jug__args(const jug_task *t) { return (jug__arg *)(uintptr_t)(t + 1); }
+static jug_task **jug__deps(const jug_task *t) { return (jug_task **)(uintptr_t)(jug__args(t) + t->nargs); }
+
+/* Whether v, a value the conversion made, can be kept in place. */
+static int jug__arg_in_place(const jug_value *v) {
+    return v->type <= JUG_DOUBLE ||
+           (v->type == JUG_TASKREF && v->as.ref.index >= -1 && v->as.ref.index < JUG__ARG_INDEX_MAX);
+}
+static void jug__arg_put(jug__arg *a, const jug_value *v) {
+    a->meta = (uint64_t)v->type;
+    switch (v->type) {
+    case JUG_BOOL: a->as.i = v->as.b; break;
+    case JUG_DOUBLE: a->as.d = v->as.d; break;
+    case JUG_TASKREF:
+        a->as.task = v->as.ref.task;
+        a->meta |= (uint64_t)(v->as.ref.index + 1) << 8;
+        break;
+    default: a->as.i = v->as.i; break;
+    }
+}
+/* Argument a as a value: the one it owns, or one made in `room`. */
+static const jug_value *jug__arg_get(const jug__arg *a, jug_value *room) {
+    if ((a->meta & 0xff) == JUG__ARG_OWNED) return a->as.owned;
+    memset(room, 0, sizeof *room);
+    room->type = (jug_type)(a->meta & 0xff);
+    room->handed = JUG__TAKEN;
+    switch (room->type) {
+    case JUG_BOOL: room->as.b = (int)a->as.i; break;
+    case JUG_DOUBLE: room->as.d = a->as.d; break;
+    case JUG_TASKREF:
+        room->as.ref.task = a->as.task;
+        room->as.ref.index = (int64_t)(a->meta >> 8) - 1;
+        break;
+    default: room->as.i = a->as.i; break;
+    }
+    return room;
+}
 
 /* The graph's own memory: tasks, their arguments and dependencies, carved
    from chunks that are freed together, so that a million tiny tasks cost no
@@ -1861,9 +1912,10 @@ typedef struct jug__derived { /* a map, reduce or mapreduce block function */
 struct jug_graph {
     jug_task **tasks;
     size_t n, cap;
-    uint64_t *table; /* open addressing on the hash: 32 more bits of it, then task index + 1; 0 = empty */
+    uint64_t *table; /* the task table (jug__table_entry) */
     void *table_mem; /* what to free: the table is aligned for huge pages */
     size_t table_cap;
+    unsigned table_bits; /* table_cap = 2^table_bits */
     jug__chunk *chunks;  /* the arena: newest first */
     jug_value **owned;   /* arguments that own memory (strings, arrays, lists): freed with the graph */
     size_t nowned, owned_cap;
@@ -1926,18 +1978,27 @@ static size_t jug__bucket(const jug_hash *h, size_t cap) {
     return (size_t)x & (cap - 1);
 }
 
-/* A table entry: bits of the hash that the bucket does not use, so that a
-   lookup rarely has to visit a task that is not the one it looks for. */
+/* The task table: open addressing, an entry the top 32 bits of the hash's
+   first word and the task's index + 1 (0: empty). A task's slot is the top
+   bits of that word, so the entries stand in about the order of their keys:
+   the table doubles in one pass over it, writing in order (at 10^7 tasks a
+   table of 128 MiB, written at random, would miss the cache at every entry). */
+static uint64_t jug__task_word(const jug_hash *h) {
+    uint64_t x;
+    memcpy(&x, h->bytes, 8);
+    return x;
+}
 static uint64_t jug__table_entry(const jug_hash *h, uint32_t index) {
-    uint32_t key;
-    memcpy(&key, h->bytes + 8, 4);
-    return (uint64_t)key << 32 | (index + 1);
+    return (jug__task_word(h) >> 32) << 32 | (index + 1);
+}
+static size_t jug__table_slot(const jug_graph *g, const jug_hash *h) {
+    return (size_t)(jug__task_word(h) >> (64 - g->table_bits));
 }
 
 static jug_task *jug__graph_find(const jug_graph *g, const jug_hash *h) {
     uint64_t want = jug__table_entry(h, 0) >> 32;
     if (!g->table_cap) return NULL;
-    for (size_t i = jug__bucket(h, g->table_cap);; i = (i + 1) & (g->table_cap - 1)) {
+    for (size_t i = jug__table_slot(g, h);; i = (i + 1) & (g->table_cap - 1)) {
         uint64_t e = g->table[i];
         if (!e) return NULL;
         if (e >> 32 == want) {
@@ -2000,19 +2061,25 @@ static int jug__graph_grow(jug_graph *g) {
         if (!JUG_GROW(g->tasks, g->cap, g->n + 1)) return 0;
         jug__huge_pages(g->tasks, g->cap * sizeof *g->tasks);
     }
-    if ((g->n + 1) * 2 > g->table_cap) {
-        size_t cap = g->table_cap ? g->table_cap * 2 : 2048;
+    if ((g->n + 1) * 4 > g->table_cap * 3) { /* (at most 3/4 full: the probes stay within a cache line or two) */
+        unsigned bits = g->table_cap ? g->table_bits + 1 : 11;
+        size_t cap = (size_t)1 << bits;
         uint64_t *table = (uint64_t *)jug__huge_alloc(cap * sizeof *table, 0, 1, &base);
         if (!table) return 0;
-        for (size_t k = 0; k < g->n; k++) {
-            size_t i = jug__bucket(&g->tasks[k]->hash, cap);
+        for (size_t k = 0; k < g->table_cap; k++) {
+            uint64_t e = g->table[k];
+            size_t i;
+            if (!e) continue;
+            i = bits <= 32 ? (size_t)(e >> 32 >> (32 - bits)) /* (the entry holds its slot) */
+                           : (size_t)(jug__task_word(&g->tasks[(uint32_t)e - 1]->hash) >> (64 - bits));
             while (table[i]) i = (i + 1) & (cap - 1);
-            table[i] = jug__table_entry(&g->tasks[k]->hash, (uint32_t)k);
+            table[i] = e;
         }
         JUG_FREE(g->table_mem);
         g->table = table;
         g->table_mem = base;
         g->table_cap = cap;
+        g->table_bits = bits;
     }
     return 1;
 }
@@ -2146,9 +2213,6 @@ static int jug__check_params(jug_graph *g, const jug_function *fn, size_t nargs,
     return 1;
 }
 
-/* Values without memory of their own, which the graph copies into its arena. */
-static int jug__is_scalar(jug_type t) { return t <= JUG_DOUBLE || t == JUG_TASKREF; }
-
 static uint32_t jug__group(jug_graph *g, const jug_function *fn) {
     for (size_t i = 0; i < g->ngroups; i++) {
         if (g->groups[i] == fn) return (uint32_t)i;
@@ -2215,7 +2279,7 @@ static jug_task *jug__task_new(jug_graph *g, const jug_function *fn, size_t narg
     if (!jug__graph_grow(g)) goto out_of_memory;
     /* one probe: the same computation declared before, or the free slot for this one */
     entry = jug__table_entry(&hash, (uint32_t)g->n);
-    slot = jug__bucket(&hash, g->table_cap);
+    slot = jug__table_slot(g, &hash);
     for (; g->table[slot]; slot = (slot + 1) & (g->table_cap - 1)) {
         if (g->table[slot] >> 32 != entry >> 32) continue;
         t = g->tasks[(uint32_t)g->table[slot] - 1];
@@ -2225,21 +2289,20 @@ static jug_task *jug__task_new(jug_graph *g, const jug_function *fn, size_t narg
         }
     }
     if (!JUG_GROW(g->owned, g->owned_cap, g->nowned + nargs)) goto out_of_memory;
-    t = (jug_task *)jug__arena(g, sizeof *t + nargs * sizeof(jug_value *) + ndeps * sizeof(jug_task *));
+    t = (jug_task *)jug__arena(g, sizeof *t + nargs * sizeof(jug__arg) + ndeps * sizeof(jug_task *));
     if (!t) goto out_of_memory;
     memset(t, 0, sizeof *t);
     t->nargs = (uint32_t)nargs;
     t->ndeps = ndeps;
     if (ndeps) memcpy(jug__deps(t), g->scratch, ndeps * sizeof(jug_task *));
     for (i = 0; i < nargs; i++) {
-        jug_value *copy = jug__owner(args[i]) == JUG__MADE && jug__is_scalar(args[i]->type)
-                              ? (jug_value *)jug__arena(g, sizeof *copy) : NULL;
-        if (copy) { /* a scalar the conversion made lives in the arena; its allocation goes back right away */
-            *copy = *args[i];
+        jug__arg *a = &jug__args(t)[i];
+        if (jug__owner(args[i]) == JUG__MADE && jug__arg_in_place(args[i])) {
+            jug__arg_put(a, args[i]); /* its allocation goes back right away */
             JUG_FREE(args[i]);
-            jug__argv(t)[i] = copy;
         } else {
-            jug__argv(t)[i] = g->owned[g->nowned++] = args[i];
+            a->meta = JUG__ARG_OWNED;
+            a->as.owned = g->owned[g->nowned++] = args[i];
         }
     }
     t->hash = hash;
@@ -5205,19 +5268,23 @@ static void jug__temps_free(jug__temps *tmp) {
 static jug_value *jug__call(jug_task *t, jug_call *call) {
     jug__temps tmp;
     const jug_value *few[8];
+    jug_value few_rooms[8]; /* for the arguments kept in place */
     const jug_value **args = t->nargs <= 8 ? few : JUG__NEW(const jug_value *, t->nargs);
+    jug_value *rooms = t->nargs <= 8 ? few_rooms : JUG__NEW(jug_value, t->nargs);
     jug_value *result = NULL;
     memset(&tmp, 0, sizeof tmp);
     memset(call, 0, sizeof *call);
     call->task = t;
     call->args = args;
     call->nargs = t->nargs;
-    if (!args) {
+    if (!args || !rooms) {
         jug_fail(call, "out of memory");
+        if (args != few) JUG_FREE(args);
+        if (rooms != few_rooms) JUG_FREE(rooms);
         return NULL;
     }
     for (size_t i = 0; i < t->nargs; i++)
-        if (!(args[i] = jug__resolve(jug__argv(t)[i], &tmp, call))) break;
+        if (!(args[i] = jug__resolve(jug__arg_get(&jug__args(t)[i], &rooms[i]), &tmp, call))) break;
     if (!call->failed) result = t->fn->fn(call);
     if (call->failed) {
         jug_value_free(result);
@@ -5227,6 +5294,7 @@ static jug_value *jug__call(jug_task *t, jug_call *call) {
     }
     jug__temps_free(&tmp);
     if (args != few) JUG_FREE(args);
+    if (rooms != few_rooms) JUG_FREE(rooms);
     return result;
 }
 
@@ -6593,7 +6661,8 @@ static void jug__status_failed(jug_graph *g, jug_store *s, const uint8_t *state,
         printf("    arguments: ");
         for (uint32_t k = 0; k < t->nargs; k++) {
             if (k) fputs(", ", stdout);
-            jug__json_value(stdout, jug__argv(t)[k], &summary);
+            jug_value room;
+            jug__json_value(stdout, jug__arg_get(&jug__args(t)[k], &room), &summary);
         }
         printf("%s\n", t->nargs ? "" : "none");
     }

@@ -172,7 +172,9 @@ TEST(messages, plurals_and_articles) {
     jug_call call;
     memset(&call, 0, sizeof call);
     call.task = t;
-    call.args = (const jug_value **)jug__argv(t);
+    jug_value room;
+    const jug_value *arg = jug__arg_get(&jug__args(t)[0], &room);
+    call.args = &arg;
     call.nargs = 1;
     jug_arg_int(&call, 0);
     CHECK_STR(call.reason, "argument 1 is a string, not an int");

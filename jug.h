@@ -2046,13 +2046,59 @@ static void *jug__arena(jug_graph *g, size_t bytes) {
     return (char *)c + c->used - bytes;
 }
 
-/* jug__graph_find, looking first at the task declared after the last one
-   found (*next): stores list results in about the order they were declared. */
-static jug_task *jug__graph_find_next(const jug_graph *g, const jug_hash *h, size_t *next) {
-    jug_task *t = *next < g->n && memcmp(g->tasks[*next]->hash.bytes, h->bytes, 16) == 0 ? g->tasks[*next]
-                                                                                        : jug__graph_find(g, h);
-    if (t) *next = t->index + 1;
-    return t;
+/* A scan's entries looked up in the graph a chunk at a time: the chunk's
+   table slots, then its tasks' pointers, then the tasks are fetched before
+   any of them is read, so that the cache misses of a store's 10^7 entries
+   overlap instead of following one another. fn hears of each entry that is
+   one of the graph's tasks, in the scan's order. */
+#define JUG__FINDS 256
+typedef void (*jug__found_fn)(void *ud, jug_task *t, jug_entry kind);
+typedef struct jug__finder {
+    const jug_graph *g;
+    jug__found_fn fn;
+    void *ud;
+    size_t n;
+    jug_hash h[JUG__FINDS];
+    uint8_t kind[JUG__FINDS];
+} jug__finder;
+#if defined(__GNUC__) || defined(__clang__)
+#define JUG__PREFETCH(p) __builtin_prefetch(p)
+#else
+#define JUG__PREFETCH(p) ((void)(p))
+#endif
+static void jug__finder_init(jug__finder *f, const jug_graph *g, jug__found_fn fn, void *ud) {
+    f->g = g;
+    f->fn = fn;
+    f->ud = ud;
+    f->n = 0;
+}
+static void jug__finder_flush(jug__finder *f) {
+    const jug_graph *g = f->g;
+    uint32_t at[JUG__FINDS]; /* the first entry of the same key: task index + 1; 0: none */
+    size_t i, n = f->n;
+    f->n = 0;
+    if (!g->table_cap) return;
+    for (i = 0; i < n; i++) JUG__PREFETCH(&g->table[jug__table_slot(g, &f->h[i])]);
+    for (i = 0; i < n; i++) {
+        uint64_t want = jug__table_entry(&f->h[i], 0) >> 32, e;
+        size_t k = jug__table_slot(g, &f->h[i]);
+        while ((e = g->table[k]) != 0 && e >> 32 != want) k = (k + 1) & (g->table_cap - 1);
+        at[i] = (uint32_t)e;
+        if (e) JUG__PREFETCH(&g->tasks[(uint32_t)e - 1]);
+    }
+    for (i = 0; i < n; i++)
+        if (at[i]) JUG__PREFETCH(g->tasks[at[i] - 1]);
+    for (i = 0; i < n; i++) {
+        jug_task *t = at[i] ? g->tasks[at[i] - 1] : NULL;
+        if (t && memcmp(t->hash.bytes, f->h[i].bytes, 16) != 0) t = jug__graph_find(g, &f->h[i]); /* (32 bits alike) */
+        if (t) f->fn(f->ud, t, (jug_entry)f->kind[i]);
+    }
+}
+static void jug__finder_put(void *ud, const jug_hash *h, jug_entry kind) { /* a jug_scan_fn */
+    jug__finder *f = (jug__finder *)ud;
+    f->h[f->n] = *h;
+    f->kind[f->n] = (uint8_t)kind;
+    if (++f->n == JUG__FINDS) jug__finder_flush(f);
 }
 
 static int jug__graph_grow(jug_graph *g) {
@@ -4379,23 +4425,17 @@ static int jug__stored(jug_store *s, jug_graph *g, const jug_task *t) {
 /* Which tasks of g are stored (stored[i] set to 1), from one scan of the
    store: a command that asks about many tasks reads the store once, not a
    block for each. */
-typedef struct jug__stored_scan {
-    const jug_graph *g;
-    uint8_t *stored;
-    size_t next;
-} jug__stored_scan;
-static void jug__stored_cb(void *ud, const jug_hash *h, jug_entry kind) {
-    jug__stored_scan *scan = (jug__stored_scan *)ud;
-    jug_task *t = kind == JUG_ENTRY_RESULT ? jug__graph_find_next(scan->g, h, &scan->next) : NULL;
-    if (t) scan->stored[t->index] = 1;
+static void jug__stored_cb(void *ud, jug_task *t, jug_entry kind) {
+    if (kind == JUG_ENTRY_RESULT) ((uint8_t *)ud)[t->index] = 1;
 }
 static jug_result jug__stored_all(jug_store *s, const jug_graph *g, uint8_t *stored, jug_error *err) {
-    jug__stored_scan scan;
-    scan.g = g;
-    scan.stored = stored;
-    scan.next = 0;
+    jug__finder f;
+    jug_result rc;
     memset(stored, 0, g->n);
-    return s->ops->scan(s, jug__stored_cb, &scan, err);
+    jug__finder_init(&f, g, jug__stored_cb, stored);
+    rc = s->ops->scan(s, jug__finder_put, &f, err);
+    jug__finder_flush(&f);
+    return rc;
 }
 
 /* What became of a task that a worker set out to run. */
@@ -4839,7 +4879,6 @@ typedef struct jug__exec {
     int limit;               /* the limit that stopped this process's run, or 0 */
     double idle_since;       /* since when no task could run here (--max-idle); 0: one could */
     double stop_file_looked; /* when the stop file was last looked for */
-    size_t scan_next;      /* for jug__graph_find_next while scanning */
     uint32_t left[64];     /* locks and claims seen at the start, healed at the end (a few suffice) */
     uint8_t left_claim[64];
     size_t nleft;
@@ -4970,10 +5009,8 @@ static jug_task *jug__pop(jug__exec *x) {
     return NULL;
 }
 
-static void jug__scan_cb(void *ud, const jug_hash *h, jug_entry kind) {
+static void jug__scan_cb(void *ud, jug_task *t, jug_entry kind) {
     jug__exec *x = (jug__exec *)ud;
-    jug_task *t = jug__graph_find_next(x->g, h, &x->scan_next);
-    if (!t) return;
     if (kind == JUG_ENTRY_RESULT && jug__of(x, t)->state != JUG__SKIPPED) jug__of(x, t)->state = JUG__DONE;
     else if (kind == JUG_ENTRY_FAILURE) jug__of(x, t)->has_failure = 1;
     else if ((kind == JUG_ENTRY_LOCK || kind == JUG_ENTRY_CLAIM || kind == JUG_ENTRY_STALE_CLAIM) &&
@@ -5023,6 +5060,7 @@ static int jug__target_match(const jug_task *t, const char *target) {
 /* Reads the store and sets up the executor state of every task. */
 static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
     jug_graph *g = x->g;
+    jug__finder f;
     jug_error err;
     size_t n = g->n, nq;
     if (!(x->run = (jug__run *)JUG__ZEROED((n + 1) * sizeof *x->run))) return JUG_NO_MEMORY;
@@ -5034,13 +5072,14 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
         for (size_t i = 0; i < n; i++)
             if (jug__target_match(g->tasks[i], x->o->target)) jug__want(x, g->tasks[i]);
     }
-    x->scan_next = 0;
+    jug__finder_init(&f, g, jug__scan_cb, x);
     if (x->o->prescan) {
-        jug__prescan_replay(x->o->prescan, jug__scan_cb, x);
-    } else if (x->s->ops->scan(x->s, jug__scan_cb, x, &err) != JUG_OK) {
+        jug__prescan_replay(x->o->prescan, jug__finder_put, &f);
+    } else if (x->s->ops->scan(x->s, jug__finder_put, &f, &err) != JUG_OK) {
         jug__say(x, 1, "%s", err.msg); /* (said here: the caller says nothing more) */
         return err.code ? err.code : JUG_IO_ERROR;
     }
+    jug__finder_flush(&f);
     x->wanted = x->unfinished = 0;
     for (size_t i = 0; i < n; i++) {
         jug_task *t = g->tasks[i];
@@ -6513,18 +6552,10 @@ enum { JUG__HAS_RESULT = 1, JUG__HAS_LOCK = 2, JUG__HAS_FAILURE = 4, JUG__HAS_CO
 enum { JUG__ST_WAITING, JUG__ST_READY, JUG__ST_FINISHED, JUG__ST_RUNNING, JUG__ST_FAILED, JUG__ST_STALE, JUG__NST };
 static const char *const jug__st_names[JUG__NST] = {"Waiting", "Ready", "Finished", "Running", "Failed", "Stale"};
 
-typedef struct jug__scan {
-    jug_graph *g;
-    uint8_t *has; /* JUG__HAS_* per task */
-    size_t next;  /* for jug__graph_find_next */
-} jug__scan;
-
-static void jug__scan_flags(void *ud, const jug_hash *h, jug_entry kind) {
-    jug__scan *sc = (jug__scan *)ud;
-    jug_task *t = jug__graph_find_next(sc->g, h, &sc->next);
+static void jug__scan_flags(void *ud, jug_task *t, jug_entry kind) { /* ud: JUG__HAS_* per task */
     static const uint8_t flag[] = {JUG__HAS_RESULT,  JUG__HAS_LOCK,  JUG__HAS_FAILURE,
                                    JUG__HAS_CORRUPT, JUG__HAS_CLAIM, JUG__HAS_STALE_CLAIM};
-    if (t) sc->has[t->index] |= flag[kind];
+    ((uint8_t *)ud)[t->index] |= flag[kind];
 }
 
 /* Where every task stands, read from the store without locking it (or
@@ -6532,13 +6563,12 @@ static void jug__scan_flags(void *ud, const jug_hash *h, jug_entry kind) {
    *corrupt: how many unfinished tasks had a result set aside as corrupt. */
 static jug_result jug__states(jug_graph *g, jug_store *s, jug__prescan *pre, uint8_t *state, size_t *corrupt,
                               jug_error *err) {
-    jug__scan sc;
-    sc.g = g;
-    sc.has = state;
-    sc.next = 0;
+    jug__finder f;
     memset(state, 0, g->n);
     *corrupt = 0;
-    jug_result rc = pre ? jug__prescan_end(pre, jug__scan_flags, &sc, err) : s->ops->scan(s, jug__scan_flags, &sc, err);
+    jug__finder_init(&f, g, jug__scan_flags, state);
+    jug_result rc = pre ? jug__prescan_end(pre, jug__finder_put, &f, err) : s->ops->scan(s, jug__finder_put, &f, err);
+    jug__finder_flush(&f);
     if (rc != JUG_OK) return rc;
     size_t nclaims = 0;
     for (size_t i = 0; i < g->n; i++) nclaims += (state[i] & (JUG__HAS_CLAIM | JUG__HAS_STALE_CLAIM)) != 0;
@@ -7495,15 +7525,16 @@ static int jug__print_values(jug_graph *g, jug_store *s, const jug__cli *c) {
 
 static int jug__check(jug_graph *g, jug_store *s, const jug__cli *c) {
     uint8_t *has = JUG__NEW(uint8_t, g->n + 1);
-    jug__scan sc;
+    jug__finder f;
     jug_error err;
+    jug_result rc;
     size_t bad = 0;
     if (!has) return 1;
     memset(has, 0, g->n);
-    sc.g = g;
-    sc.has = has;
-    sc.next = 0;
-    if (s->ops->scan(s, jug__scan_flags, &sc, &err) != JUG_OK) {
+    jug__finder_init(&f, g, jug__scan_flags, has);
+    rc = s->ops->scan(s, jug__finder_put, &f, &err);
+    jug__finder_flush(&f);
+    if (rc != JUG_OK) {
         jug__out(2, "%s: %s\n", c->prog, err.msg);
         JUG_FREE(has);
         return 1;

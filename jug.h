@@ -4311,69 +4311,91 @@ static uint64_t jug__hash_key(const jug_hash *h) { /* the first 8 bytes, in the 
     return k;
 }
 
-/* Sorts tasks by their hashes' first 8 bytes (a radix sort: 10^7 tasks in a
-   fraction of a second), then (stably) by function. */
-static int jug__sort_for_blocks(const jug_graph *g, uint32_t *out) {
-    size_t n = g->n;
-    uint64_t *key = JUG__NEW(uint64_t, n + 1);
-    uint32_t *a = JUG__NEW(uint32_t, n + 1), *b = out, *count = JUG__NEW(uint32_t, 65536 + g->ngroups + 1);
-    int ok = key && a && count;
-    for (size_t i = 0; ok && i < n; i++) {
-        key[i] = jug__hash_key(&g->tasks[i]->hash);
-        a[i] = (uint32_t)i;
+/* The tasks of the graph sorted by function, then by their hashes' first 8
+   bytes (then by index): a radix sort of records that carry what the layout
+   reads, on huge pages, so that no pass follows a pointer or misses the TLB
+   (10^7 tasks lie in 10^7 places). NULL: out of memory; else *base is what
+   to free. */
+typedef struct jug__sortrec {
+    uint64_t key;
+    uint32_t index;
+    uint32_t group_cut; /* group << 1, | 1 if a block begins at the task when it can */
+} jug__sortrec;
+static jug__sortrec *jug__sort_for_blocks(const jug_graph *g, void **base) {
+    size_t n = g->n, bytes = (n + 1) * sizeof(jug__sortrec);
+    void *bases[2];
+    jug__sortrec *buf[2];
+    int cur = 0;
+    uint32_t *count = (uint32_t *)JUG__ZEROED((4 * 65536 + g->ngroups + 1) * sizeof *count);
+    buf[0] = (jug__sortrec *)jug__huge_alloc(bytes, 0, 0, &bases[0]);
+    buf[1] = (jug__sortrec *)jug__huge_alloc(bytes, 0, 0, &bases[1]);
+    if (!buf[0] || !buf[1] || !count) {
+        JUG_FREE(bases[0]);
+        JUG_FREE(bases[1]);
+        JUG_FREE(count);
+        return NULL;
     }
-    for (int shift = 0; ok && shift < 64; shift += 16) { /* four passes of 16 bits, a -> b -> a */
-        memset(count, 0, 65536 * sizeof *count);
-        for (size_t i = 0; i < n; i++) count[(key[a[i]] >> shift) & 0xffff]++;
-        for (uint32_t d = 0, sum = 0; d < 65536; d++) {
-            uint32_t c = count[d];
-            count[d] = sum;
+    for (size_t i = 0; i < n; i++) {
+        const jug_task *t = g->tasks[i];
+        jug__sortrec *r = &buf[0][i];
+        r->key = jug__hash_key(&t->hash);
+        r->index = (uint32_t)i;
+        r->group_cut = t->group << 1 | ((t->hash.bytes[15] & JUG__BLOCK_CUT) == 0);
+        for (int d = 0; d < 4; d++) count[d * 65536 + ((r->key >> (16 * d)) & 0xffff)]++;
+    }
+    for (int d = 0; d < 4; d++, cur ^= 1) { /* four stable passes of 16 bits */
+        uint32_t *at = count + d * 65536;
+        const jug__sortrec *from = buf[cur];
+        jug__sortrec *to = buf[cur ^ 1];
+        for (uint32_t v = 0, sum = 0; v < 65536; v++) {
+            uint32_t c = at[v];
+            at[v] = sum;
             sum += c;
         }
-        for (size_t i = 0; i < n; i++) b[count[(key[a[i]] >> shift) & 0xffff]++] = a[i];
-        uint32_t *swap = a;
-        a = b;
-        b = swap;
+        for (size_t i = 0; i < n; i++) to[at[(from[i].key >> (16 * d)) & 0xffff]++] = from[i];
     }
-    if (ok) { /* (after four passes the order is in a again: `a` is the array allocated here) */
-        uint32_t *group_at = count;
-        memset(group_at, 0, (g->ngroups + 1) * sizeof *group_at);
-        for (size_t i = 0; i < n; i++) group_at[g->tasks[i]->group + 1]++;
-        for (size_t k = 0; k < g->ngroups; k++) group_at[k + 1] += group_at[k];
-        for (size_t i = 0; i < n; i++) out[group_at[g->tasks[a[i]]->group]++] = a[i];
+    if (g->ngroups > 1) { /* then by function, stably */
+        uint32_t *at = count + 4 * 65536;
+        const jug__sortrec *from = buf[cur];
+        jug__sortrec *to = buf[cur ^ 1];
+        for (size_t i = 0; i < n; i++) at[(from[i].group_cut >> 1) + 1]++;
+        for (size_t k = 0; k < g->ngroups; k++) at[k + 1] += at[k];
+        for (size_t i = 0; i < n; i++) to[at[from[i].group_cut >> 1]++] = from[i];
+        cur ^= 1;
     }
-    JUG_FREE(key);
-    JUG_FREE(a);
     JUG_FREE(count);
-    return ok;
+    JUG_FREE(bases[cur ^ 1]);
+    *base = bases[cur];
+    return buf[cur];
 }
 
 /* Lays out the blocks of the graph as it is now (again when it grew): 0 if out of memory. */
 static int jug__lay_out_blocks(jug_graph *g) {
     size_t n = g->n, nblocks = 0;
+    void *base = NULL;
     if (g->blocks_for == n && g->block_of) return 1;
-    uint32_t *sorted = JUG__NEW(uint32_t, n + 1), *of = JUG__NEW(uint32_t, n + 1);
-    uint32_t *members = JUG__NEW(uint32_t, n + 1), *start = JUG__NEW(uint32_t, n + 2);
-    int ok = sorted && of && members && start && jug__sort_for_blocks(g, sorted);
+    jug__sortrec *sorted = jug__sort_for_blocks(g, &base);
+    uint32_t *of = JUG__NEW(uint32_t, n + 1), *members = JUG__NEW(uint32_t, n + 1);
+    uint32_t *start = JUG__NEW(uint32_t, n + 2);
+    int ok = sorted && of && members && start;
     for (size_t lo = 0, hi; ok && lo < n; lo = hi) { /* one function's tasks: sorted[lo..hi) */
-        size_t m, first = lo, len = 0;
-        for (hi = lo; hi < n && g->tasks[sorted[hi]]->group == g->tasks[sorted[lo]]->group; hi++) {
+        size_t first = lo, len = 0;
+        for (hi = lo; hi < n && sorted[hi].group_cut >> 1 == sorted[lo].group_cut >> 1; hi++) {
         }
-        m = hi - lo;
-        while (first < hi && (g->tasks[sorted[first]]->hash.bytes[15] & JUG__BLOCK_CUT) != 0) first++;
+        while (first < hi && !(sorted[first].group_cut & 1)) first++;
         if (first == hi) first = lo;
-        for (size_t j = 0; j < m; j++) {
-            uint32_t i = sorted[lo + (first - lo + j) % m];
-            if (j == 0 || (g->tasks[i]->hash.bytes[15] & JUG__BLOCK_CUT) == 0 || len == JUG__BLOCK_MAX) {
-                start[nblocks++] = (uint32_t)(lo + j);
+        for (size_t j = lo, k = first; j < hi; j++, k = k + 1 < hi ? k + 1 : lo) { /* from the first cut, around */
+            uint32_t i = sorted[k].index;
+            if (j == lo || (sorted[k].group_cut & 1) || len == JUG__BLOCK_MAX) {
+                start[nblocks++] = (uint32_t)j;
                 len = 0;
             }
-            members[lo + j] = i;
+            members[j] = i;
             of[i] = (uint32_t)(nblocks - 1);
             len++;
         }
     }
-    JUG_FREE(sorted);
+    JUG_FREE(base);
     if (!ok) {
         JUG_FREE(of);
         JUG_FREE(members);
@@ -5573,11 +5595,26 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
 /* Runs the ready tasks of first's block as one batch, under one claim (B2),
    each result packed with one write. Called with x->mu held and first
    RUNNING (counted in busy); records every outcome itself. */
+/* The members of block b, into m: their pointers, then the tasks and their
+   run state, fetched for the whole block before any is read (they lie
+   anywhere in memory: a block is a run of hashes). */
+static void jug__block_fetch(const jug__exec *x, uint32_t b, jug_task **m) {
+    const jug_graph *g = x->g;
+    const uint32_t *idx = g->block_members + g->block_start[b];
+    uint32_t size = jug__block_size(g, b);
+    for (uint32_t k = 0; k < size; k++) JUG__PREFETCH(&g->tasks[idx[k]]);
+    for (uint32_t k = 0; k < size; k++) {
+        m[k] = g->tasks[idx[k]];
+        JUG__PREFETCH(m[k]);
+        JUG__PREFETCH(&x->run[idx[k]]);
+    }
+}
+
 static void jug__run_block(jug__exec *x, jug_task *first) {
     jug_store *s = x->s;
     jug_graph *g = x->g;
     uint32_t b = jug__block_of(g, first), size = jug__block_size(g, b), n = 0;
-    jug_task *head = jug__block_member(g, b, 0);
+    jug_task *mem[JUG__BLOCK_MAX], *head = jug__block_member(g, b, 0);
     jug_hash ask[JUG__BLOCK_MAX];
     jug_block_state state[JUG__BLOCK_MAX], of[JUG__BLOCK_MAX]; /* of: what the claim found of member k */
     uint32_t at[JUG__BLOCK_MAX];
@@ -5585,17 +5622,18 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
     jug_error err;
     jug_result rc;
     JUG__ASSERT_HELD(x);
+    jug__block_fetch(x, b, mem);
     if (x->blocks_done && __atomic_load_n(&x->blocks_done[head->index], __ATOMIC_ACQUIRE)) {
         /* a worker of this pool stored every task of it (after B4): no claim to take, no pack to read */
         x->busy--;
         jug__set_state(x, first, JUG__READY);
         for (uint32_t k = 0; k < size; k++)
-            if (jug__runnable(x, jug__block_member(g, b, k)))
-                jug__record(x, jug__block_member(g, b, k), JUG__FOUND, NULL, NULL, &err);
+            if (jug__runnable(x, mem[k]))
+                jug__record(x, mem[k], JUG__FOUND, NULL, NULL, &err);
         return;
     }
     for (uint32_t k = 0; k < size; k++) {
-        jug_task *m = jug__block_member(g, b, k);
+        jug_task *m = mem[k];
         of[k] = JUG_BLOCK_TODO;
         looked[k] = 0;
         if (jug__runnable(x, m) || m == first) {
@@ -5620,7 +5658,7 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
             x->busy--;
             jug__set_state(x, first, JUG__READY);
             for (uint32_t i = 0; i < n; i++) {
-                jug_task *t = jug__block_member(g, b, at[i]);
+                jug_task *t = mem[at[i]];
                 if (state[i] == JUG_BLOCK_STORED && jug__runnable(x, t)) jug__record(x, t, JUG__FOUND, NULL, NULL, &err);
             }
             /* (only first waits: the others, looked at when they come, learn sooner that the block is done) */
@@ -5646,7 +5684,7 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
     }
     jug__set_state(x, first, JUG__READY);
     for (uint32_t k = 0; k < size; k++) {
-        jug_task *t = jug__block_member(g, b, k);
+        jug_task *t = mem[k];
         if (!jug__runnable(x, t)) continue;
         if (of[k] == JUG_BLOCK_STORED) jug__record(x, t, JUG__FOUND, NULL, NULL, &err);
         else if (of[k] == JUG_BLOCK_LOCKED && jug__of(x, t)->state == JUG__READY) /* held one by one: look again later */
@@ -5657,7 +5695,7 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
         jug_value *result = NULL;
         uint32_t k;
         for (k = next; k < size && !x->stop; k++) {
-            t = jug__block_member(g, b, k);
+            t = mem[k];
             /* (not one that another worker held locked when the claim was taken) */
             if (jug__of(x, t)->state == JUG__READY && x->batch[t->group] && of[k] != JUG_BLOCK_LOCKED) break;
         }
@@ -5683,7 +5721,7 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
         x->stop = 1;
     } else if (x->blocks_done) {
         uint32_t k = 0;
-        while (k < size && jug__of(x, jug__block_member(g, b, k))->state == JUG__DONE) k++;
+        while (k < size && jug__of(x, mem[k])->state == JUG__DONE) k++;
         if (k == size) __atomic_store_n(&x->blocks_done[head->index], 1, __ATOMIC_RELEASE);
     }
 }

@@ -813,6 +813,43 @@ TEST(graph, blocks_do_not_depend_on_declaration_order) {
     jug_graph_free(b);
 }
 
+/* The radix sort behind the blocks gives the order a comparison sort gives:
+   by function, then by the hash's first 8 bytes, then by declaration. */
+static const jug_graph *sort_graph;
+static int by_function_then_hash(const void *x, const void *y) {
+    const jug_task *a = jug_graph_task(sort_graph, *(const uint32_t *)x);
+    const jug_task *b = jug_graph_task(sort_graph, *(const uint32_t *)y);
+    int c = (a->group > b->group) - (a->group < b->group);
+    if (!c) c = memcmp(a->hash.bytes, b->hash.bytes, 8);
+    return c ? c : (a->index > b->index) - (a->index < b->index);
+}
+TEST(graph, blocks_sorted_by_function_then_hash) {
+    enum { N = 30000 };
+    jug_graph *g = jug_graph_new();
+    static uint32_t want[3 * N];
+    void *base;
+    for (int i = 0; i < N; i++) { /* three functions, declared interleaved */
+        jug_task(g, square2, i);
+        jug_task(g, square, i);
+        if (i % 3 == 0) jug_task(g, sum, jug_ref(jug_graph_task(g, (size_t)i)), i);
+    }
+    size_t n = jug_graph_size(g);
+    for (size_t i = 0; i < n; i++) want[i] = (uint32_t)i;
+    sort_graph = g;
+    qsort(want, n, sizeof *want, by_function_then_hash);
+    jug__sortrec *got = jug__sort_for_blocks(g, &base);
+    CHECK(got != NULL);
+    size_t same = 0;
+    for (size_t i = 0; got && i < n; i++) {
+        const jug_task *t = jug_graph_task(g, want[i]);
+        same += got[i].index == want[i] && got[i].group_cut >> 1 == t->group &&
+                (got[i].group_cut & 1) == ((t->hash.bytes[15] & JUG__BLOCK_CUT) == 0);
+    }
+    CHECK_INT(same, n);
+    JUG_FREE(base);
+    jug_graph_free(g);
+}
+
 /* The lock toolkit reads the locks older versions wrote (redis: "ttl MS"). */
 TEST(locks, identity_parse_and_judge) {
     char text[JUG_LOCK_TEXT_MAX], host[256];

@@ -4820,6 +4820,28 @@ static jug_result jug__prescan_wait(jug__prescan *p, jug_error *err) {
 static void jug__prescan_replay(const jug__prescan *p, jug_scan_fn fn, void *ud) {
     for (size_t i = 0; i < p->n; i++) fn(ud, &p->h[i], (jug_entry)p->kind[i]);
 }
+/* Whether the scan found every task of g stored, and nothing else (no lock,
+   claim or failure record a worker would heal or report): then execute has
+   nothing to do, and starts no worker to find that out. */
+static void jug__mark_stored(void *ud, jug_task *t, jug_entry kind) {
+    (void)kind; /* (only results are replayed) */
+    ((uint8_t *)ud)[t->index] = 1;
+}
+static int jug__prescan_all_stored(const jug_graph *g, const jug__prescan *p) {
+    jug__finder f;
+    uint8_t *stored;
+    size_t i;
+    for (i = 0; i < p->n; i++)
+        if (p->kind[i] != JUG_ENTRY_RESULT) return 0;
+    if (p->n < g->n || !(stored = (uint8_t *)JUG__ZEROED(g->n + 1))) return 0;
+    jug__finder_init(&f, g, jug__mark_stored, stored);
+    jug__prescan_replay(p, jug__finder_put, &f);
+    jug__finder_flush(&f);
+    for (i = 0; i < g->n && stored[i]; i++) {
+    }
+    JUG_FREE(stored);
+    return i == g->n;
+}
 /* Waits for the scan; replays its entries to fn (NULL: drops them); frees it. */
 static jug_result jug__prescan_end(jug__prescan *p, jug_scan_fn fn, void *ud, jug_error *err) {
     jug_result rc = jug__prescan_wait(p, err);
@@ -7904,7 +7926,11 @@ static int jug__execute(jug__cli *c) {
         }
         /* (waited for before the pool forks: no thread of it runs then) */
         round.prescan = pre && jug__prescan_wait(pre, NULL) == JUG_OK ? pre : NULL;
-        int code = o.jobs > 0 ? jug__pool(g, c->store, &round) : jug__run_here(g, c->store, &round, NULL, NULL, NULL, 0, 1);
+        int code = 0;
+        if (round.prescan && !round.target && jug__prescan_all_stored(g, round.prescan))
+            jug__out(1, "Nothing to do: all %zu %s finished.\n", g->n, jug__plural(g->n, "task is", "tasks are"));
+        else
+            code = o.jobs > 0 ? jug__pool(g, c->store, &round) : jug__run_here(g, c->store, &round, NULL, NULL, NULL, 0, 1);
         if (pre) jug__prescan_end(pre, NULL, NULL, NULL);
         pre = NULL;
         if (code != 0 || !g->barrier || limits.hit) return code;

@@ -18,6 +18,11 @@ same check_reads_packs "$RC" 0
 run "$W" status --short --jugdir one -- 3000 0
 same status_counts_packs "$OUT" "All tasks finished (4501 tasks)."
 expect no_claim_left test -z "$(find one/blocks -name claim)"
+# execute on it has nothing to do, and knows it from the scan made while the graph was built: no worker starts
+run strace -f -qq -e trace=clone,clone3,fork,vfork -o "$WORK/noop.trace" "$W" execute -j 2 --jugdir one -- 3000 0
+same noop_nothing_to_do "$OUT" "Nothing to do: all 4501 tasks are finished."
+same noop_forks_no_worker "$(grep -v CLONE_VM "$WORK/noop.trace" | grep -c -E 'clone|fork')" 0
+expect noop_traced test "$(grep -c CLONE_VM "$WORK/noop.trace")" -ge 1 # (the scan's thread: the trace saw clones)
 
 # --- four workers at once (two processes and -j 2): every task exactly once
 : >"$JUG_TEST_LOG"

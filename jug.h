@@ -4893,6 +4893,7 @@ typedef struct jug__xopts {
 typedef struct jug__slot {
     int32_t task; /* index of the task it runs, or -1 */
     uint64_t ran, failed, todo;
+    char own_line[32]; /* (64 bytes a slot: a worker writing its slot does not take its sibling's cache line) */
 } jug__slot;
 
 typedef struct jug__exec {
@@ -5391,7 +5392,8 @@ static int jug__limit_stops(jug__exec *x, int idle, int start) {
     double now;
     int hit = 0;
     JUG__ASSERT_HELD(x);
-    if (!l) return 0;
+    if (!l || (l->deadline <= 0 && !l->max_tasks && !l->stop_file && l->max_idle <= 0))
+        return 0; /* (no limit: nothing to count, and no counter shared by the -j workers to bounce between them) */
     now = jug_clock();
     if (l->deadline > 0 && now >= l->deadline) hit = JUG__LIMIT_TIME;
     else if (l->max_tasks && __atomic_load_n(&l->started, __ATOMIC_SEQ_CST) >= l->max_tasks) hit = JUG__LIMIT_TASKS;
@@ -6134,10 +6136,11 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
     pid_t *pids = JUG__NEW(pid_t, (size_t)n);
     /* shared with the workers: the limits, a slot each, then per task how often it failed in this
        run, and per block (by its first task) whether a worker stored all of it */
-    size_t shared = sizeof(jug__limits) + (size_t)n * sizeof(jug__slot) + 2 * g->n;
+    size_t slots_at = (sizeof(jug__limits) + 63) & ~(size_t)63; /* (each slot on a cache line of its own) */
+    size_t shared = slots_at + (size_t)n * sizeof(jug__slot) + 2 * g->n;
     void *mem = mmap(NULL, shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     jug__limits *limits = (jug__limits *)mem;
-    jug__slot *slots = (jug__slot *)(limits + 1);
+    jug__slot *slots = (jug__slot *)(void *)((char *)mem + slots_at);
     uint8_t *tries_of = (uint8_t *)(slots + n);
     memset(&x, 0, sizeof x);
     x.o = &wo;

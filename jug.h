@@ -1835,7 +1835,6 @@ struct jug_task {
     jug_hash hash;
     const jug_function *fn;
     uint32_t nargs, ndeps, index, group;
-    uint32_t mark;     /* building: the declaration that last collected it as a dependency */
     jug_value *value;  /* the result, while held (jug_bvalue; the executor: jug__release_value) */
 };
 
@@ -1923,7 +1922,8 @@ struct jug_graph {
     size_t scratch_cap;
     const jug_function **groups; /* one per task function, in order of first use */
     size_t ngroups, groups_cap;
-    uint32_t epoch;
+    uint8_t *collected; /* a bit per task: a dependency of the task being declared (g->scratch) */
+    size_t collected_cap;
     jug_error error; /* the first error while building */
     jug_store *store; /* for barriers and bvalue */
     int barrier;      /* the build stopped at a barrier */
@@ -1957,6 +1957,7 @@ JUG_API void jug_graph_free(jug_graph *g) {
     }
     JUG_FREE(g->owned);
     JUG_FREE(g->scratch);
+    JUG_FREE(g->collected);
     JUG_FREE(g->tasks);
     JUG_FREE(g->table_mem);
     JUG_FREE(g->groups);
@@ -2104,8 +2105,16 @@ static void jug__finder_put(void *ud, const jug_hash *h, jug_entry kind) { /* a 
 static int jug__graph_grow(jug_graph *g) {
     void *base;
     if (g->n == g->cap) { /* (realloc moves large arrays by remapping their pages, not by copying) */
+        size_t bytes;
         if (!JUG_GROW(g->tasks, g->cap, g->n + 1)) return 0;
         jug__huge_pages(g->tasks, g->cap * sizeof *g->tasks);
+        if ((bytes = g->cap / 8 + 1) > g->collected_cap) {
+            uint8_t *bits = (uint8_t *)JUG_REALLOC(g->collected, bytes);
+            if (!bits) return 0;
+            memset(bits + g->collected_cap, 0, bytes - g->collected_cap);
+            g->collected = bits;
+            g->collected_cap = bytes;
+        }
     }
     if ((g->n + 1) * 4 > g->table_cap * 3) { /* (at most 3/4 full: the probes stay within a cache line or two) */
         unsigned bits = g->table_cap ? g->table_bits + 1 : 11;
@@ -2166,12 +2175,18 @@ static int jug__collect_deps(jug_graph *g, const jug_function *fn, size_t arg, c
             if (!jug__collect_deps(g, fn, arg, v->as.list[i], n, depth + 1)) return 0;
     } else if (v->type == JUG_TASKREF) {
         jug_task *t = v->as.ref.task;
-        if (t->mark == g->epoch) return 1;
-        t->mark = g->epoch;
+        uint8_t bit = (uint8_t)(1u << (t->index & 7));
+        if (t->index >= g->n || g->tasks[t->index] != t) {
+            jug__build_error(g, JUG_INVALID, "declaring %s: argument %zu refers to a task of another graph", fn->name,
+                             arg + 1);
+            return 0;
+        }
+        if (g->collected[t->index >> 3] & bit) return 1;
         if (!JUG_GROW(g->scratch, g->scratch_cap, (size_t)*n + 1)) {
             jug__build_error(g, JUG_NO_MEMORY, "out of memory building the graph");
             return 0;
         }
+        g->collected[t->index >> 3] |= bit;
         g->scratch[(*n)++] = t;
     }
     return 1;
@@ -2303,8 +2318,8 @@ static jug_task *jug__task_new(jug_graph *g, const jug_function *fn, size_t narg
     size_t namelen, slot, i;
     int ok = 1;
     if (!jug__take_args(g, fn, nargs, args)) return NULL;
-    g->epoch++;
     for (i = 0; i < nargs && ok; i++) ok = jug__collect_deps(g, fn, i, args[i], &ndeps, 0);
+    for (i = 0; i < ndeps; i++) g->collected[g->scratch[i]->index >> 3] = 0; /* (cleared for the next declaration) */
     if (!ok || (fn->params && !jug__check_params(g, fn, nargs, args))) goto fail;
     if (nargs > UINT32_MAX / 2) {
         jug__build_error(g, JUG_INVALID, "declaring %s: %zu arguments are too many", fn->name, nargs);

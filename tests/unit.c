@@ -813,6 +813,26 @@ TEST(graph, blocks_do_not_depend_on_declaration_order) {
     jug_graph_free(b);
 }
 
+/* A dependency is collected once however often it is named, and a task of
+   another graph is not taken for one of this graph's. */
+TEST(graph, dependencies_distinct_and_of_this_graph) {
+    jug_graph *g = jug_graph_new(), *other = jug_graph_new();
+    jug_task *a = jug_task(g, square, 1), *b = jug_task(g, square, 2);
+    jug_value *list = jug_list();
+    for (int i = 0; i < 40; i++) jug_list_push(list, jug_ref(i % 2 ? a : b));
+    jug_task *t = jug_task(g, sum, list, jug_ref(a));
+    CHECK(t != NULL);
+    CHECK_INT(t ? t->ndeps : 0, 2);
+    jug_task *again = jug_task(g, sum, jug_ref(b), jug_ref(b)); /* (the marks of the last declaration are gone) */
+    CHECK_INT(again ? again->ndeps : 0, 1);
+    for (int i = 0; i < 5; i++) jug_task(other, square, 10 + i);
+    jug_task *foreign = jug_task(other, sum, jug_ref(a), 3); /* a's index is 0, the other graph has a task 0 */
+    CHECK(foreign == NULL);
+    CHECK(jug_graph_error(other) && strstr(jug_graph_error(other), "refers to a task of another graph"));
+    jug_graph_free(g);
+    jug_graph_free(other);
+}
+
 /* The radix sort behind the blocks gives the order a comparison sort gives:
    by function, then by the hash's first 8 bytes, then by declaration. */
 static const jug_graph *sort_graph;

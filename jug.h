@@ -6488,11 +6488,18 @@ static int jug__parse(jug__cli *c, int argc, char **argv) {
             continue;
         }
         size_t k, len = strcspn(a, "=");
+        const char *glued = NULL; /* the value of a short option written with it: -j2 */
         for (k = 0; k < JUG__NOPTIONS; k++)
             if ((strncmp(jug__options[k].name, a, len) == 0 && jug__options[k].name[len] == 0) ||
                 (jug__options[k].alias && strncmp(jug__options[k].alias, a, len) == 0 &&
                  jug__options[k].alias[len] == 0))
                 break;
+        for (size_t j = 0; k == JUG__NOPTIONS && a[1] != '-' && a[2] && j < JUG__NOPTIONS; j++)
+            if (jug__options[j].alias && jug__options[j].kind != JUG__O_FLAG &&
+                strncmp(jug__options[j].alias, a, 2) == 0 && jug__options[j].alias[2] == 0) {
+                k = j;
+                glued = a + 2;
+            }
         int cmd = c->cmd ? c->cmd->id : JUG__C_ALL;
         if (k == JUG__NOPTIONS || !(jug__options[k].cmds & cmd)) {
             jug__out(2, "%s: unknown option '%.*s'%s%s (try '%s %s%s--help')\n", c->prog, (int)len, a,
@@ -6503,7 +6510,7 @@ static int jug__parse(jug__cli *c, int argc, char **argv) {
         const char *v = "";
         const struct jug__option *o = &jug__options[k];
         if (o->kind != JUG__O_FLAG) {
-            v = a[len] == '=' ? a + len + 1 : i + 1 < argc ? argv[++i] : NULL;
+            v = glued ? glued : a[len] == '=' ? a + len + 1 : i + 1 < argc ? argv[++i] : NULL;
             if (!v || (o->kind == JUG__O_STR && !*v)) {
                 jug__out(2, "%s: option %s needs a value\n", c->prog, o->name);
                 return 2;

@@ -25,6 +25,11 @@ same j2_no_lock_left "$(nlocks $S)" 0
 run "$W" status --short --jugdir $S -- $N $MS
 same j2_status_all_finished "$OUT" "All tasks finished (91 tasks)."
 
+# -j2, written as make takes it, is -j 2
+: >"$JUG_TEST_LOG"
+run $TO "$W" execute -j2 --jugdir "$(jugdir j2glued)" -- $N 0
+same j2_glued "$OUT" "Executed 91 tasks with 2 workers; 0 failed."
+
 # --- -j 0: one worker per core
 : >"$JUG_TEST_LOG"
 S=$(jugdir j0)

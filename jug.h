@@ -5634,9 +5634,9 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
 /* Runs the ready tasks of first's block as one batch, under one claim (B2),
    each result packed with one write. Called with x->mu held and first
    RUNNING (counted in busy); records every outcome itself. */
-/* The members of block b, into m: their pointers, then the tasks and their
-   run state, fetched for the whole block before any is read (they lie
-   anywhere in memory: a block is a run of hashes). */
+/* The members of block b, into m: their pointers, then the tasks and what
+   the run keeps of them, fetched for the whole block before any is read
+   (they lie anywhere in memory: a block is a run of hashes). */
 static void jug__block_fetch(const jug__exec *x, uint32_t b, jug_task **m) {
     const jug_graph *g = x->g;
     const uint32_t *idx = g->block_members + g->block_start[b];
@@ -5646,6 +5646,8 @@ static void jug__block_fetch(const jug__exec *x, uint32_t b, jug_task **m) {
         m[k] = g->tasks[idx[k]];
         JUG__PREFETCH(m[k]);
         JUG__PREFETCH(&x->run[idx[k]]);
+        if (x->shared_tries) JUG__PREFETCH(&x->shared_tries[idx[k]]);
+        if (x->rdep_off) JUG__PREFETCH(&x->rdep_off[idx[k]]);
     }
 }
 

@@ -5402,13 +5402,15 @@ static jug_value *jug__call(jug_task *t, jug_call *call) {
    run. `idle`: this process found no task it could run (--max-idle counts
    from the first such look); `start`: a task is about to start, counted
    against --max-tasks. Called with x->mu held. */
+static int jug__limited(const jug__limits *l) {
+    return l && (l->deadline > 0 || l->max_tasks || l->stop_file || l->max_idle > 0);
+}
 static int jug__limit_stops(jug__exec *x, int idle, int start) {
     jug__limits *l = x->o->limits;
     double now;
     int hit = 0;
     JUG__ASSERT_HELD(x);
-    if (!l || (l->deadline <= 0 && !l->max_tasks && !l->stop_file && l->max_idle <= 0))
-        return 0; /* (no limit: nothing to count, and no counter shared by the -j workers to bounce between them) */
+    if (!jug__limited(l)) return 0; /* (nothing to count, and no counter shared by the -j workers to bounce) */
     now = jug_clock();
     if (l->deadline > 0 && now >= l->deadline) hit = JUG__LIMIT_TIME;
     else if (l->max_tasks && __atomic_load_n(&l->started, __ATOMIC_SEQ_CST) >= l->max_tasks) hit = JUG__LIMIT_TASKS;
@@ -5447,6 +5449,7 @@ static int jug__may_run(jug__exec *x, jug_task *t, int looked, jug__outcome *ins
             getppid() == x->parent) /* (a dead parent buries nothing: then it is ours to run) */
             return 0;
     *instead = JUG__HELD_BACK;
+    if (!jug__limited(x->o->limits)) return 1;
     jug__exec_lock(x);
     int stops = jug__limit_stops(x, 0, 1);
     jug__exec_unlock(x);

@@ -5397,14 +5397,16 @@ static jug_value *jug__call(jug_task *t, jug_call *call) {
     return result;
 }
 
+/* Whether the run has a limit at all (most runs have none). */
+static int jug__limited(const jug__limits *l) {
+    return l && (l->deadline > 0 || l->max_tasks || l->stop_file || l->max_idle > 0);
+}
+
 /* Whether a limit of the run stops it before another task starts; then it
    says which (x->limit, and limits->hit for the -j parent) and stops the
    run. `idle`: this process found no task it could run (--max-idle counts
    from the first such look); `start`: a task is about to start, counted
    against --max-tasks. Called with x->mu held. */
-static int jug__limited(const jug__limits *l) {
-    return l && (l->deadline > 0 || l->max_tasks || l->stop_file || l->max_idle > 0);
-}
 static int jug__limit_stops(jug__exec *x, int idle, int start) {
     jug__limits *l = x->o->limits;
     double now;
@@ -5634,9 +5636,6 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
                         const jug_error *err);
 
 
-/* Runs the ready tasks of first's block as one batch, under one claim (B2),
-   each result packed with one write. Called with x->mu held and first
-   RUNNING (counted in busy); records every outcome itself. */
 /* The members of block b, into m: their pointers, then the tasks and what
    the run keeps of them, fetched for the whole block before any is read
    (they lie anywhere in memory: a block is a run of hashes). */
@@ -5654,6 +5653,9 @@ static void jug__block_fetch(const jug__exec *x, uint32_t b, jug_task **m) {
     }
 }
 
+/* Runs the ready tasks of first's block as one batch, under one claim (B2),
+   each result packed with one write. Called with x->mu held and first
+   RUNNING (counted in busy); records every outcome itself. */
 static void jug__run_block(jug__exec *x, jug_task *first) {
     jug_store *s = x->s;
     jug_graph *g = x->g;

@@ -2047,6 +2047,9 @@ static void *jug__arena(jug_graph *g, size_t bytes) {
     return (char *)c + c->used - bytes;
 }
 
+/* Gives the arena's last allocation, of `bytes` bytes, back. */
+static void jug__arena_undo(jug_graph *g, size_t bytes) { g->chunks->used -= (bytes + 7) & ~(size_t)7; }
+
 /* A scan's entries looked up in the graph a chunk at a time: the chunk's
    table slots, then its tasks' pointers, then the tasks are fetched before
    any of them is read, so that the cache misses of a store's 10^7 entries
@@ -2315,7 +2318,7 @@ static jug_task *jug__task_new(jug_graph *g, const jug_function *fn, size_t narg
     jug_task *t;
     uint32_t ndeps = 0, group;
     uint64_t entry;
-    size_t namelen, slot, i;
+    size_t namelen, slot, bytes, i;
     int ok = 1;
     if (!jug__take_args(g, fn, nargs, args)) return NULL;
     for (i = 0; i < nargs && ok; i++) ok = jug__collect_deps(g, fn, i, args[i], &ndeps, 0);
@@ -2337,21 +2340,11 @@ static jug_task *jug__task_new(jug_graph *g, const jug_function *fn, size_t narg
     jug__hash_list(&h, (const jug_value *const *)args, nargs);
     hash = jug__hasher_final(&h);
 
-    if (!jug__graph_grow(g)) goto out_of_memory;
-    /* one probe: the same computation declared before, or the free slot for this one */
-    entry = jug__table_entry(&hash, (uint32_t)g->n);
+    if (!jug__graph_grow(g) || !JUG_GROW(g->owned, g->owned_cap, g->nowned + nargs)) goto out_of_memory;
     slot = jug__table_slot(g, &hash);
-    for (; g->table[slot]; slot = (slot + 1) & (g->table_cap - 1)) {
-        if (g->table[slot] >> 32 != entry >> 32) continue;
-        t = g->tasks[(uint32_t)g->table[slot] - 1];
-        if (memcmp(t->hash.bytes, hash.bytes, 16) == 0) {
-            for (i = 0; i < nargs; i++) jug__drop_arg(g, args[i]);
-            return t;
-        }
-    }
-    if (!JUG_GROW(g->owned, g->owned_cap, g->nowned + nargs)) goto out_of_memory;
-    t = (jug_task *)jug__arena(g, sizeof *t + nargs * sizeof(jug__arg) + ndeps * sizeof(jug_task *));
-    if (!t) goto out_of_memory;
+    JUG__PREFETCH(&g->table[slot]); /* (a cache miss in a large graph: the task is made meanwhile) */
+    bytes = sizeof *t + nargs * sizeof(jug__arg) + ndeps * sizeof(jug_task *);
+    if (!(t = (jug_task *)jug__arena(g, bytes))) goto out_of_memory;
     memset(t, 0, sizeof *t);
     t->nargs = (uint32_t)nargs;
     t->ndeps = ndeps;
@@ -2359,12 +2352,27 @@ static jug_task *jug__task_new(jug_graph *g, const jug_function *fn, size_t narg
     for (i = 0; i < nargs; i++) {
         jug__arg *a = &jug__args(t)[i];
         if (jug__owner(args[i]) == JUG__MADE && jug__arg_in_place(args[i])) {
-            jug__arg_put(a, args[i]); /* its allocation goes back right away */
-            JUG_FREE(args[i]);
+            jug__arg_put(a, args[i]);
         } else {
             a->meta = JUG__ARG_OWNED;
-            a->as.owned = g->owned[g->nowned++] = args[i];
+            a->as.owned = args[i];
         }
+    }
+    /* one probe: the same computation declared before, or the free slot for this one */
+    entry = jug__table_entry(&hash, (uint32_t)g->n);
+    for (; g->table[slot]; slot = (slot + 1) & (g->table_cap - 1)) {
+        jug_task *same;
+        if (g->table[slot] >> 32 != entry >> 32) continue;
+        same = g->tasks[(uint32_t)g->table[slot] - 1];
+        if (memcmp(same->hash.bytes, hash.bytes, 16) == 0) {
+            jug__arena_undo(g, bytes);
+            for (i = 0; i < nargs; i++) jug__drop_arg(g, args[i]);
+            return same;
+        }
+    }
+    for (i = 0; i < nargs; i++) { /* a conversion's allocation kept in place goes back; the rest is the graph's */
+        if ((jug__args(t)[i].meta & 0xff) != JUG__ARG_OWNED) JUG_FREE(args[i]);
+        else g->owned[g->nowned++] = args[i];
     }
     t->hash = hash;
     t->fn = fn;

@@ -117,6 +117,13 @@ TEST(graph, identity_of_tasks) {
     jug_list_push(l2, jug_item(a, 0));
     CHECK(jug_task(g, sum, l1) != jug_task(g, sum, l2)); /* a tasklet is not its task */
     CHECK_STR(jug_task_name(a), "square");
+    jug_task *s1 = jug_task(g, square, "seven"), *s2 = jug_task(g, square, "seven"); /* an argument it owns */
+    CHECK(s1 == s2);
+    jug_task *n = jug_task(g, square, 41); /* made in the room the second "seven" gave back */
+    jug_value room;
+    CHECK_INT(jug__arg_get(&jug__args(n)[0], &room)->as.i, 41);
+    CHECK_STR((const char *)jug__arg_get(&jug__args(s1)[0], &room)->as.data, "seven");
+    CHECK(jug_graph_task(g, jug_graph_size(g) - 1) == n);
     jug_graph_free(g);
 }
 

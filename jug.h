@@ -1011,6 +1011,17 @@ JUG_API double jug_clock(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
+/* jug_clock to a few milliseconds, for "is it time yet?" asked once a task
+   (Linux reads it from memory: a fifth of what the exact clock costs). */
+static double jug__clock_coarse(void) {
+#ifdef CLOCK_MONOTONIC_COARSE
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+#else
+    return jug_clock();
+#endif
+}
 
 JUG_API void jug_nap(double sec) {
     struct timespec ts;
@@ -5029,7 +5040,7 @@ static int jug__gave_up(const jug__exec *x, jug_task *t) {
 }
 
 static void jug__progress(jug__exec *x, size_t done, size_t todo, int final) {
-    double now = jug_clock();
+    double now = final ? jug_clock() : jug__clock_coarse();
     if (!x->o->progress || (!final && now - x->last_progress < x->o->progress_every)) return;
     x->last_progress = now;
     x->o->progress(x->o->progress_ud, done, todo, now > x->started ? (double)done / (now - x->started) : 0, final);

@@ -5557,7 +5557,9 @@ static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *bloc
     double t0;
     jug__outcome outcome = JUG__RAN;
     uint32_t reading = 0; /* dependencies whose values this call holds (readers) */
-    if (x->slot) __atomic_store_n(&x->slot->task, (int32_t)t->index, __ATOMIC_SEQ_CST);
+    /* (release, not a full fence a task: the slot names the task for the parent, which reads it once
+       the worker is dead, and warns siblings; what keeps two workers off one task is its lock or claim) */
+    if (x->slot) __atomic_store_n(&x->slot->task, (int32_t)t->index, __ATOMIC_RELEASE);
     if (t->ndeps >= JUG__LOAD_PER_BLOCK && s->ops->load_many) jug__load_inputs(x, t);
     jug__exec_lock(x); /* (the inputs in memory, at once; then the others, one by one) */
     for (; reading < t->ndeps && jug__deps(t)[reading]->value; reading++) jug__of(x, jug__deps(t)[reading])->readers++;
@@ -5615,7 +5617,7 @@ done:
         if (outcome == JUG__RAN) x->group_secs[t->group] += (double)meta.run_usec * 1e-6; /* (see jug__record) */
         jug__exec_unlock(x);
     }
-    if (x->slot) __atomic_store_n(&x->slot->task, -1, __ATOMIC_SEQ_CST);
+    if (x->slot) __atomic_store_n(&x->slot->task, -1, __ATOMIC_RELEASE);
     return outcome;
 }
 

@@ -1933,6 +1933,8 @@ struct jug_graph {
     size_t scratch_cap;
     const jug_function **groups; /* one per task function, in order of first use */
     size_t ngroups, groups_cap;
+    jug__hasher *prefix; /* per group: the hasher once it has taken the function's name and version */
+    size_t prefix_cap;
     uint8_t *collected; /* a bit per task: a dependency of the task being declared (g->scratch) */
     size_t collected_cap;
     jug_error error; /* the first error while building */
@@ -1972,6 +1974,7 @@ JUG_API void jug_graph_free(jug_graph *g) {
     JUG_FREE(g->tasks);
     JUG_FREE(g->table_mem);
     JUG_FREE(g->groups);
+    JUG_FREE(g->prefix);
     JUG_FREE(g->block_of);
     JUG_FREE(g->block_members);
     JUG_FREE(g->block_start);
@@ -2296,11 +2299,19 @@ static uint32_t jug__group(jug_graph *g, const jug_function *fn) {
             return UINT32_MAX;
         }
     }
-    if (!JUG_GROW(g->groups, g->groups_cap, g->ngroups + 1)) {
+    if (!JUG_GROW(g->groups, g->groups_cap, g->ngroups + 1) || !JUG_GROW(g->prefix, g->prefix_cap, g->ngroups + 1)) {
         jug__build_error(g, JUG_NO_MEMORY, "out of memory building the graph");
         return UINT32_MAX;
     }
     g->groups[g->ngroups] = fn;
+    /* a task's identity begins with its function's name and version, hashed once per function here */
+    jug__hasher *h = &g->prefix[g->ngroups];
+    size_t namelen = strlen(fn->name);
+    jug__hasher_init(h);
+    jug__hasher_update(h, "jug.task", 8);
+    jug__hash_u64(h, namelen);
+    jug__hasher_update(h, fn->name, namelen);
+    jug__hash_u64(h, fn->version);
     return (uint32_t)g->ngroups++;
 }
 
@@ -2329,7 +2340,7 @@ static jug_task *jug__task_new(jug_graph *g, const jug_function *fn, size_t narg
     jug_task *t;
     uint32_t ndeps = 0, group;
     uint64_t entry;
-    size_t namelen, slot, bytes, i;
+    size_t slot, bytes, i;
     int ok = 1;
     if (!jug__take_args(g, fn, nargs, args)) return NULL;
     for (i = 0; i < nargs && ok; i++) ok = jug__collect_deps(g, fn, i, args[i], &ndeps, 0);
@@ -2341,13 +2352,8 @@ static jug_task *jug__task_new(jug_graph *g, const jug_function *fn, size_t narg
     }
     if ((group = jug__group(g, fn)) == UINT32_MAX) goto fail;
 
-    /* the identity: name, version, and the arguments hashed as one list */
-    jug__hasher_init(&h);
-    namelen = strlen(fn->name);
-    jug__hasher_update(&h, "jug.task", 8);
-    jug__hash_u64(&h, namelen);
-    jug__hasher_update(&h, fn->name, namelen);
-    jug__hash_u64(&h, fn->version);
+    /* the identity: name, version (jug__group), and the arguments hashed as one list */
+    h = g->prefix[group];
     jug__hash_list(&h, (const jug_value *const *)args, nargs);
     hash = jug__hasher_final(&h);
 

@@ -2618,7 +2618,6 @@ typedef struct jug__appending { /* the pack file of a claim of ours (not indexed
                                    it will read again in memory, and a miss reads the block) */
     jug_hash block;
     int fd;
-    uint64_t size;
     char path[160];
 } jug__appending;
 
@@ -3899,7 +3898,6 @@ static jug_result jug__fs_append(jug_store *st, const jug_hash *block, const jug
             jug__fs_unique(fs, a->path, sizeof a->path, prefix);
             a->fd = openat(fs->dirfd, a->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0666);
             a->block = *block;
-            a->size = 0;
             if (a->fd < 0) {
                 rc = jug__sys_error(err, "creating", a->path);
                 a = NULL;
@@ -3921,7 +3919,6 @@ static jug_result jug__fs_append(jug_store *st, const jug_hash *block, const jug
         io.fs = fs;
         rc = jug__fd_write(&io, rec, JUG__RECORD_HEAD + size, err);
         if (rc == JUG_OK && fs->base.opt.fsync && fsync(a->fd) != 0) rc = jug__sys_error(err, "syncing", a->path);
-        a->size += JUG__RECORD_HEAD + size; /* a failed write leaves a record that does not count */
     }
     pthread_mutex_unlock(&fs->mu);
     JUG_FREE(rec);
@@ -5679,6 +5676,19 @@ static void jug__block_fetch(const jug__exec *x, uint32_t b, jug_task **m) {
         if (x->rdep_off) JUG__PREFETCH(&x->rdep_off[idx[k]]);
     }
 }
+/* What a look or a claim of the block of members mem[0..size) asks about:
+   the members still to run here, and t; their hashes into ask, their
+   places into at. Returns how many. */
+static uint32_t jug__block_asks(const jug__exec *x, jug_task *const *mem, uint32_t size, const jug_task *t,
+                                jug_hash *ask, uint32_t *at) {
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < size; k++)
+        if (jug__runnable(x, mem[k]) || mem[k] == t) {
+            ask[n] = mem[k]->hash;
+            at[n++] = k;
+        }
+    return n;
+}
 
 /* Runs the ready tasks of first's block as one batch, under one claim (B2),
    each result packed with one write. Called with x->mu held and first
@@ -5706,14 +5716,10 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
         return;
     }
     for (uint32_t k = 0; k < size; k++) {
-        jug_task *m = mem[k];
         of[k] = JUG_BLOCK_TODO;
         looked[k] = 0;
-        if (jug__runnable(x, m) || m == first) {
-            ask[n] = m->hash;
-            at[n++] = k;
-        }
     }
+    n = jug__block_asks(x, mem, size, first, ask, at);
     jug__exec_unlock(x);
     err.code = JUG_OK;
     err.msg[0] = 0;
@@ -5878,24 +5884,20 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
    RUNNING (counted in busy), which it records if found: 1, else 0. */
 static int jug__found_in_block(jug__exec *x, jug_task *t) {
     jug_graph *g = x->g;
-    uint32_t b = jug__block_of(g, t), size = jug__block_size(g, b), n = 0;
+    uint32_t b = jug__block_of(g, t), size = jug__block_size(g, b), n;
+    jug_task *mem[JUG__BLOCK_MAX];
     jug_hash ask[JUG__BLOCK_MAX];
     jug_block_state state[JUG__BLOCK_MAX];
     uint32_t at[JUG__BLOCK_MAX];
     jug_error err;
-    for (uint32_t k = 0; k < size; k++) {
-        jug_task *m = jug__block_member(g, b, k);
-        if (jug__runnable(x, m) || m == t) {
-            ask[n] = m->hash;
-            at[n++] = k;
-        }
-    }
+    jug__block_fetch(x, b, mem);
+    n = jug__block_asks(x, mem, size, t, ask, at);
     jug__exec_unlock(x);
     jug_result rc = x->s->ops->look(x->s, &jug__block_head(g, t)->hash, ask, n, state, &err);
     jug__exec_lock(x);
     int found = 0;
     for (uint32_t i = 0; rc == JUG_OK && i < n; i++) {
-        jug_task *m = jug__block_member(g, b, at[i]);
+        jug_task *m = mem[at[i]];
         if (state[i] != JUG_BLOCK_STORED) continue;
         if (m == t) {
             found = 1;

@@ -2619,6 +2619,8 @@ typedef struct jug__appending { /* the pack file of a claim of ours (not indexed
     jug_hash block;
     int fd;
     char path[160];
+    unsigned char *map; /* the pack mapped for writing (jug__fs_append); NULL: appended with write(2) */
+    uint64_t used, room; /* bytes of records in the map; bytes of the file reserved for them */
 } jug__appending;
 
 typedef struct jug__fs {
@@ -3842,15 +3844,88 @@ static jug_result jug__fs_mark(jug__fs *fs, const jug_hash *block, jug_error *er
     return JUG_OK;
 }
 
-/* Closes the claim's pack file (so readers on other NFS clients see it) and releases the claim. */
+/* B5: a claim's records go to a pack file of its own. Where the file's room
+   can be reserved ahead (fallocate: a full disk is an error then, never a
+   SIGBUS later), the pack is mapped and a record is a copy into the page
+   cache, where it outlives a kill of this process just as a write(2) does.
+   Elsewhere each record is one write: where fallocate fails, with the fsync
+   option, and on a network filesystem, whose client buffers writes but
+   would make a round trip of reserving and cutting back room.
+   Readers stop where no record begins, so the room reserved but not yet
+   written (zeros: at the end of a killed writer's pack too) reads as the
+   end of the pack. */
+#define JUG__PACK_MAP_MAX JUG__PACKFILE_MAX /* address space a mapped pack takes */
+
+/* Ends the map of a, cutting the file back to its records. -1 (errno): it
+   could not be cut, and only zeros follow the records. */
+static int jug__fs_unmap_pack(jug__appending *a) {
+    if (!a->map) return 0;
+    munmap(a->map, JUG__PACK_MAP_MAX);
+    a->map = NULL;
+    return ftruncate(a->fd, (off_t)a->used);
+}
+
+/* Where a's next record of `need` bytes goes: 1, into its map (with more of
+   the file reserved if need be); 0, with write(2), at the end of the file
+   (the map ended here if the room could not be reserved); -1 (errno): the
+   file could not be cut back to its records, so nothing more may go in. */
+static int jug__fs_pack_room(jug__appending *a, uint64_t need) {
+#if defined(__linux__) && defined(SYS_fallocate) && UINTPTR_MAX > 0xffffffffu
+    uint64_t room = a->room;
+    if (!a->map || a->used + need <= room) return a->map != NULL;
+    while (room < a->used + need) room = room ? 2 * room : 16384;
+    if (room > JUG__PACK_MAP_MAX) room = JUG__PACK_MAP_MAX;
+    if (a->used + need <= room && syscall(SYS_fallocate, a->fd, 0, (off_t)a->room, (off_t)(room - a->room)) == 0) {
+        a->room = room;
+        return 1;
+    }
+#else
+    (void)need;
+#endif
+    return jug__fs_unmap_pack(a) == 0 ? 0 : -1;
+}
+
+/* A new pack file for a claim's records, mapped where it can be. */
+static jug_result jug__fs_open_pack(jug__fs *fs, jug__appending *a, jug_error *err) {
+    char hex[33], prefix[64];
+    jug_hash_hex(&a->block, hex);
+    snprintf(prefix, sizeof prefix, "blocks/%s/p", hex);
+    jug__fs_unique(fs, a->path, sizeof a->path, prefix);
+    a->fd = openat(fs->dirfd, a->path, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0666);
+    if (a->fd < 0) return jug__sys_error(err, "creating", a->path);
+    a->used = a->room = 0;
+    a->map = NULL;
+    if (fs->caching) return JUG_OK;
+    if (fs->base.opt.fsync) { /* the new file's name must outlive a power loss too */
+        prefix[strlen(prefix) - 2] = 0;
+        int dfd = openat(fs->dirfd, prefix, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        jug_result rc = dfd < 0 || fsync(dfd) != 0 ? jug__sys_error(err, "syncing", prefix) : JUG_OK;
+        if (dfd >= 0) close(dfd);
+        if (rc != JUG_OK) close(a->fd); /* (an empty pack is left, which reads as one) */
+        return rc;
+    }
+    void *map = mmap(NULL, JUG__PACK_MAP_MAX, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd, 0);
+    if (map != MAP_FAILED) a->map = (unsigned char *)map;
+    return JUG_OK;
+}
+
+/* Closes a pack file of a claim (so readers on other NFS clients see it). */
+static jug_result jug__fs_close_pack(jug__fs *fs, jug__appending *a, jug_error *err) {
+    jug_result rc = JUG_OK;
+    (void)jug__fs_unmap_pack(a); /* (uncut, it has zeros at its end, which read as its end) */
+    if (fs->base.opt.fsync && fsync(a->fd) != 0) rc = jug__sys_error(err, "syncing", a->path);
+    if (close(a->fd) != 0 && rc == JUG_OK) rc = jug__sys_error(err, "closing", a->path);
+    return rc;
+}
+
+/* Closes the claim's pack file and releases the claim. */
 static jug_result jug__fs_unclaim(jug_store *st, const jug_hash *block, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
     jug_result rc = JUG_OK;
     pthread_mutex_lock(&fs->mu);
     for (size_t k = 0; k < fs->nappending; k++)
         if (memcmp(fs->appending[k].block.bytes, block->bytes, 16) == 0) {
-            if (fs->base.opt.fsync && fsync(fs->appending[k].fd) != 0) rc = jug__sys_error(err, "syncing", "a pack file");
-            if (close(fs->appending[k].fd) != 0 && rc == JUG_OK) rc = jug__sys_error(err, "closing", "a pack file");
+            rc = jug__fs_close_pack(fs, &fs->appending[k], err);
             fs->appending[k] = fs->appending[--fs->nappending];
             break;
         }
@@ -3867,57 +3942,59 @@ static jug_result jug__mem_write(void *ud, const void *p, size_t n, jug_error *e
     return JUG_OK;
 }
 
-/* B5: appends a result to the block's pack file (with one write, so a crash
-   cuts at most this record short); a result too large for a pack is saved alone. */
+/* A pack record: the head, then the result encoded. The head is written
+   last, so that a reader of the map sees a record whole or not at all. */
+static jug_result jug__fs_put_record(unsigned char *rec, const jug_hash *h, const jug_value *v, uint64_t size,
+                                     const jug_meta *m, jug_error *err) {
+    unsigned char *at = rec + JUG__RECORD_HEAD;
+    jug_result rc = jug_encode(v, m, jug__mem_write, &at, err);
+    for (int i = 0; i < 4; i++) rec[4 + i] = (unsigned char)(size >> (8 * i));
+    memcpy(rec + 8, h->bytes, 16);
+    if (rc != JUG_OK) memset(rec + JUG__RECORD_HEAD, 0, size); /* (a record not intact, which readers step over) */
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    memcpy(rec, "JUGP", 4);
+    return rc;
+}
+
+/* B5: appends a result to the block's pack file (see jug__fs_open_pack; a
+   crash cuts at most this record short); a result too large for a pack is
+   saved alone. */
 static jug_result jug__fs_append(jug_store *st, const jug_hash *block, const jug_hash *h, const jug_value *v,
                                  const jug_meta *m, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
-    uint64_t size = jug_storable_size(v);
-    unsigned char *rec, *at;
+    uint64_t size = jug_storable_size(v), need = JUG__RECORD_HEAD + size;
+    unsigned char *rec = NULL;
     jug__appending *a = NULL;
-    jug_result rc;
+    jug_result rc = JUG_OK;
     if (size == 0 || size > JUG__PACK_MAX) return jug__fs_save(st, h, block, v, m, err); /* (large: a file of its own) */
-    if (!(rec = (unsigned char *)JUG_MALLOC(JUG__RECORD_HEAD + size)))
-        return jug_set_error(err, JUG_NO_MEMORY, "out of memory packing a result");
-    memcpy(rec, "JUGP", 4);
-    for (int i = 0; i < 4; i++) rec[4 + i] = (unsigned char)(size >> (8 * i));
-    memcpy(rec + 8, h->bytes, 16);
-    at = rec + JUG__RECORD_HEAD;
-    rc = jug_encode(v, m, jug__mem_write, &at, err);
     pthread_mutex_lock(&fs->mu);
     for (size_t k = 0; k < fs->nappending && !a; k++)
         if (memcmp(fs->appending[k].block.bytes, block->bytes, 16) == 0) a = &fs->appending[k];
-    if (rc == JUG_OK && !a) { /* the claim's first result: its own pack file */
-        char hex[33], prefix[64];
-        jug_hash_hex(block, hex);
-        snprintf(prefix, sizeof prefix, "blocks/%s/p", hex);
+    if (!a) { /* the claim's first result: its own pack file */
         if (!JUG_GROW(fs->appending, fs->cappending, fs->nappending + 1)) {
             rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory packing a result");
         } else {
             a = &fs->appending[fs->nappending];
-            jug__fs_unique(fs, a->path, sizeof a->path, prefix);
-            a->fd = openat(fs->dirfd, a->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0666);
             a->block = *block;
-            if (a->fd < 0) {
-                rc = jug__sys_error(err, "creating", a->path);
-                a = NULL;
-            } else {
-                fs->nappending++;
-                if (fs->base.opt.fsync) { /* the new file's name must outlive a power loss too */
-                    prefix[strlen(prefix) - 2] = 0;
-                    int dfd = openat(fs->dirfd, prefix, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                    if (dfd < 0 || fsync(dfd) != 0) rc = jug__sys_error(err, "syncing", prefix);
-                    if (dfd >= 0) close(dfd);
-                }
-            }
+            if ((rc = jug__fs_open_pack(fs, a, err)) == JUG_OK) fs->nappending++;
         }
     }
-    if (rc == JUG_OK) {
+    int room = rc == JUG_OK ? jug__fs_pack_room(a, need) : 0;
+    if (room > 0) { /* (this room is ours: one claimer appends a claim's records, in turn) */
+        rec = a->map + a->used;
+        a->used += need;
+        pthread_mutex_unlock(&fs->mu);
+        return jug__fs_put_record(rec, h, v, size, m, err);
+    }
+    if (room < 0) rc = jug__sys_error(err, "cutting back", a->path);
+    if (rc == JUG_OK && !(rec = (unsigned char *)JUG_MALLOC(need)))
+        rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory packing a result");
+    if (rc == JUG_OK && (rc = jug__fs_put_record(rec, h, v, size, m, err)) == JUG_OK) {
         jug__fdio io;
         io.fd = a->fd;
         io.path = a->path;
         io.fs = fs;
-        rc = jug__fd_write(&io, rec, JUG__RECORD_HEAD + size, err);
+        rc = jug__fd_write(&io, rec, need, err);
         if (rc == JUG_OK && fs->base.opt.fsync && fsync(a->fd) != 0) rc = jug__sys_error(err, "syncing", a->path);
     }
     pthread_mutex_unlock(&fs->mu);

@@ -66,6 +66,28 @@ expect after_kills_no_claim_left test -z "$(find killed/blocks -name claim)"
 run "$W" check --jugdir killed -- 60000 0
 same after_kills_check "$RC" 0
 
+# --- a batch worker killed in the middle of a block: the records it packed are kept (a pack is written
+#     through a map of room reserved ahead, on a local disk), the room it did not fill reads as the end
+#     of its pack, and the next worker runs only the task that was running
+: >"$JUG_TEST_LOG"
+(exec setsid "$W" execute --jugdir hung -- 3000 0 hang=40) >/dev/null 2>&1 &
+pid=$!
+waitfor 20 grep -qx "leaf 40" "$JUG_TEST_LOG"
+kill -9 -- -$pid 2>/dev/null
+wait $pid 2>/dev/null
+padded=0
+for p in $(find hung/blocks -name 'p.*'); do cmp -s <(tail -c 16 "$p") <(head -c 16 /dev/zero) && padded=$((padded + 1)); done
+same killed_in_block_leaves_reserved_room "$padded" 1
+same killed_in_block_ran_before_kill "$(grep -c "^leaf " "$JUG_TEST_LOG")" "$(sort -u "$JUG_TEST_LOG" | grep -c "^leaf ")"
+run "$W" execute --jugdir hung -- 3000 0
+same killed_in_block_execute_finishes "$RC" 0
+same killed_in_block_only_the_running_task_again "$(ntwice)" 1
+same killed_in_block_rerun_is_the_running_task "$(sort "$JUG_TEST_LOG" | uniq -d)" "leaf 40"
+run "$W" value total --jugdir hung -- 3000 0
+same killed_in_block_total "$OUT" "$(want_total 3000 0)"
+run "$W" check --jugdir hung -- 3000 0
+same killed_in_block_check "$RC" 0
+
 # --- invalidate a packed result: exactly it and what depends on it
 run "$W" invalidate 'leaf[500]' --jugdir one -- 3000 0
 same invalidate_packed "$OUT" "$(printf 'Removing 1 result of leaf\nRemoving 1 result of pair\nRemoving 1 result of total\nRemoved 3 results.')"

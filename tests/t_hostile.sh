@@ -373,7 +373,7 @@ echo "# (a) hostile store contents: $SECONDS s"
 # --- (c) failing system calls in execute, on the real disk
 F=$WORK/f
 mkdir "$F"
-SYSCALLS=openat,write,rename,renameat,renameat2,unlinkat,mkdirat,fsync,read,pread64,getdents64,close,futimesat,utimensat,linkat
+SYSCALLS=openat,write,fallocate,ftruncate,rename,renameat,renameat2,unlinkat,mkdirat,fsync,read,pread64,getdents64,close,futimesat,utimensat,linkat
 ERRS=(ENOSPC EIO EDQUOT)
 errtext() {
     case $1 in

@@ -1585,6 +1585,7 @@ typedef struct jug__source {
     uint64_t payload; /* payload bytes not yet decoded */
     uint64_t owed;    /* items the open lists still expect, at least a byte each: <= payload */
     jug__hasher h;
+    int verify; /* 0: the checksum was verified before (jug__decode_intact) */
     size_t pos, len;
     unsigned char buf[4096];
 } jug__source;
@@ -1618,7 +1619,7 @@ static jug_result jug__src_get(jug__source *s, void *dst, size_t n) {
         d += k;
         n -= k;
     }
-    jug__hasher_update(&s->h, dst, want);
+    if (s->verify) jug__hasher_update(&s->h, dst, want);
     return JUG_OK;
 }
 static jug_result jug__src_payload(jug__source *s, void *dst, uint64_t n) {
@@ -1712,9 +1713,9 @@ static jug_result jug__decode_value(jug__source *s, jug_value **out, int depth) 
     return *out ? JUG_OK : jug_set_error(s->err, JUG_NO_MEMORY, "out of memory reading a result");
 }
 
-/* Decodes `total` bytes that `read` delivers. */
-JUG_API jug_result jug_decode_stream(jug_read_fn read, void *ud, uint64_t total, jug_value **out, jug_meta *meta,
-                                   jug_error *err) {
+/* Decodes `total` bytes that `read` delivers, verifying their checksum if `verify`. */
+static jug_result jug__decode_from(jug_read_fn read, void *ud, uint64_t total, int verify, jug_value **out,
+                                   jug_meta *meta, jug_error *err) {
     unsigned char header[JUG__HEADER_SIZE], sum[8], check[8];
     jug_value *v = NULL;
     jug_result rc;
@@ -1723,6 +1724,7 @@ JUG_API jug_result jug_decode_stream(jug_read_fn read, void *ud, uint64_t total,
     s->read = read;
     s->ud = ud;
     s->err = err;
+    s->verify = verify;
     s->unread = total;
     s->payload = s->owed = 0;
     s->pos = s->len = 0;
@@ -1753,11 +1755,11 @@ JUG_API jug_result jug_decode_stream(jug_read_fn read, void *ud, uint64_t total,
         rc = jug_set_error(err, JUG_CORRUPT, "corrupt result: %llu stray bytes", (unsigned long long)s->payload);
         goto done;
     }
-    jug__checksum(&s->h, check);
+    if (verify) jug__checksum(&s->h, check);
     s->payload = JUG__TRAILER_SIZE;
     s->h.total = 0;
     if ((rc = jug__src_payload(s, sum, 8)) != JUG_OK) goto done;
-    if (memcmp(sum, check, 8) != 0) {
+    if (verify && memcmp(sum, check, 8) != 0) {
         rc = jug_set_error(err, JUG_CORRUPT, "corrupt result: checksum mismatch");
         goto done;
     }
@@ -1779,10 +1781,20 @@ static jug_result jug__mem_read(void *ud, void *p, size_t n, jug_error *err) {
     m->p += n;
     return JUG_OK;
 }
+JUG_API jug_result jug_decode_stream(jug_read_fn read, void *ud, uint64_t total, jug_value **out, jug_meta *meta,
+                                   jug_error *err) {
+    return jug__decode_from(read, ud, total, 1, out, meta, err);
+}
 JUG_API jug_result jug_decode(const void *buf, size_t n, jug_value **out, jug_meta *meta, jug_error *err) {
     jug__memreader m;
     m.p = (const unsigned char *)buf;
-    return jug_decode_stream(jug__mem_read, &m, n, out, meta, err);
+    return jug__decode_from(jug__mem_read, &m, n, 1, out, meta, err);
+}
+/* A result whose checksum jug__intact has verified (still bounds-checked). */
+static jug_result jug__decode_intact(const unsigned char *buf, size_t n, jug_value **out) {
+    jug__memreader m;
+    m.p = buf;
+    return jug__decode_from(jug__mem_read, &m, n, 0, out, NULL, NULL);
 }
 
 /* >>hash: of values, for the identity of tasks */
@@ -4108,13 +4120,16 @@ typedef struct jug__fs_many {
 typedef struct jug__fs_run {
     jug_value **out;     /* the run's first */
     jug__wanted *wanted; /* the run's requests, sorted by hash */
-    size_t n;
+    size_t n, next;      /* next: after the request found last */
 } jug__fs_run;
 static void jug__fs_take_wanted(void *ud, const jug_hash *h, const unsigned char *result, uint32_t size) {
     jug__fs_run *run = (jug__fs_run *)ud;
-    const jug__wanted *w = jug__wanted_find(run->wanted, run->n, h);
+    /* (a pack's records are mostly in the order of their hashes: the request after the last one found first) */
+    const jug__wanted *w = run->next < run->n && memcmp(run->wanted[run->next].h.bytes, h->bytes, 16) == 0
+                               ? &run->wanted[run->next] : jug__wanted_find(run->wanted, run->n, h);
     jug_value **out = w ? &run->out[w->i] : NULL;
-    if (out && !*out && jug_decode(result, size, out, NULL, NULL) != JUG_OK) *out = NULL; /* (load says why) */
+    if (w) run->next = (size_t)(w - run->wanted) + 1;
+    if (out && !*out && jug__decode_intact(result, size, out) != JUG_OK) *out = NULL; /* (load says why) */
 }
 static jug_result jug__fs_load_run(void *ud, size_t k, jug_error *err) {
     jug__fs_many *many = (jug__fs_many *)ud;
@@ -4123,6 +4138,7 @@ static jug_result jug__fs_load_run(void *ud, size_t k, jug_error *err) {
     size_t lo = many->runs[k];
     run.out = many->out + lo;
     run.n = many->runs[k + 1] - lo;
+    run.next = 0;
     if (!(run.wanted = jug__wanted_sort(many->tasks + lo, run.n)))
         return jug_set_error(err, JUG_NO_MEMORY, "out of memory loading %zu results", run.n);
     jug_hash_hex(&many->blocks[lo], hex);
@@ -5604,7 +5620,8 @@ static void jug__load_inputs(jug__exec *x, jug_task *t) {
             while (hi < n && hi - lo < room &&
                    (hi - lo < JUG__LOAD_CHUNK || key[hi] >> 32 == key[hi - 1] >> 32)) /* (a block is not cut in two) */
                 hi++;
-            for (size_t i = lo; i < hi; i++) {
+            for (size_t i = lo; i < hi; i++) { /* (in the order of blocks, the inputs lie anywhere: fetched ahead) */
+                if (i + 16 < hi) JUG__PREFETCH(deps[(uint32_t)key[i + 16]]);
                 tasks[i - lo] = deps[(uint32_t)key[i]]->hash;
                 blocks[i - lo] = jug__block_head(g, deps[(uint32_t)key[i]])->hash;
                 out[i - lo] = NULL;
@@ -5612,6 +5629,7 @@ static void jug__load_inputs(jug__exec *x, jug_task *t) {
             int loaded = x->s->ops->load_many(x->s, blocks, tasks, hi - lo, out, NULL) == JUG_OK;
             jug__exec_lock(x);
             for (size_t i = lo; i < hi; i++) {
+                if (i + 16 < hi) JUG__PREFETCH(deps[(uint32_t)key[i + 16]]);
                 jug_task *d = deps[(uint32_t)key[i]];
                 if (loaded && out[i - lo] && !d->value) jug__set_value(x, d, out[i - lo]);
                 else jug_value_free(out[i - lo]);

@@ -95,11 +95,13 @@
    (affinity mask, SLURM_CPUS_PER_TASK) / (workers x threads), at least 1,
    unless the user set it, so OpenMP inside tasks does not oversubscribe.
 
-   STORE FORMAT (file store, format 1)
-       DIR/jugstore            "jug.h file store 1": which format wrote DIR
+   STORE FORMAT (file store, format 2)
+       DIR/jugstore            "jug.h file store 2": which format wrote DIR
+                               (format 1 differs only in its blocks: about 64
+                               tasks each, cut where a hash ends in 6 zero bits)
        DIR/results/ab/cdef...  a result, named by the hex of its task hash
        DIR/blocks/<hash>/      tiny tasks run in batches: the batch's claim
-                               (a lock on a block of about 64 tasks of one
+                               (a lock on a block of about 256 tasks of one
                                function, laid out by their hashes and named by
                                the first), pack files of their results (p.*),
                                tombstones (x.*), and `alone`: some result of
@@ -141,7 +143,8 @@
 #define JUG_VERSION_MINOR 1
 #define JUG_VERSION_PATCH 0
 #define JUG_VERSION_STRING "0.1.0"
-#define JUG_FORMAT_VERSION 1 /* of stored results and of the store layout */
+#define JUG_FORMAT_VERSION 1 /* of stored results */
+#define JUG_STORE_FORMAT 2   /* of a store's layout, which new stores get; format 1 is still read and used */
 
 #ifndef JUG_API
 #ifdef JUG_STATIC
@@ -654,11 +657,16 @@ struct jug_store {
     const jug_store_ops *ops;
     jug_store_options opt;
     char where[1024]; /* the directory or URL */
+    unsigned block_cut; /* how its blocks are cut (protocol B1): as its format says (jug_store_set_format) */
 };
 
-/* Fills s: its ops, opt with the defaults applied, where (JUG_INVALID if too long). */
+/* Fills s: its ops, opt with the defaults applied, where (JUG_INVALID if too long),
+   and the layout of a new store (format JUG_STORE_FORMAT). */
 JUG_API jug_result jug_store_init(jug_store *s, const jug_store_ops *ops, const jug_store_options *opt,
                                   const char *where, jug_error *err);
+/* For a backend that opens a store whose marker names `format`: s is laid out
+   as that format says, or JUG_VERSION_MISMATCH if this jug.h cannot use it. */
+JUG_API jug_result jug_store_set_format(jug_store *s, int format, jug_error *err);
 JUG_API jug_result jug_set_error(jug_error *err, jug_result code, const char *fmt, ...) JUG__PRINTF(3, 4);
 /* Reads a stored result of `total` bytes (jug_encode's output) piece by piece through `read`. */
 typedef jug_result (*jug_read_fn)(void *ud, void *p, size_t n, jug_error *err);
@@ -918,7 +926,8 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
    BATCHES
    B1 Blocks depend on the tasks, not on their order: the tasks of a
       function, sorted by hash, are cut before each task whose hash ends in
-      six zero bits (and after 256), wrapping around. Workers that share all
+      eight zero bits (six in a store of format 1) and after 1024, wrapping
+      around; every worker of a store cuts as its format says. Workers that share all
       the tasks agree on every block; workers whose graphs differ disagree
       only near the tasks they do not share, where a task may then run twice
       (never wrongly: its result is the same).
@@ -965,9 +974,19 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
       worker that died in it. SIGINT, SIGTERM and SIGHUP release every lock
       first (the guardian thread); SIGUSR2 only wakes the guardian to end. */
 
-/* The constants of B1. */
-#define JUG__BLOCK_CUT 63u   /* a task begins a block when (last hash byte & this) == 0 */
-#define JUG__BLOCK_MAX 256u  /* tasks in one block at most */
+/* The constants of B1: a task begins a block when (its hash's last byte &
+   the store's cut) == 0. Blocks of 256 tasks make a claim's cost (a dozen
+   metadata calls, the pack's setup) small beside its tiny tasks'. */
+#define JUG__BLOCK_CUT 255u   /* stores of format 2 */
+#define JUG__BLOCK_CUT_V1 63u /* stores of format 1 */
+#define JUG__BLOCK_MAX 1024u  /* tasks in one block at most */
+JUG_API jug_result jug_store_set_format(jug_store *s, int format, jug_error *err) {
+    if (format != JUG_STORE_FORMAT && format != 1)
+        return jug_set_error(err, JUG_VERSION_MISMATCH, "store %s was written in format %d; this jug.h (%s) reads formats 1 to %d",
+                          s->where, format, JUG_VERSION_STRING, JUG_STORE_FORMAT);
+    s->block_cut = format == 1 ? JUG__BLOCK_CUT_V1 : JUG__BLOCK_CUT;
+    return JUG_OK;
+}
 
 /* >>errors */
 JUG_API const char *jug_strerror(jug_result r) {
@@ -1958,6 +1977,7 @@ struct jug_graph {
     uint32_t *block_members; /* the tasks of block b: block_members[block_start[b]..block_start[b+1]) */
     uint32_t *block_start;
     size_t nblocks, blocks_for; /* blocks_for: the number of tasks laid out */
+    unsigned blocks_cut;        /* the store's cut they were laid out with (B1) */
 };
 
 JUG_API jug_graph *jug_graph_new(void) {
@@ -2611,6 +2631,7 @@ JUG_API jug_result jug_store_init(jug_store *s, const jug_store_ops *ops, const 
     if (opt) s->opt = *opt;
     else memset(&s->opt, 0, sizeof s->opt);
     if (s->opt.lock_lease_sec <= 0) s->opt.lock_lease_sec = JUG_LOCK_LEASE_DEFAULT;
+    s->block_cut = JUG__BLOCK_CUT;
     snprintf(s->where, sizeof s->where, "%s", where);
     if (strlen(where) >= sizeof s->where)
         return jug_set_error(err, JUG_INVALID, "the store's place is too long (%zu characters)", strlen(where));
@@ -4296,10 +4317,7 @@ static jug_result jug__fs_adopt(jug__fs *fs, jug_error *err) {
             JUG_FREE(marker);
             if (sscanf(buf, JUG__FS_MARKER " %d", &version) != 1)
                 return jug_set_error(err, JUG_CORRUPT, "%s/jugstore is not a jug.h store marker", fs->base.where);
-            if (version != JUG_FORMAT_VERSION)
-                return jug_set_error(err, JUG_VERSION_MISMATCH,
-                                  "store %s was written in format %d; this jug.h (%s) reads format %d",
-                                  fs->base.where, version, JUG_VERSION_STRING, JUG_FORMAT_VERSION);
+            if ((rc = jug_store_set_format(&fs->base, version, err)) != JUG_OK) return rc;
             marked = 1;
             break;
         }
@@ -4331,7 +4349,7 @@ static jug_result jug__fs_adopt(jug__fs *fs, jug_error *err) {
             if (mkdirat(fs->dirfd, jug__fs_dirs[i], 0777) != 0 && errno != EEXIST)
                 return jug__sys_error(err, "creating", jug__fs_dirs[i]);
         if (!marked) {
-            snprintf(buf, sizeof buf, JUG__FS_MARKER " %d\n", JUG_FORMAT_VERSION);
+            snprintf(buf, sizeof buf, JUG__FS_MARKER " %d\n", JUG_STORE_FORMAT);
             return jug__fs_publish(fs, "jugstore", NULL, NULL, buf, err);
         }
     }
@@ -4429,8 +4447,9 @@ JUG_API jug_result jug_value_of(jug_store *s, const jug_task *t, jug_value **out
 /* >>batches: blocks, and running a task under its lock (E1) */
 /* Blocks: the unit of batches of tiny tasks (see >>protocol, B1). The tasks
    of one function, in the order of their hashes, are cut into runs before
-   each task whose hash ends in six zero bits (one in 64), and a run longer
-   than JUG__BLOCK_MAX is cut again; the runs wrap around (the tasks before
+   each task whose hash's last byte has no bit of the store's cut set (one
+   in 256; one in 64 in a store of format 1), and a run longer than
+   JUG__BLOCK_MAX is cut again; the runs wrap around (the tasks before
    the first cut belong to the last run). A block is named by its first task.
    So workers that declare the same tasks, in any order, agree on blocks, and
    workers whose graphs differ disagree only near the tasks they do not share. */
@@ -4451,7 +4470,7 @@ typedef struct jug__sortrec {
     uint32_t index;
     uint32_t group_cut; /* group << 1, | 1 if a block begins at the task when it can */
 } jug__sortrec;
-static jug__sortrec *jug__sort_for_blocks(const jug_graph *g, void **base) {
+static jug__sortrec *jug__sort_for_blocks(const jug_graph *g, unsigned cut, void **base) {
     size_t n = g->n, bytes = (n + 1) * sizeof(jug__sortrec);
     void *bases[2];
     jug__sortrec *buf[2];
@@ -4470,7 +4489,7 @@ static jug__sortrec *jug__sort_for_blocks(const jug_graph *g, void **base) {
         jug__sortrec *r = &buf[0][i];
         r->key = jug__hash_key(&t->hash);
         r->index = (uint32_t)i;
-        r->group_cut = t->group << 1 | ((t->hash.bytes[15] & JUG__BLOCK_CUT) == 0);
+        r->group_cut = t->group << 1 | ((t->hash.bytes[15] & cut) == 0);
         for (int d = 0; d < 4; d++) count[d * 65536 + ((r->key >> (16 * d)) & 0xffff)]++;
     }
     for (int d = 0; d < 4; d++, cur ^= 1) { /* four stable passes of 16 bits */
@@ -4499,12 +4518,13 @@ static jug__sortrec *jug__sort_for_blocks(const jug_graph *g, void **base) {
     return buf[cur];
 }
 
-/* Lays out the blocks of the graph as it is now (again when it grew): 0 if out of memory. */
-static int jug__lay_out_blocks(jug_graph *g) {
+/* Lays out the blocks of the graph as it is now, as store s cuts them
+   (again when the graph grew): 0 if out of memory. */
+static int jug__lay_out_blocks(jug_graph *g, const jug_store *s) {
     size_t n = g->n, nblocks = 0;
     void *base = NULL;
-    if (g->blocks_for == n && g->block_of) return 1;
-    jug__sortrec *sorted = jug__sort_for_blocks(g, &base);
+    if (g->blocks_for == n && g->blocks_cut == s->block_cut && g->block_of) return 1;
+    jug__sortrec *sorted = jug__sort_for_blocks(g, s->block_cut, &base);
     uint32_t *of = JUG__NEW(uint32_t, n + 1), *members = JUG__NEW(uint32_t, n + 1);
     uint32_t *start = JUG__NEW(uint32_t, n + 2);
     int ok = sorted && of && members && start;
@@ -4541,6 +4561,7 @@ static int jug__lay_out_blocks(jug_graph *g) {
     g->block_start = start;
     g->nblocks = nblocks;
     g->blocks_for = n;
+    g->blocks_cut = s->block_cut;
     return 1;
 }
 
@@ -4571,7 +4592,7 @@ static int jug__block_says(jug_store *s, const jug_graph *g, const jug_task *t, 
    it has read of the blocks (exists), so on a miss t's block is looked at. */
 static int jug__stored(jug_store *s, jug_graph *g, const jug_task *t) {
     return s->ops->exists(s, &t->hash, NULL) == JUG_OK ||
-           (jug__lay_out_blocks(g) && jug__block_says(s, g, t, NULL) == JUG__BLOCK_PACKED);
+           (jug__lay_out_blocks(g, s) && jug__block_says(s, g, t, NULL) == JUG__BLOCK_PACKED);
 }
 
 /* Which tasks of g are stored (stored[i] set to 1), from one scan of the
@@ -4717,7 +4738,7 @@ JUG_API const jug_value *jug_compute(jug_graph *g, jug_task *t) {
             jug__build_error(g, err.code, "%s", err.msg);
             break;
         }
-        if (!jug__lay_out_blocks(g)) {
+        if (!jug__lay_out_blocks(g, s)) {
             jug__build_error(g, JUG_NO_MEMORY, "out of memory computing %s", t->fn->name);
             break;
         }
@@ -5287,7 +5308,7 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
     x->group_runs = JUG__NEW(uint32_t, g->ngroups + 1);
     x->group_secs = JUG__NEW(double, g->ngroups + 1);
     x->batch = JUG__NEW(uint8_t, g->ngroups + 1);
-    if (!x->rdep_off || !x->group_runs || !x->group_secs || !x->batch || !jug__lay_out_blocks(g)) return JUG_NO_MEMORY;
+    if (!x->rdep_off || !x->group_runs || !x->group_secs || !x->batch || !jug__lay_out_blocks(g, x->s)) return JUG_NO_MEMORY;
     memset(x->group_runs, 0, (g->ngroups + 1) * sizeof *x->group_runs);
     memset(x->group_secs, 0, (g->ngroups + 1) * sizeof *x->group_secs);
     memset(x->batch, 0, g->ngroups + 1);
@@ -6806,7 +6827,7 @@ static jug_result jug__states(jug_graph *g, jug_store *s, jug__prescan *pre, uin
         state[i] = st;
     }
     /* A claim on a block: its holder runs one ready task of it at a time. */
-    for (size_t k = 0; k < nclaims && jug__lay_out_blocks(g); k++) {
+    for (size_t k = 0; k < nclaims && jug__lay_out_blocks(g, s); k++) {
         jug_task *head = g->tasks[claims[k] & 0x7fffffffu];
         uint32_t b = jug__block_of(g, head);
         for (uint32_t i = 0; jug__block_member(g, b, 0) == head && i < jug__block_size(g, b); i++) {
@@ -8140,7 +8161,7 @@ JUG_API int jug_main_ex(int argc, char **argv, jug_build_fn build, const jug_mai
         return 2;
     }
     if (jug__opt(&c, "--version")) {
-        jug__out(1, "jug.h %s (store format %d)\n", JUG_VERSION_STRING, JUG_FORMAT_VERSION);
+        jug__out(1, "jug.h %s (store format %d)\n", JUG_VERSION_STRING, JUG_STORE_FORMAT);
         JUG_FREE(c.rest);
         return 0;
     }

@@ -442,14 +442,26 @@ static jug_result jug_redis__adopt(jug_redis__store *r, redisReply *rep, jug_err
             r->had_marker = 0;
         }
         if (!r->base.opt.create) return JUG_OK;
-        snprintf(text, sizeof text, JUG_REDIS__MARKER " %d", JUG_FORMAT_VERSION);
+        snprintf(text, sizeof text, JUG_REDIS__MARKER " %d", JUG_STORE_FORMAT);
         jug_redis__cmdv(&c, "SET", "jug:store", text, "NX", JUG_REDIS__END);
         if (!jug_redis__exchange(r->c, &c, 1, &set))
             return jug_set_error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
+        if (set->type == REDIS_REPLY_NIL) { /* made meanwhile, perhaps by another version: read it */
+            freeReplyObject(set);
+            jug_redis__cmdv(&c, "GET", "jug:store", JUG_REDIS__END);
+            if (!jug_redis__exchange(r->c, &c, 1, &set))
+                return jug_set_error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
+            jug_result rc = set->type == REDIS_REPLY_NIL
+                                ? jug_set_error(err, JUG_IO_ERROR, "%s: jug:store was made and removed at once", r->base.where)
+                                : jug_redis__adopt(r, set, err);
+            freeReplyObject(set);
+            return rc;
+        }
         jug_result rc = set->type == REDIS_REPLY_ERROR
                             ? jug_set_error(err, JUG_IO_ERROR, "%s: creating jug:store: %s", r->base.where, set->str)
                             : JUG_OK;
         freeReplyObject(set);
+        if (rc == JUG_OK) rc = jug_store_set_format(&r->base, JUG_STORE_FORMAT, err);
         r->had_marker = rc == JUG_OK;
         return rc;
     }
@@ -459,11 +471,9 @@ static jug_result jug_redis__adopt(jug_redis__store *r, redisReply *rep, jug_err
     if (sscanf(rep->str, JUG_REDIS__MARKER " %d", &version) != 1)
         return jug_set_error(err, JUG_CORRUPT, "%s: the key jug:store holds \"%s\", not a jug.h store marker",
                           r->base.where, jug_redis__printable(text, sizeof text, rep->str, rep->len < 40 ? rep->len : 40));
-    if (version != JUG_FORMAT_VERSION)
-        return jug_set_error(err, JUG_VERSION_MISMATCH, "store %s was written in format %d; this jug.h (%s) reads format %d",
-                          r->base.where, version, JUG_VERSION_STRING, JUG_FORMAT_VERSION);
-    r->had_marker = 1;
-    return JUG_OK;
+    jug_result rc = jug_store_set_format(&r->base, version, err);
+    r->had_marker = rc == JUG_OK;
+    return rc;
 }
 
 /* Connects, logs in, selects the database, learns the largest value the

@@ -290,7 +290,8 @@ TEST(redis, open) {
     jug_error err;
     EXPECT("open", jug_redis_open(url, &o, &s, &err) == JUG_OK, "%s", err.msg);
     EXPECT("open_file_store_through_the_same_opener", jug_redis_open(filedir, &o, &fs, &err) == JUG_OK, "%s", err.msg);
-    EXPECT("marker_written", key_is("jug:store", "jug.h redis store 1"), "jug:store");
+    EXPECT("marker_written", key_is("jug:store", "jug.h redis store 2"), "jug:store");
+    EXPECT("new_store_cuts_blocks_of_256", s && s->block_cut == 255, "%u", s ? s->block_cut : 0);
     EXPECT("where_is_the_url", s && strcmp(s->where, url) == 0, "%s", s ? s->where : "(not open)");
 }
 
@@ -495,9 +496,14 @@ TEST(redis, marker) {
     char url2[256];
     snprintf(url2, sizeof url2, "redis://%s:%s/%d", server_host, server_port, db + 1);
     cmd0("SELECT %d", db + 1);
-    cmd0("SET jug:store %s", "jug.h redis store 2");
+    cmd0("SET jug:store %s", "jug.h redis store 3");
     EXPECT("marker_other_version",
-           jug_redis_open(url2, &o, &t, &err) == JUG_VERSION_MISMATCH && strstr(err.msg, "format 2"), "%s", err.msg);
+           jug_redis_open(url2, &o, &t, &err) == JUG_VERSION_MISMATCH && strstr(err.msg, "format 3"), "%s", err.msg);
+    cmd0("SET jug:store %s", "jug.h redis store 1"); /* (an older store: its blocks of 64 are kept) */
+    EXPECT("marker_format_1_cuts_blocks_of_64", jug_redis_open(url2, &o, &t, &err) == JUG_OK && t->block_cut == 63,
+           "%s", err.msg);
+    if (t) jug_store_close(t);
+    t = NULL;
     cmd0("SET jug:store %s", "hello\x01");
     EXPECT("marker_junk",
            jug_redis_open(url2, &o, &t, &err) == JUG_CORRUPT && strstr(err.msg, "not a jug.h store marker"), "%s",

@@ -111,10 +111,10 @@ expect help_lists_commands test "$RC" -eq 0 -a "$(echo "$OUT" | grep -c '^  [a-z
 
 # --- stores it must not use
 before=$(find primes.jugdata -type f | sort | xargs md5sum)
-sed -i 's/store 1/store 9/' primes.jugdata/jugstore
+sed -i 's/store 2/store 9/' primes.jugdata/jugstore
 run "$PRIMES" execute
 expect other_version_refused test "$RC" -ne 0 -a -n "$(echo "$ERR" | grep 'format 9')"
-sed -i 's/store 9/store 1/' primes.jugdata/jugstore
+sed -i 's/store 9/store 2/' primes.jugdata/jugstore
 same other_version_left_untouched "$(find primes.jugdata -type f | sort | xargs md5sum)" "$before"
 mkdir notastore && echo precious >notastore/thesis.tex
 run "$PRIMES" execute --jugdir notastore

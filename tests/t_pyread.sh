@@ -190,7 +190,7 @@ if [ "$STORE" = file ]; then
     run $PY "$JR" "$S" "$hb"
     same corrupt_big_detected "$RC $ERR" "1 jug_read.py: $fb: corrupt result: checksum mismatch"
     expect corrupt_left_in_place test -f "$f" -a -f "$fb"
-    echo 'jug.h file store 2' >"$S/jugstore"
+    echo 'jug.h file store 3' >"$S/jugstore"
 else
     rcli_url "$S" setrange "jug:result:$h" 60 U >/dev/null
     run $PY "$JR" "$S" "$h"
@@ -202,7 +202,7 @@ else
     rcli_url "$S" set "jug:chunk:$hb:1" short >/dev/null
     run $PY "$JR" "$S" "$hb"
     same chunk_cut_detected "$RC $ERR" "1 jug_read.py: jug:result:$hb: chunk 1 of 2 (jug:chunk:$hb:1) holds 5 bytes, its head says 551473"
-    rcli_url "$S" set jug:store 'jug.h redis store 2' >/dev/null
+    rcli_url "$S" set jug:store 'jug.h redis store 3' >/dev/null
 fi
 run $PY "$JR" "$S" "$(hash_of_task 'packed[51]')"
-same other_format_refused "$RC $ERR" "1 jug_read.py: store $S was written in format 2; jug_read.py reads format 1"
+same other_format_refused "$RC $ERR" "1 jug_read.py: store $S was written in format 3; jug_read.py reads formats 1 to 2"

@@ -85,7 +85,7 @@ same check "$RC" 0
 run "$W" execute --jugdir "$R" -- 20
 same second_execute_runs_nothing "$OUT" "Nothing to do: all 31 tasks are finished."
 same jug_dir_variable "$(JUG_DIR=$R "$W" value total -- 20)" "$(want_total 20)"
-same marker "$(rcli 1 get jug:store)" "jug.h redis store 1"
+same marker "$(rcli 1 get jug:store)" "jug.h redis store 2"
 : >"$JUG_TEST_LOG"
 run "$W" invalidate pair --jugdir "$R" -- 20
 same invalidate "$RC $OUT" "0 $(printf 'Removing 10 results of pair\nRemoving 1 result of total\nRemoved 11 results.')"
@@ -204,7 +204,7 @@ run "$W" status --jugdir "$R" -- 4
 one_line junk_marker "the key jug:store holds \"my own data\", not a jug.h store marker"
 rcli 8 set jug:store "jug.h redis store 7" >/dev/null
 run "$W" execute --jugdir "$R" -- 4
-one_line other_version_marker "written in format 7; this jug.h .* reads format 1"
+one_line other_version_marker "written in format 7; this jug.h .* reads formats 1 to 2"
 
 # --- a result larger than the server takes in one value (proto-max-bulk-len 1mb): chunks (database 9)
 B=$BUILD/redis_big

@@ -790,16 +790,19 @@ TEST(store, release_all_spares_a_lock_being_taken) {
     remove_tree(dir);
 }
 
-/* B1: the same tasks declared in any order make the same blocks. */
+/* B1: the same tasks declared in any order make the same blocks, of the
+   size the store's format says. */
 TEST(graph, blocks_do_not_depend_on_declaration_order) {
-    enum { N = 5000 };
+    enum { N = 20000 };
     jug_graph *a = jug_graph_new(), *b = jug_graph_new();
+    jug_store layout; /* (all that laying out blocks reads of a store) */
+    jug_store_init(&layout, NULL, NULL, "", NULL);
     for (int i = 0; i < N; i++) {
         jug_task(a, square, i);
         jug_task(b, square, N - 1 - i);
     }
     jug_task(a, sum, jug_ref(jug_graph_task(a, 0)), jug_ref(jug_graph_task(a, 1))); /* (another function) */
-    CHECK(jug__lay_out_blocks(a) && jug__lay_out_blocks(b));
+    CHECK(jug__lay_out_blocks(a, &layout) && jug__lay_out_blocks(b, &layout));
     size_t same = 0, largest = 0, squares = 0;
     for (uint32_t k = 0; k < a->nblocks; k++) {
         if (jug__block_size(a, k) > largest) largest = jug__block_size(a, k);
@@ -815,7 +818,10 @@ TEST(graph, blocks_do_not_depend_on_declaration_order) {
     CHECK_INT(same, N);
     CHECK_INT(squares, N);
     CHECK(largest <= JUG__BLOCK_MAX);
-    CHECK(a->nblocks > N / 64 / 2 && a->nblocks < N / 64 * 2); /* about 64 tasks a block */
+    CHECK(a->nblocks > N / 256 / 2 && a->nblocks < N / 256 * 2); /* about 256 tasks a block */
+    CHECK_INT(jug_store_set_format(&layout, 1, NULL), JUG_OK); /* a store of format 1: about 64 */
+    CHECK(jug__lay_out_blocks(a, &layout) && a->nblocks > N / 64 / 2 && a->nblocks < N / 64 * 2);
+    CHECK_INT(jug_store_set_format(&layout, JUG_STORE_FORMAT + 1, NULL), JUG_VERSION_MISMATCH);
     jug_graph_free(a);
     jug_graph_free(b);
 }
@@ -864,7 +870,7 @@ TEST(graph, blocks_sorted_by_function_then_hash) {
     for (size_t i = 0; i < n; i++) want[i] = (uint32_t)i;
     sort_graph = g;
     qsort(want, n, sizeof *want, by_function_then_hash);
-    jug__sortrec *got = jug__sort_for_blocks(g, &base);
+    jug__sortrec *got = jug__sort_for_blocks(g, JUG__BLOCK_CUT, &base);
     CHECK(got != NULL);
     size_t same = 0;
     for (size_t i = 0; got && i < n; i++) {

@@ -41,7 +41,8 @@ try:
 except ImportError:  # (arrays are then array.array)
     numpy = None
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # of results
+STORE_FORMATS = (1, 2)  # of stores' layouts (they differ in how blocks are cut, which a reader does not use)
 __all__ = ["open_store", "load", "read_listing", "select", "to_json", "JugReadError", "NotFound", "Corrupt",
            "VersionMismatch", "FileStore", "RedisStore"]
 
@@ -283,6 +284,12 @@ _GRAVES_MAX = 1 << 20
 _DIRS = ("results", "blocks", "locks", "failed", "corrupt", "tmp")
 
 
+def _check_store_format(where, found):
+    if found not in STORE_FORMATS:
+        raise VersionMismatch("store %s was written in format %d; jug_read.py reads formats %d to %d"
+                              % (where, found, STORE_FORMATS[0], STORE_FORMATS[-1]))
+
+
 class FileStore:
     """A jug.h file store (a directory), read only."""
 
@@ -299,9 +306,7 @@ class FileStore:
         m = re.match(rb"\s*jug\.h\s*file\s*store\s*([-+]?\d+)", marker)
         if not m:
             raise Corrupt("%s/jugstore is not a jug.h store marker" % self.where)
-        if int(m.group(1)) != FORMAT_VERSION:
-            raise VersionMismatch("store %s was written in format %d; jug_read.py reads format %d"
-                                  % (self.where, int(m.group(1)), FORMAT_VERSION))
+        _check_store_format(self.where, int(m.group(1)))
 
     def _open(self, rel):
         """jug__fs_open_file: (fd, size) of a regular file, never through a link; None if missing."""
@@ -500,9 +505,7 @@ class RedisStore:
             m = re.match(rb"\s*jug\.h\s*redis\s*store\s*([-+]?\d+)", marker)
             if not m:
                 raise Corrupt("%s: the key jug:store holds %r, not a jug.h store marker" % (url, marker[:40]))
-            if int(m.group(1)) != FORMAT_VERSION:
-                raise VersionMismatch("store %s was written in format %d; jug_read.py reads format %d"
-                                      % (url, int(m.group(1)), FORMAT_VERSION))
+            _check_store_format(url, int(m.group(1)))
         most = 0
         try:
             conf = self.r.config_get("proto-max-bulk-len")

@@ -204,7 +204,9 @@ done
 drops=$(echo "$ERR" | awk '$NF == "unlinkat" {print $4}')
 nblocks=$(find trail/blocks -mindepth 1 -maxdepth 1 -type d | wc -l)
 echo "the trailing worker ($(echo "$OUT" | grep -o '^Executed [0-9]* tasks')) dropped ${drops:-0} locks and claims; $nblocks blocks"
-expect trailing_worker_looks_by_block test "$RC" -eq 0 -a "${drops:-0}" -le "$((nblocks / 4))"
+# (what it drops: its own claims, and the locks of the first tasks of each function, run one by one before
+#  batches begin; one claim for each block the other ran would be nblocks or more)
+expect trailing_worker_looks_by_block test "$RC" -eq 0 -a "${drops:-0}" -le "$((nblocks / 2))"
 run "$W" value total --jugdir trail -- 20000 0
 same trailing_total "$OUT" "$(want_total 20000 0)"
 

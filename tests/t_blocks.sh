@@ -113,23 +113,24 @@ total() {
     same "$name" "$OUT" "$(want_total "$1" "$(echo "$*" | sed -n 's/.*param=\([0-9]*\).*/\1/p')")"
 }
 
-# --- two processes, one declaring in reverse: 500 tiny leaves
-measure reverse2 500 "-- 500 0" "-- 500 0 reverse"
-echo "leaf runs: $RUNS for 500 tasks, 2 workers, one reversed ($SPLIT)"
-once reverse2_each_leaf_once 500
-total reverse2_total 500 0 reverse
+# (graphs of a few blocks of about 256 each: a worker alone would finish them before the others began)
+# --- two processes, one declaring in reverse: 2000 tiny leaves
+measure reverse2 2000 "-- 2000 0" "-- 2000 0 reverse"
+echo "leaf runs: $RUNS for 2000 tasks, 2 workers, one reversed ($SPLIT)"
+once reverse2_each_leaf_once 2000
+total reverse2_total 2000 0 reverse
 
 # --- three processes: default, reverse, shuffle
-measure orders3 500 "-- 500 0" "-- 500 0 reverse" "-- 500 0 shuffle=1"
-echo "leaf runs: $RUNS for 500 tasks, 3 workers: default, reversed, shuffled ($SPLIT)"
-once orders3_each_leaf_once 500
-total orders3_total 500 0 shuffle=1
+measure orders3 2000 "-- 2000 0" "-- 2000 0 reverse" "-- 2000 0 shuffle=1"
+echo "leaf runs: $RUNS for 2000 tasks, 3 workers: default, reversed, shuffled ($SPLIT)"
+once orders3_each_leaf_once 2000
+total orders3_total 2000 0 shuffle=1
 
 # --- two -j 2 executes (4 worker processes), one declaring in reverse
-measure jobs2 1000 "-j 2 -- 1000 0" "-j 2 -- 1000 0 reverse"
-echo "leaf runs: $RUNS for 1000 tasks, 2 executes of -j 2, one reversed ($SPLIT)"
-once jobs2_each_leaf_once 1000
-total jobs2_total 1000 0
+measure jobs2 4000 "-j 2 -- 4000 0" "-j 2 -- 4000 0 reverse"
+echo "leaf runs: $RUNS for 4000 tasks, 2 executes of -j 2, one reversed ($SPLIT)"
+once jobs2_each_leaf_once 4000
+total jobs2_total 4000 0
 
 # --- different build arguments: graphs of 3000 and 3500 leaves (the same
 #     param), both declared newest first (as a listing of inputs by date
@@ -149,14 +150,15 @@ same grown_others_once "$(cat "$WORK/$STORE".log.* | awk '$1 == "leaf" && $2 >= 
 total grown_total_3000 3000 0 param=2 reverse
 total grown_total_3500 3500 0 param=2 reverse
 
-# Three workers begun together on 6000 tiny leaves: once they see each other, a block
+# Three workers begun together on 24000 tiny leaves: once they see each other, a block
 # being run or run already is looked at, not claimed, so the claims taken in all are
 # about one a block (before, each worker claimed again most blocks the others ran).
+# (Enough blocks, 146, that the few claims made before they meet do not count much.)
 rm -rf "$WORK"/claims.*
-TO="strace -ff -qq -e trace=unlinkat -o $WORK/claims" together three "-- 6000 0" "-- 6000 0" "-- 6000 0"
+TO="strace -ff -qq -e trace=unlinkat -o $WORK/claims" together three "-- 24000 0" "-- 24000 0" "-- 24000 0"
 claims=$(cat "$WORK"/claims.* | grep -c '/claim"')
 nblocks=$(find three/blocks -mindepth 1 -maxdepth 1 -type d | wc -l)
 echo "claims taken by 3 workers: $claims for $nblocks blocks"
 expect three_workers_claim_each_block_about_once test "$claims" -ge "$((nblocks / 2))" -a "$claims" -le "$((nblocks * 3 / 2))"
-run "$W" value total --jugdir three -- 6000 0
-same three_workers_total "$OUT" "$(want_total 6000 0)"
+run "$W" value total --jugdir three -- 24000 0
+same three_workers_total "$OUT" "$(want_total 24000 0)"

@@ -54,7 +54,8 @@ rm -rf r2.jugdata
 # each append is followed by an fsync that takes 30 ms, so the batch is slow
 $TO strace -f -qq -o /dev/null -e inject=fsync:delay_enter=30000 $W execute --fsync --jugdir r2.jugdata -- 100 \
     >r2.out 2>&1 &
-waitfor 20 sh -c '[ "$(cat r2.jugdata/blocks/*/p.* 2>/dev/null | wc -c)" -gt 700 ]'
+# (leaf 12 stored: a task logged after it, so its record and that record's fsync are done)
+waitfor 20 sh -c 'grep -A1 -x "leaf 12" "$JUG_TEST_LOG" | grep -qvx "leaf 12"'
 $W invalidate 'leaf[12]' --jugdir r2.jugdata -- 100 >/dev/null
 wait
 : >"$JUG_TEST_LOG"

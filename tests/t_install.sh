@@ -8,7 +8,7 @@
 source "$JUG_TEST_ROOT/tests/lib.sh"
 
 VERSION=$(sed -n 's/^#define JUG_VERSION_STRING "\(.*\)"/\1/p' "$ROOT/jug.h")
-FORMAT=$(sed -n 's/^#define JUG_FORMAT_VERSION \([0-9]*\).*/\1/p' "$ROOT/jug.h")
+FORMAT=$(sed -n 's/^#define JUG_STORE_FORMAT \([0-9]*\).*/\1/p' "$ROOT/jug.h")
 WANT_VERSION="jug.h $VERSION (store format $FORMAT)"
 STRICT=(-std=c11 -Wall -Wextra -Wpedantic -Werror)
 # the flags pkg-config gives for a package, on one line

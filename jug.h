@@ -3761,6 +3761,14 @@ static const jug__wanted *jug__wanted_find(const jug__wanted *w, size_t n, const
     key.h = *h;
     return (const jug__wanted *)bsearch(&key, w, n, sizeof key, jug__wanted_order);
 }
+/* The request for h, tried first after the one matched last (*next): a
+   pack holds its records mostly in the order of their hashes. */
+static const jug__wanted *jug__wanted_match(const jug__wanted *w, size_t n, size_t *next, const jug_hash *h) {
+    const jug__wanted *found =
+        *next < n && memcmp(w[*next].h.bytes, h->bytes, 16) == 0 ? &w[*next] : jug__wanted_find(w, n, h);
+    if (found) *next = (size_t)(found - w) + 1;
+    return found;
+}
 /* tasks[0..n) sorted (NULL: out of memory, or n 0) */
 static jug__wanted *jug__wanted_sort(const jug_hash *tasks, size_t n) {
     jug__wanted *w = n ? JUG__NEW(jug__wanted, n) : NULL;
@@ -3775,13 +3783,13 @@ static jug__wanted *jug__wanted_sort(const jug_hash *tasks, size_t n) {
 typedef struct jug__fs_looking { /* what a look or a claim found */
     const jug_hash *tasks;
     jug__wanted *asked; /* tasks sorted (NULL: matched one by one) */
-    size_t n;
+    size_t n, next;     /* next: after the one matched last (jug__wanted_match) */
     jug_block_state *state;
     int claimed;
 } jug__fs_looking;
 /* Notes `found` for h if it is asked about (as jug_block_note does, in log n). */
 static void jug__fs_note(jug__fs_looking *l, const jug_hash *h, jug_block_state found) {
-    const jug__wanted *w = l->asked ? jug__wanted_find(l->asked, l->n, h) : NULL;
+    const jug__wanted *w = l->asked ? jug__wanted_match(l->asked, l->n, &l->next, h) : NULL;
     if (!l->asked) jug_block_note(l->tasks, l->n, l->state, h, found);
     else if (w && l->state[w->i] != JUG_BLOCK_STORED) l->state[w->i] = found;
 }
@@ -3797,6 +3805,7 @@ static jug_result jug__fs_look(jug_store *st, const jug_hash *block, const jug_h
     look.tasks = tasks;
     look.asked = jug__wanted_sort(tasks, n);
     look.n = n;
+    look.next = 0;
     look.state = state;
     look.claimed = 0;
     for (size_t i = 0; i < n; i++) state[i] = JUG_BLOCK_TODO;
@@ -3831,6 +3840,7 @@ static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, const jug_
     look.tasks = tasks;
     look.asked = jug__wanted_sort(tasks, n);
     look.n = n;
+    look.next = 0;
     look.state = state;
     for (size_t i = 0; i < n; i++) state[i] = JUG_BLOCK_TODO;
     rc = jug__fs_read_block(fs, hex, jug__fs_claim_cb, &look, JUG__CLAIMS_NONE, 1, NULL, err); /* (the claim there is ours) */
@@ -4145,11 +4155,8 @@ typedef struct jug__fs_run {
 } jug__fs_run;
 static void jug__fs_take_wanted(void *ud, const jug_hash *h, const unsigned char *result, uint32_t size) {
     jug__fs_run *run = (jug__fs_run *)ud;
-    /* (a pack's records are mostly in the order of their hashes: the request after the last one found first) */
-    const jug__wanted *w = run->next < run->n && memcmp(run->wanted[run->next].h.bytes, h->bytes, 16) == 0
-                               ? &run->wanted[run->next] : jug__wanted_find(run->wanted, run->n, h);
+    const jug__wanted *w = jug__wanted_match(run->wanted, run->n, &run->next, h);
     jug_value **out = w ? &run->out[w->i] : NULL;
-    if (w) run->next = (size_t)(w - run->wanted) + 1;
     if (out && !*out && jug__decode_intact(result, size, out) != JUG_OK) *out = NULL; /* (load says why) */
 }
 static jug_result jug__fs_load_run(void *ud, size_t k, jug_error *err) {

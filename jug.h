@@ -647,9 +647,13 @@ typedef struct jug_store_ops {
     /* What a worker that holds a task's lock (B2), or one that wonders
        whether to claim, learns of `block`: state[i] is JUG_BLOCK_STORED if
        tasks[i] is stored in it, else JUG_BLOCK_CLAIMED if a live claimer
-       holds the block, else JUG_BLOCK_TODO. */
-    jug_result (*look)(jug_store *s, const jug_hash *block, const jug_hash *tasks, size_t n, jug_block_state *state,
-                       jug_error *err);
+       holds the block, else JUG_BLOCK_TODO. `members` (or NULL): the digest
+       of all the block's tasks, whose done mark (B7) may answer at once. */
+    jug_result (*look)(jug_store *s, const jug_hash *block, const jug_hash *members, const jug_hash *tasks, size_t n,
+                       jug_block_state *state, jug_error *err);
+    /* Optional (B7): after unclaiming a block whose tasks it has seen all
+       stored, a claimer marks it done for the tasks whose digest is `members`. */
+    jug_result (*mark_done)(jug_store *s, const jug_hash *block, const jug_hash *members, jug_error *err);
     void (*close)(jug_store *s);
 } jug_store_ops;
 
@@ -875,7 +879,8 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
               held by the one worker that runs the block's tasks as a batch.
    pack       blocks/<head>/p.<writer>: the results of one claim, one record
               each (redis: results sent ahead and listed in jug:block:<head>).
-   mark       blocks/<head>/alone: some result of the block is saved alone.
+   mark       blocks/<head>/alone: some result of the block is saved alone;
+              blocks/<head>/d.<digest>: a done mark (B7).
    tombstone  blocks/<head>/x.*: packed records that no longer count.
    lease      how long a holder may go without a heartbeat before others may
               judge its lock stale (JUG_LOCK_LEASE_DEFAULT; the holder's own
@@ -945,12 +950,24 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
       listed in jug:block:<b>. A claim that cannot end so stays held, and
       kept alive, until its process ends.
    B5 A pack has one writer, its claimer, which appends each record with
-      one write(2): a record cut short fails its checksum and does not count.
+      one write(2), or as a copy into room reserved ahead and mapped, its
+      head last: a record cut short fails its checksum and does not count,
+      and room not written (zeros) reads as the end of the pack.
    B6 A look takes nothing: what it finds stored counts (R2), and a block it
       finds claimed is left to its claimer. A worker that has seen others
       at work looks at a block before it claims it, and claims it only if
       the look found a task of it neither stored nor claimed; a task it
       runs alone it looks for with the rest of its block first (then E1).
+   B7 Done marks: a claimer that has seen every task of its block stored
+      leaves blocks/<head>/d.<digest> after it unclaims (the digest: of the
+      tasks' hashes in block order). A look (B6) whose listing shows the
+      mark of its own block's digest, and neither `alone` nor a tombstone,
+      takes every task of the block as stored without reading the packs.
+      A record stops counting only by a tombstone (packs are never
+      rewritten or removed), and in a store of format 2, the only one that
+      gets marks, a result saved alone follows `alone` (B3): so a mark that
+      is heeded never says more than the packs would. A reader that loads
+      a result still proves it (R2).
 
    RESULTS
    R1 A result becomes visible whole: written under tmp/ and renamed into
@@ -3614,9 +3631,12 @@ static jug_result jug__fs_report_claim(jug__fs *fs, const char *hex, jug_scan_fn
 /* Reads the pack files of one block (hex: its name), reporting their
    results to fn and handing them to take (see jug__fs_read_pack); with
    JUG__CLAIMS_LIVE, the block's live claim too, as a lock on the block;
-   with JUG__CLAIMS_ALL (a scan), every claim, live or stale. */
+   with JUG__CLAIMS_ALL (a scan), every claim, live or stale. With `done`
+   (a look), the listing alone may do (B7): *done is set, and nothing is
+   read or reported, if it shows that done mark and neither the mark
+   `alone` nor a tombstone. */
 static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn fn, void *ud, jug__claims claims,
-                                     int index, jug__take_fn take, jug_error *err) {
+                                     int index, jug__take_fn take, const char *done_mark, int *done, jug_error *err) {
     char dir[64], path[512];
     const char *name;
     jug__dir d;
@@ -3634,11 +3654,13 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         char (*packs)[256] = NULL, (*tombs)[256] = NULL; /* the packs and tombstones listed, which are few */
         size_t npacks = 0, ntombs = 0, ngraves = 0, cpacks = 0, ctombs = 0, cgraves = 0;
         jug__grave *graves = NULL;
-        int claimed = 0, gone = 0;
+        int claimed = 0, gone = 0, marked = 0, alone = 0;
         if (jug__fs_dir_open(fs, &d, dir) != 0)
             return jug__not_ours(errno) ? JUG_OK : jug__sys_error(err, "listing", dir);
         while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL) {
             if (strcmp(name, "claim") == 0) claimed = 1;
+            if (done_mark && strcmp(name, done_mark) == 0) marked = 1;
+            if (strcmp(name, "alone") == 0) alone = 1;
             int pack = strncmp(name, "p.", 2) == 0;
             if (!pack && strncmp(name, "x.", 2) != 0) continue; /* the claim, the mark, an NFS client's .nfs* */
             char (**list)[256] = pack ? &packs : &tombs;
@@ -3650,6 +3672,12 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
             snprintf((*list)[(*count)++], sizeof **list, "%s", name);
         }
         rc = jug__dir_end(&d, rc, dir, err);
+        if (rc == JUG_OK && marked && !alone && ntombs == 0) {
+            *done = 1;
+            JUG_FREE(packs);
+            JUG_FREE(tombs);
+            return JUG_OK;
+        }
         if (rc == JUG_OK && claimed && claims != JUG__CLAIMS_NONE && fn) {
             rc = jug__fs_report_claim(fs, hex, fn, ud, claims, err);
             if (rc == JUG_NOT_FOUND) { /* ended since the listing: read again */
@@ -3709,7 +3737,7 @@ static jug_result jug__fs_read_one_of(void *ud, size_t i, jug_error *err) {
     heard.every = e;
     heard.n = 0;
     jug_result rc = jug__fs_read_block(e->fs, e->names[i], e->fn ? jug__fs_hear : NULL, &heard, e->claims, e->index,
-                                       NULL, err);
+                                       NULL, NULL, NULL, err);
     if (heard.n) jug__fs_pass_on(&heard);
     return rc;
 }
@@ -3798,9 +3826,31 @@ static void jug__fs_look_cb(void *ud, const jug_hash *h, jug_entry kind) {
     if (kind == JUG_ENTRY_RESULT) jug__fs_note(l, h, JUG_BLOCK_STORED);
     else if (kind == JUG_ENTRY_LOCK) l->claimed = 1;
 }
-static jug_result jug__fs_look(jug_store *st, const jug_hash *block, const jug_hash *tasks, size_t n,
-                               jug_block_state *state, jug_error *err) {
+/* B7: the done mark of a block whose tasks' hashes hash to `members`:
+   blocks/<head>/d.<members in hex>, made only in stores of format 2, where
+   every result saved alone follows the mark `alone` (B3). */
+static void jug__fs_done_mark(const jug_hash *members, char out[40]) {
     char hex[33];
+    jug_hash_hex(members, hex);
+    snprintf(out, 40, "d.%s", hex);
+}
+static jug_result jug__fs_mark_done(jug_store *st, const jug_hash *block, const jug_hash *members, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    char hex[33], mark[40], path[128];
+    if (fs->dirfd < 0 || st->block_cut != JUG__BLOCK_CUT) return JUG_OK;
+    jug_hash_hex(block, hex);
+    jug__fs_done_mark(members, mark);
+    snprintf(path, sizeof path, "blocks/%s/%s", hex, mark);
+    int fd = openat(fs->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST) return jug__sys_error(err, "marking", path);
+    if (fd >= 0) close(fd);
+    return JUG_OK;
+}
+
+static jug_result jug__fs_look(jug_store *st, const jug_hash *block, const jug_hash *members, const jug_hash *tasks,
+                               size_t n, jug_block_state *state, jug_error *err) {
+    char hex[33], mark[40];
+    int done = 0;
     jug__fs_looking look;
     look.tasks = tasks;
     look.asked = jug__wanted_sort(tasks, n);
@@ -3810,9 +3860,12 @@ static jug_result jug__fs_look(jug_store *st, const jug_hash *block, const jug_h
     look.claimed = 0;
     for (size_t i = 0; i < n; i++) state[i] = JUG_BLOCK_TODO;
     jug_hash_hex(block, hex);
+    if (members) jug__fs_done_mark(members, mark);
     /* (not indexed: what a look finds, it tells) */
-    jug_result rc = jug__fs_read_block((jug__fs *)st, hex, jug__fs_look_cb, &look, JUG__CLAIMS_LIVE, 0, NULL, err);
+    jug_result rc = jug__fs_read_block((jug__fs *)st, hex, jug__fs_look_cb, &look, JUG__CLAIMS_LIVE, 0, NULL,
+                                       members && st->block_cut == JUG__BLOCK_CUT ? mark : NULL, &done, err);
     JUG_FREE(look.asked);
+    for (size_t i = 0; done && i < n; i++) state[i] = JUG_BLOCK_STORED;
     for (size_t i = 0; look.claimed && i < n; i++)
         if (state[i] == JUG_BLOCK_TODO) state[i] = JUG_BLOCK_CLAIMED;
     return rc;
@@ -3843,7 +3896,7 @@ static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, const jug_
     look.next = 0;
     look.state = state;
     for (size_t i = 0; i < n; i++) state[i] = JUG_BLOCK_TODO;
-    rc = jug__fs_read_block(fs, hex, jug__fs_claim_cb, &look, JUG__CLAIMS_NONE, 1, NULL, err); /* (the claim there is ours) */
+    rc = jug__fs_read_block(fs, hex, jug__fs_claim_cb, &look, JUG__CLAIMS_NONE, 1, NULL, NULL, NULL, err); /* (the claim there is ours) */
     if (rc == JUG_OK && n) rc = jug__fs_list(fs, "locks", 32, JUG_ENTRY_LOCK, jug__fs_claim_cb, &look, err);
     JUG_FREE(look.asked);
     snprintf(path, sizeof path, "blocks/%s/alone", hex);
@@ -4069,7 +4122,7 @@ static void jug__fs_forget(jug__fs *fs, const jug_hash *h, const jug__packed *e)
 static jug_result jug__fs_reread_block(jug__fs *fs, const char *path, jug_error *err) {
     char hex[33];
     snprintf(hex, sizeof hex, "%.32s", path + 7);
-    return jug__fs_read_block(fs, hex, NULL, NULL, JUG__CLAIMS_NONE, 1, NULL, err);
+    return jug__fs_read_block(fs, hex, NULL, NULL, JUG__CLAIMS_NONE, 1, NULL, NULL, NULL, err);
 }
 
 /* R3: writes a tombstone for the record of h that the index points to, so
@@ -4170,7 +4223,7 @@ static jug_result jug__fs_load_run(void *ud, size_t k, jug_error *err) {
     if (!(run.wanted = jug__wanted_sort(many->tasks + lo, run.n)))
         return jug_set_error(err, JUG_NO_MEMORY, "out of memory loading %zu results", run.n);
     jug_hash_hex(&many->blocks[lo], hex);
-    jug_result rc = jug__fs_read_block(many->fs, hex, NULL, &run, JUG__CLAIMS_NONE, 0, jug__fs_take_wanted, err);
+    jug_result rc = jug__fs_read_block(many->fs, hex, NULL, &run, JUG__CLAIMS_NONE, 0, jug__fs_take_wanted, NULL, NULL, err);
     JUG_FREE(run.wanted);
     return rc;
 }
@@ -4306,6 +4359,7 @@ static void jug__fs_set_ops(jug_store_ops *o) {
     o->append = jug__fs_append;
     o->unclaim = jug__fs_unclaim;
     o->look = jug__fs_look;
+    o->mark_done = jug__fs_mark_done;
     o->close = jug__fs_close;
 }
 
@@ -4581,6 +4635,14 @@ static jug_task *jug__block_member(const jug_graph *g, uint32_t b, uint32_t k) {
 static jug_task *jug__block_head(const jug_graph *g, const jug_task *t) {
     return jug__block_member(g, jug__block_of(g, t), 0);
 }
+/* What a done mark of block b names (B7): a hash of its tasks' hashes, in
+   block order, so a worker whose block holds other tasks is not taken in. */
+static jug_hash jug__block_digest(const jug_graph *g, uint32_t b) {
+    jug__hasher h;
+    jug__hasher_init(&h);
+    for (uint32_t k = 0; k < jug__block_size(g, b); k++) jug__hasher_update(&h, jug__block_member(g, b, k)->hash.bytes, 16);
+    return jug__hasher_final(&h);
+}
 
 #define JUG__NAP_FIRST 0.01 /* seconds: a wait for another worker's task, doubled up to */
 #define JUG__NAP_MAX 0.5
@@ -4591,7 +4653,7 @@ enum { JUG__BLOCK_FREE, JUG__BLOCK_PACKED, JUG__BLOCK_CLAIMED, JUG__BLOCK_ERROR 
 static int jug__block_says(jug_store *s, const jug_graph *g, const jug_task *t, jug_error *err) {
     jug_block_state state;
     if (!s->ops->look) return JUG__BLOCK_FREE;
-    if (s->ops->look(s, &jug__block_head(g, t)->hash, &t->hash, 1, &state, err) != JUG_OK) return JUG__BLOCK_ERROR;
+    if (s->ops->look(s, &jug__block_head(g, t)->hash, NULL, &t->hash, 1, &state, err) != JUG_OK) return JUG__BLOCK_ERROR;
     return state == JUG_BLOCK_STORED ? JUG__BLOCK_PACKED : state == JUG_BLOCK_CLAIMED ? JUG__BLOCK_CLAIMED : JUG__BLOCK_FREE;
 }
 
@@ -5850,7 +5912,8 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
         /* Others are at work: a look first, which takes nothing. A block
            being run, or run already, needs no claim. */
         int todo = 0, claimed = 0;
-        rc = s->ops->look(s, &head->hash, ask, n, state, &err);
+        jug_hash members = jug__block_digest(g, b);
+        rc = s->ops->look(s, &head->hash, &members, ask, n, state, &err);
         for (uint32_t i = 0; rc == JUG_OK && i < n; i++) {
             todo += state[i] == JUG_BLOCK_TODO;
             claimed += state[i] == JUG_BLOCK_CLAIMED;
@@ -5921,10 +5984,16 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
         jug__say(x, 1, "%s", err.msg);
         if (!x->rc) x->rc = rc;
         x->stop = 1;
-    } else if (x->blocks_done) {
+    } else {
         uint32_t k = 0;
         while (k < size && jug__of(x, mem[k])->state == JUG__DONE) k++;
-        if (k == size) __atomic_store_n(&x->blocks_done[head->index], 1, __ATOMIC_RELEASE);
+        if (k == size && x->blocks_done) __atomic_store_n(&x->blocks_done[head->index], 1, __ATOMIC_RELEASE);
+        if (k == size && s->ops->mark_done) { /* (a mark not made costs only looks at the packs) */
+            jug_hash members = jug__block_digest(g, b);
+            jug__exec_unlock(x);
+            s->ops->mark_done(s, &head->hash, &members, NULL);
+            jug__exec_lock(x);
+        }
     }
 }
 
@@ -6016,7 +6085,8 @@ static int jug__found_in_block(jug__exec *x, jug_task *t) {
     jug__block_fetch(x, b, mem);
     n = jug__block_asks(x, mem, size, t, ask, at);
     jug__exec_unlock(x);
-    jug_result rc = x->s->ops->look(x->s, &jug__block_head(g, t)->hash, ask, n, state, &err);
+    jug_hash members = jug__block_digest(g, b);
+    jug_result rc = x->s->ops->look(x->s, &jug__block_head(g, t)->hash, &members, ask, n, state, &err);
     jug__exec_lock(x);
     int found = 0;
     for (uint32_t i = 0; rc == JUG_OK && i < n; i++) {

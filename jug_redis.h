@@ -1977,10 +1977,12 @@ static jug_result jug_redis__unclaim(jug_store *st, const jug_hash *block, jug_e
 }
 
 /* B2: the claim on the block (live or not), then the results listed in the
-   block: a claim ended before this look has listed all its results by then. */
-static jug_result jug_redis__look(jug_store *st, const jug_hash *block, const jug_hash *tasks, size_t n,
-                                  jug_block_state *state, jug_error *err) {
+   block: a claim ended before this look has listed all its results by then.
+   (No done marks, B7: the listing is one round trip already.) */
+static jug_result jug_redis__look(jug_store *st, const jug_hash *block, const jug_hash *members, const jug_hash *tasks,
+                                  size_t n, jug_block_state *state, jug_error *err) {
     jug_redis__store *r = (jug_redis__store *)st;
+    (void)members;
     char key[64], set[64];
     jug_redis__cmd c[3];
     redisReply *rep[3];

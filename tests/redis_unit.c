@@ -606,7 +606,7 @@ TEST(redis, claims) {
            "%s: %d%d%d%d%d%d", err.msg, st[0], st[1], st[2], st[3], st[4], st[5]);
     s->ops->remove(s, &lone, JUG_ENTRY_RESULT, &err);
     EXPECT("look_sees_a_live_claim",
-           s2->ops->look(s2, &blk, &none, 1, &look, &err) == JUG_OK && look == JUG_BLOCK_CLAIMED, "%s: %d", err.msg,
+           s2->ops->look(s2, &blk, NULL, &none, 1, &look, &err) == JUG_OK && look == JUG_BLOCK_CLAIMED, "%s: %d", err.msg,
            look);
     memset(&l, 0, sizeof l);
     EXPECT("scan_reports_a_live_claim",
@@ -623,9 +623,9 @@ TEST(redis, claims) {
     EXPECT("unclaim_lists_the_results_in_the_block", int_reply("SCARD %s", set) == 4, "%lld members",
            int_reply("SCARD %s", set));
     EXPECT("look_finds_the_results",
-           s2->ops->look(s2, &blk, &t[1], 1, &look, &err) == JUG_OK && look == JUG_BLOCK_STORED &&
-               s2->ops->look(s2, &blk, &big, 1, &look, &err) == JUG_OK && look == JUG_BLOCK_STORED &&
-               s2->ops->look(s2, &blk, &none, 1, &look, &err) == JUG_OK && look == JUG_BLOCK_TODO,
+           s2->ops->look(s2, &blk, NULL, &t[1], 1, &look, &err) == JUG_OK && look == JUG_BLOCK_STORED &&
+               s2->ops->look(s2, &blk, NULL, &big, 1, &look, &err) == JUG_OK && look == JUG_BLOCK_STORED &&
+               s2->ops->look(s2, &blk, NULL, &none, 1, &look, &err) == JUG_OK && look == JUG_BLOCK_TODO,
            "%s: %d", err.msg, look);
     EXPECT("claim_reports_the_results",
            s2->ops->claim(s2, &blk, ask, 5, st, &err) == JUG_OK && stored_of(st, 4) == 4 && st[4] == JUG_BLOCK_TODO &&
@@ -636,7 +636,7 @@ TEST(redis, claims) {
                s->ops->exists(s, &t[1], &err) == JUG_NOT_FOUND,
            "%s", err.msg);
     EXPECT("removed_result_leaves_the_block",
-           s2->ops->look(s2, &blk, &t[1], 1, &look, &err) == JUG_OK && look == JUG_BLOCK_TODO &&
+           s2->ops->look(s2, &blk, NULL, &t[1], 1, &look, &err) == JUG_OK && look == JUG_BLOCK_TODO &&
                int_reply("SCARD %s", set) == 3,
            "%s: %d, %lld members", err.msg, look, int_reply("SCARD %s", set));
 
@@ -652,7 +652,7 @@ TEST(redis, claims) {
                l.kinds[JUG_ENTRY_CLAIM] == 0,
            "%s: %d claims, %d stale", err.msg, l.kinds[JUG_ENTRY_CLAIM], l.kinds[JUG_ENTRY_STALE_CLAIM]);
     EXPECT("look_ignores_a_stale_claim",
-           s2->ops->look(s2, &blk, &none, 1, &look, &err) == JUG_OK && look == JUG_BLOCK_TODO, "%s: %d", err.msg, look);
+           s2->ops->look(s2, &blk, NULL, &none, 1, &look, &err) == JUG_OK && look == JUG_BLOCK_TODO, "%s: %d", err.msg, look);
     EXPECT("remove_stale_claim", s->ops->remove(s, &blk, JUG_ENTRY_STALE_CLAIM, &err) == JUG_OK && count_keys(key) == 0,
            "%s", err.msg);
     { /* judged stale by a scan, then taken over by a live worker: `cleanup --locks` leaves it */
@@ -906,7 +906,7 @@ TEST(redis, server_gone_for_good) {
         for (int i = 0; i < 2; i++) g->ops->append(g, &gb, &gt[i], v, NULL, &err);
         g->ops->exists(g, &gt[0], &err); /* (the replies are read) */
         server_gone(admin);
-        jug_result got = g->ops->look(g, &gb, &gt[0], 1, &there, &err);
+        jug_result got = g->ops->look(g, &gb, NULL, &gt[0], 1, &there, &err);
         EXPECT("gone_look_gives_up", got == JUG_CONNECTION && strstr(err.msg, "gave up reconnecting"), "%s: %s",
                jug_strerror(got), err.msg);
         got = g->ops->unclaim(g, &gb, &err);

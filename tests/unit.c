@@ -603,6 +603,70 @@ TEST(store, release_keeps_a_lock_someone_else_took_over) {
     remove_tree(dir);
 }
 
+/* B7: a done mark answers a look that names the block's digest, from the
+   listing alone, until a tombstone or a result saved alone is there; another
+   digest, or a store of format 1, reads the packs. */
+TEST(store, done_marks_answer_looks_until_something_changes) {
+    char *dir = temp_dir();
+    jug_store *s = open_store(dir, 0);
+    jug_hash block = jug_hash_bytes("b", 1), members = jug_hash_bytes("m", 1), others = jug_hash_bytes("w", 1),
+             ask[3];
+    jug_block_state state[3];
+    jug_value *v = jug_int(7);
+    jug_error err;
+    ask[0] = jug_hash_bytes("1", 1);
+    ask[1] = jug_hash_bytes("2", 1);
+    ask[2] = jug_hash_bytes("3", 1); /* (never stored: only a mark can say it is) */
+    CHECK_INT(s->ops->claim(s, &block, ask, 3, state, &err), JUG_OK);
+    CHECK_INT(s->ops->append(s, &block, &ask[0], v, NULL, &err), JUG_OK);
+    CHECK_INT(s->ops->append(s, &block, &ask[1], v, NULL, &err), JUG_OK);
+    CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
+    CHECK_INT(s->ops->look(s, &block, &members, ask, 3, state, &err), JUG_OK);
+    CHECK(state[0] == JUG_BLOCK_STORED && state[1] == JUG_BLOCK_STORED && state[2] == JUG_BLOCK_TODO);
+    CHECK_INT(s->ops->mark_done(s, &block, &members, &err), JUG_OK);
+    CHECK_INT(s->ops->mark_done(s, &block, &members, &err), JUG_OK); /* (twice: one mark) */
+    CHECK_INT(s->ops->look(s, &block, &members, ask, 3, state, &err), JUG_OK);
+    CHECK(state[0] == JUG_BLOCK_STORED && state[1] == JUG_BLOCK_STORED && state[2] == JUG_BLOCK_STORED);
+    CHECK_INT(s->ops->look(s, &block, &others, ask, 3, state, &err), JUG_OK); /* another worker's block */
+    CHECK(state[0] == JUG_BLOCK_STORED && state[1] == JUG_BLOCK_STORED && state[2] == JUG_BLOCK_TODO);
+    CHECK_INT(s->ops->look(s, &block, NULL, ask, 3, state, &err), JUG_OK);
+    CHECK(state[2] == JUG_BLOCK_TODO);
+    /* a tombstone: the mark no longer answers */
+    CHECK_INT(s->ops->remove(s, &ask[0], JUG_ENTRY_RESULT, &err), JUG_OK);
+    CHECK_INT(s->ops->look(s, &block, &members, ask, 3, state, &err), JUG_OK);
+    CHECK(state[0] == JUG_BLOCK_TODO && state[1] == JUG_BLOCK_STORED && state[2] == JUG_BLOCK_TODO);
+    /* a result saved alone in a marked block: nor here */
+    jug_hash block2 = jug_hash_bytes("c", 1);
+    CHECK_INT(s->ops->claim(s, &block2, ask, 1, state, &err), JUG_OK);
+    CHECK_INT(s->ops->append(s, &block2, &ask[0], v, NULL, &err), JUG_OK);
+    CHECK_INT(s->ops->unclaim(s, &block2, &err), JUG_OK);
+    CHECK_INT(s->ops->mark_done(s, &block2, &members, &err), JUG_OK);
+    CHECK_INT(s->ops->save(s, &ask[1], &block2, v, NULL, &err), JUG_OK);
+    CHECK_INT(s->ops->look(s, &block2, &members, ask, 3, state, &err), JUG_OK);
+    CHECK(state[0] == JUG_BLOCK_STORED && state[2] == JUG_BLOCK_TODO);
+    jug_store_close(s);
+    /* a store of format 1 gets no marks */
+    char path[1200];
+    snprintf(path, sizeof path, "%s/jugstore", dir);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("jug.h file store 1\n", f);
+        fclose(f);
+    }
+    s = open_store(dir, 0);
+    jug_hash block3 = jug_hash_bytes("d", 1);
+    CHECK_INT(s->ops->claim(s, &block3, ask, 1, state, &err), JUG_OK);
+    CHECK_INT(s->ops->append(s, &block3, &ask[0], v, NULL, &err), JUG_OK);
+    CHECK_INT(s->ops->unclaim(s, &block3, &err), JUG_OK);
+    CHECK_INT(s->ops->mark_done(s, &block3, &members, &err), JUG_OK);
+    CHECK_INT(s->ops->look(s, &block3, &members, ask, 3, state, &err), JUG_OK);
+    CHECK(state[0] == JUG_BLOCK_STORED && state[2] == JUG_BLOCK_TODO);
+    jug_value_free(v);
+    jug_store_close(s);
+    remove_tree(dir);
+}
+
 TEST(store, batches_pack_results_and_find_those_stored_alone) {
     char *dir = temp_dir();
     jug_store *s = open_store(dir, 0);
@@ -625,16 +689,16 @@ TEST(store, batches_pack_results_and_find_those_stored_alone) {
     CHECK(state[0] == JUG_BLOCK_TODO && state[1] == JUG_BLOCK_STORED && state[2] == JUG_BLOCK_TODO);
     CHECK_INT(s->ops->claim(s, &block, ask, 3, state, &err), JUG_LOCKED);
     CHECK_INT(s->ops->append(s, &block, &packed, v, NULL, &err), JUG_OK);
-    CHECK_INT(s->ops->look(s, &block, &packed, 1, &look, &err), JUG_OK);
+    CHECK_INT(s->ops->look(s, &block, NULL, &packed, 1, &look, &err), JUG_OK);
     CHECK_INT(look, JUG_BLOCK_STORED);
-    CHECK_INT(s->ops->look(s, &block, &never, 1, &look, &err), JUG_OK);
+    CHECK_INT(s->ops->look(s, &block, NULL, &never, 1, &look, &err), JUG_OK);
     CHECK_INT(look, JUG_BLOCK_CLAIMED); /* (a live claim: ours) */
-    CHECK_INT(s->ops->look(s, &block, ask, 3, state, &err), JUG_OK); /* (only packed results count for a look) */
+    CHECK_INT(s->ops->look(s, &block, NULL, ask, 3, state, &err), JUG_OK); /* (only packed results count for a look) */
     CHECK(state[0] == JUG_BLOCK_STORED && state[1] == JUG_BLOCK_CLAIMED && state[2] == JUG_BLOCK_CLAIMED);
     CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
-    CHECK_INT(s->ops->look(s, &block, &never, 1, &look, &err), JUG_OK);
+    CHECK_INT(s->ops->look(s, &block, NULL, &never, 1, &look, &err), JUG_OK);
     CHECK_INT(look, JUG_BLOCK_TODO);
-    CHECK_INT(s->ops->look(s, &block, ask, 3, state, &err), JUG_OK);
+    CHECK_INT(s->ops->look(s, &block, NULL, ask, 3, state, &err), JUG_OK);
     CHECK(state[0] == JUG_BLOCK_STORED && state[1] == JUG_BLOCK_TODO && state[2] == JUG_BLOCK_TODO);
     CHECK_INT(s->ops->load(s, &packed, &back, NULL, &err), JUG_OK);
     CHECK(jug_value_equal(v, back));

@@ -424,10 +424,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     jug_hash nothing = jug_hash_bytes("no such task", 12);
     jug_block_state look;
     DO("look");
-    for (int b = 0; b < NTASKS; b += FUZZ_BLOCK) check_rc(ops->look(s, &hashes[b], &hashes[b], 1, &look, &err));
-    if (head != k) check_rc(ops->look(s, &hashes[k], &hashes[head], 1, &look, &err));
+    for (int b = 0; b < NTASKS; b += FUZZ_BLOCK) check_rc(ops->look(s, &hashes[b], NULL, &hashes[b], 1, &look, &err));
+    if (head != k) check_rc(ops->look(s, &hashes[k], NULL, &hashes[head], 1, &look, &err));
     if (kind == 3 && lock_live >= 0) { /* look() sees a live claim on the block */
-        CHECK(ops->look(s, &hashes[k], &nothing, 1, &look, &err) == JUG_OK);
+        CHECK(ops->look(s, &hashes[k], NULL, &nothing, 1, &look, &err) == JUG_OK);
         if ((look == JUG_BLOCK_CLAIMED) != lock_live) {
             fprintf(stderr, "claim of pid %ld start %llu (%s old): reported %s\n", lock_pid, lock_start,
                     old ? "an hour" : "0 s", look == JUG_BLOCK_CLAIMED ? "live" : "stale");

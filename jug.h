@@ -4524,19 +4524,25 @@ static uint64_t jug__hash_key(const jug_hash *h) { /* the first 8 bytes, in the 
 /* The tasks of the graph sorted by function, then by their hashes' first 8
    bytes (then by index): a radix sort of records that carry what the layout
    reads, on huge pages, so that no pass follows a pointer or misses the TLB
-   (10^7 tasks lie in 10^7 places). NULL: out of memory; else *base is what
-   to free. */
+   (10^7 tasks lie in 10^7 places). Two passes sort by the first 4 bytes;
+   the few runs of tasks whose first 4 bytes are the same (about n^2 / 2^33
+   pairs) are then sorted by the rest. NULL: out of memory; else *base is
+   what to free. */
 typedef struct jug__sortrec {
     uint64_t key;
     uint32_t index;
     uint32_t group_cut; /* group << 1, | 1 if a block begins at the task when it can */
 } jug__sortrec;
+static int jug__sortrec_order(const void *a, const void *b) {
+    const jug__sortrec *x = (const jug__sortrec *)a, *y = (const jug__sortrec *)b;
+    return x->key != y->key ? (x->key < y->key ? -1 : 1) : x->index < y->index ? -1 : x->index > y->index;
+}
 static jug__sortrec *jug__sort_for_blocks(const jug_graph *g, unsigned cut, void **base) {
     size_t n = g->n, bytes = (n + 1) * sizeof(jug__sortrec);
     void *bases[2];
     jug__sortrec *buf[2];
     int cur = 0;
-    uint32_t *count = (uint32_t *)JUG__ZEROED((4 * 65536 + g->ngroups + 1) * sizeof *count);
+    uint32_t *count = (uint32_t *)JUG__ZEROED((2 * 65536 + g->ngroups + 1) * sizeof *count);
     buf[0] = (jug__sortrec *)jug__huge_alloc(bytes, 0, 0, &bases[0]);
     buf[1] = (jug__sortrec *)jug__huge_alloc(bytes, 0, 0, &bases[1]);
     if (!buf[0] || !buf[1] || !count) {
@@ -4551,9 +4557,9 @@ static jug__sortrec *jug__sort_for_blocks(const jug_graph *g, unsigned cut, void
         r->key = jug__hash_key(&t->hash);
         r->index = (uint32_t)i;
         r->group_cut = t->group << 1 | ((t->hash.bytes[15] & cut) == 0);
-        for (int d = 0; d < 4; d++) count[d * 65536 + ((r->key >> (16 * d)) & 0xffff)]++;
+        for (int d = 0; d < 2; d++) count[d * 65536 + ((r->key >> (32 + 16 * d)) & 0xffff)]++;
     }
-    for (int d = 0; d < 4; d++, cur ^= 1) { /* four stable passes of 16 bits */
+    for (int d = 0; d < 2; d++, cur ^= 1) { /* two stable passes of 16 bits */
         uint32_t *at = count + d * 65536;
         const jug__sortrec *from = buf[cur];
         jug__sortrec *to = buf[cur ^ 1];
@@ -4562,16 +4568,23 @@ static jug__sortrec *jug__sort_for_blocks(const jug_graph *g, unsigned cut, void
             at[v] = sum;
             sum += c;
         }
-        for (size_t i = 0; i < n; i++) to[at[(from[i].key >> (16 * d)) & 0xffff]++] = from[i];
+        for (size_t i = 0; i < n; i++) to[at[(from[i].key >> (32 + 16 * d)) & 0xffff]++] = from[i];
     }
     if (g->ngroups > 1) { /* then by function, stably */
-        uint32_t *at = count + 4 * 65536;
+        uint32_t *at = count + 2 * 65536;
         const jug__sortrec *from = buf[cur];
         jug__sortrec *to = buf[cur ^ 1];
         for (size_t i = 0; i < n; i++) at[(from[i].group_cut >> 1) + 1]++;
         for (size_t k = 0; k < g->ngroups; k++) at[k + 1] += at[k];
         for (size_t i = 0; i < n; i++) to[at[from[i].group_cut >> 1]++] = from[i];
         cur ^= 1;
+    }
+    for (size_t lo = 0, hi; lo < n; lo = hi) { /* runs of one function and the same first 4 bytes */
+        const jug__sortrec *r = &buf[cur][lo];
+        for (hi = lo + 1; hi < n && buf[cur][hi].key >> 32 == r->key >> 32 && buf[cur][hi].group_cut >> 1 == r->group_cut >> 1;
+             hi++) {
+        }
+        if (hi - lo > 1) qsort(&buf[cur][lo], hi - lo, sizeof *r, jug__sortrec_order);
     }
     JUG_FREE(count);
     JUG_FREE(bases[cur ^ 1]);

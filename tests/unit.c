@@ -931,19 +931,23 @@ TEST(graph, blocks_sorted_by_function_then_hash) {
         if (i % 3 == 0) jug_task(g, sum, jug_ref(jug_graph_task(g, (size_t)i)), i);
     }
     size_t n = jug_graph_size(g);
-    for (size_t i = 0; i < n; i++) want[i] = (uint32_t)i;
     sort_graph = g;
-    qsort(want, n, sizeof *want, by_function_then_hash);
-    jug__sortrec *got = jug__sort_for_blocks(g, JUG__BLOCK_CUT, &base);
-    CHECK(got != NULL);
-    size_t same = 0;
-    for (size_t i = 0; got && i < n; i++) {
-        const jug_task *t = jug_graph_task(g, want[i]);
-        same += got[i].index == want[i] && got[i].group_cut >> 1 == t->group &&
-                (got[i].group_cut & 1) == ((t->hash.bytes[15] & JUG__BLOCK_CUT) == 0);
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) /* tasks whose hashes begin alike, as some do in large graphs: sorted by the rest */
+            for (size_t i = 0; i < n; i += 7) memcpy(g->tasks[i]->hash.bytes, "\x12\x34\x56\x78", 4);
+        for (size_t i = 0; i < n; i++) want[i] = (uint32_t)i;
+        qsort(want, n, sizeof *want, by_function_then_hash);
+        jug__sortrec *got = jug__sort_for_blocks(g, JUG__BLOCK_CUT, &base);
+        CHECK(got != NULL);
+        size_t same = 0;
+        for (size_t i = 0; got && i < n; i++) {
+            const jug_task *t = jug_graph_task(g, want[i]);
+            same += got[i].index == want[i] && got[i].group_cut >> 1 == t->group &&
+                    (got[i].group_cut & 1) == ((t->hash.bytes[15] & JUG__BLOCK_CUT) == 0);
+        }
+        CHECK_INT(same, n);
+        JUG_FREE(base);
     }
-    CHECK_INT(same, n);
-    JUG_FREE(base);
     jug_graph_free(g);
 }
 

@@ -931,8 +931,8 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
    BATCHES
    B1 Blocks depend on the tasks, not on their order: the tasks of a
       function, sorted by hash, are cut before each task whose hash ends in
-      eight zero bits (six in a store of format 1) and after 1024, wrapping
-      around; every worker of a store cuts as its format says. Workers that share all
+      eight zero bits and after 1024 (six and 256 in a store of format 1),
+      wrapping around; every worker of a store cuts as its format says. Workers that share all
       the tasks agree on every block; workers whose graphs differ disagree
       only near the tasks they do not share, where a task may then run twice
       (never wrongly: its result is the same).
@@ -958,9 +958,11 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
       at work looks at a block before it claims it, and claims it only if
       the look found a task of it neither stored nor claimed; a task it
       runs alone it looks for with the rest of its block first (then E1).
-   B7 Done marks: a claimer that has seen every task of its block stored
-      leaves blocks/<head>/d.<digest> after it unclaims (the digest: of the
-      tasks' hashes in block order). A look (B6) whose listing shows the
+   B7 Done marks: a claimer whose claim found every task of its block in
+      the block's packs or put it there leaves blocks/<head>/d.<digest>
+      after it unclaims (the digest: of the tasks' hashes in block order;
+      a task stored elsewhere, alone or in a block of a graph cut
+      otherwise, would get its tombstone elsewhere too). A look (B6) whose listing shows the
       mark of its own block's digest, and neither `alone` nor a tombstone,
       takes every task of the block as stored without reading the packs.
       A record stops counting only by a tombstone (packs are never
@@ -996,7 +998,7 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
    metadata calls, the pack's setup) small beside its tiny tasks'. */
 #define JUG__BLOCK_CUT 255u   /* stores of format 2 */
 #define JUG__BLOCK_CUT_V1 63u /* stores of format 1 */
-#define JUG__BLOCK_MAX 1024u  /* tasks in one block at most */
+#define JUG__BLOCK_MAX 1024u  /* tasks in one block at most: 4 x (cut + 1), 256 in format 1 */
 JUG_API jug_result jug_store_set_format(jug_store *s, int format, jug_error *err) {
     if (format != JUG_STORE_FORMAT && format != 1)
         return jug_set_error(err, JUG_VERSION_MISMATCH, "store %s was written in format %d; this jug.h (%s) reads formats 1 to %d",
@@ -2670,7 +2672,8 @@ typedef struct jug__appending { /* the pack file of a claim of ours (not indexed
     int fd;
     char path[160];
     unsigned char *map; /* the pack mapped for writing (jug__fs_append); NULL: appended with write(2) */
-    uint64_t used, room; /* bytes of records in the map; bytes of the file reserved for them */
+    uint64_t used, room; /* bytes of records in the map; bytes of the file reserved (and mapped) for them */
+    int mappable;        /* it may be mapped (jug__fs_pack_room) */
 } jug__appending;
 
 typedef struct jug__fs {
@@ -2691,7 +2694,8 @@ typedef struct jug__fs {
     size_t nappending, cappending;
     int indexed_all; /* every pack file has been read once */
     double clock_offset, clock_at; /* the store's clock less this host's, measured at jug_clock() clock_at */
-    int caching; /* its clients may answer lookups from a cache (NFS, FUSE, ...): see jug__fs_has_file */
+    int caching;   /* its clients may answer lookups from a cache (NFS, FUSE, ...): see jug__fs_has_file */
+    int reserving; /* fallocate reserves room on it (jug__fs_kind) */
     int readers; /* threads reading blocks at once (jug__fan_out) */
     int releasing; /* release_all has begun: no lock is taken any more (L6); guarded by mu */
     jug_hash *marks; /* the blocks this handle marked (jug__fs_marked); guarded by mu */
@@ -3411,8 +3415,8 @@ static void jug__fs_release_all(jug_store *st) {
 
 /* >>packs: results of batched tiny tasks. A block of tasks, named by its
    first task, is claimed with one lock file, blocks/<hash>/claim; the results
-   of its tasks go, one write(2) each, into a pack file of the claim,
-   blocks/<hash>/<writer>. A record is "JUGP", a u32 size, the task's hash,
+   of its tasks go into a pack file of the claim, blocks/<hash>/<writer>, one
+   write(2) or one copy into its map each (B5). A record is "JUGP", a u32 size, the task's hash,
    and the result exactly as in a result file; a record cut short by a crash
    fails its checksum and does not count. */
 #define JUG__PACK_MAX 65536 /* larger results get a file of their own */
@@ -3582,6 +3586,8 @@ static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, const jug__gr
     uint32_t id = 0;
     const char *name = strrchr(path, '/') + 1;
     jug_result rc = jug__fs_slurp(fs, path, JUG__PACKFILE_MAX, &buf, &n, err);
+    if (rc == JUG_CORRUPT) /* (cut back by its writer while read: the room it did not fill, B5) */
+        rc = jug__fs_slurp(fs, path, JUG__PACKFILE_MAX, &buf, &n, err);
     if (rc != JUG_OK) return rc == JUG_NOT_FOUND || rc == JUG_CORRUPT ? JUG_OK : rc;
     int ok = 1;
     if (index) {
@@ -3944,44 +3950,53 @@ static jug_result jug__fs_mark(jug__fs *fs, const jug_hash *block, jug_error *er
    can be reserved ahead (fallocate: a full disk is an error then, never a
    SIGBUS later), the pack is mapped and a record is a copy into the page
    cache, where it outlives a kill of this process just as a write(2) does.
-   Elsewhere each record is one write: where fallocate fails, with the fsync
-   option, and on a network filesystem, whose client buffers writes but
-   would make a round trip of reserving and cutting back room.
+   Elsewhere each record is one write: where fallocate fails or may not
+   reserve (jug__fs_kind), with the fsync option, and on a network
+   filesystem, whose client buffers writes but would make a round trip of
+   reserving and cutting back room.
    Readers stop where no record begins, so the room reserved but not yet
    written (zeros: at the end of a killed writer's pack too) reads as the
    end of the pack. */
-#define JUG__PACK_MAP_MAX JUG__PACKFILE_MAX /* address space a mapped pack takes */
+#define JUG__PACK_MAP_MAX JUG__PACKFILE_MAX /* room a mapped pack may reserve */
 
 /* Ends the map of a, cutting the file back to its records. -1 (errno): it
    could not be cut, and only zeros follow the records. */
 static int jug__fs_unmap_pack(jug__appending *a) {
     if (!a->map) return 0;
-    munmap(a->map, JUG__PACK_MAP_MAX);
+    munmap(a->map, (size_t)a->room);
     a->map = NULL;
     return ftruncate(a->fd, (off_t)a->used);
 }
 
-/* Where a's next record of `need` bytes goes: 1, into its map (with more of
-   the file reserved if need be); 0, with write(2), at the end of the file
-   (the map ended here if the room could not be reserved); -1 (errno): the
-   file could not be cut back to its records, so nothing more may go in. */
+/* Where a's next record of `need` bytes goes: 1, into its map (more of the
+   file reserved and mapped if need be: only what is reserved is mapped, so
+   the map weighs nothing against --mem-limit); 0, with write(2), at the end
+   of the file (the map ended here if room could not be reserved); -1
+   (errno): the file could not be cut back to its records, so nothing more
+   may go in. */
 static int jug__fs_pack_room(jug__appending *a, uint64_t need) {
+    if (a->map && a->used + need <= a->room) return 1;
+    if (!a->mappable) return 0;
 #if defined(__linux__) && defined(SYS_fallocate) && UINTPTR_MAX > 0xffffffffu
-    uint64_t room = a->room;
-    if (!a->map || a->used + need <= room) return a->map != NULL;
-    while (room < a->used + need) room = room ? 2 * room : 16384;
-    if (room > JUG__PACK_MAP_MAX) room = JUG__PACK_MAP_MAX;
-    if (a->used + need <= room && syscall(SYS_fallocate, a->fd, 0, (off_t)a->room, (off_t)(room - a->room)) == 0) {
-        a->room = room;
-        return 1;
+    uint64_t room = a->room ? a->room : 16384;
+    while (room < a->used + need) room *= 2;
+    if (room <= JUG__PACK_MAP_MAX && syscall(SYS_fallocate, a->fd, 0, (off_t)a->room, (off_t)(room - a->room)) == 0) {
+        void *map = mmap(NULL, (size_t)room, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd, 0);
+        if (map != MAP_FAILED) {
+            if (a->map) munmap(a->map, (size_t)a->room);
+            a->map = (unsigned char *)map;
+            a->room = room;
+            return 1;
+        }
     }
-#else
-    (void)need;
 #endif
-    return jug__fs_unmap_pack(a) == 0 ? 0 : -1;
+    a->mappable = 0; /* (from here on with write(2), after the records) */
+    if (a->map) munmap(a->map, (size_t)a->room);
+    a->map = NULL;
+    return ftruncate(a->fd, (off_t)a->used) == 0 ? 0 : -1;
 }
 
-/* A new pack file for a claim's records, mapped where it can be. */
+/* A new pack file for a claim's records, to be mapped where that is safe. */
 static jug_result jug__fs_open_pack(jug__fs *fs, jug__appending *a, jug_error *err) {
     char hex[33], prefix[64];
     jug_hash_hex(&a->block, hex);
@@ -3991,7 +4006,7 @@ static jug_result jug__fs_open_pack(jug__fs *fs, jug__appending *a, jug_error *e
     if (a->fd < 0) return jug__sys_error(err, "creating", a->path);
     a->used = a->room = 0;
     a->map = NULL;
-    if (fs->caching) return JUG_OK;
+    a->mappable = fs->reserving && !fs->caching && !fs->base.opt.fsync;
     if (fs->base.opt.fsync) { /* the new file's name must outlive a power loss too */
         prefix[strlen(prefix) - 2] = 0;
         int dfd = openat(fs->dirfd, prefix, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -4000,8 +4015,6 @@ static jug_result jug__fs_open_pack(jug__fs *fs, jug__appending *a, jug_error *e
         if (rc != JUG_OK) close(a->fd); /* (an empty pack is left, which reads as one) */
         return rc;
     }
-    void *map = mmap(NULL, JUG__PACK_MAP_MAX, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd, 0);
-    if (map != MAP_FAILED) a->map = (unsigned char *)map;
     return JUG_OK;
 }
 
@@ -4417,9 +4430,15 @@ static jug_result jug__fs_adopt(jug__fs *fs, jug_error *err) {
     return JUG_OK;
 }
 
-/* Whether the filesystem of fd is one whose clients cache lookups (network
-   and FUSE filesystems); where it cannot be told, it is taken to be one. */
-static int jug__caching_fs(int fd) {
+/* What the file store makes of the filesystem of fd: whether its clients
+   cache lookups (network and FUSE filesystems; where it cannot be told, it
+   is taken to be one), and whether fallocate reserves room on it for sure
+   (it does not on ZFS, whose fallocate makes a sparse file, nor for a
+   later copy-on-write of btrfs), so that a pack may be written through a
+   map (B5) without a SIGBUS on a full disk. */
+static void jug__fs_kind(jug__fs *fs) {
+    fs->caching = 1;
+    fs->reserving = 0;
 #ifdef __linux__
     static const unsigned long local[] = {
         0xEF53,     /* ext2/3/4 */
@@ -4437,13 +4456,12 @@ static int jug__caching_fs(int fd) {
         0x858458F6, /* ramfs */
     };
     struct statfs sf;
-    if (fd < 0 || fstatfs(fd, &sf) != 0) return 1;
+    if (fs->dirfd < 0 || fstatfs(fs->dirfd, &sf) != 0) return;
     for (size_t i = 0; i < sizeof local / sizeof *local; i++)
-        if ((unsigned long)sf.f_type == local[i]) return 0;
-#else
-    (void)fd;
+        if ((unsigned long)sf.f_type == local[i]) fs->caching = 0;
+    fs->reserving = (unsigned long)sf.f_type == 0xEF53 || (unsigned long)sf.f_type == 0x01021994 ||
+                    (unsigned long)sf.f_type == 0x58465342; /* ext2/3/4, tmpfs, xfs */
 #endif
-    return 1;
 }
 
 JUG_API jug_result jug_file_store_open(const char *dir, const jug_store_options *opt, jug_store **out,
@@ -4475,7 +4493,7 @@ JUG_API jug_result jug_file_store_open(const char *dir, const jug_store_options 
         goto fail;
     }
     if ((rc = jug__fs_adopt(fs, err)) != JUG_OK) goto fail;
-    fs->caching = jug__caching_fs(fs->dirfd);
+    jug__fs_kind(fs);
     fs->readers = fs->base.opt.readers > 0 ? fs->base.opt.readers : fs->caching ? JUG__READERS : 1;
     *out = &fs->base;
     return JUG_OK;
@@ -4509,8 +4527,8 @@ JUG_API jug_result jug_value_of(jug_store *s, const jug_task *t, jug_value **out
 /* Blocks: the unit of batches of tiny tasks (see >>protocol, B1). The tasks
    of one function, in the order of their hashes, are cut into runs before
    each task whose hash's last byte has no bit of the store's cut set (one
-   in 256; one in 64 in a store of format 1), and a run longer than
-   JUG__BLOCK_MAX is cut again; the runs wrap around (the tasks before
+   in 256; one in 64 in a store of format 1), and a run longer than four
+   times that (1024, JUG__BLOCK_MAX; 256) is cut again; the runs wrap around (the tasks before
    the first cut belong to the last run). A block is named by its first task.
    So workers that declare the same tasks, in any order, agree on blocks, and
    workers whose graphs differ disagree only near the tasks they do not share. */
@@ -4610,7 +4628,7 @@ static int jug__lay_out_blocks(jug_graph *g, const jug_store *s) {
         if (first == hi) first = lo;
         for (size_t j = lo, k = first; j < hi; j++, k = k + 1 < hi ? k + 1 : lo) { /* from the first cut, around */
             uint32_t i = sorted[k].index;
-            if (j == lo || (sorted[k].group_cut & 1) || len == JUG__BLOCK_MAX) {
+            if (j == lo || (sorted[k].group_cut & 1) || len == 4 * (s->block_cut + 1)) {
                 start[nblocks++] = (uint32_t)j;
                 len = 0;
             }
@@ -5900,6 +5918,7 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
     jug_block_state state[JUG__BLOCK_MAX], of[JUG__BLOCK_MAX]; /* of: what the claim found of member k */
     uint32_t at[JUG__BLOCK_MAX];
     uint8_t looked[JUG__BLOCK_MAX]; /* member k: not stored when the claim was taken */
+    uint8_t packed_here[JUG__BLOCK_MAX]; /* member k: found in the block's packs by the claim, or run by it (B7) */
     jug_error err;
     jug_result rc;
     JUG__ASSERT_HELD(x);
@@ -5915,7 +5934,7 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
     }
     for (uint32_t k = 0; k < size; k++) {
         of[k] = JUG_BLOCK_TODO;
-        looked[k] = 0;
+        looked[k] = packed_here[k] = 0;
     }
     n = jug__block_asks(x, mem, size, first, ask, at);
     jug__exec_unlock(x);
@@ -5948,6 +5967,7 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
     for (uint32_t i = 0; rc == JUG_OK && i < n; i++) {
         of[at[i]] = state[i];
         looked[at[i]] = state[i] == JUG_BLOCK_TODO;
+        packed_here[at[i]] = state[i] == JUG_BLOCK_STORED;
         /* a task locked by a dead worker is ours now (to be looked at when it runs) */
         if (state[i] == JUG_BLOCK_LOCKED && s->ops->lock(s, &ask[i], NULL) == JUG_OK) {
             s->ops->unlock(s, &ask[i], NULL);
@@ -5984,6 +6004,7 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
         jug__exec_unlock(x);
         jug__outcome outcome;
         if (jug__may_run(x, t, looked[k], &outcome, &err)) outcome = jug__compute(x, t, &head->hash, &result, &lost, &err);
+        packed_here[k] |= outcome == JUG__RAN;
         jug__exec_lock(x);
         x->busy--;
         jug__record(x, t, outcome, result, lost, &err);
@@ -5998,10 +6019,13 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
         if (!x->rc) x->rc = rc;
         x->stop = 1;
     } else {
-        uint32_t k = 0;
-        while (k < size && jug__of(x, mem[k])->state == JUG__DONE) k++;
+        uint32_t k = 0, here = 0;
+        while (k < size && jug__of(x, mem[k])->state == JUG__DONE) here += packed_here[k++];
         if (k == size && x->blocks_done) __atomic_store_n(&x->blocks_done[head->index], 1, __ATOMIC_RELEASE);
-        if (k == size && s->ops->mark_done) { /* (a mark not made costs only looks at the packs) */
+        /* B7: only a block whose every record this claim saw in its packs, or put there: a task stored
+           elsewhere (alone, or in a block of a graph cut otherwise) has its tombstone elsewhere too.
+           (A mark not made costs only looks at the packs.) */
+        if (here == size && s->ops->mark_done) {
             jug_hash members = jug__block_digest(g, b);
             jug__exec_unlock(x);
             s->ops->mark_done(s, &head->hash, &members, NULL);

@@ -162,3 +162,61 @@ echo "claims taken by 3 workers: $claims for $nblocks blocks"
 expect three_workers_claim_each_block_about_once test "$claims" -ge "$((nblocks / 2))" -a "$claims" -le "$((nblocks * 3 / 2))"
 run "$W" value total --jugdir three -- 24000 0
 same three_workers_total "$OUT" "$(want_total 24000 0)"
+
+# --- done marks (B7) name only what a claim ran or found in its block's own
+#     packs. Graph B (6000 omp tasks) and graph A (its first 3000) cut blocks
+#     apart: block X of A holds L1 and L2, whose records B packed in another
+#     block. A claim of X that runs L1 finds the rest done (L2 by that other
+#     pack) and must not mark X: when L2 is invalidated, its tombstone goes
+#     to the block of its record, not to X, and a look that heeded the mark
+#     (a worker that saw others at work: -j 4) would take L2 as stored.
+DM=$WORK/dm A=(2 0 omp=3000)
+"$W" execute --jugdir "$DM" -- 2 0 omp=6000 >/dev/null
+"$W" value --hashes --jugdir "$DM" -- "${A[@]}" >dm.hashes
+python3 - "$DM" dm.hashes >dm.pick 2>dm.err <<'EOF'
+import os, struct, sys
+S, name, rec = sys.argv[1], {}, {}  # rec: task hash -> the block whose pack holds its record
+for l in open(sys.argv[2]):
+    if l.startswith('omp_threads['): name[l.split()[1]] = l.split()[0]
+for b in os.listdir(S + '/blocks'):
+    for p in [p for p in os.listdir(S + '/blocks/' + b) if p.startswith('p.')]:
+        d, i = open('%s/blocks/%s/%s' % (S, b, p), 'rb').read(), 0
+        while d[i:i + 4] == b'JUGP':
+            rec[d[i + 8:i + 24].hex()] = b
+            i += 24 + struct.unpack('<I', d[i + 4:i + 8])[0]
+hs = sorted(name)  # A's blocks (B1): cut before a hash ending in 00 and after 1024, around
+k, blocks, idx = next(k for k, h in enumerate(hs) if h.endswith('00')), [], lambda h: int(name[h][12:-1])
+for h in hs[k:] + hs[:k]:
+    if not blocks or h.endswith('00') or len(blocks[-1]) == 1024: blocks.append([])
+    blocks[-1].append(h)
+for m in blocks:  # X: nothing of it saved alone; two members run late, packed in another block
+    away = [h for h in m if rec.get(h, m[0]) != m[0] and idx(h) > 100]
+    if len(away) >= 2 and not os.path.exists('%s/blocks/%s/alone' % (S, m[0])): break
+else: sys.exit('no block of graph A has two members packed in another block')
+rest = sorted((h for h in hs if h not in m), key=idx)  # spares: the first 20 (8 run alone); others: 1200
+print(m[0], name[away[0]], name[away[1]]); print(*(name[h] for h in rest[:20])); print(*(name[h] for h in rest[-1200:]))
+EOF
+read -r X L1 L2 <dm.pick
+read -ra SPARES < <(sed -n 2p dm.pick)
+read -ra OTHERS < <(sed -n 3p dm.pick)
+if [ -z "${L2:-}" ]; then fail done_mark_setup "$(cat dm.err)"; else
+    nmarks() { find "$DM/blocks/$X" -name 'd.*' | wc -l; }
+    marks=$(nmarks)
+    "$W" invalidate "${SPARES[@]}" "$L1" --jugdir "$DM" -- "${A[@]}" >/dev/null
+    JUG_TEST_LOG=$WORK/dm.log1 "$W" execute --jugdir "$DM" -- "${A[@]}" >/dev/null
+    same done_mark_first_ran "$(grep -c "^omp ${L1//[^0-9]/}\$" dm.log1)" 1
+    marked=$(($(nmarks) > marks)) # (X marked done by the claim that ran L1: what is tested)
+    cp -a "$DM" dm.snap
+    for try in 1 2 3; do # (again from the same store if no worker looked at X's mark)
+        rm -rf "$DM" dm.log && cp -a dm.snap "$DM"
+        "$W" invalidate "$L2" "${OTHERS[@]}" --jugdir "$DM" -- "${A[@]}" >/dev/null
+        JUG_TEST_LOG=$WORK/dm.log run $TO "$W" execute -j 4 --jugdir "$DM" -- "${A[@]}"
+        l2runs=$(grep -c "^omp ${L2//[^0-9]/}\$" dm.log)
+        [ "$l2runs" = 0 ] || [ "$marked" = 0 ] && break
+        echo "  (done marks, try $try: $L2 ran, X's mark not looked at; again)"
+    done
+    expect done_mark_execute_succeeds test "$RC" = 0
+    same done_mark_invalidated_task_runs "$l2runs ($L2 in block $X)" "1 ($L2 in block $X)"
+    run "$W" check --jugdir "$DM" -- "${A[@]}"
+    if [ "$RC" = 0 ]; then ok done_mark_check; else fail done_mark_check "$OUT $ERR"; fi
+fi

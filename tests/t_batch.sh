@@ -101,6 +101,11 @@ same killed_in_block_total "$OUT" "$(want_total 3000 0)"
 run "$W" check --jugdir hung -- 3000 0
 same killed_in_block_check "$RC" 0
 
+# --- under --mem-limit, a worker's packs leave its tasks their memory: each leaf allocates 150 MB in a
+#     worker capped at 260 MB (a pack once mapped 128 MB of address space, and tasks failed)
+run "$W" execute -j 1 --mem-limit 260 --jugdir capped -- 400 0 alloc=150
+same mem_limit_packs_leave_room "$RC $(tail -1 <<<"$OUT")" "0 Executed 601 tasks with 1 worker; 0 failed."
+
 # --- invalidate a packed result: exactly it and what depends on it
 run "$W" invalidate 'leaf[500]' --jugdir one -- 3000 0
 same invalidate_packed "$OUT" "$(printf 'Removing 1 result of leaf\nRemoving 1 result of pair\nRemoving 1 result of total\nRemoved 3 results.')"

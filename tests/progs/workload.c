@@ -4,6 +4,7 @@
      total(pairs)   = sum
    Build arguments: -- N [MS [BAD...]]: each leaf sleeps MS milliseconds; BAD
    is one of fail=I, segv=I, abort=I, oom=I, hang=I (leaf I misbehaves),
+   alloc=MB (each leaf allocates MB megabytes and frees them; it fails if it cannot),
    slow=K (leaves below K sleep 20 ms instead), param=P, barrier (total is
    declared behind a barrier), omp=K (K more tasks omp_threads(k), each
    returning the OMP_NUM_THREADS it ran with, or "unset"), reverse or
@@ -27,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static long sleep_ms, slow_below, barrier, omp_tasks, fail_at = -1, segv_at = -1, abort_at = -1, oom_at = -1, hang_at = -1;
+static long sleep_ms, slow_below, barrier, omp_tasks, alloc_mb, fail_at = -1, segv_at = -1, abort_at = -1, oom_at = -1, hang_at = -1;
 static long order_reverse, order_seed = -1; /* reverse; shuffle=SEED */
 
 #include "note.h"
@@ -42,6 +43,11 @@ JUG_TASK(leaf) {
     note("leaf", (long long)i);
     pause_ms(i < slow_below ? 20 : sleep_ms);
     if (i == fail_at) return jug_fail(call, "leaf %lld was told to fail", (long long)i);
+    if (alloc_mb) {
+        char *mem = (char *)malloc((size_t)alloc_mb << 20);
+        if (!mem) return jug_fail(call, "leaf %lld: no room for %ld MB", (long long)i, alloc_mb);
+        free(mem);
+    }
     if (i == segv_at) {
         volatile int *p = NULL;
         *p = 1;
@@ -129,6 +135,7 @@ static int build(jug_graph *g, int argc, char **argv) {
         else if (!strncmp(argv[a], "abort=", 6)) abort_at = v;
         else if (!strncmp(argv[a], "oom=", 4)) oom_at = v;
         else if (!strncmp(argv[a], "hang=", 5)) hang_at = v;
+        else if (!strncmp(argv[a], "alloc=", 6)) alloc_mb = v;
         else if (!strncmp(argv[a], "param=", 6)) param = v;
         else if (!strncmp(argv[a], "slow=", 5)) slow_below = v;
         else if (!strcmp(argv[a], "barrier")) barrier = 1;

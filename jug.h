@@ -1001,8 +1001,9 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
 #define JUG__BLOCK_MAX 1024u  /* tasks in one block at most: 4 x (cut + 1), 256 in format 1 */
 JUG_API jug_result jug_store_set_format(jug_store *s, int format, jug_error *err) {
     if (format != JUG_STORE_FORMAT && format != 1)
-        return jug_set_error(err, JUG_VERSION_MISMATCH, "store %s was written in format %d; this jug.h (%s) reads formats 1 to %d",
-                          s->where, format, JUG_VERSION_STRING, JUG_STORE_FORMAT);
+        return jug_set_error(err, JUG_VERSION_MISMATCH,
+                             "store %s was written in format %d; this jug.h (%s) reads formats 1 to %d", s->where,
+                             format, JUG_VERSION_STRING, JUG_STORE_FORMAT);
     s->block_cut = format == 1 ? JUG__BLOCK_CUT_V1 : JUG__BLOCK_CUT;
     return JUG_OK;
 }
@@ -3902,7 +3903,8 @@ static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, const jug_
     look.next = 0;
     look.state = state;
     for (size_t i = 0; i < n; i++) state[i] = JUG_BLOCK_TODO;
-    rc = jug__fs_read_block(fs, hex, jug__fs_claim_cb, &look, JUG__CLAIMS_NONE, 1, NULL, NULL, NULL, err); /* (the claim there is ours) */
+    /* (the claim there is ours) */
+    rc = jug__fs_read_block(fs, hex, jug__fs_claim_cb, &look, JUG__CLAIMS_NONE, 1, NULL, NULL, NULL, err);
     if (rc == JUG_OK && n) rc = jug__fs_list(fs, "locks", 32, JUG_ENTRY_LOCK, jug__fs_claim_cb, &look, err);
     JUG_FREE(look.asked);
     snprintf(path, sizeof path, "blocks/%s/alone", hex);
@@ -4236,7 +4238,8 @@ static jug_result jug__fs_load_run(void *ud, size_t k, jug_error *err) {
     if (!(run.wanted = jug__wanted_sort(many->tasks + lo, run.n)))
         return jug_set_error(err, JUG_NO_MEMORY, "out of memory loading %zu results", run.n);
     jug_hash_hex(&many->blocks[lo], hex);
-    jug_result rc = jug__fs_read_block(many->fs, hex, NULL, &run, JUG__CLAIMS_NONE, 0, jug__fs_take_wanted, NULL, NULL, err);
+    jug_result rc =
+        jug__fs_read_block(many->fs, hex, NULL, &run, JUG__CLAIMS_NONE, 0, jug__fs_take_wanted, NULL, NULL, err);
     JUG_FREE(run.wanted);
     return rc;
 }
@@ -4599,7 +4602,8 @@ static jug__sortrec *jug__sort_for_blocks(const jug_graph *g, unsigned cut, void
     }
     for (size_t lo = 0, hi; lo < n; lo = hi) { /* runs of one function and the same first 4 bytes */
         const jug__sortrec *r = &buf[cur][lo];
-        for (hi = lo + 1; hi < n && buf[cur][hi].key >> 32 == r->key >> 32 && buf[cur][hi].group_cut >> 1 == r->group_cut >> 1;
+        for (hi = lo + 1; hi < n && buf[cur][hi].key >> 32 == r->key >> 32 &&
+                          buf[cur][hi].group_cut >> 1 == r->group_cut >> 1;
              hi++) {
         }
         if (hi - lo > 1) qsort(&buf[cur][lo], hi - lo, sizeof *r, jug__sortrec_order);
@@ -4671,7 +4675,8 @@ static jug_task *jug__block_head(const jug_graph *g, const jug_task *t) {
 static jug_hash jug__block_digest(const jug_graph *g, uint32_t b) {
     jug__hasher h;
     jug__hasher_init(&h);
-    for (uint32_t k = 0; k < jug__block_size(g, b); k++) jug__hasher_update(&h, jug__block_member(g, b, k)->hash.bytes, 16);
+    for (uint32_t k = 0; k < jug__block_size(g, b); k++)
+        jug__hasher_update(&h, jug__block_member(g, b, k)->hash.bytes, 16);
     return jug__hasher_final(&h);
 }
 
@@ -4684,7 +4689,8 @@ enum { JUG__BLOCK_FREE, JUG__BLOCK_PACKED, JUG__BLOCK_CLAIMED, JUG__BLOCK_ERROR 
 static int jug__block_says(jug_store *s, const jug_graph *g, const jug_task *t, jug_error *err) {
     jug_block_state state;
     if (!s->ops->look) return JUG__BLOCK_FREE;
-    if (s->ops->look(s, &jug__block_head(g, t)->hash, NULL, &t->hash, 1, &state, err) != JUG_OK) return JUG__BLOCK_ERROR;
+    if (s->ops->look(s, &jug__block_head(g, t)->hash, NULL, &t->hash, 1, &state, err) != JUG_OK)
+        return JUG__BLOCK_ERROR;
     return state == JUG_BLOCK_STORED ? JUG__BLOCK_PACKED : state == JUG_BLOCK_CLAIMED ? JUG__BLOCK_CLAIMED : JUG__BLOCK_FREE;
 }
 
@@ -5408,7 +5414,8 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
     x->group_runs = JUG__NEW(uint32_t, g->ngroups + 1);
     x->group_secs = JUG__NEW(double, g->ngroups + 1);
     x->batch = JUG__NEW(uint8_t, g->ngroups + 1);
-    if (!x->rdep_off || !x->group_runs || !x->group_secs || !x->batch || !jug__lay_out_blocks(g, x->s)) return JUG_NO_MEMORY;
+    if (!x->rdep_off || !x->group_runs || !x->group_secs || !x->batch || !jug__lay_out_blocks(g, x->s))
+        return JUG_NO_MEMORY;
     memset(x->group_runs, 0, (g->ngroups + 1) * sizeof *x->group_runs);
     memset(x->group_secs, 0, (g->ngroups + 1) * sizeof *x->group_secs);
     memset(x->batch, 0, g->ngroups + 1);

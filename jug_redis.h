@@ -451,9 +451,10 @@ static jug_result jug_redis__adopt(jug_redis__store *r, redisReply *rep, jug_err
             jug_redis__cmdv(&c, "GET", "jug:store", JUG_REDIS__END);
             if (!jug_redis__exchange(r->c, &c, 1, &set))
                 return jug_set_error(err, JUG_CONNECTION, "%s: %s", r->base.where, r->c->errstr);
-            jug_result rc = set->type == REDIS_REPLY_NIL
-                                ? jug_set_error(err, JUG_IO_ERROR, "%s: jug:store was made and removed at once", r->base.where)
-                                : jug_redis__adopt(r, set, err);
+            jug_result rc =
+                set->type == REDIS_REPLY_NIL
+                    ? jug_set_error(err, JUG_IO_ERROR, "%s: jug:store was made and removed at once", r->base.where)
+                    : jug_redis__adopt(r, set, err);
             freeReplyObject(set);
             return rc;
         }

@@ -651,8 +651,9 @@ typedef struct jug_store_ops {
        of all the block's tasks, whose done mark (B7) may answer at once. */
     jug_result (*look)(jug_store *s, const jug_hash *block, const jug_hash *members, const jug_hash *tasks, size_t n,
                        jug_block_state *state, jug_error *err);
-    /* Optional (B7): after unclaiming a block whose tasks it has seen all
-       stored, a claimer marks it done for the tasks whose digest is `members`. */
+    /* Optional (B7): after unclaiming a block whose every record its claim
+       found in the block or put there, a claimer marks it done for the tasks
+       whose digest is `members`. */
     jug_result (*mark_done)(jug_store *s, const jug_hash *block, const jug_hash *members, jug_error *err);
     void (*close)(jug_store *s);
 } jug_store_ops;
@@ -932,8 +933,8 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
    B1 Blocks depend on the tasks, not on their order: the tasks of a
       function, sorted by hash, are cut before each task whose hash ends in
       eight zero bits and after 1024 (six and 256 in a store of format 1),
-      wrapping around; every worker of a store cuts as its format says. Workers that share all
-      the tasks agree on every block; workers whose graphs differ disagree
+      wrapping around; every worker of a store cuts as its format says.
+      Workers that share all the tasks agree on every block; workers whose graphs differ disagree
       only near the tasks they do not share, where a task may then run twice
       (never wrongly: its result is the same).
    B2 Lock-then-look against claim-then-look: a worker that runs t alone
@@ -962,9 +963,10 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
       the block's packs or put it there leaves blocks/<head>/d.<digest>
       after it unclaims (the digest: of the tasks' hashes in block order;
       a task stored elsewhere, alone or in a block of a graph cut
-      otherwise, would get its tombstone elsewhere too). A look (B6) whose listing shows the
-      mark of its own block's digest, and neither `alone` nor a tombstone,
-      takes every task of the block as stored without reading the packs.
+      otherwise, would get its tombstone elsewhere too). A look (B6)
+      whose listing shows the mark of its own block's digest, and neither
+      `alone` nor a tombstone, takes every task of the block as stored
+      without reading the packs.
       A record stops counting only by a tombstone (packs are never
       rewritten or removed), and in a store of format 2, the only one that
       gets marks, a result saved alone follows `alone` (B3): so a mark that
@@ -3961,11 +3963,11 @@ static jug_result jug__fs_mark(jug__fs *fs, const jug_hash *block, jug_error *er
    end of the pack. */
 #define JUG__PACK_MAP_MAX JUG__PACKFILE_MAX /* room a mapped pack may reserve */
 
-/* Ends the map of a, cutting the file back to its records. -1 (errno): it
-   could not be cut, and only zeros follow the records. */
+/* Ends the map of a (if any), cutting the file back to its records: room
+   reserved may be there without a map. -1 (errno): it could not be cut,
+   and only zeros follow the records. */
 static int jug__fs_unmap_pack(jug__appending *a) {
-    if (!a->map) return 0;
-    munmap(a->map, (size_t)a->room);
+    if (a->map) munmap(a->map, (size_t)a->room);
     a->map = NULL;
     return ftruncate(a->fd, (off_t)a->used);
 }
@@ -3993,9 +3995,7 @@ static int jug__fs_pack_room(jug__appending *a, uint64_t need) {
     }
 #endif
     a->mappable = 0; /* (from here on with write(2), after the records) */
-    if (a->map) munmap(a->map, (size_t)a->room);
-    a->map = NULL;
-    return ftruncate(a->fd, (off_t)a->used) == 0 ? 0 : -1;
+    return jug__fs_unmap_pack(a) == 0 ? 0 : -1;
 }
 
 /* A new pack file for a claim's records, to be mapped where that is safe. */
@@ -4023,7 +4023,7 @@ static jug_result jug__fs_open_pack(jug__fs *fs, jug__appending *a, jug_error *e
 /* Closes a pack file of a claim (so readers on other NFS clients see it). */
 static jug_result jug__fs_close_pack(jug__fs *fs, jug__appending *a, jug_error *err) {
     jug_result rc = JUG_OK;
-    (void)jug__fs_unmap_pack(a); /* (uncut, it has zeros at its end, which read as its end) */
+    if (a->map) (void)jug__fs_unmap_pack(a); /* (uncut, it has zeros at its end, which read as its end) */
     if (fs->base.opt.fsync && fsync(a->fd) != 0) rc = jug__sys_error(err, "syncing", a->path);
     if (close(a->fd) != 0 && rc == JUG_OK) rc = jug__sys_error(err, "closing", a->path);
     return rc;
@@ -4678,6 +4678,14 @@ static jug_hash jug__block_digest(const jug_graph *g, uint32_t b) {
     for (uint32_t k = 0; k < jug__block_size(g, b); k++)
         jug__hasher_update(&h, jug__block_member(g, b, k)->hash.bytes, 16);
     return jug__hasher_final(&h);
+}
+/* A look at block b (B6) for the tasks ask[0..n), naming b's digest where
+   the store keeps done marks. */
+static jug_result jug__look_at(jug_store *s, const jug_graph *g, uint32_t b, const jug_hash *ask, uint32_t n,
+                               jug_block_state *state, jug_error *err) {
+    jug_hash members;
+    if (s->ops->mark_done) members = jug__block_digest(g, b);
+    return s->ops->look(s, &jug__block_member(g, b, 0)->hash, s->ops->mark_done ? &members : NULL, ask, n, state, err);
 }
 
 #define JUG__NAP_FIRST 0.01 /* seconds: a wait for another worker's task, doubled up to */
@@ -5951,8 +5959,7 @@ static void jug__run_block(jug__exec *x, jug_task *first) {
         /* Others are at work: a look first, which takes nothing. A block
            being run, or run already, needs no claim. */
         int todo = 0, claimed = 0;
-        jug_hash members = jug__block_digest(g, b);
-        rc = s->ops->look(s, &head->hash, &members, ask, n, state, &err);
+        rc = jug__look_at(s, g, b, ask, n, state, &err);
         for (uint32_t i = 0; rc == JUG_OK && i < n; i++) {
             todo += state[i] == JUG_BLOCK_TODO;
             claimed += state[i] == JUG_BLOCK_CLAIMED;
@@ -6129,8 +6136,7 @@ static int jug__found_in_block(jug__exec *x, jug_task *t) {
     jug__block_fetch(x, b, mem);
     n = jug__block_asks(x, mem, size, t, ask, at);
     jug__exec_unlock(x);
-    jug_hash members = jug__block_digest(g, b);
-    jug_result rc = x->s->ops->look(x->s, &jug__block_head(g, t)->hash, &members, ask, n, state, &err);
+    jug_result rc = jug__look_at(x->s, g, b, ask, n, state, &err);
     jug__exec_lock(x);
     int found = 0;
     for (uint32_t i = 0; rc == JUG_OK && i < n; i++) {

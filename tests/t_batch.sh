@@ -101,6 +101,25 @@ same killed_in_block_total "$OUT" "$(want_total 3000 0)"
 run "$W" check --jugdir hung -- 3000 0
 same killed_in_block_check "$RC" 0
 
+# --- a mapped pack whose room cannot grow (fallocate fails at the first call that reserves more of a
+#     pack, found in a dry run): the records mapped so far stay, the rest are written after them with
+#     write(2), and nothing is lost
+strace -f -qq -o "$WORK/grow.trace" -e trace=fallocate "$W" execute --jugdir grow.dry -- 6000 0 >/dev/null 2>&1
+k=$(grep -n 'fallocate([0-9]*, 0, [1-9]' "$WORK/grow.trace" | head -1 | cut -d: -f1)
+if [ -z "$k" ]; then fail grow_fallback_setup "no pack grew in the dry run"; else
+    run strace -f -qq -o "$WORK/grow.inj" -e trace=fallocate -e inject=fallocate:error=ENOSPC:when=$k \
+        "$W" execute --jugdir grow -- 6000 0
+    same grow_fallback_injected "$(grep -c INJECTED "$WORK/grow.inj")" 1
+    same grow_fallback_execute "$RC" 0
+    : >"$JUG_TEST_LOG"
+    run "$W" execute --jugdir grow -- 6000 0
+    same grow_fallback_nothing_lost "$RC $(wc -l <"$JUG_TEST_LOG")" "0 0"
+    run "$W" value total --jugdir grow -- 6000 0
+    same grow_fallback_total "$OUT" "$(want_total 6000 0)"
+    run "$W" check --jugdir grow -- 6000 0
+    same grow_fallback_check "$RC" 0
+fi
+
 # --- under --mem-limit, a worker's packs leave its tasks their memory: each leaf allocates 150 MB in a
 #     worker capped at 260 MB (a pack once mapped 128 MB of address space, and tasks failed)
 run "$W" execute -j 1 --mem-limit 260 --jugdir capped -- 400 0 alloc=150

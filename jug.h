@@ -1891,7 +1891,8 @@ enum { /* where a task stands, as the executor sees it */
     JUG__SKIPPED,     /* not needed for the --target */
     JUG__PARKED       /* ready, but locked by another worker: looked at again after a nap */
 };
-enum { JUG__SMALL, JUG__BIG_KEPT, JUG__BIG }; /* the size of a task's value, as jug__set_value keeps it */
+/* the size of a task's value, as jug__set_value keeps it; or the graph's own, held before the run (jug_bvalue) */
+enum { JUG__SMALL, JUG__BIG_KEPT, JUG__BIG, JUG__GRAPHS };
 
 /* A task lives in the graph's arena followed by its nargs arguments
    (jug__args) and its ndeps distinct dependencies (jug__deps). */
@@ -1899,7 +1900,7 @@ struct jug_task {
     jug_hash hash;
     const jug_function *fn;
     uint32_t nargs, ndeps, index, group;
-    jug_value *value;  /* the result, while held (jug_bvalue; the executor: jug__release_value) */
+    jug_value *value;  /* the result, while the graph holds it (jug_bvalue; an executor keeps its own) */
 };
 
 /* An argument as the graph keeps it, in 16 bytes: a scalar the conversion
@@ -2045,6 +2046,12 @@ static size_t jug__bucket(const jug_hash *h, size_t cap) {
     uint64_t x;
     memcpy(&x, h->bytes, 8);
     return (size_t)x & (cap - 1);
+}
+
+static uint64_t jug__hash_key(const jug_hash *h) { /* the first 8 bytes, in the order memcmp sorts them */
+    uint64_t k = 0;
+    for (int i = 0; i < 8; i++) k = k << 8 | h->bytes[i];
+    return k;
 }
 
 /* The task table: open addressing, an entry the top 32 bits of the hash's
@@ -2462,6 +2469,7 @@ fail:
 /* >>call: what a task function sees */
 struct jug_call {
     const jug_task *task;
+    jug_value *const *held; /* by task index: the values the arguments refer to (NULL: the graph's, t->value) */
     const jug_value **args;
     size_t nargs;
     int failed;
@@ -3788,15 +3796,21 @@ static void jug__fs_need_index(jug__fs *fs) {
    that each record or lock read is matched in log n. */
 typedef struct jug__wanted {
     jug_hash h;
-    size_t i; /* where it was asked */
+    uint64_t key; /* the first 8 bytes of h (jug__hash_key): most comparisons end there */
+    size_t i;     /* where it was asked */
 } jug__wanted;
-static int jug__wanted_order(const void *a, const void *b) {
-    return memcmp(((const jug__wanted *)a)->h.bytes, ((const jug__wanted *)b)->h.bytes, 16);
+static int jug__wanted_less(const jug__wanted *a, const jug__wanted *b) {
+    return a->key != b->key ? a->key < b->key : memcmp(a->h.bytes, b->h.bytes, 16) < 0;
 }
 static const jug__wanted *jug__wanted_find(const jug__wanted *w, size_t n, const jug_hash *h) {
-    jug__wanted key;
-    key.h = *h;
-    return (const jug__wanted *)bsearch(&key, w, n, sizeof key, jug__wanted_order);
+    uint64_t key = jug__hash_key(h);
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* the first not below h */
+        size_t mid = lo + (hi - lo) / 2;
+        if (w[mid].key < key || (w[mid].key == key && memcmp(w[mid].h.bytes, h->bytes, 16) < 0)) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && memcmp(w[lo].h.bytes, h->bytes, 16) == 0 ? &w[lo] : NULL;
 }
 /* The request for h, tried first after the one matched last (*next): a
    pack holds its records mostly in the order of their hashes. */
@@ -3806,14 +3820,50 @@ static const jug__wanted *jug__wanted_match(const jug__wanted *w, size_t n, size
     if (found) *next = (size_t)(found - w) + 1;
     return found;
 }
-/* tasks[0..n) sorted (NULL: out of memory, or n 0) */
+/* A quicksort of w[0..n) inlined on the keys (qsort's calls of memcmp cost
+   a reduction over 10^6 results 0.14 s), insertion sort below 16. */
+static void jug__wanted_qsort(jug__wanted *w, size_t n) {
+    while (n > 16) {
+        jug__wanted *a = &w[0], *b = &w[n / 2], *c = &w[n - 1], pivot, tmp;
+        if (jug__wanted_less(b, a)) tmp = *a, *a = *b, *b = tmp;
+        if (jug__wanted_less(c, b)) tmp = *b, *b = *c, *c = tmp;
+        if (jug__wanted_less(b, a)) tmp = *a, *a = *b, *b = tmp;
+        pivot = *b;
+        size_t i = 0, j = n - 1; /* Hoare's partition: w[0..j] <= pivot <= w[j+1..n) */
+        for (;;) {
+            while (jug__wanted_less(&w[i], &pivot)) i++;
+            while (jug__wanted_less(&pivot, &w[j])) j--;
+            if (i >= j) break;
+            tmp = w[i], w[i] = w[j], w[j] = tmp;
+            i++, j--;
+        }
+        if (j + 1 < n - j - 1) { /* the smaller side by recursion, so the stack stays log n deep */
+            jug__wanted_qsort(w, j + 1);
+            w += j + 1, n -= j + 1;
+        } else {
+            jug__wanted_qsort(w + j + 1, n - j - 1);
+            n = j + 1;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        jug__wanted x = w[i];
+        size_t k = i;
+        for (; k > 0 && jug__wanted_less(&x, &w[k - 1]); k--) w[k] = w[k - 1];
+        w[k] = x;
+    }
+}
+/* tasks[0..n) sorted (NULL: out of memory, or n 0); a block's own tasks
+   mostly come sorted already */
 static jug__wanted *jug__wanted_sort(const jug_hash *tasks, size_t n) {
     jug__wanted *w = n ? JUG__NEW(jug__wanted, n) : NULL;
+    int sorted = 1;
     for (size_t i = 0; w && i < n; i++) {
         w[i].h = tasks[i];
+        w[i].key = jug__hash_key(&tasks[i]);
         w[i].i = i;
+        if (i && sorted) sorted = !jug__wanted_less(&w[i], &w[i - 1]);
     }
-    if (w) qsort(w, n, sizeof *w, jug__wanted_order);
+    if (w && !sorted) jug__wanted_qsort(w, n);
     return w;
 }
 
@@ -4536,12 +4586,6 @@ JUG_API jug_result jug_value_of(jug_store *s, const jug_task *t, jug_value **out
    So workers that declare the same tasks, in any order, agree on blocks, and
    workers whose graphs differ disagree only near the tasks they do not share. */
 
-static uint64_t jug__hash_key(const jug_hash *h) { /* the first 8 bytes, in the order memcmp sorts them */
-    uint64_t k = 0;
-    for (int i = 0; i < 8; i++) k = k << 8 | h->bytes[i];
-    return k;
-}
-
 /* The tasks of the graph sorted by function, then by their hashes' first 8
    bytes (then by index): a radix sort of records that carry what the layout
    reads, on huge pages, so that no pass follows a pointer or misses the TLB
@@ -4760,7 +4804,7 @@ static jug__outcome jug__run_locked(jug_store *s, const jug_graph *g, jug_task *
 }
 
 /* >>building */
-static jug_value *jug__call(jug_task *t, jug_call *call);
+static jug_value *jug__call(jug_task *t, jug_value *const *held, jug_call *call);
 
 JUG_API void jug_graph_use_store(jug_graph *g, jug_store *s) { g->store = s; }
 JUG_API int jug_graph_stopped(const jug_graph *g) { return g->barrier; }
@@ -4818,7 +4862,7 @@ static jug__outcome jug__compute_here(jug_graph *g, jug_task *t, int store, jug_
     jug_call call;
     jug_meta meta;
     double t0 = jug_clock();
-    jug_value *v = jug__call(t, &call);
+    jug_value *v = jug__call(t, NULL, &call);
     meta.run_usec = (uint64_t)((jug_clock() - t0) * 1e6);
     if (!v) {
         jug_set_error(err, JUG_TASK_FAILED, "computing %s failed: %s", t->fn->name, call.reason);
@@ -5199,6 +5243,7 @@ typedef struct jug__exec {
     double started, last_progress;
     uint64_t big_kept; /* bytes of large results kept in memory (jug__set_value) */
     struct jug__run *run; /* per task (jug__of) */
+    jug_value **value;    /* per task: its value while held here (jug__set_value; pages written only where one is) */
 } jug__exec;
 
 /* What the executor knows of a task, beside the graph rather than in it:
@@ -5373,10 +5418,16 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
     jug__finder f;
     jug_error err;
     size_t n = g->n, nq;
-    if (!(x->run = (jug__run *)JUG__ZEROED((n + 1) * sizeof *x->run))) return JUG_NO_MEMORY;
+    if (!(x->run = (jug__run *)JUG__ZEROED((n + 1) * sizeof *x->run)) ||
+        !(x->value = (jug_value **)JUG__ZEROED((n + 1) * sizeof *x->value)))
+        return JUG_NO_MEMORY;
     for (size_t i = 0; i < n; i++) {
         x->run[i].state = x->o->target ? JUG__SKIPPED : JUG__WAITING;
-        x->run[i].big = JUG__SMALL; /* (a value jug_bvalue loaded is kept like a small one) */
+        x->run[i].big = JUG__SMALL;
+        if (g->tasks[i]->value) { /* (read, never freed, by the run) */
+            x->value[i] = g->tasks[i]->value;
+            x->run[i].big = JUG__GRAPHS;
+        }
     }
     if (x->o->target) {
         for (size_t i = 0; i < n; i++)
@@ -5469,17 +5520,18 @@ static void jug__set_value(jug__exec *x, jug_task *t, jug_value *v) {
     uint64_t size = jug_storable_size(v);
     double cache = x->o->mem_limit_mb > 0 && x->o->mem_limit_mb * (1 << 18) < JUG__CACHE_MAX
                        ? x->o->mem_limit_mb * (1 << 18) : JUG__CACHE_MAX;
-    t->value = v;
+    x->value[t->index] = v;
     jug__run *r = jug__of(x, t);
     r->big = size <= JUG__KEEP_MAX ? JUG__SMALL : (double)(x->big_kept + size) <= cache ? JUG__BIG_KEPT : JUG__BIG;
     if (r->big == JUG__BIG_KEPT) x->big_kept += size;
 }
 static void jug__release_value(jug__exec *x, jug_task *t) {
     const jug__run *r = jug__of(x, t);
-    if (!t->value || r->readers || (r->consumers && r->big != JUG__BIG)) return;
-    if (r->big == JUG__BIG_KEPT) x->big_kept -= jug_storable_size(t->value);
-    jug_value_free(t->value);
-    t->value = NULL;
+    jug_value **v = &x->value[t->index];
+    if (!*v || r->readers || r->big == JUG__GRAPHS || (r->consumers && r->big != JUG__BIG)) return;
+    if (r->big == JUG__BIG_KEPT) x->big_kept -= jug_storable_size(*v);
+    jug_value_free(*v);
+    *v = NULL;
 }
 
 /* t is finished (run here or elsewhere): wake its dependents, drop what it read. */
@@ -5560,7 +5612,8 @@ static int jug__has_refs(const jug_value *v) {
 
 static const jug_value *jug__resolve(const jug_value *v, jug__temps *tmp, jug_call *call) {
     if (v->type == JUG_TASKREF) {
-        const jug_value *base = v->as.ref.task->value;
+        const jug_task *from = v->as.ref.task;
+        const jug_value *base = call->held ? call->held[from->index] : from->value;
         int64_t i = v->as.ref.index;
         if (i < 0) return base;
         if (base->type == JUG_LIST && (uint64_t)i < base->len) return base->as.list[i];
@@ -5614,8 +5667,9 @@ static void jug__temps_free(jug__temps *tmp) {
     JUG_FREE(tmp->owned);
 }
 
-/* Calls the task function on resolved arguments; NULL when it failed. */
-static jug_value *jug__call(jug_task *t, jug_call *call) {
+/* Calls the task function on resolved arguments, the values of its
+   dependencies in held[] by task index (NULL: t->value); NULL when it failed. */
+static jug_value *jug__call(jug_task *t, jug_value *const *held, jug_call *call) {
     jug__temps tmp;
     const jug_value *few[8];
     jug_value few_rooms[8]; /* for the arguments kept in place */
@@ -5625,6 +5679,7 @@ static jug_value *jug__call(jug_task *t, jug_call *call) {
     memset(&tmp, 0, sizeof tmp);
     memset(call, 0, sizeof *call);
     call->task = t;
+    call->held = held;
     call->args = args;
     call->nargs = t->nargs;
     if (!args || !rooms) {
@@ -5728,7 +5783,7 @@ static void jug__load_inputs(jug__exec *x, jug_task *t) {
     if (!key) return;
     jug__exec_lock(x);
     for (uint32_t k = 0; k < t->ndeps; k++)
-        if (!deps[k]->value) key[n++] = (uint64_t)g->block_of[deps[k]->index] << 32 | k;
+        if (!x->value[deps[k]->index]) key[n++] = (uint64_t)g->block_of[deps[k]->index] << 32 | k;
     jug__exec_unlock(x);
     if (n >= JUG__LOAD_PER_BLOCK && n * 4 >= g->nblocks) { /* by block, in O(n + blocks) */
         size_t *start = (size_t *)JUG__ZEROED((g->nblocks + 1) * sizeof *start);
@@ -5767,7 +5822,7 @@ static void jug__load_inputs(jug__exec *x, jug_task *t) {
             for (size_t i = lo; i < hi; i++) {
                 if (i + 16 < hi) JUG__PREFETCH(deps[(uint32_t)key[i + 16]]);
                 jug_task *d = deps[(uint32_t)key[i]];
-                if (loaded && out[i - lo] && !d->value) jug__set_value(x, d, out[i - lo]);
+                if (loaded && out[i - lo] && !x->value[d->index]) jug__set_value(x, d, out[i - lo]);
                 else jug_value_free(out[i - lo]);
             }
             jug__exec_unlock(x);
@@ -5796,13 +5851,14 @@ static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *bloc
     if (x->slot) __atomic_store_n(&x->slot->task, (int32_t)t->index, __ATOMIC_RELEASE);
     if (t->ndeps >= JUG__LOAD_PER_BLOCK && s->ops->load_many) jug__load_inputs(x, t);
     jug__exec_lock(x); /* (the inputs in memory, at once; then the others, one by one) */
-    for (; reading < t->ndeps && jug__deps(t)[reading]->value; reading++) jug__of(x, jug__deps(t)[reading])->readers++;
+    for (; reading < t->ndeps && x->value[jug__deps(t)[reading]->index]; reading++)
+        jug__of(x, jug__deps(t)[reading])->readers++;
     jug__exec_unlock(x);
     for (; reading < t->ndeps; reading++) {
         jug_task *d = jug__deps(t)[reading];
         jug_value *v;
         jug__exec_lock(x);
-        int have = d->value != NULL;
+        int have = x->value[d->index] != NULL;
         if (have) jug__of(x, d)->readers++;
         jug__exec_unlock(x);
         if (have) continue;
@@ -5813,13 +5869,13 @@ static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *bloc
             goto done;
         }
         jug__exec_lock(x);
-        if (d->value) jug_value_free(v);
+        if (x->value[d->index]) jug_value_free(v);
         else jug__set_value(x, d, v);
         jug__of(x, d)->readers++;
         jug__exec_unlock(x);
     }
     t0 = jug_clock();
-    *result = jug__call(t, &call);
+    *result = jug__call(t, x->value, &call);
     meta.run_usec = (uint64_t)((jug_clock() - t0) * 1e6);
     if (!*result) {
         jug_set_error(err, JUG_TASK_FAILED, "%s", call.reason);
@@ -6055,7 +6111,7 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
     switch (outcome) {
     case JUG__RAN:
         x->ran++;
-        if (t->value || !jug__of(x, t)->consumers) /* (loaded before, by jug_bvalue; or none will read it) */
+        if (x->value[t->index] || !jug__of(x, t)->consumers) /* (loaded before, by jug_bvalue; or none will read it) */
             jug_value_free(result);
         else
             jug__set_value(x, t, result);
@@ -6248,11 +6304,9 @@ static void *jug__guardian(void *arg) {
 }
 
 static void jug__exec_free(jug__exec *x) {
-    for (size_t i = 0; i < x->g->n; i++) /* (written only where there is one: the graph's pages stay shared) */
-        if (x->g->tasks[i]->value) {
-            jug_value_free(x->g->tasks[i]->value);
-            x->g->tasks[i]->value = NULL;
-        }
+    for (size_t i = 0; x->value && i < x->g->n; i++)
+        if (x->value[i] && x->run[i].big != JUG__GRAPHS) jug_value_free(x->value[i]);
+    JUG_FREE(x->value);
     JUG_FREE(x->run);
     JUG_FREE(x->queue);
     JUG_FREE(x->blocked);

@@ -955,6 +955,54 @@ TEST(graph, blocks_sorted_by_function_then_hash) {
     jug_graph_free(g);
 }
 
+/* The sort of the tasks a look, claim or load asks about (jug__wanted_sort)
+   gives memcmp's order, and every request is found, on random hashes, on
+   hashes alike in their first 8 bytes, on repeats, and on sorted and
+   reversed input (a quicksort's worst cases). */
+static int by_hash(const void *x, const void *y) { return memcmp(x, y, 16); }
+TEST(store, requests_sorted_and_found_as_memcmp_orders_them) {
+    enum { N = 5000 };
+    static jug_hash asked[N], want[N];
+    uint64_t r = 88172645463325252ULL;
+    for (int shape = 0; shape < 5; shape++) {
+        for (size_t k = 0; k < N; k++) {
+            for (int b = 0; b < 16; b++) {
+                r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+                asked[k].bytes[b] = (unsigned char)r;
+            }
+            if (shape == 1 && k % 3) memcpy(asked[k].bytes, "\x12\x34\x56\x78\x9a\xbc\xde\xf0", 8);
+            if (shape == 2 && k % 4) asked[k] = asked[k / 4];
+        }
+        if (shape >= 3) qsort(asked, N, sizeof *asked, by_hash);
+        if (shape == 4)
+            for (size_t k = 0; k < N / 2; k++) {
+                jug_hash t = asked[k];
+                asked[k] = asked[N - 1 - k];
+                asked[N - 1 - k] = t;
+            }
+        for (size_t n = 1; n <= N; n = n * 3 + 1) { /* sizes about the insertion sort's cut and far above */
+            jug__wanted *w = jug__wanted_sort(asked, n);
+            size_t in_order = 0, found = 0;
+            memcpy(want, asked, n * sizeof *want);
+            qsort(want, n, sizeof *want, by_hash);
+            for (size_t k = 0; w && k < n; k++) {
+                in_order += memcmp(w[k].h.bytes, want[k].bytes, 16) == 0 && w[k].key == jug__hash_key(&want[k]) &&
+                            memcmp(asked[w[k].i].bytes, w[k].h.bytes, 16) == 0;
+                const jug__wanted *f = jug__wanted_find(w, n, &asked[k]);
+                found += f && memcmp(f->h.bytes, asked[k].bytes, 16) == 0;
+            }
+            CHECK_INT(in_order, n);
+            CHECK_INT(found, n);
+            jug_hash other = asked[n / 2]; /* a hash not asked about, between those asked */
+            other.bytes[15] ^= 1;
+            int asked_too = 0;
+            for (size_t k = 0; k < n; k++) asked_too |= memcmp(asked[k].bytes, other.bytes, 16) == 0;
+            CHECK(w && (jug__wanted_find(w, n, &other) != NULL) == asked_too);
+            JUG_FREE(w);
+        }
+    }
+}
+
 /* The lock toolkit reads the locks older versions wrote (redis: "ttl MS"). */
 TEST(locks, identity_parse_and_judge) {
     char text[JUG_LOCK_TEXT_MAX], host[256];

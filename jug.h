@@ -6227,7 +6227,11 @@ static void *jug__worker(void *arg) {
             x->napping = 1;
             jug__exec_unlock(x);
             jug_nap(nap);
+            /* (doubled up to 0.25 s, but kept within a tenth of the run so far: a worker
+               napping while another finishes the last blocks of a short run outlasts it little) */
+            double within = 0.1 * (jug_clock() - x->started);
             nap = nap * 2 < 0.25 ? nap * 2 : 0.25;
+            if (nap > within) nap = within > 0.002 ? within : 0.002;
             jug__exec_lock(x);
             x->napping = 0;
             for (size_t i = 0; i < x->nblocked; i++)

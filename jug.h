@@ -5779,13 +5779,24 @@ static void jug__load_inputs(jug__exec *x, jug_task *t) {
     jug_graph *g = x->g;
     jug_task *const *deps = jug__deps(t);
     size_t n = 0, runs = 0;
-    uint64_t *key = JUG__NEW(uint64_t, t->ndeps); /* per input missing: its block << 32 | its place in deps */
+    uint64_t *key = JUG__NEW(uint64_t, t->ndeps), *asked; /* per input missing: its block << 32 | its index */
     if (!key) return;
     jug__exec_lock(x);
     for (uint32_t k = 0; k < t->ndeps; k++)
-        if (!x->value[deps[k]->index]) key[n++] = (uint64_t)g->block_of[deps[k]->index] << 32 | k;
+        if (!x->value[deps[k]->index]) key[n++] = (uint64_t)g->block_of[deps[k]->index] << 32 | deps[k]->index;
     jug__exec_unlock(x);
-    if (n >= JUG__LOAD_PER_BLOCK && n * 4 >= g->nblocks) { /* by block, in O(n + blocks) */
+    if (n >= JUG__LOAD_PER_BLOCK && n * 8 >= g->n &&
+        (asked = (uint64_t *)JUG__ZEROED((g->n / 64 + 1) * sizeof *asked))) {
+        /* much of the graph: in the blocks' own order, which is their packs' (sorted by hash), in O(graph) */
+        for (size_t i = 0; i < n; i++) asked[(uint32_t)key[i] >> 6] |= UINT64_C(1) << (key[i] & 63);
+        n = 0;
+        for (uint32_t b = 0; b < g->nblocks; b++)
+            for (uint32_t at = g->block_start[b]; at < g->block_start[b + 1]; at++) {
+                uint32_t m = g->block_members[at];
+                if (asked[m >> 6] >> (m & 63) & 1) key[n++] = (uint64_t)b << 32 | m;
+            }
+        JUG_FREE(asked);
+    } else if (n >= JUG__LOAD_PER_BLOCK && n * 4 >= g->nblocks) { /* by block, in O(n + blocks) */
         size_t *start = (size_t *)JUG__ZEROED((g->nblocks + 1) * sizeof *start);
         uint64_t *sorted = JUG__NEW(uint64_t, n);
         if (start && sorted) {
@@ -5812,16 +5823,16 @@ static void jug__load_inputs(jug__exec *x, jug_task *t) {
                    (hi - lo < JUG__LOAD_CHUNK || key[hi] >> 32 == key[hi - 1] >> 32)) /* (a block is not cut in two) */
                 hi++;
             for (size_t i = lo; i < hi; i++) { /* (in the order of blocks, the inputs lie anywhere: fetched ahead) */
-                if (i + 16 < hi) JUG__PREFETCH(deps[(uint32_t)key[i + 16]]);
-                tasks[i - lo] = deps[(uint32_t)key[i]]->hash;
-                blocks[i - lo] = jug__block_head(g, deps[(uint32_t)key[i]])->hash;
+                if (i + 16 < hi) JUG__PREFETCH(g->tasks[(uint32_t)key[i + 16]]);
+                tasks[i - lo] = g->tasks[(uint32_t)key[i]]->hash;
+                blocks[i - lo] = jug__block_member(g, (uint32_t)(key[i] >> 32), 0)->hash;
                 out[i - lo] = NULL;
             }
             int loaded = x->s->ops->load_many(x->s, blocks, tasks, hi - lo, out, NULL) == JUG_OK;
             jug__exec_lock(x);
             for (size_t i = lo; i < hi; i++) {
-                if (i + 16 < hi) JUG__PREFETCH(deps[(uint32_t)key[i + 16]]);
-                jug_task *d = deps[(uint32_t)key[i]];
+                if (i + 16 < hi) JUG__PREFETCH(g->tasks[(uint32_t)key[i + 16]]);
+                jug_task *d = g->tasks[(uint32_t)key[i]];
                 if (loaded && out[i - lo] && !x->value[d->index]) jug__set_value(x, d, out[i - lo]);
                 else jug_value_free(out[i - lo]);
             }

@@ -5255,7 +5255,7 @@ typedef struct jug__run {
     uint16_t readers;   /* running tasks of this process that read the value (--threads is at most 1024) */
     uint8_t state, tries; /* tries: failures in this run (the fork pool shares its own count) */
     uint8_t has_failure; /* the store holds a failure record for it */
-    uint8_t big;         /* JUG__SMALL, _BIG_KEPT or _BIG: see jug__set_value */
+    uint8_t big;         /* JUG__SMALL, _BIG_KEPT or _BIG: see jug__set_value; JUG__GRAPHS: the graph's own */
 } jug__run;
 static jug__run *jug__of(const jug__exec *x, const jug_task *t) { return &x->run[t->index]; }
 
@@ -6477,11 +6477,18 @@ static pid_t jug__spawn(const jug__exec *x, jug_graph *g, jug_store *s, jug__slo
 
 /* E2: releases the lock of a task whose worker died (taking it over, quietly:
    the crash was reported already), and records why, unless its result is
-   stored (the worker died after storing it, or another finished it). */
+   stored (the worker died after storing it, or another finished it). The
+   claim of its block goes too if the dead worker held it (B2 takes over a
+   claim whose holder is gone): else, with no task of the block left to run,
+   no worker would claim the block again, and the claim would outlast the run. */
 static void jug__bury(jug_store *s, jug_graph *g, jug_task *t, const char *reason) {
     void (*log)(void *, const char *) = s->opt.log;
     s->opt.log = NULL;
     jug_result rc = s->ops->lock(s, &t->hash, NULL);
+    if (s->ops->claim && jug__lay_out_blocks(g, s)) { /* (a live claimer's claim stays: JUG_LOCKED) */
+        const jug_hash *block = &jug__block_head(g, t)->hash;
+        if (s->ops->claim(s, block, NULL, 0, NULL, NULL) == JUG_OK) s->ops->unclaim(s, block, NULL);
+    }
     s->opt.log = log;
     if (rc != JUG_OK) return;
     if (!jug__stored(s, g, t)) s->ops->fail(s, &t->hash, reason, NULL);

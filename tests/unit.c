@@ -667,6 +667,51 @@ TEST(store, done_marks_answer_looks_until_something_changes) {
     remove_tree(dir);
 }
 
+/* A worker killed while it held a block's claim (a crash inside a batch):
+   burying it (the -j parent, E2) lets the claim go, keeps what it packed,
+   and records the failure, so no claim outlasts the run when no task of
+   the block is left for another worker to claim it for. */
+TEST(store, burying_a_dead_claimer_lets_its_claim_go) {
+    char *dir = temp_dir(), hex[33], claim[128];
+    jug_store *s = open_store(dir, 0);
+    jug_graph *g = jug_graph_new();
+    jug_value *back = NULL;
+    jug_error err;
+    jug_task *done = jug_task(g, square, 1), *crashed = NULL;
+    for (int i = 2; i < 40 && !crashed; i++) { /* (one of the same block) */
+        jug_task *t = jug_task(g, square, i);
+        CHECK(jug__lay_out_blocks(g, s));
+        if (jug__block_of(g, t) == jug__block_of(g, done)) crashed = t;
+    }
+    CHECK(crashed != NULL);
+    if (!crashed) return;
+    const jug_hash *block = &jug__block_head(g, done)->hash;
+    jug_hash_hex(block, hex);
+    snprintf(claim, sizeof claim, "%s/blocks/%s/claim", dir, hex);
+    pid_t pid = fork();
+    if (pid == 0) { /* the worker: claims, packs one result, dies in the next task */
+        jug_store *mine = open_store(dir, 0);
+        jug_value *v = jug_int(1);
+        int ok = mine && mine->ops->claim(mine, block, NULL, 0, NULL, &err) == JUG_OK &&
+                 mine->ops->append(mine, block, &done->hash, v, NULL, &err) == JUG_OK;
+        _exit(ok ? 0 : 1);
+    }
+    int st = 0;
+    CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    CHECK(access(claim, F_OK) == 0); /* (left by the dead worker) */
+    jug__bury(s, g, crashed, "killed by signal 9 (Killed)");
+    CHECK(access(claim, F_OK) != 0);
+    CHECK_INT(s->ops->load(s, &done->hash, &back, NULL, &err), JUG_OK);
+    CHECK(back && back->type == JUG_INT && back->as.i == 1);
+    char reason[256] = "";
+    CHECK_INT(s->ops->failure(s, &crashed->hash, reason, sizeof reason, &err), JUG_OK);
+    CHECK(strstr(reason, "killed by signal 9") != NULL);
+    jug_value_free(back);
+    jug_graph_free(g);
+    jug_store_close(s);
+    remove_tree(dir);
+}
+
 TEST(store, batches_pack_results_and_find_those_stored_alone) {
     char *dir = temp_dir();
     jug_store *s = open_store(dir, 0);

@@ -5244,6 +5244,7 @@ typedef struct jug__exec {
     uint64_t big_kept; /* bytes of large results kept in memory (jug__set_value) */
     struct jug__run *run; /* per task (jug__of) */
     jug_value **value;    /* per task: its value while held here (jug__set_value; pages written only where one is) */
+    size_t nheld;         /* values in it that are the run's own (so a run that holds none reads none of it at the end) */
 } jug__exec;
 
 /* What the executor knows of a task, beside the graph rather than in it:
@@ -5521,6 +5522,7 @@ static void jug__set_value(jug__exec *x, jug_task *t, jug_value *v) {
     double cache = x->o->mem_limit_mb > 0 && x->o->mem_limit_mb * (1 << 18) < JUG__CACHE_MAX
                        ? x->o->mem_limit_mb * (1 << 18) : JUG__CACHE_MAX;
     x->value[t->index] = v;
+    x->nheld++;
     jug__run *r = jug__of(x, t);
     r->big = size <= JUG__KEEP_MAX ? JUG__SMALL : (double)(x->big_kept + size) <= cache ? JUG__BIG_KEPT : JUG__BIG;
     if (r->big == JUG__BIG_KEPT) x->big_kept += size;
@@ -5532,6 +5534,7 @@ static void jug__release_value(jug__exec *x, jug_task *t) {
     if (r->big == JUG__BIG_KEPT) x->big_kept -= jug_storable_size(*v);
     jug_value_free(*v);
     *v = NULL;
+    x->nheld--;
 }
 
 /* t is finished (run here or elsewhere): wake its dependents, drop what it read. */
@@ -6319,8 +6322,11 @@ static void *jug__guardian(void *arg) {
 }
 
 static void jug__exec_free(jug__exec *x) {
-    for (size_t i = 0; x->value && i < x->g->n; i++)
-        if (x->value[i] && x->run[i].big != JUG__GRAPHS) jug_value_free(x->value[i]);
+    for (size_t i = 0; x->nheld && i < x->g->n; i++)
+        if (x->value[i] && x->run[i].big != JUG__GRAPHS) {
+            jug_value_free(x->value[i]);
+            x->nheld--;
+        }
     JUG_FREE(x->value);
     JUG_FREE(x->run);
     JUG_FREE(x->queue);

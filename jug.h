@@ -1966,6 +1966,8 @@ typedef struct jug__chunk {
 } jug__chunk;
 #define JUG__CHUNK_HEAD ((sizeof(jug__chunk) + 15) & ~(size_t)15)
 
+#define JUG__PENDING 64 /* new tasks whose table entries go in together (jug__table_settle) */
+
 typedef struct jug__derived { /* a map, reduce or mapreduce block function */
     jug_function f;           /* first: a task's fn points here */
     const jug_function *mapper, *reducer;
@@ -1980,6 +1982,10 @@ struct jug_graph {
     void *table_mem; /* what to free: the table is aligned for huge pages */
     size_t table_cap;
     unsigned table_bits; /* table_cap = 2^table_bits */
+    uint64_t *filter;    /* the table's filter: two bits per task in one of 2^filter_bits words */
+    unsigned filter_bits;
+    unsigned npending;                /* new tasks not yet in the table: their entries */
+    uint64_t pending[JUG__PENDING];
     jug__chunk *chunks;  /* the arena: newest first */
     jug_value **owned;   /* arguments that own memory (strings, arrays, lists): freed with the graph */
     size_t nowned, owned_cap;
@@ -2028,6 +2034,7 @@ JUG_API void jug_graph_free(jug_graph *g) {
     JUG_FREE(g->collected);
     JUG_FREE(g->tasks);
     JUG_FREE(g->table_mem);
+    JUG_FREE(g->filter);
     JUG_FREE(g->groups);
     JUG_FREE(g->prefix);
     JUG_FREE(g->block_of);
@@ -2054,11 +2061,26 @@ static uint64_t jug__hash_key(const jug_hash *h) { /* the first 8 bytes, in the 
     return k;
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+#define JUG__PREFETCH(p) __builtin_prefetch(p)
+#else
+#define JUG__PREFETCH(p) ((void)(p))
+#endif
+
 /* The task table: open addressing, an entry the top 32 bits of the hash's
    first word and the task's index + 1 (0: empty). A task's slot is the top
    bits of that word, so the entries stand in about the order of their keys:
    the table doubles in one pass over it, writing in order (at 10^7 tasks a
-   table of 128 MiB, written at random, would miss the cache at every entry). */
+   table of 128 MiB, written at random, would miss the cache at every entry).
+
+   Declaring a task asks the table whether it was declared before, and in a
+   large graph that probe is a cache miss (at 10^6 tasks, nearly half the
+   build). So a filter a sixteenth of the table's size answers first: two bits
+   of one word per entry, set from the entry alone. When it says never, the
+   entry waits in g->pending and goes in with the next JUG__PENDING, their
+   slots fetched at once; when it says maybe (rarely, unless it was), the
+   pending entries go in and the table is probed. A reader that finds no
+   entry in the table looks at the pending ones too. */
 static uint64_t jug__task_word(const jug_hash *h) {
     uint64_t x;
     memcpy(&x, h->bytes, 8);
@@ -2070,13 +2092,45 @@ static uint64_t jug__table_entry(const jug_hash *h, uint32_t index) {
 static size_t jug__table_slot(const jug_graph *g, const jug_hash *h) {
     return (size_t)(jug__task_word(h) >> (64 - g->table_bits));
 }
+static size_t jug__entry_slot(const jug_graph *g, uint64_t e, unsigned bits) { /* in a table of 2^bits */
+    return bits <= 32 ? (size_t)(e >> 32 >> (32 - bits)) /* (the entry holds its slot) */
+                      : (size_t)(jug__task_word(&g->tasks[(uint32_t)e - 1]->hash) >> (64 - bits));
+}
+#define JUG__FILTER_BITS_MAX 20 /* 8 MiB: the filter's bits come from the entry's 32 (20 + 6 + 6) */
+static uint64_t *jug__filter_word(uint64_t *filter, unsigned bits, uint64_t e) {
+    return &filter[e >> 32 >> (32 - bits)];
+}
+static uint64_t jug__filter_mask(uint64_t e) {
+    return UINT64_C(1) << (e >> 32 & 63) | UINT64_C(1) << (e >> 38 & 63);
+}
+static int jug__filter_has(const jug_graph *g, uint64_t e) {
+    uint64_t m = jug__filter_mask(e);
+    return (*jug__filter_word(g->filter, g->filter_bits, e) & m) == m;
+}
+static void jug__table_put(uint64_t *table, size_t cap, size_t i, uint64_t e) {
+    while (table[i]) i = (i + 1) & (cap - 1);
+    table[i] = e;
+}
+static void jug__table_settle(jug_graph *g) { /* the pending entries go in */
+    for (unsigned i = 0; i < g->npending; i++)
+        JUG__PREFETCH(&g->table[jug__entry_slot(g, g->pending[i], g->table_bits)]);
+    for (unsigned i = 0; i < g->npending; i++)
+        jug__table_put(g->table, g->table_cap, jug__entry_slot(g, g->pending[i], g->table_bits), g->pending[i]);
+    g->npending = 0;
+}
 
+static jug_task *jug__pending_find(const jug_graph *g, const jug_hash *h) {
+    jug_task *t;
+    for (unsigned i = 0; i < g->npending; i++)
+        if (memcmp((t = g->tasks[(uint32_t)g->pending[i] - 1])->hash.bytes, h->bytes, 16) == 0) return t;
+    return NULL;
+}
 static jug_task *jug__graph_find(const jug_graph *g, const jug_hash *h) {
     uint64_t want = jug__table_entry(h, 0) >> 32;
     if (!g->table_cap) return NULL;
     for (size_t i = jug__table_slot(g, h);; i = (i + 1) & (g->table_cap - 1)) {
         uint64_t e = g->table[i];
-        if (!e) return NULL;
+        if (!e) return jug__pending_find(g, h);
         if (e >> 32 == want) {
             jug_task *t = g->tasks[(uint32_t)e - 1];
             if (memcmp(t->hash.bytes, h->bytes, 16) == 0) return t;
@@ -2140,11 +2194,6 @@ typedef struct jug__finder {
     jug_hash h[JUG__FINDS];
     uint8_t kind[JUG__FINDS];
 } jug__finder;
-#if defined(__GNUC__) || defined(__clang__)
-#define JUG__PREFETCH(p) __builtin_prefetch(p)
-#else
-#define JUG__PREFETCH(p) ((void)(p))
-#endif
 static void jug__finder_init(jug__finder *f, const jug_graph *g, jug__found_fn fn, void *ud) {
     f->g = g;
     f->fn = fn;
@@ -2169,7 +2218,8 @@ static void jug__finder_flush(jug__finder *f) {
         if (at[i]) JUG__PREFETCH(g->tasks[at[i] - 1]);
     for (i = 0; i < n; i++) {
         jug_task *t = at[i] ? g->tasks[at[i] - 1] : NULL;
-        if (t && memcmp(t->hash.bytes, f->h[i].bytes, 16) != 0) t = jug__graph_find(g, &f->h[i]); /* (32 bits alike) */
+        if (t ? memcmp(t->hash.bytes, f->h[i].bytes, 16) != 0 : g->npending > 0) /* (32 bits alike, or pending) */
+            t = jug__graph_find(g, &f->h[i]);
         if (t) f->fn(f->ud, t, (jug_entry)f->kind[i]);
     }
 }
@@ -2196,23 +2246,30 @@ static int jug__graph_grow(jug_graph *g) {
     }
     if ((g->n + 1) * 4 > g->table_cap * 3) { /* (at most 3/4 full: the probes stay within a cache line or two) */
         unsigned bits = g->table_cap ? g->table_bits + 1 : 11;
+        unsigned fbits = bits - 4 < JUG__FILTER_BITS_MAX ? bits - 4 : JUG__FILTER_BITS_MAX;
         size_t cap = (size_t)1 << bits;
         uint64_t *table = (uint64_t *)jug__huge_alloc(cap * sizeof *table, 0, 1, &base);
-        if (!table) return 0;
+        uint64_t *filter = (uint64_t *)JUG__ZEROED(sizeof(uint64_t) << fbits);
+        if (!table || !filter) {
+            JUG_FREE(base);
+            JUG_FREE(filter);
+            return 0;
+        }
+        jug__table_settle(g);
         for (size_t k = 0; k < g->table_cap; k++) {
             uint64_t e = g->table[k];
-            size_t i;
             if (!e) continue;
-            i = bits <= 32 ? (size_t)(e >> 32 >> (32 - bits)) /* (the entry holds its slot) */
-                           : (size_t)(jug__task_word(&g->tasks[(uint32_t)e - 1]->hash) >> (64 - bits));
-            while (table[i]) i = (i + 1) & (cap - 1);
-            table[i] = e;
+            jug__table_put(table, cap, jug__entry_slot(g, e, bits), e);
+            *jug__filter_word(filter, fbits, e) |= jug__filter_mask(e);
         }
         JUG_FREE(g->table_mem);
+        JUG_FREE(g->filter);
         g->table = table;
         g->table_mem = base;
         g->table_cap = cap;
         g->table_bits = bits;
+        g->filter = filter;
+        g->filter_bits = fbits;
     }
     return 1;
 }
@@ -2401,8 +2458,8 @@ static jug_task *jug__task_new(jug_graph *g, const jug_function *fn, size_t narg
     jug_task *t;
     uint32_t ndeps = 0, group;
     uint64_t entry;
-    size_t slot, bytes, i;
-    int ok = 1;
+    size_t slot = 0, bytes, i;
+    int ok = 1, seen;
     if (!jug__take_args(g, fn, nargs, args)) return NULL;
     for (i = 0; i < nargs && ok; i++) ok = jug__collect_deps(g, fn, i, args[i], &ndeps, 0);
     for (i = 0; i < ndeps; i++) g->collected[g->scratch[i]->index >> 3] = 0; /* (cleared for the next declaration) */
@@ -2413,14 +2470,15 @@ static jug_task *jug__task_new(jug_graph *g, const jug_function *fn, size_t narg
     }
     if ((group = jug__group(g, fn)) == UINT32_MAX) goto fail;
 
+    if (!jug__graph_grow(g) || !JUG_GROW(g->owned, g->owned_cap, g->nowned + nargs)) goto out_of_memory;
+
     /* the identity: name, version (jug__group), and the arguments hashed as one list */
     h = g->prefix[group];
     jug__hash_list(&h, (const jug_value *const *)args, nargs);
     hash = jug__hasher_final(&h);
+    entry = jug__table_entry(&hash, (uint32_t)g->n);
+    JUG__PREFETCH(jug__filter_word(g->filter, g->filter_bits, entry)); /* (a cache miss: the task is made meanwhile) */
 
-    if (!jug__graph_grow(g) || !JUG_GROW(g->owned, g->owned_cap, g->nowned + nargs)) goto out_of_memory;
-    slot = jug__table_slot(g, &hash);
-    JUG__PREFETCH(&g->table[slot]); /* (a cache miss in a large graph: the task is made meanwhile) */
     bytes = sizeof *t + nargs * sizeof(jug__arg) + ndeps * sizeof(jug_task *);
     if (!(t = (jug_task *)jug__arena(g, bytes))) goto out_of_memory;
     memset(t, 0, sizeof *t);
@@ -2436,9 +2494,13 @@ static jug_task *jug__task_new(jug_graph *g, const jug_function *fn, size_t narg
             a->as.owned = args[i];
         }
     }
-    /* one probe: the same computation declared before, or the free slot for this one */
-    entry = jug__table_entry(&hash, (uint32_t)g->n);
-    for (; g->table[slot]; slot = (slot + 1) & (g->table_cap - 1)) {
+    /* Declared before? The filter says never, or maybe: then one probe of the table finds the same
+       computation or the free slot for this one. */
+    if ((seen = jug__filter_has(g, entry)) != 0) {
+        jug__table_settle(g);
+        slot = jug__table_slot(g, &hash);
+    }
+    for (; seen && g->table[slot]; slot = (slot + 1) & (g->table_cap - 1)) {
         jug_task *same;
         if (g->table[slot] >> 32 != entry >> 32) continue;
         same = g->tasks[(uint32_t)g->table[slot] - 1];
@@ -2457,7 +2519,13 @@ static jug_task *jug__task_new(jug_graph *g, const jug_function *fn, size_t narg
     t->index = (uint32_t)g->n;
     t->group = group;
     g->tasks[g->n++] = t;
-    g->table[slot] = entry;
+    *jug__filter_word(g->filter, g->filter_bits, entry) |= jug__filter_mask(entry);
+    if (seen) {
+        g->table[slot] = entry;
+    } else {
+        g->pending[g->npending++] = entry;
+        if (g->npending == JUG__PENDING) jug__table_settle(g);
+    }
     return t;
 out_of_memory:
     jug__build_error(g, JUG_NO_MEMORY, "out of memory building the graph");
@@ -8355,6 +8423,7 @@ static jug_graph *jug__build(const jug__cli *c) {
         jug_graph_free(g);
         return NULL;
     }
+    jug__table_settle(g); /* (readers look at pending tasks one by one) */
     return g;
 }
 

@@ -128,6 +128,49 @@ TEST(graph, identity_of_tasks) {
     jug_graph_free(g);
 }
 
+static void count_found(void *ud, jug_task *t, jug_entry kind) {
+    (void)kind;
+    ((size_t *)ud)[t->index]++;
+}
+
+/* The table's filter and its pending entries (jug__table_settle) answer as the table would:
+   through every doubling, for tasks in the table and for tasks still pending. */
+TEST(graph, tasks_declared_again_are_found_at_every_size) {
+    enum { N = 40000 };
+    jug_graph *g = jug_graph_new();
+    jug_task **t = (jug_task **)calloc(N + 8, sizeof *t);
+    size_t *found = (size_t *)calloc(N + 8, sizeof *found), wrong = 0;
+    unsigned most_pending = 0;
+    for (int i = 0; i < N; i++) {
+        t[i] = jug_task(g, square, i);
+        if (g->npending > most_pending) most_pending = g->npending;
+        if (jug__graph_find(g, jug_task_hash(t[i])) != t[i]) wrong++;
+        if (i % 101 == 100 && jug_task(g, square, i - 30) != t[i - 30]) wrong++; /* (pending, or in the table) */
+    }
+    CHECK_INT(wrong, 0);
+    CHECK(most_pending == JUG__PENDING - 1); /* (the entries waited) */
+    CHECK_INT(jug_graph_size(g), N);
+    for (int i = N - 1; i >= 0; i--)
+        if (jug_task(g, square, i) != t[i]) wrong++;
+    CHECK_INT(wrong, 0);
+    CHECK_INT(jug_graph_size(g), N);
+    for (int i = N; i < N + 8; i++) t[i] = jug_task(g, square, i);
+    CHECK(g->npending > 0);
+    jug__finder f;
+    jug_hash stranger = jug_hash_bytes("not a task", 10);
+    jug__finder_init(&f, g, count_found, found);
+    for (int i = N - 8; i < N + 8; i++) jug__finder_put(&f, jug_task_hash(t[i]), JUG_ENTRY_RESULT);
+    jug__finder_put(&f, &stranger, JUG_ENTRY_RESULT);
+    jug__finder_flush(&f);
+    for (int i = 0; i < N + 8; i++)
+        if (found[i] != (i >= N - 8)) wrong++;
+    CHECK_INT(wrong, 0);
+    CHECK(jug__graph_find(g, &stranger) == NULL);
+    jug_graph_free(g);
+    free(t);
+    free(found);
+}
+
 TEST(graph, dependencies_change_downstream_hashes) {
     jug_graph *g1 = jug_graph_new(), *g2 = jug_graph_new();
     jug_task *a1 = jug_task(g1, square, 3), *b1 = jug_task(g1, square, 4);

@@ -231,7 +231,7 @@ struct jug_value {
             int64_t index; /* -1: the whole result; else one item of it (a tasklet) */
         } ref;
     } as;
-    size_t cap; /* LIST: allocated items */
+    size_t cap; /* LIST: allocated items; jug.h's own in other values (never set it) */
 };
 
 JUG_API jug_value *jug_null(void);
@@ -1418,6 +1418,19 @@ JUG_API jug_value *jug_item(jug_task *t, int64_t index) {
 }
 JUG_API jug_value *jug_ref(jug_task *t) { return jug_item(t, -1); }
 
+/* Numbers loaded together share one allocation (a reduction loads a million of them): a cell
+   each, the allocation freed with the last. A number in a cell has cap JUG__IN_CELL (else 0).
+   One by one, glibc's free of a million small values, and the merging of them that the next
+   large free sets off, took as long as loading them. */
+typedef struct jug__cells {
+    size_t live; /* the cells in use */
+} jug__cells;
+typedef struct jug__cell {
+    jug__cells *cells;
+    jug_value v;
+} jug__cell;
+#define JUG__IN_CELL SIZE_MAX
+
 JUG_API void jug_value_free(jug_value *v) {
     if (!v) return;
     if (v->type == JUG_LIST) {
@@ -1425,6 +1438,10 @@ JUG_API void jug_value_free(jug_value *v) {
         JUG_FREE(v->as.list);
     } else if (jug__is_buffer(v->type)) {
         JUG_FREE(v->as.data);
+    } else if (v->cap == JUG__IN_CELL) {
+        jug__cells *c = ((jug__cell *)(void *)((char *)v - offsetof(jug__cell, v)))->cells;
+        if (__atomic_sub_fetch(&c->live, 1, __ATOMIC_ACQ_REL) == 0) JUG_FREE(c);
+        return;
     }
     JUG_FREE(v);
 }
@@ -1831,9 +1848,28 @@ JUG_API jug_result jug_decode(const void *buf, size_t n, jug_value **out, jug_me
     m.p = (const unsigned char *)buf;
     return jug__decode_from(jug__mem_read, &m, n, 1, out, meta, err);
 }
+/* Whether the result in buf is one number, as most small results are; if so, *v is it. */
+static int jug__lone_number(const unsigned char *buf, size_t n, jug_value *v) {
+    const unsigned char *tag = buf + JUG__HEADER_SIZE;
+    uint64_t bits;
+    if (n != JUG__HEADER_SIZE + 9 + JUG__TRAILER_SIZE || (*tag != JUG_INT && *tag != JUG_DOUBLE) ||
+        memcmp(buf, "JUGR", 4) != 0 || buf[4] + 256 * buf[5] != JUG_FORMAT_VERSION || jug_get_le64(buf + 8) != 9)
+        return 0;
+    bits = jug_get_le64(tag + 1);
+    memset(v, 0, sizeof *v);
+    v->type = (jug_type)*tag;
+    if (v->type == JUG_INT) v->as.i = (int64_t)bits;
+    else memcpy(&v->as.d, &bits, 8);
+    return 1;
+}
 /* A result whose checksum jug__intact has verified (still bounds-checked). */
 static jug_result jug__decode_intact(const unsigned char *buf, size_t n, jug_value **out) {
     jug__memreader m;
+    jug_value number;
+    if (jug__lone_number(buf, n, &number)) { /* (no reader) */
+        if ((*out = jug__value(number.type)) != NULL) (*out)->as = number.as;
+        return *out ? JUG_OK : JUG_NO_MEMORY;
+    }
     m.p = buf;
     return jug__decode_from(jug__mem_read, &m, n, 0, out, NULL, NULL);
 }
@@ -4338,12 +4374,24 @@ typedef struct jug__fs_run {
     jug_value **out;     /* the run's first */
     jug__wanted *wanted; /* the run's requests, sorted by hash */
     size_t n, next;      /* next: after the request found last */
+    jug__cells *cells;   /* room for n numbers (made at the first), ncells of them used */
+    size_t ncells;
 } jug__fs_run;
 static void jug__fs_take_wanted(void *ud, const jug_hash *h, const unsigned char *result, uint32_t size) {
     jug__fs_run *run = (jug__fs_run *)ud;
     const jug__wanted *w = jug__wanted_match(run->wanted, run->n, &run->next, h);
     jug_value **out = w ? &run->out[w->i] : NULL;
-    if (out && !*out && jug__decode_intact(result, size, out) != JUG_OK) *out = NULL; /* (load says why) */
+    if (!out || *out) return;
+    if (!run->cells && run->n > 1) run->cells = (jug__cells *)JUG_MALLOC(sizeof(jug__cells) + run->n * sizeof(jug__cell));
+    jug__cell *cell = run->cells ? (jug__cell *)(void *)(run->cells + 1) + run->ncells : NULL;
+    if (cell && jug__lone_number(result, size, &cell->v)) {
+        cell->cells = run->cells;
+        cell->v.cap = JUG__IN_CELL;
+        *out = &cell->v;
+        run->ncells++;
+    } else if (jug__decode_intact(result, size, out) != JUG_OK) {
+        *out = NULL; /* (load says why) */
+    }
 }
 static jug_result jug__fs_load_run(void *ud, size_t k, jug_error *err) {
     jug__fs_many *many = (jug__fs_many *)ud;
@@ -4353,12 +4401,16 @@ static jug_result jug__fs_load_run(void *ud, size_t k, jug_error *err) {
     run.out = many->out + lo;
     run.n = many->runs[k + 1] - lo;
     run.next = 0;
+    run.cells = NULL;
+    run.ncells = 0;
     if (!(run.wanted = jug__wanted_sort(many->tasks + lo, run.n)))
         return jug_set_error(err, JUG_NO_MEMORY, "out of memory loading %zu results", run.n);
     jug_hash_hex(&many->blocks[lo], hex);
     jug_result rc =
         jug__fs_read_block(many->fs, hex, NULL, &run, JUG__CLAIMS_NONE, 0, jug__fs_take_wanted, NULL, NULL, err);
     JUG_FREE(run.wanted);
+    if (run.ncells) run.cells->live = run.ncells; /* (no cell is freed before the load returns) */
+    else JUG_FREE(run.cells);
     return rc;
 }
 static jug_result jug__fs_load_many(jug_store *st, const jug_hash *blocks, const jug_hash *tasks, size_t n,
@@ -5585,13 +5637,13 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
    result costs to compute, and memory stays flat over a sweep of large results. */
 #define JUG__KEEP_MAX (1u << 20)   /* bytes of a small result */
 #define JUG__CACHE_MAX (64u << 20) /* bytes of large results kept between readers (a quarter of --mem-limit at most) */
-static void jug__set_value(jug__exec *x, jug_task *t, jug_value *v) {
+static void jug__set_value(jug__exec *x, uint32_t task, jug_value *v) {
     uint64_t size = jug_storable_size(v);
     double cache = x->o->mem_limit_mb > 0 && x->o->mem_limit_mb * (1 << 18) < JUG__CACHE_MAX
                        ? x->o->mem_limit_mb * (1 << 18) : JUG__CACHE_MAX;
-    x->value[t->index] = v;
+    x->value[task] = v;
     x->nheld++;
-    jug__run *r = jug__of(x, t);
+    jug__run *r = &x->run[task];
     r->big = size <= JUG__KEEP_MAX ? JUG__SMALL : (double)(x->big_kept + size) <= cache ? JUG__BIG_KEPT : JUG__BIG;
     if (r->big == JUG__BIG_KEPT) x->big_kept += size;
 }
@@ -5617,6 +5669,7 @@ static void jug__finish(jug__exec *x, jug_task *t) {
         }
     }
     for (uint32_t k = 0; k < t->ndeps; k++) {
+        if (k + 16 < t->ndeps) JUG__PREFETCH(x->value[jug__deps(t)[k + 16]->index]); /* (loaded in another order) */
         jug__of(x, jug__deps(t)[k])->consumers--;
         jug__release_value(x, jug__deps(t)[k]);
     }
@@ -5902,9 +5955,8 @@ static void jug__load_inputs(jug__exec *x, jug_task *t) {
             int loaded = x->s->ops->load_many(x->s, blocks, tasks, hi - lo, out, NULL) == JUG_OK;
             jug__exec_lock(x);
             for (size_t i = lo; i < hi; i++) {
-                if (i + 16 < hi) JUG__PREFETCH(g->tasks[(uint32_t)key[i + 16]]);
-                jug_task *d = g->tasks[(uint32_t)key[i]];
-                if (loaded && out[i - lo] && !x->value[d->index]) jug__set_value(x, d, out[i - lo]);
+                uint32_t d = (uint32_t)key[i];
+                if (loaded && out[i - lo] && !x->value[d]) jug__set_value(x, d, out[i - lo]);
                 else jug_value_free(out[i - lo]);
             }
             jug__exec_unlock(x);
@@ -5952,7 +6004,7 @@ static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *bloc
         }
         jug__exec_lock(x);
         if (x->value[d->index]) jug_value_free(v);
-        else jug__set_value(x, d, v);
+        else jug__set_value(x, d->index, v);
         jug__of(x, d)->readers++;
         jug__exec_unlock(x);
     }
@@ -6196,7 +6248,7 @@ static void jug__record(jug__exec *x, jug_task *t, jug__outcome outcome, jug_val
         if (x->value[t->index] || !jug__of(x, t)->consumers) /* (loaded before, by jug_bvalue; or none will read it) */
             jug_value_free(result);
         else
-            jug__set_value(x, t, result);
+            jug__set_value(x, t->index, result);
         jug__finish(x, t);
         if (!x->batch[t->group] && x->s->ops->claim) { /* tiny tasks: from now on in batches */
             if (++x->group_runs[t->group] >= JUG__BATCH_AFTER &&

@@ -231,7 +231,8 @@ struct jug_value {
             int64_t index; /* -1: the whole result; else one item of it (a tasklet) */
         } ref;
     } as;
-    size_t cap; /* LIST: allocated items; jug.h's own in other values (never set it) */
+    size_t cap; /* LIST: allocated items; jug.h's own in other values (never set it, nor copy a value by
+                   assignment: jug_value_copy) */
 };
 
 JUG_API jug_value *jug_null(void);
@@ -1422,13 +1423,15 @@ JUG_API jug_value *jug_ref(jug_task *t) { return jug_item(t, -1); }
    each, the allocation freed with the last. A number in a cell has cap JUG__IN_CELL (else 0).
    One by one, glibc's free of a million small values, and the merging of them that the next
    large free sets off, took as long as loading them. */
-typedef struct jug__cells {
-    size_t live; /* the cells in use */
-} jug__cells;
+typedef union jug__cells jug__cells;
 typedef struct jug__cell {
     jug__cells *cells;
     jug_value v;
 } jug__cell;
+union jug__cells {
+    size_t live;       /* the cells in use */
+    jug__cell aligned; /* (the cells follow) */
+};
 #define JUG__IN_CELL SIZE_MAX
 
 JUG_API void jug_value_free(jug_value *v) {
@@ -2132,16 +2135,22 @@ static size_t jug__entry_slot(const jug_graph *g, uint64_t e, unsigned bits) { /
     return bits <= 32 ? (size_t)(e >> 32 >> (32 - bits)) /* (the entry holds its slot) */
                       : (size_t)(jug__task_word(&g->tasks[(uint32_t)e - 1]->hash) >> (64 - bits));
 }
-#define JUG__FILTER_BITS_MAX 20 /* 8 MiB: the filter's bits come from the entry's 32 (20 + 6 + 6) */
+/* 8 MiB, for up to 12.5 million tasks: its bits come from the entry's 32 (20 + 6 + 6), so a
+   larger graph would fill it. Beyond that there is none, and the table answers every time. */
+#define JUG__FILTER_BITS_MAX 20
 static uint64_t *jug__filter_word(uint64_t *filter, unsigned bits, uint64_t e) {
-    return &filter[e >> 32 >> (32 - bits)];
+    return filter ? &filter[e >> 32 >> (32 - bits)] : NULL;
 }
 static uint64_t jug__filter_mask(uint64_t e) {
     return UINT64_C(1) << (e >> 32 & 63) | UINT64_C(1) << (e >> 38 & 63);
 }
-static int jug__filter_has(const jug_graph *g, uint64_t e) {
-    uint64_t m = jug__filter_mask(e);
-    return (*jug__filter_word(g->filter, g->filter_bits, e) & m) == m;
+static int jug__filter_has(const jug_graph *g, uint64_t e) { /* (maybe, without a filter) */
+    const uint64_t *w = jug__filter_word(g->filter, g->filter_bits, e), m = jug__filter_mask(e);
+    return !w || (*w & m) == m;
+}
+static void jug__filter_add(uint64_t *filter, unsigned bits, uint64_t e) {
+    uint64_t *w = jug__filter_word(filter, bits, e);
+    if (w) *w |= jug__filter_mask(e);
 }
 static void jug__table_put(uint64_t *table, size_t cap, size_t i, uint64_t e) {
     while (table[i]) i = (i + 1) & (cap - 1);
@@ -2282,11 +2291,11 @@ static int jug__graph_grow(jug_graph *g) {
     }
     if ((g->n + 1) * 4 > g->table_cap * 3) { /* (at most 3/4 full: the probes stay within a cache line or two) */
         unsigned bits = g->table_cap ? g->table_bits + 1 : 11;
-        unsigned fbits = bits - 4 < JUG__FILTER_BITS_MAX ? bits - 4 : JUG__FILTER_BITS_MAX;
+        unsigned fbits = bits - 4;
         size_t cap = (size_t)1 << bits;
         uint64_t *table = (uint64_t *)jug__huge_alloc(cap * sizeof *table, 0, 1, &base);
-        uint64_t *filter = (uint64_t *)JUG__ZEROED(sizeof(uint64_t) << fbits);
-        if (!table || !filter) {
+        uint64_t *filter = fbits <= JUG__FILTER_BITS_MAX ? (uint64_t *)JUG__ZEROED(sizeof(uint64_t) << fbits) : NULL;
+        if (!table || (!filter && fbits <= JUG__FILTER_BITS_MAX)) {
             JUG_FREE(base);
             JUG_FREE(filter);
             return 0;
@@ -2296,7 +2305,7 @@ static int jug__graph_grow(jug_graph *g) {
             uint64_t e = g->table[k];
             if (!e) continue;
             jug__table_put(table, cap, jug__entry_slot(g, e, bits), e);
-            *jug__filter_word(filter, fbits, e) |= jug__filter_mask(e);
+            jug__filter_add(filter, fbits, e);
         }
         JUG_FREE(g->table_mem);
         JUG_FREE(g->filter);
@@ -2555,7 +2564,7 @@ static jug_task *jug__task_new(jug_graph *g, const jug_function *fn, size_t narg
     t->index = (uint32_t)g->n;
     t->group = group;
     g->tasks[g->n++] = t;
-    *jug__filter_word(g->filter, g->filter_bits, entry) |= jug__filter_mask(entry);
+    jug__filter_add(g->filter, g->filter_bits, entry);
     if (seen) {
         g->table[slot] = entry;
     } else {

@@ -166,6 +166,15 @@ TEST(graph, tasks_declared_again_are_found_at_every_size) {
         if (found[i] != (i >= N - 8)) wrong++;
     CHECK_INT(wrong, 0);
     CHECK(jug__graph_find(g, &stranger) == NULL);
+    /* a table beyond the filter's reach has none: the table answers every declaration */
+    JUG_FREE(g->filter);
+    g->filter = NULL;
+    for (int i = 0; i < N + 8; i++)
+        if (jug_task(g, square, i) != t[i]) wrong++;
+    jug_task *more = jug_task(g, square, -1);
+    CHECK(more != NULL && jug_task(g, square, -1) == more && g->npending == 0);
+    CHECK_INT(wrong, 0);
+    CHECK_INT(jug_graph_size(g), N + 9);
     jug_graph_free(g);
     free(t);
     free(found);

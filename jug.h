@@ -4390,14 +4390,15 @@ static void jug__fs_take_wanted(void *ud, const jug_hash *h, const unsigned char
     jug__fs_run *run = (jug__fs_run *)ud;
     const jug__wanted *w = jug__wanted_match(run->wanted, run->n, &run->next, h);
     jug_value **out = w ? &run->out[w->i] : NULL;
+    jug_value number;
     if (!out || *out) return;
-    if (!run->cells && run->n > 1) run->cells = (jug__cells *)JUG_MALLOC(sizeof(jug__cells) + run->n * sizeof(jug__cell));
-    jug__cell *cell = run->cells ? (jug__cell *)(void *)(run->cells + 1) + run->ncells : NULL;
-    if (cell && jug__lone_number(result, size, &cell->v)) {
+    if (run->n > 1 && jug__lone_number(result, size, &number) &&
+        (run->cells || (run->cells = (jug__cells *)JUG_MALLOC(sizeof(jug__cells) + run->n * sizeof(jug__cell))))) {
+        jug__cell *cell = (jug__cell *)(void *)(run->cells + 1) + run->ncells++;
         cell->cells = run->cells;
+        cell->v = number;
         cell->v.cap = JUG__IN_CELL;
         *out = &cell->v;
-        run->ncells++;
     } else if (jug__decode_intact(result, size, out) != JUG_OK) {
         *out = NULL; /* (load says why) */
     }

@@ -4383,7 +4383,7 @@ typedef struct jug__fs_run {
     jug_value **out;     /* the run's first */
     jug__wanted *wanted; /* the run's requests, sorted by hash */
     size_t n, next;      /* next: after the request found last */
-    jug__cells *cells;   /* room for n numbers (made at the first), ncells of them used */
+    jug__cells *cells;   /* room for n numbers (made at the first number), ncells of them used */
     size_t ncells;
 } jug__fs_run;
 static void jug__fs_take_wanted(void *ud, const jug_hash *h, const unsigned char *result, uint32_t size) {

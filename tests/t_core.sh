@@ -202,3 +202,88 @@ int main(void) {
 C
 expect own_allocator_builds cc -std=c11 -Wall -Wextra -Wpedantic -Werror -I"$WORK/prefix/include" -o counted counted.c -pthread -lm
 expect own_allocator_sees_every_allocation ./counted
+
+# --- out of memory: each allocation of 1 KiB or more, in turn, refused once, in a build (its tables,
+# filters, arena) and in a load of packed numbers (their cells): said, never wrong, nothing left behind
+cat >refused.c <<'C'
+#include <stddef.h> /* (no libc header before jug.h: it sets _GNU_SOURCE) */
+static void *failing_malloc(size_t n);
+static void *failing_realloc(void *p, size_t n);
+static void failing_free(void *p);
+#define JUG_MALLOC(n) failing_malloc(n)
+#define JUG_REALLOC(p, n) failing_realloc(p, n)
+#define JUG_FREE(p) failing_free(p)
+#define JUG_IMPLEMENTATION
+#include <jug.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+/* The fail_at-th allocation of 1 KiB or more fails (0: none), once: each of them in turn. */
+static long live, large, fail_at;
+static int refused(size_t n) { return n >= 1024 && ++large == fail_at; }
+static void *failing_malloc(size_t n) { if (refused(n)) return NULL; live++; return malloc(n); }
+static void *failing_realloc(void *p, size_t n) {
+    if (refused(n)) return NULL;
+    if (!p) live++;
+    return realloc(p, n);
+}
+static void failing_free(void *p) { if (p) live--; free(p); }
+JUG_TASK(square) { return jug_int(jug_arg_int(call, 0) * jug_arg_int(call, 0)); }
+int main(int argc, char **argv) {
+    long bad = 0, builds = 0, loads = 0;
+    jug_store *s;
+    jug_store_options o;
+    jug_error err;
+    jug_hash block = jug_hash_bytes("block", 5), tasks[300], blocks[300];
+    jug_value *out[300];
+    memset(&o, 0, sizeof o);
+    o.create = 1;
+    if (argc != 2 || jug_file_store_open(argv[1], &o, &s, &err) != JUG_OK || s->ops->claim(s, &block, NULL, 0, NULL, &err) != JUG_OK)
+        return 2;
+    for (int i = 0; i < 300; i++) { /* 300 numbers packed in one block */
+        jug_value *v = jug_int(i);
+        tasks[i] = jug_hash_bytes(&i, sizeof i);
+        blocks[i] = block;
+        if (s->ops->append(s, &block, &tasks[i], v, NULL, &err) != JUG_OK) return 2;
+        jug_value_free(v);
+    }
+    s->ops->unclaim(s, &block, &err);
+    /* a build of 15,000 tasks (5,000 declared twice): out of memory said, nothing left behind */
+    for (fail_at = 0; fail_at == 0 || fail_at <= builds; fail_at++) {
+        jug_graph *g = jug_graph_new();
+        large = 0;
+        for (int i = 0; i < 20000; i++) jug_task(g, square, i % 15000);
+        const char *e = jug_graph_error(g);
+        if (fail_at == 0) builds = large;
+        if (fail_at == 0 ? e || jug_graph_size(g) != 15000 : !e || !strstr(e, "out of memory"))
+            bad++, printf("build, allocation %ld refused: %s\n", fail_at, e ? e : "no error");
+        jug_graph_free(g);
+    }
+    /* a load of the 300, in a fresh handle each time: every value loaded is right, nothing left behind */
+    for (fail_at = 0; fail_at == 0 || fail_at <= loads; fail_at++) {
+        jug_store *fresh;
+        int right = 0, n = 0;
+        large = -1000000; /* (opening allocates too: counted from the load on) */
+        if (jug_file_store_open(argv[1], &o, &fresh, &err) != JUG_OK) return 2;
+        memset(out, 0, sizeof out);
+        large = 0;
+        fresh->ops->load_many(fresh, blocks, tasks, 300, out, &err);
+        if (fail_at == 0) loads = large;
+        for (int i = 0; i < 300; i++) {
+            n += out[i] != NULL;
+            right += out[i] && out[i]->type == JUG_INT && out[i]->as.i == i;
+        }
+        if (right != n || (fail_at == 0 && n != 300)) bad++, printf("load, allocation %ld refused: %d right of %d\n", fail_at, right, n);
+        jug_store_close(fresh);
+        for (int i = 0; i < 300; i++) jug_value_free(out[i]);
+    }
+    jug_store_close(s);
+    if (live != 0) bad++, printf("%ld allocations left\n", live);
+    printf("%ld large allocations in a build, %ld in a load; %ld wrong\n", builds, loads, bad);
+    return bad != 0;
+}
+C
+expect refused_allocation_builds cc -std=c11 -Wall -Wextra -Wpedantic -Werror -fsanitize=address,undefined -g \
+    -I"$WORK/prefix/include" -o refused refused.c -pthread -lm
+run ./refused "$WORK/refused-store"
+expect refused_allocation_said_and_nothing_lost test "$RC" -eq 0

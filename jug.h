@@ -620,6 +620,9 @@ typedef struct jug_store_ops {
     jug_result (*scan)(jug_store *s, jug_scan_fn fn, void *ud, jug_error *err);
     /* A result (every copy of it: R3), a failure record, or a lock or claim found stale. */
     jug_result (*remove)(jug_store *s, const jug_hash *h, jug_entry kind, jug_error *err);
+    /* Optional: the results h[0..n) removed at once, as remove would (invalidate,
+       cleanup); gone[i] says whether one of h[i] was. An error ends the call. */
+    jug_result (*remove_results)(jug_store *s, const jug_hash *h, size_t n, uint8_t *gone, jug_error *err);
     /* Failure records: fail keeps jug_failure_text(reason) as h's record;
        failure returns the record's text as kept (JUG_NOT_FOUND: none). */
     jug_result (*fail)(jug_store *s, const jug_hash *h, const char *reason, jug_error *err);
@@ -2830,7 +2833,7 @@ static const char *const jug__fs_dirs[] = {"results", "blocks", "locks", "failed
 static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, int index, jug_error *err);
 static void jug__fs_need_index(jug__fs *fs);
 static jug_result jug__fs_load_packed(jug__fs *fs, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err);
-static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, jug_error *err);
+static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, uint8_t *gone, jug_error *err);
 static jug__packed *jug__fs_live(jug__fs *fs, const jug_hash *h);
 #define JUG__FS_MARKER "jug.h file store"
 #define JUG__EMPTY_LOCK_GRACE 10.0 /* seconds before an empty or unreadable lock file is stale (L5) */
@@ -3655,12 +3658,21 @@ typedef struct jug__grave {
 } jug__grave;
 #define JUG__GRAVES_MAX (1u << 20) /* bytes of one tombstone file */
 
+/* Whether the graves (sorted by offset) name this record. */
 static int jug__fs_buried(const jug__grave *graves, size_t n, const char *pack, uint64_t offset, const jug_hash *h) {
-    for (size_t i = 0; i < n; i++)
-        if (graves[i].offset == offset && memcmp(graves[i].h.bytes, h->bytes, 16) == 0 &&
-            strcmp(graves[i].pack, pack) == 0)
-            return 1;
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* the first at offset or after */
+        size_t mid = lo + (hi - lo) / 2;
+        if (graves[mid].offset < offset) lo = mid + 1;
+        else hi = mid;
+    }
+    for (size_t i = lo; i < n && graves[i].offset == offset; i++)
+        if (memcmp(graves[i].h.bytes, h->bytes, 16) == 0 && strcmp(graves[i].pack, pack) == 0) return 1;
     return 0;
+}
+static int jug__grave_order(const void *a, const void *b) {
+    uint64_t x = ((const jug__grave *)a)->offset, y = ((const jug__grave *)b)->offset;
+    return (x > y) - (x < y);
 }
 
 /* Adds the records that the tombstone at path names to *graves (*n of them, room for *cap). */
@@ -3819,6 +3831,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
             snprintf(path, sizeof path, "%s/%.200s", dir, tombs[i]);
             rc = jug__fs_read_graves(fs, path, &graves, &ngraves, &cgraves, err);
         }
+        if (ngraves > 1) qsort(graves, ngraves, sizeof *graves, jug__grave_order);
         for (size_t i = 0; rc == JUG_OK && !gone && i < npacks; i++) {
             snprintf(path, sizeof path, "%s/%.200s", dir, packs[i]);
             rc = jug__fs_read_pack(fs, path, graves, ngraves, fn, ud, index, take, err);
@@ -4443,25 +4456,103 @@ static jug_result jug__fs_load_many(jug_store *st, const jug_hash *blocks, const
     return rc;
 }
 
-/* R3: gives every record of h in its block a tombstone, one at a time: each
-   look at the block afresh finds the next (the index holds one a task). */
-static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, jug_error *err) {
-    char path[512], buried[512] = "";
-    jug__packed e;
-    uint64_t buried_at = 0;
-    jug_result rc = JUG_NOT_FOUND;
-    if (!jug__fs_where_packed(fs, h, path, sizeof path, &e)) return rc;
-    for (;;) {
-        jug_result reread = jug__fs_reread_block(fs, path, err); /* the index may be older than the packs */
-        if (reread != JUG_OK) return reread;
-        if (!jug__fs_where_packed(fs, h, path, sizeof path, &e)) return rc;
-        if (e.offset == buried_at && strcmp(path, buried) == 0) /* its tombstone is not seen: never loop */
-            return jug_set_error(err, JUG_IO_ERROR, "removing a packed result from %s: its tombstone does not show",
-                              path);
-        if ((rc = jug__fs_tombstone(fs, h, err)) != JUG_OK) return rc;
-        snprintf(buried, sizeof buried, "%s", path);
-        buried_at = e.offset;
+/* R3: gives every record of the results h[0..n) in the blocks a tombstone
+   (gone[i] is set for each one buried). A round reads again each block where
+   one of them is indexed, or was buried in the round before (the index may
+   be older than the packs, and holds one record a task: a second copy shows
+   once the first is buried), and writes one tombstone there naming the
+   records of all of them that it indexes. The rounds end when one finds none. */
+typedef struct jug__burial {
+    char block[33]; /* the block read for h[i] in the next round */
+    uint64_t last;  /* a digest of the line that buried h[i] last (0: none yet) */
+    size_t i;
+} jug__burial;
+static int jug__burial_order(const void *a, const void *b) {
+    return strcmp(((const jug__burial *)a)->block, ((const jug__burial *)b)->block);
+}
+static uint64_t jug__line_digest(const char *line) { /* FNV-1a, never 0 */
+    uint64_t d = UINT64_C(14695981039346656037);
+    while (*line) d = (d ^ (unsigned char)*line++) * UINT64_C(1099511628211);
+    return d | 1;
+}
+/* One tombstone in `block` naming the lines of text, whose records (of
+   h[at[0..n)] as the index had them in e[]) no longer count. */
+static jug_result jug__fs_bury(jug__fs *fs, const char *block, const jug_hash *h, const size_t *at,
+                               const jug__packed *e, size_t n, const char *text, uint8_t *gone, jug_error *err) {
+    char tomb[512], prefix[64];
+    snprintf(prefix, sizeof prefix, "blocks/%s/x", block);
+    jug__fs_unique(fs, tomb, sizeof tomb, prefix);
+    jug_result rc = jug__fs_publish(fs, tomb, NULL, NULL, text, err);
+    for (size_t k = 0; rc == JUG_OK && k < n; k++) {
+        jug__fs_forget(fs, &h[at[k]], &e[k]);
+        gone[at[k]] = 1;
     }
+    return rc;
+}
+static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, uint8_t *gone, jug_error *err) {
+    jug__burial *b = JUG__NEW(jug__burial, n + 1);
+    jug__packed *e = JUG__NEW(jug__packed, n + 1);
+    size_t *at = JUG__NEW(size_t, n + 1), nb = 0, cap = 0;
+    char path[512], hex[33], *text = NULL;
+    jug_result rc = JUG_OK;
+    if (!b || !e || !at) rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
+    for (size_t i = 0; rc == JUG_OK && i < n; i++)
+        if (jug__fs_where_packed(fs, &h[i], path, sizeof path, &e[0])) {
+            snprintf(b[nb].block, sizeof b[nb].block, "%.32s", path + 7); /* blocks/<hash>/p.* */
+            b[nb].last = 0;
+            b[nb++].i = i;
+        }
+    while (rc == JUG_OK && nb > 0) {
+        size_t keep = 0;
+        qsort(b, nb, sizeof *b, jug__burial_order);
+        for (size_t s = 0, t; rc == JUG_OK && s < nb; s = t) {
+            char block[33];
+            size_t len = 0, lines = 0;
+            snprintf(block, sizeof block, "%s", b[s].block);
+            for (t = s + 1; t < nb && strcmp(b[t].block, block) == 0; t++) {
+            }
+            rc = jug__fs_read_block(fs, block, NULL, NULL, JUG__CLAIMS_NONE, 1, NULL, NULL, NULL, err);
+            for (size_t k = s; rc == JUG_OK && k < t; k++) {
+                jug__burial x = b[k];
+                char line[512];
+                if (!jug__fs_where_packed(fs, &h[x.i], path, sizeof path, &e[lines])) continue; /* all buried */
+                if (strncmp(path + 7, block, 32) != 0) { /* indexed in another block now: read that one next */
+                    snprintf(x.block, sizeof x.block, "%.32s", path + 7);
+                    b[keep++] = x;
+                    continue;
+                }
+                jug_hash_hex(&h[x.i], hex);
+                int w = snprintf(line, sizeof line, "%s %llu %s\n", strrchr(path, '/') + 1,
+                                 (unsigned long long)e[lines].offset, hex);
+                uint64_t digest = jug__line_digest(line);
+                if (digest == x.last) { /* the tombstone written for it is not seen: never loop */
+                    rc = jug_set_error(err, JUG_IO_ERROR, "removing a packed result from %s: its tombstone does not show",
+                                       path);
+                    break;
+                }
+                if (!JUG_GROW(text, cap, len + (size_t)w + 1)) {
+                    rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
+                    break;
+                }
+                memcpy(text + len, line, (size_t)w + 1);
+                len += (size_t)w;
+                at[lines++] = x.i;
+                x.last = digest;
+                b[keep++] = x; /* (its block is read again next round) */
+                if (len > JUG__GRAVES_MAX / 2) {
+                    rc = jug__fs_bury(fs, block, h, at, e, lines, text, gone, err);
+                    len = lines = 0;
+                }
+            }
+            if (rc == JUG_OK && lines) rc = jug__fs_bury(fs, block, h, at, e, lines, text, gone, err);
+        }
+        nb = keep;
+    }
+    JUG_FREE(text);
+    JUG_FREE(at);
+    JUG_FREE(e);
+    JUG_FREE(b);
+    return rc;
 }
 
 
@@ -4502,23 +4593,44 @@ static jug_result jug__fs_failure(jug_store *st, const jug_hash *h, char *reason
     return JUG_OK;
 }
 
-static jug_result jug__fs_remove(jug_store *st, const jug_hash *h, jug_entry kind, jug_error *err) {
-    jug__fs *fs = (jug__fs *)st;
+/* Removes h's file of that kind; *gone: there was one. */
+static jug_result jug__fs_unlink(jug__fs *fs, const jug_hash *h, jug_entry kind, uint8_t *gone, jug_error *err) {
     char path[128];
-    if (fs->dirfd < 0) return JUG_NOT_FOUND;
-    jug__fs_path(path, sizeof path, kind, h);
     double nap = 0;
-    int gone, e = 0;
-    while (!(gone = unlinkat(fs->dirfd, path, 0) == 0) && (e = errno) == ENOENT && jug__fs_stale_miss(fs, path, &nap)) {
+    int e = 0;
+    jug__fs_path(path, sizeof path, kind, h);
+    while (!(*gone = unlinkat(fs->dirfd, path, 0) == 0) && (e = errno) == ENOENT && jug__fs_stale_miss(fs, path, &nap)) {
     }
-    if (!gone && e != ENOENT) {
+    if (!*gone && e != ENOENT) {
         errno = e;
         return jug__sys_error(err, "removing", path);
     }
-    if (kind != JUG_ENTRY_RESULT) return gone ? JUG_OK : JUG_NOT_FOUND;
-    jug__fs_need_index(fs); /* a result may have a file and packed copies too (run twice): all go */
-    jug_result rc = jug__fs_unpack(fs, h, err);
-    return gone && rc == JUG_NOT_FOUND ? JUG_OK : rc;
+    return JUG_OK;
+}
+
+static jug_result jug__fs_remove(jug_store *st, const jug_hash *h, jug_entry kind, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    uint8_t gone = 0;
+    if (fs->dirfd < 0) return JUG_NOT_FOUND;
+    jug_result rc = jug__fs_unlink(fs, h, kind, &gone, err);
+    if (rc == JUG_OK && kind == JUG_ENTRY_RESULT) { /* a result may have a file and packed copies too (run twice): all go */
+        jug__fs_need_index(fs);
+        rc = jug__fs_unpack(fs, h, 1, &gone, err);
+    }
+    return rc == JUG_OK && !gone ? JUG_NOT_FOUND : rc;
+}
+
+static jug_result jug__fs_remove_results(jug_store *st, const jug_hash *h, size_t n, uint8_t *gone, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    jug_result rc = JUG_OK;
+    memset(gone, 0, n);
+    if (fs->dirfd < 0) return JUG_OK;
+    for (size_t i = 0; rc == JUG_OK && i < n; i++) rc = jug__fs_unlink(fs, &h[i], JUG_ENTRY_RESULT, &gone[i], err);
+    if (rc == JUG_OK) {
+        jug__fs_need_index(fs);
+        rc = jug__fs_unpack(fs, h, n, gone, err);
+    }
+    return rc;
 }
 
 static void jug__fs_close(jug_store *st) {
@@ -4544,6 +4656,7 @@ static void jug__fs_set_ops(jug_store_ops *o) {
     o->load_many = jug__fs_load_many;
     o->scan = jug__fs_scan;
     o->remove = jug__fs_remove;
+    o->remove_results = jug__fs_remove_results;
     o->fail = jug__fs_fail;
     o->failure = jug__fs_failure;
     o->lock = jug__fs_lock;
@@ -8150,6 +8263,19 @@ static int jug__check(jug_graph *g, jug_store *s, const jug__cli *c) {
     return bad ? 1 : 0;
 }
 
+/* Removes the results h[0..n) (every copy: R3), at once where the store can;
+   gone[i]: one of h[i] was. An error ends it. */
+static jug_result jug__remove_results(jug_store *s, const jug_hash *h, size_t n, uint8_t *gone, jug_error *err) {
+    if (s->ops->remove_results) return s->ops->remove_results(s, h, n, gone, err);
+    memset(gone, 0, n);
+    for (size_t i = 0; i < n; i++) {
+        jug_result rc = s->ops->remove(s, &h[i], JUG_ENTRY_RESULT, err);
+        if (rc != JUG_OK && rc != JUG_NOT_FOUND) return rc;
+        gone[i] = rc == JUG_OK;
+    }
+    return JUG_OK;
+}
+
 static int jug__invalidate(jug_graph *g, jug_store *s, const jug__cli *c) {
     uint8_t *picked = JUG__NEW(uint8_t, g->n + 1), *is_stored = JUG__NEW(uint8_t, g->n + 1);
     size_t *per = JUG__NEW(size_t, g->ngroups + 1), removed = 0;
@@ -8193,19 +8319,25 @@ static int jug__invalidate(jug_graph *g, jug_store *s, const jug__cli *c) {
         }
         if (!stored) printf("No results to remove.\n");
         fflush(stdout);
-        for (size_t i = 0; i < g->n && !dry; i++) {
-            jug_error err;
-            if (!picked[i]) continue;
-            jug_result rc = s->ops->remove(s, &g->tasks[i]->hash, JUG_ENTRY_RESULT, &err);
-            s->ops->remove(s, &g->tasks[i]->hash, JUG_ENTRY_FAILURE, NULL);
-            if (rc == JUG_OK) {
-                removed++;
-            } else if (rc != JUG_NOT_FOUND) {
+        if (!dry && stored) {
+            jug_hash *h = JUG__NEW(jug_hash, stored);
+            uint8_t *gone = JUG__NEW(uint8_t, stored);
+            size_t n = 0;
+            for (size_t i = 0; h && gone && i < g->n; i++)
+                if (picked[i]) {
+                    h[n++] = g->tasks[i]->hash;
+                    s->ops->remove(s, &g->tasks[i]->hash, JUG_ENTRY_FAILURE, NULL);
+                }
+            if (!h || !gone) jug_set_error(&err, JUG_NO_MEMORY, "out of memory removing %zu results", stored);
+            if (!h || !gone || jug__remove_results(s, h, n, gone, &err) != JUG_OK) {
                 jug__out(2, "%s: %s\n", c->prog, err.msg);
                 code = 1;
             }
+            for (size_t i = 0; gone && i < n; i++) removed += gone[i];
+            JUG_FREE(h);
+            JUG_FREE(gone);
+            printf("Removed %zu %s.\n", removed, jug__plural(removed, "result", "results"));
         }
-        if (!dry && stored) printf("Removed %zu %s.\n", removed, jug__plural(removed, "result", "results"));
     }
     JUG_FREE(picked);
     JUG_FREE(is_stored);
@@ -8258,7 +8390,26 @@ static int jug__cleanup(jug_graph *g, jug_store *s, const jug__cli *c) {
         JUG_FREE(l.kinds);
         return 1;
     }
-    for (size_t i = 0; i < l.n; i++) {
+    size_t first = 0; /* the results go first, at once (jug__remove_results); then the rest, one by one */
+    if (!l.locks && !dry) {
+        for (size_t i = 0; i < l.n; i++)
+            if (l.kinds[i] == JUG_ENTRY_RESULT) {
+                jug_hash h = l.found[i];
+                l.found[i] = l.found[first];
+                l.kinds[i] = l.kinds[first];
+                l.found[first] = h;
+                l.kinds[first++] = JUG_ENTRY_RESULT;
+            }
+        uint8_t *gone = JUG__NEW(uint8_t, first + 1);
+        if (!gone) jug_set_error(&err, JUG_NO_MEMORY, "out of memory removing %zu results", first);
+        if (!gone || jug__remove_results(s, l.found, first, gone, &err) != JUG_OK) {
+            jug__out(2, "%s: %s\n", c->prog, err.msg);
+            code = 1;
+        }
+        for (size_t i = 0; gone && i < first; i++) removed += gone[i];
+        JUG_FREE(gone);
+    }
+    for (size_t i = first; i < l.n; i++) {
         char hex[33];
         jug_lock_info info;
         jug_result rc = JUG_OK;

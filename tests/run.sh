@@ -24,9 +24,10 @@ part() { # part NAME COMMAND...
     shift
     [ -n "$filter" ] && [[ "$name" != *"$filter"* ]] && return
     echo "== $name" | tee -a "$log"
-    local out rc
+    local out rc start=$SECONDS
     out=$(timeout 600 "$@" 2>&1)
     rc=$?
+    echo "== $name took $((SECONDS - start)) s" >>"$log"
     printf '%s\n' "$out" | tee -a "$log" | grep -E '^(ok|FAIL) ' || true
     if [ $rc -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^FAIL '; then
         echo "FAIL $name: exited with status $rc" | tee -a "$log"

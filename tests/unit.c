@@ -4,6 +4,7 @@
 #include "../jug.h"
 #include "test.h"
 
+#include <glob.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -903,6 +904,84 @@ TEST(store, load_many_reads_packed_results_by_block) {
         for (int i = 0; i < 300; i += 2) jug_value_free(out[i]); /* (outliving the store, in any order) */
         for (int i = 299; i > 0; i -= 2) jug_value_free(out[i]);
     }
+    jug_store_close(s);
+    remove_tree(dir);
+}
+
+static size_t tombstones_in(const char *dir, const jug_hash *block) {
+    char hex[33], pattern[600];
+    glob_t found;
+    jug_hash_hex(block, hex);
+    snprintf(pattern, sizeof pattern, "%s/blocks/%s/x.*", dir, hex);
+    size_t n = glob(pattern, 0, NULL, &found) == 0 ? found.gl_pathc : 0;
+    globfree(&found);
+    return n;
+}
+
+/* invalidate and cleanup remove many results at once: a block is read twice and gets one
+   tombstone (and one more for each further copy of a result), not two reads per result */
+TEST(store, results_removed_at_once_every_copy) {
+    char *dir = temp_dir();
+    jug_store *s = open_store(dir, 0), *fresh;
+    jug_hash blocks[2] = {jug_hash_bytes("b1", 2), jug_hash_bytes("b2", 2)}, tasks[101], gone_ask[37];
+    uint8_t gone[37];
+    jug_error err;
+    char name[16];
+    for (int i = 0; i <= 100; i++) {
+        snprintf(name, sizeof name, "t%d", i);
+        tasks[i] = jug_hash_bytes(name, strlen(name));
+    }
+    /* b1: t0..t59, then t10..t19 again in a second pack; b2: t60..t89 packed, t90..t99 alone; t5 alone too */
+    int from[3] = {0, 10, 60}, to[3] = {60, 20, 90};
+    for (int c = 0; c < 3; c++) {
+        const jug_hash *b = &blocks[c < 2 ? 0 : 1];
+        CHECK_INT(s->ops->claim(s, b, NULL, 0, NULL, &err), JUG_OK);
+        for (int i = from[c]; i < to[c]; i++) {
+            jug_value *v = jug_int(i);
+            CHECK_INT(s->ops->append(s, b, &tasks[i], v, NULL, &err), JUG_OK);
+            jug_value_free(v);
+        }
+        CHECK_INT(s->ops->unclaim(s, b, &err), JUG_OK);
+    }
+    for (int i = 90; i <= 100; i++) {
+        jug_value *v = jug_int(i);
+        if (i != 100) CHECK_INT(s->ops->save(s, &tasks[i == 99 ? 5 : i], &blocks[1], v, NULL, &err), JUG_OK);
+        jug_value_free(v);
+    }
+    /* t0..t29 (t5: a file and a record; t10..t19: two records), t60..t64, t95 (a file), t100 (none) */
+    int n = 0;
+    for (int i = 0; i < 30; i++) gone_ask[n++] = tasks[i];
+    for (int i = 60; i < 65; i++) gone_ask[n++] = tasks[i];
+    gone_ask[n++] = tasks[95];
+    gone_ask[n++] = tasks[100];
+    CHECK_INT(s->ops->remove_results(s, gone_ask, (size_t)n, gone, &err), JUG_OK);
+    int removed = 0;
+    for (int i = 0; i < n; i++) removed += gone[i];
+    CHECK_INT(removed, 36);
+    CHECK_INT(gone[36], 0);
+    CHECK_INT((int)tombstones_in(dir, &blocks[0]), 2); /* the first copies, then the second ones */
+    CHECK_INT((int)tombstones_in(dir, &blocks[1]), 1);
+    /* a fresh handle (nothing indexed) agrees: every copy is gone, the rest is kept */
+    jug_store_options o;
+    memset(&o, 0, sizeof o);
+    CHECK_INT(jug_store_open(dir, &o, &fresh, &err), JUG_OK);
+    int counts[6] = {0, 0, 0, 0, 0, 0};
+    CHECK_INT(fresh->ops->scan(fresh, count_entries, counts, &err), JUG_OK);
+    CHECK_INT(counts[JUG_ENTRY_RESULT], 30 + 25 + 8); /* t30..t59, t65..t89, t90..t98 but t95 */
+    for (int i = 0; i < 100; i++) {
+        jug_value *v = NULL;
+        int want = (i >= 30 && i < 60) || (i >= 65 && i < 99 && i != 95);
+        CHECK_INT(fresh->ops->load(fresh, &tasks[i], &v, NULL, &err), want ? JUG_OK : JUG_NOT_FOUND);
+        if (want) CHECK(v && v->type == JUG_INT && v->as.i == i);
+        jug_value_free(v);
+    }
+    /* again: nothing of them is left, and no tombstone is added */
+    CHECK_INT(fresh->ops->remove_results(fresh, gone_ask, (size_t)n, gone, &err), JUG_OK);
+    removed = 0;
+    for (int i = 0; i < n; i++) removed += gone[i];
+    CHECK_INT(removed, 0);
+    CHECK_INT((int)(tombstones_in(dir, &blocks[0]) + tombstones_in(dir, &blocks[1])), 3);
+    jug_store_close(fresh);
     jug_store_close(s);
     remove_tree(dir);
 }

@@ -2831,9 +2831,8 @@ typedef struct jug__fs {
 
 static const char *const jug__fs_dirs[] = {"results", "blocks", "locks", "failed", "corrupt", "tmp"};
 static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, int index, jug_error *err);
-static void jug__fs_need_index(jug__fs *fs);
+static int jug__fs_need_index(jug__fs *fs);
 static jug_result jug__fs_load_packed(jug__fs *fs, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err);
-static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, uint8_t *gone, jug_error *err);
 static jug__packed *jug__fs_live(jug__fs *fs, const jug_hash *h);
 #define JUG__FS_MARKER "jug.h file store"
 #define JUG__EMPTY_LOCK_GRACE 10.0 /* seconds before an empty or unreadable lock file is stale (L5) */
@@ -3689,7 +3688,8 @@ static jug_result jug__fs_read_graves(jug__fs *fs, const char *path, jug__grave 
         char hex[40];
         unsigned long long offset;
         next = strchr(line, '\n');
-        next = next ? next + 1 : line + strlen(line);
+        if (next) *next++ = 0; /* (else sscanf measures the rest of the file at every line) */
+        else next = line + strlen(line);
         if (sscanf(line, "%207s %llu %39s", g.pack, &offset, hex) != 3 || strlen(hex) != 32 ||
             !jug__parse_hex(hex, 32, "", &g.h))
             continue;
@@ -3914,8 +3914,10 @@ static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, int
     if (rc == JUG_OK && index) __atomic_store_n(&fs->indexed_all, 1, __ATOMIC_RELEASE);
     return rc;
 }
-static void jug__fs_need_index(jug__fs *fs) {
-    if (!__atomic_load_n(&fs->indexed_all, __ATOMIC_ACQUIRE)) jug__fs_read_blocks(fs, NULL, NULL, 1, NULL);
+static int jug__fs_need_index(jug__fs *fs) { /* 1: every pack was read just now */
+    if (__atomic_load_n(&fs->indexed_all, __ATOMIC_ACQUIRE)) return 0;
+    jug__fs_read_blocks(fs, NULL, NULL, 1, NULL);
+    return 1;
 }
 
 /* Tasks asked about (by a claim, a look, load_many), sorted by hash, so
@@ -4461,7 +4463,8 @@ static jug_result jug__fs_load_many(jug_store *st, const jug_hash *blocks, const
    one of them is indexed, or was buried in the round before (the index may
    be older than the packs, and holds one record a task: a second copy shows
    once the first is buried), and writes one tombstone there naming the
-   records of all of them that it indexes. The rounds end when one finds none. */
+   records of all of them that it indexes. The rounds end when one finds none
+   (the first reads nothing when every pack was read just now: `fresh`). */
 typedef struct jug__burial {
     char block[33]; /* the block read for h[i] in the next round */
     uint64_t last;  /* a digest of the line that buried h[i] last (0: none yet) */
@@ -4489,7 +4492,8 @@ static jug_result jug__fs_bury(jug__fs *fs, const char *block, const jug_hash *h
     }
     return rc;
 }
-static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, uint8_t *gone, jug_error *err) {
+static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, int fresh, uint8_t *gone,
+                                 jug_error *err) {
     jug__burial *b = JUG__NEW(jug__burial, n + 1);
     jug__packed *e = JUG__NEW(jug__packed, n + 1);
     size_t *at = JUG__NEW(size_t, n + 1), nb = 0, cap = 0;
@@ -4511,7 +4515,7 @@ static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, uint8
             snprintf(block, sizeof block, "%s", b[s].block);
             for (t = s + 1; t < nb && strcmp(b[t].block, block) == 0; t++) {
             }
-            rc = jug__fs_read_block(fs, block, NULL, NULL, JUG__CLAIMS_NONE, 1, NULL, NULL, NULL, err);
+            if (!fresh) rc = jug__fs_read_block(fs, block, NULL, NULL, JUG__CLAIMS_NONE, 1, NULL, NULL, NULL, err);
             for (size_t k = s; rc == JUG_OK && k < t; k++) {
                 jug__burial x = b[k];
                 char line[512];
@@ -4547,6 +4551,7 @@ static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, uint8
             if (rc == JUG_OK && lines) rc = jug__fs_bury(fs, block, h, at, e, lines, text, gone, err);
         }
         nb = keep;
+        fresh = 0;
     }
     JUG_FREE(text);
     JUG_FREE(at);
@@ -4613,23 +4618,45 @@ static jug_result jug__fs_remove(jug_store *st, const jug_hash *h, jug_entry kin
     uint8_t gone = 0;
     if (fs->dirfd < 0) return JUG_NOT_FOUND;
     jug_result rc = jug__fs_unlink(fs, h, kind, &gone, err);
-    if (rc == JUG_OK && kind == JUG_ENTRY_RESULT) { /* a result may have a file and packed copies too (run twice): all go */
-        jug__fs_need_index(fs);
-        rc = jug__fs_unpack(fs, h, 1, &gone, err);
-    }
+    if (rc == JUG_OK && kind == JUG_ENTRY_RESULT) /* a result may have a file and packed copies too (run twice): all go */
+        rc = jug__fs_unpack(fs, h, 1, jug__fs_need_index(fs), &gone, err);
     return rc == JUG_OK && !gone ? JUG_NOT_FOUND : rc;
 }
 
+/* Many results at once: their files are listed first, and only those shown
+   are removed (trying each would be a failed call for each packed result,
+   each leaving the kernel a negative dentry). */
+#define JUG__LISTED_FROM 1024
+typedef struct jug__fs_filed {
+    const jug__wanted *asked;
+    size_t n;
+    uint8_t *filed;
+} jug__fs_filed;
+static void jug__fs_filed_cb(void *ud, const jug_hash *h, jug_entry kind) {
+    jug__fs_filed *f = (jug__fs_filed *)ud;
+    const jug__wanted *w = jug__wanted_find(f->asked, f->n, h);
+    (void)kind;
+    if (w) f->filed[w->i] = 1;
+}
 static jug_result jug__fs_remove_results(jug_store *st, const jug_hash *h, size_t n, uint8_t *gone, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
     jug_result rc = JUG_OK;
+    int listed = n >= JUG__LISTED_FROM;
     memset(gone, 0, n);
     if (fs->dirfd < 0) return JUG_OK;
-    for (size_t i = 0; rc == JUG_OK && i < n; i++) rc = jug__fs_unlink(fs, &h[i], JUG_ENTRY_RESULT, &gone[i], err);
-    if (rc == JUG_OK) {
-        jug__fs_need_index(fs);
-        rc = jug__fs_unpack(fs, h, n, gone, err);
+    if (listed) {
+        jug__wanted *asked = jug__wanted_sort(h, n);
+        jug__fs_filed f;
+        f.asked = asked;
+        f.n = n;
+        f.filed = gone;
+        rc = asked ? jug__fs_list(fs, "results", 2, JUG_ENTRY_RESULT, jug__fs_filed_cb, &f, err)
+                   : jug_set_error(err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
+        JUG_FREE(asked);
     }
+    for (size_t i = 0; rc == JUG_OK && i < n; i++)
+        if (!listed || gone[i]) rc = jug__fs_unlink(fs, &h[i], JUG_ENTRY_RESULT, &gone[i], err);
+    if (rc == JUG_OK) rc = jug__fs_unpack(fs, h, n, jug__fs_need_index(fs), gone, err);
     return rc;
 }
 
@@ -4999,14 +5026,25 @@ static int jug__stored(jug_store *s, jug_graph *g, const jug_task *t) {
 /* Which tasks of g are stored (stored[i] set to 1), from one scan of the
    store: a command that asks about many tasks reads the store once, not a
    block for each. */
+/* Which tasks have a result stored (stored[i]), and which a failure record (failed[i], unless NULL). */
+typedef struct jug__stored_seen {
+    uint8_t *stored, *failed;
+} jug__stored_seen;
 static void jug__stored_cb(void *ud, jug_task *t, jug_entry kind) {
-    if (kind == JUG_ENTRY_RESULT) ((uint8_t *)ud)[t->index] = 1;
+    jug__stored_seen *st = (jug__stored_seen *)ud;
+    if (kind == JUG_ENTRY_RESULT) st->stored[t->index] = 1;
+    if (kind == JUG_ENTRY_FAILURE && st->failed) st->failed[t->index] = 1;
 }
-static jug_result jug__stored_all(jug_store *s, const jug_graph *g, uint8_t *stored, jug_error *err) {
+static jug_result jug__stored_all(jug_store *s, const jug_graph *g, uint8_t *stored, uint8_t *failed,
+                                  jug_error *err) {
     jug__finder f;
+    jug__stored_seen st;
     jug_result rc;
+    st.stored = stored;
+    st.failed = failed;
     memset(stored, 0, g->n);
-    jug__finder_init(&f, g, jug__stored_cb, stored);
+    if (failed) memset(failed, 0, g->n);
+    jug__finder_init(&f, g, jug__stored_cb, &st);
     rc = s->ops->scan(s, jug__finder_put, &f, err);
     jug__finder_flush(&f);
     return rc;
@@ -8059,7 +8097,7 @@ static int jug__stack_npy(jug_graph *g, jug_store *s, const jug__cli *c, const c
         JUG_FREE(is_stored);
         return 1;
     }
-    if (jug__stored_all(s, g, is_stored, &err) != JUG_OK) {
+    if (jug__stored_all(s, g, is_stored, NULL, &err) != JUG_OK) {
         jug__out(2, "%s: %s\n", c->prog, err.msg);
         JUG_FREE(ordinal);
         JUG_FREE(is_stored);
@@ -8278,12 +8316,14 @@ static jug_result jug__remove_results(jug_store *s, const jug_hash *h, size_t n,
 
 static int jug__invalidate(jug_graph *g, jug_store *s, const jug__cli *c) {
     uint8_t *picked = JUG__NEW(uint8_t, g->n + 1), *is_stored = JUG__NEW(uint8_t, g->n + 1);
+    uint8_t *failed = JUG__NEW(uint8_t, g->n + 1);
     size_t *per = JUG__NEW(size_t, g->ngroups + 1), removed = 0;
     int dry = jug__opt(c, "--dry-run") != NULL, code = 0;
     jug_error err;
-    if (!picked || !per || !is_stored) {
+    if (!picked || !per || !is_stored || !failed) {
         JUG_FREE(picked);
         JUG_FREE(is_stored);
+        JUG_FREE(failed);
         JUG_FREE(per);
         return 1;
     }
@@ -8298,7 +8338,7 @@ static int jug__invalidate(jug_graph *g, jug_store *s, const jug__cli *c) {
             jug__no_match(g, c, c->rest[r]);
             code = 1;
         }
-    if (code == 0 && jug__stored_all(s, g, is_stored, &err) != JUG_OK) {
+    if (code == 0 && jug__stored_all(s, g, is_stored, failed, &err) != JUG_OK) {
         jug__out(2, "%s: %s\n", c->prog, err.msg);
         code = 1;
     }
@@ -8326,7 +8366,7 @@ static int jug__invalidate(jug_graph *g, jug_store *s, const jug__cli *c) {
             for (size_t i = 0; h && gone && i < g->n; i++)
                 if (picked[i]) {
                     h[n++] = g->tasks[i]->hash;
-                    s->ops->remove(s, &g->tasks[i]->hash, JUG_ENTRY_FAILURE, NULL);
+                    if (failed[i]) s->ops->remove(s, &g->tasks[i]->hash, JUG_ENTRY_FAILURE, NULL);
                 }
             if (!h || !gone) jug_set_error(&err, JUG_NO_MEMORY, "out of memory removing %zu results", stored);
             if (!h || !gone || jug__remove_results(s, h, n, gone, &err) != JUG_OK) {
@@ -8341,6 +8381,7 @@ static int jug__invalidate(jug_graph *g, jug_store *s, const jug__cli *c) {
     }
     JUG_FREE(picked);
     JUG_FREE(is_stored);
+    JUG_FREE(failed);
     JUG_FREE(per);
     return code;
 }

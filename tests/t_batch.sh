@@ -206,12 +206,17 @@ same readers_bad_value "$RC $ERR" "2 workload: JUG_READERS needs a number of thr
 "$W" execute --jugdir pairs -- 6000 0 >/dev/null
 # (removing packed results reads each block that holds some twice, and writes one tombstone in it: before,
 #  each result removed read its block's packs and tombstones twice, 3 million opens here, and took 30 s)
-nfiles=$(find pairs/blocks -type f | wc -l)
-run strace -f -c -e trace=openat "$W" invalidate pair --jugdir pairs -- 6000 0
-opens=$(echo "$ERR" | awk '$NF == "openat" {print $4}')
-echo "invalidate of 3000 packed results: $opens opens, $nfiles files in the blocks"
+# (the first pairs ran alone, so some have result files, found by a listing; and one pair has a failure record too)
+nfiles=$(find pairs/blocks -type f | wc -l) alone=$(find pairs/results -type f | wc -l)
+failed_pair=$("$W" value --hashes pair --jugdir pairs -- 6000 0 | awk 'NR == 7 {print $2}')
+mkdir -p pairs/failed && printf 'jug-failure 1\nhost h\npid 1\ntime 0\nreason it broke once\n' >"pairs/failed/$failed_pair"
+run strace -f -c -e trace=openat,unlinkat "$W" invalidate pair --jugdir pairs -- 6000 0
+opens=$(echo "$ERR" | awk '$NF == "openat" {print $4}') unlinks=$(echo "$ERR" | awk '$NF == "unlinkat" {print $4}')
+echo "invalidate of 3000 packed results: $opens opens, $unlinks unlinks, $nfiles files in the blocks"
 same invalidate_many_packed "$RC $(tail -1 <<<"$OUT")" "0 Removed 3001 results."
 expect invalidate_many_reads_each_block_twice test "${opens:-99999}" -le "$((nfiles * 3 + 100))"
+expect invalidate_many_removes_files_listed test "$(find pairs/results -type f | wc -l)" -lt "$alone" -a "${unlinks:-99999}" -lt 100
+expect invalidate_removes_failure_record test ! -e "pairs/failed/$failed_pair"
 ndirs=$(find pairs -type d | wc -l) # (a listing of a directory is two calls: its names, then the end)
 run strace -f -c -e trace=getdents64 "$W" execute --jugdir pairs -- 6000 0
 listings=$(echo "$ERR" | awk '$NF == "getdents64" {print $4}')

@@ -3,7 +3,7 @@
 #
 #   bench/run.sh                  everything, at full size (`make bench`; a few minutes)
 #   bench/run.sh --smoke          each benchmark once at a tiny size (seconds; tests/t_bench.sh)
-#   bench/run.sh [--smoke] NAME.. only those: floor strace tiny primes status parallel large memory omp scale share redis
+#   bench/run.sh [--smoke] NAME.. only those: floor strace tiny primes status parallel large memory omp scale share remove redis
 #   bench/run.sh --jug REV ...    measure the jug.h (and examples/primes.c) of a git revision
 #                                 instead of the working tree: before/after comparisons
 #
@@ -25,7 +25,7 @@ B=$ROOT/build/bench
 SMOKE=0
 ONLY=()
 REV=""
-ALL=(floor strace tiny primes status parallel large memory omp scale share redis)
+ALL=(floor strace tiny primes status parallel large memory omp scale share remove redis)
 while [ $# -gt 0 ]; do
     a=$1
     shift
@@ -173,6 +173,7 @@ if [ "$SMOKE" = 1 ]; then
     OMP_SIZE=(2 20 2000); OMP_REPS=1
     SCALE_N=2000; SCALE_REPS=1; SCALE_FIX_N=1000; SCALE_FIX_REPS=2; SCALE_BIG=10000; SCALE_ST_N=400; SCALE_SLOW_N=20; SCALE_SLOW_MS=0.2
     SHARE_N=2000; SHARE_REPS=1; SHARE_RED=10000; SHARE_RED_REPS=1; SHARE_RT_N=1000; SHARE_NFS_CAP=30
+    REMOVE_N=2000; REMOVE_REPS=1
 else
     FLOOR_SIZES=(10000 100000); REPS_SMALL=5; REPS_BIG=3; MILLION=1000000; PRIMES=3001; PAR_N=200; PAR_MS=10; PAR_REPS=5
     LARGE_MB=100; LARGE_REPS=5; STRACE_N=(1000 3000)
@@ -180,6 +181,7 @@ else
     OMP_SIZE=(4 500 20000); OMP_REPS=5
     SCALE_N=1000000; SCALE_REPS=3; SCALE_FIX_N=1000; SCALE_FIX_REPS=10; SCALE_BIG=10000000; SCALE_ST_N=100000; SCALE_SLOW_N=200; SCALE_SLOW_MS=3
     SHARE_N=100000; SHARE_REPS=3; SHARE_RED=1000000; SHARE_RED_REPS=3; SHARE_RT_N=100000; SHARE_NFS_CAP=60
+    REMOVE_N=100000; REMOVE_REPS=3
 fi
 # the size of the scale section's big graph can be set for a trial run (it says so in its header)
 [ -n "${JUG_BENCH_SCALE_BIG:-}" ] && SCALE_BIG=$JUG_BENCH_SCALE_BIG
@@ -1076,6 +1078,31 @@ bench_share() {
     done
     goal "16.4 status, N=$nr, 0.5 ms a call: overlap <= 0.5" "$(le "$over_s" 0.5)" "${over_s} (1 = one call after another)"
     goal "16.4 reduction, N=$nr, 0.5 ms a call: overlap <= 0.5" "$(le "$over_r" 0.5)" "${over_r}$([ "$capped_r" = 1 ] && echo " (until the $SHARE_NFS_CAP s cap)")"
+    done_section
+}
+
+# --- removing packed results: cleanup and invalidate, against the execute that stored them --------------
+bench_remove() {
+    local n=$REMOVE_N half=$((REMOVE_N / 2)) r d be="" bc="" bi="" left
+    header remove "cleanup and invalidate of packed results, against the execute that stored them (tmpfs)"
+    echo "  on a fresh store of 'execute -- tiny $n' each round: 'cleanup -- tiny $half' (the other $half results are"
+    echo "  left over), then 'invalidate tiny -- tiny $half' (the rest); best of $REMOVE_REPS:"
+    for r in $(seq "$REMOVE_REPS"); do
+        d=$TM/remove-$r
+        tm "$B/tasks" execute --jugdir "$d" -- tiny "$n" && be=$(min "$be" "$T") &&
+            tm "$B/tasks" cleanup --jugdir "$d" -- tiny "$half" && bc=$(min "$bc" "$T") &&
+            tm "$B/tasks" invalidate tiny --jugdir "$d" -- tiny "$half" && bi=$(min "$bi" "$T") || { rm -rf "$d"; continue; }
+        # nothing of the graph of $n may be left finished (each removal checked, not only timed)
+        left=$("$B/tasks" status --short --jugdir "$d" -- tiny "$n" 2>>"$LOG")
+        [[ "$left" == *" 0 finished,"* ]] || error "results left after cleanup and invalidate: $left"
+        rm -rf "$d"
+    done
+    [ -n "$be" ] && [ -n "$bc" ] && [ -n "$bi" ] || { error "no figures (see $LOG)"; return; }
+    printf '  %-44s %8.3f s  %6.2f us a task\n' "execute -- tiny $n (storing them)" "$be" "$(calc "$be / $n * 1e6")"
+    printf '  %-44s %8.3f s  %6.2f us a result  %6.2fx execute per task\n' "cleanup of $half leftovers" "$bc" \
+        "$(calc "$bc / $half * 1e6")" "$(ratio "$(calc "$bc / $half")" "$(calc "$be / $n")")"
+    printf '  %-44s %8.3f s  %6.2f us a result  %6.2fx execute per task\n' "invalidate of $half results" "$bi" \
+        "$(calc "$bi / $half * 1e6")" "$(ratio "$(calc "$bi / $half")" "$(calc "$be / $n")")"
     done_section
 }
 

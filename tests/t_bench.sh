@@ -4,7 +4,7 @@
 source "$JUG_TEST_ROOT/tests/lib.sh"
 
 run "$ROOT/bench/run.sh" --smoke
-names=(floor strace tiny primes status parallel large memory omp scale share)
+names=(floor strace tiny primes status parallel large memory omp scale share remove)
 [ -f "$ROOT/bench/redis.sh" ] && names+=(redis)
 for b in "${names[@]}"; do
     # the section from its "== NAME:" header to its "[NAME] ..." end line

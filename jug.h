@@ -2831,7 +2831,6 @@ typedef struct jug__fs {
 
 static const char *const jug__fs_dirs[] = {"results", "blocks", "locks", "failed", "corrupt", "tmp"};
 static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, int index, jug_error *err);
-static int jug__fs_need_index(jug__fs *fs);
 static jug_result jug__fs_load_packed(jug__fs *fs, const jug_hash *h, jug_value **out, jug_meta *m, jug_error *err);
 static jug__packed *jug__fs_live(jug__fs *fs, const jug_hash *h);
 #define JUG__FS_MARKER "jug.h file store"
@@ -3914,10 +3913,10 @@ static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, int
     if (rc == JUG_OK && index) __atomic_store_n(&fs->indexed_all, 1, __ATOMIC_RELEASE);
     return rc;
 }
-static int jug__fs_need_index(jug__fs *fs) { /* 1: every pack was read just now */
-    if (__atomic_load_n(&fs->indexed_all, __ATOMIC_ACQUIRE)) return 0;
-    jug__fs_read_blocks(fs, NULL, NULL, 1, NULL);
-    return 1;
+/* Every pack indexed, once a handle's life; *fresh: just now. */
+static jug_result jug__fs_need_index(jug__fs *fs, int *fresh, jug_error *err) {
+    *fresh = !__atomic_load_n(&fs->indexed_all, __ATOMIC_ACQUIRE);
+    return *fresh ? jug__fs_read_blocks(fs, NULL, NULL, 1, err) : JUG_OK;
 }
 
 /* Tasks asked about (by a claim, a look, load_many), sorted by hash, so
@@ -4462,9 +4461,11 @@ static jug_result jug__fs_load_many(jug_store *st, const jug_hash *blocks, const
    (gone[i] is set for each one buried). A round reads again each block where
    one of them is indexed, or was buried in the round before (the index may
    be older than the packs, and holds one record a task: a second copy shows
-   once the first is buried), and writes one tombstone there naming the
-   records of all of them that it indexes. The rounds end when one finds none
-   (the first reads nothing when every pack was read just now: `fresh`). */
+   once the first is buried, if it is in that block or in another block read
+   in the round; a copy in a block none of them is indexed in, left by a
+   graph cut otherwise (B1), is not found), and writes one tombstone there naming the records of all
+   of them that it indexes. The rounds end when one finds none (the first
+   reads nothing when every pack was read just now: `fresh`). */
 typedef struct jug__burial {
     char block[33]; /* the block read for h[i] in the next round */
     uint64_t last;  /* a digest of the line that buried h[i] last (0: none yet) */
@@ -4519,7 +4520,11 @@ static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, int f
             for (size_t k = s; rc == JUG_OK && k < t; k++) {
                 jug__burial x = b[k];
                 char line[512];
-                if (!jug__fs_where_packed(fs, &h[x.i], path, sizeof path, &e[lines])) continue; /* all buried */
+                if (!jug__fs_where_packed(fs, &h[x.i], path, sizeof path, &e[lines])) { /* buried here */
+                    x.block[0] = 0;
+                    b[keep++] = x;
+                    continue;
+                }
                 if (strncmp(path + 7, block, 32) != 0) { /* indexed in another block now: read that one next */
                     snprintf(x.block, sizeof x.block, "%.32s", path + 7);
                     b[keep++] = x;
@@ -4550,7 +4555,15 @@ static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, int f
             }
             if (rc == JUG_OK && lines) rc = jug__fs_bury(fs, block, h, at, e, lines, text, gone, err);
         }
-        nb = keep;
+        /* one not indexed when its block was read may be now, by the read of another block */
+        nb = 0;
+        for (size_t k = 0; k < keep; k++) {
+            if (!b[k].block[0]) {
+                if (!jug__fs_where_packed(fs, &h[b[k].i], path, sizeof path, &e[0])) continue; /* every copy buried */
+                snprintf(b[k].block, sizeof b[k].block, "%.32s", path + 7);
+            }
+            b[nb++] = b[k];
+        }
         fresh = 0;
     }
     JUG_FREE(text);
@@ -4616,10 +4629,12 @@ static jug_result jug__fs_unlink(jug__fs *fs, const jug_hash *h, jug_entry kind,
 static jug_result jug__fs_remove(jug_store *st, const jug_hash *h, jug_entry kind, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
     uint8_t gone = 0;
+    int fresh;
     if (fs->dirfd < 0) return JUG_NOT_FOUND;
     jug_result rc = jug__fs_unlink(fs, h, kind, &gone, err);
-    if (rc == JUG_OK && kind == JUG_ENTRY_RESULT) /* a result may have a file and packed copies too (run twice): all go */
-        rc = jug__fs_unpack(fs, h, 1, jug__fs_need_index(fs), &gone, err);
+    /* a result may have a file and packed copies too (run twice): all go */
+    if (rc == JUG_OK && kind == JUG_ENTRY_RESULT && (rc = jug__fs_need_index(fs, &fresh, err)) == JUG_OK)
+        rc = jug__fs_unpack(fs, h, 1, fresh, &gone, err);
     return rc == JUG_OK && !gone ? JUG_NOT_FOUND : rc;
 }
 
@@ -4641,22 +4656,25 @@ static void jug__fs_filed_cb(void *ud, const jug_hash *h, jug_entry kind) {
 static jug_result jug__fs_remove_results(jug_store *st, const jug_hash *h, size_t n, uint8_t *gone, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
     jug_result rc = JUG_OK;
-    int listed = n >= JUG__LISTED_FROM;
+    uint8_t *filed = NULL; /* (NULL: each file is tried) */
+    int fresh;
     memset(gone, 0, n);
-    if (fs->dirfd < 0) return JUG_OK;
-    if (listed) {
+    if (fs->dirfd < 0 || n == 0) return JUG_OK;
+    if (n >= JUG__LISTED_FROM) {
         jug__wanted *asked = jug__wanted_sort(h, n);
         jug__fs_filed f;
         f.asked = asked;
         f.n = n;
-        f.filed = gone;
-        rc = asked ? jug__fs_list(fs, "results", 2, JUG_ENTRY_RESULT, jug__fs_filed_cb, &f, err)
-                   : jug_set_error(err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
+        f.filed = filed = (uint8_t *)JUG__ZEROED(n);
+        rc = asked && filed ? jug__fs_list(fs, "results", 2, JUG_ENTRY_RESULT, jug__fs_filed_cb, &f, err)
+                            : jug_set_error(err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
         JUG_FREE(asked);
     }
     for (size_t i = 0; rc == JUG_OK && i < n; i++)
-        if (!listed || gone[i]) rc = jug__fs_unlink(fs, &h[i], JUG_ENTRY_RESULT, &gone[i], err);
-    if (rc == JUG_OK) rc = jug__fs_unpack(fs, h, n, jug__fs_need_index(fs), gone, err);
+        if (!filed || filed[i]) rc = jug__fs_unlink(fs, &h[i], JUG_ENTRY_RESULT, &gone[i], err);
+    JUG_FREE(filed);
+    if (rc == JUG_OK && (rc = jug__fs_need_index(fs, &fresh, err)) == JUG_OK)
+        rc = jug__fs_unpack(fs, h, n, fresh, gone, err);
     return rc;
 }
 
@@ -8386,6 +8404,8 @@ static int jug__invalidate(jug_graph *g, jug_store *s, const jug__cli *c) {
     return code;
 }
 
+static int jug__hash_order(const void *a, const void *b) { return memcmp(a, b, sizeof(jug_hash)); }
+
 typedef struct jug__leftovers {
     jug_graph *g;
     jug_hash *found;
@@ -8441,13 +8461,17 @@ static int jug__cleanup(jug_graph *g, jug_store *s, const jug__cli *c) {
                 l.found[first] = h;
                 l.kinds[first++] = JUG_ENTRY_RESULT;
             }
-        uint8_t *gone = JUG__NEW(uint8_t, first + 1);
-        if (!gone) jug_set_error(&err, JUG_NO_MEMORY, "out of memory removing %zu results", first);
-        if (!gone || jug__remove_results(s, l.found, first, gone, &err) != JUG_OK) {
+        size_t n = 0; /* each once (a file and a packed copy are reported apart) */
+        qsort(l.found, first, sizeof *l.found, jug__hash_order);
+        for (size_t i = 0; i < first; i++)
+            if (n == 0 || memcmp(l.found[i].bytes, l.found[n - 1].bytes, 16) != 0) l.found[n++] = l.found[i];
+        uint8_t *gone = JUG__NEW(uint8_t, n + 1);
+        if (!gone) jug_set_error(&err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
+        if (!gone || jug__remove_results(s, l.found, n, gone, &err) != JUG_OK) {
             jug__out(2, "%s: %s\n", c->prog, err.msg);
             code = 1;
         }
-        for (size_t i = 0; gone && i < first; i++) removed += gone[i];
+        for (size_t i = 0; gone && i < n; i++) removed += gone[i];
         JUG_FREE(gone);
     }
     for (size_t i = first; i < l.n; i++) {

@@ -97,7 +97,7 @@ tm() {
     local rc u s
     read -r T RSS rc u s <"$WORK/.t"
     CPU=$(calc "$u + $s")
-    if [ "$rc" = 137 ] && [ "$(calc "$T >= $LIMIT - 1")" = 1 ]; then
+    if [ "$rc" = 137 ] && [ "$(calc "($T >= $LIMIT - 1)")" = 1 ]; then
         CAPPED=1
         [ "${CAP_IS_FIGURE:-0}" = 1 ] || error "'$*' was still running after $LIMIT s and was killed"
         return 1
@@ -937,7 +937,7 @@ bench_share() {
         local met=1 txt="" prev=1
         for k in 2 4 8; do
             [ "$k" -le "$cores" ] || break
-            [ "$(calc "${cw[k]} < ${cw[prev]}")" = 1 ] || met=0
+            [ "$(calc "(${cw[k]} < ${cw[prev]})")" = 1 ] || met=0
             txt="$txt, wall($k)/wall($prev) $(ratio "${cw[k]}" "${cw[prev]}")x"
             prev=$k
         done

@@ -1809,11 +1809,38 @@ static jug_result jug_redis__remove_stale(jug_redis__store *r, const char *key, 
     return rc;
 }
 
+/* What the GETRANGE, STRLEN and DEL of a removal of key (<hex>'s entry) said,
+   whose replies it frees: JUG_OK (it was there, and with `result`, the chunks
+   of a chunked result go too), JUG_NOT_FOUND or an error. Caller is inside. */
+static jug_result jug_redis__removed(jug_redis__store *r, const char *key, const char *hex, int result,
+                                     redisReply *head, redisReply *len, redisReply *del, jug_error *err) {
+    char prefix[96], count[24];
+    jug_redis__cmd c;
+    jug_result rc = JUG_OK;
+    if (del->type != REDIS_REPLY_INTEGER) rc = jug_redis__bad_reply(r, del, "removing", key, err);
+    else if (del->integer == 0) rc = jug_set_error(err, JUG_NOT_FOUND, "no %s", key);
+    uint64_t chunks = rc == JUG_OK && result && head->type == REDIS_REPLY_STRING && len->type == REDIS_REPLY_INTEGER &&
+                              len->integer == JUG_REDIS__HEAD
+                          ? jug_redis__chunks_of(r, head->str, head->len)
+                          : 0;
+    freeReplyObject(head);
+    freeReplyObject(len);
+    freeReplyObject(del);
+    if (chunks > 0) {
+        jug_redis__chunk_key(prefix, sizeof prefix, hex, 0);
+        prefix[strlen(prefix) - 1] = 0;
+        snprintf(count, sizeof count, "%llu", (unsigned long long)chunks);
+        jug_redis__cmdv(&c, "EVAL", jug_redis__drop_chunks_lua, "0", prefix, count, JUG_REDIS__END);
+        rc = jug_redis__simple(r, &c, NULL, err);
+    }
+    return rc;
+}
+
 /* Removes an entry; a chunked result goes with its chunks, a lock leaves
    jug:locks first (so that a worker that takes it again stays listed). */
 static jug_result jug_redis__remove(jug_store *st, const jug_hash *h, jug_entry kind, jug_error *err) {
     jug_redis__store *r = (jug_redis__store *)st;
-    char key[64], hex[33], prefix[96], count[24];
+    char key[64], hex[33];
     jug_redis__cmd c[4];
     redisReply *rep[4];
     jug_error tmp;
@@ -1840,24 +1867,45 @@ static jug_result jug_redis__remove(jug_store *st, const jug_hash *h, jug_entry 
     jug_result rc = jug_redis__run(r, c, d + 1, rep, 1, err);
     if (rc == JUG_OK) {
         if (d == 3) freeReplyObject(rep[2]);
-        if (rep[d]->type != REDIS_REPLY_INTEGER) rc = jug_redis__bad_reply(r, rep[d], "removing", key, err);
-        else if (rep[d]->integer == 0) rc = jug_set_error(err, JUG_NOT_FOUND, "no %s", key);
-        uint64_t chunks = rc == JUG_OK && kind == JUG_ENTRY_RESULT && rep[0]->type == REDIS_REPLY_STRING &&
-                                  rep[1]->type == REDIS_REPLY_INTEGER && rep[1]->integer == JUG_REDIS__HEAD
-                              ? jug_redis__chunks_of(r, rep[0]->str, rep[0]->len)
-                              : 0;
-        if (chunks > 0) {
-            jug_redis__chunk_key(prefix, sizeof prefix, hex, 0);
-            prefix[strlen(prefix) - 1] = 0;
-            snprintf(count, sizeof count, "%llu", (unsigned long long)chunks);
-            jug_redis__cmdv(&c[0], "EVAL", jug_redis__drop_chunks_lua, "0", prefix, count, JUG_REDIS__END);
-            rc = jug_redis__simple(r, &c[0], NULL, err);
-        }
-        freeReplyObject(rep[0]);
-        freeReplyObject(rep[1]);
-        freeReplyObject(rep[d]);
+        rc = jug_redis__removed(r, key, hex, kind == JUG_ENTRY_RESULT, rep[0], rep[1], rep[d], err);
     }
     jug_redis__leave(r);
+    return rc;
+}
+
+/* The results h[0..n) removed as remove does, JUG_REDIS__REMOVING a round trip. */
+#define JUG_REDIS__REMOVING 128
+static jug_result jug_redis__remove_results(jug_store *st, const jug_hash *h, size_t n, uint8_t *gone,
+                                            jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    jug_redis__cmd *c = (jug_redis__cmd *)JUG_MALLOC(3 * JUG_REDIS__REMOVING * sizeof *c);
+    redisReply **rep = (redisReply **)JUG_MALLOC(3 * JUG_REDIS__REMOVING * sizeof *rep);
+    char(*key)[64] = (char(*)[64])JUG_MALLOC(JUG_REDIS__REMOVING * 64), (*hex)[33] = (char(*)[33])JUG_MALLOC(JUG_REDIS__REMOVING * 33);
+    jug_result rc = c && rep && key && hex ? JUG_OK : jug_set_error(err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
+    memset(gone, 0, n);
+    jug_redis__enter(r);
+    for (size_t at = 0, m; rc == JUG_OK && at < n; at += m) {
+        m = n - at < JUG_REDIS__REMOVING ? n - at : JUG_REDIS__REMOVING;
+        for (size_t k = 0; k < m; k++) {
+            jug_hash_hex(&h[at + k], hex[k]);
+            snprintf(key[k], sizeof key[k], "jug:result:%s", hex[k]);
+            jug_redis__cmdv(&c[3 * k], "GETRANGE", key[k], "0", "39", JUG_REDIS__END);
+            jug_redis__cmdv(&c[3 * k + 1], "STRLEN", key[k], JUG_REDIS__END);
+            jug_redis__cmdv(&c[3 * k + 2], "DEL", key[k], JUG_REDIS__END);
+        }
+        if ((rc = jug_redis__run(r, c, (int)(3 * m), rep, 1, err)) != JUG_OK) break;
+        for (size_t k = 0; k < m; k++) { /* (every reply is read, and freed, after an error too) */
+            jug_result one = jug_redis__removed(r, key[k], hex[k], 1, rep[3 * k], rep[3 * k + 1], rep[3 * k + 2],
+                                                rc == JUG_OK ? err : NULL);
+            gone[at + k] = one == JUG_OK;
+            if (one != JUG_OK && one != JUG_NOT_FOUND && rc == JUG_OK) rc = one;
+        }
+    }
+    jug_redis__leave(r);
+    JUG_FREE(c);
+    JUG_FREE(rep);
+    JUG_FREE(key);
+    JUG_FREE(hex);
     return rc;
 }
 
@@ -2153,6 +2201,7 @@ static void jug_redis__set_ops(jug_store_ops *o) {
     o->load_many = jug_redis__load_many;
     o->scan = jug_redis__scan;
     o->remove = jug_redis__remove;
+    o->remove_results = jug_redis__remove_results;
     o->fail = jug_redis__fail;
     o->failure = jug_redis__failure;
     o->lock = jug_redis__lock;

@@ -367,6 +367,38 @@ TEST(redis, exists_and_scan) {
            count_keys("jug:chunk:*"));
 }
 
+/* many results removed at once (invalidate, cleanup): more than one round trip of them, a chunked one
+   with its chunks, one never stored */
+TEST(redis, results_removed_at_once) {
+    jug_error err;
+    if (!stores()) return;
+    have_value("two_chunks");
+    jug_hash h[302];
+    uint8_t gone[302];
+    char name[32];
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof name, "many %d", i);
+        h[i] = hash_of(name);
+        jug_value *v = jug_int(i);
+        CHECK(s->ops->save(s, &h[i], NULL, v, NULL, &err) == JUG_OK);
+        jug_value_free(v);
+    }
+    h[300] = hash_of("two_chunks");
+    h[301] = hash_of("never stored at all");
+    EXPECT("remove_results", s->ops->remove_results(s, h, 302, gone, &err) == JUG_OK, "%s", err.msg);
+    int removed = 0, left = 0;
+    for (int i = 0; i < 302; i++) {
+        removed += gone[i];
+        left += s->ops->exists(s, &h[i], &err) == JUG_OK;
+    }
+    EXPECT("remove_results_gone", removed == 301 && gone[300] && !gone[301], "%d removed", removed);
+    EXPECT("remove_results_none_left", left == 0, "%d still there", left);
+    EXPECT("remove_results_takes_the_chunks", count_keys("jug:chunk:*") == 0, "%lld chunk keys left",
+           count_keys("jug:chunk:*"));
+    EXPECT("remove_results_again_nothing",
+           s->ops->remove_results(s, h, 302, gone, &err) == JUG_OK && memchr(gone, 1, 302) == NULL, "%s", err.msg);
+}
+
 /* locks */
 TEST(redis, locks) {
     jug_error err;

@@ -985,8 +985,10 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
       names the task asked for, its checksum holds and no tombstone names
       it; else its block is read again.
    R3 Removing a result removes every copy: its file, and each packed copy
-      by a tombstone, read back (one that does not show is an error). Packs
-      are never rewritten.
+      by a tombstone, read back (one that does not show is an error); the
+      results removed together get one tombstone in each block. Packs are
+      never rewritten. (Not yet: a copy in a block that none of the results
+      removed is indexed in, which a graph cut otherwise can leave, B1.)
    R4 A corrupt result is set aside (corrupt/), never returned: its task
       reads as not done and runs again.
 
@@ -4463,9 +4465,10 @@ static jug_result jug__fs_load_many(jug_store *st, const jug_hash *blocks, const
    be older than the packs, and holds one record a task: a second copy shows
    once the first is buried, if it is in that block or in another block read
    in the round; a copy in a block none of them is indexed in, left by a
-   graph cut otherwise (B1), is not found), and writes one tombstone there naming the records of all
-   of them that it indexes. The rounds end when one finds none (the first
-   reads nothing when every pack was read just now: `fresh`). */
+   graph cut otherwise (B1), is not found), and writes one tombstone there
+   naming the records of all of them that it indexes. The rounds end when
+   one finds none (the first reads nothing when every pack was read just
+   now: `fresh`). */
 typedef struct jug__burial {
     char block[33]; /* the block read for h[i] in the next round */
     uint64_t last;  /* a digest of the line that buried h[i] last (0: none yet) */
@@ -5041,10 +5044,9 @@ static int jug__stored(jug_store *s, jug_graph *g, const jug_task *t) {
            (jug__lay_out_blocks(g, s) && jug__block_says(s, g, t, NULL) == JUG__BLOCK_PACKED);
 }
 
-/* Which tasks of g are stored (stored[i] set to 1), from one scan of the
-   store: a command that asks about many tasks reads the store once, not a
-   block for each. */
-/* Which tasks have a result stored (stored[i]), and which a failure record (failed[i], unless NULL). */
+/* Which tasks of g have a result stored (stored[i] set to 1) and which a
+   failure record (failed[i], unless NULL), from one scan of the store: a
+   command that asks about many tasks reads the store once, not a block for each. */
 typedef struct jug__stored_seen {
     uint8_t *stored, *failed;
 } jug__stored_seen;

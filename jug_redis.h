@@ -1880,8 +1880,10 @@ static jug_result jug_redis__remove_results(jug_store *st, const jug_hash *h, si
     jug_redis__store *r = (jug_redis__store *)st;
     jug_redis__cmd *c = (jug_redis__cmd *)JUG_MALLOC(3 * JUG_REDIS__REMOVING * sizeof *c);
     redisReply **rep = (redisReply **)JUG_MALLOC(3 * JUG_REDIS__REMOVING * sizeof *rep);
-    char(*key)[64] = (char(*)[64])JUG_MALLOC(JUG_REDIS__REMOVING * 64), (*hex)[33] = (char(*)[33])JUG_MALLOC(JUG_REDIS__REMOVING * 33);
-    jug_result rc = c && rep && key && hex ? JUG_OK : jug_set_error(err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
+    char(*key)[64] = (char(*)[64])JUG_MALLOC(JUG_REDIS__REMOVING * 64);
+    char(*hex)[33] = (char(*)[33])JUG_MALLOC(JUG_REDIS__REMOVING * 33);
+    jug_result rc = c && rep && key && hex ? JUG_OK
+                                           : jug_set_error(err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
     memset(gone, 0, n);
     jug_redis__enter(r);
     for (size_t at = 0, m; rc == JUG_OK && at < n; at += m) {

@@ -4319,20 +4319,37 @@ static jug_result jug__fs_reread_block(jug__fs *fs, const char *path, jug_error 
     return jug__fs_read_block(fs, hex, NULL, NULL, JUG__CLAIMS_NONE, 1, NULL, NULL, NULL, err);
 }
 
+/* The tombstone line of the record e of h, in the pack at path (see jug__grave); its length. */
+static int jug__grave_line(char *line, size_t size, const char *path, const jug__packed *e, const jug_hash *h) {
+    char hex[33];
+    jug_hash_hex(h, hex);
+    return snprintf(line, size, "%s %llu %s\n", strrchr(path, '/') + 1, (unsigned long long)e->offset, hex);
+}
+/* One tombstone in `block` naming the lines of text, whose records (of
+   h[at[0..n)] as the index had them in e[]) no longer count. */
+static jug_result jug__fs_bury(jug__fs *fs, const char *block, const jug_hash *h, const size_t *at,
+                               const jug__packed *e, size_t n, const char *text, uint8_t *gone, jug_error *err) {
+    char tomb[512], prefix[64];
+    snprintf(prefix, sizeof prefix, "blocks/%s/x", block);
+    jug__fs_unique(fs, tomb, sizeof tomb, prefix);
+    jug_result rc = jug__fs_publish(fs, tomb, NULL, NULL, text, err);
+    for (size_t k = 0; rc == JUG_OK && k < n; k++) {
+        jug__fs_forget(fs, &h[at[k]], &e[k]);
+        gone[at[k]] = 1;
+    }
+    return rc;
+}
 /* R3: writes a tombstone for the record of h that the index points to, so
    no reader counts it from now on (see jug__grave). */
 static jug_result jug__fs_tombstone(jug__fs *fs, const jug_hash *h, jug_error *err) {
-    char path[512], tomb[512], line[512], hex[33];
+    char path[512], line[512], block[33];
     jug__packed e;
+    size_t at = 0;
+    uint8_t gone;
     if (!jug__fs_where_packed(fs, h, path, sizeof path, &e)) return JUG_NOT_FOUND;
-    jug_hash_hex(h, hex);
-    snprintf(line, sizeof line, "%s %llu %s\n", strrchr(path, '/') + 1, (unsigned long long)e.offset, hex);
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "%.39s/x", path); /* blocks/<hash>/x */
-    jug__fs_unique(fs, tomb, sizeof tomb, prefix);
-    jug_result rc = jug__fs_publish(fs, tomb, NULL, NULL, line, err);
-    if (rc == JUG_OK) jug__fs_forget(fs, h, &e);
-    return rc;
+    jug__grave_line(line, sizeof line, path, &e, h);
+    snprintf(block, sizeof block, "%.32s", path + 7); /* blocks/<hash>/p.* */
+    return jug__fs_bury(fs, block, h, &at, &e, 1, line, &gone, err);
 }
 
 /* R2: reads the record of h where the index says it is, into *buf. The record
@@ -4482,26 +4499,12 @@ static uint64_t jug__line_digest(const char *line) { /* FNV-1a, never 0 */
     while (*line) d = (d ^ (unsigned char)*line++) * UINT64_C(1099511628211);
     return d | 1;
 }
-/* One tombstone in `block` naming the lines of text, whose records (of
-   h[at[0..n)] as the index had them in e[]) no longer count. */
-static jug_result jug__fs_bury(jug__fs *fs, const char *block, const jug_hash *h, const size_t *at,
-                               const jug__packed *e, size_t n, const char *text, uint8_t *gone, jug_error *err) {
-    char tomb[512], prefix[64];
-    snprintf(prefix, sizeof prefix, "blocks/%s/x", block);
-    jug__fs_unique(fs, tomb, sizeof tomb, prefix);
-    jug_result rc = jug__fs_publish(fs, tomb, NULL, NULL, text, err);
-    for (size_t k = 0; rc == JUG_OK && k < n; k++) {
-        jug__fs_forget(fs, &h[at[k]], &e[k]);
-        gone[at[k]] = 1;
-    }
-    return rc;
-}
 static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, int fresh, uint8_t *gone,
                                  jug_error *err) {
     jug__burial *b = JUG__NEW(jug__burial, n + 1);
     jug__packed *e = JUG__NEW(jug__packed, n + 1);
     size_t *at = JUG__NEW(size_t, n + 1), nb = 0, cap = 0;
-    char path[512], hex[33], *text = NULL;
+    char path[512], *text = NULL;
     jug_result rc = JUG_OK;
     if (!b || !e || !at) rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
     for (size_t i = 0; rc == JUG_OK && i < n; i++)
@@ -4533,9 +4536,7 @@ static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, int f
                     b[keep++] = x;
                     continue;
                 }
-                jug_hash_hex(&h[x.i], hex);
-                int w = snprintf(line, sizeof line, "%s %llu %s\n", strrchr(path, '/') + 1,
-                                 (unsigned long long)e[lines].offset, hex);
+                int w = jug__grave_line(line, sizeof line, path, &e[lines], &h[x.i]);
                 uint64_t digest = jug__line_digest(line);
                 if (digest == x.last) { /* the tombstone written for it is not seen: never loop */
                     rc = jug_set_error(err, JUG_IO_ERROR, "removing a packed result from %s: its tombstone does not show",

@@ -217,6 +217,21 @@ same invalidate_many_packed "$RC $(tail -1 <<<"$OUT")" "0 Removed 3001 results."
 expect invalidate_many_reads_each_block_twice test "${opens:-99999}" -le "$((nfiles * 3 + 100))"
 expect invalidate_many_removes_files_listed test "$(find pairs/results -type f | wc -l)" -lt "$alone" -a "${unlinks:-99999}" -lt 100
 expect invalidate_removes_failure_record test ! -e "pairs/failed/$failed_pair"
+# (a disk full when the second tombstone is written: said in one line, what was removed is said and is
+#  gone, the rest is kept and readable, and a second invalidate and an execute finish the job)
+"$W" execute --jugdir full -- 6000 0 >/dev/null
+run strace -f -qq -o /dev/null -e trace=renameat -e inject=renameat:error=ENOSPC:when=2 \
+    "$W" invalidate pair --jugdir full -- 6000 0
+removed=$(sed -n 's/^Removed \([0-9]*\) results\.$/\1/p' <<<"$OUT")
+same invalidate_disk_full_said "$RC $(grep -c 'No space left on device' <<<"$ERR")" "1 1"
+expect invalidate_disk_full_removed_some test "${removed:-0}" -ge 1 -a "${removed:-0}" -lt 3001
+run "$W" status --short --jugdir full -- 6000 0
+same invalidate_disk_full_status "$OUT" "1 waiting, $((removed - 1)) ready, $((9001 - removed)) finished, 0 running, 0 failed, 0 stale (9001 tasks)."
+run "$W" invalidate pair --jugdir full -- 6000 0
+same invalidate_disk_full_then_the_rest "$RC $(tail -1 <<<"$OUT")" "0 Removed $((3001 - removed)) results."
+"$W" execute --jugdir full -- 6000 0 >/dev/null
+run "$W" value total --jugdir full -- 6000 0
+same invalidate_disk_full_total "$OUT" "$(want_total 6000 0)"
 ndirs=$(find pairs -type d | wc -l) # (a listing of a directory is two calls: its names, then the end)
 run strace -f -c -e trace=getdents64 "$W" execute --jugdir pairs -- 6000 0
 listings=$(echo "$ERR" | awk '$NF == "getdents64" {print $4}')

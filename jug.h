@@ -987,8 +987,9 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
    R3 Removing a result removes every copy: its file, and each packed copy
       by a tombstone, read back (one that does not show is an error); the
       results removed together get one tombstone in each block. Packs are
-      never rewritten. (Not yet: a copy in a block that none of the results
-      removed is indexed in, which a graph cut otherwise can leave, B1.)
+      never rewritten. A copy in another block (left by a graph cut
+      otherwise, B1) is known from the reading of every pack that comes
+      first: the index keeps it as a twin.
    R4 A corrupt result is set aside (corrupt/), never returned: its task
       reads as not done and runs again.
 
@@ -2794,6 +2795,12 @@ typedef struct jug__packed { /* where a packed result is */
     uint64_t offset;
 } jug__packed;
 #define JUG__UNPACKED UINT32_MAX
+/* Records by hash (open addressing, at most half full; size 0: an empty
+   slot), a hash's records next to one another along its probe chain. */
+typedef struct jug__records {
+    jug__packed *at;
+    size_t n, cap;
+} jug__records;
 
 typedef struct jug__appending { /* the pack file of a claim of ours (not indexed: the executor keeps what
                                    it will read again in memory, and a miss reads the block) */
@@ -2815,8 +2822,9 @@ typedef struct jug__fs {
     unsigned long counter; /* makes temporary names unique (atomic) */
     long identity_pid;
     char identity[512]; /* the lock contents of this process */
-    jug__packed *packed; /* the index of packed results (open addressing); guarded by mu */
-    size_t npacked, cpacked;
+    jug__records index;  /* where each packed result is (one record a result); guarded by mu */
+    jug__records twins;  /* records the index let go for one in another block (B1: graphs cut otherwise),
+                            one a block and result: R3 buries them too; guarded by mu */
     char **packs;        /* pack files seen, by number */
     size_t npacks, cpacks;
     jug__appending *appending;
@@ -3566,42 +3574,68 @@ static int jug__intact(const unsigned char *buf, size_t n) {
     return memcmp(check, buf + n - JUG__TRAILER_SIZE, 8) == 0;
 }
 
+/* The records of h, one a call (*walk: 0 at the first call); NULL: no more. */
+static jug__packed *jug__records_find(const jug__records *r, const jug_hash *h, size_t *walk) {
+    if (!r->cap) return NULL;
+    for (;;) {
+        jug__packed *e = &r->at[(jug__bucket(h, r->cap) + (*walk)++) & (r->cap - 1)];
+        if (!e->size) return NULL;
+        if (memcmp(e->h.bytes, h->bytes, 16) == 0) return e;
+    }
+}
+/* A new record of h, after those of h there are (its size still 0); NULL: no memory. */
+static jug__packed *jug__records_add(jug__records *r, const jug_hash *h) {
+    if ((r->n + 1) * 2 > r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 1024;
+        jug__packed *t = JUG__NEW(jug__packed, cap);
+        if (!t) return NULL;
+        memset(t, 0, cap * sizeof *t);
+        for (size_t k = 0; k < r->cap; k++) {
+            if (!r->at[k].size) continue;
+            size_t i = jug__bucket(&r->at[k].h, cap);
+            while (t[i].size) i = (i + 1) & (cap - 1);
+            t[i] = r->at[k];
+        }
+        JUG_FREE(r->at);
+        r->at = t;
+        r->cap = cap;
+    }
+    size_t i = jug__bucket(h, r->cap);
+    while (r->at[i].size) i = (i + 1) & (r->cap - 1);
+    r->n++;
+    r->at[i].h = *h;
+    return &r->at[i];
+}
+
 /* The index of packed results: where each one is. Caller holds fs->mu. */
 static jug__packed *jug__fs_packed(jug__fs *fs, const jug_hash *h) {
-    if (!fs->cpacked) return NULL;
-    for (size_t i = jug__bucket(h, fs->cpacked);; i = (i + 1) & (fs->cpacked - 1)) {
-        if (!fs->packed[i].size) return NULL;
-        if (memcmp(fs->packed[i].h.bytes, h->bytes, 16) == 0) return &fs->packed[i];
-    }
+    size_t walk = 0;
+    return jug__records_find(&fs->index, h, &walk);
 }
 static jug__packed *jug__fs_live(jug__fs *fs, const jug_hash *h) {
     jug__packed *e = jug__fs_packed(fs, h);
     return e && e->file != JUG__UNPACKED ? e : NULL;
 }
+/* The block of a pack file of the index: the 32 hex digits of blocks/<hex>/p.* */
+static const char *jug__fs_pack_block(const jug__fs *fs, uint32_t file) { return fs->packs[file] + 7; }
+/* Keeps the record e, which the index lets go for a record of another
+   block, among the twins (once a block: a record of the same block there
+   is replaced). */
+static int jug__fs_twin(jug__fs *fs, const jug__packed *e) {
+    size_t walk = 0;
+    jug__packed *t;
+    while ((t = jug__records_find(&fs->twins, &e->h, &walk)) != NULL)
+        if (strncmp(jug__fs_pack_block(fs, t->file), jug__fs_pack_block(fs, e->file), 32) == 0) break;
+    if (!t && !(t = jug__records_add(&fs->twins, &e->h))) return 0;
+    *t = *e;
+    return 1;
+}
 static int jug__fs_index(jug__fs *fs, const jug_hash *h, uint32_t file, uint64_t offset, uint32_t size) {
     jug__packed *e = jug__fs_packed(fs, h);
-    if (!e) {
-        if ((fs->npacked + 1) * 2 > fs->cpacked) {
-            size_t cap = fs->cpacked ? fs->cpacked * 2 : 1024;
-            jug__packed *t = JUG__NEW(jug__packed, cap), *old = fs->packed;
-            if (!t) return 0;
-            memset(t, 0, cap * sizeof *t);
-            for (size_t k = 0; k < fs->cpacked; k++) {
-                if (!old[k].size) continue;
-                size_t i = jug__bucket(&old[k].h, cap);
-                while (t[i].size) i = (i + 1) & (cap - 1);
-                t[i] = old[k];
-            }
-            JUG_FREE(old);
-            fs->packed = t;
-            fs->cpacked = cap;
-        }
-        size_t i = jug__bucket(h, fs->cpacked);
-        while (fs->packed[i].size) i = (i + 1) & (fs->cpacked - 1);
-        e = &fs->packed[i];
-        e->h = *h;
-        fs->npacked++;
-    }
+    if (e && e->file != JUG__UNPACKED &&
+        strncmp(jug__fs_pack_block(fs, e->file), jug__fs_pack_block(fs, file), 32) != 0 && !jug__fs_twin(fs, e))
+        return 0;
+    if (!e && !(e = jug__records_add(&fs->index, h))) return 0;
     e->file = file;
     e->offset = offset;
     e->size = size;
@@ -4478,21 +4512,39 @@ static jug_result jug__fs_load_many(jug_store *st, const jug_hash *blocks, const
 
 /* R3: gives every record of the results h[0..n) in the blocks a tombstone
    (gone[i] is set for each one buried). A round reads again each block where
-   one of them is indexed, or was buried in the round before (the index may
-   be older than the packs, and holds one record a task: a second copy shows
-   once the first is buried, if it is in that block or in another block read
-   in the round; a copy in a block none of them is indexed in, left by a
-   graph cut otherwise (B1), is not found), and writes one tombstone there
-   naming the records of all of them that it indexes. The rounds end when
-   one finds none (the first reads nothing when every pack was read just
-   now: `fresh`). */
+   one of them is indexed or has a twin (a copy in another block, B1), or was
+   buried in the round before (the index may be older than the packs, and
+   holds one record a task: a second copy in one block shows once the first
+   is buried), and writes one tombstone there naming the records of all of
+   them that it indexes. A result leaves a block's list only when a read of
+   the block shows no record of it. The rounds end when one finds none (the
+   first reads nothing when every pack was read just now: `fresh`). */
 typedef struct jug__burial {
     char block[33]; /* the block read for h[i] in the next round */
     uint64_t last;  /* a digest of the line that buried h[i] last (0: none yet) */
     size_t i;
 } jug__burial;
 static int jug__burial_order(const void *a, const void *b) {
-    return strcmp(((const jug__burial *)a)->block, ((const jug__burial *)b)->block);
+    const jug__burial *x = (const jug__burial *)a, *y = (const jug__burial *)b;
+    int c = strcmp(x->block, y->block);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+/* Adds to *b a burial of h[i] in each block the index or a twin has it in. */
+static int jug__fs_burials_of(jug__fs *fs, const jug_hash *h, size_t i, jug__burial **b, size_t *nb,
+                              size_t *cap) {
+    size_t walk = 0;
+    int ok = 1;
+    pthread_mutex_lock(&fs->mu);
+    jug__packed *e = jug__fs_live(fs, &h[i]); /* then each twin */
+    do {
+        if (!e) continue;
+        if (!(ok = JUG_GROW(*b, *cap, *nb + 1))) break;
+        snprintf((*b)[*nb].block, sizeof(*b)[*nb].block, "%.32s", jug__fs_pack_block(fs, e->file));
+        (*b)[*nb].last = 0;
+        (*b)[(*nb)++].i = i;
+    } while ((e = jug__records_find(&fs->twins, &h[i], &walk)) != NULL);
+    pthread_mutex_unlock(&fs->mu);
+    return ok;
 }
 static uint64_t jug__line_digest(const char *line) { /* FNV-1a, never 0 */
     uint64_t d = UINT64_C(14695981039346656037);
@@ -4501,21 +4553,26 @@ static uint64_t jug__line_digest(const char *line) { /* FNV-1a, never 0 */
 }
 static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, int fresh, uint8_t *gone,
                                  jug_error *err) {
-    jug__burial *b = JUG__NEW(jug__burial, n + 1);
+    jug__burial *b = NULL;
     jug__packed *e = JUG__NEW(jug__packed, n + 1);
-    size_t *at = JUG__NEW(size_t, n + 1), nb = 0, cap = 0;
+    size_t *at = JUG__NEW(size_t, n + 1), nb = 0, cb = 0, cap = 0;
     char path[512], *text = NULL;
     jug_result rc = JUG_OK;
-    if (!b || !e || !at) rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
+    if (!e || !at) rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
     for (size_t i = 0; rc == JUG_OK && i < n; i++)
-        if (jug__fs_where_packed(fs, &h[i], path, sizeof path, &e[0])) {
-            snprintf(b[nb].block, sizeof b[nb].block, "%.32s", path + 7); /* blocks/<hash>/p.* */
-            b[nb].last = 0;
-            b[nb++].i = i;
-        }
+        if (!jug__fs_burials_of(fs, h, i, &b, &nb, &cb))
+            rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
     while (rc == JUG_OK && nb > 0) {
-        size_t keep = 0;
+        size_t keep = 0, distinct = 0;
         qsort(b, nb, sizeof *b, jug__burial_order);
+        for (size_t k = 0; k < nb; k++) { /* (a block once a result, the digest of the burial kept) */
+            if (distinct && strcmp(b[distinct - 1].block, b[k].block) == 0 && b[distinct - 1].i == b[k].i) {
+                if (!b[distinct - 1].last) b[distinct - 1].last = b[k].last;
+            } else {
+                b[distinct++] = b[k];
+            }
+        }
+        nb = distinct;
         for (size_t s = 0, t; rc == JUG_OK && s < nb; s = t) {
             char block[33];
             size_t len = 0, lines = 0;
@@ -4526,13 +4583,10 @@ static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, int f
             for (size_t k = s; rc == JUG_OK && k < t; k++) {
                 jug__burial x = b[k];
                 char line[512];
-                if (!jug__fs_where_packed(fs, &h[x.i], path, sizeof path, &e[lines])) { /* buried here */
-                    x.block[0] = 0;
-                    b[keep++] = x;
-                    continue;
-                }
-                if (strncmp(path + 7, block, 32) != 0) { /* indexed in another block now: read that one next */
-                    snprintf(x.block, sizeof x.block, "%.32s", path + 7);
+                if (!jug__fs_where_packed(fs, &h[x.i], path, sizeof path, &e[lines]) ||
+                    strncmp(path + 7, block, 32) != 0) {
+                    /* none here (once the block was read: else it is read next round), or buried */
+                    if (!fresh) x.block[0] = 0;
                     b[keep++] = x;
                     continue;
                 }
@@ -4690,7 +4744,8 @@ static void jug__fs_close(jug_store *st) {
     pthread_mutex_destroy(&fs->mu);
     for (size_t i = 0; i < fs->npacks; i++) JUG_FREE(fs->packs[i]);
     JUG_FREE(fs->packs);
-    JUG_FREE(fs->packed);
+    JUG_FREE(fs->index.at);
+    JUG_FREE(fs->twins.at);
     JUG_FREE(fs->appending);
     jug_held_free(&fs->held);
     JUG_FREE(fs->marks);

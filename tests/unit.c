@@ -1028,6 +1028,56 @@ TEST(store, results_removed_at_once_in_two_blocks) {
     }
 }
 
+/* R3: a result packed in two blocks (graphs cut otherwise, B1) loses both copies when it is
+   removed alone, by remove or by remove_results, whichever block the index saw it in last;
+   the other results of both blocks stay */
+TEST(store, result_removed_from_every_block_it_is_packed_in) {
+    for (int order = 0; order < 8; order++) {
+        char *dir = temp_dir();
+        jug_store *s = open_store(dir, 0), *fresh;
+        jug_hash blocks[2] = {jug_hash_bytes(order & 1 ? "a" : "b", 1), jug_hash_bytes(order & 1 ? "b" : "a", 1)};
+        jug_hash ask[3] = {jug_hash_bytes("twice", 5), jug_hash_bytes("g1", 2), jug_hash_bytes("g2", 2)};
+        uint8_t gone = 0;
+        jug_error err;
+        for (int b = 0; b < 2; b++) {
+            CHECK_INT(s->ops->claim(s, &blocks[b], NULL, 0, NULL, &err), JUG_OK);
+            for (int k = 0; k < 2; k++) {
+                jug_value *v = jug_int(b);
+                CHECK_INT(s->ops->append(s, &blocks[b], &ask[k == 0 ? 0 : 1 + b], v, NULL, &err), JUG_OK);
+                jug_value_free(v);
+            }
+            CHECK_INT(s->ops->unclaim(s, &blocks[b], &err), JUG_OK);
+        }
+        jug_store_options o;
+        memset(&o, 0, sizeof o);
+        CHECK_INT(jug_store_open(dir, &o, &fresh, &err), JUG_OK);
+        if (order & 2) { /* (a handle that indexed the blocks before) */
+            jug_value *v = NULL;
+            CHECK_INT(fresh->ops->load(fresh, &ask[0], &v, NULL, &err), JUG_OK);
+            jug_value_free(v);
+        }
+        if (order & 4) {
+            CHECK_INT(fresh->ops->remove(fresh, &ask[0], JUG_ENTRY_RESULT, &err), JUG_OK);
+        } else {
+            CHECK_INT(fresh->ops->remove_results(fresh, &ask[0], 1, &gone, &err), JUG_OK);
+            CHECK(gone);
+        }
+        jug_store_close(fresh);
+        CHECK_INT(jug_store_open(dir, &o, &fresh, &err), JUG_OK);
+        for (int k = 0; k < 3; k++) {
+            jug_value *v = NULL;
+            char check[32];
+            snprintf(check, sizeof check, "%s_%d", k ? "kept" : "removed", order);
+            jug_result rc = fresh->ops->load(fresh, &ask[k], &v, NULL, &err);
+            EXPECT(check, rc == (k ? JUG_OK : JUG_NOT_FOUND), "load: %s", rc == JUG_OK ? "found" : err.msg);
+            jug_value_free(v);
+        }
+        jug_store_close(fresh);
+        jug_store_close(s);
+        remove_tree(dir);
+    }
+}
+
 TEST(store, huge_array_round_trip) { /* 10^8 elements, read and written in place */
     char *dir = temp_dir();
     jug_store *s = open_store(dir, 0);

@@ -972,10 +972,15 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
       `alone` nor a tombstone, takes every task of the block as stored
       without reading the packs.
       A record stops counting only by a tombstone (packs are never
-      rewritten or removed), and in a store of format 2, the only one that
-      gets marks, a result saved alone follows `alone` (B3): so a mark that
-      is heeded never says more than the packs would. A reader that loads
-      a result still proves it (R2).
+      rewritten, tombstones never removed), and in a store of format 2,
+      the only one that gets marks, a result saved alone follows `alone`
+      (B3): so a mark that is heeded never says more than the packs would.
+      A reader that loads a result still proves it (R2).
+   B8 A pack goes only when every record in it has a tombstone, removed by
+      a claimer of its block (so no one writes to it): a reader that
+      listed it reads the tombstones first and counts none of it, read or
+      gone; a record that was indexed in it reads as gone (R2). Invalidate
+      and run again thus leaves a block one pack, and a tombstone a round.
 
    RESULTS
    R1 A result becomes visible whole: written under tmp/ and renamed into
@@ -3682,18 +3687,20 @@ static jug_result jug__fs_slurp(jug__fs *fs, const char *path, uint64_t max, uns
 
 /* A tombstone, blocks/<hash>/x.<writer>, says which records of the block's
    packs no longer count (invalidated, removed by cleanup, found corrupt):
-   packs are never rewritten, so a reader finds every record it indexed
-   where it was, and a claimer's open pack is never replaced under it.
+   packs are never rewritten (and go only once no record of them counts,
+   B8), so a reader finds every record that counts where it indexed it,
+   and a claimer's open pack is never replaced under it.
    A line a record: "<pack name> <offset> <task hash in hex>". */
 typedef struct jug__grave {
-    char pack[208];
     uint64_t offset; /* of the record's result, as in the index */
+    size_t pack;     /* the pack's place in the listing of its block */
     jug_hash h;
 } jug__grave;
 #define JUG__GRAVES_MAX (1u << 20) /* bytes of one tombstone file */
+typedef char jug__dirent[256]; /* a name listed in a block */
 
 /* Whether the graves (sorted by offset) name this record. */
-static int jug__fs_buried(const jug__grave *graves, size_t n, const char *pack, uint64_t offset, const jug_hash *h) {
+static int jug__fs_buried(const jug__grave *graves, size_t n, size_t pack, uint64_t offset, const jug_hash *h) {
     size_t lo = 0, hi = n;
     while (lo < hi) { /* the first at offset or after */
         size_t mid = lo + (hi - lo) / 2;
@@ -3701,7 +3708,7 @@ static int jug__fs_buried(const jug__grave *graves, size_t n, const char *pack, 
         else hi = mid;
     }
     for (size_t i = lo; i < n && graves[i].offset == offset; i++)
-        if (memcmp(graves[i].h.bytes, h->bytes, 16) == 0 && strcmp(graves[i].pack, pack) == 0) return 1;
+        if (graves[i].pack == pack && memcmp(graves[i].h.bytes, h->bytes, 16) == 0) return 1;
     return 0;
 }
 static int jug__grave_order(const void *a, const void *b) {
@@ -3709,9 +3716,26 @@ static int jug__grave_order(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* Adds the records that the tombstone at path names to *graves (*n of them, room for *cap). */
-static jug_result jug__fs_read_graves(jug__fs *fs, const char *path, jug__grave **graves, size_t *n, size_t *cap,
-                                      jug_error *err) {
+/* A line of a tombstone, "<pack name> <offset> <32 hex digits>", into *g;
+   0: not one, or of a pack not among the npacks listed (not read, or gone). */
+static int jug__grave_parse(const char *line, jug__dirent *packs, size_t npacks, jug__grave *g) {
+    const char *space = strchr(line, ' '), *p;
+    size_t len = space ? (size_t)(space - line) : 0;
+    for (g->pack = 0; g->pack < npacks; g->pack++)
+        if (strncmp(packs[g->pack], line, len) == 0 && packs[g->pack][len] == 0) break;
+    if (!len || g->pack == npacks) return 0;
+    g->offset = 0;
+    for (p = space + 1; *p >= '0' && *p <= '9'; p++) {
+        if (g->offset > (UINT64_MAX - 9) / 10) return 0;
+        g->offset = g->offset * 10 + (uint64_t)(*p - '0');
+    }
+    if (p == space + 1 || *p != ' ') return 0;
+    return strlen(p + 1) == 32 && jug__parse_hex(p + 1, 32, "", &g->h);
+}
+/* Adds the records of the packs listed that the tombstone at path names to
+   *graves (*n of them, room for *cap). */
+static jug_result jug__fs_read_graves(jug__fs *fs, const char *path, jug__dirent *packs, size_t npacks,
+                                      jug__grave **graves, size_t *n, size_t *cap, jug_error *err) {
     unsigned char *buf;
     size_t len;
     jug_result rc = jug__fs_slurp(fs, path, JUG__GRAVES_MAX, &buf, &len, err);
@@ -3720,15 +3744,10 @@ static jug_result jug__fs_read_graves(jug__fs *fs, const char *path, jug__grave 
     buf[len] = 0;
     for (char *line = (char *)buf, *next; *line; line = next) {
         jug__grave g;
-        char hex[40];
-        unsigned long long offset;
         next = strchr(line, '\n');
-        if (next) *next++ = 0; /* (else sscanf measures the rest of the file at every line) */
+        if (next) *next++ = 0;
         else next = line + strlen(line);
-        if (sscanf(line, "%207s %llu %39s", g.pack, &offset, hex) != 3 || strlen(hex) != 32 ||
-            !jug__parse_hex(hex, 32, "", &g.h))
-            continue;
-        g.offset = offset;
+        if (!jug__grave_parse(line, packs, npacks, &g)) continue;
         if (!JUG_GROW(*graves, *cap, *n + 1)) {
             rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory reading %s", path);
             break;
@@ -3747,16 +3766,25 @@ static jug_result jug__fs_read_graves(jug__fs *fs, const char *path, jug__grave 
    hash and its stored result (size bytes at `result`, valid during the call). */
 typedef void (*jug__take_fn)(void *ud, const jug_hash *h, const unsigned char *result, uint32_t size);
 
-/* Reports the intact records of a pack file that no tombstone names to fn,
-   hands them to take and, with `index`, indexes them. A file that is not a
-   pack is skipped. fn and take get the same ud. */
-static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, const jug__grave *graves, size_t ngraves,
-                                    jug_scan_fn fn, void *ud, int index, jug__take_fn take, jug_error *err) {
+/* How a block is read: its records indexed; its packs that no longer hold
+   a record that counts removed (the caller holds the block's claim: no one
+   writes to them). */
+#define JUG__READ_INDEX 1
+#define JUG__READ_PRUNE 2
+
+/* Reports the intact records of a pack file (the pack-th listed in its
+   block) that no tombstone names to fn, hands them to take and, with
+   JUG__READ_INDEX, indexes them. *dead: it has records, and a tombstone for
+   each. A file that is not a pack is skipped. fn and take get the same ud. */
+static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, size_t pack, const jug__grave *graves,
+                                    size_t ngraves, jug_scan_fn fn, void *ud, int how, jug__take_fn take, int *dead,
+                                    jug_error *err) {
     unsigned char *buf;
-    size_t n, off = 0;
+    size_t n, off = 0, buried = 0, others = 0;
     uint32_t id = 0;
-    const char *name = strrchr(path, '/') + 1;
+    int index = how & JUG__READ_INDEX;
     jug_result rc = jug__fs_slurp(fs, path, JUG__PACKFILE_MAX, &buf, &n, err);
+    *dead = 0;
     if (rc == JUG_CORRUPT) /* (cut back by its writer while read: the room it did not fill, B5) */
         rc = jug__fs_slurp(fs, path, JUG__PACKFILE_MAX, &buf, &n, err);
     if (rc != JUG_OK) return rc == JUG_NOT_FOUND || rc == JUG_CORRUPT ? JUG_OK : rc;
@@ -3771,8 +3799,10 @@ static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, const jug__gr
         jug_hash h;
         if (size > n - off - JUG__RECORD_HEAD) break; /* cut short */
         memcpy(h.bytes, buf + off + 8, 16);
-        if (jug__intact(buf + off + JUG__RECORD_HEAD, size) &&
-            !jug__fs_buried(graves, ngraves, name, off + JUG__RECORD_HEAD, &h)) {
+        if (jug__fs_buried(graves, ngraves, pack, off + JUG__RECORD_HEAD, &h)) buried++;
+        else if (!jug__intact(buf + off + JUG__RECORD_HEAD, size)) others++;
+        else {
+            others++;
             if (index) {
                 pthread_mutex_lock(&fs->mu);
                 ok = jug__fs_index(fs, &h, id, off + JUG__RECORD_HEAD, size);
@@ -3783,6 +3813,7 @@ static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, const jug__gr
         }
         off += JUG__RECORD_HEAD + size;
     }
+    *dead = buried && !others && off == n;
     JUG_FREE(buf);
     return ok ? JUG_OK : jug_set_error(err, JUG_NO_MEMORY, "out of memory indexing %s", path);
 }
@@ -3808,12 +3839,12 @@ static jug_result jug__fs_report_claim(jug__fs *fs, const char *hex, jug_scan_fn
 /* Reads the pack files of one block (hex: its name), reporting their
    results to fn and handing them to take (see jug__fs_read_pack); with
    JUG__CLAIMS_LIVE, the block's live claim too, as a lock on the block;
-   with JUG__CLAIMS_ALL (a scan), every claim, live or stale. With `done`
-   (a look), the listing alone may do (B7): *done is set, and nothing is
-   read or reported, if it shows that done mark and neither the mark
-   `alone` nor a tombstone. */
+   with JUG__CLAIMS_ALL (a scan), every claim, live or stale. `how`: see
+   JUG__READ_INDEX. With `done` (a look), the listing alone may do (B7):
+   *done is set, and nothing is read or reported, if it shows that done mark
+   and neither the mark `alone` nor a tombstone. */
 static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn fn, void *ud, jug__claims claims,
-                                     int index, jug__take_fn take, const char *done_mark, int *done, jug_error *err) {
+                                     int how, jug__take_fn take, const char *done_mark, int *done, jug_error *err) {
     char dir[64], path[512];
     const char *name;
     jug__dir d;
@@ -3828,7 +3859,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
        (NFS, FUSE) may answer from a stale cache (for a while: hence the naps
        when it keeps saying "gone"). */
     for (int round = 0;; round++) {
-        char (*packs)[256] = NULL, (*tombs)[256] = NULL; /* the packs and tombstones listed, which are few */
+        jug__dirent *packs = NULL, *tombs = NULL; /* the packs and tombstones listed, which are few */
         size_t npacks = 0, ntombs = 0, ngraves = 0, cpacks = 0, ctombs = 0, cgraves = 0;
         jug__grave *graves = NULL;
         int claimed = 0, gone = 0, marked = 0, alone = 0;
@@ -3840,7 +3871,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
             if (strcmp(name, "alone") == 0) alone = 1;
             int pack = strncmp(name, "p.", 2) == 0;
             if (!pack && strncmp(name, "x.", 2) != 0) continue; /* the claim, the mark, an NFS client's .nfs* */
-            char (**list)[256] = pack ? &packs : &tombs;
+            jug__dirent **list = pack ? &packs : &tombs;
             size_t *count = pack ? &npacks : &ntombs;
             if (!JUG_GROW(*list, *(pack ? &cpacks : &ctombs), *count + 1)) {
                 rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory listing %s", dir);
@@ -3864,12 +3895,14 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         }
         for (size_t i = 0; rc == JUG_OK && !gone && i < ntombs; i++) {
             snprintf(path, sizeof path, "%s/%.200s", dir, tombs[i]);
-            rc = jug__fs_read_graves(fs, path, &graves, &ngraves, &cgraves, err);
+            rc = jug__fs_read_graves(fs, path, packs, npacks, &graves, &ngraves, &cgraves, err);
         }
         if (ngraves > 1) qsort(graves, ngraves, sizeof *graves, jug__grave_order);
         for (size_t i = 0; rc == JUG_OK && !gone && i < npacks; i++) {
+            int dead;
             snprintf(path, sizeof path, "%s/%.200s", dir, packs[i]);
-            rc = jug__fs_read_pack(fs, path, graves, ngraves, fn, ud, index, take, err);
+            rc = jug__fs_read_pack(fs, path, i, graves, ngraves, fn, ud, how, take, &dead, err);
+            if (rc == JUG_OK && dead && (how & JUG__READ_PRUNE)) unlinkat(fs->dirfd, path, 0); /* (or later) */
         }
         JUG_FREE(packs);
         JUG_FREE(tombs);
@@ -3914,8 +3947,8 @@ static jug_result jug__fs_read_one_of(void *ud, size_t i, jug_error *err) {
     jug__fs_heard heard;
     heard.every = e;
     heard.n = 0;
-    jug_result rc = jug__fs_read_block(e->fs, e->names[i], e->fn ? jug__fs_hear : NULL, &heard, e->claims, e->index,
-                                       NULL, NULL, NULL, err);
+    jug_result rc = jug__fs_read_block(e->fs, e->names[i], e->fn ? jug__fs_hear : NULL, &heard, e->claims,
+                                       e->index ? JUG__READ_INDEX : 0, NULL, NULL, NULL, err);
     if (heard.n) jug__fs_pass_on(&heard);
     return rc;
 }
@@ -4119,7 +4152,8 @@ static jug_result jug__fs_claim(jug_store *st, const jug_hash *block, const jug_
     look.state = state;
     for (size_t i = 0; i < n; i++) state[i] = JUG_BLOCK_TODO;
     /* (the claim there is ours) */
-    rc = jug__fs_read_block(fs, hex, jug__fs_claim_cb, &look, JUG__CLAIMS_NONE, 1, NULL, NULL, NULL, err);
+    rc = jug__fs_read_block(fs, hex, jug__fs_claim_cb, &look, JUG__CLAIMS_NONE, JUG__READ_INDEX | JUG__READ_PRUNE,
+                            NULL, NULL, NULL, err);
     if (rc == JUG_OK && n) rc = jug__fs_list(fs, "locks", 32, JUG_ENTRY_LOCK, jug__fs_claim_cb, &look, err);
     JUG_FREE(look.asked);
     snprintf(path, sizeof path, "blocks/%s/alone", hex);
@@ -4350,7 +4384,7 @@ static void jug__fs_forget(jug__fs *fs, const jug_hash *h, const jug__packed *e)
 static jug_result jug__fs_reread_block(jug__fs *fs, const char *path, jug_error *err) {
     char hex[33];
     snprintf(hex, sizeof hex, "%.32s", path + 7);
-    return jug__fs_read_block(fs, hex, NULL, NULL, JUG__CLAIMS_NONE, 1, NULL, NULL, NULL, err);
+    return jug__fs_read_block(fs, hex, NULL, NULL, JUG__CLAIMS_NONE, JUG__READ_INDEX, NULL, NULL, NULL, err);
 }
 
 /* The tombstone line of the record e of h, in the pack at path (see jug__grave); its length. */
@@ -4579,7 +4613,8 @@ static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, int f
             snprintf(block, sizeof block, "%s", b[s].block);
             for (t = s + 1; t < nb && strcmp(b[t].block, block) == 0; t++) {
             }
-            if (!fresh) rc = jug__fs_read_block(fs, block, NULL, NULL, JUG__CLAIMS_NONE, 1, NULL, NULL, NULL, err);
+            if (!fresh)
+                rc = jug__fs_read_block(fs, block, NULL, NULL, JUG__CLAIMS_NONE, JUG__READ_INDEX, NULL, NULL, NULL, err);
             for (size_t k = s; rc == JUG_OK && k < t; k++) {
                 jug__burial x = b[k];
                 char line[512];

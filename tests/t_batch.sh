@@ -243,6 +243,22 @@ listings=$(echo "$ERR" | awk '$NF == "getdents64" {print $4}')
 expect invalidate_again_reads_the_store_once test "$RC" -eq 0 -a "${listings:-99999}" -le "$((ndirs * 3))"
 same invalidate_again_finds_nothing "$OUT" "No results to remove."
 
+# --- three rounds of invalidate and execute: each claimer that runs a block again removes the
+#     block's packs whose every record is buried (before, one more a round, read by every reader
+#     ever after); the tombstones stay, and the values and `check` are right
+rm -rf rounds
+"$W" execute --jugdir rounds -- 3000 0 >/dev/null
+for _ in 1 2 3; do
+    "$W" invalidate leaf --jugdir rounds -- 3000 0 >/dev/null
+    "$W" execute --jugdir rounds -- 3000 0 >/dev/null
+done
+packed=$(find rounds/blocks -name 'p.*' -printf '%h\n' | sort)
+same rounds_one_pack_a_block "$(uniq -d <<<"$packed" | wc -l) $(wc -l <<<"$packed")" "0 $(uniq <<<"$packed" | wc -l)"
+expect rounds_tombstones_kept test "$(find rounds/blocks -name 'x.*' | wc -l)" -ge "$(find rounds/blocks -name 'p.*' | wc -l)"
+same rounds_total "$("$W" value total --jugdir rounds -- 3000 0)" "$(want_total 3000 0)"
+run "$W" check --jugdir rounds -- 3000 0
+same rounds_check "$RC" 0
+
 # --- a worker that trails another (here slowed down by strace) finds what the other stored by
 #     looking at blocks: before, it claimed again (or locked task by task) what the other had run.
 #     (Again, 3 times at most, until it did trail: joined while the other ran, and ran some itself.)

@@ -908,11 +908,12 @@ TEST(store, load_many_reads_packed_results_by_block) {
     remove_tree(dir);
 }
 
-static size_t tombstones_in(const char *dir, const jug_hash *block) {
+/* The files of a block of kind "x" (tombstones) or "p" (packs). */
+static size_t block_files(const char *dir, const jug_hash *block, const char *kind) {
     char hex[33], pattern[600];
     glob_t found;
     jug_hash_hex(block, hex);
-    snprintf(pattern, sizeof pattern, "%s/blocks/%s/x.*", dir, hex);
+    snprintf(pattern, sizeof pattern, "%s/blocks/%s/%s.*", dir, hex, kind);
     size_t n = glob(pattern, 0, NULL, &found) == 0 ? found.gl_pathc : 0;
     globfree(&found);
     return n;
@@ -959,8 +960,8 @@ TEST(store, results_removed_at_once_every_copy) {
     for (int i = 0; i < n; i++) removed += gone[i];
     CHECK_INT(removed, 36);
     CHECK_INT(gone[36], 0);
-    CHECK_INT((int)tombstones_in(dir, &blocks[0]), 2); /* the first copies, then the second ones */
-    CHECK_INT((int)tombstones_in(dir, &blocks[1]), 1);
+    CHECK_INT((int)block_files(dir, &blocks[0], "x"), 2); /* the first copies, then the second ones */
+    CHECK_INT((int)block_files(dir, &blocks[1], "x"), 1);
     /* a fresh handle (nothing indexed) agrees: every copy is gone, the rest is kept */
     jug_store_options o;
     memset(&o, 0, sizeof o);
@@ -980,7 +981,7 @@ TEST(store, results_removed_at_once_every_copy) {
     removed = 0;
     for (int i = 0; i < n; i++) removed += gone[i];
     CHECK_INT(removed, 0);
-    CHECK_INT((int)(tombstones_in(dir, &blocks[0]) + tombstones_in(dir, &blocks[1])), 3);
+    CHECK_INT((int)(block_files(dir, &blocks[0], "x") + block_files(dir, &blocks[1], "x")), 3);
     jug_store_close(fresh);
     jug_store_close(s);
     remove_tree(dir);
@@ -1026,6 +1027,70 @@ TEST(store, results_removed_at_once_in_two_blocks) {
         jug_store_close(s);
         remove_tree(dir);
     }
+}
+
+/* A claimer removes the packs of its block that hold no record that counts
+   (every one buried: invalidate and run again leave one a round), and
+   keeps a pack with a record that counts or one that is not intact, and
+   the tombstones */
+TEST(store, claim_removes_packs_of_buried_records_only) {
+    char *dir = temp_dir(), pattern[600], hex[33];
+    jug_store *s = open_store(dir, 0), *fresh;
+    jug_hash block = jug_hash_bytes("prune", 5), tasks[22], gone_ask[16];
+    jug_block_state state[22];
+    uint8_t gone[16];
+    jug_error err;
+    glob_t found;
+    for (int i = 0; i < 22; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "t%d", i);
+        tasks[i] = jug_hash_bytes(name, strlen(name));
+    }
+    /* packs: t20 t21 (t20's record then spoilt), t0..t9, t10..t19 */
+    int from[3] = {20, 0, 10}, to[3] = {22, 10, 20};
+    for (int c = 0; c < 3; c++) {
+        CHECK_INT(s->ops->claim(s, &block, NULL, 0, NULL, &err), JUG_OK);
+        for (int i = from[c]; i < to[c]; i++) {
+            jug_value *v = jug_int(i);
+            CHECK_INT(s->ops->append(s, &block, &tasks[i], v, NULL, &err), JUG_OK);
+            jug_value_free(v);
+        }
+        CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
+        if (c == 0) {
+            jug_hash_hex(&block, hex);
+            snprintf(pattern, sizeof pattern, "%s/blocks/%s/p.*", dir, hex);
+            CHECK(glob(pattern, 0, NULL, &found) == 0 && found.gl_pathc == 1);
+            int fd = open(found.gl_pathv[0], O_RDWR);
+            CHECK(fd >= 0 && pwrite(fd, "?", 1, 30) == 1);
+            close(fd);
+            globfree(&found);
+        }
+    }
+    int n = 0;
+    for (int i = 0; i < 15; i++) gone_ask[n++] = tasks[i];
+    gone_ask[n++] = tasks[21];
+    CHECK_INT(s->ops->remove_results(s, gone_ask, (size_t)n, gone, &err), JUG_OK);
+    CHECK_INT((int)block_files(dir, &block, "p"), 3); /* (removing writes tombstones only) */
+    jug_store_options o;
+    memset(&o, 0, sizeof o);
+    CHECK_INT(jug_store_open(dir, &o, &fresh, &err), JUG_OK);
+    CHECK_INT(fresh->ops->claim(fresh, &block, tasks, 22, state, &err), JUG_OK);
+    for (int i = 0; i < 22; i++) CHECK_INT(state[i], i >= 15 && i < 20 ? JUG_BLOCK_STORED : JUG_BLOCK_TODO);
+    CHECK_INT(fresh->ops->unclaim(fresh, &block, &err), JUG_OK);
+    jug_store_close(fresh);
+    EXPECT("dead_pack_removed", block_files(dir, &block, "p") == 2, "%zu packs", block_files(dir, &block, "p"));
+    EXPECT("tombstones_kept", block_files(dir, &block, "x") >= 1, "%zu tombstones", block_files(dir, &block, "x"));
+    CHECK_INT(jug_store_open(dir, &o, &fresh, &err), JUG_OK);
+    for (int i = 0; i < 22; i++) {
+        jug_value *v = NULL;
+        int want = i >= 15 && i < 20;
+        CHECK_INT(fresh->ops->load(fresh, &tasks[i], &v, NULL, &err), want ? JUG_OK : JUG_NOT_FOUND);
+        if (want) CHECK(v && v->type == JUG_INT && v->as.i == i);
+        jug_value_free(v);
+    }
+    jug_store_close(fresh);
+    jug_store_close(s);
+    remove_tree(dir);
 }
 
 /* R3: a result packed in two blocks (graphs cut otherwise, B1) loses both copies when it is

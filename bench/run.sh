@@ -1103,6 +1103,21 @@ bench_remove() {
         "$(calc "$bc / $half * 1e6")" "$(ratio "$(calc "$bc / $half")" "$(calc "$be / $n")")"
     printf '  %-44s %8.3f s  %6.2f us a result  %6.2fx execute per task\n' "invalidate of $half results" "$bi" \
         "$(calc "$bi / $half * 1e6")" "$(ratio "$(calc "$bi / $half")" "$(calc "$be / $n")")"
+    # rounds of invalidate and execute: what a store read afterwards costs (each round buries the
+    # block's records, and the pack of the round before them is left to the reader, or removed)
+    local rounds=5 s1="" sk=""
+    d=$TM/remove-rounds
+    "$B/tasks" execute --jugdir "$d" -- tiny "$n" >/dev/null 2>>"$LOG" || error "execute for the rounds failed"
+    for r in $(seq "$REMOVE_REPS"); do tm "$B/tasks" status --jugdir "$d" -- tiny "$n" && s1=$(min "$s1" "$T"); done
+    for r in $(seq $rounds); do
+        "$B/tasks" invalidate tiny --jugdir "$d" -- tiny "$n" >/dev/null 2>>"$LOG" &&
+            "$B/tasks" execute --jugdir "$d" -- tiny "$n" >/dev/null 2>>"$LOG" || error "round $r failed"
+    done
+    for r in $(seq "$REMOVE_REPS"); do tm "$B/tasks" status --jugdir "$d" -- tiny "$n" && sk=$(min "$sk" "$T"); done
+    printf '  %-44s %8.3f s  (%d packs, %d tombstones)\n' "status after $rounds rounds of invalidate+execute" "${sk:-0}" \
+        "$(find "$d/blocks" -name 'p.*' | wc -l)" "$(find "$d/blocks" -name 'x.*' | wc -l)"
+    printf '  %-44s %8.3f s  rounds/fresh %.2fx\n' "status on the fresh store" "${s1:-0}" "$(ratio "${sk:-0}" "${s1:-0}")"
+    rm -rf "$d"
     done_section
 }
 

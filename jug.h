@@ -2988,6 +2988,8 @@ static jug_result jug__fd_read(void *ud, void *p, size_t n, jug_error *err) {
     while (n) {
         ssize_t k = read(io->fd, c, n);
         if (k < 0 && errno == EINTR) continue;
+        /* (ESTALE: removed while read, on a network filesystem, as a pack whose records are buried, B8) */
+        if (k < 0 && errno == ESTALE) return jug_set_error(err, JUG_NOT_FOUND, "%s was removed while read", io->path);
         if (k < 0) return jug__sys_error(err, "reading", io->path);
         if (k == 0) return jug_set_error(err, JUG_CORRUPT, "truncated result %s (it shrank while read)", io->path);
         c += k;

@@ -126,6 +126,15 @@ file=$(ls rd.jugdata/results/${pair:0:2}/${pair:2}* 2>/dev/null | head -1)
 run $TO strace -f -qq -o /dev/null -P "$WORK/$file" -e inject=read:error=EIO $W execute --jugdir rd.jugdata -- 10 0
 expect dep_error_names_the_dependency test -n "$file" -a -n "$(echo "$ERR" | grep "^pair $pair, needed by total [0-9a-f]*: ")"
 
+# --- a pack removed while it is read (B8; on NFS the read fails with ESTALE) reads as gone: status
+# says its tasks are not finished, with no error
+rm -rf es.jugdata
+$W execute --jugdir es.jugdata -- 3000 0 >/dev/null
+pack=$(find es.jugdata/blocks -name 'p.*' | head -1)
+run $TO strace -f -qq -o /dev/null -P "$WORK/$pack" -e inject=read:error=ESTALE $W status --short --jugdir es.jugdata -- 3000 0
+same estale_pack_reads_as_gone "$RC $ERR" "0 "
+expect estale_pack_tasks_not_finished grep -q '^0 waiting, [1-9][0-9]* ready, [0-9]* finished, 0 running' <<<"$OUT"
+
 # --- a worker killed after storing its task's result (here: at the -v line
 # that follows it) gets no failure record for that finished task
 rm -rf rf.jugdata

@@ -3782,7 +3782,7 @@ static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, size_t pack, 
                                     size_t ngraves, jug_scan_fn fn, void *ud, int how, jug__take_fn take, int *dead,
                                     jug_error *err) {
     unsigned char *buf;
-    size_t n, off = 0, buried = 0, others = 0;
+    size_t n, off = 0, buried = 0, unburied = 0;
     uint32_t id = 0;
     int index = how & JUG__READ_INDEX;
     jug_result rc = jug__fs_slurp(fs, path, JUG__PACKFILE_MAX, &buf, &n, err);
@@ -3802,9 +3802,9 @@ static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, size_t pack, 
         if (size > n - off - JUG__RECORD_HEAD) break; /* cut short */
         memcpy(h.bytes, buf + off + 8, 16);
         if (jug__fs_buried(graves, ngraves, pack, off + JUG__RECORD_HEAD, &h)) buried++;
-        else if (!jug__intact(buf + off + JUG__RECORD_HEAD, size)) others++;
+        else if (!jug__intact(buf + off + JUG__RECORD_HEAD, size)) unburied++;
         else {
-            others++;
+            unburied++;
             if (index) {
                 pthread_mutex_lock(&fs->mu);
                 ok = jug__fs_index(fs, &h, id, off + JUG__RECORD_HEAD, size);
@@ -3815,7 +3815,7 @@ static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, size_t pack, 
         }
         off += JUG__RECORD_HEAD + size;
     }
-    *dead = buried && !others && off == n;
+    *dead = buried && !unburied && off == n;
     JUG_FREE(buf);
     return ok ? JUG_OK : jug_set_error(err, JUG_NO_MEMORY, "out of memory indexing %s", path);
 }
@@ -3904,7 +3904,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
             int dead;
             snprintf(path, sizeof path, "%s/%.200s", dir, packs[i]);
             rc = jug__fs_read_pack(fs, path, i, graves, ngraves, fn, ud, how, take, &dead, err);
-            if (rc == JUG_OK && dead && (how & JUG__READ_PRUNE)) unlinkat(fs->dirfd, path, 0); /* (or later) */
+            if (rc == JUG_OK && dead && (how & JUG__READ_PRUNE)) unlinkat(fs->dirfd, path, 0); /* (failing: a later claimer's) */
         }
         JUG_FREE(packs);
         JUG_FREE(tombs);

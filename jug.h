@@ -981,6 +981,10 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
       listed it reads the tombstones first and counts none of it, read or
       gone; a record that was indexed in it reads as gone (R2). Invalidate
       and run again thus leaves a block one pack, and a tombstone a round.
+      No file name is ever made twice (host, pid, a number drawn by each
+      process, a counter), so the tombstones of a removed pack bury nothing
+      else. (A claimer frozen past its lease whose block was claimed and
+      pruned meanwhile loses what it appends after: run again, not wrong.)
 
    RESULTS
    R1 A result becomes visible whole: written under tmp/ and renamed into
@@ -2811,7 +2815,7 @@ typedef struct jug__appending { /* the pack file of a claim of ours (not indexed
                                    it will read again in memory, and a miss reads the block) */
     jug_hash block;
     int fd;
-    char path[160];
+    char path[192];
     unsigned char *map; /* the pack mapped for writing (jug__fs_append); NULL: appended with write(2) */
     uint64_t used, room; /* bytes of records in the map; bytes of the file reserved (and mapped) for them */
     int mappable;        /* it may be mapped (jug__fs_pack_room) */
@@ -2824,7 +2828,6 @@ typedef struct jug__fs {
     char host[256];
     pthread_mutex_t mu; /* guards held and identity */
     jug_held_set held; /* fd: the lock file, kept open (the heartbeat touches it, unlock checks it is ours) */
-    unsigned long counter; /* makes temporary names unique (atomic) */
     long identity_pid;
     char identity[512]; /* the lock contents of this process */
     jug__records index;  /* where each packed result is (one record a result); guarded by mu */
@@ -2911,10 +2914,36 @@ static jug_result jug__fan_out(size_t n, int threads, jug__each_fn each, void *u
     return f.rc;
 }
 
-/* A name no other thread, process or host uses: PREFIX.host.pid.counter */
+/* A number drawn at random once a process (again in a forked child). */
+static unsigned long long jug__nonce(void) {
+    static unsigned long long drawn;
+    static long drawn_by;
+    long pid = jug_pid();
+    if (__atomic_load_n(&drawn_by, __ATOMIC_ACQUIRE) != pid) {
+        /* (two threads drawing at once is harmless: any draw will do, the counter keeps names apart) */
+        struct timespec t;
+        unsigned long long v = 0;
+        int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || read(fd, &v, sizeof v) != (ssize_t)sizeof v) { /* (no urandom: the clock will do) */
+            clock_gettime(CLOCK_REALTIME, &t);
+            v = (unsigned long long)t.tv_sec * 1000000007ull ^ (unsigned long long)t.tv_nsec ^ (unsigned long long)pid << 40;
+        }
+        if (fd >= 0) close(fd);
+        __atomic_store_n(&drawn, v, __ATOMIC_RELAXED);
+        __atomic_store_n(&drawn_by, pid, __ATOMIC_RELEASE);
+    }
+    return __atomic_load_n(&drawn, __ATOMIC_RELAXED);
+}
+
+/* A name no thread, process or host uses, now or later:
+   PREFIX.host.pid.nonce.counter. The nonce keeps a later process with the
+   same host and pid (pids wrap; in a container's PID namespace every run
+   is pid 1) from making the name of a pack that B8 removed again: the
+   tombstones that buried that pack's records still name it. */
 static void jug__fs_unique(jug__fs *fs, char *out, size_t size, const char *prefix) {
-    unsigned long n = __atomic_fetch_add(&fs->counter, 1, __ATOMIC_RELAXED);
-    snprintf(out, size, "%s.%s.%ld.%lu", prefix, fs->host, jug_pid(), n);
+    static unsigned long counter; /* (one a process: two handles on one store make no name twice) */
+    unsigned long n = __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
+    snprintf(out, size, "%s.%s.%ld.%012llx.%lu", prefix, fs->host, jug_pid(), jug__nonce() & 0xffffffffffffull, n);
 }
 
 static jug_result jug__fs_missing(jug__fs *fs, jug_error *err) {
@@ -3265,7 +3294,7 @@ static jug_result jug__fs_list(jug__fs *fs, const char *dir, size_t namelen, jug
     prefix = prefix ? prefix + 1 : "";
     if (jug__fs_dir_open(fs, &d, dir) != 0) return jug__not_ours(errno) ? JUG_OK : jug__sys_error(err, "listing", dir);
     while ((name = jug__dir_next(&d)) != NULL) {
-        if (kind == JUG_ENTRY_CORRUPT) { /* <hash>.<host>.<pid>.<n> */
+        if (kind == JUG_ENTRY_CORRUPT) { /* <hash>.<host>.<pid>.<nonce>.<n> (jug__fs_unique) */
             if (strlen(name) > 33 && name[32] == '.' && jug__parse_hex(name, 32, "", &h)) fn(ud, &h, kind);
             continue;
         }
@@ -3630,10 +3659,12 @@ static const char *jug__fs_pack_block(const jug__fs *fs, uint32_t file) { return
    is replaced). */
 static int jug__fs_twin(jug__fs *fs, const jug__packed *e) {
     size_t walk = 0;
-    jug__packed *t;
-    while ((t = jug__records_find(&fs->twins, &e->h, &walk)) != NULL)
-        if (strncmp(jug__fs_pack_block(fs, t->file), jug__fs_pack_block(fs, e->file), 32) == 0) break;
-    if (!t && !(t = jug__records_add(&fs->twins, &e->h))) return 0;
+    jug__packed *t, *removed = NULL;
+    while ((t = jug__records_find(&fs->twins, &e->h, &walk)) != NULL) {
+        if (t->file == JUG__UNPACKED) removed = t;
+        else if (strncmp(jug__fs_pack_block(fs, t->file), jug__fs_pack_block(fs, e->file), 32) == 0) break;
+    }
+    if (!t && !(t = removed) && !(t = jug__records_add(&fs->twins, &e->h))) return 0;
     *t = *e;
     return 1;
 }
@@ -3741,7 +3772,10 @@ static jug_result jug__fs_read_graves(jug__fs *fs, const char *path, jug__dirent
     unsigned char *buf;
     size_t len;
     jug_result rc = jug__fs_slurp(fs, path, JUG__GRAVES_MAX, &buf, &len, err);
-    if (rc == JUG_NOT_FOUND || rc == JUG_CORRUPT) return JUG_OK; /* gone, or not ours */
+    if (rc == JUG_CORRUPT) return JUG_OK; /* not ours */
+    if (rc == JUG_NOT_FOUND) /* (ENOENT, ESTALE: its records would count again, and tombstones are never removed) */
+        return jug_set_error(err, JUG_IO_ERROR, "%s/%s is listed but gone: removed by something other than jug?",
+                             fs->base.where, path);
     if (rc != JUG_OK) return rc;
     buf[len] = 0;
     for (char *line = (char *)buf, *next; *line; line = next) {
@@ -4374,11 +4408,14 @@ static int jug__fs_where_packed(jug__fs *fs, const jug_hash *h, char *path, size
     return found != NULL;
 }
 
-/* The index no longer points h at the record e (if it still did). */
+/* The index and the twins no longer point h at the record e (if they still did). */
 static void jug__fs_forget(jug__fs *fs, const jug_hash *h, const jug__packed *e) {
+    size_t walk = 0;
     pthread_mutex_lock(&fs->mu);
-    jug__packed *live = jug__fs_live(fs, h);
+    jug__packed *live = jug__fs_live(fs, h), *t;
     if (live && live->file == e->file && live->offset == e->offset) live->file = JUG__UNPACKED;
+    while ((t = jug__records_find(&fs->twins, h, &walk)) != NULL)
+        if (t->file == e->file && t->offset == e->offset) t->file = JUG__UNPACKED;
     pthread_mutex_unlock(&fs->mu);
 }
 
@@ -4437,7 +4474,8 @@ static jug_result jug__fs_read_record(jug__fs *fs, const jug_hash *h, const char
     }
     ssize_t want = JUG__RECORD_HEAD + (ssize_t)e->size;
     ssize_t got = e->offset >= JUG__RECORD_HEAD ? pread(fd, *buf, (size_t)want, (off_t)(e->offset - JUG__RECORD_HEAD)) : 0;
-    if (got < 0) rc = jug__sys_error(err, "reading", path);
+    if (got < 0) /* (ESTALE: removed while read, on a network filesystem, B8) */
+        rc = errno == ESTALE ? JUG_NOT_FOUND : jug__sys_error(err, "reading", path);
     close(fd);
     if (rc == JUG_OK && (got != want || memcmp(*buf, "JUGP", 4) != 0 || jug__rd32(*buf + 4) != e->size ||
                          memcmp(*buf + 8, h->bytes, 16) != 0))
@@ -4552,9 +4590,12 @@ static jug_result jug__fs_load_many(jug_store *st, const jug_hash *blocks, const
    buried in the round before (the index may be older than the packs, and
    holds one record a task: a second copy in one block shows once the first
    is buried), and writes one tombstone there naming the records of all of
-   them that it indexes. A result leaves a block's list only when a read of
-   the block shows no record of it. The rounds end when one finds none (the
-   first reads nothing when every pack was read just now: `fresh`). */
+   them that this read of the block found (jug__fs_copy_in: another thread
+   may index a copy elsewhere meanwhile). A result leaves a block's list
+   only when a read of the block shows no record of it; it is then looked
+   up again where the index or a twin has it. The rounds end when one finds
+   none (the first reads nothing when every pack was read just now:
+   `fresh`). */
 typedef struct jug__burial {
     char block[33]; /* the block read for h[i] in the next round */
     uint64_t last;  /* a digest of the line that buried h[i] last (0: none yet) */
@@ -4573,7 +4614,7 @@ static int jug__fs_burials_of(jug__fs *fs, const jug_hash *h, size_t i, jug__bur
     pthread_mutex_lock(&fs->mu);
     jug__packed *e = jug__fs_live(fs, &h[i]); /* then each twin */
     do {
-        if (!e) continue;
+        if (!e || e->file == JUG__UNPACKED) continue;
         if (!(ok = JUG_GROW(*b, *cap, *nb + 1))) break;
         snprintf((*b)[*nb].block, sizeof(*b)[*nb].block, "%.32s", jug__fs_pack_block(fs, e->file));
         (*b)[*nb].last = 0;
@@ -4581,6 +4622,28 @@ static int jug__fs_burials_of(jug__fs *fs, const jug_hash *h, size_t i, jug__bur
     } while ((e = jug__records_find(&fs->twins, &h[i], &walk)) != NULL);
     pthread_mutex_unlock(&fs->mu);
     return ok;
+}
+/* The record of h in `block` that a read of the block found (the index or
+   a twin has it in a pack numbered `first` or later), into *e and path.
+   Those of the block that such a read did not find are stale, and go. */
+static int jug__fs_copy_in(jug__fs *fs, const jug_hash *h, const char *block, uint32_t first, char *path, size_t size,
+                           jug__packed *e) {
+    size_t walk = 0;
+    int found = 0;
+    pthread_mutex_lock(&fs->mu);
+    jug__packed *t = jug__fs_live(fs, h); /* then each twin */
+    do {
+        if (!t || t->file == JUG__UNPACKED || strncmp(jug__fs_pack_block(fs, t->file), block, 32) != 0) continue;
+        if (t->file < first) {
+            t->file = JUG__UNPACKED;
+        } else if (!found) {
+            *e = *t;
+            snprintf(path, size, "%s", fs->packs[t->file]);
+            found = 1;
+        }
+    } while ((t = jug__records_find(&fs->twins, h, &walk)) != NULL);
+    pthread_mutex_unlock(&fs->mu);
+    return found;
 }
 static uint64_t jug__line_digest(const char *line) { /* FNV-1a, never 0 */
     uint64_t d = UINT64_C(14695981039346656037);
@@ -4591,7 +4654,7 @@ static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, int f
                                  jug_error *err) {
     jug__burial *b = NULL;
     jug__packed *e = JUG__NEW(jug__packed, n + 1);
-    size_t *at = JUG__NEW(size_t, n + 1), nb = 0, cb = 0, cap = 0;
+    size_t *at = JUG__NEW(size_t, n + 1), nb = 0, cb = 0, cap = 0, *again = NULL, nagain = 0, cagain = 0;
     char path[512], *text = NULL;
     jug_result rc = JUG_OK;
     if (!e || !at) rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
@@ -4613,18 +4676,24 @@ static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, int f
             char block[33];
             size_t len = 0, lines = 0;
             snprintf(block, sizeof block, "%s", b[s].block);
+            uint32_t first = 0; /* (fresh: every pack was read just now) */
             for (t = s + 1; t < nb && strcmp(b[t].block, block) == 0; t++) {
             }
-            if (!fresh)
+            if (!fresh) {
+                pthread_mutex_lock(&fs->mu);
+                first = (uint32_t)fs->npacks;
+                pthread_mutex_unlock(&fs->mu);
                 rc = jug__fs_read_block(fs, block, NULL, NULL, JUG__CLAIMS_NONE, JUG__READ_INDEX, NULL, NULL, NULL, err);
+            }
             for (size_t k = s; rc == JUG_OK && k < t; k++) {
                 jug__burial x = b[k];
                 char line[512];
-                if (!jug__fs_where_packed(fs, &h[x.i], path, sizeof path, &e[lines]) ||
-                    strncmp(path + 7, block, 32) != 0) {
-                    /* none here (once the block was read: else it is read next round), or buried */
-                    if (!fresh) x.block[0] = 0;
-                    b[keep++] = x;
+                if (!jug__fs_copy_in(fs, &h[x.i], block, first, path, sizeof path, &e[lines])) {
+                    if (!JUG_GROW(again, cagain, nagain + 1)) { /* none here (or buried): where else? */
+                        rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
+                        break;
+                    }
+                    again[nagain++] = x.i;
                     continue;
                 }
                 int w = jug__grave_line(line, sizeof line, path, &e[lines], &h[x.i]);
@@ -4650,17 +4719,15 @@ static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, int f
             }
             if (rc == JUG_OK && lines) rc = jug__fs_bury(fs, block, h, at, e, lines, text, gone, err);
         }
-        /* one not indexed when its block was read may be now, by the read of another block */
-        nb = 0;
-        for (size_t k = 0; k < keep; k++) {
-            if (!b[k].block[0]) {
-                if (!jug__fs_where_packed(fs, &h[b[k].i], path, sizeof path, &e[0])) continue; /* every copy buried */
-                snprintf(b[k].block, sizeof b[k].block, "%.32s", path + 7);
-            }
-            b[nb++] = b[k];
-        }
+        /* one not found where it was looked for may be indexed elsewhere now, by the read of another block */
+        nb = keep;
+        for (size_t k = 0; rc == JUG_OK && k < nagain; k++)
+            if (!jug__fs_burials_of(fs, h, again[k], &b, &nb, &cb))
+                rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
+        nagain = 0;
         fresh = 0;
     }
+    JUG_FREE(again);
     JUG_FREE(text);
     JUG_FREE(at);
     JUG_FREE(e);

@@ -134,6 +134,28 @@ pack=$(find es.jugdata/blocks -name 'p.*' | head -1)
 run $TO strace -f -qq -o /dev/null -P "$WORK/$pack" -e inject=read:error=ESTALE $W status --short --jugdir es.jugdata -- 3000 0
 same estale_pack_reads_as_gone "$RC $ERR" "0 "
 expect estale_pack_tasks_not_finished grep -q '^0 waiting, [1-9][0-9]* ready, [0-9]* finished, 0 running' <<<"$OUT"
+# a record read through the index (value, a task's input) whose pack goes while read: its block
+# is read again, and the record found where it is now
+packs=()
+for f in es.jugdata/blocks/*/p.*; do packs+=(-P "$WORK/$f"); done
+run $TO strace -f -qq -o /dev/null "${packs[@]}" -e inject=pread64:error=ESTALE:when=1 $W value 'pair[5]' --jugdir es.jugdata -- 3000 0
+same estale_record_read_again "$RC $OUT $ERR" "0 $((10 * 10 + 11 * 11)) "
+# a tombstone is never removed: one listed but gone is an error, never its records counted again
+$W invalidate 'pair[5]' --jugdir es.jugdata -- 3000 0 >/dev/null
+tomb=$(find es.jugdata/blocks -name 'x.*' | head -1)
+run $TO strace -f -qq -o /dev/null -P "$WORK/$tomb" -e inject=read:error=ESTALE $W status --short --jugdir es.jugdata -- 3000 0
+expect estale_tombstone_is_an_error test "$RC" -eq 1 -a "$(wc -l <<<"$ERR")" -eq 1 -a -n "$(grep 'x\..* is listed but gone' <<<"$ERR")"
+
+# --- B8 removes packs whose records are all buried; the tombstones stay. A run in a
+# PID namespace (a container) has the same pid as the last run there, and must not
+# make the name of a removed pack again: its records would read as buried
+rm -rf ns.jugdata
+$W execute --jugdir ns.jugdata -- 2 0 >/dev/null # (the store made: both runs below do the same)
+unshare -pf $W execute --jugdir ns.jugdata -- 200 0 >/dev/null
+$W invalidate leaf --jugdir ns.jugdata -- 200 0 >/dev/null
+unshare -pf $W execute --jugdir ns.jugdata -- 200 0 >/dev/null
+run $W status --short --jugdir ns.jugdata -- 200 0
+same pack_name_not_made_again_in_a_container "$RC $OUT" "0 All tasks finished (301 tasks)."
 
 # --- a worker killed after storing its task's result (here: at the -v line
 # that follows it) gets no failure record for that finished task

@@ -1039,6 +1039,114 @@ TEST(store, result_removed_from_every_block_it_is_packed_in) {
     }
 }
 
+/* A claimer removes the packs of its block that hold no record that counts
+   (every one buried: invalidate and run again leave one a round), and
+   keeps a pack with a record that counts or one that is not intact, and
+   the tombstones */
+TEST(store, claim_removes_packs_of_buried_records_only) {
+    char *dir = temp_dir(), pattern[600], hex[33];
+    jug_store *s = open_store(dir, 0), *fresh;
+    jug_hash block = jug_hash_bytes("prune", 5), tasks[22], gone_ask[16];
+    jug_block_state state[22];
+    uint8_t gone[16];
+    jug_error err;
+    glob_t found;
+    for (int i = 0; i < 22; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "t%d", i);
+        tasks[i] = jug_hash_bytes(name, strlen(name));
+    }
+    /* packs: t20 t21 (t20's record then spoilt), t0..t9, t10..t19 */
+    int from[3] = {20, 0, 10}, to[3] = {22, 10, 20};
+    for (int c = 0; c < 3; c++) {
+        CHECK_INT(s->ops->claim(s, &block, NULL, 0, NULL, &err), JUG_OK);
+        for (int i = from[c]; i < to[c]; i++) {
+            jug_value *v = jug_int(i);
+            CHECK_INT(s->ops->append(s, &block, &tasks[i], v, NULL, &err), JUG_OK);
+            jug_value_free(v);
+        }
+        CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
+        if (c == 0) {
+            jug_hash_hex(&block, hex);
+            snprintf(pattern, sizeof pattern, "%s/blocks/%s/p.*", dir, hex);
+            CHECK(glob(pattern, 0, NULL, &found) == 0 && found.gl_pathc == 1);
+            int fd = open(found.gl_pathv[0], O_RDWR);
+            CHECK(fd >= 0 && pwrite(fd, "?", 1, 30) == 1);
+            close(fd);
+            globfree(&found);
+        }
+    }
+    int n = 0;
+    for (int i = 0; i < 15; i++) gone_ask[n++] = tasks[i];
+    gone_ask[n++] = tasks[21];
+    CHECK_INT(s->ops->remove_results(s, gone_ask, (size_t)n, gone, &err), JUG_OK);
+    CHECK_INT((int)block_files(dir, &block, "p"), 3); /* (removing writes tombstones only) */
+    jug_store_options o;
+    memset(&o, 0, sizeof o);
+    CHECK_INT(jug_store_open(dir, &o, &fresh, &err), JUG_OK);
+    CHECK_INT(fresh->ops->claim(fresh, &block, tasks, 22, state, &err), JUG_OK);
+    for (int i = 0; i < 22; i++) CHECK_INT(state[i], i >= 15 && i < 20 ? JUG_BLOCK_STORED : JUG_BLOCK_TODO);
+    CHECK_INT(fresh->ops->unclaim(fresh, &block, &err), JUG_OK);
+    jug_store_close(fresh);
+    EXPECT("dead_pack_removed", block_files(dir, &block, "p") == 2, "%zu packs", block_files(dir, &block, "p"));
+    EXPECT("tombstones_kept", block_files(dir, &block, "x") >= 1, "%zu tombstones", block_files(dir, &block, "x"));
+    CHECK_INT(jug_store_open(dir, &o, &fresh, &err), JUG_OK);
+    for (int i = 0; i < 22; i++) {
+        jug_value *v = NULL;
+        int want = i >= 15 && i < 20;
+        CHECK_INT(fresh->ops->load(fresh, &tasks[i], &v, NULL, &err), want ? JUG_OK : JUG_NOT_FOUND);
+        if (want) CHECK(v && v->type == JUG_INT && v->as.i == i);
+        jug_value_free(v);
+    }
+    jug_store_close(fresh);
+    jug_store_close(s);
+    remove_tree(dir);
+}
+
+/* B8 removes a pack whose records are all buried, but the tombstones that buried them stay: no
+   later pack may have its name, or its records would read as buried too (here a second handle
+   of the same process, which is what a later process with the same pid amounts to) */
+TEST(store, a_removed_pack_name_is_not_made_again) {
+    char *dir = temp_dir();
+    jug_hash block = jug_hash_bytes("again", 5), tasks[5];
+    jug_block_state state[5];
+    uint8_t gone[5];
+    jug_store_options o;
+    jug_store *s;
+    jug_error err;
+    memset(&o, 0, sizeof o);
+    o.create = 1;
+    for (int i = 0; i < 5; i++) tasks[i] = jug_hash_bytes(&"abcde"[i], 1);
+    jug_store_close(open_store(dir, 0)); /* (so that both rounds' handles do the same) */
+    for (int round = 0; round < 2; round++) {
+        CHECK_INT(jug_store_open(dir, &o, &s, &err), JUG_OK);
+        CHECK_INT(s->ops->claim(s, &block, tasks, 5, state, &err), JUG_OK);
+        for (int i = 0; i < 5; i++) {
+            jug_value *v = jug_int(round * 10 + i);
+            CHECK_INT(s->ops->append(s, &block, &tasks[i], v, NULL, &err), JUG_OK);
+            jug_value_free(v);
+        }
+        CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
+        if (round == 0) { /* all buried, then the pack removed by the next claim */
+            CHECK_INT(s->ops->remove_results(s, tasks, 5, gone, &err), JUG_OK);
+            CHECK_INT(s->ops->claim(s, &block, tasks, 5, state, &err), JUG_OK);
+            CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
+            CHECK_INT((int)block_files(dir, &block, "p"), 0);
+        }
+        jug_store_close(s);
+    }
+    CHECK_INT(jug_store_open(dir, &o, &s, &err), JUG_OK);
+    int found = 0;
+    for (int i = 0; i < 5; i++) {
+        jug_value *v = NULL;
+        found += s->ops->load(s, &tasks[i], &v, NULL, &err) == JUG_OK && v->type == JUG_INT && v->as.i == 10 + i;
+        jug_value_free(v);
+    }
+    EXPECT("second_round_kept", found == 5, "%d of 5 results of the second round found", found);
+    jug_store_close(s);
+    remove_tree(dir);
+}
+
 TEST(store, huge_array_round_trip) { /* 10^8 elements, read and written in place */
     char *dir = temp_dir();
     jug_store *s = open_store(dir, 0);

@@ -3810,8 +3810,8 @@ typedef void (*jug__take_fn)(void *ud, const jug_hash *h, const unsigned char *r
 
 /* Reports the intact records of a pack file (the pack-th listed in its
    block) that no tombstone names to fn, hands them to take and, with
-   JUG__READ_INDEX, indexes them. *dead: it has records, and a tombstone for
-   each. A file that is not a pack is skipped. fn and take get the same ud. */
+   JUG__READ_INDEX, indexes them. *dead: it has records, a tombstone for
+   each, and nothing after them but zeros. A file that is not a pack is skipped. fn and take get the same ud. */
 static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, size_t pack, const jug__grave *graves,
                                     size_t ngraves, jug_scan_fn fn, void *ud, int how, jug__take_fn take, int *dead,
                                     jug_error *err) {
@@ -3849,7 +3849,8 @@ static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, size_t pack, 
         }
         off += JUG__RECORD_HEAD + size;
     }
-    *dead = buried && !unburied && off == n;
+    /* (what follows the records: nothing, or room its writer reserved and never filled, B5) */
+    *dead = buried && !unburied && (off == n || (buf[off] == 0 && memcmp(buf + off, buf + off + 1, n - off - 1) == 0));
     JUG_FREE(buf);
     return ok ? JUG_OK : jug_set_error(err, JUG_NO_MEMORY, "out of memory indexing %s", path);
 }

@@ -1099,6 +1099,28 @@ TEST(store, claim_removes_packs_of_buried_records_only) {
         jug_value_free(v);
     }
     jug_store_close(fresh);
+    /* a pack that ends in room its writer reserved and never filled (zeros: killed, B5) goes too */
+    jug_hash tail_block = jug_hash_bytes("tail", 4);
+    CHECK_INT(s->ops->claim(s, &tail_block, NULL, 0, NULL, &err), JUG_OK);
+    for (int i = 0; i < 3; i++) {
+        jug_value *v = jug_int(i);
+        CHECK_INT(s->ops->append(s, &tail_block, &tasks[i], v, NULL, &err), JUG_OK);
+        jug_value_free(v);
+    }
+    CHECK_INT(s->ops->unclaim(s, &tail_block, &err), JUG_OK);
+    jug_hash_hex(&tail_block, hex);
+    snprintf(pattern, sizeof pattern, "%s/blocks/%s/p.*", dir, hex);
+    CHECK(glob(pattern, 0, NULL, &found) == 0 && found.gl_pathc == 1);
+    struct stat sb;
+    CHECK(stat(found.gl_pathv[0], &sb) == 0 && truncate(found.gl_pathv[0], sb.st_size + 4096) == 0);
+    globfree(&found);
+    CHECK_INT(jug_store_open(dir, &o, &fresh, &err), JUG_OK); /* (one that has not indexed the store yet) */
+    CHECK_INT(fresh->ops->remove_results(fresh, tasks, 3, gone, &err), JUG_OK);
+    CHECK_INT(fresh->ops->claim(fresh, &tail_block, tasks, 3, state, &err), JUG_OK);
+    CHECK_INT(fresh->ops->unclaim(fresh, &tail_block, &err), JUG_OK);
+    jug_store_close(fresh);
+    EXPECT("dead_pack_with_zero_tail_removed", block_files(dir, &tail_block, "p") == 0, "%zu packs",
+           block_files(dir, &tail_block, "p"));
     jug_store_close(s);
     remove_tree(dir);
 }

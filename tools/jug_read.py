@@ -344,19 +344,26 @@ class FileStore:
                 got += k
         return buf
 
-    def _slurp(self, rel, most):
-        """jug__fs_slurp: the whole file, or None if it is missing or no file of ours."""
+    def _slurp(self, rel, most, kept=False):
+        """jug__fs_slurp: the whole file, or None if it is missing (or removed while read: ESTALE on
+        NFS) or no file of ours. kept: a file jug never removes (a tombstone, whose records would
+        count again), so that its going is an error."""
         opened = self._open_ours(rel)
-        if opened is None:
-            return None
-        fd, size = opened
-        if size > most:
-            os.close(fd)
+        if opened is not None and opened[1] > most:
+            os.close(opened[0])
             return None
         try:
-            return bytes(self._read_fd(fd, size, rel))
+            if opened is not None:
+                return bytes(self._read_fd(opened[0], opened[1], rel))
         except Corrupt:
             return None
+        except OSError as e:
+            if e.errno != errno.ESTALE:
+                raise JugReadError("reading %s: %s" % (os.path.join(self.where, rel), e.strerror))
+        if kept:
+            raise JugReadError("%s is listed but gone: removed by something other than jug?"
+                               % os.path.join(self.where, rel))
+        return None
 
     # the packs: jug__fs_read_block, jug__fs_read_graves, jug__fs_read_pack
     def _read_blocks(self):
@@ -382,7 +389,7 @@ class FileStore:
         graves = set()
         for name in names:
             if name.startswith("x."):
-                text = self._slurp(rel + "/" + name, _GRAVES_MAX)
+                text = self._slurp(rel + "/" + name, _GRAVES_MAX, kept=True)
                 for line in (text or b"").split(b"\n"):
                     f = line.split()
                     if len(f) >= 3 and f[1].isdigit() and re.fullmatch(rb"[0-9a-f]{32}", f[2]):
@@ -421,13 +428,19 @@ class FileStore:
                     or head[8:24].hex() != h):
                 os.close(fd)
                 return None
-        except OSError:
+        except OSError as e:
             os.close(fd)
+            if e.errno == errno.ESTALE:  # removed while read (NFS), as a pack B8 removes
+                return None
             raise
         try:
             return self._read_fd(fd, size, rel)
         except Corrupt:
             return None
+        except OSError as e:
+            if e.errno == errno.ESTALE:
+                return None
+            raise
 
     def _load_packed(self, h):
         """jug__fs_load_packed: (found, value)."""

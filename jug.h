@@ -998,7 +998,9 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
       results removed together get one tombstone in each block. Packs are
       never rewritten. A copy in another block (left by a graph cut
       otherwise, B1) is known from the reading of every pack that comes
-      first: the index keeps it as a twin.
+      first: the index keeps it as a twin. What is buried is what a read of
+      the block made for the removal found; reads are numbered, and what an
+      earlier read found never takes its place.
    R4 A corrupt result is set aside (corrupt/), never returned: its task
       reads as not done and runs again.
 
@@ -3668,11 +3670,27 @@ static int jug__fs_twin(jug__fs *fs, const jug__packed *e) {
     *t = *e;
     return 1;
 }
+/* Points h at its record at `offset` of pack `file` (the index holds one
+   record a result; the twins, one of each other block). Packs are numbered
+   in the order they are read, and a block's record is never replaced by
+   what an earlier read of the block found: a thread that read a pack before
+   R3 read the block again must not point h back at a record R3 did not find. */
 static int jug__fs_index(jug__fs *fs, const jug_hash *h, uint32_t file, uint64_t offset, uint32_t size) {
-    jug__packed *e = jug__fs_packed(fs, h);
-    if (e && e->file != JUG__UNPACKED &&
-        strncmp(jug__fs_pack_block(fs, e->file), jug__fs_pack_block(fs, file), 32) != 0 && !jug__fs_twin(fs, e))
-        return 0;
+    jug__packed *e = jug__fs_packed(fs, h), *t;
+    const char *block = jug__fs_pack_block(fs, file);
+    int live = e && e->file != JUG__UNPACKED;
+    if (live && strncmp(jug__fs_pack_block(fs, e->file), block, 32) == 0) {
+        if (e->file > file) return 1;
+    } else {
+        size_t walk = 0;
+        while ((t = jug__records_find(&fs->twins, h, &walk)) != NULL)
+            if (t->file != JUG__UNPACKED && strncmp(jug__fs_pack_block(fs, t->file), block, 32) == 0) {
+                if (t->file > file) return 1;
+                t->file = JUG__UNPACKED; /* (the index has the block's record now) */
+                break;
+            }
+        if (live && !jug__fs_twin(fs, e)) return 0;
+    }
     if (!e && !(e = jug__records_add(&fs->index, h))) return 0;
     e->file = file;
     e->offset = offset;

@@ -172,6 +172,21 @@ if [ "$STORE" = file ]; then # a tombstone is never removed: one listed but gone
 fi
 run $PY "$JR" "$S" "$(hash_of_task 'packed[51]')"
 same neighbour_still_read "$RC $OUT" "0 $("$P" value --jugdir "$S" 'packed[51]')"
+if [ "$STORE" = file ]; then
+    # an entry named like a tombstone that is no file of ours is skipped, as jug.h skips it
+    blk=$(dirname "$(find "$S"/blocks -name 'x.*' | head -1)")
+    ln -s /nonexistent "$blk/x.stray"
+    run $PY "$JR" "$S" "$(hash_of_task 'packed[51]')"
+    same stray_tombstone_skipped "$RC $OUT" "0 $("$P" value --jugdir "$S" 'packed[51]')"
+    rm "$blk/x.stray"
+    # a pack removed (B8) between its open and its fstat, on NFS (ESTALE): gone, as in jug.h
+    h51=$(hash_of_task 'packed[51]')
+    pack=$S/$(env PYTHONPATH="$ROOT/tools" $PY -c "import jug_read; print(jug_read.open_store('$S').locate('$h51'))")
+    pack=${pack%@*} # (locate says PACK@OFFSET)
+    run $TO strace -f -qq -o /dev/null -P "$pack" -e trace=fstat,newfstatat -e inject=fstat,newfstatat:error=ESTALE \
+        $PY "$JR" "$S" "$h51"
+    same pack_gone_at_fstat "$RC $ERR" "1 jug_read.py: $h51: not finished"
+fi
 "$P" execute --jugdir "$S" >/dev/null 2>&1 # (packed[50] runs again: a new record, the old one tombstoned)
 run $PY "$JR" "$S" "$h"
 same run_again_read "$RC $OUT" "0 $("$P" value --jugdir "$S" 'packed[50]')"

@@ -1169,6 +1169,34 @@ TEST(store, a_removed_pack_name_is_not_made_again) {
     remove_tree(dir);
 }
 
+/* R3 buries the records its own read of a block found. Another thread of
+   the process that read the block's pack before it, and indexes the record
+   only after that read, must not point the index back at its older read:
+   the removal would then find nothing to bury, and the result would stay. */
+TEST(store, an_earlier_read_does_not_undo_a_later_one) {
+    char *dir = temp_dir(), hex[33], path[512];
+    jug_store *s = open_store(dir, 0);
+    jug__fs *fs = (jug__fs *)s;
+    jug_hash block = jug_hash_bytes("reads", 5), task = jug_hash_bytes("r", 1);
+    jug_value *v = jug_int(7);
+    jug_error err;
+    CHECK_INT(s->ops->claim(s, &block, NULL, 0, NULL, &err), JUG_OK);
+    CHECK_INT(s->ops->append(s, &block, &task, v, NULL, &err), JUG_OK);
+    CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
+    jug_value_free(v);
+    jug_hash_hex(&block, hex);
+    CHECK_INT(jug__fs_read_block(fs, hex, NULL, NULL, JUG__CLAIMS_NONE, JUG__READ_INDEX, NULL, NULL, NULL, &err), JUG_OK);
+    jug__packed earlier = *jug__fs_live(fs, &task); /* the other thread's read */
+    uint32_t first = (uint32_t)fs->npacks;
+    CHECK_INT(jug__fs_read_block(fs, hex, NULL, NULL, JUG__CLAIMS_NONE, JUG__READ_INDEX, NULL, NULL, NULL, &err), JUG_OK);
+    CHECK(jug__fs_index(fs, &task, earlier.file, earlier.offset, earlier.size)); /* it indexes its record late */
+    jug__packed found;
+    EXPECT("later_read_kept", jug__fs_copy_in(fs, &task, hex, first, path, sizeof path, &found),
+           "the removal's read of the block lost its record to an earlier read");
+    jug_store_close(s);
+    remove_tree(dir);
+}
+
 TEST(store, huge_array_round_trip) { /* 10^8 elements, read and written in place */
     char *dir = temp_dir();
     jug_store *s = open_store(dir, 0);

@@ -320,7 +320,13 @@ class FileStore:
             if e.errno == errno.ELOOP:
                 raise Corrupt("%s is a symbolic link" % path)
             raise JugReadError("opening %s: %s" % (path, e.strerror))
-        sb = os.fstat(fd)
+        try:
+            sb = os.fstat(fd)
+        except OSError as e:
+            os.close(fd)
+            if e.errno == errno.ESTALE:  # (removed since it was opened, on NFS)
+                return None
+            raise JugReadError("reading %s: %s" % (path, e.strerror))
         if not stat.S_ISREG(sb.st_mode):
             os.close(fd)
             raise Corrupt("%s is not a regular file" % path)
@@ -348,18 +354,22 @@ class FileStore:
         """jug__fs_slurp: the whole file, or None if it is missing (or removed while read: ESTALE on
         NFS) or no file of ours. kept: a file jug never removes (a tombstone, whose records would
         count again), so that its going is an error."""
-        opened = self._open_ours(rel)
-        if opened is not None and opened[1] > most:
-            os.close(opened[0])
-            return None
         try:
-            if opened is not None:
-                return bytes(self._read_fd(opened[0], opened[1], rel))
+            opened = self._open(rel)
         except Corrupt:
-            return None
-        except OSError as e:
-            if e.errno != errno.ESTALE:
-                raise JugReadError("reading %s: %s" % (os.path.join(self.where, rel), e.strerror))
+            return None  # (not a file of ours: skipped, kept or not, as jug.h does)
+        if opened is not None:
+            fd, size = opened
+            if size > most:
+                os.close(fd)
+                return None
+            try:
+                return bytes(self._read_fd(fd, size, rel))
+            except Corrupt:
+                return None
+            except OSError as e:
+                if e.errno != errno.ESTALE:
+                    raise JugReadError("reading %s: %s" % (os.path.join(self.where, rel), e.strerror))
         if kept:
             raise JugReadError("%s is listed but gone: removed by something other than jug?"
                                % os.path.join(self.where, rel))

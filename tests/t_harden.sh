@@ -156,6 +156,15 @@ $W invalidate leaf --jugdir ns.jugdata -- 200 0 >/dev/null
 unshare -pf $W execute --jugdir ns.jugdata -- 200 0 >/dev/null
 run $W status --short --jugdir ns.jugdata -- 200 0
 same pack_name_not_made_again_in_a_container "$RC $OUT" "0 All tasks finished (301 tasks)."
+# the same where /dev/urandom cannot be opened (a sandbox): the nonce comes from the clock
+rm -rf nu.jugdata
+$W execute --jugdir nu.jugdata -- 2 0 >/dev/null
+no_urandom=(strace -f -qq -o /dev/null -P /dev/urandom -e trace=openat -e inject=openat:error=ENOENT)
+unshare -pf "${no_urandom[@]}" $W execute --jugdir nu.jugdata -- 200 0 >/dev/null
+$W invalidate leaf --jugdir nu.jugdata -- 200 0 >/dev/null
+unshare -pf "${no_urandom[@]}" $W execute --jugdir nu.jugdata -- 200 0 >/dev/null
+run $W status --short --jugdir nu.jugdata -- 200 0
+same pack_name_not_made_again_without_urandom "$RC $OUT" "0 All tasks finished (301 tasks)."
 
 # --- a worker killed after storing its task's result (here: at the -v line
 # that follows it) gets no failure record for that finished task

@@ -972,15 +972,18 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
       `alone` nor a tombstone, takes every task of the block as stored
       without reading the packs.
       A record stops counting only by a tombstone (packs are never
-      rewritten, tombstones never removed), and in a store of format 2,
+      rewritten, and a block that had a tombstone keeps one, B8), and in a store of format 2,
       the only one that gets marks, a result saved alone follows `alone`
       (B3): so a mark that is heeded never says more than the packs would.
       A reader that loads a result still proves it (R2).
    B8 A pack goes only when every record in it has a tombstone, removed by
       a claimer of its block (so no one writes to it): a reader that
       listed it reads the tombstones first and counts none of it, read or
-      gone; a record that was indexed in it reads as gone (R2). Invalidate
-      and run again thus leaves a block one pack, and a tombstone a round.
+      gone; a record that was indexed in it reads as gone (R2). Then the
+      same claimer removes each tombstone that names no pack left, but the
+      block's last one: a reader that finds a tombstone it listed gone
+      reads the block again (the packs it named went first). Invalidate
+      and run again thus leaves a block one pack and one tombstone.
       No file name is ever made twice (host, pid, a number drawn by each
       process, a counter), so the tombstones of a removed pack bury nothing
       else. (A claimer frozen past its lease whose block was claimed and
@@ -3744,7 +3747,8 @@ static jug_result jug__fs_slurp(jug__fs *fs, const char *path, uint64_t max, uns
    A line a record: "<pack name> <offset> <task hash in hex>". */
 typedef struct jug__grave {
     uint64_t offset; /* of the record's result, as in the index */
-    size_t pack;     /* the pack's place in the listing of its block */
+    uint32_t pack;   /* the pack's place in the listing of its block */
+    uint32_t tomb;   /* the tombstone's */
     jug_hash h;
 } jug__grave;
 #define JUG__GRAVES_MAX (1u << 20) /* bytes of one tombstone file */
@@ -3783,17 +3787,14 @@ static int jug__grave_parse(const char *line, jug__dirent *packs, size_t npacks,
     if (p == space + 1 || *p != ' ') return 0;
     return strlen(p + 1) == 32 && jug__parse_hex(p + 1, 32, "", &g->h);
 }
-/* Adds the records of the packs listed that the tombstone at path names to
-   *graves (*n of them, room for *cap). */
-static jug_result jug__fs_read_graves(jug__fs *fs, const char *path, jug__dirent *packs, size_t npacks,
-                                      jug__grave **graves, size_t *n, size_t *cap, jug_error *err) {
+/* Adds the records of the packs listed that the tombstone at path (the
+   tomb-th listed) names to *graves (*n of them, room for *cap).
+   JUG_NOT_FOUND: it is gone (B8); JUG_CORRUPT: it is not a file of ours. */
+static jug_result jug__fs_read_graves(jug__fs *fs, const char *path, size_t tomb, jug__dirent *packs,
+                                      size_t npacks, jug__grave **graves, size_t *n, size_t *cap, jug_error *err) {
     unsigned char *buf;
     size_t len;
     jug_result rc = jug__fs_slurp(fs, path, JUG__GRAVES_MAX, &buf, &len, err);
-    if (rc == JUG_CORRUPT) return JUG_OK; /* not ours */
-    if (rc == JUG_NOT_FOUND) /* (ENOENT, ESTALE: its records would count again, and tombstones are never removed) */
-        return jug_set_error(err, JUG_IO_ERROR, "%s/%s is listed but gone: removed by something other than jug?",
-                             fs->base.where, path);
     if (rc != JUG_OK) return rc;
     buf[len] = 0;
     for (char *line = (char *)buf, *next; *line; line = next) {
@@ -3802,6 +3803,7 @@ static jug_result jug__fs_read_graves(jug__fs *fs, const char *path, jug__dirent
         if (next) *next++ = 0;
         else next = line + strlen(line);
         if (!jug__grave_parse(line, packs, npacks, &g)) continue;
+        g.tomb = (uint32_t)tomb;
         if (!JUG_GROW(*graves, *cap, *n + 1)) {
             rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory reading %s", path);
             break;
@@ -3826,21 +3828,26 @@ typedef void (*jug__take_fn)(void *ud, const jug_hash *h, const unsigned char *r
 #define JUG__READ_INDEX 1
 #define JUG__READ_PRUNE 2
 
+/* What a read of a pack found of it: JUG__PACK_DEAD, it has records, a
+   tombstone for each, and nothing after them but zeros (B8). */
+typedef enum jug__pack_fate { JUG__PACK_KEPT, JUG__PACK_DEAD, JUG__PACK_GONE } jug__pack_fate;
+
 /* Reports the intact records of a pack file (the pack-th listed in its
    block) that no tombstone names to fn, hands them to take and, with
-   JUG__READ_INDEX, indexes them. *dead: it has records, a tombstone for
-   each, and nothing after them but zeros. A file that is not a pack is skipped. fn and take get the same ud. */
+   JUG__READ_INDEX, indexes them. A file that is not a pack is skipped (and
+   kept). fn and take get the same ud. */
 static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, size_t pack, const jug__grave *graves,
-                                    size_t ngraves, jug_scan_fn fn, void *ud, int how, jug__take_fn take, int *dead,
-                                    jug_error *err) {
+                                    size_t ngraves, jug_scan_fn fn, void *ud, int how, jug__take_fn take,
+                                    jug__pack_fate *fate, jug_error *err) {
     unsigned char *buf;
     size_t n, off = 0, buried = 0, unburied = 0;
     uint32_t id = 0;
     int index = how & JUG__READ_INDEX;
     jug_result rc = jug__fs_slurp(fs, path, JUG__PACKFILE_MAX, &buf, &n, err);
-    *dead = 0;
+    *fate = JUG__PACK_KEPT;
     if (rc == JUG_CORRUPT) /* (cut back by its writer while read: the room it did not fill, B5) */
         rc = jug__fs_slurp(fs, path, JUG__PACKFILE_MAX, &buf, &n, err);
+    if (rc == JUG_NOT_FOUND) *fate = JUG__PACK_GONE;
     if (rc != JUG_OK) return rc == JUG_NOT_FOUND || rc == JUG_CORRUPT ? JUG_OK : rc;
     int ok = 1;
     if (index) {
@@ -3868,7 +3875,8 @@ static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, size_t pack, 
         off += JUG__RECORD_HEAD + size;
     }
     /* (what follows the records: nothing, or room its writer reserved and never filled, B5) */
-    *dead = buried && !unburied && (off == n || (buf[off] == 0 && memcmp(buf + off, buf + off + 1, n - off - 1) == 0));
+    if (buried && !unburied && (off == n || (buf[off] == 0 && memcmp(buf + off, buf + off + 1, n - off - 1) == 0)))
+        *fate = JUG__PACK_DEAD;
     JUG_FREE(buf);
     return ok ? JUG_OK : jug_set_error(err, JUG_NO_MEMORY, "out of memory indexing %s", path);
 }
@@ -3891,6 +3899,28 @@ static jug_result jug__fs_report_claim(jug__fs *fs, const char *hex, jug_scan_fn
     return rc;
 }
 
+/* B8: the tombstones of a block that name no pack left in it go, after the
+   packs, with two exceptions: one not ours (stays[i] set), and the block's
+   last one (a done mark counts only where there never was one, B7). fate:
+   of each pack listed, as the claimer's read left it. */
+static void jug__fs_prune_tombs(jug__fs *fs, const char *dir, jug__dirent *tombs, size_t ntombs, uint8_t *stays,
+                                const jug__grave *graves, size_t ngraves, const jug__pack_fate *fate) {
+    char path[512];
+    size_t staying = 0;
+    for (size_t i = 0; i < ngraves; i++)
+        if (fate[graves[i].pack] == JUG__PACK_KEPT) stays[graves[i].tomb] = 1;
+    for (size_t i = 0; i < ntombs; i++) staying += stays[i];
+    for (size_t i = 0; i < ntombs; i++) {
+        if (stays[i]) continue;
+        if (!staying) { /* (the last) */
+            staying = 1;
+            continue;
+        }
+        snprintf(path, sizeof path, "%s/%.200s", dir, tombs[i]);
+        unlinkat(fs->dirfd, path, 0);
+    }
+}
+
 /* Reads the pack files of one block (hex: its name), reporting their
    results to fn and handing them to take (see jug__fs_read_pack); with
    JUG__CLAIMS_LIVE, the block's live claim too, as a lock on the block;
@@ -3906,18 +3936,21 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
     jug_result rc = JUG_OK;
     if (fs->dirfd < 0) return JUG_OK;
     snprintf(dir, sizeof dir, "blocks/%s", hex);
-    /* The listing, then the claim it shows, then the packs: a claim that
-       ended before the listing has all its results in the packs listed, and
-       one that ends after it is judged alive (or, gone by the time it is
-       judged, makes the block be read again). A claim is known from the
-       listing, never from a lookup of its name, which a caching client
-       (NFS, FUSE) may answer from a stale cache (for a while: hence the naps
-       when it keeps saying "gone"). */
+    /* The listing, then its tombstones, then the claim it shows, then the
+       packs: a claim that ended before the listing has all its results in
+       the packs listed, and one that ends after it is judged alive (or, gone
+       by the time it is judged, makes the block be read again, as does a
+       tombstone gone: B8 removed it after the packs it named). A claim is
+       known from the listing, never from a lookup of its name, which a
+       caching client (NFS, FUSE) may answer from a stale cache (for a while:
+       hence the naps when it keeps saying "gone"). */
     for (int round = 0;; round++) {
         jug__dirent *packs = NULL, *tombs = NULL; /* the packs and tombstones listed, which are few */
         size_t npacks = 0, ntombs = 0, ngraves = 0, cpacks = 0, ctombs = 0, cgraves = 0;
         jug__grave *graves = NULL;
-        int claimed = 0, gone = 0, marked = 0, alone = 0;
+        jug__pack_fate *fate = NULL; /* (pruning: what the read found of each pack) */
+        uint8_t *stays = NULL;       /* (pruning: each tombstone that stays) */
+        int claimed = 0, gone = 0, marked = 0, alone = 0, prune = how & JUG__READ_PRUNE;
         if (jug__fs_dir_open(fs, &d, dir) != 0)
             return jug__not_ours(errno) ? JUG_OK : jug__sys_error(err, "listing", dir);
         while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL) {
@@ -3941,27 +3974,38 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
             JUG_FREE(tombs);
             return JUG_OK;
         }
-        if (rc == JUG_OK && claimed && claims != JUG__CLAIMS_NONE && fn) {
+        if (rc == JUG_OK && prune &&
+            (!(fate = JUG__NEW(jug__pack_fate, npacks + 1)) || !(stays = (uint8_t *)JUG__ZEROED(ntombs + 1))))
+            rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory reading %s", dir);
+        for (size_t i = 0; rc == JUG_OK && !gone && i < ntombs; i++) {
+            snprintf(path, sizeof path, "%s/%.200s", dir, tombs[i]);
+            rc = jug__fs_read_graves(fs, path, i, packs, npacks, &graves, &ngraves, &cgraves, err);
+            if (rc == JUG_CORRUPT && stays) stays[i] = 1; /* (not ours: skipped, and left alone) */
+            if (rc == JUG_NOT_FOUND) gone = 1;
+            if (rc == JUG_CORRUPT || rc == JUG_NOT_FOUND) rc = JUG_OK;
+        }
+        if (ngraves > 1) qsort(graves, ngraves, sizeof *graves, jug__grave_order);
+        if (rc == JUG_OK && !gone && claimed && claims != JUG__CLAIMS_NONE && fn) {
             rc = jug__fs_report_claim(fs, hex, fn, ud, claims, err);
             if (rc == JUG_NOT_FOUND) { /* ended since the listing: read again */
                 rc = JUG_OK;
                 gone = 1;
             }
         }
-        for (size_t i = 0; rc == JUG_OK && !gone && i < ntombs; i++) {
-            snprintf(path, sizeof path, "%s/%.200s", dir, tombs[i]);
-            rc = jug__fs_read_graves(fs, path, packs, npacks, &graves, &ngraves, &cgraves, err);
-        }
-        if (ngraves > 1) qsort(graves, ngraves, sizeof *graves, jug__grave_order);
         for (size_t i = 0; rc == JUG_OK && !gone && i < npacks; i++) {
-            int dead;
+            jug__pack_fate is;
             snprintf(path, sizeof path, "%s/%.200s", dir, packs[i]);
-            rc = jug__fs_read_pack(fs, path, i, graves, ngraves, fn, ud, how, take, &dead, err);
-            if (rc == JUG_OK && dead && (how & JUG__READ_PRUNE)) unlinkat(fs->dirfd, path, 0); /* (failing: a later claimer's) */
+            rc = jug__fs_read_pack(fs, path, i, graves, ngraves, fn, ud, how, take, &is, err);
+            if (rc == JUG_OK && is == JUG__PACK_DEAD && prune && unlinkat(fs->dirfd, path, 0) != 0 && errno != ENOENT)
+                is = JUG__PACK_KEPT;
+            if (fate) fate[i] = is;
         }
+        if (rc == JUG_OK && !gone && prune) jug__fs_prune_tombs(fs, dir, tombs, ntombs, stays, graves, ngraves, fate);
         JUG_FREE(packs);
         JUG_FREE(tombs);
         JUG_FREE(graves);
+        JUG_FREE(fate);
+        JUG_FREE(stays);
         if (!gone) return rc;
         if (round > 0) jug_nap(round < 10 ? 0.01 * round : 0.1);
     }

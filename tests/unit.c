@@ -1169,6 +1169,49 @@ TEST(store, a_removed_pack_name_is_not_made_again) {
     remove_tree(dir);
 }
 
+/* B8: rounds of removing and running a block again leave it no dead packs
+   and only one tombstone, not one a round; a tombstone that names a pack
+   still there stays, and what it buried stays buried. */
+TEST(store, tombstones_of_removed_packs_go) {
+    char *dir = temp_dir();
+    jug_store *s = NULL;
+    jug_hash block = jug_hash_bytes("rounds", 6), tasks[5];
+    jug_block_state state[5];
+    uint8_t gone[5];
+    jug_error err;
+    for (int i = 0; i < 5; i++) tasks[i] = jug_hash_bytes(&"vwxyz"[i], 1);
+    for (int round = 0; round < 5; round++) { /* (a handle a round, as each command has its own) */
+        jug_store_close(s);
+        s = open_store(dir, 0);
+        CHECK_INT(s->ops->claim(s, &block, tasks, 5, state, &err), JUG_OK); /* (prunes what the last round left) */
+        for (int i = 0; i < 5; i++) {
+            jug_value *v = jug_int(round * 10 + i);
+            CHECK_INT(s->ops->append(s, &block, &tasks[i], v, NULL, &err), JUG_OK);
+            jug_value_free(v);
+        }
+        CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
+        CHECK_INT(s->ops->remove_results(s, tasks, round < 4 ? 5 : 2, gone, &err), JUG_OK);
+    }
+    CHECK_INT(s->ops->claim(s, &block, tasks, 5, state, &err), JUG_OK);
+    CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
+    EXPECT("one_tombstone_left", block_files(dir, &block, "x") == 1, "%zu tombstones after 5 rounds",
+           block_files(dir, &block, "x"));
+    EXPECT("dead_packs_gone", block_files(dir, &block, "p") == 1, "%zu packs", block_files(dir, &block, "p"));
+    jug_store *fresh;
+    jug_store_options o;
+    memset(&o, 0, sizeof o);
+    CHECK_INT(jug_store_open(dir, &o, &fresh, &err), JUG_OK);
+    for (int i = 0; i < 5; i++) {
+        jug_value *v = NULL;
+        CHECK_INT(fresh->ops->load(fresh, &tasks[i], &v, NULL, &err), i < 2 ? JUG_NOT_FOUND : JUG_OK);
+        if (i >= 2) CHECK(v && v->type == JUG_INT && v->as.i == 40 + i);
+        jug_value_free(v);
+    }
+    jug_store_close(fresh);
+    jug_store_close(s);
+    remove_tree(dir);
+}
+
 /* R3 buries the records its own read of a block found. Another thread of
    the process that read the block's pack before it, and indexes the record
    only after that read, must not point the index back at its older read:

@@ -30,11 +30,13 @@ result or store of another format version VersionMismatch, a task with no result
 It never writes: a corrupt result is reported, not moved aside as jug.h does.
 """
 import errno
+import itertools
 import os
 import re
 import stat
 import struct
 import sys
+import time
 
 try:
     import numpy
@@ -62,6 +64,10 @@ class Corrupt(JugReadError):
 
 class VersionMismatch(JugReadError):
     pass
+
+
+class _Gone(Exception):
+    """A file its block's listing showed is gone: the block is read again."""
 
 
 # >>checksum: jug.h's hash (>>hash), the first half of it, little-endian
@@ -350,10 +356,10 @@ class FileStore:
                 got += k
         return buf
 
-    def _slurp(self, rel, most, kept=False):
+    def _slurp(self, rel, most, listed=False):
         """jug__fs_slurp: the whole file, or None if it is missing (or removed while read: ESTALE on
-        NFS) or no file of ours. kept: a file jug never removes (a tombstone, whose records would
-        count again), so that its going is an error."""
+        NFS) or no file of ours. listed: a tombstone its block's listing showed, which goes only
+        after the packs it names (B8): its going raises _Gone, and the block is read again."""
         try:
             opened = self._open(rel)
         except Corrupt:
@@ -370,9 +376,8 @@ class FileStore:
             except OSError as e:
                 if e.errno != errno.ESTALE:
                     raise JugReadError("reading %s: %s" % (os.path.join(self.where, rel), e.strerror))
-        if kept:
-            raise JugReadError("%s is listed but gone: removed by something other than jug?"
-                               % os.path.join(self.where, rel))
+        if listed:
+            raise _Gone(rel)
         return None
 
     # the packs: jug__fs_read_block, jug__fs_read_graves, jug__fs_read_pack
@@ -391,22 +396,31 @@ class FileStore:
         path = os.path.join(self.where, rel)
         if os.path.islink(path) or not os.path.isdir(path):
             return
-        try:
-            with os.scandir(path) as it:
-                names = [e.name for e in it]
-        except (FileNotFoundError, NotADirectoryError):
-            return
+        for round in itertools.count():
+            try:
+                with os.scandir(path) as it:
+                    names = [e.name for e in it]
+            except (FileNotFoundError, NotADirectoryError):
+                return
+            try:
+                graves = self._read_graves(rel, names)
+                break
+            except _Gone:  # (removed by a claimer since the listing, after the packs it named: B8)
+                time.sleep(min(0.01 * round, 0.1))
+        for name in names:
+            if name.startswith("p."):
+                self._read_pack(rel + "/" + name, name, graves)
+
+    def _read_graves(self, rel, names):
         graves = set()
         for name in names:
             if name.startswith("x."):
-                text = self._slurp(rel + "/" + name, _GRAVES_MAX, kept=True)
+                text = self._slurp(rel + "/" + name, _GRAVES_MAX, listed=True)
                 for line in (text or b"").split(b"\n"):
                     f = line.split()
                     if len(f) >= 3 and f[1].isdigit() and re.fullmatch(rb"[0-9a-f]{32}", f[2]):
                         graves.add((f[0].decode("utf-8", "surrogateescape"), int(f[1]), f[2].decode()))
-        for name in names:
-            if name.startswith("p."):
-                self._read_pack(rel + "/" + name, name, graves)
+        return graves
 
     def _read_pack(self, rel, name, graves):
         buf = self._slurp(rel, _PACKFILE_MAX)

@@ -972,7 +972,8 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
       `alone` nor a tombstone, takes every task of the block as stored
       without reading the packs.
       A record stops counting only by a tombstone (packs are never
-      rewritten, and a block that had a tombstone keeps one, B8), and in a store of format 2,
+      rewritten, and a claimer marks a block `buried` before it removes a
+      tombstone, B8: a mark counts in neither), and in a store of format 2,
       the only one that gets marks, a result saved alone follows `alone`
       (B3): so a mark that is heeded never says more than the packs would.
       A reader that loads a result still proves it (R2).
@@ -980,9 +981,10 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
       a claimer of its block (so no one writes to it): a reader that
       listed it reads the tombstones first and counts none of it, read or
       gone; a record that was indexed in it reads as gone (R2). Then the
-      same claimer removes each tombstone that names no pack left, but the
-      block's last one: a reader that finds a tombstone it listed gone
-      reads the block again (the packs it named went first). Invalidate
+      same claimer marks the block `buried` and removes each tombstone that
+      names no pack left, but the block's last one: a reader that finds a
+      tombstone it listed gone reads the block again (the packs it named
+      went first). Invalidate
       and run again thus leaves a block one pack and one tombstone.
       No file name is ever made twice (host, pid, a number drawn by each
       process, a counter), so the tombstones of a removed pack bury nothing
@@ -3900,23 +3902,31 @@ static jug_result jug__fs_report_claim(jug__fs *fs, const char *hex, jug_scan_fn
 }
 
 /* B8: the tombstones of a block that name no pack left in it go, after the
-   packs, with two exceptions: one not ours (stays[i] set), and the block's
-   last one (a done mark counts only where there never was one, B7). fate:
-   of each pack listed, as the claimer's read left it. */
+   packs and after the mark `buried` (a done mark counts only where no
+   tombstone ever was, B7), but for one not ours (stays[i] set) and the
+   block's last one (for a jug.h that predates `buried`). fate: of each pack
+   listed, as the claimer's read left it. */
 static void jug__fs_prune_tombs(jug__fs *fs, const char *dir, jug__dirent *tombs, size_t ntombs, uint8_t *stays,
                                 const jug__grave *graves, size_t ngraves, const jug__pack_fate *fate) {
-    char path[512];
+    char path[64 + sizeof(jug__dirent)];
     size_t staying = 0;
+    int fd;
     for (size_t i = 0; i < ngraves; i++)
         if (fate[graves[i].pack] == JUG__PACK_KEPT) stays[graves[i].tomb] = 1;
     for (size_t i = 0; i < ntombs; i++) staying += stays[i];
+    size_t going = ntombs - staying;
+    if (!staying && going) going--; /* (the last stays) */
+    if (!going) return;
+    snprintf(path, sizeof path, "%s/buried", dir);
+    if ((fd = openat(fs->dirfd, path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666)) < 0) return;
+    close(fd);
     for (size_t i = 0; i < ntombs; i++) {
         if (stays[i]) continue;
         if (!staying) { /* (the last) */
             staying = 1;
             continue;
         }
-        snprintf(path, sizeof path, "%s/%.200s", dir, tombs[i]);
+        snprintf(path, sizeof path, "%s/%s", dir, tombs[i]);
         unlinkat(fs->dirfd, path, 0);
     }
 }
@@ -3927,10 +3937,10 @@ static void jug__fs_prune_tombs(jug__fs *fs, const char *dir, jug__dirent *tombs
    with JUG__CLAIMS_ALL (a scan), every claim, live or stale. `how`: see
    JUG__READ_INDEX. With `done` (a look), the listing alone may do (B7):
    *done is set, and nothing is read or reported, if it shows that done mark
-   and neither the mark `alone` nor a tombstone. */
+   and neither the mark `alone`, nor `buried`, nor a tombstone. */
 static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn fn, void *ud, jug__claims claims,
                                      int how, jug__take_fn take, const char *done_mark, int *done, jug_error *err) {
-    char dir[64], path[512];
+    char dir[64], path[64 + sizeof(jug__dirent)];
     const char *name;
     jug__dir d;
     jug_result rc = JUG_OK;
@@ -3956,7 +3966,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL) {
             if (strcmp(name, "claim") == 0) claimed = 1;
             if (done_mark && strcmp(name, done_mark) == 0) marked = 1;
-            if (strcmp(name, "alone") == 0) alone = 1;
+            if (strcmp(name, "alone") == 0 || strcmp(name, "buried") == 0) alone = 1; /* (either: no done mark counts) */
             int pack = strncmp(name, "p.", 2) == 0;
             if (!pack && strncmp(name, "x.", 2) != 0) continue; /* the claim, the mark, an NFS client's .nfs* */
             jug__dirent **list = pack ? &packs : &tombs;
@@ -3978,7 +3988,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
             (!(fate = JUG__NEW(jug__pack_fate, npacks + 1)) || !(stays = (uint8_t *)JUG__ZEROED(ntombs + 1))))
             rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory reading %s", dir);
         for (size_t i = 0; rc == JUG_OK && !gone && i < ntombs; i++) {
-            snprintf(path, sizeof path, "%s/%.200s", dir, tombs[i]);
+            snprintf(path, sizeof path, "%s/%s", dir, tombs[i]);
             rc = jug__fs_read_graves(fs, path, i, packs, npacks, &graves, &ngraves, &cgraves, err);
             if (rc == JUG_CORRUPT && stays) stays[i] = 1; /* (not ours: skipped, and left alone) */
             if (rc == JUG_NOT_FOUND) gone = 1;
@@ -3994,7 +4004,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         }
         for (size_t i = 0; rc == JUG_OK && !gone && i < npacks; i++) {
             jug__pack_fate is;
-            snprintf(path, sizeof path, "%s/%.200s", dir, packs[i]);
+            snprintf(path, sizeof path, "%s/%s", dir, packs[i]);
             rc = jug__fs_read_pack(fs, path, i, graves, ngraves, fn, ud, how, take, &is, err);
             if (rc == JUG_OK && is == JUG__PACK_DEAD && prune && unlinkat(fs->dirfd, path, 0) != 0 && errno != ENOENT)
                 is = JUG__PACK_KEPT;

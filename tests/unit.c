@@ -1197,6 +1197,33 @@ TEST(store, tombstones_of_removed_packs_go) {
     EXPECT("one_tombstone_left", block_files(dir, &block, "x") == 1, "%zu tombstones after 5 rounds",
            block_files(dir, &block, "x"));
     EXPECT("dead_packs_gone", block_files(dir, &block, "p") == 1, "%zu packs", block_files(dir, &block, "p"));
+    /* a done mark made before the tombstones never counts again, even if two claimers (one frozen past
+       its lease) between them removed every tombstone: the block keeps the mark `buried` */
+    jug_hash marked = jug_hash_bytes("marked", 6), members = jug_hash_bytes("members", 7), others[5];
+    char hex[33], pattern[600];
+    glob_t found;
+    for (int i = 0; i < 5; i++) others[i] = jug_hash_bytes(&"VWXYZ"[i], 1);
+    for (int round = 0; round < 2; round++) {
+        CHECK_INT(s->ops->claim(s, &marked, others, 5, state, &err), JUG_OK);
+        for (int i = 0; i < 5; i++) {
+            jug_value *v = jug_int(i);
+            CHECK_INT(s->ops->append(s, &marked, &others[i], v, NULL, &err), JUG_OK);
+            jug_value_free(v);
+        }
+        CHECK_INT(s->ops->unclaim(s, &marked, &err), JUG_OK);
+        if (round == 0) CHECK_INT(s->ops->mark_done(s, &marked, &members, &err), JUG_OK);
+        jug_store_close(s);
+        s = open_store(dir, 0);
+        CHECK_INT(s->ops->remove_results(s, others, 5, gone, &err), JUG_OK);
+    }
+    CHECK_INT(s->ops->claim(s, &marked, others, 5, state, &err), JUG_OK); /* (one of the two tombstones goes) */
+    CHECK_INT(s->ops->unclaim(s, &marked, &err), JUG_OK);
+    jug_hash_hex(&marked, hex);
+    snprintf(pattern, sizeof pattern, "%s/blocks/%s/x.*", dir, hex);
+    CHECK(glob(pattern, 0, NULL, &found) == 0 && found.gl_pathc == 1 && unlink(found.gl_pathv[0]) == 0);
+    globfree(&found);
+    CHECK_INT(s->ops->look(s, &marked, &members, others, 5, state, &err), JUG_OK);
+    EXPECT("mark_not_heeded_once_buried", state[0] == JUG_BLOCK_TODO, "a buried task looks %d", (int)state[0]);
     jug_store *fresh;
     jug_store_options o;
     memset(&o, 0, sizeof o);

@@ -984,8 +984,8 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
       same claimer marks the block `buried` and removes each tombstone that
       names no pack left, but the block's last one: a reader that finds a
       tombstone it listed gone reads the block again (the packs it named
-      went first). Invalidate
-      and run again thus leaves a block one pack and one tombstone.
+      went first). Invalidate and run again thus leaves a block one pack
+      and one tombstone.
       No file name is ever made twice (host, pid, a number drawn by each
       process, a counter), so the tombstones of a removed pack bury nothing
       else. (A claimer frozen past its lease whose block was claimed and
@@ -3960,13 +3960,13 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         jug__grave *graves = NULL;
         jug__pack_fate *fate = NULL; /* (pruning: what the read found of each pack) */
         uint8_t *stays = NULL;       /* (pruning: each tombstone that stays) */
-        int claimed = 0, gone = 0, marked = 0, alone = 0, prune = how & JUG__READ_PRUNE;
+        int claimed = 0, gone = 0, marked = 0, marks_off = 0, prune = how & JUG__READ_PRUNE;
         if (jug__fs_dir_open(fs, &d, dir) != 0)
             return jug__not_ours(errno) ? JUG_OK : jug__sys_error(err, "listing", dir);
         while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL) {
             if (strcmp(name, "claim") == 0) claimed = 1;
             if (done_mark && strcmp(name, done_mark) == 0) marked = 1;
-            if (strcmp(name, "alone") == 0 || strcmp(name, "buried") == 0) alone = 1; /* (either: no done mark counts) */
+            if (strcmp(name, "alone") == 0 || strcmp(name, "buried") == 0) marks_off = 1; /* (no done mark counts) */
             int pack = strncmp(name, "p.", 2) == 0;
             if (!pack && strncmp(name, "x.", 2) != 0) continue; /* the claim, the mark, an NFS client's .nfs* */
             jug__dirent **list = pack ? &packs : &tombs;
@@ -3978,7 +3978,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
             snprintf((*list)[(*count)++], sizeof **list, "%s", name);
         }
         rc = jug__dir_end(&d, rc, dir, err);
-        if (rc == JUG_OK && marked && !alone && ntombs == 0) {
+        if (rc == JUG_OK && marked && !marks_off && ntombs == 0) {
             *done = 1;
             JUG_FREE(packs);
             JUG_FREE(tombs);

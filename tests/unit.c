@@ -449,6 +449,16 @@ static jug_store *open_store(const char *dir, double lease) {
     return s;
 }
 
+/* Appends jug_int(base + i) as the result of tasks[i], for i in [from, to), to a block the caller claimed. */
+static void append_ints(jug_store *s, const jug_hash *block, const jug_hash *tasks, int from, int to, int base) {
+    jug_error err;
+    for (int i = from; i < to; i++) {
+        jug_value *v = jug_int(base + i);
+        CHECK_INT(s->ops->append(s, block, &tasks[i], v, NULL, &err), JUG_OK);
+        jug_value_free(v);
+    }
+}
+
 static void count_entries(void *ud, const jug_hash *h, jug_entry kind) {
     (void)h;
     ((int *)ud)[kind]++;
@@ -937,11 +947,7 @@ TEST(store, results_removed_at_once_every_copy) {
     for (int c = 0; c < 3; c++) {
         const jug_hash *b = &blocks[c < 2 ? 0 : 1];
         CHECK_INT(s->ops->claim(s, b, NULL, 0, NULL, &err), JUG_OK);
-        for (int i = from[c]; i < to[c]; i++) {
-            jug_value *v = jug_int(i);
-            CHECK_INT(s->ops->append(s, b, &tasks[i], v, NULL, &err), JUG_OK);
-            jug_value_free(v);
-        }
+        append_ints(s, b, tasks, from[c], to[c], 0);
         CHECK_INT(s->ops->unclaim(s, b, &err), JUG_OK);
     }
     for (int i = 90; i <= 100; i++) {
@@ -1060,11 +1066,7 @@ TEST(store, claim_removes_packs_of_buried_records_only) {
     int from[3] = {20, 0, 10}, to[3] = {22, 10, 20};
     for (int c = 0; c < 3; c++) {
         CHECK_INT(s->ops->claim(s, &block, NULL, 0, NULL, &err), JUG_OK);
-        for (int i = from[c]; i < to[c]; i++) {
-            jug_value *v = jug_int(i);
-            CHECK_INT(s->ops->append(s, &block, &tasks[i], v, NULL, &err), JUG_OK);
-            jug_value_free(v);
-        }
+        append_ints(s, &block, tasks, from[c], to[c], 0);
         CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
         if (c == 0) {
             jug_hash_hex(&block, hex);
@@ -1102,11 +1104,7 @@ TEST(store, claim_removes_packs_of_buried_records_only) {
     /* a pack that ends in room its writer reserved and never filled (zeros: killed, B5) goes too */
     jug_hash tail_block = jug_hash_bytes("tail", 4);
     CHECK_INT(s->ops->claim(s, &tail_block, NULL, 0, NULL, &err), JUG_OK);
-    for (int i = 0; i < 3; i++) {
-        jug_value *v = jug_int(i);
-        CHECK_INT(s->ops->append(s, &tail_block, &tasks[i], v, NULL, &err), JUG_OK);
-        jug_value_free(v);
-    }
+    append_ints(s, &tail_block, tasks, 0, 3, 0);
     CHECK_INT(s->ops->unclaim(s, &tail_block, &err), JUG_OK);
     jug_hash_hex(&tail_block, hex);
     snprintf(pattern, sizeof pattern, "%s/blocks/%s/p.*", dir, hex);
@@ -1143,11 +1141,7 @@ TEST(store, a_removed_pack_name_is_not_made_again) {
     for (int round = 0; round < 2; round++) {
         CHECK_INT(jug_store_open(dir, &o, &s, &err), JUG_OK);
         CHECK_INT(s->ops->claim(s, &block, tasks, 5, state, &err), JUG_OK);
-        for (int i = 0; i < 5; i++) {
-            jug_value *v = jug_int(round * 10 + i);
-            CHECK_INT(s->ops->append(s, &block, &tasks[i], v, NULL, &err), JUG_OK);
-            jug_value_free(v);
-        }
+        append_ints(s, &block, tasks, 0, 5, round * 10);
         CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
         if (round == 0) { /* all buried, then the pack removed by the next claim */
             CHECK_INT(s->ops->remove_results(s, tasks, 5, gone, &err), JUG_OK);
@@ -1184,11 +1178,7 @@ TEST(store, tombstones_of_removed_packs_go) {
         jug_store_close(s);
         s = open_store(dir, 0);
         CHECK_INT(s->ops->claim(s, &block, tasks, 5, state, &err), JUG_OK); /* (prunes what the last round left) */
-        for (int i = 0; i < 5; i++) {
-            jug_value *v = jug_int(round * 10 + i);
-            CHECK_INT(s->ops->append(s, &block, &tasks[i], v, NULL, &err), JUG_OK);
-            jug_value_free(v);
-        }
+        append_ints(s, &block, tasks, 0, 5, round * 10);
         CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
         CHECK_INT(s->ops->remove_results(s, tasks, round < 4 ? 5 : 2, gone, &err), JUG_OK);
     }
@@ -1205,11 +1195,7 @@ TEST(store, tombstones_of_removed_packs_go) {
     for (int i = 0; i < 5; i++) others[i] = jug_hash_bytes(&"VWXYZ"[i], 1);
     for (int round = 0; round < 2; round++) {
         CHECK_INT(s->ops->claim(s, &marked, others, 5, state, &err), JUG_OK);
-        for (int i = 0; i < 5; i++) {
-            jug_value *v = jug_int(i);
-            CHECK_INT(s->ops->append(s, &marked, &others[i], v, NULL, &err), JUG_OK);
-            jug_value_free(v);
-        }
+        append_ints(s, &marked, others, 0, 5, 0);
         CHECK_INT(s->ops->unclaim(s, &marked, &err), JUG_OK);
         if (round == 0) CHECK_INT(s->ops->mark_done(s, &marked, &members, &err), JUG_OK);
         jug_store_close(s);

@@ -3960,7 +3960,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         jug__grave *graves = NULL;
         jug__pack_fate *fate = NULL; /* (pruning: what the read found of each pack) */
         uint8_t *stays = NULL;       /* (pruning: each tombstone that stays) */
-        int claimed = 0, gone = 0, marked = 0, marks_off = 0, prune = how & JUG__READ_PRUNE;
+        int claimed = 0, gone = 0, marked = 0, marks_off = 0, prune;
         if (jug__fs_dir_open(fs, &d, dir) != 0)
             return jug__not_ours(errno) ? JUG_OK : jug__sys_error(err, "listing", dir);
         while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL) {
@@ -3984,6 +3984,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
             JUG_FREE(tombs);
             return JUG_OK;
         }
+        prune = (how & JUG__READ_PRUNE) && ntombs > 0; /* (without a tombstone no pack is dead) */
         if (rc == JUG_OK && prune &&
             (!(fate = JUG__NEW(jug__pack_fate, npacks + 1)) || !(stays = (uint8_t *)JUG__ZEROED(ntombs + 1))))
             rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory reading %s", dir);

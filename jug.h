@@ -1003,9 +1003,11 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
       results removed together get one tombstone in each block. Packs are
       never rewritten. A copy in another block (left by a graph cut
       otherwise, B1) is known from the reading of every pack that comes
-      first: the index keeps it as a twin. What is buried is what a read of
-      the block made for the removal found; reads are numbered, and what an
-      earlier read found never takes its place.
+      first, at each removal: the index keeps it as a twin. What is buried
+      is what a read of the block made for the removal found; reads are
+      numbered, and what an earlier read found never takes its place. A
+      read during which its handle wrote a tombstone indexes nothing more:
+      it is made again.
    R4 A corrupt result is set aside (corrupt/), never returned: its task
       reads as not done and runs again.
 
@@ -2844,7 +2846,7 @@ typedef struct jug__fs {
     size_t npacks, cpacks;
     jug__appending *appending;
     size_t nappending, cappending;
-    int indexed_all; /* every pack file has been read once */
+    uint64_t burials; /* tombstones this handle wrote (R3: a read that overlaps one indexes nothing); guarded by mu */
     double clock_offset, clock_at; /* the store's clock less this host's, measured at jug_clock() clock_at */
     int caching;   /* its clients may answer lookups from a cache (NFS, FUSE, ...): see jug__fs_has_file */
     int reserving; /* fallocate reserves room on it (jug__fs_kind) */
@@ -3831,16 +3833,19 @@ typedef void (*jug__take_fn)(void *ud, const jug_hash *h, const unsigned char *r
 #define JUG__READ_PRUNE 2
 
 /* What a read of a pack found of it: JUG__PACK_DEAD, it has records, a
-   tombstone for each, and nothing after them but zeros (B8). */
-typedef enum jug__pack_fate { JUG__PACK_KEPT, JUG__PACK_DEAD, JUG__PACK_GONE } jug__pack_fate;
+   tombstone for each, and nothing after them but zeros (B8);
+   JUG__PACK_OUTDATED, this handle wrote a tombstone since the read's began
+   (R3), so what it found may be buried: nothing more of it is indexed. */
+typedef enum jug__pack_fate { JUG__PACK_KEPT, JUG__PACK_DEAD, JUG__PACK_GONE, JUG__PACK_OUTDATED } jug__pack_fate;
 
 /* Reports the intact records of a pack file (the pack-th listed in its
    block) that no tombstone names to fn, hands them to take and, with
-   JUG__READ_INDEX, indexes them. A file that is not a pack is skipped (and
-   kept). fn and take get the same ud. */
+   JUG__READ_INDEX, indexes them, while fs->burials is still `burials`, the
+   count before the graves were read. A file that is not a pack is skipped
+   (and kept). fn and take get the same ud. */
 static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, size_t pack, const jug__grave *graves,
-                                    size_t ngraves, jug_scan_fn fn, void *ud, int how, jug__take_fn take,
-                                    jug__pack_fate *fate, jug_error *err) {
+                                    size_t ngraves, uint64_t burials, jug_scan_fn fn, void *ud, int how,
+                                    jug__take_fn take, jug__pack_fate *fate, jug_error *err) {
     unsigned char *buf;
     size_t n, off = 0, buried = 0, unburied = 0;
     uint32_t id = 0;
@@ -3868,8 +3873,10 @@ static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, size_t pack, 
             unburied++;
             if (index) {
                 pthread_mutex_lock(&fs->mu);
-                ok = jug__fs_index(fs, &h, id, off + JUG__RECORD_HEAD, size);
+                if (fs->burials != burials) *fate = JUG__PACK_OUTDATED;
+                else ok = jug__fs_index(fs, &h, id, off + JUG__RECORD_HEAD, size);
                 pthread_mutex_unlock(&fs->mu);
+                if (*fate == JUG__PACK_OUTDATED) break;
             }
             if (fn) fn(ud, &h, JUG_ENTRY_RESULT);
             if (take) take(ud, &h, buf + off + JUG__RECORD_HEAD, size);
@@ -3877,7 +3884,7 @@ static jug_result jug__fs_read_pack(jug__fs *fs, const char *path, size_t pack, 
         off += JUG__RECORD_HEAD + size;
     }
     /* (what follows the records: nothing, or room its writer reserved and never filled, B5) */
-    if (buried && !unburied && (off == n || (buf[off] == 0 && memcmp(buf + off, buf + off + 1, n - off - 1) == 0)))
+    if (*fate == JUG__PACK_KEPT && buried && !unburied && (off == n || (buf[off] == 0 && memcmp(buf + off, buf + off + 1, n - off - 1) == 0)))
         *fate = JUG__PACK_DEAD;
     JUG_FREE(buf);
     return ok ? JUG_OK : jug_set_error(err, JUG_NO_MEMORY, "out of memory indexing %s", path);
@@ -3950,7 +3957,8 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
        packs: a claim that ended before the listing has all its results in
        the packs listed, and one that ends after it is judged alive (or, gone
        by the time it is judged, makes the block be read again, as does a
-       tombstone gone: B8 removed it after the packs it named). A claim is
+       tombstone gone: B8 removed it after the packs it named, and a
+       tombstone this handle wrote meanwhile: R3). A claim is
        known from the listing, never from a lookup of its name, which a
        caching client (NFS, FUSE) may answer from a stale cache (for a while:
        hence the naps when it keeps saying "gone"). */
@@ -3961,6 +3969,7 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         jug__pack_fate *fate = NULL; /* (pruning: what the read found of each pack) */
         uint8_t *stays = NULL;       /* (pruning: each tombstone that stays) */
         int claimed = 0, gone = 0, marked = 0, marks_off = 0, prune;
+        uint64_t burials = 0;
         if (jug__fs_dir_open(fs, &d, dir) != 0)
             return jug__not_ours(errno) ? JUG_OK : jug__sys_error(err, "listing", dir);
         while (rc == JUG_OK && (name = jug__dir_next(&d)) != NULL) {
@@ -3988,6 +3997,11 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         if (rc == JUG_OK && prune &&
             (!(fate = JUG__NEW(jug__pack_fate, npacks + 1)) || !(stays = (uint8_t *)JUG__ZEROED(ntombs + 1))))
             rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory reading %s", dir);
+        if (how & JUG__READ_INDEX) {
+            pthread_mutex_lock(&fs->mu);
+            burials = fs->burials;
+            pthread_mutex_unlock(&fs->mu);
+        }
         for (size_t i = 0; rc == JUG_OK && !gone && i < ntombs; i++) {
             snprintf(path, sizeof path, "%s/%s", dir, tombs[i]);
             rc = jug__fs_read_graves(fs, path, i, packs, npacks, &graves, &ngraves, &cgraves, err);
@@ -4006,7 +4020,8 @@ static jug_result jug__fs_read_block(jug__fs *fs, const char *hex, jug_scan_fn f
         for (size_t i = 0; rc == JUG_OK && !gone && i < npacks; i++) {
             jug__pack_fate is;
             snprintf(path, sizeof path, "%s/%s", dir, packs[i]);
-            rc = jug__fs_read_pack(fs, path, i, graves, ngraves, fn, ud, how, take, &is, err);
+            rc = jug__fs_read_pack(fs, path, i, graves, ngraves, burials, fn, ud, how, take, &is, err);
+            if (is == JUG__PACK_OUTDATED) gone = 1;
             if (rc == JUG_OK && is == JUG__PACK_DEAD && prune && unlinkat(fs->dirfd, path, 0) != 0 && errno != ENOENT)
                 is = JUG__PACK_KEPT;
             if (fate) fate[i] = is;
@@ -4063,8 +4078,8 @@ static jug_result jug__fs_read_one_of(void *ud, size_t i, jug_error *err) {
     return rc;
 }
 
-/* Every pack: scan reports them (and the claims), and the index of packed
-   results is built when first needed. */
+/* Every pack: scan reports them (and the claims); with `index`, the index
+   of packed results is built (a load's miss, a removal: R3). */
 static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, int index, jug_error *err) {
     jug__fs_every every;
     size_t n = 0, cap = 0;
@@ -4089,13 +4104,7 @@ static jug_result jug__fs_read_blocks(jug__fs *fs, jug_scan_fn fn, void *ud, int
     if (rc == JUG_OK) rc = jug__fan_out(n, fs->readers, jug__fs_read_one_of, &every, err);
     pthread_mutex_destroy(&every.mu);
     JUG_FREE(every.names);
-    if (rc == JUG_OK && index) __atomic_store_n(&fs->indexed_all, 1, __ATOMIC_RELEASE);
     return rc;
-}
-/* Every pack indexed, once a handle's life; *fresh: just now. */
-static jug_result jug__fs_need_index(jug__fs *fs, int *fresh, jug_error *err) {
-    *fresh = !__atomic_load_n(&fs->indexed_all, __ATOMIC_ACQUIRE);
-    return *fresh ? jug__fs_read_blocks(fs, NULL, NULL, 1, err) : JUG_OK;
 }
 
 /* Tasks asked about (by a claim, a look, load_many), sorted by hash, so
@@ -4514,6 +4523,11 @@ static jug_result jug__fs_bury(jug__fs *fs, const char *block, const jug_hash *h
     snprintf(prefix, sizeof prefix, "blocks/%s/x", block);
     jug__fs_unique(fs, tomb, sizeof tomb, prefix);
     jug_result rc = jug__fs_publish(fs, tomb, NULL, NULL, text, err);
+    if (rc == JUG_OK) { /* (before the index forgets: a read that began before the tombstone indexes nothing now) */
+        pthread_mutex_lock(&fs->mu);
+        fs->burials++;
+        pthread_mutex_unlock(&fs->mu);
+    }
     for (size_t k = 0; rc == JUG_OK && k < n; k++) {
         jug__fs_forget(fs, &h[at[k]], &e[k]);
         gone[at[k]] = 1;
@@ -4668,8 +4682,8 @@ static jug_result jug__fs_load_many(jug_store *st, const jug_hash *blocks, const
    may index a copy elsewhere meanwhile). A result leaves a block's list
    only when a read of the block shows no record of it; it is then looked
    up again where the index or a twin has it. The rounds end when one finds
-   none (the first reads nothing when every pack was read just now:
-   `fresh`). */
+   none. The first reads nothing: it follows a read of every block (a
+   handle's index may be older than packs made since, even by itself). */
 typedef struct jug__burial {
     char block[33]; /* the block read for h[i] in the next round */
     uint64_t last;  /* a digest of the line that buried h[i] last (0: none yet) */
@@ -4724,14 +4738,17 @@ static uint64_t jug__line_digest(const char *line) { /* FNV-1a, never 0 */
     while (*line) d = (d ^ (unsigned char)*line++) * UINT64_C(1099511628211);
     return d | 1;
 }
-static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, int fresh, uint8_t *gone,
-                                 jug_error *err) {
+static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, uint8_t *gone, jug_error *err) {
     jug__burial *b = NULL;
     jug__packed *e = JUG__NEW(jug__packed, n + 1);
     size_t *at = JUG__NEW(size_t, n + 1), nb = 0, cb = 0, cap = 0, *again = NULL, nagain = 0, cagain = 0;
     char path[512], *text = NULL;
-    jug_result rc = JUG_OK;
-    if (!e || !at) rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
+    int fresh = 1;
+    pthread_mutex_lock(&fs->mu);
+    uint32_t read_all = (uint32_t)fs->npacks; /* the first pack of the read of every block */
+    pthread_mutex_unlock(&fs->mu);
+    jug_result rc = jug__fs_read_blocks(fs, NULL, NULL, 1, err);
+    if (rc == JUG_OK && (!e || !at)) rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
     for (size_t i = 0; rc == JUG_OK && i < n; i++)
         if (!jug__fs_burials_of(fs, h, i, &b, &nb, &cb))
             rc = jug_set_error(err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
@@ -4750,7 +4767,7 @@ static jug_result jug__fs_unpack(jug__fs *fs, const jug_hash *h, size_t n, int f
             char block[33];
             size_t len = 0, lines = 0;
             snprintf(block, sizeof block, "%s", b[s].block);
-            uint32_t first = 0; /* (fresh: every pack was read just now) */
+            uint32_t first = read_all; /* (fresh: every block was read just now) */
             for (t = s + 1; t < nb && strcmp(b[t].block, block) == 0; t++) {
             }
             if (!fresh) {
@@ -4865,12 +4882,10 @@ static jug_result jug__fs_unlink(jug__fs *fs, const jug_hash *h, jug_entry kind,
 static jug_result jug__fs_remove(jug_store *st, const jug_hash *h, jug_entry kind, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
     uint8_t gone = 0;
-    int fresh;
     if (fs->dirfd < 0) return JUG_NOT_FOUND;
     jug_result rc = jug__fs_unlink(fs, h, kind, &gone, err);
     /* a result may have a file and packed copies too (run twice): all go */
-    if (rc == JUG_OK && kind == JUG_ENTRY_RESULT && (rc = jug__fs_need_index(fs, &fresh, err)) == JUG_OK)
-        rc = jug__fs_unpack(fs, h, 1, fresh, &gone, err);
+    if (rc == JUG_OK && kind == JUG_ENTRY_RESULT) rc = jug__fs_unpack(fs, h, 1, &gone, err);
     return rc == JUG_OK && !gone ? JUG_NOT_FOUND : rc;
 }
 
@@ -4893,7 +4908,6 @@ static jug_result jug__fs_remove_results(jug_store *st, const jug_hash *h, size_
     jug__fs *fs = (jug__fs *)st;
     jug_result rc = JUG_OK;
     uint8_t *filed = NULL; /* (NULL: each file is tried) */
-    int fresh;
     memset(gone, 0, n);
     if (fs->dirfd < 0 || n == 0) return JUG_OK;
     if (n >= JUG__LISTED_FROM) {
@@ -4909,8 +4923,7 @@ static jug_result jug__fs_remove_results(jug_store *st, const jug_hash *h, size_
     for (size_t i = 0; rc == JUG_OK && i < n; i++)
         if (!filed || filed[i]) rc = jug__fs_unlink(fs, &h[i], JUG_ENTRY_RESULT, &gone[i], err);
     JUG_FREE(filed);
-    if (rc == JUG_OK && (rc = jug__fs_need_index(fs, &fresh, err)) == JUG_OK)
-        rc = jug__fs_unpack(fs, h, n, fresh, gone, err);
+    if (rc == JUG_OK) rc = jug__fs_unpack(fs, h, n, gone, err);
     return rc;
 }
 

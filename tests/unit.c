@@ -1253,6 +1253,80 @@ TEST(store, an_earlier_read_does_not_undo_a_later_one) {
     remove_tree(dir);
 }
 
+/* A thread that read a block before a removal by its handle wrote the
+   tombstone must not index what it found once the removal is over (a load
+   through the handle would return the removed result). The read's take,
+   between its two records, stands for the other thread. */
+typedef struct overlapping {
+    jug_store *s;
+    jug_hash removed;
+    int removals;
+} overlapping;
+static void remove_while_read(void *ud, const jug_hash *h, const unsigned char *result, uint32_t size) {
+    overlapping *o = (overlapping *)ud;
+    uint8_t gone = 0;
+    jug_error err;
+    (void)h, (void)result, (void)size;
+    if (o->removals++ > 0) return;
+    CHECK_INT(o->s->ops->remove_results(o->s, &o->removed, 1, &gone, &err), JUG_OK);
+    CHECK(gone);
+}
+TEST(store, a_read_that_overlaps_a_removal_indexes_nothing) {
+    char *dir = temp_dir(), hex[33];
+    jug_store *s = open_store(dir, 0);
+    jug_hash block = jug_hash_bytes("overlap", 7), tasks[2] = {jug_hash_bytes("kept", 4), jug_hash_bytes("gone", 4)};
+    jug_value *back = NULL;
+    jug_error err;
+    overlapping o = {s, tasks[1], 0};
+    CHECK_INT(s->ops->claim(s, &block, NULL, 0, NULL, &err), JUG_OK);
+    append_ints(s, &block, tasks, 0, 2, 40);
+    CHECK_INT(s->ops->unclaim(s, &block, &err), JUG_OK);
+    jug_hash_hex(&block, hex);
+    CHECK_INT(jug__fs_read_block((jug__fs *)s, hex, NULL, &o, JUG__CLAIMS_NONE, JUG__READ_INDEX, remove_while_read,
+                                 NULL, NULL, &err),
+              JUG_OK);
+    CHECK(o.removals > 0);
+    EXPECT("removed_stays_removed", s->ops->load(s, &tasks[1], &back, NULL, &err) == JUG_NOT_FOUND,
+           "a read made before the removal put the removed result back in the index");
+    jug_value_free(back);
+    back = NULL;
+    CHECK_INT(s->ops->load(s, &tasks[0], &back, NULL, &err), JUG_OK);
+    CHECK(back && back->as.i == 40);
+    jug_value_free(back);
+    jug_store_close(s);
+    remove_tree(dir);
+}
+
+/* A handle that has indexed every pack once still finds, at a removal, a
+   copy packed later, by itself or by anyone else (R3 reads every block). */
+TEST(store, a_removal_finds_what_was_packed_after_the_index) {
+    char *dir = temp_dir();
+    jug_store *s = open_store(dir, 0);
+    jug_hash blocks[2] = {jug_hash_bytes("early", 5), jug_hash_bytes("late", 4)};
+    jug_hash tasks[2] = {jug_hash_bytes("first", 5), jug_hash_bytes("later", 5)};
+    jug_value *back = NULL;
+    uint8_t gone = 0;
+    jug_error err;
+    CHECK_INT(s->ops->claim(s, &blocks[0], NULL, 0, NULL, &err), JUG_OK);
+    append_ints(s, &blocks[0], tasks, 0, 1, 0);
+    CHECK_INT(s->ops->unclaim(s, &blocks[0], &err), JUG_OK);
+    CHECK_INT(s->ops->remove_results(s, &tasks[0], 1, &gone, &err), JUG_OK); /* (every pack indexed) */
+    CHECK(gone);
+    CHECK_INT(s->ops->claim(s, &blocks[1], NULL, 0, NULL, &err), JUG_OK);
+    append_ints(s, &blocks[1], tasks, 1, 2, 0);
+    CHECK_INT(s->ops->unclaim(s, &blocks[1], &err), JUG_OK);
+    gone = 0;
+    CHECK_INT(s->ops->remove_results(s, &tasks[1], 1, &gone, &err), JUG_OK);
+    EXPECT("later_pack_found", gone, "the removal trusted an index made before the result was packed");
+    jug_store *fresh = open_store(dir, 0);
+    EXPECT("later_result_gone", fresh->ops->load(fresh, &tasks[1], &back, NULL, &err) == JUG_NOT_FOUND,
+           "the result packed after the index was made is still stored after its removal");
+    jug_value_free(back);
+    jug_store_close(fresh);
+    jug_store_close(s);
+    remove_tree(dir);
+}
+
 TEST(store, huge_array_round_trip) { /* 10^8 elements, read and written in place */
     char *dir = temp_dir();
     jug_store *s = open_store(dir, 0);

@@ -5125,12 +5125,14 @@ JUG_API jug_result jug_value_of(jug_store *s, const jug_task *t, jug_value **out
    workers whose graphs differ disagree only near the tasks they do not share. */
 
 /* The tasks of the graph sorted by function, then by their hashes' first 8
-   bytes (then by index): a radix sort of records that carry what the layout
-   reads, on huge pages, so that no pass follows a pointer or misses the TLB
-   (10^7 tasks lie in 10^7 places). Two passes sort by the first 4 bytes;
-   the few runs of tasks whose first 4 bytes are the same (about n^2 / 2^33
-   pairs) are then sorted by the rest. NULL: out of memory; else *base is
-   what to free. */
+   bytes (then by index): records that carry what the layout reads, on huge
+   pages, so that no step follows a pointer or misses the TLB (10^7 tasks
+   lie in 10^7 places). One pass scatters them into buckets of fewer than
+   256 by function and the first bits of the hash (at most 2^14 buckets a
+   function: more places written at once would miss the cache); then each
+   bucket, which fits in the cache, is sorted by the next 8 bits into the
+   first buffer, and the few records alike in those by the rest. NULL: out
+   of memory; else *base is what to free. */
 typedef struct jug__sortrec {
     uint64_t key;
     uint32_t index;
@@ -5140,60 +5142,74 @@ static int jug__sortrec_order(const void *a, const void *b) {
     const jug__sortrec *x = (const jug__sortrec *)a, *y = (const jug__sortrec *)b;
     return x->key != y->key ? (x->key < y->key ? -1 : 1) : x->index < y->index ? -1 : x->index > y->index;
 }
+static void jug__sortrec_sort(jug__sortrec *r, size_t n) {
+    if (n > 16) {
+        qsort(r, n, sizeof *r, jug__sortrec_order);
+        return;
+    }
+    for (size_t i = 1, j; i < n; i++) { /* (insertion: a few records) */
+        jug__sortrec x = r[i];
+        for (j = i; j > 0 && jug__sortrec_order(&x, &r[j - 1]) < 0; j--) r[j] = r[j - 1];
+        r[j] = x;
+    }
+}
+static size_t jug__sort_bucket(const jug__sortrec *r, const size_t *first, const uint8_t *shift) {
+    uint32_t group = r->group_cut >> 1;
+    return first[group] + ((r->key >> 1) >> shift[group]); /* (>> 1 first: a function of one bucket takes no bit) */
+}
 static jug__sortrec *jug__sort_for_blocks(const jug_graph *g, unsigned cut, void **base) {
-    size_t n = g->n, bytes = (n + 1) * sizeof(jug__sortrec);
+    size_t n = g->n, ngroups = g->ngroups, bytes = (n + 1) * sizeof(jug__sortrec), nbuckets = 0;
     void *bases[2];
-    jug__sortrec *buf[2];
-    int cur = 0;
-    uint32_t *count = (uint32_t *)JUG__ZEROED((2 * 65536 + g->ngroups + 1) * sizeof *count);
-    buf[0] = (jug__sortrec *)jug__huge_alloc(bytes, 0, 0, &bases[0]);
-    buf[1] = (jug__sortrec *)jug__huge_alloc(bytes, 0, 0, &bases[1]);
-    if (!buf[0] || !buf[1] || !count) {
+    size_t *first = (size_t *)JUG__ZEROED((ngroups + 1) * sizeof *first); /* per function: its tasks, then its first bucket */
+    uint8_t *shift = JUG__NEW(uint8_t, ngroups + 1); /* per function: 63 - its bits of the hash that pick a bucket */
+    uint32_t *end = NULL; /* per bucket: where it begins, then (after the scatter) where it ends */
+    jug__sortrec *rec = (jug__sortrec *)jug__huge_alloc(bytes, 0, 0, &bases[0]);
+    jug__sortrec *by_bucket = (jug__sortrec *)jug__huge_alloc(bytes, 0, 0, &bases[1]);
+    if (first && shift && rec && by_bucket) {
+        for (size_t i = 0; i < n; i++) {
+            const jug_task *t = g->tasks[i];
+            rec[i].key = jug__hash_key(&t->hash);
+            rec[i].index = (uint32_t)i;
+            rec[i].group_cut = t->group << 1 | ((t->hash.bytes[15] & cut) == 0);
+            first[t->group]++;
+        }
+        for (size_t k = 0; k < ngroups; k++) {
+            unsigned bits = 0;
+            while (bits < 14 && first[k] >> (bits + 8) != 0) bits++;
+            shift[k] = (uint8_t)(63 - bits);
+            first[k] = nbuckets;
+            nbuckets += (size_t)1 << bits;
+        }
+        end = (uint32_t *)JUG__ZEROED((nbuckets + 1) * sizeof *end);
+    }
+    if (!end) {
         JUG_FREE(bases[0]);
         JUG_FREE(bases[1]);
-        JUG_FREE(count);
+        JUG_FREE(first);
+        JUG_FREE(shift);
         return NULL;
     }
-    for (size_t i = 0; i < n; i++) {
-        const jug_task *t = g->tasks[i];
-        jug__sortrec *r = &buf[0][i];
-        r->key = jug__hash_key(&t->hash);
-        r->index = (uint32_t)i;
-        r->group_cut = t->group << 1 | ((t->hash.bytes[15] & cut) == 0);
-        for (int d = 0; d < 2; d++) count[d * 65536 + ((r->key >> (32 + 16 * d)) & 0xffff)]++;
-    }
-    for (int d = 0; d < 2; d++, cur ^= 1) { /* two stable passes of 16 bits */
-        uint32_t *at = count + d * 65536;
-        const jug__sortrec *from = buf[cur];
-        jug__sortrec *to = buf[cur ^ 1];
-        for (uint32_t v = 0, sum = 0; v < 65536; v++) {
-            uint32_t c = at[v];
-            at[v] = sum;
-            sum += c;
+    for (size_t i = 0; i < n; i++) end[jug__sort_bucket(&rec[i], first, shift) + 1]++;
+    for (size_t k = 0; k < nbuckets; k++) end[k + 1] += end[k];
+    for (size_t i = 0; i < n; i++) by_bucket[end[jug__sort_bucket(&rec[i], first, shift)]++] = rec[i];
+    for (size_t k = 0; k < ngroups; k++) {
+        unsigned next = shift[k] - 7u; /* the next 8 bits */
+        size_t last = k + 1 < ngroups ? first[k + 1] : nbuckets;
+        for (size_t b = first[k]; b < last; b++) {
+            uint32_t lo = b ? end[b - 1] : 0, hi = end[b], sub[257];
+            memset(sub, 0, sizeof sub);
+            for (uint32_t j = lo; j < hi; j++) sub[((by_bucket[j].key >> next) & 0xff) + 1]++;
+            for (int v = 0; v < 256; v++) sub[v + 1] += sub[v];
+            for (uint32_t j = lo; j < hi; j++) rec[lo + sub[(by_bucket[j].key >> next) & 0xff]++] = by_bucket[j];
+            for (uint32_t v = 0, from = 0; v < 256; from = sub[v++]) jug__sortrec_sort(&rec[lo + from], sub[v] - from);
         }
-        for (size_t i = 0; i < n; i++) to[at[(from[i].key >> (32 + 16 * d)) & 0xffff]++] = from[i];
     }
-    if (g->ngroups > 1) { /* then by function, stably */
-        uint32_t *at = count + 2 * 65536;
-        const jug__sortrec *from = buf[cur];
-        jug__sortrec *to = buf[cur ^ 1];
-        for (size_t i = 0; i < n; i++) at[(from[i].group_cut >> 1) + 1]++;
-        for (size_t k = 0; k < g->ngroups; k++) at[k + 1] += at[k];
-        for (size_t i = 0; i < n; i++) to[at[from[i].group_cut >> 1]++] = from[i];
-        cur ^= 1;
-    }
-    for (size_t lo = 0, hi; lo < n; lo = hi) { /* runs of one function and the same first 4 bytes */
-        const jug__sortrec *r = &buf[cur][lo];
-        for (hi = lo + 1; hi < n && buf[cur][hi].key >> 32 == r->key >> 32 &&
-                          buf[cur][hi].group_cut >> 1 == r->group_cut >> 1;
-             hi++) {
-        }
-        if (hi - lo > 1) qsort(&buf[cur][lo], hi - lo, sizeof *r, jug__sortrec_order);
-    }
-    JUG_FREE(count);
-    JUG_FREE(bases[cur ^ 1]);
-    *base = bases[cur];
-    return buf[cur];
+    JUG_FREE(end);
+    JUG_FREE(first);
+    JUG_FREE(shift);
+    JUG_FREE(bases[1]);
+    *base = bases[0];
+    return rec;
 }
 
 /* Lays out the blocks of the graph as it is now, as store s cuts them

@@ -6391,6 +6391,7 @@ static void jug__load_inputs(jug__exec *x, jug_task *t) {
                    (hi - lo < JUG__LOAD_CHUNK || key[hi] >> 32 == key[hi - 1] >> 32)) /* (a block is not cut in two) */
                 hi++;
             for (size_t i = lo; i < hi; i++) { /* (in the order of blocks, the inputs lie anywhere: fetched ahead) */
+                if (i + 32 < hi) JUG__PREFETCH(&g->tasks[(uint32_t)key[i + 32]]);
                 if (i + 16 < hi) JUG__PREFETCH(g->tasks[(uint32_t)key[i + 16]]);
                 tasks[i - lo] = g->tasks[(uint32_t)key[i]]->hash;
                 blocks[i - lo] = jug__block_member(g, (uint32_t)(key[i] >> 32), 0)->hash;
@@ -6400,6 +6401,10 @@ static void jug__load_inputs(jug__exec *x, jug_task *t) {
             jug__exec_lock(x);
             for (size_t i = lo; i < hi; i++) {
                 uint32_t d = (uint32_t)key[i];
+                if (i + 16 < hi) {
+                    JUG__PREFETCH(&x->value[(uint32_t)key[i + 16]]);
+                    JUG__PREFETCH(&x->run[(uint32_t)key[i + 16]]);
+                }
                 if (loaded && out[i - lo] && !x->value[d]) jug__set_value(x, d, out[i - lo]);
                 else jug_value_free(out[i - lo]);
             }

@@ -6024,8 +6024,8 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
     }
     /* Tasks downstream of a failure cannot run. */
     for (size_t i = 0; i < n; i++) {
+        if (x->run[i].state != JUG__WAITING) continue; /* (nor is its task read: most are done) */
         jug_task *t = g->tasks[i];
-        if (x->run[i].state != JUG__WAITING) continue; /* (so the finished tasks are not read) */
         for (uint32_t k = 0; jug__of(x, t)->state == JUG__WAITING && k < t->ndeps; k++) {
             uint8_t dep = jug__of(x, jug__deps(t)[k])->state;
             if (dep == JUG__FAILED || dep == JUG__UNREACHABLE) {

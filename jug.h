@@ -413,13 +413,17 @@ extern const struct jug_task_parameter_has_a_type_jug_h_cannot_unpack {
 } jug_task_parameter_has_a_type_jug_h_cannot_unpack;
 
 /* The argument conversion's own constructors: the value a conversion made
-   is the graph's to keep or free (handed), an out-of-range one fails the build. */
-JUG_API jug_value *jug__arg_copy(const jug_value *v);
-JUG_API jug_value *jug__arg_int(int64_t i);
-JUG_API jug_value *jug__arg_uint(uint64_t i);
-JUG_API jug_value *jug__arg_double(double d);
-JUG_API jug_value *jug__arg_string(const char *s);
-JUG_API jug_value *jug__arg_ref(const jug_task *t);
+   is the graph's to keep or free (handed), an out-of-range one fails the build.
+   A number or a task reference is made in `room`, storage of the declaring
+   call's own (a compound literal, a C++ temporary) that outlives the call of
+   jug_task_new, so that declaring a task of numbers allocates nothing but the
+   task; a string or a copy is allocated. */
+JUG_API jug_value *jug__arg_copy(jug_value *room, const jug_value *v);
+JUG_API jug_value *jug__arg_int(jug_value *room, int64_t i);
+JUG_API jug_value *jug__arg_uint(jug_value *room, uint64_t i);
+JUG_API jug_value *jug__arg_double(jug_value *room, double d);
+JUG_API jug_value *jug__arg_string(jug_value *room, const char *s);
+JUG_API jug_value *jug__arg_ref(jug_value *room, const jug_task *t);
 #ifndef __cplusplus
 #define JUG_ARG(x)                                                                                      \
     _Generic((x), jug_value *: jug__arg_value, const jug_value *: jug__arg_copy, jug_task *: jug__arg_ref, \
@@ -428,9 +432,12 @@ JUG_API jug_value *jug__arg_ref(const jug_task *t);
              signed char: jug__arg_int, unsigned char: jug__arg_int, short: jug__arg_int,                  \
              unsigned short: jug__arg_int, int: jug__arg_int, unsigned: jug__arg_int, long: jug__arg_int,  \
              long long: jug__arg_int, unsigned long: jug__arg_uint, unsigned long long: jug__arg_uint,     \
-             default: jug_task_argument_has_a_type_jug_h_cannot_convert)(x)
+             default: jug_task_argument_has_a_type_jug_h_cannot_convert)(&(jug_value){0}, (x))
 #define JUG__ARGV(...) ((jug_value *[]){__VA_ARGS__})
-static inline jug_value *jug__arg_value(jug_value *v) { return v; }
+static inline jug_value *jug__arg_value(jug_value *room, jug_value *v) {
+    (void)room;
+    return v;
+}
 
 /* A typed task's parameter of type T: its letter, and its value from the call. */
 #define JUG__PARAM_CODE(T)                                                                                       \
@@ -751,27 +758,33 @@ JUG_API void jug_block_note(const jug_hash *tasks, size_t n, jug_block_state *st
 
 #ifdef __cplusplus
 }
-/* C++: the same argument conversion through overloads (see jug_task). */
 #include <initializer_list>
 #include <limits>
 #include <type_traits>
-static inline jug_value *JUG_ARG(jug_value *v) { return v; }
-static inline jug_value *JUG_ARG(const jug_value *v) { return jug__arg_copy(v); }
-static inline jug_value *JUG_ARG(jug_task *t) { return jug__arg_ref(t); }
-static inline jug_value *JUG_ARG(const jug_task *t) { return jug__arg_ref(t); }
-static inline jug_value *JUG_ARG(const char *s) { return jug__arg_string(s); }
-static inline jug_value *JUG_ARG(char *s) { return jug__arg_string(s); }
-static inline jug_value *JUG_ARG(double d) { return jug__arg_double(d); }
-static inline jug_value *JUG_ARG(float d) { return jug__arg_double(d); }
-static inline jug_value *JUG_ARG(bool b) { return jug__arg_int(b); }
-static inline jug_value *JUG_ARG(int i) { return jug__arg_int(i); }
-static inline jug_value *JUG_ARG(long i) { return jug__arg_int(i); }
-static inline jug_value *JUG_ARG(long long i) { return jug__arg_int(i); }
-static inline jug_value *JUG_ARG(unsigned i) { return jug__arg_int(i); }
-static inline jug_value *JUG_ARG(unsigned long i) { return jug__arg_uint(i); }
-static inline jug_value *JUG_ARG(unsigned long long i) { return jug__arg_uint(i); }
-jug_value *JUG_ARG(long double) = delete;
-template <class T> jug_value *JUG_ARG(T *) = delete; /* a pointer jug.h does not know */
+/* C++: the same argument conversion through overloads (see jug_task), named so that a compile error
+   says what it is; x is converted in a temporary, which lives until the end of the declaration. */
+struct jug__arg_room {
+    jug_value value;
+    jug_value *at() { return &value; }
+};
+#define JUG_ARG(x) jug_task_argument(jug__arg_room().at(), (x))
+static inline jug_value *jug_task_argument(jug_value *, jug_value *v) { return v; }
+static inline jug_value *jug_task_argument(jug_value *r, const jug_value *v) { return jug__arg_copy(r, v); }
+static inline jug_value *jug_task_argument(jug_value *r, jug_task *t) { return jug__arg_ref(r, t); }
+static inline jug_value *jug_task_argument(jug_value *r, const jug_task *t) { return jug__arg_ref(r, t); }
+static inline jug_value *jug_task_argument(jug_value *r, const char *s) { return jug__arg_string(r, s); }
+static inline jug_value *jug_task_argument(jug_value *r, char *s) { return jug__arg_string(r, s); }
+static inline jug_value *jug_task_argument(jug_value *r, double d) { return jug__arg_double(r, d); }
+static inline jug_value *jug_task_argument(jug_value *r, float d) { return jug__arg_double(r, d); }
+static inline jug_value *jug_task_argument(jug_value *r, bool b) { return jug__arg_int(r, b); }
+static inline jug_value *jug_task_argument(jug_value *r, int i) { return jug__arg_int(r, i); }
+static inline jug_value *jug_task_argument(jug_value *r, long i) { return jug__arg_int(r, i); }
+static inline jug_value *jug_task_argument(jug_value *r, long long i) { return jug__arg_int(r, i); }
+static inline jug_value *jug_task_argument(jug_value *r, unsigned i) { return jug__arg_int(r, i); }
+static inline jug_value *jug_task_argument(jug_value *r, unsigned long i) { return jug__arg_uint(r, i); }
+static inline jug_value *jug_task_argument(jug_value *r, unsigned long long i) { return jug__arg_uint(r, i); }
+jug_value *jug_task_argument(jug_value *, long double) = delete;
+template <class T> jug_value *jug_task_argument(jug_value *, T *) = delete; /* a pointer jug.h does not know */
 static inline jug_task *jug_task_new(jug_graph *g, const jug_function *fn, size_t nargs,
                                      std::initializer_list<jug_value *> args) {
     return jug_task_new(g, fn, nargs, const_cast<jug_value **>(args.begin()));
@@ -1387,7 +1400,8 @@ enum {
     JUG__MADE,        /* made by jug_task's argument conversion */
     JUG__TOO_BIG,     /* made by the conversion of an unsigned integer above INT64_MAX (as.i: its bits) */
     JUG__RESULT,      /* in a result the graph holds (jug_bvalue, jug_compute) */
-    JUG__OWNER = 0x7f,
+    JUG__OWNER = 0x3f,
+    JUG__IN_ROOM = 0x40, /* with MADE or TOO_BIG: in the declaring call's room (jug__arg_int), never freed */
     JUG__SPOILT = 0x80 /* a list (or a list in it) was given an item taken before: the build fails where it is used */
 };
 static int jug__owner(const jug_value *v) { return v->handed & JUG__OWNER; }
@@ -1397,16 +1411,44 @@ static jug_value *jug__made(jug_value *v) {
     if (v) v->handed = JUG__MADE;
     return v;
 }
-JUG_API jug_value *jug__arg_copy(const jug_value *v) { return jug__made(jug_value_copy(v)); }
-JUG_API jug_value *jug__arg_int(int64_t i) { return jug__made(jug_int(i)); }
-JUG_API jug_value *jug__arg_uint(uint64_t i) {
-    jug_value *v = jug__made(jug_int((int64_t)i));
-    if (v && i > INT64_MAX) v->handed = JUG__TOO_BIG;
+/* A value of type t in room: the conversion's, kept in place. */
+static jug_value *jug__arg_made(jug_value *room, jug_type t) {
+    memset(room, 0, sizeof *room);
+    room->type = t;
+    room->handed = JUG__MADE | JUG__IN_ROOM;
+    return room;
+}
+JUG_API jug_value *jug__arg_copy(jug_value *room, const jug_value *v) {
+    (void)room;
+    return jug__made(jug_value_copy(v));
+}
+JUG_API jug_value *jug__arg_int(jug_value *room, int64_t i) {
+    jug_value *v = jug__arg_made(room, JUG_INT);
+    v->as.i = i;
     return v;
 }
-JUG_API jug_value *jug__arg_double(double d) { return jug__made(jug_double(d)); }
-JUG_API jug_value *jug__arg_string(const char *s) { return jug__made(jug_string(s)); }
-JUG_API jug_value *jug__arg_ref(const jug_task *t) { return jug__made(jug_ref((jug_task *)(uintptr_t)t)); }
+JUG_API jug_value *jug__arg_uint(jug_value *room, uint64_t i) {
+    jug_value *v = jug__arg_int(room, (int64_t)i);
+    if (i > INT64_MAX) v->handed = JUG__TOO_BIG | JUG__IN_ROOM;
+    return v;
+}
+JUG_API jug_value *jug__arg_double(jug_value *room, double d) {
+    jug_value *v = jug__arg_made(room, JUG_DOUBLE);
+    v->as.d = d;
+    return v;
+}
+JUG_API jug_value *jug__arg_string(jug_value *room, const char *s) {
+    (void)room;
+    return jug__made(jug_string(s));
+}
+JUG_API jug_value *jug__arg_ref(jug_value *room, const jug_task *t) {
+    jug_value *v;
+    if (!t) return NULL; /* (the declaration fails, as with jug_ref's NULL) */
+    v = jug__arg_made(room, JUG_TASKREF);
+    v->as.ref.task = (jug_task *)(uintptr_t)t;
+    v->as.ref.index = -1;
+    return v;
+}
 
 static jug_result jug__list_append(jug_value *list, jug_value *item) {
     if (!JUG_GROW(list->as.list, list->cap, list->len + 1)) {
@@ -2400,7 +2442,7 @@ static int jug__collect_deps(jug_graph *g, const jug_function *fn, size_t arg, c
    the graph all the same, so that handing it over again is seen (JUG__TAKEN);
    a part of a held result stays where it is. */
 static void jug__drop_arg(jug_graph *g, jug_value *v) {
-    if (jug__owner(v) == JUG__RESULT) return;
+    if (jug__owner(v) == JUG__RESULT || (v->handed & JUG__IN_ROOM)) return;
     if (jug__owner(v) == JUG__TAKEN && JUG_GROW(g->owned, g->owned_cap, g->nowned + 1)) g->owned[g->nowned++] = v;
     else jug_value_free(v);
 }
@@ -2580,8 +2622,8 @@ static jug_task *jug__task_new(jug_graph *g, const jug_function *fn, size_t narg
         }
     }
     for (i = 0; i < nargs; i++) { /* a conversion's allocation kept in place goes back; the rest is the graph's */
-        if ((jug__args(t)[i].meta & 0xff) != JUG__ARG_OWNED) JUG_FREE(args[i]);
-        else g->owned[g->nowned++] = args[i];
+        if ((jug__args(t)[i].meta & 0xff) == JUG__ARG_OWNED) g->owned[g->nowned++] = args[i];
+        else if (!(args[i]->handed & JUG__IN_ROOM)) JUG_FREE(args[i]);
     }
     t->hash = hash;
     t->fn = fn;

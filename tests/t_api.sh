@@ -71,8 +71,8 @@ for cc in gcc clang cxx; do
     compiled "reject_control_$cc" && ok "reject_control_$cc"
     for c in nine twelve; do refused "reject_${c}_$cc" $MANY; done
     if [ $cc = cxx ]; then
-        for c in int_ptr void_ptr long_double; do refused "reject_${c}_$cc" 'use of deleted function .*JUG_ARG'; done
-        refused "reject_struct_$cc" 'no matching function for call to .JUG_ARG'
+        for c in int_ptr void_ptr long_double; do refused "reject_${c}_$cc" 'use of deleted function .*jug_task_argument'; done
+        refused "reject_struct_$cc" 'no matching function for call to .jug_task_argument'
         for c in typed_ptr typed_long_double; do refused "reject_${c}_$cc" 'jug_task_parameter_type<'; done
     else
         for c in int_ptr void_ptr null long_double struct; do refused "reject_${c}_$cc" $CONVERT; done

@@ -6472,16 +6472,35 @@ static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *bloc
     double t0;
     jug__outcome outcome = JUG__RAN;
     uint32_t reading = 0; /* dependencies whose values this call holds (readers) */
+    uint32_t *missing = NULL, nmissing = 0, loaded = 0; /* (the inputs not in memory at first; loaded since) */
     /* (release, not a full fence a task: the slot names the task for the parent, which reads it once
        the worker is dead, and warns siblings; what keeps two workers off one task is its lock or claim) */
     if (x->slot) __atomic_store_n(&x->slot->task, (int32_t)t->index, __ATOMIC_RELEASE);
     if (t->ndeps >= JUG__LOAD_PER_BLOCK && s->ops->load_many) jug__load_inputs(x, t);
-    jug__exec_lock(x); /* (the inputs in memory, at once; then the others, one by one) */
-    for (; reading < t->ndeps && x->value[jug__deps(t)[reading]->index]; reading++)
-        jug__of(x, jug__deps(t)[reading])->readers++;
+    /* The inputs in memory are held at once, under one lock (a reduction's million of them); then
+       the others are loaded one by one: those load_inputs left (results in files of their own). */
+    jug__exec_lock(x);
+    for (uint32_t k = 0; k < t->ndeps; k++) {
+        if (x->value[jug__deps(t)[k]->index]) jug__of(x, jug__deps(t)[k])->readers++;
+        else nmissing++;
+    }
+    reading = t->ndeps - nmissing;
+    if (nmissing && (missing = JUG__NEW(uint32_t, nmissing)) != NULL) {
+        for (uint32_t k = 0, m = 0; k < t->ndeps; k++)
+            if (!x->value[jug__deps(t)[k]->index]) missing[m++] = k;
+    } else if (nmissing) { /* (let go of the others again) */
+        for (uint32_t k = 0; k < t->ndeps; k++)
+            if (x->value[jug__deps(t)[k]->index]) jug__of(x, jug__deps(t)[k])->readers--;
+        reading = 0;
+    }
     jug__exec_unlock(x);
-    for (; reading < t->ndeps; reading++) {
-        jug_task *d = jug__deps(t)[reading];
+    if (nmissing && !missing) {
+        jug_set_error(err, JUG_NO_MEMORY, "out of memory loading the inputs of %s", t->fn->name);
+        outcome = JUG__STORE_ERROR;
+        goto done;
+    }
+    for (; loaded < nmissing; loaded++, reading++) {
+        jug_task *d = jug__deps(t)[missing[loaded]];
         jug_value *v;
         jug__exec_lock(x);
         int have = x->value[d->index] != NULL;
@@ -6526,13 +6545,15 @@ static jug__outcome jug__compute(jug__exec *x, jug_task *t, const jug_hash *bloc
 done:
     if (reading || outcome == JUG__RAN) {
         jug__exec_lock(x);
-        for (uint32_t k = 0; k < reading; k++) {
+        for (uint32_t k = 0, m = 0; k < t->ndeps; k++) {
+            if (m < nmissing && missing[m] == k && m++ >= loaded) continue; /* (missing, and not loaded) */
             jug__of(x, jug__deps(t)[k])->readers--;
             jug__release_value(x, jug__deps(t)[k]);
         }
         if (outcome == JUG__RAN) x->group_secs[t->group] += (double)meta.run_usec * 1e-6; /* (see jug__record) */
         jug__exec_unlock(x);
     }
+    JUG_FREE(missing);
     if (x->slot) __atomic_store_n(&x->slot->task, -1, __ATOMIC_RELEASE);
     return outcome;
 }

@@ -303,3 +303,21 @@ run "$W" execute --jugdir damaged -- 3000 0
 expect damaged_input_recomputed test "$RC" -eq 0 -a "$(grep -c '^pair ' "$JUG_TEST_LOG")" -ge 1
 run "$W" value total --jugdir damaged -- 3000 0
 same damaged_input_total "$OUT" "$(want_total 3000 0)"
+
+# --- a reduction whose inputs lie in packs and in files of their own (the first pairs, run before the
+#     batches began), one of those files lost: the others are read at once, the lost one is computed
+#     again and the total is right; under the sanitizers, so that no input is freed while it is read
+"$BUILD/workload_asan" execute --jugdir partly_packed -- 3000 0 >/dev/null 2>&1
+lost=""
+for h in $("$W" value --hashes pair --jugdir partly_packed -- 3000 0 | awk '{print $2}'); do
+    [ -f "partly_packed/results/${h:0:2}/${h:2}" ] && { lost=partly_packed/results/${h:0:2}/${h:2}; break; }
+done
+expect partly_packed_some_in_files test -n "$lost"
+"$W" invalidate total --jugdir partly_packed -- 3000 0 >/dev/null
+rm -f "$lost"
+: >"$JUG_TEST_LOG"
+run "$BUILD/workload_asan" execute --jugdir partly_packed -- 3000 0
+same partly_packed_lost_one_recomputed "$RC $(grep -c '^pair ' "$JUG_TEST_LOG") $(grep -c '^total ' "$JUG_TEST_LOG")" "0 1 1"
+same partly_packed_sanitizers_quiet "$(echo "$ERR" | grep -ci sanitizer)" 0
+run "$W" value total --jugdir partly_packed -- 3000 0
+same partly_packed_total "$OUT" "$(want_total 3000 0)"

@@ -630,6 +630,9 @@ typedef struct jug_store_ops {
     /* Optional: the results h[0..n) removed at once, as remove would (invalidate,
        cleanup); gone[i] says whether one of h[i] was. An error ends the call. */
     jug_result (*remove_results)(jug_store *s, const jug_hash *h, size_t n, uint8_t *gone, jug_error *err);
+    /* Optional (R5): a stamp of the removals of results so far, which each one changes
+       (removals counted before they are made; 0 before the first). */
+    jug_result (*removals)(jug_store *s, uint64_t *stamp, jug_error *err);
     /* Failure records: fail keeps jug_failure_text(reason) as h's record;
        failure returns the record's text as kept (JUG_NOT_FOUND: none). */
     jug_result (*fail)(jug_store *s, const jug_hash *h, const char *reason, jug_error *err);
@@ -1023,6 +1026,11 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
       it is made again.
    R4 A corrupt result is set aside (corrupt/), never returned: its task
       reads as not done and runs again.
+   R5 Every removal of results is counted before it is made (a file that
+      grows by a byte, `removals`; redis: a counter). A run reads the count
+      before its scan and again before it says that all is finished: if it
+      moved, results it counted may be gone (a colleague's invalidate or
+      cleanup), and it reads the store again to say what is finished.
 
    THE EXECUTOR
    E1 One way to run a task alone (jug__run_locked, used by execute and
@@ -4921,10 +4929,38 @@ static jug_result jug__fs_unlink(jug__fs *fs, const jug_hash *h, jug_entry kind,
     return JUG_OK;
 }
 
+/* R5: the count of removals is the length of `removals`; the stamp is its length and mtime (the
+   appends of two NFS clients may land on one byte, but each moves the mtime). Opened to be read:
+   on NFS, an open asks the server, a stat may answer from the client's cache. */
+static jug_result jug__fs_count_removal(jug__fs *fs, jug_error *err) {
+    int fd = openat(fs->dirfd, "removals", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+    if (fd < 0) return jug__sys_error(err, "writing", "removals");
+    ssize_t k = write(fd, "r", 1);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return k == 1 ? JUG_OK : jug__sys_error(err, "writing", "removals");
+}
+static jug_result jug__fs_removals(jug_store *st, uint64_t *stamp, jug_error *err) {
+    jug__fs *fs = (jug__fs *)st;
+    struct stat sb;
+    int fd;
+    jug_result rc = jug__fs_open_file(fs, "removals", &fd, &sb, err);
+    *stamp = 0;
+    if (rc != JUG_OK) return rc == JUG_NOT_FOUND ? JUG_OK : rc;
+    close(fd);
+    *stamp = ((uint64_t)sb.st_size << 34 | 1) ^ (uint64_t)sb.st_mtim.tv_sec * 1000000000u ^ (uint64_t)sb.st_mtim.tv_nsec;
+    return JUG_OK;
+}
+
 static jug_result jug__fs_remove(jug_store *st, const jug_hash *h, jug_entry kind, jug_error *err) {
     jug__fs *fs = (jug__fs *)st;
     uint8_t gone = 0;
     if (fs->dirfd < 0) return JUG_NOT_FOUND;
+    if (kind == JUG_ENTRY_RESULT) {
+        jug_result counted = jug__fs_count_removal(fs, err);
+        if (counted != JUG_OK) return counted;
+    }
     jug_result rc = jug__fs_unlink(fs, h, kind, &gone, err);
     /* a result may have a file and packed copies too (run twice): all go */
     if (rc == JUG_OK && kind == JUG_ENTRY_RESULT) rc = jug__fs_unpack(fs, h, 1, &gone, err);
@@ -4952,6 +4988,7 @@ static jug_result jug__fs_remove_results(jug_store *st, const jug_hash *h, size_
     uint8_t *filed = NULL; /* (NULL: each file is tried) */
     memset(gone, 0, n);
     if (fs->dirfd < 0 || n == 0) return JUG_OK;
+    if ((rc = jug__fs_count_removal(fs, err)) != JUG_OK) return rc;
     if (n >= JUG__LISTED_FROM) {
         jug__wanted *asked = jug__wanted_sort(h, n);
         jug__fs_filed f;
@@ -4994,6 +5031,7 @@ static void jug__fs_set_ops(jug_store_ops *o) {
     o->scan = jug__fs_scan;
     o->remove = jug__fs_remove;
     o->remove_results = jug__fs_remove_results;
+    o->removals = jug__fs_removals;
     o->fail = jug__fs_fail;
     o->failure = jug__fs_failure;
     o->lock = jug__fs_lock;
@@ -5700,6 +5738,8 @@ typedef struct jug__prescan {
     jug_result rc;
     jug_error err;
     int joined;
+    int counts_removals; /* the store has a stamp of its removals (R5), read before the scan: */
+    uint64_t removals;
 } jug__prescan;
 
 static void jug__prescan_cb(void *ud, const jug_hash *h, jug_entry kind) {
@@ -5717,6 +5757,10 @@ static void *jug__prescan_run(void *arg) {
     jug__prescan *p = (jug__prescan *)arg;
     jug_store *s;
     p->rc = p->open(p->where, &p->opt, &s, &p->err);
+    if (p->rc == JUG_OK && s->ops->removals) {
+        p->rc = s->ops->removals(s, &p->removals, &p->err);
+        p->counts_removals = 1;
+    }
     if (p->rc == JUG_OK) {
         jug_result rc = s->ops->scan(s, jug__prescan_cb, p, &p->err);
         if (p->rc == JUG_OK) p->rc = rc;
@@ -5836,6 +5880,8 @@ typedef struct jug__exec {
     pid_t parent;          /* of a forked worker: the pool's parent */
     int guardian_quit;
     int others_seen; /* another worker has locked or finished a task we wanted */
+    int counts_removals; /* the store's stamp of removals (R5) as it was before the scan: */
+    uint64_t removals;
     int limit;               /* the limit that stopped this process's run, or 0 */
     double idle_since;       /* since when no task could run here (--max-idle); 0: one could */
     double stop_file_looked; /* when the stop file was last looked for */
@@ -5994,6 +6040,26 @@ static jug_result jug__drop_stale(jug_store *s, const jug_hash *h, int claim, ju
     return claim ? s->ops->unclaim(s, h, err) : s->ops->unlock(s, h, err);
 }
 
+/* R5: how many tasks this run counts as finished lost their results since its scan (to a
+   colleague's invalidate or cleanup), read from the store again if its removals moved. */
+static size_t jug__removed_meanwhile(jug__exec *x) {
+    jug_graph *g = x->g;
+    uint64_t now;
+    uint8_t *stored;
+    size_t removed = 0;
+    if (!x->counts_removals || x->s->ops->removals(x->s, &now, NULL) != JUG_OK || now == x->removals) return 0;
+    if (!(stored = (uint8_t *)JUG_MALLOC(g->n + 1))) return 0;
+    if (jug__stored_all(x->s, g, stored, NULL, NULL) == JUG_OK) {
+        for (size_t i = 0; i < g->n; i++)
+            if (x->run[i].state == JUG__DONE && !stored[i]) {
+                x->run[i].state = JUG__WAITING;
+                removed++;
+            }
+    }
+    JUG_FREE(stored);
+    return removed;
+}
+
 /* Locks and claims that dead workers left on finished work (killed after
    storing, before unlocking): taken over and dropped, once all is done. */
 static void jug__heal(jug__exec *x) {
@@ -6042,10 +6108,16 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
     }
     jug__finder_init(&f, g, jug__scan_cb, x);
     if (x->o->prescan) {
+        x->counts_removals = x->o->prescan->counts_removals;
+        x->removals = x->o->prescan->removals;
         jug__prescan_replay(x->o->prescan, jug__finder_put, &f);
-    } else if (x->s->ops->scan(x->s, jug__finder_put, &f, &err) != JUG_OK) {
-        jug__say(x, 1, "%s", err.msg); /* (said here: the caller says nothing more) */
-        return err.code ? err.code : JUG_IO_ERROR;
+    } else {
+        x->counts_removals = x->s->ops->removals != NULL;
+        if ((x->counts_removals && x->s->ops->removals(x->s, &x->removals, &err) != JUG_OK) ||
+            x->s->ops->scan(x->s, jug__finder_put, &f, &err) != JUG_OK) {
+            jug__say(x, 1, "%s", err.msg); /* (said here: the caller says nothing more) */
+            return err.code ? err.code : JUG_IO_ERROR;
+        }
     }
     jug__finder_flush(&f);
     x->wanted = x->unfinished = 0;
@@ -7046,6 +7118,8 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
         if (state != JUG__DONE && state != JUG__SKIPPED) undone++;
         if (state == JUG__FAILED) failed++; /* (here, or by a crash its worker did not survive) */
     }
+    size_t removed = report && undone == 0 ? jug__removed_meanwhile(&x) : 0;
+    undone += removed;
     if (undone == 0) jug__heal(&x);
     if (report) {
         char ran[64], finished[320];
@@ -7062,6 +7136,12 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
             jug__say(&x, 0, "Nothing to do: %s.", finished);
         else if (undone == 0)
             jug__say(&x, 0, "%s; %s.", ran, finished);
+        else if (removed)
+            jug__say(&x, 0,
+                     "%s; %zu of %zu %s %s not finished: %s removed while this ran (invalidate or cleanup); "
+                     "execute again to compute %s.",
+                     ran, removed, x.wanted, jug__plural(x.wanted, "task", "tasks"), jug__plural(removed, "is", "are"),
+                     jug__plural(removed, "its result was", "their results were"), jug__plural(removed, "it", "them"));
         else
             jug__say(&x, 0, "%s; %zu failed; %zu of %zu %s %s not finished.", ran, failed, undone, x.wanted,
                      jug__plural(x.wanted, "task", "tasks"), jug__plural(undone, "is", "are"));

@@ -1838,6 +1838,28 @@ static jug_result jug_redis__removed(jug_redis__store *r, const char *key, const
 
 /* Removes an entry; a chunked result goes with its chunks, a lock leaves
    jug:locks first (so that a worker that takes it again stays listed). */
+/* R5: the count of removals of results, counted before each is made. */
+static jug_result jug_redis__count_removal(jug_redis__store *r, jug_error *err) {
+    jug_redis__cmd c;
+    jug_redis__cmdv(&c, "INCR", "jug:removals", JUG_REDIS__END);
+    return jug_redis__simple(r, &c, NULL, err);
+}
+static jug_result jug_redis__removals(jug_store *st, uint64_t *stamp, jug_error *err) {
+    jug_redis__store *r = (jug_redis__store *)st;
+    jug_redis__cmd c;
+    redisReply *rep;
+    jug_redis__cmdv(&c, "GET", "jug:removals", JUG_REDIS__END);
+    *stamp = 0;
+    jug_redis__enter(r);
+    jug_result rc = jug_redis__run1(r, &c, &rep, err);
+    jug_redis__leave(r);
+    if (rc != JUG_OK) return rc;
+    if (rep->type == REDIS_REPLY_STRING) *stamp = strtoull(rep->str, NULL, 10);
+    else if (rep->type != REDIS_REPLY_NIL) rc = jug_redis__bad_reply(r, rep, "GET", "jug:removals", err);
+    freeReplyObject(rep);
+    return rc;
+}
+
 static jug_result jug_redis__remove(jug_store *st, const jug_hash *h, jug_entry kind, jug_error *err) {
     jug_redis__store *r = (jug_redis__store *)st;
     char key[64], hex[33];
@@ -1864,7 +1886,8 @@ static jug_result jug_redis__remove(jug_store *st, const jug_hash *h, jug_entry 
     jug_redis__cmdv(&c[2], "SREM", "jug:locks", hex, JUG_REDIS__END);    /* (a lock) */
     jug_redis__cmdv(&c[d], "DEL", key, JUG_REDIS__END);
     jug_redis__enter(r);
-    jug_result rc = jug_redis__run(r, c, d + 1, rep, 1, err);
+    jug_result rc = kind == JUG_ENTRY_RESULT ? jug_redis__count_removal(r, err) : JUG_OK;
+    if (rc == JUG_OK) rc = jug_redis__run(r, c, d + 1, rep, 1, err);
     if (rc == JUG_OK) {
         if (d == 3) freeReplyObject(rep[2]);
         rc = jug_redis__removed(r, key, hex, kind == JUG_ENTRY_RESULT, rep[0], rep[1], rep[d], err);
@@ -1886,6 +1909,7 @@ static jug_result jug_redis__remove_results(jug_store *st, const jug_hash *h, si
                                            : jug_set_error(err, JUG_NO_MEMORY, "out of memory removing %zu results", n);
     memset(gone, 0, n);
     jug_redis__enter(r);
+    if (rc == JUG_OK && n) rc = jug_redis__count_removal(r, err);
     for (size_t at = 0, m; rc == JUG_OK && at < n; at += m) {
         m = n - at < JUG_REDIS__REMOVING ? n - at : JUG_REDIS__REMOVING;
         for (size_t k = 0; k < m; k++) {
@@ -2204,6 +2228,7 @@ static void jug_redis__set_ops(jug_store_ops *o) {
     o->scan = jug_redis__scan;
     o->remove = jug_redis__remove;
     o->remove_results = jug_redis__remove_results;
+    o->removals = jug_redis__removals;
     o->fail = jug_redis__fail;
     o->failure = jug_redis__failure;
     o->lock = jug_redis__lock;

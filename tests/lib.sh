@@ -51,6 +51,10 @@ expect() {
 same() {
     if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "got [$2], want [$3]"; fi
 }
+# matches NAME GOT REGEX (grep -E, one line of GOT at least)
+matches() {
+    if grep -qE -- "$3" <<<"$2"; then ok "$1"; else fail "$1" "got [$2], want /$3/"; fi
+}
 
 # runs a command and keeps its exit status, stdout and stderr in $RC, $OUT, $ERR
 run() {

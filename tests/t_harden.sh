@@ -54,10 +54,14 @@ rm -rf r2.jugdata
 # each append is followed by an fsync that takes 30 ms, so the batch is slow
 $TO strace -f -qq -o /dev/null -e inject=fsync:delay_enter=30000 $W execute --fsync --jugdir r2.jugdata -- 100 \
     >r2.out 2>&1 &
+claimer=$!
 # (leaf 12 stored: a task logged after it, so its record and that record's fsync are done)
 waitfor 20 sh -c 'grep -A1 -x "leaf 12" "$JUG_TEST_LOG" | grep -qvx "leaf 12"'
 $W invalidate 'leaf[12]' --jugdir r2.jugdata -- 100 >/dev/null
-wait
+wait $claimer
+# and the claimer, which counted leaf 12 finished, says at its end that it is not (R5)
+same claimer_says_removed_meanwhile "$? $(tail -n 1 r2.out)" "1 Executed 151 tasks; 1 of 151 tasks is not finished: \
+its result was removed while this ran (invalidate or cleanup); execute again to compute it."
 : >"$JUG_TEST_LOG"
 $W execute --jugdir r2.jugdata -- 100 >/dev/null
 same claimer_appends_survive_invalidate "$(sort "$JUG_TEST_LOG" | tr '\n' ' ')" "leaf 12 "

@@ -96,6 +96,22 @@ else
     kill $psu
 fi
 
+# --- a colleague's invalidate of a finished task while a worker runs (R5): the worker, which counted
+#     it finished, says at its end that it is not, and exits 1; the next execute computes it again
+: >"$JUG_TEST_LOG"
+S=$(jugdir removed)
+"$W" execute --jugdir $S -- 20 100 >"$WORK/removed.out" 2>&1 &
+worker=$!
+waitfor 20 grep -qx "leaf 3" "$JUG_TEST_LOG"
+run "$W" invalidate 'leaf[0]' --jugdir $S -- 20 100
+wait $worker
+said="$? $(tail -n 1 "$WORK/removed.out")"
+matches removed_meanwhile_said "$said" '^1 Executed 31 tasks; [12] of 31 tasks (is|are) not finished: (its result was|their results were) removed while this ran \(invalidate or cleanup\); execute again to compute (it|them)\.$'
+run "$W" execute --jugdir $S -- 20 100
+matches removed_meanwhile_computed_again "$OUT" '^Executed [12] tasks?; all 31 tasks are finished\.$'
+run "$W" value total --jugdir $S -- 20 100
+same removed_meanwhile_total "$OUT" "$(want_total 20)"
+
 # --- four workers at once, of every kind: two processes, -j 2 and --threads 2; each task runs once
 : >"$JUG_TEST_LOG"
 S=$(jugdir at_once)

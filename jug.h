@@ -1026,11 +1026,11 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
       it is made again.
    R4 A corrupt result is set aside (corrupt/), never returned: its task
       reads as not done and runs again.
-   R5 Every removal of results is counted before it is made (a file that
-      grows by a byte, `removals`; redis: a counter). A run reads the count
-      before its scan and again before it says that all is finished: if it
-      moved, results it counted may be gone (a colleague's invalidate or
-      cleanup), and it reads the store again to say what is finished.
+   R5 Every removal of results is marked before it is made (`removals` is
+      replaced by a file naming the removal; redis: a counter). A run reads
+      the mark before its scan and again before it says that all is
+      finished: if it moved, results it counted may be gone (a colleague's
+      invalidate or cleanup), and it reads the store again to say what is.
 
    THE EXECUTOR
    E1 One way to run a task alone (jug__run_locked, used by execute and
@@ -4929,28 +4929,23 @@ static jug_result jug__fs_unlink(jug__fs *fs, const jug_hash *h, jug_entry kind,
     return JUG_OK;
 }
 
-/* R5: the count of removals is the length of `removals`; the stamp is its length and mtime (the
-   appends of two NFS clients may land on one byte, but each moves the mtime). Opened to be read:
-   on NFS, an open asks the server, a stat may answer from the client's cache. */
+/* R5: before each removal of results, `removals` is replaced (R1) by a file that holds a name no
+   other removal makes (jug__fs_unique); its stamp is a hash of what it holds. (Replaced, not
+   appended to: that needs only the directory's write permission, like every other write of a
+   store that several users share; and the appends of two NFS clients may land on one byte.) */
 static jug_result jug__fs_count_removal(jug__fs *fs, jug_error *err) {
-    int fd = openat(fs->dirfd, "removals", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
-    if (fd < 0) return jug__sys_error(err, "writing", "removals");
-    ssize_t k = write(fd, "r", 1);
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return k == 1 ? JUG_OK : jug__sys_error(err, "writing", "removals");
+    char token[256];
+    jug__fs_unique(fs, token, sizeof token, "removal");
+    return jug__fs_publish(fs, "removals", NULL, NULL, token, err);
 }
 static jug_result jug__fs_removals(jug_store *st, uint64_t *stamp, jug_error *err) {
-    jug__fs *fs = (jug__fs *)st;
-    struct stat sb;
-    int fd;
-    jug_result rc = jug__fs_open_file(fs, "removals", &fd, &sb, err);
+    unsigned char *token;
+    size_t n;
+    jug_result rc = jug__fs_slurp((jug__fs *)st, "removals", 4096, &token, &n, err);
     *stamp = 0;
-    if (rc != JUG_OK) return rc == JUG_NOT_FOUND ? JUG_OK : rc;
-    close(fd);
-    *stamp = ((uint64_t)sb.st_size << 34 | 1) ^ (uint64_t)sb.st_mtim.tv_sec * 1000000000u ^ (uint64_t)sb.st_mtim.tv_nsec;
-    return JUG_OK;
+    if (rc == JUG_OK) *stamp = jug_get_le64(jug_hash_bytes(token, n).bytes) | 1;
+    JUG_FREE(token);
+    return rc == JUG_NOT_FOUND ? JUG_OK : rc;
 }
 
 static jug_result jug__fs_remove(jug_store *st, const jug_hash *h, jug_entry kind, jug_error *err) {

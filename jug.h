@@ -6035,24 +6035,37 @@ static jug_result jug__drop_stale(jug_store *s, const jug_hash *h, int claim, ju
     return claim ? s->ops->unclaim(s, h, err) : s->ops->unlock(s, h, err);
 }
 
-/* R5: how many tasks this run counts as finished lost their results since its scan (to a
-   colleague's invalidate or cleanup), read from the store again if its removals moved. */
-static size_t jug__removed_meanwhile(jug__exec *x) {
-    jug_graph *g = x->g;
+/* R5: the store's stamp of removals before a run's scan (that of the prescan, if it is replayed). */
+static jug_result jug__removals_at_start(jug_store *s, const jug__xopts *o, int *counts, uint64_t *stamp,
+                                         jug_error *err) {
+    if (o->prescan) {
+        *counts = o->prescan->counts_removals;
+        *stamp = o->prescan->removals;
+        return JUG_OK;
+    }
+    *counts = s->ops->removals != NULL;
+    return *counts ? s->ops->removals(s, stamp, err) : JUG_OK;
+}
+/* R5: how many of the tasks a run counts as finished (state DONE in run; run NULL: every task of
+   g) lost their results since the stamp `before` (to a colleague's invalidate or cleanup): the
+   store is read again only if its removals moved. */
+static size_t jug__removed_since(jug_store *s, const jug_graph *g, uint64_t before, const jug__run *run) {
     uint64_t now;
     uint8_t *stored;
     size_t removed = 0;
-    if (!x->counts_removals || x->s->ops->removals(x->s, &now, NULL) != JUG_OK || now == x->removals) return 0;
+    if (s->ops->removals(s, &now, NULL) != JUG_OK || now == before) return 0;
     if (!(stored = (uint8_t *)JUG_MALLOC(g->n + 1))) return 0;
-    if (jug__stored_all(x->s, g, stored, NULL, NULL) == JUG_OK) {
-        for (size_t i = 0; i < g->n; i++)
-            if (x->run[i].state == JUG__DONE && !stored[i]) {
-                x->run[i].state = JUG__WAITING;
-                removed++;
-            }
-    }
+    if (jug__stored_all(s, g, stored, NULL, NULL) == JUG_OK)
+        for (size_t i = 0; i < g->n; i++) removed += (!run || run[i].state == JUG__DONE) && !stored[i];
     JUG_FREE(stored);
     return removed;
+}
+static void jug__say_removed(jug__exec *x, const char *ran, size_t removed, size_t wanted) {
+    jug__say(x, 0,
+             "%s; %zu of %zu %s %s not finished: %s removed while this ran (invalidate or cleanup); "
+             "execute again to compute %s.",
+             ran, removed, wanted, jug__plural(wanted, "task", "tasks"), jug__plural(removed, "is", "are"),
+             jug__plural(removed, "its result was", "their results were"), jug__plural(removed, "it", "them"));
 }
 
 /* Locks and claims that dead workers left on finished work (killed after
@@ -6102,18 +6115,12 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
             if (jug__target_match(g->tasks[i], x->o->target)) jug__want(x, g->tasks[i]);
     }
     jug__finder_init(&f, g, jug__scan_cb, x);
-    if (x->o->prescan) {
-        x->counts_removals = x->o->prescan->counts_removals;
-        x->removals = x->o->prescan->removals;
-        jug__prescan_replay(x->o->prescan, jug__finder_put, &f);
-    } else {
-        x->counts_removals = x->s->ops->removals != NULL;
-        if ((x->counts_removals && x->s->ops->removals(x->s, &x->removals, &err) != JUG_OK) ||
-            x->s->ops->scan(x->s, jug__finder_put, &f, &err) != JUG_OK) {
-            jug__say(x, 1, "%s", err.msg); /* (said here: the caller says nothing more) */
-            return err.code ? err.code : JUG_IO_ERROR;
-        }
+    if (jug__removals_at_start(x->s, x->o, &x->counts_removals, &x->removals, &err) != JUG_OK ||
+        (!x->o->prescan && x->s->ops->scan(x->s, jug__finder_put, &f, &err) != JUG_OK)) {
+        jug__say(x, 1, "%s", err.msg); /* (said here: the caller says nothing more) */
+        return err.code ? err.code : JUG_IO_ERROR;
     }
+    if (x->o->prescan) jug__prescan_replay(x->o->prescan, jug__finder_put, &f);
     jug__finder_flush(&f);
     x->wanted = x->unfinished = 0;
     for (size_t i = 0; i < n; i++) {
@@ -7113,7 +7120,7 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
         if (state != JUG__DONE && state != JUG__SKIPPED) undone++;
         if (state == JUG__FAILED) failed++; /* (here, or by a crash its worker did not survive) */
     }
-    size_t removed = report && undone == 0 ? jug__removed_meanwhile(&x) : 0;
+    size_t removed = report && undone == 0 && x.counts_removals ? jug__removed_since(s, g, x.removals, x.run) : 0;
     undone += removed;
     if (undone == 0) jug__heal(&x);
     if (report) {
@@ -7132,11 +7139,7 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
         else if (undone == 0)
             jug__say(&x, 0, "%s; %s.", ran, finished);
         else if (removed)
-            jug__say(&x, 0,
-                     "%s; %zu of %zu %s %s not finished: %s removed while this ran (invalidate or cleanup); "
-                     "execute again to compute %s.",
-                     ran, removed, x.wanted, jug__plural(x.wanted, "task", "tasks"), jug__plural(removed, "is", "are"),
-                     jug__plural(removed, "its result was", "their results were"), jug__plural(removed, "it", "them"));
+            jug__say_removed(&x, ran, removed, x.wanted);
         else
             jug__say(&x, 0, "%s; %zu failed; %zu of %zu %s %s not finished.", ran, failed, undone, x.wanted,
                      jug__plural(x.wanted, "task", "tasks"), jug__plural(undone, "is", "are"));
@@ -7245,6 +7248,10 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
     pthread_sigmask(SIG_BLOCK, &chld, &jug__pool_mask); /* (the workers get the mask back) */
+    int counts_removals; /* (R5: a plain execute's worker looks itself) */
+    uint64_t removals;
+    if (o->single || o->target || jug__removals_at_start(s, o, &counts_removals, &removals, NULL) != JUG_OK)
+        counts_removals = 0;
     for (int k = 0; k < n; k++)
         if ((pids[k] = jug__spawn(&x, g, s, slots, tries_of, k)) > 0) alive++;
     if (alive == 0) code = 2;
@@ -7333,9 +7340,17 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
         snprintf(workers, sizeof workers, " with %d %s", n, jug__plural((size_t)n, "worker", "workers"));
         jug__say_stopped(&x, o->limits->hit, workers, (size_t)failed, (size_t)(todo - ran - failed));
     } else if (!o->single) {
-        jug__say(&x, 0, "Executed %llu %s with %d %s; %llu failed.", (unsigned long long)ran,
+        char line[128];
+        size_t removed = code == 0 && counts_removals ? jug__removed_since(s, g, removals, NULL) : 0;
+        snprintf(line, sizeof line, "Executed %llu %s with %d %s; %llu failed", (unsigned long long)ran,
                  jug__plural((size_t)ran, "task", "tasks"), n, jug__plural((size_t)n, "worker", "workers"),
                  (unsigned long long)failed);
+        if (removed) {
+            jug__say_removed(&x, line, removed, g->n);
+            code = 1;
+        } else {
+            jug__say(&x, 0, "%s.", line);
+        }
     }
     munmap(mem, shared);
     return code;

@@ -7248,8 +7248,8 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
     pthread_sigmask(SIG_BLOCK, &chld, &jug__pool_mask); /* (the workers get the mask back) */
-    int counts_removals; /* (R5: a plain execute's worker looks itself) */
-    uint64_t removals;
+    int counts_removals = 0; /* (R5: a plain execute's worker looks itself) */
+    uint64_t removals = 0;
     if (o->single || o->target || jug__removals_at_start(s, o, &counts_removals, &removals, NULL) != JUG_OK)
         counts_removals = 0;
     for (int k = 0; k < n; k++)

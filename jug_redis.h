@@ -1836,8 +1836,6 @@ static jug_result jug_redis__removed(jug_redis__store *r, const char *key, const
     return rc;
 }
 
-/* Removes an entry; a chunked result goes with its chunks, a lock leaves
-   jug:locks first (so that a worker that takes it again stays listed). */
 /* R5: the count of removals of results, counted before each is made. */
 static jug_result jug_redis__count_removal(jug_redis__store *r, jug_error *err) {
     jug_redis__cmd c;
@@ -1860,6 +1858,8 @@ static jug_result jug_redis__removals(jug_store *st, uint64_t *stamp, jug_error 
     return rc;
 }
 
+/* Removes an entry; a chunked result goes with its chunks, a lock leaves
+   jug:locks first (so that a worker that takes it again stays listed). */
 static jug_result jug_redis__remove(jug_store *st, const jug_hash *h, jug_entry kind, jug_error *err) {
     jug_redis__store *r = (jug_redis__store *)st;
     char key[64], hex[33];

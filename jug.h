@@ -1026,11 +1026,12 @@ JUG_API int jug_grow(void **arr, size_t *cap, size_t need, size_t size) {
       it is made again.
    R4 A corrupt result is set aside (corrupt/), never returned: its task
       reads as not done and runs again.
-   R5 Every removal of results is marked before it is made (`removals` is
-      replaced by a file naming the removal; redis: a counter). A run reads
-      the mark before its scan and again before it says that all is
-      finished: if it moved, results it counted may be gone (a colleague's
-      invalidate or cleanup), and it reads the store again to say what is.
+   R5 Every removal of results is marked before it is made and again once
+      it is made (`removals` is replaced by a file naming the mark; redis: a
+      counter). A run reads the mark before its scan and again before it
+      says that all is finished: if it moved, results it counted may be gone
+      (a colleague's invalidate or cleanup), and it reads the store again to
+      say what is. (A run begun and ended within one removal sees no move.)
 
    THE EXECUTOR
    E1 One way to run a task alone (jug__run_locked, used by execute and
@@ -4938,6 +4939,11 @@ static jug_result jug__fs_count_removal(jug__fs *fs, jug_error *err) {
     jug__fs_unique(fs, token, sizeof token, "removal");
     return jug__fs_publish(fs, "removals", NULL, NULL, token, err);
 }
+/* And once more when the removal is made (rc: how it went), for a run that read the first mark. */
+static jug_result jug__fs_count_removal_again(jug__fs *fs, jug_result rc, jug_error *err) {
+    jug_result again = jug__fs_count_removal(fs, rc == JUG_OK ? err : NULL);
+    return rc == JUG_OK ? again : rc;
+}
 static jug_result jug__fs_removals(jug_store *st, uint64_t *stamp, jug_error *err) {
     unsigned char *token;
     size_t n;
@@ -4959,6 +4965,7 @@ static jug_result jug__fs_remove(jug_store *st, const jug_hash *h, jug_entry kin
     jug_result rc = jug__fs_unlink(fs, h, kind, &gone, err);
     /* a result may have a file and packed copies too (run twice): all go */
     if (rc == JUG_OK && kind == JUG_ENTRY_RESULT) rc = jug__fs_unpack(fs, h, 1, &gone, err);
+    if (kind == JUG_ENTRY_RESULT) rc = jug__fs_count_removal_again(fs, rc, err);
     return rc == JUG_OK && !gone ? JUG_NOT_FOUND : rc;
 }
 
@@ -4998,7 +5005,7 @@ static jug_result jug__fs_remove_results(jug_store *st, const jug_hash *h, size_
         if (!filed || filed[i]) rc = jug__fs_unlink(fs, &h[i], JUG_ENTRY_RESULT, &gone[i], err);
     JUG_FREE(filed);
     if (rc == JUG_OK) rc = jug__fs_unpack(fs, h, n, gone, err);
-    return rc;
+    return jug__fs_count_removal_again(fs, rc, err);
 }
 
 static void jug__fs_close(jug_store *st) {
@@ -5751,16 +5758,16 @@ static void jug__prescan_cb(void *ud, const jug_hash *h, jug_entry kind) {
 static void *jug__prescan_run(void *arg) {
     jug__prescan *p = (jug__prescan *)arg;
     jug_store *s;
-    p->rc = p->open(p->where, &p->opt, &s, &p->err);
-    if (p->rc == JUG_OK && s->ops->removals) {
+    if ((p->rc = p->open(p->where, &p->opt, &s, &p->err)) != JUG_OK) return NULL;
+    if (s->ops->removals) {
         p->rc = s->ops->removals(s, &p->removals, &p->err);
         p->counts_removals = 1;
     }
     if (p->rc == JUG_OK) {
         jug_result rc = s->ops->scan(s, jug__prescan_cb, p, &p->err);
         if (p->rc == JUG_OK) p->rc = rc;
-        jug_store_close(s);
     }
+    jug_store_close(s);
     return NULL;
 }
 
@@ -5795,6 +5802,12 @@ static int jug__prescan_all_stored(const jug_graph *g, const jug__prescan *p) {
     }
     JUG_FREE(stored);
     return i == g->n;
+}
+/* R5: whether results may have gone since the scan (its store's removals moved): then a run
+   reads the store itself rather than trust the scan. */
+static int jug__prescan_outdated(jug_store *s, const jug__prescan *p) {
+    uint64_t now;
+    return p->counts_removals && (s->ops->removals(s, &now, NULL) != JUG_OK || now != p->removals);
 }
 /* Waits for the scan; replays its entries to fn (NULL: drops them); frees it. */
 static jug_result jug__prescan_end(jug__prescan *p, jug_scan_fn fn, void *ud, jug_error *err) {
@@ -6035,39 +6048,6 @@ static jug_result jug__drop_stale(jug_store *s, const jug_hash *h, int claim, ju
     return claim ? s->ops->unclaim(s, h, err) : s->ops->unlock(s, h, err);
 }
 
-/* R5: the store's stamp of removals before a run's scan (that of the prescan, if it is replayed). */
-static jug_result jug__removals_at_start(jug_store *s, const jug__xopts *o, int *counts, uint64_t *stamp,
-                                         jug_error *err) {
-    if (o->prescan) {
-        *counts = o->prescan->counts_removals;
-        *stamp = o->prescan->removals;
-        return JUG_OK;
-    }
-    *counts = s->ops->removals != NULL;
-    return *counts ? s->ops->removals(s, stamp, err) : JUG_OK;
-}
-/* R5: how many of the tasks a run counts as finished (state DONE in run; run NULL: every task of
-   g) lost their results since the stamp `before` (to a colleague's invalidate or cleanup): the
-   store is read again only if its removals moved. */
-static size_t jug__removed_since(jug_store *s, const jug_graph *g, uint64_t before, const jug__run *run) {
-    uint64_t now;
-    uint8_t *stored;
-    size_t removed = 0;
-    if (s->ops->removals(s, &now, NULL) != JUG_OK || now == before) return 0;
-    if (!(stored = (uint8_t *)JUG_MALLOC(g->n + 1))) return 0;
-    if (jug__stored_all(s, g, stored, NULL, NULL) == JUG_OK)
-        for (size_t i = 0; i < g->n; i++) removed += (!run || run[i].state == JUG__DONE) && !stored[i];
-    JUG_FREE(stored);
-    return removed;
-}
-static void jug__say_removed(jug__exec *x, const char *ran, size_t removed, size_t wanted) {
-    jug__say(x, 0,
-             "%s; %zu of %zu %s %s not finished: %s removed while this ran (invalidate or cleanup); "
-             "execute again to compute %s.",
-             ran, removed, wanted, jug__plural(wanted, "task", "tasks"), jug__plural(removed, "is", "are"),
-             jug__plural(removed, "its result was", "their results were"), jug__plural(removed, "it", "them"));
-}
-
 /* Locks and claims that dead workers left on finished work (killed after
    storing, before unlocking): taken over and dropped, once all is done. */
 static void jug__heal(jug__exec *x) {
@@ -6091,6 +6071,55 @@ static int jug__target_match(const jug_task *t, const char *target) {
     char hex[33];
     jug_hash_hex(&t->hash, hex);
     return strcmp(t->fn->name, target) == 0 || (strlen(target) >= 4 && strncmp(hex, target, strlen(target)) == 0);
+}
+
+/* R5: the store's stamp of removals before a run's scan (that of the prescan, if it is replayed). */
+static jug_result jug__removals_at_start(jug_store *s, const jug__xopts *o, int *counts, uint64_t *stamp,
+                                         jug_error *err) {
+    if (o->prescan) {
+        *counts = o->prescan->counts_removals;
+        *stamp = o->prescan->removals;
+        return JUG_OK;
+    }
+    *counts = s->ops->removals != NULL;
+    return *counts ? s->ops->removals(s, stamp, err) : JUG_OK;
+}
+/* R5: how many of the tasks a run counts as finished lost their results since the stamp
+   `before` (to a colleague's invalidate or cleanup): those in state DONE in run, or without run
+   every task that `target` needs (NULL: every task of g), *of them. The store is read again only
+   if its removals moved. */
+static size_t jug__removed_since(jug_store *s, const jug_graph *g, uint64_t before, const jug__run *run,
+                                 const char *target, size_t *of) {
+    uint64_t now;
+    uint8_t *stored, *needed = NULL;
+    size_t removed = 0;
+    *of = 0;
+    if (s->ops->removals(s, &now, NULL) != JUG_OK || now == before) return 0;
+    stored = (uint8_t *)JUG_MALLOC(g->n + 1);
+    if (!run && target && (needed = (uint8_t *)JUG__ZEROED(g->n + 1)) != NULL)
+        for (size_t i = g->n; i-- > 0;) { /* (a task's dependencies were declared before it) */
+            const jug_task *t = g->tasks[i];
+            if (!needed[i] && !jug__target_match(t, target)) continue;
+            needed[i] = 1;
+            for (uint32_t k = 0; k < t->ndeps; k++) needed[jug__deps(t)[k]->index] = 1;
+        }
+    int ready = stored && (run || !target || needed);
+    if (ready && jug__stored_all(s, g, stored, NULL, NULL) == JUG_OK)
+        for (size_t i = 0; i < g->n; i++) {
+            int counts = run ? run[i].state == JUG__DONE : !needed || needed[i];
+            *of += counts;
+            removed += counts && !stored[i];
+        }
+    JUG_FREE(stored);
+    JUG_FREE(needed);
+    return removed;
+}
+static void jug__say_removed(jug__exec *x, const char *ran, size_t removed, size_t wanted) {
+    jug__say(x, 0,
+             "%s; %zu of %zu %s %s not finished: %s removed while this ran (invalidate or cleanup); "
+             "execute again to compute %s.",
+             ran, removed, wanted, jug__plural(wanted, "task", "tasks"), jug__plural(removed, "is", "are"),
+             jug__plural(removed, "its result was", "their results were"), jug__plural(removed, "it", "them"));
 }
 
 /* Reads the store and sets up the executor state of every task. */
@@ -7120,7 +7149,8 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
         if (state != JUG__DONE && state != JUG__SKIPPED) undone++;
         if (state == JUG__FAILED) failed++; /* (here, or by a crash its worker did not survive) */
     }
-    size_t removed = report && undone == 0 && x.counts_removals ? jug__removed_since(s, g, x.removals, x.run) : 0;
+    size_t removed = 0, of;
+    if (report && undone == 0 && x.counts_removals) removed = jug__removed_since(s, g, x.removals, x.run, NULL, &of);
     undone += removed;
     if (undone == 0) jug__heal(&x);
     if (report) {
@@ -7250,8 +7280,7 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
     pthread_sigmask(SIG_BLOCK, &chld, &jug__pool_mask); /* (the workers get the mask back) */
     int counts_removals = 0; /* (R5: a plain execute's worker looks itself) */
     uint64_t removals = 0;
-    if (o->single || o->target || jug__removals_at_start(s, o, &counts_removals, &removals, NULL) != JUG_OK)
-        counts_removals = 0;
+    if (o->single || jug__removals_at_start(s, o, &counts_removals, &removals, NULL) != JUG_OK) counts_removals = 0;
     for (int k = 0; k < n; k++)
         if ((pids[k] = jug__spawn(&x, g, s, slots, tries_of, k)) > 0) alive++;
     if (alive == 0) code = 2;
@@ -7341,12 +7370,13 @@ static int jug__pool(jug_graph *g, jug_store *s, const jug__xopts *o) {
         jug__say_stopped(&x, o->limits->hit, workers, (size_t)failed, (size_t)(todo - ran - failed));
     } else if (!o->single) {
         char line[128];
-        size_t removed = code == 0 && counts_removals ? jug__removed_since(s, g, removals, NULL) : 0;
+        size_t removed = 0, of = 0;
+        if (code == 0 && counts_removals) removed = jug__removed_since(s, g, removals, NULL, o->target, &of);
         snprintf(line, sizeof line, "Executed %llu %s with %d %s; %llu failed", (unsigned long long)ran,
                  jug__plural((size_t)ran, "task", "tasks"), n, jug__plural((size_t)n, "worker", "workers"),
                  (unsigned long long)failed);
         if (removed) {
-            jug__say_removed(&x, line, removed, g->n);
+            jug__say_removed(&x, line, removed, of);
             code = 1;
         } else {
             jug__say(&x, 0, "%s.", line);
@@ -9081,7 +9111,8 @@ static int jug__execute(jug__cli *c) {
             }
         }
         /* (waited for before the pool forks: no thread of it runs then) */
-        round.prescan = pre && jug__prescan_wait(pre, NULL) == JUG_OK ? pre : NULL;
+        int fresh = pre && jug__prescan_wait(pre, NULL) == JUG_OK && !jug__prescan_outdated(c->store, pre);
+        round.prescan = fresh ? pre : NULL;
         int code = 0;
         if (round.prescan && !round.target && jug__prescan_all_stored(g, round.prescan))
             jug__out(1, "Nothing to do: all %zu %s finished.\n", g->n, jug__plural(g->n, "task is", "tasks are"));

@@ -1836,11 +1836,15 @@ static jug_result jug_redis__removed(jug_redis__store *r, const char *key, const
     return rc;
 }
 
-/* R5: the count of removals of results, counted before each is made. */
+/* R5: the count of removals of results, counted before each is made and again once it is made. */
 static jug_result jug_redis__count_removal(jug_redis__store *r, jug_error *err) {
     jug_redis__cmd c;
     jug_redis__cmdv(&c, "INCR", "jug:removals", JUG_REDIS__END);
     return jug_redis__simple(r, &c, NULL, err);
+}
+static jug_result jug_redis__count_removal_again(jug_redis__store *r, jug_result rc, jug_error *err) {
+    jug_result again = jug_redis__count_removal(r, rc == JUG_OK ? err : NULL);
+    return rc == JUG_OK ? again : rc;
 }
 static jug_result jug_redis__removals(jug_store *st, uint64_t *stamp, jug_error *err) {
     jug_redis__store *r = (jug_redis__store *)st;
@@ -1887,10 +1891,12 @@ static jug_result jug_redis__remove(jug_store *st, const jug_hash *h, jug_entry 
     jug_redis__cmdv(&c[d], "DEL", key, JUG_REDIS__END);
     jug_redis__enter(r);
     jug_result rc = kind == JUG_ENTRY_RESULT ? jug_redis__count_removal(r, err) : JUG_OK;
-    if (rc == JUG_OK) rc = jug_redis__run(r, c, d + 1, rep, 1, err);
     if (rc == JUG_OK) {
-        if (d == 3) freeReplyObject(rep[2]);
-        rc = jug_redis__removed(r, key, hex, kind == JUG_ENTRY_RESULT, rep[0], rep[1], rep[d], err);
+        if ((rc = jug_redis__run(r, c, d + 1, rep, 1, err)) == JUG_OK) {
+            if (d == 3) freeReplyObject(rep[2]);
+            rc = jug_redis__removed(r, key, hex, kind == JUG_ENTRY_RESULT, rep[0], rep[1], rep[d], err);
+        }
+        if (kind == JUG_ENTRY_RESULT) rc = jug_redis__count_removal_again(r, rc, err);
     }
     jug_redis__leave(r);
     return rc;
@@ -1927,6 +1933,7 @@ static jug_result jug_redis__remove_results(jug_store *st, const jug_hash *h, si
             if (one != JUG_OK && one != JUG_NOT_FOUND && rc == JUG_OK) rc = one;
         }
     }
+    if (c && rep && key && hex && n) rc = jug_redis__count_removal_again(r, rc, err);
     jug_redis__leave(r);
     JUG_FREE(c);
     JUG_FREE(rep);

@@ -6060,17 +6060,22 @@ static void jug__heal(jug__exec *x) {
     }
 }
 
-/* Marks t and everything it needs as wanted (state WAITING), for --target. */
-static void jug__want(const jug__exec *x, jug_task *t) {
-    if (jug__of(x, t)->state != JUG__SKIPPED) return;
-    jug__of(x, t)->state = JUG__WAITING;
-    for (uint32_t i = 0; i < t->ndeps; i++) jug__want(x, jug__deps(t)[i]);
-}
-
 static int jug__target_match(const jug_task *t, const char *target) {
     char hex[33];
     jug_hash_hex(&t->hash, hex);
     return strcmp(t->fn->name, target) == 0 || (strlen(target) >= 4 && strncmp(hex, target, strlen(target)) == 0);
+}
+/* The tasks --target needs, by index (1: needed): those it names and all they depend on; NULL if
+   out of memory. One sweep from the last task down: a task's dependencies were declared before it. */
+static uint8_t *jug__needed_by(const jug_graph *g, const char *target) {
+    uint8_t *needed = (uint8_t *)JUG__ZEROED(g->n + 1);
+    for (size_t i = g->n; needed && i-- > 0;) {
+        const jug_task *t = g->tasks[i];
+        if (!needed[i] && !jug__target_match(t, target)) continue;
+        needed[i] = 1;
+        for (uint32_t k = 0; k < t->ndeps; k++) needed[jug__deps(t)[k]->index] = 1;
+    }
+    return needed;
 }
 
 /* R5: the store's stamp of removals before a run's scan (that of the prescan, if it is replayed). */
@@ -6096,13 +6101,7 @@ static size_t jug__removed_since(jug_store *s, const jug_graph *g, uint64_t befo
     *of = 0;
     if (s->ops->removals(s, &now, NULL) != JUG_OK || now == before) return 0;
     stored = (uint8_t *)JUG_MALLOC(g->n + 1);
-    if (!run && target && (needed = (uint8_t *)JUG__ZEROED(g->n + 1)) != NULL)
-        for (size_t i = g->n; i-- > 0;) { /* (a task's dependencies were declared before it) */
-            const jug_task *t = g->tasks[i];
-            if (!needed[i] && !jug__target_match(t, target)) continue;
-            needed[i] = 1;
-            for (uint32_t k = 0; k < t->ndeps; k++) needed[jug__deps(t)[k]->index] = 1;
-        }
+    if (!run && target) needed = jug__needed_by(g, target);
     int ready = stored && (run || !target || needed);
     if (ready && jug__stored_all(s, g, stored, NULL, NULL) == JUG_OK)
         for (size_t i = 0; i < g->n; i++) {
@@ -6140,8 +6139,11 @@ static jug_result jug__exec_init(jug__exec *x, size_t rotate, size_t nrotate) {
         }
     }
     if (x->o->target) {
+        uint8_t *needed = jug__needed_by(g, x->o->target);
+        if (!needed) return JUG_NO_MEMORY;
         for (size_t i = 0; i < n; i++)
-            if (jug__target_match(g->tasks[i], x->o->target)) jug__want(x, g->tasks[i]);
+            if (needed[i]) x->run[i].state = JUG__WAITING;
+        JUG_FREE(needed);
     }
     jug__finder_init(&f, g, jug__scan_cb, x);
     if (jug__removals_at_start(x->s, x->o, &x->counts_removals, &x->removals, &err) != JUG_OK ||
@@ -7149,7 +7151,7 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
         if (state != JUG__DONE && state != JUG__SKIPPED) undone++;
         if (state == JUG__FAILED) failed++; /* (here, or by a crash its worker did not survive) */
     }
-    size_t removed = 0, of;
+    size_t removed = 0, of = 0;
     if (report && undone == 0 && x.counts_removals) removed = jug__removed_since(s, g, x.removals, x.run, NULL, &of);
     undone += removed;
     if (undone == 0) jug__heal(&x);
@@ -7169,7 +7171,7 @@ static int jug__run_here(jug_graph *g, jug_store *s, const jug__xopts *o, jug__s
         else if (undone == 0)
             jug__say(&x, 0, "%s; %s.", ran, finished);
         else if (removed)
-            jug__say_removed(&x, ran, removed, x.wanted);
+            jug__say_removed(&x, ran, removed, of);
         else
             jug__say(&x, 0, "%s; %zu failed; %zu of %zu %s %s not finished.", ran, failed, undone, x.wanted,
                      jug__plural(x.wanted, "task", "tasks"), jug__plural(undone, "is", "are"));
